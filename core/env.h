@@ -1,0 +1,30 @@
+#pragma once
+// An environment: a simulator seen as a design space, metrics and a default
+// objective. One evaluate() call is one design.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/design_space.h"
+#include "core/evaluation.h"
+#include "core/objective.h"
+#include "core/options.h"
+
+namespace archgym {
+
+class Env {
+ public:
+  virtual ~Env() = default;
+  virtual const DesignSpace& space() const = 0;
+  // Every metric evaluate() reports, with units in the names.
+  virtual std::vector<std::string> metric_names() const = 0;
+  // Deterministic, and safe to call from several threads at once. An impossible
+  // design returns Evaluation::invalid(reason); it never throws for a design in the space.
+  virtual Evaluation evaluate(const Design& d) const = 0;
+  // The reward ArchGym used for this env (formulation and default targets).
+  virtual Objective default_objective() const = 0;
+  // A design a user would start from (e.g. the simulator's defaults).
+  virtual Design default_design() const { return space().from_unit(std::vector<double>(space().dimension(), 0.0)); }
+};
+
+}  // namespace archgym

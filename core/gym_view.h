@@ -1,0 +1,45 @@
+#pragma once
+// The gymnasium view of an env: one step evaluates one design (the action) and
+// observes its metrics. Terminated when the objective's target is met, truncated
+// after `episode_length` steps.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/env.h"
+#include "core/objective.h"
+#include "core/rng.h"
+
+namespace archgym {
+
+struct StepOutcome {
+  std::vector<double> observation;  // metrics in metric_names() order (0 for invalid designs)
+  double reward = 0;
+  bool terminated = false;
+  bool truncated = false;
+  Evaluation evaluation;            // raw metrics and validity (gym's info)
+  Design design;
+};
+
+class GymView {
+ public:
+  GymView(std::shared_ptr<const Env> env, Objective objective, std::uint64_t episode_length = 1);
+  // Starts an episode; the observation is the metrics of the env's default design (not
+  // counted as a step).
+  std::vector<double> reset(std::uint64_t seed);
+  StepOutcome step(const Design& action);
+  StepOutcome step_indices(const std::vector<std::size_t>& action);
+  const Env& env() const { return *env_; }
+  const Objective& objective() const { return objective_; }
+  std::uint64_t steps() const { return steps_; }
+
+ private:
+  std::shared_ptr<const Env> env_;
+  Objective objective_;
+  std::uint64_t episode_length_;
+  std::uint64_t steps_ = 0;
+  Rng rng_;
+};
+
+}  // namespace archgym

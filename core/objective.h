@@ -1,0 +1,67 @@
+#pragma once
+// Turns an Evaluation into a reward, with ArchGym's formulations so results compare.
+//
+//   TargetRatio    (ArchGym DRAM)  per metric t / |m - t|, joint = product; higher is better.
+//                  Capped at `ratio_cap` per metric so an exact hit stays finite.
+//   NormalisedCost (ArchGym Timeloop) per metric max((m - t)/t, 0), joint = sum; lower is better.
+//   BudgetDistance (ArchGym FARSI)  per metric |(m - b)/b| counted only when m > b, summed;
+//                  lower is better.
+//   WeightedSum    sum of weight_i * m_i / t_i (targets act as scales); lower is better.
+//
+// Agents always maximise `reward`: for the cost formulations reward = -cost, so
+// every agent sees "higher is better" and never maximises a distance by mistake.
+#include <string>
+#include <vector>
+
+#include "core/evaluation.h"
+
+namespace archgym {
+
+enum class Formulation { TargetRatio, NormalisedCost, BudgetDistance, WeightedSum };
+
+struct Target {
+  std::string metric;
+  double value = 0;    // target or budget (> 0)
+  double weight = 1;   // WeightedSum only
+};
+
+struct Score {
+  double reward = 0;        // higher is better, finite
+  double raw = 0;           // the formulation's own value (product of ratios, or a cost)
+  bool target_met = false;  // see Objective::target_met
+};
+
+class Objective {
+ public:
+  Objective() = default;
+  Objective(Formulation f, std::vector<Target> targets);
+
+  Formulation formulation() const { return formulation_; }
+  const std::vector<Target>& targets() const { return targets_; }
+  // Replaces the target value of `metric` (throws if it is not an objective metric).
+  void set_target(const std::string& metric, double value);
+  void add_target(Target t);
+
+  Score score(const Evaluation& e) const;  // invalid evaluation -> invalid_reward(), never met
+  // Reward given to invalid designs: finite and worse than any valid one.
+  double invalid_reward() const;
+
+  // TargetRatio: every metric within `tolerance` (relative) of its target.
+  // Costs: every metric at or under its target/budget (cost == 0).
+  double tolerance = 0.05;
+  double ratio_cap = 1e6;  // TargetRatio per-metric cap
+
+  // Throws listing the metrics an env provides when a target names an unknown one.
+  void check_metrics(const std::vector<std::string>& available) const;
+
+  std::string to_json() const;
+  static Objective from_json(const std::string& json);
+  static Formulation parse_formulation(const std::string& name);  // throws listing names
+  static std::string formulation_name(Formulation f);
+
+ private:
+  Formulation formulation_ = Formulation::TargetRatio;
+  std::vector<Target> targets_;
+};
+
+}  // namespace archgym

@@ -1,0 +1,69 @@
+#pragma once
+// Declared, validated options: env settings and agent hyperparameters share one
+// mechanism. A Schema lists each option (name, kind, default, allowed range or
+// choices, description); parse() turns user text into typed values and rejects
+// unknown keys and bad values with a message naming the key and what is allowed.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/value.h"
+
+namespace archgym {
+
+struct OptionSpec {
+  enum class Kind { Integer, Real, Choice, String, Bool };
+  std::string name;
+  Kind kind = Kind::String;
+  Value default_value;               // every option has a default
+  std::optional<double> min, max;    // Integer / Real
+  std::vector<std::string> choices;  // Choice
+  std::string description;
+
+  std::string allowed() const;       // "integer in [1, 128]", "one of {stream, random}"
+};
+
+class Options;
+
+class Schema {
+ public:
+  Schema& integer(std::string name, std::int64_t def, std::optional<std::int64_t> min,
+                  std::optional<std::int64_t> max, std::string description);
+  Schema& real(std::string name, double def, std::optional<double> min,
+               std::optional<double> max, std::string description);
+  Schema& choice(std::string name, std::string def, std::vector<std::string> choices,
+                 std::string description);
+  Schema& string(std::string name, std::string def, std::string description);
+  Schema& boolean(std::string name, bool def, std::string description);
+
+  const std::vector<OptionSpec>& specs() const { return specs_; }
+  const OptionSpec* find(const std::string& name) const;
+  bool has(const std::string& name) const { return find(name) != nullptr; }
+
+  // Text values ("population" -> "16") -> validated Options (defaults filled in).
+  // `where` prefixes messages, e.g. "agent 'ga'" or "config.yaml:12".
+  Options parse(const std::map<std::string, std::string>& given, const std::string& where) const;
+  Options defaults() const;
+
+ private:
+  std::vector<OptionSpec> specs_;
+};
+
+class Options {
+ public:
+  std::int64_t integer(const std::string& name) const;
+  double real(const std::string& name) const;  // integers are widened
+  const std::string& string(const std::string& name) const;
+  bool boolean(const std::string& name) const;
+  const Value& get(const std::string& name) const;  // throws naming the key
+  const std::map<std::string, Value>& all() const { return values_; }
+  void set(const std::string& name, Value v) { values_[name] = std::move(v); }
+  std::string to_json() const;  // {"name": value} sorted by name
+
+ private:
+  std::map<std::string, Value> values_;
+};
+
+}  // namespace archgym

@@ -1,0 +1,66 @@
+#pragma once
+// Name -> factory for envs, agents and (later) proxy models. Each implementation
+// registers itself from its own .cpp with one static registrar:
+//
+//   static const archgym::EnvRegistrar reg{"dram", "DRAM memory controller (ArchGym DRAMSys)",
+//                                           schema(), [](const Options& o) { return ...; }};
+//
+// and is linked through an OBJECT library so the registrar is never dropped.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/agent.h"
+#include "core/env.h"
+#include "core/options.h"
+
+namespace archgym {
+
+template <class Product, class... Args>
+struct RegistryEntry {
+  std::string name;
+  std::string description;
+  Schema schema;
+  std::function<std::unique_ptr<Product>(Args...)> factory;
+};
+
+template <class Product, class... Args>
+class Registry {
+ public:
+  using Entry = RegistryEntry<Product, Args...>;
+  static Registry& instance() {
+    static Registry r;
+    return r;
+  }
+  void add(Entry e);  // throws on a duplicate name
+  const Entry& get(const std::string& name) const;  // throws listing known names
+  bool contains(const std::string& name) const { return entries_.count(name) > 0; }
+  std::vector<std::string> names() const;
+  const std::map<std::string, Entry>& entries() const { return entries_; }
+ private:
+  std::map<std::string, Entry> entries_;
+  std::string kind_name() const;
+};
+
+using EnvRegistry = Registry<Env, const Options&>;
+using AgentRegistry = Registry<Agent, const AgentContext&>;
+
+struct EnvRegistrar {
+  EnvRegistrar(std::string name, std::string description, Schema schema,
+               std::function<std::unique_ptr<Env>(const Options&)> factory);
+};
+struct AgentRegistrar {
+  AgentRegistrar(std::string name, std::string description, Schema schema,
+                 std::function<std::unique_ptr<Agent>(const AgentContext&)> factory);
+};
+
+// Convenience: validate text options against the schema, then build.
+std::unique_ptr<Env> make_env(const std::string& name,
+                              const std::map<std::string, std::string>& options = {});
+std::unique_ptr<Agent> make_agent(const std::string& name, const DesignSpace& space,
+                                  const std::map<std::string, std::string>& hyperparameters,
+                                  std::uint64_t seed);
+
+}  // namespace archgym

@@ -1,0 +1,71 @@
+#pragma once
+// The experiment store: one SQLite file in WAL mode. Every evaluation is committed
+// as it completes, so a run killed at any moment loses nothing already written.
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace archgym {
+
+struct RunRecord {
+  std::int64_t id = 0;
+  std::string env, env_config;      // env name, options as JSON
+  std::string agent, agent_config;  // agent name, hyperparameters as JSON
+  std::string objective;            // Objective::to_json()
+  std::uint64_t seed = 0;
+  std::uint64_t budget = 0;
+  std::uint64_t batch = 0;          // ask size; fixed per run so resume and workers can't change it
+  bool stop_on_target = true;
+  std::string version, git_commit;
+  std::string status;               // running | finished | target_met | failed
+  std::string started_at, updated_at, finished_at;  // ISO 8601 UTC
+  std::int64_t evaluations = 0;     // rows in the evaluations table
+};
+
+struct EvaluationRecord {
+  std::int64_t run_id = 0;
+  std::int64_t index = 0;           // 0-based position in the run's trajectory
+  std::string design;               // JSON object name -> value
+  std::string metrics;              // JSON object name -> value
+  double reward = 0;
+  bool valid = true;
+  std::string invalid_reason;
+  double sim_seconds = 0;
+};
+
+class Store {
+ public:
+  // Opens or creates the file (and its tables). Throws naming the path on failure.
+  explicit Store(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::int64_t create_run(const RunRecord& r);  // returns the new id; status "running"
+  // Inserts one evaluation in its own transaction. Thread-safe. Re-recording an existing
+  // (run, index) is an error.
+  void record(const EvaluationRecord& e);
+  void set_status(std::int64_t run_id, const std::string& status);
+
+  std::optional<RunRecord> run(std::int64_t run_id) const;
+  std::vector<RunRecord> runs() const;
+  std::vector<EvaluationRecord> evaluations(std::int64_t run_id) const;
+
+  // CSV with one row per evaluation: run_id, index, reward, valid, invalid_reason,
+  // sim_seconds, then one column per design parameter and per metric. run_id 0 = all runs.
+  void export_csv(std::ostream& out, std::int64_t run_id = 0) const;
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  mutable std::mutex mutex_;
+};
+
+}  // namespace archgym

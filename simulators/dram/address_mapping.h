@@ -1,0 +1,52 @@
+#pragma once
+// Physical address -> (channel, rank, bank group, bank, row, column), configured by
+// lists of address bits as in DRAMSys address-map JSON (CONGEN), with optional XORs.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "simulators/dram/memspec.h"
+
+namespace archgym::dram {
+
+struct DecodedAddress {
+  int channel = 0;
+  int rank = 0;
+  int bank_group = 0;  // within the rank
+  int bank = 0;        // within the bank group
+  int row = 0;
+  int column = 0;
+  // Global indices over the whole channel (DRAMSys convention).
+  int global_bank_group(const MemSpec& m) const { return bank_group + rank * m.bank_groups; }
+  int global_bank(const MemSpec& m) const {
+    return bank + global_bank_group(m) * m.banks_per_group();
+  }
+  int bank_in_rank(const MemSpec& m) const { return bank + bank_group * m.banks_per_group(); }
+};
+
+class AddressMapping {
+ public:
+  std::vector<int> channel_bits, rank_bits, bank_group_bits, bank_bits, row_bits, column_bits,
+      byte_bits;
+  std::vector<std::pair<int, int>> xors;  // bit first := first ^ second, applied in order
+
+  DecodedAddress decode(std::uint64_t address) const;
+  // Inverse of decode (XORs undone), for generators that target a bank/row/column.
+  std::uint64_t encode(const DecodedAddress& a) const;
+  // Throws if field widths disagree with the memspec (naming both numbers).
+  void check_against(const MemSpec& m, const std::string& origin) const;
+};
+
+AddressMapping load_address_mapping(const std::string& path);
+AddressMapping parse_address_mapping_json(const std::string& json_text, const std::string& origin);
+// Default mappings shipped with archgym:
+AddressMapping ddr3_rbc_mapping();          // am_ddr3_8x1Gbx8_dimm_p1KB_rbc
+AddressMapping ddr4_brc_mapping();          // am_ddr4_8x4Gbx8_dimm_p1KB_brc (bank bits high)
+// Bank groups in the lowest bits above the burst: consecutive bursts hit different
+// bank groups (row : bank : column_high : bankgroup : column_low : byte).
+AddressMapping bank_group_interleaved_mapping(const MemSpec& m);
+// Row : rank : bank group : bank : column : byte (bank bits above the column bits).
+AddressMapping row_bank_column_mapping(const MemSpec& m);
+
+}  // namespace archgym::dram

@@ -1,0 +1,92 @@
+#pragma once
+// Memory request streams: DRAMSys .stl trace files (streamed, never loaded whole)
+// and synthetic generators.
+#include <cstdint>
+#include <istream>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace archgym::dram {
+
+struct Request {
+  std::uint64_t cycle = 0;    // arrival time in trace-clock cycles
+  std::uint64_t address = 0;
+  bool is_write = false;
+};
+
+// A pull-based request stream. next() returns false at the end.
+class TraceSource {
+ public:
+  virtual ~TraceSource() = default;
+  virtual bool next(Request& out) = 0;
+  // Starts again from the first request (an env may replay one workload many times).
+  virtual void rewind() = 0;
+};
+
+// Streams a .stl file line by line: `cycle:<TAB>read|write<TAB>0xADDR` (spaces also
+// accepted, '#' comments and blank lines skipped). A malformed line throws
+// std::runtime_error naming file, line number and the offending text. Cycles must
+// be non-decreasing.
+class StlTraceReader final : public TraceSource {
+ public:
+  explicit StlTraceReader(const std::string& path);
+  ~StlTraceReader() override;
+  bool next(Request& out) override;
+  void rewind() override;
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// An in-memory trace (shared, immutable) with its own cursor: cheap to copy per worker.
+class VectorTrace final : public TraceSource {
+ public:
+  explicit VectorTrace(std::shared_ptr<const std::vector<Request>> requests);
+  bool next(Request& out) override;
+  void rewind() override { pos_ = 0; }
+  std::size_t size() const { return requests_->size(); }
+ private:
+  std::shared_ptr<const std::vector<Request>> requests_;
+  std::size_t pos_ = 0;
+};
+
+std::vector<Request> read_stl_file(const std::string& path);
+void write_stl(std::ostream& out, const std::vector<Request>& requests);
+
+enum class Pattern { Stream, Random, Strided, Mixed };
+
+struct GeneratorConfig {
+  Pattern pattern = Pattern::Stream;
+  std::uint64_t requests = 10000;
+  double read_ratio = 1.0;        // fraction of reads (Mixed and every pattern)
+  double injection_rate = 1.0;    // requests per trace cycle (<= 1); 0.02 = one every 50 cycles
+  std::uint64_t stride_bytes = 64;   // Strided
+  std::uint64_t base_address = 0;
+  std::uint64_t footprint_bytes = 1ull << 30;  // Random/Mixed addresses fall in [base, base+footprint)
+  std::uint64_t seed = 1;
+  unsigned alignment = 64;        // addresses are aligned to one burst
+};
+
+// Deterministic for a given config (seeded). Throws on out-of-range settings.
+class GeneratedTrace final : public TraceSource {
+ public:
+  explicit GeneratedTrace(const GeneratorConfig& cfg);
+  bool next(Request& out) override;
+  void rewind() override;
+ private:
+  GeneratorConfig cfg_;
+  std::uint64_t emitted_ = 0;
+  std::uint64_t rng_state_ = 0;
+  double time_ = 0;
+  std::uint64_t cursor_ = 0;
+};
+
+Pattern parse_pattern(const std::string& name);  // throws listing allowed names
+
+// Directory holding the shipped ArchGym traces (stream, random, cloud-1, cloud-2):
+// $ARCHGYM_DATA_DIR/dram/traces if set, else the compiled-in source data directory.
+std::string default_trace_path(const std::string& name);  // throws listing names
+std::vector<std::string> default_trace_names();
+
+}  // namespace archgym::dram
