@@ -44,9 +44,12 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
 AddressMapping ddr3_rbc_mapping();          // am_ddr3_8x1Gbx8_dimm_p1KB_rbc
 AddressMapping ddr4_brc_mapping();          // am_ddr4_8x4Gbx8_dimm_p1KB_brc (bank bits high)
 // Bank groups in the lowest bits above the burst: consecutive bursts hit different
-// bank groups (row : bank : column_high : bankgroup : column_low : byte).
+// bank groups (channel : row : rank : bank : column_high : bankgroup : column_low : byte).
+// With one bank group (DDR3) the banks take that place instead
+// (channel : row : rank : column_high : bank : column_low : byte).
 AddressMapping bank_group_interleaved_mapping(const MemSpec& m);
-// Row : rank : bank group : bank : column : byte (bank bits above the column bits).
+// Channel : row : rank : bank group : bank : column : byte (bank bits above the column
+// bits). For the DDR3-1600 preset this is exactly ddr3_rbc_mapping().
 AddressMapping row_bank_column_mapping(const MemSpec& m);
 
 }  // namespace archgym::dram

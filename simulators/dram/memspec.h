@@ -41,7 +41,10 @@ struct MemSpec {
   int CKE = 3, CKESR = 4, XP = 6, XPDLL = 20, XS = 96, XSDLL = 512;
   int ACTPDEN = 1, PRPDEN = 1, REFPDEN = 1;
   int DQSCK = 0, RPRE = 1, WPRE = 1;
-  int REFIpb = 0, RFCpb = 0;  // per-bank refresh; 0 = derived (see PerBank in README)
+  // Per-bank refresh (an archgym extension for DDR3/DDR4). Loading and the presets always
+  // leave both > 0: taken from the memspec if given, else REFIpb = REFI / banks and
+  // RFCpb = ceil(RFC / 2) (see memspec.cpp).
+  int REFIpb = 0, RFCpb = 0;
 
   // Currents in mA, voltages in V (mempowerspec).
   double idd0 = 0, idd02 = 0, idd2n = 0, idd2p0 = 0, idd2p1 = 0, idd3n = 0, idd3p0 = 0,

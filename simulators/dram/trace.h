@@ -54,6 +54,13 @@ class VectorTrace final : public TraceSource {
 std::vector<Request> read_stl_file(const std::string& path);
 void write_stl(std::ostream& out, const std::vector<Request>& requests);
 
+// Stream: consecutive bursts from base_address, wrapping at the footprint.
+// Random: uniform burst-aligned addresses in [base, base + footprint).
+// Strided: base + i * stride_bytes (mod footprint).
+// Mixed: each request continues sequentially with probability 1/2, else jumps to a
+//        random burst (locality between Stream and Random).
+// Every pattern: each request is a read with probability read_ratio, and request i
+// arrives at cycle floor(i / injection_rate). Random numbers come from splitmix64.
 enum class Pattern { Stream, Random, Strided, Mixed };
 
 struct GeneratorConfig {

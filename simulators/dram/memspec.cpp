@@ -1,0 +1,334 @@
+#include "simulators/dram/memspec.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace archgym::dram {
+
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void fail(const std::string& origin, const std::string& key, const std::string& what) {
+  throw std::runtime_error(origin + ": " + key + ": " + what);
+}
+
+bool is_power_of_two(long long v) { return v > 0 && (v & (v - 1)) == 0; }
+
+// Reads one JSON object section ("memspec.memtimingspec") with errors that name
+// the file and the full key path.
+class Section {
+ public:
+  Section(const json& obj, std::string path, const std::string& origin)
+      : obj_(obj), path_(std::move(path)), origin_(origin) {}
+
+  bool has(const char* key) const { return obj_.contains(key); }
+  std::string key_path(const char* key) const { return path_ + "." + key; }
+
+  const json& at(const char* key) const {
+    auto it = obj_.find(key);
+    if (it == obj_.end()) fail(origin_, key_path(key), "missing required key");
+    return *it;
+  }
+
+  // An integer >= min_value (JSON integers only: 10.5 cycles is an error, not truncated).
+  int integer(const char* key, long long min_value = 1) const {
+    const json& v = at(key);
+    if (!v.is_number_integer())
+      fail(origin_, key_path(key), "expected an integer, got " + v.dump());
+    long long x = v.is_number_unsigned() ? static_cast<long long>(std::min<std::uint64_t>(
+                                                v.get<std::uint64_t>(), std::numeric_limits<int>::max() + 1ull))
+                                         : v.get<long long>();
+    if (x < min_value)
+      fail(origin_, key_path(key),
+           "must be " + std::string(min_value == 0 ? "non-negative" : ">= " + std::to_string(min_value)) +
+               ", got " + std::to_string(x));
+    if (x > std::numeric_limits<int>::max()) fail(origin_, key_path(key), "value too large: " + v.dump());
+    return static_cast<int>(x);
+  }
+  int integer_or(const char* key, int fallback, long long min_value = 1) const {
+    return has(key) ? integer(key, min_value) : fallback;
+  }
+
+  // A finite number > 0 (currents, voltages, clock).
+  double positive(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_number()) fail(origin_, key_path(key), "expected a number, got " + v.dump());
+    double x = v.get<double>();
+    if (!std::isfinite(x) || x <= 0)
+      fail(origin_, key_path(key), "must be positive, got " + v.dump());
+    return x;
+  }
+
+  const std::string& origin() const { return origin_; }
+
+ private:
+  const json& obj_;
+  std::string path_;
+  const std::string& origin_;
+};
+
+const json& object_at(const json& parent, const char* key, const std::string& path,
+                      const std::string& origin) {
+  auto it = parent.find(key);
+  if (it == parent.end()) fail(origin, path, "missing required section");
+  if (!it->is_object()) fail(origin, path, "expected a JSON object");
+  return *it;
+}
+
+// Per-bank refresh is not a JEDEC DDR3/DDR4 feature (DRAMSys rejects PerBank for
+// them). archgym offers it as an extension so the refresh knob has the same three
+// values for every standard: each bank is refreshed once per tREFI, so a REFB is
+// due every tREFI/banks; a single-bank refresh moves a fraction of the charge of a
+// REFA, and we take half of tRFC (rounded up), which is in the range LPDDR4 uses
+// (tRFCpb ~ tRFCab / 2). Memspecs may override both with REFIpb / RFCpb.
+void derive_per_bank_refresh(MemSpec& m) {
+  if (m.REFIpb <= 0) m.REFIpb = std::max(1, m.REFI / m.banks);
+  if (m.RFCpb <= 0) m.RFCpb = (m.RFC + 1) / 2;
+}
+
+void finish_derived(MemSpec& m) {
+  m.tck_ps = std::llround(1e6 / m.clock_mhz);
+  derive_per_bank_refresh(m);
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+}  // namespace
+
+double MemSpec::peak_bandwidth_Bps() const {
+  // From the nominal clock (not the 1-ps-rounded tCK), so DDR4-2400 x64 is exactly 19.2 GB/s.
+  return clock_mhz * 1e6 * data_rate * device_width * devices / 8.0;
+}
+
+MemSpec parse_memspec_json(const std::string& json_text, const std::string& origin) {
+  json doc;
+  try {
+    doc = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    throw std::runtime_error(origin + ": invalid JSON: " + e.what());
+  }
+  if (!doc.is_object()) fail(origin, "memspec", "expected a JSON object at the top level");
+  const json& root = object_at(doc, "memspec", "memspec", origin);
+
+  MemSpec m;
+  {
+    auto it = root.find("memoryType");
+    if (it == root.end()) fail(origin, "memspec.memoryType", "missing required key");
+    if (!it->is_string()) fail(origin, "memspec.memoryType", "expected a string, got " + it->dump());
+    std::string type = it->get<std::string>();
+    if (type == "DDR3") m.type = MemoryType::DDR3;
+    else if (type == "DDR4") m.type = MemoryType::DDR4;
+    else fail(origin, "memspec.memoryType", "unsupported memory type \"" + type + "\" (supported: DDR3, DDR4)");
+  }
+  {
+    auto it = root.find("memoryId");
+    if (it == root.end()) fail(origin, "memspec.memoryId", "missing required key");
+    if (!it->is_string()) fail(origin, "memspec.memoryId", "expected a string, got " + it->dump());
+    m.id = it->get<std::string>();
+  }
+  const bool ddr4 = m.type == MemoryType::DDR4;
+
+  Section arch(object_at(root, "memarchitecturespec", "memspec.memarchitecturespec", origin),
+               "memspec.memarchitecturespec", origin);
+  m.burst_length = arch.integer("burstLength");
+  m.data_rate = arch.integer("dataRate");
+  m.banks = arch.integer("nbrOfBanks");
+  m.bank_groups = ddr4 ? arch.integer("nbrOfBankGroups") : arch.integer_or("nbrOfBankGroups", 1);
+  m.ranks = arch.integer("nbrOfRanks");
+  m.rows = arch.integer("nbrOfRows");
+  m.columns = arch.integer("nbrOfColumns");
+  m.device_width = arch.integer("width");
+  m.devices = arch.integer("nbrOfDevicesOnDIMM");
+  m.channels = arch.integer_or("nbrOfChannels", 1);
+  if (!ddr4 && m.bank_groups != 1)
+    fail(origin, arch.key_path("nbrOfBankGroups"),
+         "DDR3 has no bank groups; must be 1, got " + std::to_string(m.bank_groups));
+  if (m.banks % m.bank_groups != 0)
+    fail(origin, arch.key_path("nbrOfBanks"),
+         "nbrOfBanks (" + std::to_string(m.banks) + ") must be divisible by nbrOfBankGroups (" +
+             std::to_string(m.bank_groups) + ")");
+  if (!is_power_of_two(m.rows))
+    fail(origin, arch.key_path("nbrOfRows"), "must be a power of two, got " + std::to_string(m.rows));
+  if (!is_power_of_two(m.columns))
+    fail(origin, arch.key_path("nbrOfColumns"), "must be a power of two, got " + std::to_string(m.columns));
+  if (m.burst_length % m.data_rate != 0)
+    fail(origin, arch.key_path("burstLength"),
+         "burstLength (" + std::to_string(m.burst_length) + ") must be a multiple of dataRate (" +
+             std::to_string(m.data_rate) + ")");
+  if ((m.device_width * m.devices) % 8 != 0)
+    fail(origin, arch.key_path("width"), "width x nbrOfDevicesOnDIMM must be a whole number of bytes");
+
+  Section t(object_at(root, "memtimingspec", "memspec.memtimingspec", origin), "memspec.memtimingspec",
+            origin);
+  m.clock_mhz = t.positive("clkMhz");
+  m.AL = t.integer("AL", 0);
+  m.RL = t.integer("RL");
+  m.WL = t.integer("WL");
+  m.CL = t.integer_or("CL", m.RL);  // DRAMSys ignores CL (RL is what counts)
+  if (ddr4) {
+    m.CCD_S = t.integer("CCD_S");
+    m.CCD_L = t.integer("CCD_L");
+    m.RRD_S = t.integer("RRD_S");
+    m.RRD_L = t.integer("RRD_L");
+    m.WTR_S = t.integer("WTR_S");
+    m.WTR_L = t.integer("WTR_L");
+    m.RFC2 = t.integer("RFC2");
+    m.RFC4 = t.integer("RFC4");
+    m.REFM = t.integer("REFM");
+    if (m.REFM != 1 && m.REFM != 2 && m.REFM != 4)
+      fail(origin, t.key_path("REFM"), "must be 1, 2 or 4, got " + std::to_string(m.REFM));
+    m.RPRE = t.integer("RPRE");
+    m.WPRE = t.integer("WPRE");
+  } else {
+    // DDR3 has one value for both the same- and different-bank-group variants.
+    m.CCD_S = m.CCD_L = t.integer("CCD");
+    m.RRD_S = m.RRD_L = t.integer("RRD");
+    m.WTR_S = m.WTR_L = t.integer("WTR");
+    m.RFC2 = m.RFC4 = 0;
+    m.REFM = 1;
+    m.RPRE = t.integer_or("RPRE", 1);
+    m.WPRE = t.integer_or("WPRE", 1);
+  }
+  m.FAW = t.integer("FAW");
+  m.RAS = t.integer("RAS");
+  m.RC = t.integer("RC");
+  m.RCD = t.integer("RCD");
+  m.RP = t.integer("RP");
+  m.RTP = t.integer("RTP");
+  m.WR = t.integer("WR");
+  m.RFC = t.integer("RFC");
+  m.REFI = t.integer("REFI");
+  m.RTRS = t.integer("RTRS", 0);
+  m.CKE = t.integer("CKE");
+  m.CKESR = t.integer("CKESR");
+  m.XP = t.integer("XP");
+  m.XPDLL = t.integer("XPDLL");
+  m.XS = t.integer("XS");
+  m.XSDLL = t.integer("XSDLL");
+  m.ACTPDEN = t.integer("ACTPDEN");
+  m.PRPDEN = t.integer("PRPDEN");
+  m.REFPDEN = t.integer("REFPDEN");
+  m.DQSCK = t.integer("DQSCK", 0);
+  m.REFIpb = t.integer_or("REFIpb", 0);
+  m.RFCpb = t.integer_or("RFCpb", 0);
+  if (m.RC <= m.RAS)
+    fail(origin, t.key_path("RC"),
+         "RC (" + std::to_string(m.RC) + ") must exceed RAS (" + std::to_string(m.RAS) + ")");
+  if (m.REFI <= m.RFC)
+    fail(origin, t.key_path("REFI"),
+         "REFI (" + std::to_string(m.REFI) + ") must exceed RFC (" + std::to_string(m.RFC) + ")");
+
+  Section p(object_at(root, "mempowerspec", "memspec.mempowerspec", origin), "memspec.mempowerspec",
+            origin);
+  m.idd0 = p.positive("idd0");
+  m.idd2n = p.positive("idd2n");
+  m.idd2p0 = p.positive("idd2p0");
+  m.idd2p1 = p.positive("idd2p1");
+  m.idd3n = p.positive("idd3n");
+  m.idd3p0 = p.positive("idd3p0");
+  m.idd3p1 = p.positive("idd3p1");
+  m.idd4r = p.positive("idd4r");
+  m.idd4w = p.positive("idd4w");
+  m.idd5 = p.positive("idd5");
+  m.idd6 = p.positive("idd6");
+  m.vdd = p.positive("vdd");
+  if (ddr4) {
+    m.idd02 = p.positive("idd02");
+    m.idd62 = p.positive("idd62");
+    m.vdd2 = p.positive("vdd2");
+  }
+  finish_derived(m);
+  return m;
+}
+
+MemSpec load_memspec(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open memspec file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_memspec_json(text.str(), path);
+}
+
+// The presets are written out (not read from data/) so an installed binary works
+// without the source tree; a test checks they equal the shipped JSON files.
+MemSpec ddr3_1600_micron_1Gb_x8() {
+  MemSpec m;
+  m.id = "MICRON_1Gb_DDR3-1600_8bit_G";
+  m.type = MemoryType::DDR3;
+  m.burst_length = 8; m.data_rate = 2; m.ranks = 1; m.bank_groups = 1; m.banks = 8;
+  m.rows = 16384; m.columns = 1024; m.device_width = 8; m.devices = 8; m.channels = 1;
+  m.clock_mhz = 800.0;
+  m.AL = 0; m.RL = 10; m.WL = 8; m.CL = 10;
+  m.CCD_S = m.CCD_L = 4; m.RRD_S = m.RRD_L = 5; m.WTR_S = m.WTR_L = 6;
+  m.FAW = 24; m.RAS = 28; m.RC = 38; m.RCD = 10; m.RP = 10; m.RTP = 6; m.WR = 12;
+  m.RFC = 88; m.REFI = 6240; m.RFC2 = 0; m.RFC4 = 0; m.REFM = 1; m.RTRS = 1;
+  m.CKE = 3; m.CKESR = 4; m.XP = 6; m.XPDLL = 20; m.XS = 96; m.XSDLL = 512;
+  m.ACTPDEN = 1; m.PRPDEN = 1; m.REFPDEN = 1; m.DQSCK = 0; m.RPRE = 1; m.WPRE = 1;
+  m.idd0 = 70.0; m.idd02 = 0; m.idd2n = 45.0; m.idd2p0 = 12.0; m.idd2p1 = 30.0; m.idd3n = 45.0;
+  m.idd3p0 = 35.0; m.idd3p1 = 35.0; m.idd4r = 140.0; m.idd4w = 145.0; m.idd5 = 170.0;
+  m.idd6 = 8.0; m.idd62 = 0; m.vdd = 1.5; m.vdd2 = 0;
+  finish_derived(m);
+  return m;
+}
+
+MemSpec ddr4_2400_jedec_4Gb_x8() {
+  MemSpec m;
+  m.id = "MICRON_4Gb_DDR4-2400_8bit_A";  // the memoryId inside JEDEC_4Gb_DDR4-2400_8bit_A.json
+  m.type = MemoryType::DDR4;
+  m.burst_length = 8; m.data_rate = 2; m.ranks = 1; m.bank_groups = 4; m.banks = 16;
+  m.rows = 32768; m.columns = 1024; m.device_width = 8; m.devices = 8; m.channels = 1;
+  m.clock_mhz = 1200.0;
+  m.AL = 0; m.RL = 16; m.WL = 16; m.CL = 16;
+  m.CCD_S = 4; m.CCD_L = 6; m.RRD_S = 4; m.RRD_L = 6; m.WTR_S = 3; m.WTR_L = 9;
+  m.FAW = 26; m.RAS = 39; m.RC = 55; m.RCD = 16; m.RP = 16; m.RTP = 12; m.WR = 18;
+  m.RFC = 312; m.REFI = 9360; m.RFC2 = 192; m.RFC4 = 132; m.REFM = 1; m.RTRS = 1;
+  m.CKE = 6; m.CKESR = 7; m.XP = 8; m.XPDLL = 325; m.XS = 324; m.XSDLL = 512;
+  m.ACTPDEN = 2; m.PRPDEN = 2; m.REFPDEN = 2; m.DQSCK = 2; m.RPRE = 1; m.WPRE = 1;
+  m.idd0 = 60.75; m.idd02 = 4.05; m.idd2n = 38.25; m.idd2p0 = 17.0; m.idd2p1 = 17.0;
+  m.idd3n = 44.0; m.idd3p0 = 22.5; m.idd3p1 = 22.5; m.idd4r = 184.5; m.idd4w = 168.75;
+  m.idd5 = 118.0; m.idd6 = 20.25; m.idd62 = 2.6; m.vdd = 1.2; m.vdd2 = 2.5;
+  finish_derived(m);
+  return m;
+}
+
+MemSpec memspec_by_name_or_path(const std::string& name_or_path) {
+  struct Preset {
+    std::vector<std::string> names;
+    MemSpec (*make)();
+  };
+  const Preset presets[] = {
+      {{"DDR3-1600", "MICRON_1Gb_DDR3-1600_8bit_G"}, &ddr3_1600_micron_1Gb_x8},
+      {{"DDR4-2400", "MICRON_4Gb_DDR4-2400_8bit_A", "JEDEC_4Gb_DDR4-2400_8bit_A"},
+       &ddr4_2400_jedec_4Gb_x8},
+  };
+  const std::string wanted = lower(name_or_path);
+  for (const Preset& p : presets)
+    for (const std::string& n : p.names)
+      if (lower(n) == wanted) return p.make();
+
+  const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
+                               (name_or_path.size() > 5 &&
+                                lower(name_or_path.substr(name_or_path.size() - 5)) == ".json");
+  if (looks_like_path || std::ifstream(name_or_path).good()) return load_memspec(name_or_path);
+
+  std::string list;
+  for (const Preset& p : presets)
+    for (const std::string& n : p.names) list += (list.empty() ? "" : ", ") + n;
+  throw std::runtime_error("unknown memspec \"" + name_or_path + "\": expected one of " + list +
+                           ", or the path of a DRAMSys memspec JSON file");
+}
+
+}  // namespace archgym::dram

@@ -1,0 +1,313 @@
+#include "simulators/dram/trace.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+
+#ifndef ARCHGYM_SOURCE_DATA_DIR
+#define ARCHGYM_SOURCE_DATA_DIR "data"
+#endif
+
+namespace archgym::dram {
+
+namespace {
+
+constexpr const char* kExpected = "expected `<cycle>: read|write 0x<hex address>`";
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+std::vector<std::string_view> split_whitespace(std::string_view s) {
+  std::vector<std::string_view> tokens;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && is_space(s[i])) ++i;
+    std::size_t j = i;
+    while (j < s.size() && !is_space(s[j])) ++j;
+    if (j > i) tokens.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return tokens;
+}
+
+std::optional<std::uint64_t> parse_decimal(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return std::nullopt;  // overflow
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+bool has_hex_prefix(std::string_view s) {
+  return s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+}
+
+bool all_hex(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
+}
+
+// "0x" followed by hex digits with at most 16 significant ones (more would overflow 64 bits).
+std::optional<std::uint64_t> parse_hex_address(std::string_view s) {
+  if (!has_hex_prefix(s)) return std::nullopt;
+  s.remove_prefix(2);
+  while (s.size() > 1 && s[0] == '0') s.remove_prefix(1);
+  if (!all_hex(s) || s.size() > 16) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    const int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                                                               : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
+    v = (v << 4) | static_cast<std::uint64_t>(d);
+  }
+  return v;
+}
+
+// splitmix64 (Steele, Lea, Flood 2014): fully specified, so traces are identical everywhere.
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// Uniform in [0, 1) from the top 53 bits.
+double uniform01(std::uint64_t& state) {
+  return static_cast<double>(splitmix64(state) >> 11) * 0x1.0p-53;
+}
+
+// Uniform in [0, n) without modulo bias (rejection of the incomplete last block).
+std::uint64_t uniform_below(std::uint64_t& state, std::uint64_t n) {
+  const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+  for (;;) {
+    const std::uint64_t x = splitmix64(state);
+    if (x < limit) return x % n;
+  }
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// StlTraceReader
+
+struct StlTraceReader::Impl {
+  std::string path;
+  std::ifstream in;
+  std::string line;
+  std::uint64_t line_number = 0;
+  std::optional<std::uint64_t> last_cycle;
+
+  [[noreturn]] void malformed(const std::string& why) const {
+    throw std::runtime_error(path + ":" + std::to_string(line_number) + ": " + kExpected + ", got `" + line +
+                             "` (" + why + ")");
+  }
+
+  // Parses the current line; false for blank and comment-only lines.
+  bool parse(Request& out) {
+    std::string_view text = line;
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);  // CRLF files
+    if (auto hash = text.find('#'); hash != std::string_view::npos) text = text.substr(0, hash);
+    const auto tokens = split_whitespace(text);
+    if (tokens.empty()) return false;
+    if (tokens.size() < 3) malformed("too few fields");
+    // DRAMSys allows a fourth column with the write data; it is accepted and ignored.
+    if (tokens.size() > 4) malformed("unexpected text after the address");
+
+    std::string_view cycle_token = tokens[0];
+    if (cycle_token.back() != ':') malformed("the cycle must be followed by ':'");
+    cycle_token.remove_suffix(1);
+    const auto cycle = parse_decimal(cycle_token);
+    if (!cycle) malformed("the cycle must be a non-negative decimal integer below 2^64");
+
+    if (tokens[1] == "read") out.is_write = false;
+    else if (tokens[1] == "write") out.is_write = true;
+    else malformed("the command must be `read` or `write`");
+
+    const auto address = parse_hex_address(tokens[2]);
+    if (!address) malformed("the address must be 0x followed by at most 16 hex digits");
+    if (tokens.size() == 4 && !(has_hex_prefix(tokens[3]) && all_hex(tokens[3].substr(2))))
+      malformed("the optional data field must be 0x followed by hex digits");
+
+    if (last_cycle && *cycle < *last_cycle)
+      throw std::runtime_error(path + ":" + std::to_string(line_number) + ": cycle " + std::to_string(*cycle) +
+                               " is earlier than the previous request's cycle " + std::to_string(*last_cycle) +
+                               " (cycles must be non-decreasing)");
+    last_cycle = *cycle;
+    out.cycle = *cycle;
+    out.address = *address;
+    return true;
+  }
+};
+
+StlTraceReader::StlTraceReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
+  impl_->path = path;
+  impl_->in.open(path, std::ios::binary);
+  if (!impl_->in) throw std::runtime_error(path + ": cannot open trace file");
+}
+
+StlTraceReader::~StlTraceReader() = default;
+
+bool StlTraceReader::next(Request& out) {
+  while (std::getline(impl_->in, impl_->line)) {
+    ++impl_->line_number;
+    if (impl_->parse(out)) return true;
+  }
+  if (impl_->in.bad()) throw std::runtime_error(impl_->path + ": read error");
+  return false;
+}
+
+void StlTraceReader::rewind() {
+  impl_->in.clear();
+  impl_->in.seekg(0);
+  impl_->line_number = 0;
+  impl_->last_cycle.reset();
+  if (!impl_->in) throw std::runtime_error(impl_->path + ": cannot rewind trace file");
+}
+
+// ---------------------------------------------------------------------------------------
+// VectorTrace, whole-file helpers
+
+VectorTrace::VectorTrace(std::shared_ptr<const std::vector<Request>> requests) : requests_(std::move(requests)) {
+  if (!requests_) throw std::invalid_argument("VectorTrace: null request vector");
+}
+
+bool VectorTrace::next(Request& out) {
+  if (pos_ >= requests_->size()) return false;
+  out = (*requests_)[pos_++];
+  return true;
+}
+
+std::vector<Request> read_stl_file(const std::string& path) {
+  StlTraceReader reader(path);
+  std::vector<Request> requests;
+  Request r;
+  while (reader.next(r)) requests.push_back(r);
+  return requests;
+}
+
+void write_stl(std::ostream& out, const std::vector<Request>& requests) {
+  char buf[64];
+  for (const Request& r : requests) {
+    std::snprintf(buf, sizeof buf, "%llu:\t%s\t0x%llX\n", static_cast<unsigned long long>(r.cycle),
+                  r.is_write ? "write" : "read", static_cast<unsigned long long>(r.address));
+    out << buf;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// GeneratedTrace
+
+GeneratedTrace::GeneratedTrace(const GeneratorConfig& cfg) : cfg_(cfg) {
+  auto bad = [](const std::string& what) { throw std::invalid_argument("trace generator: " + what); };
+  if (cfg.requests == 0) bad("requests must be > 0");
+  if (!(cfg.injection_rate > 0.0 && cfg.injection_rate <= 1.0))
+    bad("injection_rate must be in (0, 1] requests per cycle, got " + std::to_string(cfg.injection_rate));
+  if (!(cfg.read_ratio >= 0.0 && cfg.read_ratio <= 1.0))
+    bad("read_ratio must be in [0, 1], got " + std::to_string(cfg.read_ratio));
+  if (cfg.alignment == 0 || (cfg.alignment & (cfg.alignment - 1)) != 0)
+    bad("alignment must be a power of two, got " + std::to_string(cfg.alignment));
+  if (cfg.footprint_bytes < cfg.alignment)
+    bad("footprint_bytes (" + std::to_string(cfg.footprint_bytes) + ") must be at least the alignment (" +
+        std::to_string(cfg.alignment) + ")");
+  if (cfg.base_address % cfg.alignment != 0)
+    bad("base_address must be a multiple of the alignment (" + std::to_string(cfg.alignment) + ")");
+  if (cfg.base_address > UINT64_MAX - cfg.footprint_bytes)
+    bad("base_address + footprint_bytes exceeds the 64-bit address space");
+  if (cfg.pattern == Pattern::Strided && (cfg.stride_bytes == 0 || cfg.stride_bytes % cfg.alignment != 0))
+    bad("stride_bytes must be a positive multiple of the alignment (" + std::to_string(cfg.alignment) +
+        "), got " + std::to_string(cfg.stride_bytes));
+  // Use whole aligned slots only, so every address stays aligned after wrapping.
+  cfg_.footprint_bytes = cfg.footprint_bytes / cfg.alignment * cfg.alignment;
+  rewind();
+}
+
+void GeneratedTrace::rewind() {
+  emitted_ = 0;
+  rng_state_ = cfg_.seed;
+  time_ = 0;
+  cursor_ = 0;
+}
+
+bool GeneratedTrace::next(Request& out) {
+  if (emitted_ >= cfg_.requests) return false;
+  const std::uint64_t fp = cfg_.footprint_bytes;
+  const std::uint64_t slots = fp / cfg_.alignment;
+  // Offset within the footprint, advanced modulo fp without overflow.
+  auto advance = [fp](std::uint64_t cursor, std::uint64_t step) {
+    step %= fp;
+    return cursor >= fp - step ? cursor - (fp - step) : cursor + step;
+  };
+
+  std::uint64_t offset = 0;
+  switch (cfg_.pattern) {
+    case Pattern::Stream:
+      offset = cursor_;
+      cursor_ = advance(cursor_, cfg_.alignment);
+      break;
+    case Pattern::Strided:
+      offset = cursor_;
+      cursor_ = advance(cursor_, cfg_.stride_bytes);
+      break;
+    case Pattern::Random:
+      offset = uniform_below(rng_state_, slots) * cfg_.alignment;
+      break;
+    case Pattern::Mixed:
+      // Half the requests continue sequentially from the previous one, half jump to a
+      // random burst: a mix of row hits and misses between Stream and Random.
+      if (emitted_ > 0 && uniform01(rng_state_) < 0.5) offset = advance(cursor_, cfg_.alignment);
+      else offset = uniform_below(rng_state_, slots) * cfg_.alignment;
+      cursor_ = offset;
+      break;
+  }
+  out.address = cfg_.base_address + offset;
+  // Always draw, so the address sequence does not depend on the ratio.
+  out.is_write = !(uniform01(rng_state_) < cfg_.read_ratio);
+  // Request i arrives at floor(i / rate): exactly `rate` requests per cycle on average.
+  time_ = std::floor(static_cast<double>(emitted_) / cfg_.injection_rate);
+  out.cycle = static_cast<std::uint64_t>(time_);
+  ++emitted_;
+  return true;
+}
+
+Pattern parse_pattern(const std::string& name) {
+  const std::string n = lower(name);
+  if (n == "stream") return Pattern::Stream;
+  if (n == "random") return Pattern::Random;
+  if (n == "strided") return Pattern::Strided;
+  if (n == "mixed") return Pattern::Mixed;
+  throw std::invalid_argument("unknown trace pattern \"" + name + "\" (allowed: stream, random, strided, mixed)");
+}
+
+// ---------------------------------------------------------------------------------------
+// Shipped traces
+
+std::vector<std::string> default_trace_names() { return {"stream", "random", "cloud-1", "cloud-2"}; }
+
+std::string default_trace_path(const std::string& name) {
+  std::string base = name;
+  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".stl") == 0) base.resize(base.size() - 4);
+  const auto names = default_trace_names();
+  if (std::find(names.begin(), names.end(), base) == names.end()) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    throw std::invalid_argument("unknown trace \"" + name + "\" (shipped traces: " + list + ")");
+  }
+  const char* env = std::getenv("ARCHGYM_DATA_DIR");
+  const std::string dir = (env && *env) ? std::string(env) + "/dram/traces"
+                                        : std::string(ARCHGYM_SOURCE_DATA_DIR) + "/dram/traces";
+  return dir + "/" + base + ".stl";
+}
+
+}  // namespace archgym::dram

@@ -1,0 +1,179 @@
+// Memspec loading: the presets equal the shipped DRAMSys files, derived values, and
+// every kind of bad input gives an error naming the file and the key.
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "simulators/dram/memspec.h"
+#include "tests/catch.h"
+
+using namespace archgym::dram;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const std::string kDir = std::string(ARCHGYM_SOURCE_DATA_DIR) + "/dram/memspecs/";
+const std::string kDdr3File = kDir + "MICRON_1Gb_DDR3-1600_8bit_G.json";
+const std::string kDdr4File = kDir + "JEDEC_4Gb_DDR4-2400_8bit_A.json";
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Compares every field, so a new field forgotten in a preset shows up here.
+void require_equal(const MemSpec& a, const MemSpec& b) {
+  CHECK(a.id == b.id);
+  CHECK(a.type == b.type);
+  CHECK(a.burst_length == b.burst_length);
+  CHECK(a.data_rate == b.data_rate);
+  CHECK(a.ranks == b.ranks);
+  CHECK(a.bank_groups == b.bank_groups);
+  CHECK(a.banks == b.banks);
+  CHECK(a.rows == b.rows);
+  CHECK(a.columns == b.columns);
+  CHECK(a.device_width == b.device_width);
+  CHECK(a.devices == b.devices);
+  CHECK(a.channels == b.channels);
+  CHECK(a.clock_mhz == b.clock_mhz);
+  CHECK(a.tck_ps == b.tck_ps);
+  const int MemSpec::*ints[] = {
+      &MemSpec::AL,    &MemSpec::RL,     &MemSpec::WL,      &MemSpec::CL,      &MemSpec::CCD_S,
+      &MemSpec::CCD_L, &MemSpec::RRD_S,  &MemSpec::RRD_L,   &MemSpec::WTR_S,   &MemSpec::WTR_L,
+      &MemSpec::FAW,   &MemSpec::RAS,    &MemSpec::RC,      &MemSpec::RCD,     &MemSpec::RP,
+      &MemSpec::RTP,   &MemSpec::WR,     &MemSpec::RFC,     &MemSpec::REFI,    &MemSpec::RFC2,
+      &MemSpec::RFC4,  &MemSpec::REFM,   &MemSpec::RTRS,    &MemSpec::CKE,     &MemSpec::CKESR,
+      &MemSpec::XP,    &MemSpec::XPDLL,  &MemSpec::XS,      &MemSpec::XSDLL,   &MemSpec::ACTPDEN,
+      &MemSpec::PRPDEN, &MemSpec::REFPDEN, &MemSpec::DQSCK, &MemSpec::RPRE,    &MemSpec::WPRE,
+      &MemSpec::REFIpb, &MemSpec::RFCpb};
+  for (auto p : ints) CHECK(a.*p == b.*p);
+  const double MemSpec::*doubles[] = {
+      &MemSpec::idd0,   &MemSpec::idd02,  &MemSpec::idd2n, &MemSpec::idd2p0, &MemSpec::idd2p1,
+      &MemSpec::idd3n,  &MemSpec::idd3p0, &MemSpec::idd3p1, &MemSpec::idd4r, &MemSpec::idd4w,
+      &MemSpec::idd5,   &MemSpec::idd6,   &MemSpec::idd62, &MemSpec::vdd,    &MemSpec::vdd2};
+  for (auto p : doubles) CHECK(a.*p == b.*p);
+}
+
+// Loads the DDR4 file, applies `edit` to its JSON and parses it as "edited.json".
+MemSpec parse_edited(const std::string& file, void (*edit)(nlohmann::json&)) {
+  auto j = nlohmann::json::parse(slurp(file));
+  edit(j);
+  return parse_memspec_json(j.dump(), "edited.json");
+}
+
+}  // namespace
+
+TEST_CASE("DDR3-1600 preset equals the shipped MICRON_1Gb_DDR3-1600_8bit_G.json", "[memspec]") {
+  require_equal(ddr3_1600_micron_1Gb_x8(), load_memspec(kDdr3File));
+}
+
+TEST_CASE("DDR4-2400 preset equals the shipped JEDEC_4Gb_DDR4-2400_8bit_A.json", "[memspec]") {
+  require_equal(ddr4_2400_jedec_4Gb_x8(), load_memspec(kDdr4File));
+}
+
+TEST_CASE("DDR3 memspec: CCD/RRD/WTR fill both bank-group variants, derived values", "[memspec]") {
+  const MemSpec m = load_memspec(kDdr3File);
+  CHECK(m.type == MemoryType::DDR3);
+  CHECK(m.bank_groups == 1);
+  CHECK(m.banks_per_group() == 8);
+  CHECK((m.CCD_S == 4 && m.CCD_L == 4));
+  CHECK((m.RRD_S == 5 && m.RRD_L == 5));
+  CHECK((m.WTR_S == 6 && m.WTR_L == 6));
+  CHECK(m.tck_ps == 1250);
+  CHECK(m.bytes_per_burst() == 64);
+  CHECK(m.burst_cycles() == 4);
+  // archgym per-bank refresh extension: REFI / banks and ceil(RFC / 2).
+  CHECK(m.REFIpb == 6240 / 8);
+  CHECK(m.RFCpb == 44);
+}
+
+TEST_CASE("DDR4 memspec: bank groups, tCK rounding, per-bank refresh derivation", "[memspec]") {
+  const MemSpec m = load_memspec(kDdr4File);
+  CHECK(m.type == MemoryType::DDR4);
+  CHECK(m.id == "MICRON_4Gb_DDR4-2400_8bit_A");
+  CHECK(m.bank_groups == 4);
+  CHECK(m.banks_per_group() == 4);
+  CHECK((m.CCD_S == 4 && m.CCD_L == 6));
+  CHECK(m.tck_ps == 833);  // 1e6 / 1200 = 833.33 ps
+  CHECK(m.REFIpb == 585);
+  CHECK(m.RFCpb == 156);
+  CHECK(m.idd02 == 4.05);
+  CHECK(m.vdd2 == 2.5);
+}
+
+TEST_CASE("explicit REFIpb/RFCpb in a memspec override the derived values", "[memspec]") {
+  const MemSpec m = parse_edited(kDdr3File, [](nlohmann::json& j) {
+    j["memspec"]["memtimingspec"]["REFIpb"] = 700;
+    j["memspec"]["memtimingspec"]["RFCpb"] = 30;
+  });
+  CHECK(m.REFIpb == 700);
+  CHECK(m.RFCpb == 30);
+}
+
+TEST_CASE("peak bandwidth of a 64-bit channel", "[memspec]") {
+  CHECK(ddr4_2400_jedec_4Gb_x8().peak_bandwidth_Bps() == Approx(19.2e9).epsilon(1e-12));
+  CHECK(ddr3_1600_micron_1Gb_x8().peak_bandwidth_Bps() == Approx(12.8e9).epsilon(1e-12));
+}
+
+TEST_CASE("memspec_by_name_or_path finds presets, ids and files", "[memspec]") {
+  CHECK(memspec_by_name_or_path("DDR3-1600").id == "MICRON_1Gb_DDR3-1600_8bit_G");
+  CHECK(memspec_by_name_or_path("ddr4-2400").type == MemoryType::DDR4);
+  CHECK(memspec_by_name_or_path("MICRON_4Gb_DDR4-2400_8bit_A").banks == 16);
+  CHECK(memspec_by_name_or_path(kDdr3File).REFI == 6240);
+  CHECK_THROWS_WITH(memspec_by_name_or_path("DDR5-6400"),
+                    Contains("DDR5-6400") && Contains("DDR3-1600") && Contains("DDR4-2400"));
+  CHECK_THROWS_WITH(memspec_by_name_or_path("/nonexistent/x.json"),
+                    Contains("/nonexistent/x.json") && Contains("cannot open"));
+}
+
+TEST_CASE("memspec errors name the file and the key", "[memspec]") {
+  using J = nlohmann::json;
+  struct Case {
+    const char* name;
+    void (*edit)(J&);
+    const char* key;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"missing timing", [](J& j) { j["memspec"]["memtimingspec"].erase("RCD"); }, "memspec.memtimingspec.RCD",
+       "missing"},
+      {"zero timing", [](J& j) { j["memspec"]["memtimingspec"]["RP"] = 0; }, "memspec.memtimingspec.RP", ">= 1"},
+      {"negative AL", [](J& j) { j["memspec"]["memtimingspec"]["AL"] = -1; }, "memspec.memtimingspec.AL",
+       "non-negative"},
+      {"fractional timing", [](J& j) { j["memspec"]["memtimingspec"]["RAS"] = 39.5; },
+       "memspec.memtimingspec.RAS", "integer"},
+      {"string timing", [](J& j) { j["memspec"]["memtimingspec"]["CL"] = "16"; }, "memspec.memtimingspec.CL",
+       "integer"},
+      {"missing DDR4 key", [](J& j) { j["memspec"]["memtimingspec"].erase("CCD_L"); },
+       "memspec.memtimingspec.CCD_L", "missing"},
+      {"negative current", [](J& j) { j["memspec"]["mempowerspec"]["idd0"] = -3.0; },
+       "memspec.mempowerspec.idd0", "positive"},
+      {"missing vdd2", [](J& j) { j["memspec"]["mempowerspec"].erase("vdd2"); }, "memspec.mempowerspec.vdd2",
+       "missing"},
+      {"banks vs groups", [](J& j) { j["memspec"]["memarchitecturespec"]["nbrOfBankGroups"] = 3; },
+       "memspec.memarchitecturespec.nbrOfBanks", "divisible"},
+      {"rows not power of two", [](J& j) { j["memspec"]["memarchitecturespec"]["nbrOfRows"] = 30000; },
+       "memspec.memarchitecturespec.nbrOfRows", "power of two"},
+      {"columns not power of two", [](J& j) { j["memspec"]["memarchitecturespec"]["nbrOfColumns"] = 1000; },
+       "memspec.memarchitecturespec.nbrOfColumns", "power of two"},
+      {"unsupported type", [](J& j) { j["memspec"]["memoryType"] = "LPDDR4"; }, "memspec.memoryType",
+       "supported: DDR3, DDR4"},
+      {"missing section", [](J& j) { j["memspec"].erase("mempowerspec"); }, "memspec.mempowerspec", "missing"},
+      {"bad REFM", [](J& j) { j["memspec"]["memtimingspec"]["REFM"] = 3; }, "memspec.memtimingspec.REFM",
+       "1, 2 or 4"},
+      {"RC not above RAS", [](J& j) { j["memspec"]["memtimingspec"]["RC"] = 39; }, "memspec.memtimingspec.RC",
+       "RAS"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    CHECK_THROWS_WITH(parse_edited(kDdr4File, c.edit),
+                      Contains("edited.json") && Contains(c.key) && Contains(c.message));
+  }
+  CHECK_THROWS_WITH(parse_memspec_json("{\"memspec\": [1,", "broken.json"),
+                    Contains("broken.json") && Contains("invalid JSON"));
+  CHECK_THROWS_WITH(load_memspec("/nonexistent/memspec.json"), Contains("/nonexistent/memspec.json"));
+  // DDR3 has no bank groups.
+  CHECK_THROWS_WITH(parse_edited(kDdr3File, [](J& j) { j["memspec"]["memarchitecturespec"]["nbrOfBankGroups"] = 2; }),
+                    Contains("memspec.memarchitecturespec.nbrOfBankGroups"));
+}
