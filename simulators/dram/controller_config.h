@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "simulators/dram/memspec.h"
+
 namespace archgym::dram {
 
 enum class PagePolicy { Open, OpenAdaptive, Closed, ClosedAdaptive };
@@ -35,5 +37,24 @@ struct ControllerConfig {
 template <class E> E parse_enum(std::string_view name);
 template <class E> std::string_view enum_name(E value);
 template <class E> std::vector<std::string> enum_names();
+
+// Limits accepted by validate(). DRAMSys itself caps nothing but RequestBufferSize >= 1;
+// the upper bounds only catch typos (the RL design space goes to 128).
+inline constexpr int kMaxRequestBufferSize = 1 << 16;
+inline constexpr int kMaxRefreshFlexibility = 64;   // RefreshMaxPostponed / RefreshMaxPulledin
+inline constexpr int kMaxActiveTransactionsLimit = 1 << 20;
+
+// Throws std::invalid_argument naming the knob, its value and the allowed range, e.g.
+// "RequestBufferSize = 0 is out of range (allowed: 1..65536)". Also refuses PerBank
+// refresh on a memspec without per-bank refresh timings and a non-positive trace clock.
+void validate(const ControllerConfig& config, const MemSpec& spec);
+
+// Sets one knob from DRAMSys-style key/value text ("PagePolicy", "OpenAdaptive").
+// Keys: PagePolicy Scheduler SchedulerBuffer RequestBufferSize RespQueue RefreshPolicy
+// RefreshMaxPostponed RefreshMaxPulledin Arbiter MaxActiveTransactions PowerDownPolicy
+// TraceClockMHz. Throws std::invalid_argument for an unknown key (listing the keys) or a
+// bad value (listing the allowed values).
+void set_knob(ControllerConfig& config, std::string_view key, std::string_view value);
+std::vector<std::string> knob_names();
 
 }  // namespace archgym::dram

@@ -24,6 +24,16 @@ using nlohmann::json;
 
 bool is_power_of_two(long long v) { return v > 0 && (v & (v - 1)) == 0; }
 
+// Plausibility limits (see docs/fuzzing.md). Without them a memspec
+// with e.g. 2^30 devices or a 1e300 mA current is accepted and later overflows an int
+// (bytes per burst) or turns every energy into inf. Each is far beyond any real device
+// yet keeps sums and products of a few values inside int / double range.
+constexpr long long kMaxCycles = 1ll << 24;  // any timing, in clock cycles (tREFI ~ 10^4)
+constexpr double kMaxClockMhz = 100000.0;    // 100 GHz; also keeps tCK >= 10 ps
+constexpr double kMinClockMhz = 1.0;         // 1 MHz; keeps tCK (ps) far inside int64
+constexpr double kMaxCurrentMa = 100000.0;   // 100 A per device
+constexpr double kMaxVoltage = 100.0;
+
 // Reads one JSON object section ("memspec.memtimingspec") with errors that name
 // the file and the full key path.
 class Section {
@@ -41,7 +51,7 @@ class Section {
   }
 
   // An integer >= min_value (JSON integers only: 10.5 cycles is an error, not truncated).
-  int integer(const char* key, long long min_value = 1) const {
+  int integer(const char* key, long long min_value = 1, long long max_value = kMaxCycles) const {
     const json& v = at(key);
     if (!v.is_number_integer())
       fail(origin_, key_path(key), "expected an integer, got " + v.dump());
@@ -52,22 +62,27 @@ class Section {
       fail(origin_, key_path(key),
            "must be " + std::string(min_value == 0 ? "non-negative" : ">= " + std::to_string(min_value)) +
                ", got " + std::to_string(x));
-    if (x > std::numeric_limits<int>::max()) fail(origin_, key_path(key), "value too large: " + v.dump());
+    if (x > max_value)
+      fail(origin_, key_path(key), "value too large: " + v.dump() + " (at most " + std::to_string(max_value) + ")");
     return static_cast<int>(x);
   }
-  int integer_or(const char* key, int fallback, long long min_value = 1) const {
-    return has(key) ? integer(key, min_value) : fallback;
+  int integer_or(const char* key, int fallback, long long min_value = 1, long long max_value = kMaxCycles) const {
+    return has(key) ? integer(key, min_value, max_value) : fallback;
   }
 
-  // A finite number > 0 (currents, voltages, clock).
-  double positive(const char* key) const {
+  // A finite number in (0, max_value] (currents, voltages, clock).
+  double positive(const char* key, double max_value) const {
     const json& v = at(key);
     if (!v.is_number()) fail(origin_, key_path(key), "expected a number, got " + v.dump());
     double x = v.get<double>();
     if (!std::isfinite(x) || x <= 0)
       fail(origin_, key_path(key), "must be positive, got " + v.dump());
+    if (x > max_value)
+      fail(origin_, key_path(key), "value too large: " + v.dump() + " (at most " + number(max_value) + ")");
     return x;
   }
+
+  static std::string number(double x) { return json(x).dump(); }
 
   const std::string& origin() const { return origin_; }
 
@@ -117,7 +132,9 @@ MemSpec parse_memspec_json(const std::string& json_text, const std::string& orig
   json doc;
   try {
     doc = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number beyond double range ("1e400") is out_of_range
+    // (found by fuzzing), and every such failure must name the file.
     throw std::runtime_error(origin + ": invalid JSON: " + e.what());
   }
   if (!doc.is_object()) fail(origin, "memspec", "expected a JSON object at the top level");
@@ -143,16 +160,18 @@ MemSpec parse_memspec_json(const std::string& json_text, const std::string& orig
 
   Section arch(object_at(root, "memarchitecturespec", "memspec.memarchitecturespec", origin),
                "memspec.memarchitecturespec", origin);
-  m.burst_length = arch.integer("burstLength");
-  m.data_rate = arch.integer("dataRate");
-  m.banks = arch.integer("nbrOfBanks");
-  m.bank_groups = ddr4 ? arch.integer("nbrOfBankGroups") : arch.integer_or("nbrOfBankGroups", 1);
-  m.ranks = arch.integer("nbrOfRanks");
-  m.rows = arch.integer("nbrOfRows");
-  m.columns = arch.integer("nbrOfColumns");
-  m.device_width = arch.integer("width");
-  m.devices = arch.integer("nbrOfDevicesOnDIMM");
-  m.channels = arch.integer_or("nbrOfChannels", 1);
+  // Upper limits keep products such as burstLength x width x devices and
+  // ranks x banks inside int (see kMaxCycles).
+  m.burst_length = arch.integer("burstLength", 1, 256);
+  m.data_rate = arch.integer("dataRate", 1, 16);
+  m.banks = arch.integer("nbrOfBanks", 1, 1024);
+  m.bank_groups = ddr4 ? arch.integer("nbrOfBankGroups", 1, 1024) : arch.integer_or("nbrOfBankGroups", 1, 1, 1024);
+  m.ranks = arch.integer("nbrOfRanks", 1, 1024);
+  m.rows = arch.integer("nbrOfRows", 1, 1 << 24);
+  m.columns = arch.integer("nbrOfColumns", 1, 1 << 20);
+  m.device_width = arch.integer("width", 1, 1024);
+  m.devices = arch.integer("nbrOfDevicesOnDIMM", 1, 1024);
+  m.channels = arch.integer_or("nbrOfChannels", 1, 1, 1024);
   if (!ddr4 && m.bank_groups != 1)
     fail(origin, arch.key_path("nbrOfBankGroups"),
          "DDR3 has no bank groups; must be 1, got " + std::to_string(m.bank_groups));
@@ -173,7 +192,10 @@ MemSpec parse_memspec_json(const std::string& json_text, const std::string& orig
 
   Section t(object_at(root, "memtimingspec", "memspec.memtimingspec", origin), "memspec.memtimingspec",
             origin);
-  m.clock_mhz = t.positive("clkMhz");
+  m.clock_mhz = t.positive("clkMhz", kMaxClockMhz);
+  if (m.clock_mhz < kMinClockMhz)
+    fail(origin, t.key_path("clkMhz"), "must be at least " + Section::number(kMinClockMhz) + " MHz, got " +
+                                           Section::number(m.clock_mhz));
   m.AL = t.integer("AL", 0);
   m.RL = t.integer("RL");
   m.WL = t.integer("WL");
@@ -233,23 +255,39 @@ MemSpec parse_memspec_json(const std::string& json_text, const std::string& orig
 
   Section p(object_at(root, "mempowerspec", "memspec.mempowerspec", origin), "memspec.mempowerspec",
             origin);
-  m.idd0 = p.positive("idd0");
-  m.idd2n = p.positive("idd2n");
-  m.idd2p0 = p.positive("idd2p0");
-  m.idd2p1 = p.positive("idd2p1");
-  m.idd3n = p.positive("idd3n");
-  m.idd3p0 = p.positive("idd3p0");
-  m.idd3p1 = p.positive("idd3p1");
-  m.idd4r = p.positive("idd4r");
-  m.idd4w = p.positive("idd4w");
-  m.idd5 = p.positive("idd5");
-  m.idd6 = p.positive("idd6");
-  m.vdd = p.positive("vdd");
+  m.idd0 = p.positive("idd0", kMaxCurrentMa);
+  m.idd2n = p.positive("idd2n", kMaxCurrentMa);
+  m.idd2p0 = p.positive("idd2p0", kMaxCurrentMa);
+  m.idd2p1 = p.positive("idd2p1", kMaxCurrentMa);
+  m.idd3n = p.positive("idd3n", kMaxCurrentMa);
+  m.idd3p0 = p.positive("idd3p0", kMaxCurrentMa);
+  m.idd3p1 = p.positive("idd3p1", kMaxCurrentMa);
+  m.idd4r = p.positive("idd4r", kMaxCurrentMa);
+  m.idd4w = p.positive("idd4w", kMaxCurrentMa);
+  m.idd5 = p.positive("idd5", kMaxCurrentMa);
+  m.idd6 = p.positive("idd6", kMaxCurrentMa);
+  m.vdd = p.positive("vdd", kMaxVoltage);
   if (ddr4) {
-    m.idd02 = p.positive("idd02");
-    m.idd62 = p.positive("idd62");
-    m.vdd2 = p.positive("vdd2");
+    m.idd02 = p.positive("idd02", kMaxCurrentMa);
+    m.idd62 = p.positive("idd62", kMaxCurrentMa);
+    m.vdd2 = p.positive("vdd2", kMaxVoltage);
   }
+  // The energy model (DRAMPower) charges each command the current above the background
+  // it runs on (e.g. IDD0 - IDD3N per activate); a smaller current would make that
+  // energy negative, so such a memspec is rejected rather than silently misreported.
+  const struct {
+    const char* key;
+    double value;
+    const char* background_key;
+    double background;
+  } above_background[] = {{"idd0", m.idd0, "idd3n", m.idd3n},  {"idd0", m.idd0, "idd2n", m.idd2n},
+                          {"idd4r", m.idd4r, "idd3n", m.idd3n}, {"idd4w", m.idd4w, "idd3n", m.idd3n},
+                          {"idd5", m.idd5, "idd3n", m.idd3n}};
+  for (const auto& c : above_background)
+    if (c.value < c.background)
+      fail(origin, p.key_path(c.key),
+           std::string(c.key) + " (" + Section::number(c.value) + " mA) must be at least " + c.background_key +
+               " (" + Section::number(c.background) + " mA): the energy model subtracts the background current");
   finish_derived(m);
   return m;
 }

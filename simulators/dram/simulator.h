@@ -25,19 +25,40 @@ struct SimStats {
   double total_time_ns = 0;             // = end_cycle * tCK
   double bandwidth_GBps = 0;            // bytes transferred / total time
   double utilisation = 0;               // bandwidth / peak
+  // Read latency: from the request entering the memory system (the player's BEGIN_REQ,
+  // aligned to the memory clock by the arbiter) to its response reaching the player.
+  // Unloaded DDR3-1600 closed bank: tRCD + RL + BL/2 = 24 tCK = 30 ns (DRAMSys: same).
   double read_latency_avg_ns = 0, read_latency_p50_ns = 0, read_latency_p99_ns = 0,
          read_latency_max_ns = 0;
+  // The same, but from the trace timestamp: adds the time a request waited in the player
+  // because the memory system was full (grows with the trace length when saturated).
+  double read_latency_from_trace_avg_ns = 0;
   double row_hit_rate = 0;              // CAS that needed no ACT of their own / all CAS
   std::uint64_t command_counts[kCommandCount] = {};
   std::uint64_t refreshes = 0;          // REFA + REFB
+  double peak_bandwidth_GBps = 0;
+  double simulator_wall_s = 0;          // wall-clock time of simulate()
   EnergyReport energy;
   double total_energy_nJ() const { return energy.total_pJ / 1000.0; }
   double average_power_W() const { return energy.average_power_mW / 1000.0; }
 };
 
+// Sees every response as it reaches the trace player, in delivery order.
+class ResponseObserver {
+ public:
+  virtual ~ResponseObserver() = default;
+  // request_index: position of the request in the trace (from 0).
+  virtual void on_response(std::uint64_t request_index, bool is_write, std::uint64_t cycle) = 0;
+};
+
+// Runs the trace to completion (every response returned). The trace is read from its
+// current position; rewind it first to replay. Every issued command goes to a
+// PowerModel (whose report fills SimStats::energy) and to extra_observer, then both get
+// on_finish(end_cycle).
 // Throws std::invalid_argument for an impossible configuration (e.g. PerBank
 // refresh on a memspec without per-bank refresh timings) with a clear message.
 SimStats simulate(const SimConfig& config, TraceSource& trace,
-                  CommandObserver* extra_observer = nullptr);
+                  CommandObserver* extra_observer = nullptr,
+                  ResponseObserver* response_observer = nullptr);
 
 }  // namespace archgym::dram

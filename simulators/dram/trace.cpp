@@ -70,6 +70,12 @@ std::optional<std::uint64_t> parse_hex_address(std::string_view s) {
   return v;
 }
 
+[[noreturn]] void malformed_stl_line(std::string_view line, std::uint64_t line_number, const std::string& origin,
+                                     const char* why) {
+  throw std::runtime_error(origin + ":" + std::to_string(line_number) + ": " + kExpected + ", got `" +
+                           std::string(line) + "` (" + why + ")");
+}
+
 // splitmix64 (Steele, Lea, Flood 2014): fully specified, so traces are identical everywhere.
 std::uint64_t splitmix64(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
@@ -102,6 +108,38 @@ std::string lower(std::string s) {
 // ---------------------------------------------------------------------------------------
 // StlTraceReader
 
+std::optional<Request> parse_stl_line(std::string_view line, std::uint64_t line_number,
+                                      const std::string& origin) {
+  auto malformed = [&](const char* why) { malformed_stl_line(line, line_number, origin, why); };
+  std::string_view text = line;
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);  // CRLF files
+  if (auto hash = text.find('#'); hash != std::string_view::npos) text = text.substr(0, hash);
+  const auto tokens = split_whitespace(text);
+  if (tokens.empty()) return std::nullopt;
+  if (tokens.size() < 3) malformed("too few fields");
+  // DRAMSys allows a fourth column with the write data; it is accepted and ignored.
+  if (tokens.size() > 4) malformed("unexpected text after the address");
+
+  std::string_view cycle_token = tokens[0];
+  if (cycle_token.back() != ':') malformed("the cycle must be followed by ':'");
+  cycle_token.remove_suffix(1);
+  const auto cycle = parse_decimal(cycle_token);
+  if (!cycle) malformed("the cycle must be a non-negative decimal integer below 2^64");
+
+  Request out;
+  if (tokens[1] == "read") out.is_write = false;
+  else if (tokens[1] == "write") out.is_write = true;
+  else malformed("the command must be `read` or `write`");
+
+  const auto address = parse_hex_address(tokens[2]);
+  if (!address) malformed("the address must be 0x followed by at most 16 hex digits");
+  if (tokens.size() == 4 && !(has_hex_prefix(tokens[3]) && all_hex(tokens[3].substr(2))))
+    malformed("the optional data field must be 0x followed by hex digits");
+  out.cycle = *cycle;
+  out.address = *address;
+  return out;
+}
+
 struct StlTraceReader::Impl {
   std::string path;
   std::ifstream in;
@@ -109,44 +147,16 @@ struct StlTraceReader::Impl {
   std::uint64_t line_number = 0;
   std::optional<std::uint64_t> last_cycle;
 
-  [[noreturn]] void malformed(const std::string& why) const {
-    throw std::runtime_error(path + ":" + std::to_string(line_number) + ": " + kExpected + ", got `" + line +
-                             "` (" + why + ")");
-  }
-
   // Parses the current line; false for blank and comment-only lines.
   bool parse(Request& out) {
-    std::string_view text = line;
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);  // CRLF files
-    if (auto hash = text.find('#'); hash != std::string_view::npos) text = text.substr(0, hash);
-    const auto tokens = split_whitespace(text);
-    if (tokens.empty()) return false;
-    if (tokens.size() < 3) malformed("too few fields");
-    // DRAMSys allows a fourth column with the write data; it is accepted and ignored.
-    if (tokens.size() > 4) malformed("unexpected text after the address");
-
-    std::string_view cycle_token = tokens[0];
-    if (cycle_token.back() != ':') malformed("the cycle must be followed by ':'");
-    cycle_token.remove_suffix(1);
-    const auto cycle = parse_decimal(cycle_token);
-    if (!cycle) malformed("the cycle must be a non-negative decimal integer below 2^64");
-
-    if (tokens[1] == "read") out.is_write = false;
-    else if (tokens[1] == "write") out.is_write = true;
-    else malformed("the command must be `read` or `write`");
-
-    const auto address = parse_hex_address(tokens[2]);
-    if (!address) malformed("the address must be 0x followed by at most 16 hex digits");
-    if (tokens.size() == 4 && !(has_hex_prefix(tokens[3]) && all_hex(tokens[3].substr(2))))
-      malformed("the optional data field must be 0x followed by hex digits");
-
-    if (last_cycle && *cycle < *last_cycle)
-      throw std::runtime_error(path + ":" + std::to_string(line_number) + ": cycle " + std::to_string(*cycle) +
-                               " is earlier than the previous request's cycle " + std::to_string(*last_cycle) +
-                               " (cycles must be non-decreasing)");
-    last_cycle = *cycle;
-    out.cycle = *cycle;
-    out.address = *address;
+    const auto request = parse_stl_line(line, line_number, path);
+    if (!request) return false;
+    if (last_cycle && request->cycle < *last_cycle)
+      throw std::runtime_error(path + ":" + std::to_string(line_number) + ": cycle " +
+                               std::to_string(request->cycle) + " is earlier than the previous request's cycle " +
+                               std::to_string(*last_cycle) + " (cycles must be non-decreasing)");
+    last_cycle = request->cycle;
+    out = *request;
     return true;
   }
 };

@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace archgym::dram {
@@ -38,6 +40,13 @@ class StlTraceReader final : public TraceSource {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Parses one .stl line in the format above (without its '\n'; a trailing '\r' is
+// allowed). Returns nullopt for blank and comment-only lines; throws
+// std::runtime_error "<origin>:<line_number>: ..." for a malformed one. Pure: the
+// non-decreasing-cycle rule spans lines and is checked by StlTraceReader.
+std::optional<Request> parse_stl_line(std::string_view line, std::uint64_t line_number,
+                                      const std::string& origin);
 
 // An in-memory trace (shared, immutable) with its own cursor: cheap to copy per worker.
 class VectorTrace final : public TraceSource {

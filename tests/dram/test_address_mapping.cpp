@@ -201,3 +201,22 @@ TEST_CASE("address-map JSON: SOLUTION with ID 0, XOR list, and errors", "[addres
   }
   CHECK_THROWS_WITH(load_address_mapping("/nonexistent/am.json"), Contains("/nonexistent/am.json"));
 }
+
+// Regressions from fuzzing (docs/fuzzing.md).
+TEST_CASE("address-map JSON: a field wider than an int and an out-of-range number are errors", "[address_mapping][fuzz]") {
+  // A 40-bit ROW_BIT list used to be accepted; decode() then shifted an int by up to 39 (UB).
+  std::string rows;
+  for (int b = 10; b < 41; ++b) rows += (rows.empty() ? "" : ",") + std::to_string(b);
+  CHECK_THROWS_WITH(parse_address_mapping_json(R"({"CONGEN": {"COLUMN_BIT": [3], "ROW_BIT": [)" + rows + "]}}",
+                                               "wide.json"),
+                    Contains("wide.json") && Contains("CONGEN.ROW_BIT") && Contains("31 bits") &&
+                        Contains("at most 30"));
+  // 30 bits is still fine, and decodes without overflow.
+  rows = rows.substr(0, rows.rfind(','));
+  const auto am = parse_address_mapping_json(R"({"CONGEN": {"COLUMN_BIT": [3], "ROW_BIT": [)" + rows + "]}}",
+                                             "wide.json");
+  CHECK(am.decode(~std::uint64_t{0}).row == (1 << 30) - 1);
+  // nlohmann reports 1e400 as out_of_range, not parse_error; it used to escape uncaught.
+  CHECK_THROWS_WITH(parse_address_mapping_json(R"({"CONGEN": {"ROW_BIT": [1e400], "COLUMN_BIT": [2]}})", "num.json"),
+                    Contains("num.json") && Contains("invalid JSON"));
+}

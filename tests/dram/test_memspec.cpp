@@ -177,3 +177,59 @@ TEST_CASE("memspec errors name the file and the key", "[memspec]") {
   CHECK_THROWS_WITH(parse_edited(kDdr3File, [](J& j) { j["memspec"]["memarchitecturespec"]["nbrOfBankGroups"] = 2; }),
                     Contains("memspec.memarchitecturespec.nbrOfBankGroups"));
 }
+
+// Regressions from fuzzing (docs/fuzzing.md).
+TEST_CASE("memspec: a JSON number beyond double range is an error naming the file", "[memspec][fuzz]") {
+  // nlohmann reports this as out_of_range, not parse_error; it used to escape uncaught.
+  std::string text = slurp(kDdr4File);
+  const std::string key = "\"idd0\": 60.75";
+  REQUIRE(text.find(key) != std::string::npos);
+  text.replace(text.find(key), key.size(), "\"idd0\": 1e400");
+  try {
+    parse_memspec_json(text, "huge.json");
+    FAIL("accepted 1e400");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Contains("huge.json") && Contains("invalid JSON"));
+  }
+}
+
+TEST_CASE("memspec: absurd values are rejected with the key and the limit", "[memspec][fuzz]") {
+  using J = nlohmann::json;
+  struct Case {
+    const char* name;
+    void (*edit)(J&);
+    const char* key;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"1e300 mA current", [](J& j) { j["memspec"]["mempowerspec"]["idd4r"] = 1e300; },
+       "memspec.mempowerspec.idd4r", "too large"},
+      {"1000 V supply", [](J& j) { j["memspec"]["mempowerspec"]["vdd"] = 1000.0; }, "memspec.mempowerspec.vdd",
+       "too large"},
+      {"tiny clock", [](J& j) { j["memspec"]["memtimingspec"]["clkMhz"] = 1e-300; },
+       "memspec.memtimingspec.clkMhz", "at least 1"},
+      {"huge clock", [](J& j) { j["memspec"]["memtimingspec"]["clkMhz"] = 1e9; }, "memspec.memtimingspec.clkMhz",
+       "too large"},
+      {"2^31-1 cycle timing", [](J& j) { j["memspec"]["memtimingspec"]["XS"] = 2147483647; },
+       "memspec.memtimingspec.XS", "at most 16777216"},
+      // width x devices x burstLength used to overflow int in bytes_per_burst().
+      {"2^20 devices", [](J& j) { j["memspec"]["memarchitecturespec"]["nbrOfDevicesOnDIMM"] = 1 << 20; },
+       "memspec.memarchitecturespec.nbrOfDevicesOnDIMM", "at most 1024"},
+      {"2^30 rows", [](J& j) { j["memspec"]["memarchitecturespec"]["nbrOfRows"] = 1 << 30; },
+       "memspec.memarchitecturespec.nbrOfRows", "too large"},
+      // The energy model charges IDD0 - IDD3N per activate: this would be negative energy.
+      {"idd0 below idd3n", [](J& j) { j["memspec"]["mempowerspec"]["idd0"] = 10.0; }, "memspec.mempowerspec.idd0",
+       "must be at least idd3n"},
+      {"idd4w below idd3n", [](J& j) { j["memspec"]["mempowerspec"]["idd4w"] = 1.0; },
+       "memspec.mempowerspec.idd4w", "background"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    CHECK_THROWS_WITH(parse_edited(kDdr4File, c.edit),
+                      Contains("edited.json") && Contains(c.key) && Contains(c.message));
+  }
+  // The limits leave real devices alone: every shipped memspec still loads.
+  for (const char* f : {"DDR4-2400_8Gb_x8_dramsim3.json", "DDR4-2400_8Gb_x8_dramsim3_2rank.json",
+                        "JEDEC_4Gb_DDR4-2400_8bit_A.json", "MICRON_1Gb_DDR3-1600_8bit_G.json"})
+    CHECK_NOTHROW(load_memspec(kDir + f));
+}

@@ -262,3 +262,21 @@ TEST_CASE("default trace paths: names, ARCHGYM_DATA_DIR override, unknown names"
   CHECK_THROWS_WITH(default_trace_path("cloud-3"),
                     Contains("cloud-3") && Contains("stream, random, cloud-1, cloud-2"));
 }
+
+TEST_CASE("parse_stl_line: the pure line parser the reader uses (and fuzz/ targets)", "[trace][fuzz]") {
+  CHECK_FALSE(parse_stl_line("", 1, "t.stl"));
+  CHECK_FALSE(parse_stl_line("  \t# only a comment\r", 1, "t.stl"));
+  const auto r = parse_stl_line("42:\twrite\t0xFFFFFFFFFFFFFFFF 0x1234\r", 7, "t.stl");
+  REQUIRE(r);
+  CHECK(r->cycle == 42);
+  CHECK(r->is_write);
+  CHECK(r->address == 0xFFFFFFFFFFFFFFFFull);
+  // Leading zeros do not count towards the 16-digit limit; a 65th significant bit does.
+  CHECK(parse_stl_line("0: read 0x000000000000000000000001", 1, "t.stl")->address == 1);
+  CHECK_THROWS_WITH(parse_stl_line("0: read 0x1FFFFFFFFFFFFFFFF", 9, "t.stl"),
+                    Contains("t.stl:9:") && Contains("at most 16 hex digits"));
+  // Cycles are checked per line only; ordering across lines is the reader's job.
+  CHECK(parse_stl_line("5: read 0x0", 1, "t.stl")->cycle == 5);
+  // A NUL or other control byte inside a field is garbage, not a separator.
+  CHECK_THROWS_WITH(parse_stl_line(std::string("5: read 0x4\0", 12), 2, "t.stl"), Contains("t.stl:2:"));
+}

@@ -1,0 +1,95 @@
+#include "simulators/dram/bank_machine.h"
+
+#include <stdexcept>
+
+namespace archgym::dram {
+
+std::int64_t BankMachine::evaluate(std::int64_t now, const Scheduler& s, const TimingChecker& c,
+                                   const TransactionPool& pool) {
+  if (!reselect_) {  // same request and command, only the timing checker moved on
+    checker_version_ = c.version();
+    if (has_next_) time_ = c.earliest(next_, rank_, bank_group_, bank_, now);
+    return time_;
+  }
+  reselect_ = false;
+  checker_version_ = c.version();
+  time_ = kNever;
+  has_next_ = false;
+  if (sleeping_ || blocked_) return time_;
+  const bool activated = state_ == State::Activated;
+  current_ = s.next_request(bank_, activated, open_row_);
+  if (current_ < 0) return time_;
+  const Transaction& t = pool[current_];
+  payload_id_ = t.channel_id;
+  const Command rw = t.is_write ? Command::WR : Command::RD;
+  const Command rwa = t.is_write ? Command::WRA : Command::RDA;
+  if (!activated) {
+    next_ = Command::ACT;
+  } else {
+    const bool hit = t.row == open_row_;
+    switch (policy_) {
+      case PagePolicy::Open:
+        next_ = hit ? rw : Command::PRE;
+        break;
+      case PagePolicy::Closed:
+        next_ = rwa;  // the row is not checked: it was opened for this request
+        break;
+      case PagePolicy::OpenAdaptive:
+        if (!hit) next_ = Command::PRE;
+        else if (s.has_further_request(bank_) && !s.has_further_row_hit(bank_, open_row_))
+          next_ = rwa;
+        else
+          next_ = rw;
+        break;
+      case PagePolicy::ClosedAdaptive:
+        if (!hit)  // cannot happen: the row closes unless another request hits it
+          throw std::logic_error("ClosedAdaptive bank machine found a row miss");
+        next_ = s.has_further_row_hit(bank_, open_row_) ? rw : rwa;
+        break;
+    }
+  }
+  has_next_ = true;
+  time_ = c.earliest(next_, rank_, bank_group_, bank_, now);
+  return time_;
+}
+
+void BankMachine::update(Command c, const TransactionPool& pool) {
+  reselect_ = true;
+  switch (c) {
+    case Command::ACT:
+      state_ = State::Activated;
+      open_row_ = pool[current_].row;
+      break;
+    case Command::PRE:
+    case Command::PREA:
+      state_ = State::Precharged;
+      break;
+    case Command::RD:
+    case Command::WR:
+      current_ = -1;
+      break;
+    case Command::RDA:
+    case Command::WRA:
+      state_ = State::Precharged;
+      current_ = -1;
+      break;
+    case Command::PDEA:
+    case Command::PDEP:
+    case Command::SREFEN:
+      sleeping_ = true;
+      break;
+    case Command::REFA:
+    case Command::REFB:
+      sleeping_ = false;
+      blocked_ = false;
+      break;
+    case Command::PDXA:
+    case Command::PDXP:
+      sleeping_ = false;
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace archgym::dram

@@ -1,0 +1,259 @@
+// archgym-dram: run one trace through one memory-controller configuration and print
+// its statistics (text or JSON). Example:
+//   archgym-dram --workload stream --memspec DDR3-1600 --set PagePolicy=Closed --json
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "simulators/dram/protocol_checker.h"
+#include "simulators/dram/simulator.h"
+
+using namespace archgym::dram;
+
+namespace {
+
+// --generate "stream,requests=100000,rate=1,read_ratio=1,seed=1,stride=64,footprint=1073741824"
+GeneratorConfig parse_generate(const std::string& spec) {
+  GeneratorConfig g;
+  std::stringstream ss(spec);
+  std::string item;
+  bool first = true;
+  while (std::getline(ss, item, ',')) {
+    if (first) {
+      g.pattern = parse_pattern(item);
+      first = false;
+      continue;
+    }
+    const auto eq = item.find('=');
+    if (eq == std::string::npos)
+      throw std::invalid_argument("--generate: expected key=value, got '" + item + "'");
+    const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
+    auto num = [&](auto& out) {
+      std::size_t used = 0;
+      double x = 0;
+      try {
+        x = std::stod(v, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != v.size())
+        throw std::invalid_argument("--generate: " + k + " = '" + v + "' is not a number");
+      out = static_cast<std::remove_reference_t<decltype(out)>>(x);
+    };
+    if (k == "requests") num(g.requests);
+    else if (k == "rate") num(g.injection_rate);
+    else if (k == "read_ratio") num(g.read_ratio);
+    else if (k == "seed") num(g.seed);
+    else if (k == "stride") num(g.stride_bytes);
+    else if (k == "footprint") num(g.footprint_bytes);
+    else if (k == "base") num(g.base_address);
+    else
+      throw std::invalid_argument("--generate: unknown key '" + k +
+                                  "' (allowed: requests, rate, read_ratio, seed, stride, "
+                                  "footprint, base)");
+  }
+  if (first) throw std::invalid_argument("--generate: missing pattern (stream|random|strided|mixed)");
+  return g;
+}
+
+AddressMapping mapping_by_name(const std::string& name, const MemSpec& m) {
+  if (name.empty()) return m.type == MemoryType::DDR4 ? ddr4_brc_mapping() : ddr3_rbc_mapping();
+  if (name == "rbc") return ddr3_rbc_mapping();
+  if (name == "brc") return ddr4_brc_mapping();
+  if (name == "bg-interleaved") return bank_group_interleaved_mapping(m);
+  if (name == "row-bank-col") return row_bank_column_mapping(m);
+  std::ifstream probe(name);
+  if (!probe)
+    throw std::invalid_argument("--addressmap: '" + name +
+                                "' is neither a readable file nor one of rbc, brc, "
+                                "bg-interleaved, row-bank-col");
+  return load_address_mapping(name);
+}
+
+class CommandTraceWriter final : public CommandObserver {
+ public:
+  explicit CommandTraceWriter(const std::string& path) : out_(path) {
+    if (!out_) throw std::runtime_error("--command-trace: cannot write '" + path + "'");
+    out_ << "# cycle command rank bank_group bank row column\n";
+  }
+  void on_command(const IssuedCommand& c) override {
+    out_ << c.cycle << ' ' << command_name(c.command) << ' ' << c.rank << ' ' << c.bank_group
+         << ' ' << c.bank << ' ' << c.row << ' ' << c.column << '\n';
+  }
+
+ private:
+  std::ofstream out_;
+};
+
+class Fanout final : public CommandObserver {
+ public:
+  std::vector<CommandObserver*> targets;
+  void on_command(const IssuedCommand& c) override {
+    for (auto* t : targets) t->on_command(c);
+  }
+  void on_finish(std::uint64_t end) override {
+    for (auto* t : targets) t->on_finish(end);
+  }
+};
+
+nlohmann::json to_json(const SimStats& s, const SimConfig& cfg) {
+  nlohmann::json j;
+  j["memspec"] = cfg.memspec.id;
+  const ControllerConfig& c = cfg.controller;
+  j["controller"] = {{"PagePolicy", enum_name(c.page_policy)},
+                     {"Scheduler", enum_name(c.scheduler)},
+                     {"SchedulerBuffer", enum_name(c.scheduler_buffer)},
+                     {"RequestBufferSize", c.request_buffer_size},
+                     {"RespQueue", enum_name(c.resp_queue)},
+                     {"RefreshPolicy", enum_name(c.refresh_policy)},
+                     {"RefreshMaxPostponed", c.refresh_max_postponed},
+                     {"RefreshMaxPulledin", c.refresh_max_pulledin},
+                     {"Arbiter", enum_name(c.arbiter)},
+                     {"MaxActiveTransactions", c.max_active_transactions},
+                     {"PowerDownPolicy", enum_name(c.power_down)},
+                     {"TraceClockMHz", c.trace_clock_mhz}};
+  j["requests"] = s.requests;
+  j["reads"] = s.reads;
+  j["writes"] = s.writes;
+  j["end_cycle"] = s.end_cycle;
+  j["total_time_ns"] = s.total_time_ns;
+  j["bandwidth_GBps"] = s.bandwidth_GBps;
+  j["peak_bandwidth_GBps"] = s.peak_bandwidth_GBps;
+  j["utilisation"] = s.utilisation;
+  j["read_latency_avg_ns"] = s.read_latency_avg_ns;
+  j["read_latency_p50_ns"] = s.read_latency_p50_ns;
+  j["read_latency_p99_ns"] = s.read_latency_p99_ns;
+  j["read_latency_max_ns"] = s.read_latency_max_ns;
+  j["read_latency_from_trace_avg_ns"] = s.read_latency_from_trace_avg_ns;
+  j["row_hit_rate"] = s.row_hit_rate;
+  j["refreshes"] = s.refreshes;
+  nlohmann::json counts;
+  for (int i = 0; i < kCommandCount; ++i)
+    counts[std::string(command_name(static_cast<Command>(i)))] = s.command_counts[i];
+  j["command_counts"] = counts;
+  j["total_energy_nJ"] = s.total_energy_nJ();
+  j["average_power_W"] = s.average_power_W();
+  j["energy_pJ"] = {{"act", s.energy.act_pJ},
+                    {"pre", s.energy.pre_pJ},
+                    {"read", s.energy.read_pJ},
+                    {"write", s.energy.write_pJ},
+                    {"refresh", s.energy.refresh_pJ},
+                    {"active_background", s.energy.active_background_pJ},
+                    {"precharged_background", s.energy.precharged_background_pJ},
+                    {"power_down", s.energy.power_down_pJ},
+                    {"self_refresh", s.energy.self_refresh_pJ},
+                    {"total", s.energy.total_pJ}};
+  j["simulator_wall_s"] = s.simulator_wall_s;
+  return j;
+}
+
+void print_text(const SimStats& s, const SimConfig& cfg, std::ostream& o) {
+  char buf[256];
+  auto line = [&](const char* fmt, auto... args) {
+    std::snprintf(buf, sizeof buf, fmt, args...);
+    o << buf << '\n';
+  };
+  const ControllerConfig& c = cfg.controller;
+  o << "memspec            " << cfg.memspec.id << '\n';
+  o << "controller         PagePolicy=" << enum_name(c.page_policy)
+    << " Scheduler=" << enum_name(c.scheduler) << " SchedulerBuffer=" << enum_name(c.scheduler_buffer)
+    << " RequestBufferSize=" << c.request_buffer_size << " RespQueue=" << enum_name(c.resp_queue)
+    << " RefreshPolicy=" << enum_name(c.refresh_policy) << " RefreshMaxPostponed="
+    << c.refresh_max_postponed << " RefreshMaxPulledin=" << c.refresh_max_pulledin
+    << " Arbiter=" << enum_name(c.arbiter) << " MaxActiveTransactions=" << c.max_active_transactions
+    << " PowerDownPolicy=" << enum_name(c.power_down) << '\n';
+  line("requests           %llu (%llu reads, %llu writes)", (unsigned long long)s.requests,
+       (unsigned long long)s.reads, (unsigned long long)s.writes);
+  line("total time         %.3f ns (%llu cycles)", s.total_time_ns, (unsigned long long)s.end_cycle);
+  line("bandwidth          %.3f GB/s (%.1f %% of %.2f GB/s peak)", s.bandwidth_GBps,
+       100.0 * s.utilisation, s.peak_bandwidth_GBps);
+  line("read latency       avg %.2f ns, p50 %.2f ns, p99 %.2f ns, max %.2f ns",
+       s.read_latency_avg_ns, s.read_latency_p50_ns, s.read_latency_p99_ns, s.read_latency_max_ns);
+  line("  from trace time  avg %.2f ns", s.read_latency_from_trace_avg_ns);
+  line("row hit rate       %.4f", s.row_hit_rate);
+  line("refreshes          %llu", (unsigned long long)s.refreshes);
+  o << "commands          ";
+  for (int i = 0; i < kCommandCount; ++i)
+    if (s.command_counts[i] > 0)
+      o << ' ' << command_name(static_cast<Command>(i)) << '=' << s.command_counts[i];
+  o << '\n';
+  line("total energy       %.3f nJ", s.total_energy_nJ());
+  line("average power      %.4f W", s.average_power_W());
+  line("simulator time     %.4f s", s.simulator_wall_s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"archgym-dram: cycle-level DRAM controller simulator (DRAMSys 4.0 semantics)"};
+  std::string trace_file, workload, generate, memspec_name = "DDR3-1600", addressmap, command_trace;
+  std::vector<std::string> sets;
+  bool json = false, check = false;
+  auto* src = app.add_option_group("source", "the request stream (exactly one)");
+  src->add_option("--trace", trace_file, "a DRAMSys .stl trace file")->check(CLI::ExistingFile);
+  src->add_option("--workload", workload, "a shipped trace: stream, random, cloud-1, cloud-2");
+  src->add_option("--generate", generate,
+                  "a synthetic trace: PATTERN[,requests=N][,rate=R][,read_ratio=F][,seed=S]"
+                  "[,stride=B][,footprint=B][,base=A]; PATTERN = stream|random|strided|mixed");
+  src->require_option(1);
+  app.add_option("--memspec", memspec_name, "DDR3-1600, DDR4-2400 or a memspec JSON file")
+      ->capture_default_str();
+  app.add_option("--addressmap", addressmap,
+                 "address mapping: a JSON file or rbc, brc, bg-interleaved, row-bank-col "
+                 "(default: rbc for DDR3, brc for DDR4)");
+  app.add_option("--set", sets, "controller knob KEY=VALUE (repeatable), e.g. PagePolicy=Closed");
+  app.add_flag("--json", json, "print statistics as JSON");
+  app.add_option("--command-trace", command_trace, "write every issued command to FILE");
+  app.add_flag("--check", check, "replay the commands through the protocol checker");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    SimConfig cfg;
+    cfg.memspec = memspec_by_name_or_path(memspec_name);
+    cfg.mapping = mapping_by_name(addressmap, cfg.memspec);
+    for (const std::string& kv : sets) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw std::invalid_argument("--set expects KEY=VALUE, got '" + kv + "'");
+      set_knob(cfg.controller, kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    std::unique_ptr<TraceSource> trace;
+    if (!trace_file.empty()) trace = std::make_unique<StlTraceReader>(trace_file);
+    else if (!workload.empty()) trace = std::make_unique<StlTraceReader>(default_trace_path(workload));
+    else trace = std::make_unique<GeneratedTrace>(parse_generate(generate));
+
+    Fanout fan;
+    std::unique_ptr<CommandTraceWriter> writer;
+    std::unique_ptr<ProtocolChecker> checker;
+    if (!command_trace.empty()) {
+      writer = std::make_unique<CommandTraceWriter>(command_trace);
+      fan.targets.push_back(writer.get());
+    }
+    if (check) {
+      checker = std::make_unique<ProtocolChecker>(cfg.memspec);
+      fan.targets.push_back(checker.get());
+    }
+    const SimStats s = simulate(cfg, *trace, fan.targets.empty() ? nullptr : &fan);
+    if (json) {
+      nlohmann::json j = to_json(s, cfg);
+      if (checker) j["protocol_violations"] = checker->violation_count();
+      std::cout << j.dump(2) << '\n';
+    } else {
+      print_text(s, cfg, std::cout);
+      if (checker) std::cout << "protocol check     " << checker->summary() << '\n';
+    }
+    if (checker && !checker->ok()) return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "archgym-dram: error: " << e.what() << '\n';
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,201 @@
+#include "simulators/dram/controller.h"
+
+#include <algorithm>
+
+namespace archgym::dram {
+
+Controller::Controller(const MemSpec& spec, const ControllerConfig& config, TransactionPool& pool,
+                       ControllerPort& port)
+    : spec_(spec),
+      config_(config),
+      pool_(pool),
+      port_(port),
+      checker_(spec),
+      scheduler_(config.scheduler, config.scheduler_buffer, config.request_buffer_size,
+                 spec.banks * spec.ranks, pool),
+      resp_(config.resp_queue),
+      banks_per_rank_(spec.banks),
+      bank_groups_per_rank_(spec.bank_groups) {
+  const int banks = spec.banks * spec.ranks;
+  const int per_group = spec.banks_per_group();
+  bms_.reserve(static_cast<std::size_t>(banks));
+  for (int b = 0; b < banks; ++b)
+    bms_.emplace_back(config.page_policy, b / spec.banks, b / per_group, b);
+  const RefreshTimings rt = refresh_timings(spec);
+  for (int r = 0; r < spec.ranks; ++r) {
+    pdms_.push_back(std::make_unique<PowerDownManager>(config.power_down, r, checker_));
+    std::vector<BankMachine*> rank_bms;
+    for (int b = 0; b < spec.banks; ++b)
+      rank_bms.push_back(&bms_[static_cast<std::size_t>(r * spec.banks + b)]);
+    rms_.push_back(make_refresh_manager(config, rt, std::move(rank_bms), *pdms_.back(), checker_,
+                                        r, spec.ranks));
+  }
+  rank_payloads_.assign(static_cast<std::size_t>(spec.ranks), 0);
+  fresh_activation_.assign(static_cast<std::size_t>(banks), 0);
+  read_delay_ = spec.RL + spec.burst_cycles();
+  write_delay_ = spec.WL + spec.burst_cycles();
+  controller_event_ = 0;  // SystemC runs every method once at time 0
+}
+
+void Controller::manage_responses(std::int64_t now) {
+  if (release_txn_ >= 0) {
+    if (release_time_ != now) return;  // still waiting for END_RESP
+    release_txn_ = -1;
+    ++served_;
+    --total_payloads_;
+    if (total_payloads_ == 0) return;
+    const int next = resp_.next(now);
+    if (next >= 0) {  // the last response was released this cycle: one cycle apart
+      port_.begin_resp(next, now, now + 1);
+      release_txn_ = next;
+      release_time_ = kNever;
+    } else {
+      notify_data(now);
+    }
+    return;
+  }
+  const int next = resp_.next(now);
+  if (next >= 0) {
+    port_.begin_resp(next, now, release_time_ == now ? now + 1 : now);
+    release_txn_ = next;
+    release_time_ = kNever;
+  } else {
+    notify_data(now);
+  }
+}
+
+void Controller::manage_requests(std::int64_t now) {
+  if (acquire_txn_ < 0 || acquire_time_ > now || !scheduler_.has_buffer_space()) return;
+  const int txn = acquire_txn_;
+  acquire_txn_ = -1;
+  const Transaction& t = pool_[txn];
+  ++total_payloads_;
+  int& rp = rank_payloads_[static_cast<std::size_t>(t.rank)];
+  if (rp == 0) pdms_[static_cast<std::size_t>(t.rank)]->trigger_exit();
+  ++rp;
+  scheduler_.store(txn);
+  admitted_ = true;
+  BankMachine& bm = bms_[static_cast<std::size_t>(t.bank)];
+  bm.invalidate();
+  bm.start(now, scheduler_, checker_, pool_);
+  port_.end_req(txn, now);
+}
+
+void Controller::pass(std::int64_t now) {
+  // (1) responses, (2) admission.
+  manage_responses(now);
+  admitted_ = false;
+  manage_requests(now);
+  // Fast path, exact: nothing a candidate depends on changed since the last pass (no
+  // admission here; commands only issue in full passes) and nothing is due before the
+  // earliest time computed then (which includes every refresh trigger). Steps 3-6 would
+  // reproduce the same candidates, issue nothing and compute the same wake-up time.
+#ifndef ARCHGYM_DRAM_NO_FAST_PATH  // defined only to verify the fast path changes nothing
+  if (!admitted_ && now < last_next_) {
+    if (last_next_ < controller_event_) controller_event_ = last_next_;  // as step 6 would
+    return;
+  }
+#endif
+  // (3) refresh and power-down managers.
+  for (auto& rm : rms_) rm->start(now);
+  for (auto& pdm : pdms_) pdm->start(now);
+  // (4) candidates; (5) the oldest one issues if it is legal now.
+  mux_.reset();
+  for (int r = 0; r < spec_.ranks; ++r) {
+    const PowerDownManager& pdm = *pdms_[static_cast<std::size_t>(r)];
+    if (pdm.has_command()) {
+      mux_.offer(Candidate{pdm.command(), std::max(pdm.time(), now), kPowerDownPayloadId,
+                           -1000 - r});
+      continue;
+    }
+    const RefreshManager& rm = *rms_[static_cast<std::size_t>(r)];
+    if (rm.has_command())
+      mux_.offer(Candidate{rm.command(), std::max(rm.time(), now), kRefreshPayloadId, -1 - r});
+    const int first = r * banks_per_rank_;
+    for (int b = first; b < first + banks_per_rank_; ++b) {
+      const BankMachine& bm = bms_[static_cast<std::size_t>(b)];
+      if (!bm.has_command()) continue;
+      mux_.offer(Candidate{bm.next_command(), std::max(bm.time(), now), bm.payload_id(), b});
+    }
+  }
+  if (mux_.best().time == now) issue(mux_.best(), now);
+  // (6) re-evaluate everything; wake at the earliest proposed time.
+  std::int64_t next = kNever;
+  for (auto& bm : bms_) next = std::min(next, bm.start(now, scheduler_, checker_, pool_));
+  for (auto& rm : rms_) next = std::min(next, rm->start(now));
+  for (auto& pdm : pdms_) next = std::min(next, pdm->start(now));
+  if (next < controller_event_) controller_event_ = next;  // an earlier pending one wins
+  last_next_ = next;
+}
+
+void Controller::issue(const Candidate& c, std::int64_t now) {
+  const Command cmd = c.command;
+  int rank, bank, group;
+  int txn = -1;
+  if (c.source >= 0) {  // a bank machine
+    const BankMachine& bm = bms_[static_cast<std::size_t>(c.source)];
+    txn = bm.current();
+    rank = bm.rank();
+    bank = bm.bank();
+    group = bm.bank_group();
+  } else if (c.source > -1000) {  // refresh manager
+    rank = -1 - c.source;
+    const RefreshManager& rm = *rms_[static_cast<std::size_t>(rank)];
+    bank = rm.bank();
+    group = rm.bank_group();
+  } else {  // power-down manager
+    rank = -1000 - c.source;
+    bank = rank * banks_per_rank_;
+    group = rank * bank_groups_per_rank_;
+  }
+
+  if (is_rank_command(cmd)) {
+    const int first = rank * banks_per_rank_;
+    for (int b = first; b < first + banks_per_rank_; ++b)
+      bms_[static_cast<std::size_t>(b)].update(cmd, pool_);
+  } else {
+    bms_[static_cast<std::size_t>(bank)].update(cmd, pool_);
+  }
+  rms_[static_cast<std::size_t>(rank)]->update(cmd, now);
+  pdms_[static_cast<std::size_t>(rank)]->update(cmd);
+  checker_.insert(cmd, rank, group, bank, now);
+  ++counters_.command_counts[static_cast<int>(cmd)];
+
+  IssuedCommand out;
+  out.cycle = static_cast<std::uint64_t>(now);
+  out.command = cmd;
+  out.rank = rank;
+  out.bank_group = group - rank * bank_groups_per_rank_;
+  out.bank = bank - rank * banks_per_rank_;
+  if (txn >= 0) {
+    out.row = pool_[txn].row;
+    out.column = pool_[txn].column;
+  } else if (cmd == Command::PRE) {  // a refresh manager closing a bank: its open row
+    out.row = std::max(0, bms_[static_cast<std::size_t>(bank)].open_row());
+  }
+
+  if (cmd == Command::ACT) fresh_activation_[static_cast<std::size_t>(bank)] = 1;
+  if (is_cas(cmd)) {
+    const Transaction& t = pool_[txn];
+    ++counters_.cas;
+    auto& fresh = fresh_activation_[static_cast<std::size_t>(bank)];
+    if (fresh) {
+      ++counters_.row_misses;
+      fresh = 0;
+    }
+    scheduler_.remove(txn);
+    bms_[static_cast<std::size_t>(bank)].invalidate();
+    // FrFcfsGrp prefers the direction of the channel's last CAS: every bank may change its mind.
+    if (config_.scheduler == SchedulerPolicy::FrFcfsGrp)
+      for (auto& b : bms_) b.invalidate();
+    manage_requests(now);
+    resp_.insert(txn, t.channel_id, now + (t.is_write ? write_delay_ : read_delay_));
+    notify_data(now);
+    --rank_payloads_[static_cast<std::size_t>(rank)];
+  }
+  if (rank_payloads_[static_cast<std::size_t>(rank)] == 0)
+    pdms_[static_cast<std::size_t>(rank)]->trigger_entry();
+  port_.command_issued(out);
+}
+
+}  // namespace archgym::dram

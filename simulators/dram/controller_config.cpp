@@ -1,0 +1,176 @@
+#include "simulators/dram/controller_config.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace archgym::dram {
+namespace {
+
+template <class E, std::size_t N>
+using NameTable = std::array<std::pair<E, std::string_view>, N>;
+
+constexpr NameTable<PagePolicy, 4> kPagePolicies{{{PagePolicy::Open, "Open"},
+                                                   {PagePolicy::OpenAdaptive, "OpenAdaptive"},
+                                                   {PagePolicy::Closed, "Closed"},
+                                                   {PagePolicy::ClosedAdaptive, "ClosedAdaptive"}}};
+constexpr NameTable<SchedulerPolicy, 3> kSchedulers{{{SchedulerPolicy::Fifo, "Fifo"},
+                                                     {SchedulerPolicy::FrFcfs, "FrFcfs"},
+                                                     {SchedulerPolicy::FrFcfsGrp, "FrFcfsGrp"}}};
+constexpr NameTable<SchedulerBuffer, 3> kBuffers{{{SchedulerBuffer::Bankwise, "Bankwise"},
+                                                  {SchedulerBuffer::ReadWrite, "ReadWrite"},
+                                                  {SchedulerBuffer::Shared, "Shared"}}};
+constexpr NameTable<RespQueuePolicy, 2> kRespQueues{{{RespQueuePolicy::Fifo, "Fifo"},
+                                                     {RespQueuePolicy::Reorder, "Reorder"}}};
+constexpr NameTable<RefreshPolicy, 3> kRefresh{{{RefreshPolicy::NoRefresh, "NoRefresh"},
+                                                {RefreshPolicy::AllBank, "AllBank"},
+                                                {RefreshPolicy::PerBank, "PerBank"}}};
+constexpr NameTable<ArbiterPolicy, 3> kArbiters{{{ArbiterPolicy::Simple, "Simple"},
+                                                 {ArbiterPolicy::Fifo, "Fifo"},
+                                                 {ArbiterPolicy::Reorder, "Reorder"}}};
+constexpr NameTable<PowerDownPolicy, 2> kPowerDown{{{PowerDownPolicy::NoPowerDown, "NoPowerDown"},
+                                                    {PowerDownPolicy::Staggered, "Staggered"}}};
+
+template <class E> constexpr auto& table();
+template <> constexpr auto& table<PagePolicy>() { return kPagePolicies; }
+template <> constexpr auto& table<SchedulerPolicy>() { return kSchedulers; }
+template <> constexpr auto& table<SchedulerBuffer>() { return kBuffers; }
+template <> constexpr auto& table<RespQueuePolicy>() { return kRespQueues; }
+template <> constexpr auto& table<RefreshPolicy>() { return kRefresh; }
+template <> constexpr auto& table<ArbiterPolicy>() { return kArbiters; }
+template <> constexpr auto& table<PowerDownPolicy>() { return kPowerDown; }
+
+template <class E> constexpr std::string_view kind_name();
+template <> constexpr std::string_view kind_name<PagePolicy>() { return "PagePolicy"; }
+template <> constexpr std::string_view kind_name<SchedulerPolicy>() { return "Scheduler"; }
+template <> constexpr std::string_view kind_name<SchedulerBuffer>() { return "SchedulerBuffer"; }
+template <> constexpr std::string_view kind_name<RespQueuePolicy>() { return "RespQueue"; }
+template <> constexpr std::string_view kind_name<RefreshPolicy>() { return "RefreshPolicy"; }
+template <> constexpr std::string_view kind_name<ArbiterPolicy>() { return "Arbiter"; }
+template <> constexpr std::string_view kind_name<PowerDownPolicy>() { return "PowerDownPolicy"; }
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+int parse_int(std::string_view key, std::string_view value) {
+  int out = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (ec != std::errc() || ptr != value.data() + value.size())
+    throw std::invalid_argument(std::string(key) + ": '" + std::string(value) +
+                                "' is not an integer");
+  return out;
+}
+
+double parse_double(std::string_view key, std::string_view value) {
+  std::string s(value);
+  std::size_t used = 0;
+  double out = 0;
+  try {
+    out = std::stod(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != s.size())
+    throw std::invalid_argument(std::string(key) + ": '" + s + "' is not a number");
+  return out;
+}
+
+void check_range(std::string_view knob, long long value, long long lo, long long hi) {
+  if (value < lo || value > hi)
+    throw std::invalid_argument(std::string(knob) + " = " + std::to_string(value) +
+                                " is out of range (allowed: " + std::to_string(lo) + ".." +
+                                std::to_string(hi) + ")");
+}
+
+}  // namespace
+
+template <class E> E parse_enum(std::string_view name) {
+  for (const auto& [value, n] : table<E>())
+    if (n == name) return value;
+  throw std::invalid_argument(std::string(kind_name<E>()) + ": unknown value '" +
+                              std::string(name) + "' (allowed: " + join(enum_names<E>()) + ")");
+}
+
+template <class E> std::string_view enum_name(E value) {
+  for (const auto& [v, n] : table<E>())
+    if (v == value) return n;
+  throw std::invalid_argument(std::string(kind_name<E>()) + ": invalid enum value " +
+                              std::to_string(static_cast<int>(value)));
+}
+
+template <class E> std::vector<std::string> enum_names() {
+  std::vector<std::string> out;
+  for (const auto& entry : table<E>()) out.emplace_back(entry.second);
+  return out;
+}
+
+#define ARCHGYM_DRAM_INSTANTIATE(E)                       \
+  template E parse_enum<E>(std::string_view);              \
+  template std::string_view enum_name<E>(E);               \
+  template std::vector<std::string> enum_names<E>();
+ARCHGYM_DRAM_INSTANTIATE(PagePolicy)
+ARCHGYM_DRAM_INSTANTIATE(SchedulerPolicy)
+ARCHGYM_DRAM_INSTANTIATE(SchedulerBuffer)
+ARCHGYM_DRAM_INSTANTIATE(RespQueuePolicy)
+ARCHGYM_DRAM_INSTANTIATE(RefreshPolicy)
+ARCHGYM_DRAM_INSTANTIATE(ArbiterPolicy)
+ARCHGYM_DRAM_INSTANTIATE(PowerDownPolicy)
+#undef ARCHGYM_DRAM_INSTANTIATE
+
+void validate(const ControllerConfig& c, const MemSpec& spec) {
+  check_range("RequestBufferSize", c.request_buffer_size, 1, kMaxRequestBufferSize);
+  check_range("RefreshMaxPostponed", c.refresh_max_postponed, 0, kMaxRefreshFlexibility);
+  check_range("RefreshMaxPulledin", c.refresh_max_pulledin, 0, kMaxRefreshFlexibility);
+  check_range("MaxActiveTransactions", c.max_active_transactions, 1, kMaxActiveTransactionsLimit);
+  if (!(c.trace_clock_mhz > 0) || !std::isfinite(c.trace_clock_mhz))
+    throw std::invalid_argument("TraceClockMHz = " + std::to_string(c.trace_clock_mhz) +
+                                " must be a positive number of MHz");
+  // Enum values arriving through casts: enum_name throws for anything out of range.
+  enum_name(c.page_policy);
+  enum_name(c.scheduler);
+  enum_name(c.scheduler_buffer);
+  enum_name(c.resp_queue);
+  enum_name(c.refresh_policy);
+  enum_name(c.arbiter);
+  enum_name(c.power_down);
+  if (c.refresh_policy == RefreshPolicy::PerBank && (spec.REFIpb <= 0 || spec.RFCpb <= 0))
+    throw std::invalid_argument("RefreshPolicy = PerBank needs per-bank refresh timings, but memspec '" +
+                                spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) +
+                                " and RFCpb = " + std::to_string(spec.RFCpb));
+}
+
+std::vector<std::string> knob_names() {
+  return {"PagePolicy",          "Scheduler",          "SchedulerBuffer",
+          "RequestBufferSize",   "RespQueue",          "RefreshPolicy",
+          "RefreshMaxPostponed", "RefreshMaxPulledin", "Arbiter",
+          "MaxActiveTransactions", "PowerDownPolicy",  "TraceClockMHz"};
+}
+
+void set_knob(ControllerConfig& c, std::string_view key, std::string_view value) {
+  if (key == "PagePolicy") c.page_policy = parse_enum<PagePolicy>(value);
+  else if (key == "Scheduler") c.scheduler = parse_enum<SchedulerPolicy>(value);
+  else if (key == "SchedulerBuffer") c.scheduler_buffer = parse_enum<SchedulerBuffer>(value);
+  else if (key == "RequestBufferSize") c.request_buffer_size = parse_int(key, value);
+  else if (key == "RespQueue") c.resp_queue = parse_enum<RespQueuePolicy>(value);
+  else if (key == "RefreshPolicy") c.refresh_policy = parse_enum<RefreshPolicy>(value);
+  else if (key == "RefreshMaxPostponed") c.refresh_max_postponed = parse_int(key, value);
+  else if (key == "RefreshMaxPulledin") c.refresh_max_pulledin = parse_int(key, value);
+  else if (key == "Arbiter") c.arbiter = parse_enum<ArbiterPolicy>(value);
+  else if (key == "MaxActiveTransactions") c.max_active_transactions = parse_int(key, value);
+  else if (key == "PowerDownPolicy") c.power_down = parse_enum<PowerDownPolicy>(value);
+  else if (key == "TraceClockMHz") c.trace_clock_mhz = parse_double(key, value);
+  else
+    throw std::invalid_argument("unknown controller knob '" + std::string(key) +
+                                "' (allowed: " + join(knob_names()) + ")");
+}
+
+}  // namespace archgym::dram

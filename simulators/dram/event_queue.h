@@ -1,0 +1,101 @@
+#pragma once
+// The little piece of SystemC the simulator needs: messages between the trace player,
+// the arbiter and the controller, delivered either at a later cycle (timed) or in the next
+// delta round of the current cycle (zero delay). Within a cycle the simulator runs rounds
+// until nothing is left; this reproduces the order in which DRAMSys' TLM handshakes
+// happen inside one clock cycle (e.g. a request arriving in the same cycle as a
+// controller wake-up is seen one delta later).
+#include <cstdint>
+#include <vector>
+
+namespace archgym::dram {
+
+enum class MsgKind : std::uint8_t {
+  ArbBeginReq,      // player -> arbiter
+  ArbEndReq,        // controller -> arbiter
+  ArbBeginResp,     // controller -> arbiter
+  ArbEndResp,       // player -> arbiter
+  PlayerEndReq,     // arbiter -> player
+  PlayerBeginResp,  // arbiter -> player
+};
+
+struct Message {
+  std::int64_t time = 0;
+  std::uint64_t seq = 0;
+  MsgKind kind = MsgKind::ArbBeginReq;
+  int txn = -1;
+};
+
+class EventQueue {
+ public:
+  EventQueue() {
+    timed_.reserve(64);
+    current_.reserve(16);
+    next_.reserve(16);
+  }
+
+  // Delivers at cycle `at`: next delta round if at == now, else at that cycle.
+  void post(MsgKind kind, int txn, std::int64_t at, std::int64_t now) {
+    Message m{at, seq_++, kind, txn};
+    if (at <= now) {
+      next_.push_back(m);
+    } else {
+      timed_.push_back(m);
+      if (at < earliest_) earliest_ = at;
+    }
+  }
+  // The controller's own events: zero delay -> next round; else a timed wake-up.
+  void trigger_controller(std::int64_t at, std::int64_t now) {
+    if (at <= now) controller_delta_ = true;
+    else if (at < controller_timed_) controller_timed_ = at;
+  }
+
+  std::int64_t next_timed() const {
+    return earliest_ < controller_timed_ ? earliest_ : controller_timed_;
+  }
+  // Starts cycle `now`: timed messages due now become the current round.
+  // Returns whether a timed controller trigger is due.
+  bool begin_cycle(std::int64_t now) {
+    current_.clear();
+    if (earliest_ == now) {
+      // Only a handful of messages are ever pending: a linear pass beats a heap. Kept in
+      // posting order, so same-cycle messages are delivered in the order they were sent.
+      std::size_t keep = 0;
+      earliest_ = INT64_MAX;
+      for (const Message& m : timed_) {
+        if (m.time == now) {
+          current_.push_back(m);
+        } else {
+          if (m.time < earliest_) earliest_ = m.time;
+          timed_[keep++] = m;
+        }
+      }
+      timed_.resize(keep);
+    }
+    if (controller_timed_ == now) {
+      controller_timed_ = INT64_MAX;
+      return true;
+    }
+    return false;
+  }
+  // Moves to the next delta round; returns false if nothing is left in this cycle.
+  // `controller` says whether the controller was triggered by a zero-delay event.
+  bool next_round(bool& controller) {
+    controller = controller_delta_;
+    controller_delta_ = false;
+    current_.swap(next_);
+    next_.clear();
+    return controller || !current_.empty();
+  }
+  const std::vector<Message>& current() const { return current_; }
+
+ private:
+  std::vector<Message> timed_;  // pending timed messages, in posting order
+  std::int64_t earliest_ = INT64_MAX;
+  std::vector<Message> current_, next_;
+  std::uint64_t seq_ = 0;
+  bool controller_delta_ = false;
+  std::int64_t controller_timed_ = INT64_MAX;
+};
+
+}  // namespace archgym::dram

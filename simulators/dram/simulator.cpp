@@ -1,0 +1,241 @@
+#include "simulators/dram/simulator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "simulators/dram/arbiter.h"
+#include "simulators/dram/controller.h"
+#include "simulators/dram/event_queue.h"
+#include "simulators/dram/transaction.h"
+
+namespace archgym::dram {
+namespace {
+
+// Run-time glue: owns the transaction pool, the trace player, the arbiter and the
+// controller of the one channel, and drives them cycle by cycle and delta round by delta
+// round, jumping straight to the next cycle at which anything is scheduled.
+class Simulation final : public ControllerPort {
+ public:
+  Simulation(const SimConfig& cfg, TraceSource& trace, CommandObserver* extra,
+             ResponseObserver* responses)
+      : responses_(responses),
+        cfg_(cfg),
+        spec_(cfg.memspec),
+        trace_(trace),
+        extra_(extra),
+        power_(cfg.memspec),
+        controller_(cfg.memspec, cfg.controller, pool_, *this),
+        arbiter_(cfg.controller.arbiter, cfg.controller.max_active_transactions, controller_,
+                 pool_, events_) {
+    tck_ps_ = spec_.tck_ps;
+    player_clk_ps_ = std::llround(1e6 / cfg.controller.trace_clock_mhz);
+    if (player_clk_ps_ <= 0)
+      throw std::invalid_argument("TraceClockMHz = " + std::to_string(cfg.controller.trace_clock_mhz) +
+                                  " gives a trace clock period below 1 ps");
+    pool_.reserve(256);
+  }
+
+  SimStats run();
+
+  // ControllerPort.
+  void end_req(int txn, std::int64_t now) override {
+    events_.post(MsgKind::ArbEndReq, txn, now, now);
+  }
+  void begin_resp(int txn, std::int64_t now, std::int64_t at) override {
+    events_.post(MsgKind::ArbBeginResp, txn, at, now);
+  }
+  void command_issued(const IssuedCommand& c) override {
+    power_.on_command(c);
+    if (extra_ != nullptr) extra_->on_command(c);
+  }
+
+ private:
+  void next_payload(std::int64_t now);   // the trace player's nextPayload()
+  void handle(const Message& m, std::int64_t now);
+  void player_begin_resp(int txn, std::int64_t now);
+
+  ResponseObserver* responses_;
+  const SimConfig& cfg_;
+  const MemSpec& spec_;
+  TraceSource& trace_;
+  CommandObserver* extra_;
+  TransactionPool pool_;
+  EventQueue events_;
+  PowerModel power_;
+  Controller controller_;
+  Arbiter arbiter_;
+
+  std::int64_t tck_ps_ = 1;
+  std::int64_t player_clk_ps_ = 1;
+  // Player.
+  bool finished_ = false;          // no more trace lines
+  std::uint64_t sent_ = 0, received_ = 0;
+  std::int64_t last_trace_cycle_ = 0;
+  bool done_ = false;
+  std::int64_t end_cycle_ = 0;
+  // Statistics.
+  std::uint64_t reads_ = 0, writes_ = 0;
+  std::vector<std::int64_t> read_latency_cycles_;
+  long double read_latency_from_trace_ps_ = 0;
+};
+
+void Simulation::next_payload(std::int64_t now) {
+  Request r;
+  if (!trace_.next(r)) {
+    finished_ = true;
+    if (received_ == sent_) {  // empty trace
+      done_ = true;
+      end_cycle_ = now;
+    }
+    return;
+  }
+  if (sent_ > 0 && static_cast<std::int64_t>(r.cycle) < last_trace_cycle_)
+    throw std::invalid_argument("trace timestamps must not decrease: request " +
+                                std::to_string(sent_ + 1) + " at cycle " + std::to_string(r.cycle) +
+                                " follows cycle " + std::to_string(last_trace_cycle_));
+  last_trace_cycle_ = static_cast<std::int64_t>(r.cycle);
+  const DecodedAddress d = cfg_.mapping.decode(r.address);
+  const int txn = pool_.acquire();
+  Transaction& t = pool_[txn];
+  t = Transaction{};
+  t.address = r.address;
+  t.is_write = r.is_write;
+  t.rank = d.rank;
+  t.bank_group = d.global_bank_group(spec_);
+  t.bank = d.global_bank(spec_);
+  t.row = d.row;
+  t.column = d.column;
+  t.trace_ps = static_cast<std::int64_t>(r.cycle) * player_clk_ps_;
+  (r.is_write ? writes_ : reads_)++;
+  // StlPlayer: the first request at its line time, each later one at the next player clock
+  // edge strictly after END_REQ, or its line time if later.
+  const std::int64_t now_ps = now * tck_ps_;
+  const std::int64_t offset = sent_ == 0 ? 0 : player_clk_ps_ - now_ps % player_clk_ps_;
+  const std::int64_t send_ps = std::max(now_ps + offset, t.trace_ps);
+  ++sent_;
+  // The arbiter moves every forward call to the next memory clock edge.
+  const std::int64_t at = (send_ps + tck_ps_ - 1) / tck_ps_;
+  events_.post(MsgKind::ArbBeginReq, txn, at, now);
+}
+
+void Simulation::player_begin_resp(int txn, std::int64_t now) {
+  const Transaction& t = pool_[txn];
+  if (!t.is_write) {
+    read_latency_cycles_.push_back(now - t.arrival_cycle);
+    read_latency_from_trace_ps_ += static_cast<long double>(now * tck_ps_ - t.trace_ps);
+  }
+  if (responses_ != nullptr)
+    responses_->on_response(t.thread_id - 1, t.is_write, static_cast<std::uint64_t>(now));
+  ++received_;
+  events_.post(MsgKind::ArbEndResp, txn, now, now);
+  if (finished_ && received_ == sent_) {
+    done_ = true;
+    end_cycle_ = now;
+  }
+}
+
+void Simulation::handle(const Message& m, std::int64_t now) {
+  switch (m.kind) {
+    case MsgKind::ArbBeginReq: arbiter_.begin_req(m.txn, now); break;
+    case MsgKind::ArbEndReq: arbiter_.end_req(m.txn, now); break;
+    case MsgKind::ArbBeginResp: arbiter_.begin_resp(m.txn, now); break;
+    case MsgKind::ArbEndResp:
+      arbiter_.end_resp(m.txn, now);
+      pool_.release(m.txn);
+      break;
+    case MsgKind::PlayerEndReq: next_payload(now); break;
+    case MsgKind::PlayerBeginResp: player_begin_resp(m.txn, now); break;
+  }
+}
+
+SimStats Simulation::run() {
+  const auto wall_start = std::chrono::steady_clock::now();
+  next_payload(0);
+  while (!done_) {
+    const std::int64_t now = std::min(events_.next_timed(), controller_.next_timed_trigger());
+    if (now == INT64_MAX)
+      throw std::logic_error("DRAM simulation stalled with " + std::to_string(sent_ - received_) +
+                             " requests outstanding (internal error)");
+    bool run_controller = events_.begin_cycle(now);
+    run_controller = controller_.take_timed_trigger(now) || run_controller;
+    for (int round = 0;; ++round) {
+      if (run_controller) controller_.pass(now);
+      for (const Message& m : events_.current()) handle(m, now);
+      if (done_ || !events_.next_round(run_controller)) break;
+      if (round > 1000)
+        throw std::logic_error("DRAM simulation: endless delta loop at cycle " +
+                               std::to_string(now) + " (internal error)");
+    }
+  }
+
+  SimStats s;
+  s.requests = sent_;
+  s.reads = reads_;
+  s.writes = writes_;
+  s.end_cycle = static_cast<std::uint64_t>(end_cycle_);
+  const double tck_ns = static_cast<double>(tck_ps_) / 1000.0;
+  s.total_time_ns = static_cast<double>(end_cycle_) * tck_ns;
+  s.peak_bandwidth_GBps = spec_.peak_bandwidth_Bps() / 1e9;
+  if (end_cycle_ > 0) {
+    s.bandwidth_GBps = static_cast<double>(sent_) * spec_.bytes_per_burst() / s.total_time_ns;
+    s.utilisation = s.peak_bandwidth_GBps > 0 ? s.bandwidth_GBps / s.peak_bandwidth_GBps : 0;
+  }
+  auto& lat = read_latency_cycles_;
+  if (!lat.empty()) {
+    long double sum = 0;
+    for (auto l : lat) sum += l;
+    s.read_latency_avg_ns = static_cast<double>(sum / lat.size()) * tck_ns;
+    s.read_latency_from_trace_avg_ns =
+        static_cast<double>(read_latency_from_trace_ps_ / lat.size()) / 1000.0;
+    // Nearest-rank percentiles.
+    auto pct = [&](double p) {
+      std::size_t k = static_cast<std::size_t>(std::ceil(p * lat.size()));
+      k = std::clamp<std::size_t>(k, 1, lat.size()) - 1;
+      std::nth_element(lat.begin(), lat.begin() + static_cast<std::ptrdiff_t>(k), lat.end());
+      return static_cast<double>(lat[k]) * tck_ns;
+    };
+    s.read_latency_p50_ns = pct(0.50);
+    s.read_latency_p99_ns = pct(0.99);
+    s.read_latency_max_ns = static_cast<double>(*std::max_element(lat.begin(), lat.end())) * tck_ns;
+  }
+  const ControllerCounters& c = controller_.counters();
+  std::copy(std::begin(c.command_counts), std::end(c.command_counts), s.command_counts);
+  s.refreshes = c.command_counts[static_cast<int>(Command::REFA)] +
+                c.command_counts[static_cast<int>(Command::REFB)];
+  s.row_hit_rate = c.cas > 0 ? static_cast<double>(c.cas - c.row_misses) / c.cas : 0;
+  power_.on_finish(static_cast<std::uint64_t>(end_cycle_));
+  if (extra_ != nullptr) extra_->on_finish(static_cast<std::uint64_t>(end_cycle_));
+  s.energy = power_.report();
+  s.simulator_wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return s;
+}
+
+void check_config(const SimConfig& config) {
+  const MemSpec& m = config.memspec;
+  validate(config.controller, m);
+  if (m.channels != 1)
+    throw std::invalid_argument("memspec '" + m.id + "' has " + std::to_string(m.channels) +
+                                " channels; the simulator models one channel (nbrOfChannels = 1)");
+  if (m.tck_ps <= 0)
+    throw std::invalid_argument("memspec '" + m.id + "' has a non-positive clock period");
+  if (m.ranks < 1 || m.banks < 1 || m.bank_groups < 1 || m.banks % m.bank_groups != 0)
+    throw std::invalid_argument("memspec '" + m.id + "': bad organisation (ranks " +
+                                std::to_string(m.ranks) + ", banks " + std::to_string(m.banks) +
+                                ", bank groups " + std::to_string(m.bank_groups) + ")");
+  config.mapping.check_against(m, "address mapping");
+}
+
+}  // namespace
+
+SimStats simulate(const SimConfig& config, TraceSource& trace, CommandObserver* extra_observer,
+                  ResponseObserver* response_observer) {
+  check_config(config);
+  Simulation sim(config, trace, extra_observer, response_observer);
+  return sim.run();
+}
+
+}  // namespace archgym::dram

@@ -1,0 +1,97 @@
+#pragma once
+// Earliest legal issue time of every command, in the manner of DRAMSys 4.0's
+// CheckerDDR3/CheckerDDR4: each constraint is "most recent command X (per bank, bank
+// group, rank or channel) + a JEDEC delay", plus tFAW over the last four ACTs of a rank
+// and one command per cycle on the command bus.
+//
+// Because command times only grow, "last X + d" equals the maximum of (x + d) over all
+// past X, so instead of remembering the last command of each type we keep, for every
+// (scope, command to check), the earliest time that command may issue, and raise it when
+// a command is inserted. A query is then a handful of max() operations.
+//
+// All times are memory clock cycles. PerBank refresh (REFB) on DDR3/DDR4 is an archgym
+// extension (DRAMSys refuses it); its rules follow DRAMSys' LPDDR4 checker with DDR
+// timings: REFB -> ACT same bank tRFCpb, other banks tRRD_S; REFB -> REFB/REFA/PREA of the
+// rank tRFCpb; a REFB needs its bank precharged for tRP and tRC after its last ACT.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "simulators/dram/command.h"
+#include "simulators/dram/memspec.h"
+
+namespace archgym::dram {
+
+// Refresh timings actually used (DDR4 fine-granularity modes applied), in cycles.
+struct RefreshTimings {
+  int tREFI = 0;    // all-bank refresh interval
+  int tRFC = 0;     // all-bank refresh cycle time
+  int tREFIpb = 0;  // per-bank interval
+  int tRFCpb = 0;   // per-bank refresh cycle time
+};
+RefreshTimings refresh_timings(const MemSpec& spec);
+
+class TimingChecker {
+ public:
+  explicit TimingChecker(const MemSpec& spec);
+
+  // Earliest cycle >= now at which `c` may issue. bank_group and bank are global indices
+  // (see DecodedAddress::global_bank); rank commands ignore them.
+  std::int64_t earliest(Command c, int rank, int bank_group, int bank, std::int64_t now) const {
+    const int q = static_cast<int>(c);
+    std::int64_t t = now > bus_free_ ? now : bus_free_;
+    t = max3(t, bank_[idx(bank, q)], group_[idx(bank_group, q)]);
+    t = t > rank_[idx(rank, q)] ? t : rank_[idx(rank, q)];
+    if (c == Command::ACT) {
+      const Faw& f = faw_[static_cast<std::size_t>(rank)];
+      if (f.count >= 4) {
+        std::int64_t w = f.times[f.next] + tFAW_;  // oldest of the last four
+        t = t > w ? t : w;
+      }
+    }
+    return t;
+  }
+
+  void insert(Command c, int rank, int bank_group, int bank, std::int64_t now);
+  // Changes with every insert(), so callers can cache query results.
+  std::uint64_t version() const { return version_; }
+
+  // Derived delays (cycles), exposed for tests and documentation.
+  int burst() const { return burst_; }
+  int read_to_write() const { return tRDWR_; }
+  int write_to_read_same_group() const { return tWRRD_L_; }
+
+ private:
+  static constexpr int kQ = kCommandCount;
+  static std::size_t idx(int unit, int q) { return static_cast<std::size_t>(unit * kQ + q); }
+  static std::int64_t max3(std::int64_t a, std::int64_t b, std::int64_t c) {
+    std::int64_t m = a > b ? a : b;
+    return m > c ? m : c;
+  }
+  void raise(std::vector<std::int64_t>& v, int unit, Command q, std::int64_t t) {
+    auto& x = v[idx(unit, static_cast<int>(q))];
+    if (t > x) x = t;
+  }
+
+  struct Faw {
+    std::array<std::int64_t, 4> times{};
+    int next = 0;   // slot of the oldest ACT once count == 4
+    int count = 0;
+  };
+
+  int ranks_, bank_groups_per_rank_, banks_per_rank_;
+  // Timings.
+  int AL_, RL_, WL_, RCD_, RP_, RAS_, RC_, RTP_;
+  int CCD_S_, CCD_L_, RRD_S_, RRD_L_, RTRS_;
+  int XP_, XS_, XSDLL_, CKE_, CKESR_, ACTPDEN_, PRPDEN_, REFPDEN_;
+  int tFAW_, tRFC_, tRFCpb_;
+  int burst_, tRDWR_, tRDWR_R_, tWRRD_S_, tWRRD_L_, tWRRD_R_, tWRPRE_, tRDPDEN_, tWRPDEN_,
+      tWRAPDEN_;
+
+  std::vector<std::int64_t> bank_, group_, rank_;  // [unit][command] earliest times
+  std::vector<Faw> faw_;
+  std::int64_t bus_free_ = 0;
+  std::uint64_t version_ = 0;
+};
+
+}  // namespace archgym::dram

@@ -1,0 +1,113 @@
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "simulators/dram/controller_config.h"
+#include "simulators/dram/memspec.h"
+#include "tests/catch.h"
+
+using namespace archgym::dram;
+
+namespace {
+template <class E> void check_round_trip() {
+  for (const std::string& n : enum_names<E>()) CHECK(enum_name(parse_enum<E>(n)) == n);
+}
+std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("controller knob names round-trip and match the DRAMSys identifiers", "[dram][config]") {
+  check_round_trip<PagePolicy>();
+  check_round_trip<SchedulerPolicy>();
+  check_round_trip<SchedulerBuffer>();
+  check_round_trip<RespQueuePolicy>();
+  check_round_trip<RefreshPolicy>();
+  check_round_trip<ArbiterPolicy>();
+  check_round_trip<PowerDownPolicy>();
+  CHECK(parse_enum<PagePolicy>("OpenAdaptive") == PagePolicy::OpenAdaptive);
+  CHECK(parse_enum<PagePolicy>("ClosedAdaptive") == PagePolicy::ClosedAdaptive);
+  CHECK(parse_enum<SchedulerPolicy>("FrFcfsGrp") == SchedulerPolicy::FrFcfsGrp);
+  CHECK(parse_enum<RefreshPolicy>("NoRefresh") == RefreshPolicy::NoRefresh);
+  CHECK(parse_enum<RefreshPolicy>("AllBank") == RefreshPolicy::AllBank);
+  CHECK(parse_enum<RefreshPolicy>("PerBank") == RefreshPolicy::PerBank);
+  CHECK(parse_enum<PowerDownPolicy>("Staggered") == PowerDownPolicy::Staggered);
+  CHECK(enum_names<SchedulerBuffer>() == std::vector<std::string>{"Bankwise", "ReadWrite", "Shared"});
+}
+
+TEST_CASE("unknown knob values are refused with the allowed names", "[dram][config]") {
+  const std::string m = message_of([] { parse_enum<PagePolicy>("open"); });
+  CHECK(m.find("PagePolicy") != std::string::npos);
+  CHECK(m.find("'open'") != std::string::npos);
+  CHECK(m.find("Open, OpenAdaptive, Closed, ClosedAdaptive") != std::string::npos);
+  CHECK_THROWS_AS(parse_enum<ArbiterPolicy>("Oldest"), std::invalid_argument);
+  CHECK_THROWS_AS(parse_enum<RefreshPolicy>("SameBank"), std::invalid_argument);
+}
+
+TEST_CASE("set_knob parses DRAMSys keys and refuses unknown keys and bad numbers", "[dram][config]") {
+  ControllerConfig c;
+  set_knob(c, "PagePolicy", "Closed");
+  set_knob(c, "Scheduler", "Fifo");
+  set_knob(c, "SchedulerBuffer", "Shared");
+  set_knob(c, "RequestBufferSize", "16");
+  set_knob(c, "RespQueue", "Reorder");
+  set_knob(c, "RefreshPolicy", "NoRefresh");
+  set_knob(c, "RefreshMaxPostponed", "4");
+  set_knob(c, "RefreshMaxPulledin", "2");
+  set_knob(c, "Arbiter", "Fifo");
+  set_knob(c, "MaxActiveTransactions", "32");
+  set_knob(c, "PowerDownPolicy", "Staggered");
+  set_knob(c, "TraceClockMHz", "1200");
+  CHECK(c.page_policy == PagePolicy::Closed);
+  CHECK(c.scheduler == SchedulerPolicy::Fifo);
+  CHECK(c.scheduler_buffer == SchedulerBuffer::Shared);
+  CHECK(c.request_buffer_size == 16);
+  CHECK(c.resp_queue == RespQueuePolicy::Reorder);
+  CHECK(c.refresh_policy == RefreshPolicy::NoRefresh);
+  CHECK(c.refresh_max_postponed == 4);
+  CHECK(c.refresh_max_pulledin == 2);
+  CHECK(c.arbiter == ArbiterPolicy::Fifo);
+  CHECK(c.max_active_transactions == 32);
+  CHECK(c.power_down == PowerDownPolicy::Staggered);
+  CHECK(c.trace_clock_mhz == 1200.0);
+  const std::string m = message_of([&] { set_knob(c, "PagePolicyX", "Open"); });
+  CHECK(m.find("PagePolicyX") != std::string::npos);
+  CHECK(m.find("RequestBufferSize") != std::string::npos);  // lists the keys
+  CHECK(message_of([&] { set_knob(c, "RequestBufferSize", "8x"); }).find("not an integer") !=
+        std::string::npos);
+}
+
+TEST_CASE("validate refuses out-of-range values naming knob and range", "[dram][config]") {
+  const MemSpec ddr3 = ddr3_1600_micron_1Gb_x8();
+  ControllerConfig ok;
+  CHECK_NOTHROW(validate(ok, ddr3));
+  auto bad = [&](auto mutate) {
+    ControllerConfig c;
+    mutate(c);
+    return message_of([&] { validate(c, ddr3); });
+  };
+  CHECK(bad([](ControllerConfig& c) { c.request_buffer_size = 0; }).find("RequestBufferSize = 0") !=
+        std::string::npos);
+  CHECK(bad([](ControllerConfig& c) { c.refresh_max_postponed = -1; }).find("RefreshMaxPostponed") !=
+        std::string::npos);
+  CHECK(bad([](ControllerConfig& c) { c.refresh_max_pulledin = 65; }).find("0..64") !=
+        std::string::npos);
+  CHECK(bad([](ControllerConfig& c) { c.max_active_transactions = 0; }).find("MaxActiveTransactions") !=
+        std::string::npos);
+  CHECK(bad([](ControllerConfig& c) { c.trace_clock_mhz = 0; }).find("TraceClockMHz") !=
+        std::string::npos);
+  CHECK(bad([](ControllerConfig& c) { c.page_policy = static_cast<PagePolicy>(9); }).find("PagePolicy") !=
+        std::string::npos);
+  // PerBank needs per-bank refresh timings (the presets derive them, so remove them).
+  MemSpec no_pb = ddr3;
+  no_pb.REFIpb = 0;
+  ControllerConfig pb;
+  pb.refresh_policy = RefreshPolicy::PerBank;
+  CHECK(message_of([&] { validate(pb, no_pb); }).find("PerBank") != std::string::npos);
+  CHECK_NOTHROW(validate(pb, ddr3));
+}

@@ -1,0 +1,54 @@
+// Refresh postponement and pulling-in (KNOBS.md §5): the AllBank manager keeps a signed
+// counter; a busy rank postpones (up to RefreshMaxPostponed), an idle one repays and
+// then pulls refreshes in (up to RefreshMaxPulledin) back to back.
+#include <cstdlib>
+
+#include "tests/catch.h"
+#include "tests/dram/dram_sim_fixtures.h"
+
+using namespace archgym::dram;
+using namespace archgym::dram::testing;
+
+TEST_CASE("refresh: an idle rank pulls in RefreshMaxPulledin extra refreshes", "[dram][refresh]") {
+  SimConfig c = ddr3_config();
+  const GeneratorConfig sparse = gen(Pattern::Stream, 100, 1.0 / 2000);  // ~200k cycles
+  for (int q : {0, 2, 4, 8}) {
+    c.controller.refresh_max_pulledin = q;
+    ProtocolChecker checker(c.memspec);
+    const SimStats s = run(c, sparse, &checker);
+    const auto intervals = static_cast<std::int64_t>(s.end_cycle / c.memspec.REFI);
+    INFO("Q=" << q << " refreshes " << s.refreshes << " intervals " << intervals);
+    CHECK(checker.ok());
+    // Pulled-in refreshes are paid once, at the first due time; after that one per tREFI.
+    CHECK(std::llabs(static_cast<std::int64_t>(s.refreshes) - (intervals + q)) <= 1);
+  }
+}
+
+TEST_CASE("refresh: a saturated rank postpones up to RefreshMaxPostponed refreshes",
+          "[dram][refresh]") {
+  SimConfig c = ddr3_config();
+  const GeneratorConfig busy = gen(Pattern::Random, 25000);  // saturated, ~160k cycles
+  for (int p : {0, 3, 8}) {
+    c.controller.refresh_max_postponed = p;
+    ProtocolChecker checker(c.memspec);
+    checker.set_refresh_check(RefreshCheckMode::AllBank,
+                              ProtocolChecker::max_refresh_gap(c.memspec, RefreshCheckMode::AllBank,
+                                                               p, 0, 2000));
+    const SimStats s = run(c, busy, &checker);
+    const auto intervals = static_cast<std::int64_t>(s.end_cycle / c.memspec.REFI);
+    INFO("P=" << p << " refreshes " << s.refreshes << " intervals " << intervals);
+    CHECK(checker.ok());
+    // The first p due refreshes are postponed, then every later one is forced on time.
+    CHECK(std::llabs(static_cast<std::int64_t>(s.refreshes) - (intervals - p)) <= 1);
+  }
+}
+
+TEST_CASE("refresh: the first refresh of rank r is staggered by bit-reversed rank",
+          "[dram][refresh]") {
+  CHECK(first_refresh_time(6240, 0, 1) == 6240);
+  CHECK(first_refresh_time(6240, 0, 2) == 6240);
+  CHECK(first_refresh_time(6240, 1, 2) == 3120);
+  CHECK(first_refresh_time(6240, 1, 4) == 3120);  // bitrev(01) = 10
+  CHECK(first_refresh_time(6240, 2, 4) == 4680);  // bitrev(10) = 01
+  CHECK(first_refresh_time(6240, 3, 4) == 1560);
+}
