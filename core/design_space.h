@@ -38,8 +38,10 @@ class DesignSpace {
   std::size_t dimension() const { return parameters_.size(); }
   const std::vector<Parameter>& parameters() const { return parameters_; }
   const Parameter& parameter(std::size_t i) const { return parameters_.at(i); }
+  const std::vector<Constraint>& constraints() const { return constraints_; }
   const Parameter& parameter(const std::string& name) const;  // throws listing names
   std::size_t index_of(const std::string& name) const;        // throws listing names
+  std::vector<std::string> names() const;                     // parameter names in order
   // Number of points ignoring constraints (as double: spaces can be astronomically large);
   // infinity when a Real parameter is present.
   double size() const;
@@ -57,7 +59,10 @@ class DesignSpace {
 
   NamedValues to_map(const Design& d) const;
   // Every parameter must be given exactly once unless `defaults` fills the rest;
-  // unknown names throw listing the known ones.
+  // unknown names throw listing the known ones. Values are checked and put in their
+  // parameter's canonical form (8.0 -> 8); constraints are NOT checked here (use
+  // validate()), so a stored or user-given design that breaks one can still be
+  // represented and reported as invalid.
   Design from_map(const NamedValues& values, const Design* defaults = nullptr) const;
   // From text values ("PagePolicy" -> "Open"), each parsed by its parameter.
   Design from_strings(const std::vector<std::pair<std::string, std::string>>& values,
@@ -73,6 +78,8 @@ class DesignSpace {
   Design from_json(const std::string& json) const;
 
  private:
+  void check_dimension(const Design& d) const;  // throws when the sizes differ
+  std::optional<std::string> violated_constraint(const Design& d) const;  // its message
   std::vector<Parameter> parameters_;
   std::vector<Constraint> constraints_;
 };

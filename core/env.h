@@ -27,4 +27,10 @@ class Env {
   virtual Design default_design() const { return space().from_unit(std::vector<double>(space().dimension(), 0.0)); }
 };
 
+// evaluate() as the runner and the gym view call it: a design outside the space (bad
+// value, broken constraint) or an exception thrown by the env becomes an invalid
+// Evaluation carrying the message, so a search never dies on one bad design.
+// sim_seconds is filled with the measured wall time when the env left it at 0.
+Evaluation evaluate_checked(const Env& env, const Design& d);
+
 }  // namespace archgym

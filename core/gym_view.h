@@ -28,8 +28,11 @@ class GymView {
   // Starts an episode; the observation is the metrics of the env's default design (not
   // counted as a step).
   std::vector<double> reset(std::uint64_t seed);
+  // Throws std::logic_error before reset() and after the episode was truncated.
   StepOutcome step(const Design& action);
   StepOutcome step_indices(const std::vector<std::size_t>& action);
+  // A uniform random action from the generator reset(seed) seeded.
+  Design sample_action();
   const Env& env() const { return *env_; }
   const Objective& objective() const { return objective_; }
   std::uint64_t steps() const { return steps_; }
@@ -39,7 +42,9 @@ class GymView {
   Objective objective_;
   std::uint64_t episode_length_;
   std::uint64_t steps_ = 0;
+  bool started_ = false;
   Rng rng_;
+  std::vector<double> observe(const Evaluation& e) const;
 };
 
 }  // namespace archgym

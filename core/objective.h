@@ -8,6 +8,11 @@
 //                  lower is better.
 //   WeightedSum    sum of weight_i * m_i / t_i (targets act as scales); lower is better.
 //
+// Invalid designs (and valid ones reporting a NaN/inf metric) get invalid_reward():
+//   TargetRatio: -1 (every valid reward is a product of positive ratios, so > 0);
+//   costs: -10 * cost_cap, with valid cost rewards clipped to [-cost_cap, cost_cap]
+//   (default cost_cap 1e6), so an invalid design is always strictly the worst.
+//
 // Agents always maximise `reward`: for the cost formulations reward = -cost, so
 // every agent sees "higher is better" and never maximises a distance by mistake.
 #include <string>
@@ -27,7 +32,7 @@ struct Target {
 
 struct Score {
   double reward = 0;        // higher is better, finite
-  double raw = 0;           // the formulation's own value (product of ratios, or a cost)
+  double raw = 0;           // the formulation's own value (product of ratios, or a cost); NaN when invalid
   bool target_met = false;  // see Objective::target_met
 };
 
@@ -50,13 +55,17 @@ class Objective {
   // Costs: every metric at or under its target/budget (cost == 0).
   double tolerance = 0.05;
   double ratio_cap = 1e6;  // TargetRatio per-metric cap
+  double cost_cap = 1e6;   // cost formulations: |cost| is clipped here for the reward (raw is not)
+  bool is_cost() const;    // every formulation but TargetRatio
 
   // Throws listing the metrics an env provides when a target names an unknown one.
   void check_metrics(const std::vector<std::string>& available) const;
 
   std::string to_json() const;
   static Objective from_json(const std::string& json);
-  static Formulation parse_formulation(const std::string& name);  // throws listing names
+  // Accepts "target_ratio", "TargetRatio", "target-ratio" (and "normalized"); throws listing names.
+  static Formulation parse_formulation(const std::string& name);
+  // "target_ratio", "normalised_cost", "budget_distance", "weighted_sum".
   static std::string formulation_name(Formulation f);
 
  private:

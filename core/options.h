@@ -23,6 +23,8 @@ struct OptionSpec {
   std::string description;
 
   std::string allowed() const;       // "integer in [1, 128]", "one of {stream, random}"
+  // User text -> typed value (Bool -> integer 1/0); throws "<where>: option 'x' must be ...".
+  Value parse(const std::string& text, const std::string& where) const;
 };
 
 class Options;
@@ -39,13 +41,18 @@ class Schema {
   Schema& boolean(std::string name, bool def, std::string description);
 
   const std::vector<OptionSpec>& specs() const { return specs_; }
+  Schema& add(OptionSpec spec);  // throws on a duplicate name or a default that is not allowed
   const OptionSpec* find(const std::string& name) const;
+  std::vector<std::string> names() const;  // sorted
   bool has(const std::string& name) const { return find(name) != nullptr; }
 
   // Text values ("population" -> "16") -> validated Options (defaults filled in).
   // `where` prefixes messages, e.g. "agent 'ga'" or "config.yaml:12".
   Options parse(const std::map<std::string, std::string>& given, const std::string& where) const;
   Options defaults() const;
+  // Options stored as JSON (Options::to_json) re-validated against this schema, e.g. to
+  // rebuild a stored run; an option the schema no longer has is an error.
+  Options parse_json(const std::string& json, const std::string& where) const;
 
  private:
   std::vector<OptionSpec> specs_;
@@ -56,7 +63,7 @@ class Options {
   std::int64_t integer(const std::string& name) const;
   double real(const std::string& name) const;  // integers are widened
   const std::string& string(const std::string& name) const;
-  bool boolean(const std::string& name) const;
+  bool boolean(const std::string& name) const;  // booleans are stored as integers 1/0
   const Value& get(const std::string& name) const;  // throws naming the key
   const std::map<std::string, Value>& all() const { return values_; }
   void set(const std::string& name, Value v) { values_[name] = std::move(v); }

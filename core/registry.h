@@ -26,6 +26,8 @@ struct RegistryEntry {
   std::function<std::unique_ptr<Product>(Args...)> factory;
 };
 
+// Member functions are defined in registry.cpp and explicitly instantiated there for
+// EnvRegistry and AgentRegistry; a new kind (e.g. proxy models) adds one line there.
 template <class Product, class... Args>
 class Registry {
  public:
@@ -55,6 +57,15 @@ struct AgentRegistrar {
   AgentRegistrar(std::string name, std::string description, Schema schema,
                  std::function<std::unique_ptr<Agent>(const AgentContext&)> factory);
 };
+
+// Text options validated against the registered schema (defaults filled in); errors
+// start with "env 'dram': " / "agent 'ga': ".
+Options env_options(const std::string& name, const std::map<std::string, std::string>& options);
+Options agent_options(const std::string& name,
+                      const std::map<std::string, std::string>& hyperparameters);
+// Build from already validated options.
+std::unique_ptr<Env> build_env(const std::string& name, const Options& options);
+std::unique_ptr<Agent> build_agent(const std::string& name, const AgentContext& context);
 
 // Convenience: validate text options against the schema, then build.
 std::unique_ptr<Env> make_env(const std::string& name,

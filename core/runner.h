@@ -4,6 +4,15 @@
 // tells the agent, and stops on budget, when the agent is finished, or when the
 // target is met. The batch size is fixed per run (not the worker count), so the
 // same seed gives the same trajectory with any number of workers.
+//
+// Failures: an env that throws, or a design outside the space (bad value, broken
+// constraint), is recorded as an invalid evaluation with the message and scored
+// Objective::invalid_reward(); the agent is told and the run goes on.
+//
+// Signal safety: each evaluation is committed to the store (its own transaction,
+// WAL journal) the moment it completes, so SIGKILL or Ctrl-C at any point loses at
+// most the evaluations in flight; resume() redoes exactly those. No signal handler
+// is installed: a killed run simply stays "running" in the store until resumed.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -56,7 +65,11 @@ using ProgressCallback = std::function<void(std::uint64_t done, std::uint64_t bu
 
 class Runner {
  public:
-  // Low level: any env, agent, objective; store optional (run_id 0 if none).
+  // Low level: any env, agent, objective; store optional (run_id 0 if none). batch 0 =
+  // the agent's preferred batch; workers 0 = hardware concurrency. With `replay`, rows
+  // already stored for an index are used instead of evaluating; a design that differs
+  // from the stored one throws ("cannot be resumed ... the agent diverged").
+  // Status: "target_met" when stop_on_target stopped it, else "finished".
   static RunResult run(const Env& env, Agent& agent, const Objective& objective,
                        std::uint64_t budget, std::uint64_t batch, unsigned workers,
                        bool stop_on_target, Store* store = nullptr, std::int64_t run_id = 0,
@@ -64,7 +77,9 @@ class Runner {
                        ProgressCallback progress = {});
 
   // From the registry: validates everything before touching the store (bad input leaves
-  // it untouched), records the run (seed, configs, version, commit) and runs it.
+  // it untouched), records the run (seed, configs, version, commit) and runs it. Targets
+  // override the env's default ones or add metrics to them (an unknown metric throws
+  // listing the env's metrics). A run that throws is marked "failed" with the message.
   static RunResult run(const RunSpec& spec, Store* store);
   // Continues a killed or interrupted run: replays the stored evaluations through a
   // freshly seeded agent (no re-simulation) and evaluates only what is missing.

@@ -1,0 +1,53 @@
+#include "core/gym_view.h"
+
+#include <stdexcept>
+
+namespace archgym {
+
+GymView::GymView(std::shared_ptr<const Env> env, Objective objective, std::uint64_t episode_length)
+    : env_(std::move(env)), objective_(std::move(objective)), episode_length_(episode_length) {
+  if (!env_) throw std::invalid_argument("gym view: no env given");
+  if (episode_length_ == 0) throw std::invalid_argument("gym view: episode_length must be at least 1");
+  objective_.check_metrics(env_->metric_names());
+}
+
+std::vector<double> GymView::observe(const Evaluation& e) const {
+  std::vector<double> out;
+  for (const auto& name : env_->metric_names()) {
+    auto it = e.metrics.find(name);
+    out.push_back(e.valid && it != e.metrics.end() ? it->second : 0.0);
+  }
+  return out;
+}
+
+std::vector<double> GymView::reset(std::uint64_t seed) {
+  rng_ = Rng(seed);
+  steps_ = 0;
+  started_ = true;
+  return observe(evaluate_checked(*env_, env_->default_design()));
+}
+
+StepOutcome GymView::step(const Design& action) {
+  if (!started_) throw std::logic_error("gym view: call reset() before step()");
+  if (steps_ >= episode_length_)
+    throw std::logic_error("gym view: the episode ended after " + std::to_string(episode_length_) +
+                           " steps; call reset() to start another");
+  StepOutcome out;
+  out.design = action;
+  out.evaluation = evaluate_checked(*env_, action);
+  const Score s = objective_.score(out.evaluation);
+  out.observation = observe(out.evaluation);
+  out.reward = s.reward;
+  out.terminated = s.target_met;
+  ++steps_;
+  out.truncated = steps_ >= episode_length_;
+  return out;
+}
+
+StepOutcome GymView::step_indices(const std::vector<std::size_t>& action) {
+  return step(env_->space().from_indices(action));
+}
+
+Design GymView::sample_action() { return env_->space().sample(rng_); }
+
+}  // namespace archgym

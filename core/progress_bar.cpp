@@ -1,0 +1,43 @@
+#include "core/progress_bar.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <string>
+
+#include "core/text.h"
+
+namespace archgym {
+
+ProgressBar::ProgressBar(std::FILE* out) : ProgressBar(out, isatty(fileno(out)) != 0) {}
+
+ProgressBar::ProgressBar(std::FILE* out, bool interactive)
+    : out_(out), interactive_(interactive), start_(std::chrono::steady_clock::now()) {}
+
+void ProgressBar::update(std::uint64_t done, std::uint64_t total, double best_reward) {
+  const double fraction = total == 0 ? 1.0 : std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
+  const int decile = static_cast<int>(fraction * 10);
+  if (!interactive_ && decile == last_decile_) return;
+  last_decile_ = decile;
+  constexpr int kWidth = 20;
+  const int filled = static_cast<int>(fraction * kWidth);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0.0;
+  char line[256];
+  std::snprintf(line, sizeof line, "[%s%s] %llu/%llu evals  %.1f evals/s  best reward %s",
+                std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(),
+                static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), rate,
+                std::isfinite(best_reward) ? format_double(std::round(best_reward * 1e4) / 1e4).c_str() : "-");
+  if (interactive_) std::fprintf(out_, "\r%s\033[K", line);
+  else std::fprintf(out_, "%s\n", line);
+  std::fflush(out_);
+  drawn_ = true;
+}
+
+void ProgressBar::finish() {
+  if (interactive_ && drawn_) std::fprintf(out_, "\n");
+  std::fflush(out_);
+  drawn_ = false;
+}
+
+}  // namespace archgym

@@ -1,0 +1,87 @@
+#include "core/registry.h"
+
+#include <stdexcept>
+
+#include "core/text.h"
+
+namespace archgym {
+
+template <class Product, class... Args>
+void Registry<Product, Args...>::add(Entry e) {
+  if (e.name.empty()) throw std::invalid_argument(kind_name() + " registry: a name is required");
+  if (!e.factory) throw std::invalid_argument(kind_name() + " '" + e.name + "' has no factory");
+  if (entries_.count(e.name))
+    throw std::invalid_argument(kind_name() + " '" + e.name + "' is registered twice");
+  std::string name = e.name;
+  entries_.emplace(std::move(name), std::move(e));
+}
+
+template <class Product, class... Args>
+const typename Registry<Product, Args...>::Entry& Registry<Product, Args...>::get(const std::string& name) const {
+  if (auto it = entries_.find(name); it != entries_.end()) return it->second;
+  const auto known = names();
+  throw std::invalid_argument("unknown " + kind_name() + " '" + name + "'" + did_you_mean(name, known) +
+                              "; known " + kind_name() + "s: " + (known.empty() ? "(none)" : join(known)));
+}
+
+template <class Product, class... Args>
+std::vector<std::string> Registry<Product, Args...>::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, entry] : entries_) out.push_back(name);
+  return out;
+}
+
+template <>
+std::string Registry<Env, const Options&>::kind_name() const { return "env"; }
+template <>
+std::string Registry<Agent, const AgentContext&>::kind_name() const { return "agent"; }
+
+template class Registry<Env, const Options&>;
+template class Registry<Agent, const AgentContext&>;
+
+EnvRegistrar::EnvRegistrar(std::string name, std::string description, Schema schema,
+                           std::function<std::unique_ptr<Env>(const Options&)> factory) {
+  EnvRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)});
+}
+
+AgentRegistrar::AgentRegistrar(std::string name, std::string description, Schema schema,
+                               std::function<std::unique_ptr<Agent>(const AgentContext&)> factory) {
+  AgentRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)});
+}
+
+Options env_options(const std::string& name, const std::map<std::string, std::string>& options) {
+  return EnvRegistry::instance().get(name).schema.parse(options, "env '" + name + "'");
+}
+
+Options agent_options(const std::string& name, const std::map<std::string, std::string>& hyperparameters) {
+  return AgentRegistry::instance().get(name).schema.parse(hyperparameters, "agent '" + name + "'");
+}
+
+std::unique_ptr<Env> build_env(const std::string& name, const Options& options) {
+  auto env = EnvRegistry::instance().get(name).factory(options);
+  if (!env) throw std::logic_error("env '" + name + "': the factory returned nothing");
+  return env;
+}
+
+std::unique_ptr<Agent> build_agent(const std::string& name, const AgentContext& context) {
+  if (!context.space) throw std::invalid_argument("agent '" + name + "': no design space given");
+  auto agent = AgentRegistry::instance().get(name).factory(context);
+  if (!agent) throw std::logic_error("agent '" + name + "': the factory returned nothing");
+  return agent;
+}
+
+std::unique_ptr<Env> make_env(const std::string& name, const std::map<std::string, std::string>& options) {
+  return build_env(name, env_options(name, options));
+}
+
+std::unique_ptr<Agent> make_agent(const std::string& name, const DesignSpace& space,
+                                  const std::map<std::string, std::string>& hyperparameters,
+                                  std::uint64_t seed) {
+  AgentContext context;
+  context.space = &space;
+  context.hyperparameters = agent_options(name, hyperparameters);
+  context.seed = seed;
+  return build_agent(name, context);
+}
+
+}  // namespace archgym

@@ -1,0 +1,268 @@
+// Determinism: the agent sees batches of a size fixed per run and results told in
+// ask order, so the trajectory is the same whatever the number of workers or the
+// order in which evaluations complete.
+//
+// Crash safety: each evaluation is committed to the store the moment it completes
+// (one transaction each, WAL journal), so SIGKILL, a power cut or Ctrl-C loses at
+// most the evaluations still in flight; resume() replays the stored ones through a
+// freshly seeded agent (no re-simulation) and evaluates only what is missing.
+#include "core/runner.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <thread>
+
+#include "archgym_version.h"
+#include "core/json_util.h"
+#include "core/progress_bar.h"
+#include "core/registry.h"
+#include "core/text.h"
+#include "core/thread_pool.h"
+
+namespace archgym {
+
+namespace {
+
+std::string metrics_json(const Evaluation& e) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : e.metrics) j[name] = value;  // NaN/inf are stored as null
+  return j.dump();
+}
+
+Evaluation evaluation_from_record(const EvaluationRecord& r) {
+  Evaluation e;
+  const auto metrics = detail::parse_json(r.metrics, "stored evaluation " + std::to_string(r.index) + " metrics");
+  for (const auto& [name, value] : metrics.items())
+    e.metrics[name] = value.is_number() ? value.get<double>() : std::nan("");
+  e.valid = r.valid;
+  e.invalid_reason = r.invalid_reason;
+  e.sim_seconds = r.sim_seconds;
+  return e;
+}
+
+struct Slot {
+  Design design;
+  Evaluation evaluation;
+  Score score;
+};
+
+}  // namespace
+
+RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, std::uint64_t budget,
+                      std::uint64_t batch, unsigned workers, bool stop_on_target, Store* store,
+                      std::int64_t run_id, const std::vector<EvaluationRecord>* replay,
+                      ProgressCallback progress) {
+  const auto start = std::chrono::steady_clock::now();
+  const DesignSpace& space = env.space();
+  objective.check_metrics(env.metric_names());
+  if (batch == 0) batch = std::max<std::size_t>(1, agent.preferred_batch());
+  if (store && run_id == 0) throw std::invalid_argument("runner: a store needs the run id to record under");
+
+  std::map<std::int64_t, const EvaluationRecord*> stored;
+  if (replay)
+    for (const auto& r : *replay) stored[r.index] = &r;
+
+  RunResult result;
+  result.run_id = run_id;
+  double best_reward = -std::numeric_limits<double>::infinity();
+  // More threads than designs per batch would only idle.
+  const unsigned threads = workers == 0 ? std::max(1u, std::thread::hardware_concurrency()) : workers;
+  ThreadPool pool(static_cast<unsigned>(std::min<std::uint64_t>(threads, batch)));
+  std::uint64_t done = 0;
+
+  while (done < budget && !agent.finished() && !(stop_on_target && result.target_met)) {
+    const std::uint64_t n = std::min<std::uint64_t>(batch, budget - done);
+    std::vector<Design> designs = agent.ask(static_cast<std::size_t>(n));
+    if (designs.empty()) break;  // the agent has nothing more to propose
+    if (designs.size() > n)
+      throw std::logic_error("runner: the agent returned " + std::to_string(designs.size()) +
+                             " designs when asked for at most " + std::to_string(n));
+    for (const auto& d : designs)
+      if (d.values.size() != space.dimension())
+        throw std::logic_error("runner: the agent returned a design with " + std::to_string(d.values.size()) +
+                               " values; the space has " + std::to_string(space.dimension()) + " parameters");
+
+    std::vector<Slot> slots(designs.size());
+    std::vector<std::size_t> to_evaluate;
+    for (std::size_t i = 0; i < designs.size(); ++i) {
+      const std::int64_t index = static_cast<std::int64_t>(done + i);
+      slots[i].design = std::move(designs[i]);
+      auto it = stored.find(index);
+      if (it == stored.end()) {
+        to_evaluate.push_back(i);
+        continue;
+      }
+      const std::string design_json = space.to_json(slots[i].design);
+      if (design_json != it->second->design)
+        throw std::runtime_error("run " + std::to_string(run_id) + " cannot be resumed: at evaluation " +
+                                 std::to_string(index) + " the agent proposed " + design_json +
+                                 " but the store has " + it->second->design +
+                                 " (the agent diverged: a different build, agent code or configuration)");
+      slots[i].evaluation = evaluation_from_record(*it->second);
+      slots[i].score = objective.score(slots[i].evaluation);
+    }
+
+    // Completion order may differ from ask order; each row carries its own index.
+    pool.for_each(to_evaluate.size(), [&](std::size_t k) {
+      Slot& slot = slots[to_evaluate[k]];
+      slot.evaluation = evaluate_checked(env, slot.design);
+      slot.score = objective.score(slot.evaluation);
+      if (store) {
+        EvaluationRecord r;
+        r.run_id = run_id;
+        r.index = static_cast<std::int64_t>(done + to_evaluate[k]);
+        r.design = space.to_json(slot.design);
+        r.metrics = metrics_json(slot.evaluation);
+        r.reward = slot.score.reward;
+        r.valid = slot.evaluation.valid;
+        r.invalid_reason = slot.evaluation.invalid_reason;
+        r.sim_seconds = slot.evaluation.sim_seconds;
+        store->record(r);
+      }
+    });
+
+    std::vector<Feedback> feedback;
+    feedback.reserve(slots.size());
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      Slot& slot = slots[i];
+      feedback.push_back({slot.design, slot.evaluation, slot.score.reward});
+      const bool scorable = slot.evaluation.valid && std::isfinite(slot.score.raw);
+      if (scorable && slot.score.reward > best_reward) {
+        best_reward = slot.score.reward;
+        result.best_index = static_cast<std::int64_t>(result.trajectory.size());
+      }
+      if (scorable && slot.score.target_met) result.target_met = true;
+      result.trajectory.push_back({static_cast<std::int64_t>(done + i), std::move(slot.design),
+                                   std::move(slot.evaluation), slot.score.reward});
+    }
+    done += slots.size();
+    agent.tell(feedback);
+    if (progress) progress(done, budget, best_reward);
+  }
+
+  if (replay && !stored.empty() && stored.rbegin()->first >= static_cast<std::int64_t>(done))
+    throw std::runtime_error("run " + std::to_string(run_id) + " cannot be resumed: the store has evaluation " +
+                             std::to_string(stored.rbegin()->first) + " but the agent stopped after " +
+                             std::to_string(done) + " (the agent diverged)");
+
+  result.status = result.target_met && stop_on_target ? "target_met" : "finished";
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+namespace {
+
+// Everything a run needs, built and validated before the store is touched.
+struct Prepared {
+  std::unique_ptr<Env> env;
+  std::unique_ptr<Agent> agent;
+  Objective objective;
+  Options env_options, agent_options;
+};
+
+Objective build_objective(const Env& env, const RunSpec& spec) {
+  Objective base = env.default_objective();
+  Objective o = spec.formulation.empty() ? base : Objective(Objective::parse_formulation(spec.formulation), base.targets());
+  o.tolerance = base.tolerance;
+  o.ratio_cap = base.ratio_cap;
+  o.cost_cap = base.cost_cap;
+  const auto metrics = env.metric_names();
+  for (const auto& [metric, value] : spec.targets) {
+    if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
+      throw std::invalid_argument("target: env '" + spec.env + "' has no metric '" + metric + "'" +
+                                  did_you_mean(metric, metrics) + "; its metrics: " + join(metrics));
+    bool present = false;
+    for (const auto& t : o.targets()) present = present || t.metric == metric;
+    if (present) o.set_target(metric, value);
+    else o.add_target({metric, value, 1.0});
+  }
+  o.check_metrics(metrics);
+  return o;
+}
+
+RunResult run_and_record(const Env& env, Agent& agent, const Objective& objective, const RunRecord& record,
+                         unsigned workers, bool show_progress, Store* store, std::int64_t run_id,
+                         const std::vector<EvaluationRecord>* replay) {
+  std::unique_ptr<ProgressBar> bar;
+  if (show_progress) bar = std::make_unique<ProgressBar>();
+  ProgressCallback callback;
+  if (bar) callback = [&](std::uint64_t done, std::uint64_t budget, double best) { bar->update(done, budget, best); };
+  try {
+    RunResult r = Runner::run(env, agent, objective, record.budget, record.batch, workers, record.stop_on_target,
+                              store, run_id, replay, callback);
+    if (bar) bar->finish();
+    if (store) store->set_status(run_id, r.status);
+    return r;
+  } catch (const std::exception& e) {
+    if (bar) bar->finish();
+    if (store) {
+      try {
+        store->set_status(run_id, "failed", e.what());
+      } catch (...) {  // keep the original error
+      }
+    }
+    throw;
+  }
+}
+
+}  // namespace
+
+RunResult Runner::run(const RunSpec& spec, Store* store) {
+  if (spec.budget == 0) throw std::invalid_argument("run: budget must be at least 1");
+  Prepared p;
+  p.env_options = env_options(spec.env, spec.env_options);
+  p.agent_options = agent_options(spec.agent, spec.agent_options);
+  p.env = build_env(spec.env, p.env_options);
+  p.objective = build_objective(*p.env, spec);
+  AgentContext context;
+  context.space = &p.env->space();
+  context.hyperparameters = p.agent_options;
+  context.seed = spec.seed;
+  p.agent = build_agent(spec.agent, context);
+
+  RunRecord record;
+  record.env = spec.env;
+  record.env_config = p.env_options.to_json();
+  record.agent = spec.agent;
+  record.agent_config = p.agent_options.to_json();
+  record.objective = p.objective.to_json();
+  record.seed = spec.seed;
+  record.budget = spec.budget;
+  record.batch = spec.batch ? spec.batch : std::max<std::size_t>(1, p.agent->preferred_batch());
+  record.stop_on_target = spec.stop_on_target;
+  record.version = kVersion;
+  record.git_commit = kGitCommit;
+  const std::int64_t run_id = store ? store->create_run(record) : 0;
+  return run_and_record(*p.env, *p.agent, p.objective, record, spec.workers, spec.progress, store, run_id, nullptr);
+}
+
+RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bool progress) {
+  const auto record = store.run(run_id);
+  if (!record) {
+    std::vector<std::string> ids;
+    for (const auto& r : store.runs()) ids.push_back(std::to_string(r.id));
+    throw std::invalid_argument("store " + store.path() + ": no run " + std::to_string(run_id) +
+                                "; runs: " + (ids.empty() ? "(none)" : join(ids)));
+  }
+  const std::string where = "run " + std::to_string(run_id);
+  const Options env_opts = EnvRegistry::instance().get(record->env).schema.parse_json(
+      record->env_config, where + ", env '" + record->env + "'");
+  const Options agent_opts = AgentRegistry::instance().get(record->agent).schema.parse_json(
+      record->agent_config, where + ", agent '" + record->agent + "'");
+  auto env = build_env(record->env, env_opts);
+  const Objective objective = Objective::from_json(record->objective);
+  objective.check_metrics(env->metric_names());
+  AgentContext context;
+  context.space = &env->space();
+  context.hyperparameters = agent_opts;
+  context.seed = record->seed;
+  auto agent = build_agent(record->agent, context);
+  const auto rows = store.evaluations(run_id);
+  store.set_status(run_id, "running");
+  return run_and_record(*env, *agent, objective, *record, workers, progress, &store, run_id, &rows);
+}
+
+}  // namespace archgym

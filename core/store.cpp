@@ -1,0 +1,373 @@
+// The store is one SQLite file in WAL mode: readers (e.g. `archgym report` while a run
+// is going) never block the writer, and each evaluation is its own transaction, so a
+// run killed at any moment (even SIGKILL) keeps every evaluation that completed before.
+#include "core/store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <stdexcept>
+
+#include "core/json_util.h"
+#include "core/text.h"
+
+namespace archgym {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr int kBusyTimeoutMs = 10000;  // several processes may share a store
+
+std::string now_utc() {
+  using namespace std::chrono;
+  const auto now = system_clock::now();
+  const std::time_t t = system_clock::to_time_t(now);
+  const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
+  return out;
+}
+
+// One prepared statement; finalised on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& path, const char* sql) : db_(db), path_(path) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail("prepare");
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, const std::string& s) {
+    check(sqlite3_bind_text(stmt_, i, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT), "bind");
+    return *this;
+  }
+  Statement& bind(int i, std::int64_t v) {
+    check(sqlite3_bind_int64(stmt_, i, v), "bind");
+    return *this;
+  }
+  Statement& bind(int i, double v) {
+    check(sqlite3_bind_double(stmt_, i, v), "bind");
+    return *this;
+  }
+  // True while a row is available.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail("step");
+  }
+  int last_error() const { return sqlite3_extended_errcode(db_); }
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col)) : std::string();
+  }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
+
+ private:
+  [[noreturn]] void fail(const char* what) const {
+    throw std::runtime_error("store " + path_ + ": " + what + " failed: " + sqlite3_errmsg(db_));
+  }
+  void check(int rc, const char* what) const {
+    if (rc != SQLITE_OK) fail(what);
+  }
+  sqlite3* db_;
+  const std::string& path_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+void exec(sqlite3* db, const std::string& path, const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errmsg(db);
+    sqlite3_free(error);
+    throw std::runtime_error("store " + path + ": " + message);
+  }
+}
+
+// Seeds are uint64 but SQLite integers are int64: store the same 64 bits.
+std::int64_t to_db(std::uint64_t v) { return static_cast<std::int64_t>(v); }
+std::uint64_t from_db(std::int64_t v) { return static_cast<std::uint64_t>(v); }
+
+constexpr const char* kCreateTables = R"sql(
+CREATE TABLE IF NOT EXISTS archgym_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  env TEXT NOT NULL, env_config TEXT NOT NULL,
+  agent TEXT NOT NULL, agent_config TEXT NOT NULL,
+  objective TEXT NOT NULL,
+  seed INTEGER NOT NULL, budget INTEGER NOT NULL, batch INTEGER NOT NULL,
+  stop_on_target INTEGER NOT NULL,
+  version TEXT NOT NULL, git_commit TEXT NOT NULL,
+  status TEXT NOT NULL, message TEXT NOT NULL DEFAULT '',
+  started_at TEXT NOT NULL, updated_at TEXT NOT NULL, finished_at TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS evaluations (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  idx INTEGER NOT NULL,
+  design TEXT NOT NULL, metrics TEXT NOT NULL,
+  reward REAL NOT NULL, valid INTEGER NOT NULL, invalid_reason TEXT NOT NULL,
+  sim_seconds REAL NOT NULL, recorded_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, idx)
+);
+)sql";
+
+constexpr const char* kRunColumns =
+    "id, env, env_config, agent, agent_config, objective, seed, budget, batch, stop_on_target, "
+    "version, git_commit, status, message, started_at, updated_at, finished_at, "
+    "(SELECT COUNT(*) FROM evaluations e WHERE e.run_id = runs.id)";
+
+RunRecord read_run(const Statement& s) {
+  RunRecord r;
+  r.id = s.integer(0);
+  r.env = s.text(1);
+  r.env_config = s.text(2);
+  r.agent = s.text(3);
+  r.agent_config = s.text(4);
+  r.objective = s.text(5);
+  r.seed = from_db(s.integer(6));
+  r.budget = from_db(s.integer(7));
+  r.batch = from_db(s.integer(8));
+  r.stop_on_target = s.integer(9) != 0;
+  r.version = s.text(10);
+  r.git_commit = s.text(11);
+  r.status = s.text(12);
+  r.message = s.text(13);
+  r.started_at = s.text(14);
+  r.updated_at = s.text(15);
+  r.finished_at = s.text(16);
+  r.evaluations = s.integer(17);
+  return r;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos && (s.empty() || (s.front() != ' ' && s.back() != ' ')))
+    return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string json_cell(const detail::ojson& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_float()) return format_double(v.get<double>());
+  if (v.is_null()) return "";
+  return v.dump();
+}
+
+}  // namespace
+
+Store::Store(const std::string& path) : path_(path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error("store " + path + ": cannot open (" + message + ")");
+  }
+  try {
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    // The first read of the file: fails here for a file that is not SQLite.
+    bool has_meta = false;
+    int tables = 0;
+    try {
+      Statement s(db_, path_, "SELECT name FROM sqlite_master WHERE type = 'table'");
+      while (s.step()) {
+        ++tables;
+        if (s.text(0) == "archgym_meta") has_meta = true;
+      }
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error("store " + path + ": not an archgym store (" + sqlite3_errmsg(db_) + ")");
+    }
+    if (tables > 0 && !has_meta)
+      throw std::runtime_error("store " + path + ": an SQLite database but not an archgym store "
+                               "(it has no archgym_meta table); refusing to modify it");
+    if (has_meta) {
+      Statement s(db_, path_, "SELECT value FROM archgym_meta WHERE key = 'schema_version'");
+      const int version = s.step() ? std::atoi(s.text(0).c_str()) : 0;
+      if (version != kSchemaVersion)
+        throw std::runtime_error("store " + path + ": schema version " + std::to_string(version) +
+                                 " is not supported (this build reads version " +
+                                 std::to_string(kSchemaVersion) + ")");
+    }
+    {
+      Statement wal(db_, path_, "PRAGMA journal_mode=WAL");
+      wal.step();  // returns "wal" (or "memory" for an in-memory database)
+    }
+    exec(db_, path_, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    exec(db_, path_, "BEGIN IMMEDIATE");
+    try {
+      exec(db_, path_, kCreateTables);
+      Statement meta(db_, path_, "INSERT OR IGNORE INTO archgym_meta(key, value) VALUES (?, ?)");
+      meta.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion));
+      meta.step();
+      exec(db_, path_, "COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+Store::~Store() {
+  if (db_) sqlite3_close(db_);
+}
+
+std::string Store::journal_mode() const {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, path_, "PRAGMA journal_mode");
+  return s.step() ? s.text(0) : "";
+}
+
+std::int64_t Store::create_run(const RunRecord& r) {
+  std::lock_guard lock(mutex_);
+  const std::string now = now_utc();
+  Statement s(db_, path_,
+              "INSERT INTO runs(env, env_config, agent, agent_config, objective, seed, budget, batch, "
+              "stop_on_target, version, git_commit, status, message, started_at, updated_at, finished_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', '', ?, ?, '')");
+  s.bind(1, r.env).bind(2, r.env_config).bind(3, r.agent).bind(4, r.agent_config).bind(5, r.objective);
+  s.bind(6, to_db(r.seed)).bind(7, to_db(r.budget)).bind(8, to_db(r.batch));
+  s.bind(9, std::int64_t{r.stop_on_target ? 1 : 0}).bind(10, r.version).bind(11, r.git_commit);
+  s.bind(12, now).bind(13, now);
+  s.step();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void Store::record(const EvaluationRecord& e) {
+  std::lock_guard lock(mutex_);
+  exec(db_, path_, "BEGIN IMMEDIATE");
+  try {
+    {
+      Statement s(db_, path_,
+                  "INSERT INTO evaluations(run_id, idx, design, metrics, reward, valid, invalid_reason, "
+                  "sim_seconds, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      s.bind(1, e.run_id).bind(2, e.index).bind(3, e.design).bind(4, e.metrics).bind(5, e.reward);
+      s.bind(6, std::int64_t{e.valid ? 1 : 0}).bind(7, e.invalid_reason).bind(8, e.sim_seconds).bind(9, now_utc());
+      try {
+        s.step();
+      } catch (const std::runtime_error&) {
+        const int code = s.last_error();
+        if (code == SQLITE_CONSTRAINT_PRIMARYKEY)
+          throw std::runtime_error("store " + path_ + ": run " + std::to_string(e.run_id) +
+                                   " already has evaluation " + std::to_string(e.index));
+        if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
+          throw std::runtime_error("store " + path_ + ": no run " + std::to_string(e.run_id));
+        throw;
+      }
+    }
+    Statement u(db_, path_, "UPDATE runs SET updated_at = ? WHERE id = ?");
+    u.bind(1, now_utc()).bind(2, e.run_id);
+    u.step();
+    exec(db_, path_, "COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void Store::set_status(std::int64_t run_id, const std::string& status, const std::string& message) {
+  std::lock_guard lock(mutex_);
+  const bool done = status != "running";
+  const std::string now = now_utc();
+  Statement s(db_, path_, "UPDATE runs SET status = ?, message = ?, updated_at = ?, finished_at = ? WHERE id = ?");
+  s.bind(1, status).bind(2, message).bind(3, now).bind(4, done ? now : std::string()).bind(5, run_id);
+  s.step();
+  if (sqlite3_changes(db_) == 0)
+    throw std::invalid_argument("store " + path_ + ": no run " + std::to_string(run_id));
+}
+
+std::optional<RunRecord> Store::run(std::int64_t run_id) const {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, path_, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?").c_str());
+  s.bind(1, run_id);
+  if (!s.step()) return std::nullopt;
+  return read_run(s);
+}
+
+std::vector<RunRecord> Store::runs() const {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, path_, (std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id").c_str());
+  std::vector<RunRecord> out;
+  while (s.step()) out.push_back(read_run(s));
+  return out;
+}
+
+std::vector<EvaluationRecord> Store::evaluations(std::int64_t run_id) const {
+  std::lock_guard lock(mutex_);
+  const char* sql =
+      run_id == 0
+          ? "SELECT run_id, idx, design, metrics, reward, valid, invalid_reason, sim_seconds FROM evaluations "
+            "WHERE ? = 0 ORDER BY run_id, idx"
+          : "SELECT run_id, idx, design, metrics, reward, valid, invalid_reason, sim_seconds FROM evaluations "
+            "WHERE run_id = ? ORDER BY idx";
+  Statement s(db_, path_, sql);
+  s.bind(1, run_id);
+  std::vector<EvaluationRecord> out;
+  while (s.step()) {
+    EvaluationRecord e;
+    e.run_id = s.integer(0);
+    e.index = s.integer(1);
+    e.design = s.text(2);
+    e.metrics = s.text(3);
+    e.reward = s.real(4);
+    e.valid = s.integer(5) != 0;
+    e.invalid_reason = s.text(6);
+    e.sim_seconds = s.real(7);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void Store::export_csv(std::ostream& out, std::int64_t run_id) const {
+  const auto rows = evaluations(run_id);
+  // Column union over the rows in first-seen order: runs of different envs can share a file.
+  std::vector<std::string> design_columns, metric_columns;
+  std::vector<std::pair<detail::ojson, detail::ojson>> parsed;
+  auto note = [](std::vector<std::string>& columns, const std::string& key) {
+    for (const auto& c : columns)
+      if (c == key) return;
+    columns.push_back(key);
+  };
+  for (const auto& r : rows) {
+    auto design = detail::parse_json(r.design, "store " + path_ + ": run " + std::to_string(r.run_id) + " design");
+    auto metrics = detail::parse_json(r.metrics, "store " + path_ + ": run " + std::to_string(r.run_id) + " metrics");
+    for (const auto& [k, v] : design.items()) note(design_columns, k);
+    for (const auto& [k, v] : metrics.items()) note(metric_columns, k);
+    parsed.emplace_back(std::move(design), std::move(metrics));
+  }
+  out << "run_id,index,reward,valid,invalid_reason,sim_seconds";
+  for (const auto& c : design_columns) out << ',' << csv_field(c);
+  for (const auto& c : metric_columns) out << ',' << csv_field(c);
+  out << '\n';
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    out << r.run_id << ',' << r.index << ',' << format_double(r.reward) << ',' << (r.valid ? 1 : 0) << ','
+        << csv_field(r.invalid_reason) << ',' << format_double(r.sim_seconds);
+    for (const auto& c : design_columns) {
+      out << ',';
+      if (parsed[i].first.contains(c)) out << csv_field(json_cell(parsed[i].first[c]));
+    }
+    for (const auto& c : metric_columns) {
+      out << ',';
+      if (parsed[i].second.contains(c)) out << csv_field(json_cell(parsed[i].second[c]));
+    }
+    out << '\n';
+  }
+}
+
+}  // namespace archgym

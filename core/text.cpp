@@ -1,0 +1,120 @@
+#include "core/text.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <numeric>
+
+namespace archgym {
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += separator;
+    out += items[i];
+  }
+  return out;
+}
+
+std::string format_double(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  // Shortest round-trip digits; plain notation for everyday magnitudes ("0.0001",
+  // "1500"), scientific only for tiny or huge ones ("1e-06", "1e+20").
+  char buf[512];
+  const double magnitude = std::abs(x);
+  const bool plain = magnitude == 0 || (magnitude >= 1e-5 && magnitude < 1e16);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x, plain ? std::chars_format::fixed : std::chars_format::scientific);
+  return std::string(buf, end);
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  std::iota(row.begin(), row.end(), 0);
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string to_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::optional<std::string> closest_match(const std::string& given,
+                                         const std::vector<std::string>& candidates) {
+  const std::string lower = to_lower(given);
+  for (const auto& c : candidates)
+    if (to_lower(c) == lower) return c;
+  // Metric names carry units: "power" most likely means the one "power_W".
+  if (lower.size() >= 3) {
+    std::optional<std::string> prefixed;
+    int count = 0;
+    for (const auto& c : candidates)
+      if (to_lower(c).rfind(lower, 0) == 0) {
+        prefixed = c;
+        ++count;
+      }
+    if (count == 1) return prefixed;
+  }
+  // A suggestion is only helpful when it is close: allow about one typo per four letters.
+  const std::size_t limit = std::max<std::size_t>(1, given.size() / 4 + 1);
+  std::optional<std::string> best;
+  std::size_t best_distance = limit + 1;
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(lower, to_lower(c));
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  if (best_distance <= limit) return best;
+  return std::nullopt;
+}
+
+std::string did_you_mean(const std::string& given, const std::vector<std::string>& candidates) {
+  auto m = closest_match(given, candidates);
+  if (!m || *m == given) return "";
+  return " (did you mean '" + *m + "'?)";
+}
+
+namespace {
+std::string_view trim(std::string_view t) {
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
+  return t;
+}
+}  // namespace
+
+std::optional<long long> parse_integer(std::string_view text) {
+  text = trim(text);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return std::nullopt;
+  long long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<double> parse_real(std::string_view text) {
+  text = trim(text);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return std::nullopt;
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
+    return std::nullopt;
+  return value;
+}
+
+}  // namespace archgym

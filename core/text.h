@@ -1,0 +1,36 @@
+#pragma once
+// Small text helpers shared by the core's error messages (and usable by envs,
+// agents and the CLI): joining lists, shortest round-trip number formatting and
+// "did you mean" suggestions.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace archgym {
+
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
+
+// Shortest text that parses back to exactly the same double ("0.1", "1e-06", "3").
+std::string format_double(double x);
+
+// Levenshtein distance (insertions, deletions, substitutions cost 1).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate a user most likely meant by `given`: an exact case-insensitive match
+// first, then the only candidate that starts with it ("power" -> "power_W"), else the
+// closest one within a small edit distance; nothing when none is close.
+std::optional<std::string> closest_match(const std::string& given,
+                                         const std::vector<std::string>& candidates);
+
+// " (did you mean 'population'?)" or "" (for appending to an error message).
+std::string did_you_mean(const std::string& given, const std::vector<std::string>& candidates);
+
+// Strict number parsing of a whole string (surrounding spaces allowed); nothing on any
+// trailing garbage, overflow or (for reals) a non-finite value.
+std::optional<long long> parse_integer(std::string_view text);
+std::optional<double> parse_real(std::string_view text);
+
+std::string to_lower(std::string_view text);
+
+}  // namespace archgym

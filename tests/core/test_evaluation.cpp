@@ -1,0 +1,30 @@
+#include "tests/catch.h"
+
+#include "core/env.h"
+#include "core/evaluation.h"
+#include "tests/core/toy_env.h"
+
+using namespace archgym;
+
+TEST_CASE("metric lookup names the available metrics") {
+  Evaluation e;
+  e.metrics = {{"energy_uJ", 1.0}, {"latency_ms", 2.0}};
+  CHECK(e.metric("latency_ms") == 2.0);
+  CHECK_THROWS_WITH(e.metric("latency"),
+                    "unknown metric 'latency' (did you mean 'latency_ms'?); available metrics: energy_uJ, latency_ms");
+  CHECK_THROWS_WITH(Evaluation::invalid("no mapping").metric("energy_uJ"),
+                    "metric 'energy_uJ' is not available: the design is invalid (no mapping)");
+}
+
+TEST_CASE("evaluate_checked turns throws and out-of-space designs into invalid evaluations") {
+  toy::Bowl env(/*fail_x=*/3);
+  const DesignSpace& s = env.space();
+  auto crashed = evaluate_checked(env, s.from_strings({{"x", "3"}, {"size", "8"}, {"shape", "round"}, {"scale", "1"}}));
+  CHECK_FALSE(crashed.valid);
+  CHECK(crashed.invalid_reason == "evaluation failed: toy simulator crashed at x=3");
+  auto outside = evaluate_checked(env, Design{{std::int64_t{99}, std::int64_t{8}, std::string("round"), 1.0}});
+  CHECK(outside.invalid_reason == "design outside the space: x: 99 is not allowed; allowed: integer 0..20");
+  auto fine = evaluate_checked(env, env.default_design());
+  CHECK(fine.valid);
+  CHECK(fine.sim_seconds > 0);  // measured when the env does not report it
+}

@@ -1,0 +1,46 @@
+#include "tests/catch.h"
+#include "tests/core/toy_env.h"
+
+#include "core/gym_view.h"
+
+using namespace archgym;
+
+TEST_CASE("reset observes the default design, step scores the action") {
+  auto env = std::make_shared<toy::Bowl>();
+  GymView gym(env, env->default_objective(), 3);
+  CHECK_THROWS_WITH(gym.step(env->default_design()), Catch::Contains("call reset() before step()"));
+  // Default design: x=0, size=1, round, scale=0.5 -> cost 49 + 9 + 0 + 1 = 59.
+  CHECK(gym.reset(1) == std::vector<double>{59.0, 10.125});
+  CHECK(gym.steps() == 0);
+
+  const auto far = gym.step_indices({8, 3, 0, 1});  // x=8: cost 1
+  CHECK(far.observation == std::vector<double>{1.0, 19.0});
+  CHECK(far.reward == Approx(-(1.0 - 0.5) / 0.5));
+  CHECK_FALSE(far.terminated);
+  CHECK_FALSE(far.truncated);
+
+  const auto best = gym.step_indices({7, 3, 0, 1});
+  CHECK(best.terminated);
+  CHECK(best.reward == 0.0);
+
+  // Out of the space (star above size 32): invalid, zero observation, the invalid reward.
+  const auto bad = gym.step_indices({7, 6, 2, 1});
+  CHECK_FALSE(bad.evaluation.valid);
+  CHECK(bad.observation == std::vector<double>{0.0, 0.0});
+  CHECK(bad.reward == env->default_objective().invalid_reward());
+  CHECK(bad.truncated);  // third step of three
+  CHECK_THROWS_WITH(gym.step(best.design), Catch::Contains("episode ended after 3 steps"));
+  gym.reset(2);
+  CHECK_NOTHROW(gym.step(best.design));
+}
+
+TEST_CASE("gym view validates its setup and samples reproducibly") {
+  auto env = std::make_shared<toy::Bowl>();
+  CHECK_THROWS_WITH(GymView(env, Objective(Formulation::TargetRatio, {{"power", 1.0}})),
+                    Catch::Contains("unknown metric 'power'"));
+  CHECK_THROWS_WITH(GymView(env, env->default_objective(), 0), Catch::Contains("episode_length must be at least 1"));
+  GymView a(env, env->default_objective()), b(env, env->default_objective());
+  a.reset(9);
+  b.reset(9);
+  for (int i = 0; i < 10; ++i) CHECK(a.sample_action() == b.sample_action());
+}

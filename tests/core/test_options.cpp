@@ -1,0 +1,74 @@
+#include "tests/catch.h"
+
+#include "core/options.h"
+
+using namespace archgym;
+
+namespace {
+Schema ga_schema() {
+  return Schema()
+      .integer("population", 16, 2, 64, "individuals per generation")
+      .integer("generations", 32, 1, std::nullopt, "generations")
+      .real("mutation_prob", 0.05, 0.0, 1.0, "per-gene mutation probability")
+      .choice("mutation", "redraw", {"redraw", "neighbour"}, "mutation operator")
+      .boolean("elitism", true, "keep the best")
+      .string("label", "", "free text");
+}
+}  // namespace
+
+TEST_CASE("defaults fill what is not given, values parse by kind") {
+  const Options o = ga_schema().parse({{"population", "8"}, {"mutation_prob", "1e-3"}, {"elitism", "no"}}, "agent 'ga'");
+  CHECK(o.integer("population") == 8);
+  CHECK(o.integer("generations") == 32);
+  CHECK(o.real("mutation_prob") == 1e-3);
+  CHECK(o.real("population") == 8.0);  // integers widen
+  CHECK_FALSE(o.boolean("elitism"));
+  CHECK(o.string("mutation") == "redraw");
+  CHECK(o.to_json() == R"({"elitism":0,"generations":32,"label":"","mutation":"redraw","mutation_prob":0.001,"population":8})");
+  for (const char* yes : {"true", "1", "yes", "On", "TRUE"})
+    CHECK(ga_schema().parse({{"elitism", yes}}, "x").boolean("elitism"));
+}
+
+TEST_CASE("bad values are rejected naming the key and what is allowed") {
+  const Schema s = ga_schema();
+  CHECK_THROWS_WITH(s.parse({{"population", "1.5"}}, "agent 'ga'"),
+                    "agent 'ga': option 'population' must be integer in [2, 64], got '1.5'");
+  CHECK_THROWS_WITH(s.parse({{"population", "abc"}}, "agent 'ga'"), Catch::Contains("got 'abc'"));
+  CHECK_THROWS_WITH(s.parse({{"population", "65"}}, "agent 'ga'"), Catch::Contains("integer in [2, 64], got '65'"));
+  CHECK_THROWS_WITH(s.parse({{"generations", "0"}}, "agent 'ga'"), Catch::Contains("must be integer >= 1"));
+  CHECK_THROWS_WITH(s.parse({{"mutation_prob", "1.5"}}, "agent 'ga'"), Catch::Contains("real in [0, 1], got '1.5'"));
+  CHECK_THROWS_WITH(s.parse({{"mutation", "Redraw"}}, "agent 'ga'"),
+                    "agent 'ga': option 'mutation' must be one of {redraw, neighbour}, got 'Redraw' (did you mean 'redraw'?)");
+  CHECK_THROWS_WITH(s.parse({{"elitism", "maybe"}}, "agent 'ga'"), Catch::Contains("option 'elitism' must be true or false"));
+}
+
+TEST_CASE("unknown keys list the known ones and suggest the closest") {
+  const Schema s = Schema()
+                       .integer("population", 16, 2, 64, "")
+                       .integer("generations", 8, 1, 64, "")
+                       .real("mutation_prob", 0.01, 0, 1, "");
+  CHECK_THROWS_WITH(s.parse({{"populaton", "8"}}, "agent 'ga'"),
+                    "agent 'ga': unknown option 'populaton' (did you mean 'population'?); known options: "
+                    "generations, mutation_prob, population");
+  CHECK_THROWS_WITH(s.parse({{"zzz", "8"}}, "config.yaml:12"),
+                    "config.yaml:12: unknown option 'zzz'; known options: generations, mutation_prob, population");
+  CHECK_THROWS_WITH(Schema().parse({{"a", "1"}}, "env 'toy'"), Catch::Contains("known options: (none)"));
+}
+
+TEST_CASE("schemas refuse contradictions; options refuse wrong types") {
+  CHECK_THROWS_WITH(Schema().integer("n", 0, 1, 8, ""), Catch::Contains("option 'n' must be integer in [1, 8], got '0'"));
+  CHECK_THROWS_WITH(Schema().choice("c", "x", {"a", "b"}, ""), Catch::Contains("one of {a, b}"));
+  CHECK_THROWS_WITH(Schema().integer("n", 1, 1, 8, "").real("n", 1, 0, 2, ""), Catch::Contains("'n' is declared twice"));
+  const Options o = ga_schema().defaults();
+  CHECK_THROWS_WITH(o.integer("mutation"), Catch::Contains("option 'mutation' is not an integer"));
+  CHECK_THROWS_WITH(o.get("populaton"), Catch::Contains("unknown option 'populaton' (did you mean 'population'?)"));
+}
+
+TEST_CASE("options survive a JSON round trip through the schema") {
+  const Schema s = ga_schema();
+  const Options o = s.parse({{"population", "8"}, {"mutation_prob", "0.1"}, {"label", "a, \"b\""}, {"elitism", "false"}}, "");
+  const Options back = s.parse_json(o.to_json(), "run 1");
+  CHECK(back.all() == o.all());
+  CHECK_THROWS_WITH(s.parse_json(R"({"old_option": 1})", "run 1, agent 'ga'"),
+                    Catch::Contains("run 1, agent 'ga': unknown option 'old_option'"));
+}

@@ -1,0 +1,130 @@
+// A run killed at any moment loses nothing already written and resumes to exactly the
+// trajectory an uninterrupted run produces.
+#include "tests/catch.h"
+#include "tests/core/toy_env.h"
+
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/runner.h"
+
+using namespace archgym;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string temp_store(const std::string& name) {
+  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "stores";
+  fs::create_directories(dir);
+  const fs::path p = dir / (name + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
+  return p.string();
+}
+
+RunSpec toy_spec() {
+  RunSpec spec;
+  spec.env = "toy_bowl";
+  spec.agent = "toy_search";
+  spec.agent_options = {{"batch", "4"}};
+  spec.seed = 5;
+  spec.budget = 40;
+  spec.workers = 2;
+  spec.stop_on_target = false;
+  spec.progress = false;
+  return spec;
+}
+
+void require_same_row(const EvaluationRecord& a, const EvaluationRecord& b) {
+  INFO("index " << a.index);
+  CHECK(a.index == b.index);
+  CHECK(a.design == b.design);
+  CHECK(a.metrics == b.metrics);
+  CHECK(a.reward == b.reward);
+  CHECK(a.valid == b.valid);
+}
+
+}  // namespace
+
+TEST_CASE("a run killed with SIGKILL resumes to the uninterrupted trajectory") {
+  Store reference_store(temp_store("reference"));
+  const RunResult reference = Runner::run(toy_spec(), &reference_store);
+  const auto reference_rows = reference_store.evaluations(reference.run_id);
+  REQUIRE(reference_rows.size() == 40);
+
+  const std::string path = temp_store("killed");
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // Evaluation 18 (batch 16..19, two workers) dies like a power cut.
+    toy::kill_at = 18;
+    toy::evaluations_seen = 0;
+    try {
+      Store store(path);
+      Runner::run(toy_spec(), &store);
+    } catch (...) {
+      _exit(2);
+    }
+    _exit(0);  // not reached: the kill must happen first
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(WTERMSIG(status) == SIGKILL);
+
+  Store store(path);
+  const auto killed = store.run(1);
+  REQUIRE(killed);
+  CHECK(killed->status == "running");
+  const auto before = store.evaluations(1);
+  // Four full batches are committed; of the fifth, at most the one evaluation that
+  // completed before the kill.
+  CHECK(before.size() >= 16);
+  CHECK(before.size() <= 17);
+  for (const auto& row : before) require_same_row(row, reference_rows[row.index]);
+
+  const RunResult resumed = Runner::resume(store, 1, 3, false);
+  REQUIRE(resumed.trajectory.size() == reference.trajectory.size());
+  for (std::size_t i = 0; i < resumed.trajectory.size(); ++i) {
+    INFO("index " << i);
+    CHECK(resumed.trajectory[i].design == reference.trajectory[i].design);
+    CHECK(resumed.trajectory[i].reward == reference.trajectory[i].reward);
+  }
+  CHECK(resumed.best_index == reference.best_index);
+  const auto after = store.evaluations(1);
+  REQUIRE(after.size() == 40);
+  for (std::size_t i = 0; i < after.size(); ++i) require_same_row(after[i], reference_rows[i]);
+  for (const auto& row : before) {  // nothing written before the kill changed
+    CHECK(after[row.index].design == row.design);
+    CHECK(after[row.index].sim_seconds == row.sim_seconds);
+  }
+  CHECK(store.run(1)->status == "finished");
+
+  // Resuming a finished run re-simulates nothing and changes nothing.
+  const RunResult again = Runner::resume(store, 1, 1, false);
+  CHECK(again.trajectory.size() == 40);
+  CHECK(store.evaluations(1).size() == 40);
+}
+
+TEST_CASE("resume refuses a store the agent no longer reproduces") {
+  const std::string path = temp_store("diverged");
+  {
+    Store store(path);
+    auto spec = toy_spec();
+    spec.budget = 12;
+    Runner::run(spec, &store);
+  }
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, R"(UPDATE evaluations SET design = '{"x":99}' WHERE idx = 5)", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  Store store(path);
+  CHECK_THROWS_WITH(Runner::resume(store, 1, 1, false),
+                    Catch::Contains("run 1 cannot be resumed: at evaluation 5 the agent proposed") &&
+                        Catch::Contains("the agent diverged"));
+  CHECK(store.run(1)->status == "failed");
+  CHECK(store.run(1)->message.find("cannot be resumed") != std::string::npos);
+  CHECK_THROWS_WITH(Runner::resume(store, 7, 1, false), Catch::Contains("no run 7; runs: 1"));
+}

@@ -1,0 +1,156 @@
+#include "tests/catch.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/store.h"
+
+using namespace archgym;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh path in the test build directory for each test.
+std::string temp_store(const std::string& name) {
+  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "stores";
+  fs::create_directories(dir);
+  const fs::path p = dir / (name + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
+  return p.string();
+}
+
+RunRecord sample_run() {
+  RunRecord r;
+  r.env = "toy_bowl";
+  r.env_config = R"({"fail_x":-1})";
+  r.agent = "toy_search";
+  r.agent_config = R"({"batch":4})";
+  r.objective = "{}";
+  r.seed = 0xFFFFFFFFFFFFFFF0ull;  // above int64's range: stored bit for bit
+  r.budget = 10;
+  r.batch = 4;
+  r.version = "0.1.0";
+  r.git_commit = "abc";
+  return r;
+}
+
+EvaluationRecord sample_eval(std::int64_t run, std::int64_t index) {
+  EvaluationRecord e;
+  e.run_id = run;
+  e.index = index;
+  e.design = R"({"x":)" + std::to_string(index) + R"(,"shape":"round, \"big\""})";
+  e.metrics = R"({"cost_u":1.5})";
+  e.reward = -1.5;
+  e.sim_seconds = 0.25;
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("store round trip of runs and evaluations") {
+  const auto path = temp_store("round_trip");
+  {
+    Store store(path);
+    CHECK(store.journal_mode() == "wal");
+    const auto id = store.create_run(sample_run());
+    CHECK(id == 1);
+    store.record(sample_eval(id, 1));
+    store.record(sample_eval(id, 0));  // out of order is fine: rows carry their index
+    auto invalid = sample_eval(id, 2);
+    invalid.valid = false;
+    invalid.invalid_reason = "evaluation failed: boom";
+    store.record(invalid);
+    CHECK_THROWS_WITH(store.record(sample_eval(id, 1)), Catch::Contains("run 1 already has evaluation 1"));
+    CHECK_THROWS_WITH(store.record(sample_eval(99, 0)), Catch::Contains("no run 99"));
+    store.set_status(id, "finished");
+  }
+  Store reopened(path);  // everything is on disk
+  const auto run = reopened.run(1);
+  REQUIRE(run);
+  CHECK(run->seed == 0xFFFFFFFFFFFFFFF0ull);
+  CHECK(run->env_config == R"({"fail_x":-1})");
+  CHECK(run->status == "finished");
+  CHECK_FALSE(run->finished_at.empty());
+  CHECK(run->evaluations == 3);
+  CHECK(run->started_at.size() == 24);  // 2026-01-02T03:04:05.678Z
+  const auto rows = reopened.evaluations(1);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].index == 0);
+  CHECK(rows[1].design == sample_eval(1, 1).design);
+  CHECK_FALSE(rows[2].valid);
+  CHECK(rows[2].invalid_reason == "evaluation failed: boom");
+  CHECK_FALSE(reopened.run(2));
+  CHECK_THROWS_WITH(reopened.set_status(5, "failed"), Catch::Contains("no run 5"));
+}
+
+TEST_CASE("concurrent records from many threads all land") {
+  Store store(temp_store("threads"));
+  const auto id = store.create_run(sample_run());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) store.record(sample_eval(id, t * 25 + i));
+    });
+  for (auto& t : threads) t.join();
+  CHECK(store.run(id)->evaluations == 100);
+}
+
+TEST_CASE("CSV export quotes fields and unions columns") {
+  Store store(temp_store("csv"));
+  const auto a = store.create_run(sample_run());
+  const auto b = store.create_run(sample_run());
+  store.record(sample_eval(a, 0));
+  EvaluationRecord other;
+  other.run_id = b;
+  other.index = 0;
+  other.design = R"({"y":0.1})";
+  other.metrics = R"({"latency_ns":3,"cost_u":2})";
+  other.reward = 0.5;
+  store.record(other);
+  std::ostringstream all, only_b;
+  store.export_csv(all);
+  CHECK(all.str() ==
+        "run_id,index,reward,valid,invalid_reason,sim_seconds,x,shape,y,cost_u,latency_ns\n"
+        "1,0,-1.5,1,,0.25,0,\"round, \"\"big\"\"\",,1.5,\n"
+        "2,0,0.5,1,,0,,,0.1,2,3\n");
+  store.export_csv(only_b, b);
+  CHECK(only_b.str() == "run_id,index,reward,valid,invalid_reason,sim_seconds,y,latency_ns,cost_u\n2,0,0.5,1,,0,0.1,3,2\n");
+}
+
+TEST_CASE("files that are not archgym stores are refused with their path") {
+  const auto text = temp_store("not_sqlite");
+  std::ofstream(text) << "this is not a database, just some text that is long enough to fill a header........";
+  CHECK_THROWS_WITH(Store(text), Catch::Contains(text) && Catch::Contains("not an archgym store"));
+
+  const auto foreign = temp_store("foreign");
+  sqlite3* db = nullptr;
+  sqlite3_open(foreign.c_str(), &db);
+  sqlite3_exec(db, "CREATE TABLE people(name TEXT)", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  CHECK_THROWS_WITH(Store(foreign), Catch::Contains(foreign) && Catch::Contains("no archgym_meta table"));
+
+  CHECK_THROWS_WITH(Store("/nonexistent-dir/x.db"), Catch::Contains("/nonexistent-dir/x.db"));
+}
+
+TEST_CASE("two connections to one file write at the same time without losing rows") {
+  // What two processes sharing a store do: the busy timeout serialises their commits.
+  const auto path = temp_store("two_connections");
+  Store first(path), second(path);
+  const auto a = first.create_run(sample_run());
+  const auto b = second.create_run(sample_run());
+  std::thread t1([&] {
+    for (int i = 0; i < 50; ++i) first.record(sample_eval(a, i));
+  });
+  std::thread t2([&] {
+    for (int i = 0; i < 50; ++i) second.record(sample_eval(b, i));
+  });
+  t1.join();
+  t2.join();
+  CHECK(first.run(b)->evaluations == 50);
+  CHECK(second.run(a)->evaluations == 50);
+  CHECK(first.runs().size() == 2);
+}

@@ -1,0 +1,44 @@
+#include "tests/catch.h"
+
+#include "core/text.h"
+#include "core/value.h"
+
+using namespace archgym;
+
+TEST_CASE("values print as users write them") {
+  CHECK(to_string(Value{std::int64_t{8}}) == "8");
+  CHECK(to_string(Value{0.5}) == "0.5");
+  CHECK(to_string(Value{0.1}) == "0.1");  // shortest round trip, not 0.10000000000000001
+  CHECK(to_string(Value{1e-6}) == "1e-06");
+  CHECK(to_string(Value{std::string("Open")}) == "Open");
+}
+
+TEST_CASE("numeric conversions refuse what they cannot represent") {
+  CHECK(as_double(Value{std::int64_t{3}}) == 3.0);
+  CHECK(as_int(Value{4.0}) == 4);
+  CHECK_THROWS_WITH(as_int(Value{4.5}), Catch::Contains("expected an integer, got 4.5"));
+  CHECK_THROWS_WITH(as_double(Value{std::string("x")}), Catch::Contains("expected a number, got 'x'"));
+  CHECK_FALSE(is_number(Value{std::string("1")}));
+}
+
+TEST_CASE("strict number parsing rejects trailing garbage") {
+  CHECK(parse_integer("42") == 42);
+  CHECK(parse_integer(" -3 ") == -3);
+  CHECK_FALSE(parse_integer("1.5"));
+  CHECK_FALSE(parse_integer("abc"));
+  CHECK_FALSE(parse_integer("12abc"));
+  CHECK_FALSE(parse_integer("99999999999999999999"));
+  CHECK(parse_real("1e-3") == 1e-3);
+  CHECK_FALSE(parse_real("nan"));
+  CHECK_FALSE(parse_real("1.0x"));
+}
+
+TEST_CASE("suggestions find near misses only") {
+  CHECK(edit_distance("populaton", "population") == 1);
+  CHECK(closest_match("populaton", {"generations", "mutation_prob", "population"}) == "population");
+  CHECK(closest_match("OPEN", {"Open", "Closed"}) == "Open");
+  CHECK(closest_match("power", {"energy_uJ", "power_W"}) == "power_W");
+  CHECK_FALSE(closest_match("read", {"read_latency_avg_ns", "read_latency_p99_ns"}));
+  CHECK_FALSE(closest_match("zzzzzz", {"Open", "Closed"}));
+  CHECK(did_you_mean("Open", {"Open"}).empty());
+}
