@@ -1,0 +1,82 @@
+"""archgym: ML-assisted computer-architecture design, a C++ gymnasium seen from Python.
+
+Everything registered in the C++ core appears here without binding code of its own:
+
+>>> import archgym, gymnasium
+>>> [e["name"] for e in archgym.list_envs()]            # doctest: +SKIP
+['dram']
+>>> env = gymnasium.make("archgym/DRAM-v0", workload="stream")   # doctest: +SKIP
+>>> df = archgym.run(env="dram", agent="ga", budget=64, seed=1)  # doctest: +SKIP
+
+Errors raised by the core keep its message: bad names, options and knob values
+raise ValueError listing what is allowed; other failures raise RuntimeError.
+"""
+from __future__ import annotations
+
+import os as _os
+from pathlib import Path as _Path
+
+# The shipped traces, memspecs and address maps live in the package (installed by
+# `pip install .`, or linked in a CMake build tree). Set before anything is simulated;
+# a user's own ARCHGYM_DATA_DIR wins.
+_DATA_DIR = _Path(__file__).resolve().parent / "data"
+if _DATA_DIR.is_dir():
+    _os.environ.setdefault("ARCHGYM_DATA_DIR", str(_DATA_DIR))
+
+from . import _core  # noqa: E402
+from ._core import (  # noqa: E402,F401
+    Agent,
+    DesignSpace,
+    Env,
+    GymView,
+    Objective,
+    Parameter,
+)
+from .runs import resume, run, run_agent  # noqa: E402
+from .store import Store  # noqa: E402
+
+__version__: str = _core.__version__
+git_commit: str = _core.git_commit
+
+
+def list_envs() -> list[dict]:
+    """Every registered env as ``{name, description, options}``.
+
+    ``options`` lists each accepted keyword option as a dict with ``name``, ``kind``,
+    ``default``, ``min``, ``max``, ``choices``, ``description`` and ``allowed``.
+    """
+    return _core.list_envs()
+
+
+def list_agents() -> list[dict]:
+    """Every registered agent as ``{name, description, options}`` (hyperparameter schema)."""
+    return _core.list_agents()
+
+
+def make_env(name: str, **options) -> Env:
+    """Builds the registered env ``name``; keyword options are validated by its schema.
+
+    Example: ``archgym.make_env("dram", generator="random", requests=2000)``.
+    """
+    return _core.make_env(name, **options)
+
+
+def make_agent(name: str, space: DesignSpace | Env, seed: int = 1, **hyperparameters) -> Agent:
+    """Builds the registered agent ``name`` searching ``space`` (or an env's space).
+
+    Use ``agent.ask(n)`` for designs (dicts) and ``agent.tell(designs, rewards)`` with
+    the rewards (higher is better) of the designs of the last ask.
+    """
+    return _core.make_agent(name, space, seed, **hyperparameters)
+
+
+from .gym import register_envs as _register_envs  # noqa: E402
+
+# Every registry env becomes a gymnasium id, e.g. "archgym/DRAM-v0".
+gym_ids: dict[str, str] = _register_envs()
+
+__all__ = [
+    "Agent", "DesignSpace", "Env", "GymView", "Objective", "Parameter", "Store",
+    "__version__", "git_commit", "gym_ids", "list_agents", "list_envs", "make_agent",
+    "make_env", "resume", "run", "run_agent",
+]

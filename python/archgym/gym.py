@@ -1,0 +1,173 @@
+"""Gymnasium environments over every archgym env in the registry.
+
+Each registry env ``name`` is registered as ``archgym/<Name>-v0`` (``dram`` ->
+``archgym/DRAM-v0``); ``gymnasium.make(id, **options)`` forwards env options
+(e.g. ``workload="random"``) to the C++ env and accepts ``episode_length``,
+``targets`` and ``formulation`` for the reward. The ids exist once ``archgym`` is
+imported; ``gymnasium.make("archgym:archgym/DRAM-v0")`` imports it on the way.
+
+One step evaluates one design (the action) and observes its metrics:
+
+- action space: ``Dict`` of ``Discrete`` (one per knob, value index in the knob's
+  order; a real-valued knob is a ``Box`` holding its value). RL libraries that
+  want a flat action use :class:`FlattenAction` (``MultiDiscrete``).
+- observation: ``Box(0, inf)`` of the metrics in ``metric_names`` order (float64);
+  all zeros after an invalid design.
+- reward: the env's objective (ArchGym's formulation; higher is better).
+- terminated when the objective's target is met; truncated after ``episode_length`` steps.
+- info: ``design`` (decoded knob values), ``metrics`` (raw, by name), ``valid`` and
+  ``reason``. (No wall times: info is deterministic, as gymnasium's checker requires;
+  ``Env.evaluate`` reports ``sim_seconds``.)
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+import gymnasium
+import numpy as np
+from gymnasium import spaces
+
+from . import _core
+
+
+def gym_name(name: str) -> str:
+    """The gymnasium name of a registry env: short names upper-cased ('dram' -> 'DRAM',
+    'soc' -> 'SOC'), longer ones CamelCased ('systolic_array' -> 'SystolicArray')."""
+    parts = [p for p in re.split(r"[^0-9A-Za-z]+", name) if p]
+    if len(parts) == 1 and len(parts[0]) <= 4:
+        return parts[0].upper()
+    return "".join(p[:1].upper() + p[1:] for p in parts)
+
+
+def gym_id(name: str) -> str:
+    """The gymnasium id of a registry env, e.g. ``archgym/DRAM-v0``."""
+    return f"archgym/{gym_name(name)}-v0"
+
+
+def register_envs() -> dict[str, str]:
+    """Registers every registry env with gymnasium (idempotent); returns {name: id}."""
+    ids = {}
+    for entry in _core.list_envs():
+        env_id = gym_id(entry["name"])
+        if env_id not in gymnasium.registry:
+            gymnasium.register(id=env_id, entry_point="archgym.gym:ArchGymEnv",
+                               kwargs={"archgym_env": entry["name"]})
+        ids[entry["name"]] = env_id
+    return ids
+
+
+def _objective(env: _core.Env, targets: Mapping[str, float] | None,
+               formulation: str | None) -> _core.Objective:
+    objective = env.default_objective
+    if formulation:
+        objective = _core.Objective(formulation, objective.targets)
+    for metric, value in (targets or {}).items():
+        objective.set_target(metric, float(value))
+    return objective
+
+
+class ArchGymEnv(gymnasium.Env):
+    """A registry env as a gymnasium env (see the module docstring for the spaces)."""
+
+    metadata = {"render_modes": []}
+
+    def __init__(self, archgym_env: str = "dram", *, episode_length: int = 16,
+                 targets: Mapping[str, float] | None = None, formulation: str | None = None,
+                 render_mode: str | None = None, **options: Any):
+        """Builds registry env ``archgym_env`` with ``options``; ``episode_length`` steps
+        per episode (reset evaluates the default design once, so longer episodes amortise
+        it); ``targets``/``formulation`` override the env's default objective."""
+        if render_mode is not None:
+            raise ValueError(f"archgym envs do not render (render_mode={render_mode!r})")
+        self.render_mode = render_mode
+        self.env = _core.make_env(archgym_env, **options)
+        self.objective = _objective(self.env, targets, formulation)
+        self.view = _core.GymView(self.env, self.objective, int(episode_length))
+        self.design_space = self.env.space
+        self.knobs: list[str] = list(self.design_space.names)
+        self.metric_names: list[str] = list(self.env.metric_names)
+        self._parameters = list(self.design_space.parameters)
+        self._discrete = all(p.is_discrete for p in self._parameters)
+        action: list[tuple[str, spaces.Space]] = []
+        for p in self._parameters:
+            if p.is_discrete:
+                action.append((p.name, spaces.Discrete(p.cardinality)))
+            else:
+                lo, hi = float(p.from_unit(0.0)), float(p.from_unit(1.0))
+                action.append((p.name, spaces.Box(lo, hi, shape=(1,), dtype=np.float64)))
+        self.action_space = spaces.Dict(action)
+        self.observation_space = spaces.Box(0.0, np.inf, shape=(len(self.metric_names),),
+                                            dtype=np.float64)
+
+    def decode(self, action: Mapping[str, Any]) -> dict[str, Any]:
+        """The design (knob -> value) an action stands for."""
+        design = {}
+        for p in self._parameters:
+            a = action[p.name]
+            if p.is_discrete:
+                design[p.name] = p.value_at(int(np.asarray(a).item()))
+            else:
+                design[p.name] = float(np.asarray(a, dtype=np.float64).reshape(-1)[0])
+        return design
+
+    def encode(self, design: Mapping[str, Any]) -> dict[str, Any]:
+        """The action for a design (inverse of :meth:`decode`)."""
+        action = {}
+        for p in self._parameters:
+            if p.is_discrete:
+                action[p.name] = np.int64(p.index_of(design[p.name]))
+            else:
+                action[p.name] = np.array([design[p.name]], dtype=np.float64)
+        return action
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        """Starts an episode; returns (metrics of the default design, info)."""
+        super().reset(seed=seed)
+        view_seed = seed if seed is not None else int(self.np_random.integers(2**62))
+        obs = np.asarray(self.view.reset(int(view_seed)), dtype=np.float64)
+        info = {"design": self.env.default_design,
+                "metrics": dict(zip(self.metric_names, obs.tolist())),
+                "valid": True, "reason": ""}
+        return obs, info
+
+    def step(self, action: Mapping[str, Any]):
+        """Evaluates the design ``action`` -> (obs, reward, terminated, truncated, info)."""
+        if self._discrete:
+            indices = [int(np.asarray(action[k]).item()) for k in self.knobs]
+            obs, reward, terminated, truncated, evaluation, design = self.view.step_indices(indices)
+        else:
+            obs, reward, terminated, truncated, evaluation, design = self.view.step(
+                self.decode(action))
+        info = {"design": design, "metrics": evaluation["metrics"],
+                "valid": evaluation["valid"], "reason": evaluation["reason"]}
+        return (np.asarray(obs, dtype=np.float64), float(reward), bool(terminated),
+                bool(truncated), info)
+
+    def render(self):
+        """archgym envs have nothing to render."""
+        return None
+
+
+class FlattenAction(gymnasium.ActionWrapper, gymnasium.utils.RecordConstructorArgs):
+    """Presents a discrete archgym env's ``Dict`` action as one ``MultiDiscrete``
+    (knob order), the form RL libraries such as Stable-Baselines3 accept."""
+
+    def __init__(self, env: gymnasium.Env):
+        """Wraps ``env`` (an ArchGymEnv, possibly wrapped); every knob must be discrete."""
+        gymnasium.utils.RecordConstructorArgs.__init__(self)
+        gymnasium.ActionWrapper.__init__(self, env)
+        base = env.unwrapped
+        if not isinstance(base, ArchGymEnv):
+            raise TypeError(f"FlattenAction wraps archgym envs, got {type(base).__name__}")
+        if not base._discrete:
+            real = [p.name for p in base._parameters if not p.is_discrete]
+            raise ValueError(f"FlattenAction needs discrete knobs; real-valued: {real}")
+        self.knobs = list(base.knobs)
+        self.action_space = spaces.MultiDiscrete(
+            [env.action_space[k].n for k in self.knobs], dtype=np.int64)
+
+    def action(self, action):
+        """MultiDiscrete vector -> Dict action."""
+        flat = np.asarray(action).reshape(-1)
+        return {k: np.int64(flat[i]) for i, k in enumerate(self.knobs)}

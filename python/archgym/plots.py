@@ -1,0 +1,168 @@
+"""Plot helpers (matplotlib, Agg backend): search progress, Pareto fronts, proxy parity.
+
+Every function returns the data it drew next to the figure, so callers (and tests)
+can check the numbers, not only the picture.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # files, never windows: works headless and in worker processes
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+def best_so_far(rewards: Iterable[float]) -> np.ndarray:
+    """The running maximum of ``rewards`` (NaN entries do not count)."""
+    r = np.asarray(list(rewards), dtype=np.float64)
+    r = np.where(np.isnan(r), -np.inf, r)
+    return np.maximum.accumulate(r) if len(r) else r
+
+
+def best_so_far_curves(runs: pd.DataFrame, *, group: str = "agent", seed: str = "seed",
+                       reward: str = "reward", budget: int | None = None) -> pd.DataFrame:
+    """Best-so-far reward per evaluation, aggregated over seeds for each ``group``.
+
+    ``runs`` has one row per evaluation with columns ``group``, ``seed``, ``index``
+    and ``reward`` (e.g. several :func:`archgym.run` frames concatenated with an
+    ``agent`` column). A run that stopped early (target met) keeps its best value up
+    to ``budget`` (default: the longest run). Returns columns ``group``,
+    ``evaluations`` (1-based), ``median``, ``low``, ``high`` (min and max over seeds)
+    and ``seeds``.
+    """
+    if runs.empty:
+        raise ValueError("best_so_far_curves: no evaluations to plot")
+    missing = [c for c in (group, seed, "index", reward) if c not in runs.columns]
+    if missing:
+        raise ValueError(f"best_so_far_curves: missing columns {missing}; have {list(runs.columns)}")
+    n = int(budget) if budget else int(runs.groupby([group, seed]).size().max())
+    rows = []
+    for name, by_group in runs.groupby(group, sort=True):
+        curves = []
+        for _, one in by_group.groupby(seed, sort=True):
+            curve = best_so_far(one.sort_values("index")[reward].to_numpy())[:n]
+            if len(curve) < n:  # stopped early: its best stands for the rest of the budget
+                curve = np.concatenate([curve, np.full(n - len(curve), curve[-1])])
+            curves.append(curve)
+        stack = np.vstack(curves)
+        rows.append(pd.DataFrame({group: name, "evaluations": np.arange(1, n + 1),
+                                  "median": np.median(stack, axis=0),
+                                  "low": stack.min(axis=0), "high": stack.max(axis=0),
+                                  "seeds": len(curves)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def plot_best_so_far(runs: pd.DataFrame, path: str | Path, *, group: str = "agent",
+                     seed: str = "seed", reward: str = "reward", title: str = "",
+                     budget: int | None = None, log_y: bool = False) -> pd.DataFrame:
+    """Draws best reward versus evaluations per ``group`` (median line, min-max band
+    over seeds) to ``path`` (PNG, SVG or PDF by suffix); returns the curves drawn."""
+    curves = best_so_far_curves(runs, group=group, seed=seed, reward=reward, budget=budget)
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    for name, c in curves.groupby(group, sort=True):
+        (line,) = ax.plot(c["evaluations"], c["median"],
+                          label=f"{name} ({int(c['seeds'].iloc[0])} seeds)")
+        ax.fill_between(c["evaluations"], c["low"], c["high"], color=line.get_color(), alpha=0.2)
+    ax.set_xlabel("evaluations")
+    ax.set_ylabel(f"best {reward} so far")
+    if log_y:
+        ax.set_yscale("log")
+    if title:
+        ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    _save(fig, path)
+    return curves
+
+
+def pareto_front(df: pd.DataFrame, x: str, y: str, *,
+                 minimize: Sequence[bool] = (True, True)) -> pd.DataFrame:
+    """The rows of ``df`` not dominated in (``x``, ``y``), sorted by ``x``.
+
+    ``minimize`` says per metric whether lower is better. Rows with NaN in either
+    metric (invalid designs) are ignored; exact duplicates all stay on the front.
+    """
+    data = df.dropna(subset=[x, y])
+    if "valid" in data.columns:
+        data = data[data["valid"].astype(bool)]
+    sx = 1.0 if minimize[0] else -1.0
+    sy = 1.0 if minimize[1] else -1.0
+    pts = np.column_stack([sx * data[x].to_numpy(float), sy * data[y].to_numpy(float)])
+    keep = np.ones(len(pts), dtype=bool)
+    for i, p in enumerate(pts):
+        dominated = np.all(pts <= p, axis=1) & np.any(pts < p, axis=1)
+        keep[i] = not dominated.any()
+    return data[keep].sort_values([x, y])
+
+
+def plot_pareto(df: pd.DataFrame, x: str, y: str, path: str | Path, *,
+                minimize: Sequence[bool] = (True, True), group: str | None = None,
+                title: str = "") -> pd.DataFrame:
+    """Scatters every design in (``x``, ``y``) and draws the Pareto front (per ``group``
+    if given, e.g. "agent") to ``path``; returns the front rows."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    groups = [(None, df)] if group is None else list(df.groupby(group, sort=True))
+    fronts = []
+    for name, part in groups:
+        front = pareto_front(part, x, y, minimize=minimize)
+        label = "designs" if name is None else str(name)
+        pts = ax.scatter(part[x], part[y], s=10, alpha=0.35, label=label)
+        ax.step(front[x], front[y], where="post", color=pts.get_facecolor()[0], alpha=1.0,
+                label=f"Pareto front ({label})" if name is not None else "Pareto front")
+        if name is not None:
+            front = front.assign(**{group: name})
+        fronts.append(front)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    if title:
+        ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    _save(fig, path)
+    return pd.concat(fronts, ignore_index=True)
+
+
+def plot_parity(actual: Sequence[float], predicted: Sequence[float], path: str | Path, *,
+                metric: str = "", title: str = "") -> dict[str, float]:
+    """Predicted versus actual (with the y = x line) for a proxy model, to ``path``.
+
+    Returns the error summary drawn in the legend: ``r2``, ``mae``, ``mape`` (in %,
+    over non-zero actuals) and ``n``.
+    """
+    a = np.asarray(actual, dtype=np.float64)
+    p = np.asarray(predicted, dtype=np.float64)
+    if a.shape != p.shape or a.ndim != 1 or len(a) == 0:
+        raise ValueError(f"plot_parity: actual and predicted must be equal-length 1-D, "
+                         f"got {a.shape} and {p.shape}")
+    err = p - a
+    ss_tot = float(np.sum((a - a.mean()) ** 2))
+    nz = a != 0
+    stats = {"r2": 1.0 - float(np.sum(err ** 2)) / ss_tot if ss_tot > 0 else float("nan"),
+             "mae": float(np.mean(np.abs(err))),
+             "mape": float(np.mean(np.abs(err[nz] / a[nz])) * 100) if nz.any() else float("nan"),
+             "n": float(len(a))}
+    fig, ax = plt.subplots(figsize=(4.8, 4.8), dpi=120)
+    ax.scatter(a, p, s=12, alpha=0.6,
+               label=f"R² {stats['r2']:.3f}, MAPE {stats['mape']:.1f}% (n={len(a)})")
+    lo, hi = float(min(a.min(), p.min())), float(max(a.max(), p.max()))
+    ax.plot([lo, hi], [lo, hi], color="black", linewidth=1, label="y = x")
+    ax.set_xlabel(f"actual {metric}".strip())
+    ax.set_ylabel(f"predicted {metric}".strip())
+    if title:
+        ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    _save(fig, path)
+    return stats
+
+
+def _save(fig, path: str | Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,88 @@
+"""Whole searches (agent x env x budget) run by the C++ runner, returned as DataFrames."""
+from __future__ import annotations
+
+from typing import Mapping
+
+import pandas as pd
+
+from . import _core
+from .store import Store
+
+
+def _frame(result: dict, **attrs) -> pd.DataFrame:
+    """The runner's column-wise result as a DataFrame, run facts in ``df.attrs``."""
+    df = pd.DataFrame(result["columns"])
+    if len(df):
+        df["index"] = df["index"].astype("int64")
+        df["valid"] = df["valid"].astype(bool)
+    df.attrs.update(
+        run_id=result["run_id"], status=result["status"], target_met=result["target_met"],
+        best_index=result["best_index"], wall_seconds=result["wall_seconds"],
+        knobs=list(result["knobs"]), metrics=list(result["metrics"]), **attrs)
+    return df
+
+
+def _text(options: Mapping | None) -> dict[str, str]:
+    """Option values as the text the C++ schemas parse (True -> "true")."""
+    out: dict[str, str] = {}
+    for key, value in (options or {}).items():
+        if isinstance(value, bool):
+            out[str(key)] = "true" if value else "false"
+        elif isinstance(value, float):
+            out[str(key)] = repr(value)
+        else:
+            out[str(key)] = str(value)
+    return out
+
+
+def _open_store(store: Store | str | None):
+    if store is None:
+        return None
+    if isinstance(store, Store):
+        return store._store
+    if isinstance(store, _core.Store):
+        return store
+    return _core.Store(str(store))
+
+
+def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: int = 1, *,
+        env_options: Mapping | None = None, agent_options: Mapping | None = None,
+        targets: Mapping[str, float] | None = None, formulation: str = "", batch: int = 0,
+        workers: int = 0, stop_on_target: bool = True, progress: bool = False,
+        store: Store | str | None = None) -> pd.DataFrame:
+    """Runs ``agent`` on ``env`` for ``budget`` evaluations; one DataFrame row per evaluation.
+
+    Columns: ``index``, ``reward`` (higher is better), ``valid``, ``reason``,
+    ``sim_seconds``, one column per knob, one per metric (NaN for invalid designs).
+    ``df.attrs`` holds ``run_id`` (0 without a store), ``status``, ``target_met``,
+    ``best_index``, ``wall_seconds``, ``knobs``, ``metrics``, ``env``, ``agent``, ``seed``.
+
+    ``targets`` override the env's default targets (e.g. ``{"power_W": 1.0}``);
+    ``batch`` 0 means the agent's preferred batch, ``workers`` 0 all cores (results
+    are identical for any worker count). With ``store`` (a path or Store) every
+    evaluation is committed as it completes. The GIL is released while simulating.
+    """
+    result = _core.run(env, _text(env_options), agent, _text(agent_options),
+                       {str(k): float(v) for k, v in (targets or {}).items()}, formulation,
+                       int(seed), int(budget), int(batch), int(workers), bool(stop_on_target),
+                       bool(progress), _open_store(store))
+    return _frame(result, env=env, agent=agent, seed=int(seed))
+
+
+def run_agent(env: _core.Env, agent: _core.Agent, budget: int, *,
+              objective: _core.Objective | None = None, batch: int = 0, workers: int = 0,
+              stop_on_target: bool = True) -> pd.DataFrame:
+    """Runs an existing ``agent`` on an existing ``env`` (no store); columns as :func:`run`."""
+    result = _core.run_agent(env, agent, objective, int(budget), int(batch), int(workers),
+                             bool(stop_on_target))
+    return _frame(result, env=env.name, agent=agent.name)
+
+
+def resume(store: Store | str, run_id: int, *, workers: int = 0,
+           progress: bool = False) -> pd.DataFrame:
+    """Continues an interrupted run of ``store``: stored evaluations are replayed, not re-simulated."""
+    s = _open_store(store)
+    record = s.run(int(run_id)) or {}
+    result = _core.resume(s, int(run_id), int(workers), bool(progress))
+    return _frame(result, env=record.get("env"), agent=record.get("agent"),
+                  seed=record.get("seed"))

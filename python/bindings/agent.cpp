@@ -1,0 +1,94 @@
+// Agents from the registry behind ask/tell, usable on any space (an env's or one
+// built in Python), so a Python objective can be searched by the C++ agents.
+#include <pybind11/stl.h>
+
+#include "core/registry.h"
+#include "python/bindings/bindings.h"
+#include "python/bindings/convert.h"
+
+namespace archgym::python {
+
+void bind_agent(py::module_& m) {
+  m.def(
+      "list_agents",
+      [] {
+        py::list out;
+        for (const auto& [name, entry] : AgentRegistry::instance().entries()) {
+          py::dict d;
+          d["name"] = name;
+          d["description"] = entry.description;
+          d["options"] = schema_to_list(entry.schema);
+          out.append(d);
+        }
+        return out;
+      },
+      "Every registered agent: [{name, description, options: [hyperparameter dicts]}].");
+
+  py::class_<AgentHandle>(m, "Agent", "A search algorithm behind ask/tell; it maximises reward.")
+      .def_readonly("name", &AgentHandle::name, "The registry name the agent was made from.")
+      .def(
+          "ask",
+          [](AgentHandle& a, std::size_t n) {
+            std::vector<Design> designs;
+            {
+              py::gil_scoped_release release;
+              designs = a.agent->ask(n);
+            }
+            py::list out;
+            for (const auto& d : designs) out.append(design_to_dict(*a.space, d));
+            return out;
+          },
+          py::arg("n") = 1, "Up to n designs (dicts) to evaluate next.")
+      .def(
+          "tell",
+          [](AgentHandle& a, const py::list& designs, const std::vector<double>& rewards,
+             const py::object& evaluations) {
+            if (designs.size() != rewards.size())
+              throw std::invalid_argument("tell: " + std::to_string(designs.size()) +
+                                          " designs but " + std::to_string(rewards.size()) +
+                                          " rewards");
+            std::vector<Feedback> feedback(designs.size());
+            for (std::size_t i = 0; i < feedback.size(); ++i) {
+              feedback[i].design = dict_to_design(*a.space, designs[i]);
+              feedback[i].reward = rewards[i];
+            }
+            if (!evaluations.is_none()) {
+              auto evs = evaluations.cast<py::list>();
+              if (evs.size() != designs.size())
+                throw std::invalid_argument("tell: evaluations and designs differ in length");
+              for (std::size_t i = 0; i < feedback.size(); ++i)
+                feedback[i].evaluation = dict_to_evaluation(evs[i]);
+            }
+            py::gil_scoped_release release;
+            a.agent->tell(feedback);
+          },
+          py::arg("designs"), py::arg("rewards"), py::arg("evaluations") = py::none(),
+          "Results for the designs of the last ask, in order (rewards: higher is better;\n"
+          "evaluations: optional dicts as Env.evaluate returns).")
+      .def_property_readonly("finished", [](const AgentHandle& a) { return a.agent->finished(); },
+                             "True when the agent has nothing more to propose.")
+      .def_property_readonly("preferred_batch",
+                             [](const AgentHandle& a) { return a.agent->preferred_batch(); },
+                             "The batch the agent prefers (population size, ants...).")
+      .def("__repr__", [](const AgentHandle& a) { return "<archgym Agent '" + a.name + "'>"; });
+
+  m.def(
+      "make_agent",
+      [](const std::string& name, const py::object& space, std::uint64_t seed,
+         const py::kwargs& hyperparameters) {
+        auto h = std::make_unique<AgentHandle>();
+        h->name = name;
+        h->space_owner = space;
+        if (py::isinstance<EnvHandle>(space))
+          h->space = &space.cast<const EnvHandle&>().env->space();
+        else
+          h->space = &space.cast<const DesignSpace&>();
+        h->agent = archgym::make_agent(name, *h->space, to_option_text(hyperparameters), seed);
+        return h;
+      },
+      py::arg("name"), py::arg("space"), py::arg("seed") = 1,
+      "Builds a registered agent on a DesignSpace (or an Env's space); keyword\n"
+      "hyperparameters are validated against its schema.");
+}
+
+}  // namespace archgym::python

@@ -1,0 +1,80 @@
+// Envs from the registry: listing, construction with keyword options, evaluation.
+#include <pybind11/stl.h>
+
+#include "core/registry.h"
+#include "python/bindings/bindings.h"
+#include "python/bindings/convert.h"
+
+namespace archgym::python {
+
+void bind_env(py::module_& m) {
+  m.def(
+      "list_envs",
+      [] {
+        py::list out;
+        for (const auto& [name, entry] : EnvRegistry::instance().entries()) {
+          py::dict d;
+          d["name"] = name;
+          d["description"] = entry.description;
+          d["options"] = schema_to_list(entry.schema);
+          out.append(d);
+        }
+        return out;
+      },
+      "Every registered env: [{name, description, options: [{name, kind, default, ...}]}].");
+
+  py::class_<EnvHandle, std::shared_ptr<EnvHandle>>(
+      m, "Env", "A simulator seen as a design space, metrics and a default objective.")
+      .def_readonly("name", &EnvHandle::name, "The registry name the env was made from.")
+      .def_property_readonly(
+          "options", [](const EnvHandle& h) { return h.options; },
+          "The options given at construction, as text.")
+      .def_property_readonly(
+          "space", [](const EnvHandle& h) -> const DesignSpace& { return h.env->space(); },
+          py::return_value_policy::reference_internal, "The design space.")
+      .def_property_readonly("metric_names", [](const EnvHandle& h) { return h.env->metric_names(); },
+                             "Every metric evaluate() reports, units in the names.")
+      .def_property_readonly("default_objective",
+                             [](const EnvHandle& h) { return h.env->default_objective(); },
+                             "The reward ArchGym used for this env.")
+      .def_property_readonly(
+          "default_design",
+          [](const EnvHandle& h) { return design_to_dict(h.env->space(), h.env->default_design()); },
+          "A design a user would start from (the simulator's defaults).")
+      .def(
+          "evaluate",
+          [](const EnvHandle& h, const py::handle& design) {
+            const Design defaults = h.env->default_design();
+            Design d = dict_to_design(h.env->space(), design, &defaults);
+            Evaluation e;
+            {
+              py::gil_scoped_release release;  // simulate while other Python threads run
+              // Knob values were validated above (ValueError); a broken constraint or a
+              // simulator failure is an invalid design, so a search loop keeps going.
+              e = evaluate_checked(*h.env, d);
+            }
+            return evaluation_to_dict(e);
+          },
+          py::arg("design"),
+          "Simulates one design (dict {knob: value}; missing knobs take the default design).\n"
+          "Returns {'metrics': {...}, 'valid': bool, 'reason': str, 'sim_seconds': float}.\n"
+          "Knobs outside the space raise ValueError; constraint violations return valid=False.")
+      .def("__repr__", [](const EnvHandle& h) { return "<archgym Env '" + h.name + "'>"; });
+
+  m.def(
+      "make_env",
+      [](const std::string& name, const py::kwargs& options) {
+        auto h = std::make_shared<EnvHandle>();
+        h->name = name;
+        h->options = to_option_text(options);
+        {
+          py::gil_scoped_release release;  // construction may load a trace
+          h->env = std::shared_ptr<const Env>(archgym::make_env(name, h->options));
+        }
+        return h;
+      },
+      py::arg("name"),
+      "Builds a registered env; keyword options are validated against its schema.");
+}
+
+}  // namespace archgym::python

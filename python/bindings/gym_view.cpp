@@ -1,0 +1,66 @@
+// GymView: the step/reset view the gymnasium wrapper (archgym.gym) is built on.
+#include <pybind11/stl.h>
+
+#include "core/gym_view.h"
+#include "python/bindings/bindings.h"
+#include "python/bindings/convert.h"
+
+namespace archgym::python {
+
+namespace {
+
+py::tuple outcome_to_tuple(const Env& env, const StepOutcome& o) {
+  return py::make_tuple(py::cast(o.observation), o.reward, o.terminated, o.truncated,
+                        evaluation_to_dict(o.evaluation), design_to_dict(env.space(), o.design));
+}
+
+}  // namespace
+
+void bind_gym_view(py::module_& m) {
+  py::class_<GymView>(m, "GymView",
+                      "One step evaluates one design (the action) and observes its metrics.")
+      .def(py::init([](const EnvHandle& env, std::optional<Objective> objective,
+                       std::uint64_t episode_length) {
+             if (episode_length == 0)
+               throw std::invalid_argument("episode_length must be at least 1");
+             return GymView(env.env, objective ? *objective : env.env->default_objective(),
+                            episode_length);
+           }),
+           py::arg("env"), py::arg("objective") = py::none(), py::arg("episode_length") = 1,
+           "objective defaults to the env's; truncated after `episode_length` steps.")
+      .def(
+          "reset",
+          [](GymView& g, std::uint64_t seed) {
+            py::gil_scoped_release release;
+            return g.reset(seed);
+          },
+          py::arg("seed"), "Starts an episode; returns the metrics of the default design.")
+      .def(
+          "step",
+          [](GymView& g, const py::handle& action) {
+            Design d = dict_to_design(g.env().space(), action);
+            StepOutcome o;
+            {
+              py::gil_scoped_release release;
+              o = g.step(d);
+            }
+            return outcome_to_tuple(g.env(), o);
+          },
+          py::arg("design"),
+          "Evaluates a design dict -> (observation, reward, terminated, truncated, evaluation, design).")
+      .def(
+          "step_indices",
+          [](GymView& g, const std::vector<std::size_t>& action) {
+            StepOutcome o;
+            {
+              py::gil_scoped_release release;
+              o = g.step_indices(action);
+            }
+            return outcome_to_tuple(g.env(), o);
+          },
+          py::arg("indices"), "As step(), with per-knob value indices.")
+      .def_property_readonly("objective", &GymView::objective, "The objective giving rewards.")
+      .def_property_readonly("steps", &GymView::steps, "Steps taken in this episode.");
+}
+
+}  // namespace archgym::python

@@ -1,0 +1,155 @@
+// The runner: a whole search (agent x env x budget) in C++ threads, GIL released.
+// Results come back column-wise so archgym.run() builds a DataFrame in one go.
+#include <pybind11/stl.h>
+
+#include <nlohmann/json.hpp>
+#include <limits>
+#include <set>
+
+#include "core/registry.h"
+#include "core/runner.h"
+#include "python/bindings/bindings.h"
+#include "python/bindings/convert.h"
+
+namespace archgym::python {
+
+namespace {
+
+py::dict result_to_dict(const RunResult& r, const DesignSpace& space) {
+  const std::size_t n = r.trajectory.size();
+  std::set<std::string> metric_names;
+  for (const auto& s : r.trajectory)
+    for (const auto& [k, v] : s.evaluation.metrics) metric_names.insert(k);
+
+  py::dict columns;
+  py::list index, reward, valid, reason, sim_seconds;
+  for (const auto& s : r.trajectory) {
+    index.append(s.index);
+    reward.append(s.reward);
+    valid.append(s.evaluation.valid);
+    reason.append(s.evaluation.invalid_reason);
+    sim_seconds.append(s.evaluation.sim_seconds);
+  }
+  columns["index"] = index;
+  columns["reward"] = reward;
+  columns["valid"] = valid;
+  columns["reason"] = reason;
+  columns["sim_seconds"] = sim_seconds;
+  std::vector<std::string> knobs;
+  for (std::size_t p = 0; p < space.dimension(); ++p) {
+    py::list col;
+    for (const auto& s : r.trajectory) col.append(from_value(s.design.values.at(p)));
+    knobs.push_back(space.parameter(p).name());
+    columns[py::str(knobs.back())] = col;
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const auto& name : metric_names) {
+    std::vector<double> col(n, nan);  // invalid designs have no metrics
+    for (std::size_t i = 0; i < n; ++i) {
+      auto it = r.trajectory[i].evaluation.metrics.find(name);
+      if (it != r.trajectory[i].evaluation.metrics.end()) col[i] = it->second;
+    }
+    columns[py::str(name)] = col;
+  }
+  py::dict out;
+  out["run_id"] = r.run_id;
+  out["status"] = r.status;
+  out["target_met"] = r.target_met;
+  out["best_index"] = r.best_index;
+  out["wall_seconds"] = r.wall_seconds;
+  out["knobs"] = knobs;
+  out["metrics"] = std::vector<std::string>(metric_names.begin(), metric_names.end());
+  out["columns"] = columns;
+  return out;
+}
+
+std::map<std::string, std::string> json_to_text_map(const std::string& text) {
+  std::map<std::string, std::string> out;
+  if (text.empty()) return out;
+  const auto json = nlohmann::json::parse(text);  // named: items() only references it
+  for (const auto& [k, v] : json.items())
+    out[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  return out;
+}
+
+}  // namespace
+
+void bind_runner(py::module_& m) {
+  m.def(
+      "run",
+      [](const std::string& env, const std::map<std::string, std::string>& env_options,
+         const std::string& agent, const std::map<std::string, std::string>& agent_options,
+         const std::map<std::string, double>& targets, const std::string& formulation,
+         std::uint64_t seed, std::uint64_t budget, std::uint64_t batch, unsigned workers,
+         bool stop_on_target, bool progress, std::shared_ptr<Store> store) {
+        RunSpec spec;
+        spec.env = env;
+        spec.env_options = env_options;
+        spec.agent = agent;
+        spec.agent_options = agent_options;
+        spec.targets = targets;
+        spec.formulation = formulation;
+        spec.seed = seed;
+        spec.budget = budget;
+        spec.batch = batch;
+        spec.workers = workers;
+        spec.stop_on_target = stop_on_target;
+        spec.progress = progress;
+        std::unique_ptr<Env> names_env;  // for the design columns' names
+        RunResult r;
+        {
+          py::gil_scoped_release release;
+          names_env = archgym::make_env(env, env_options);
+          r = Runner::run(spec, store.get());
+        }
+        return result_to_dict(r, names_env->space());
+      },
+      py::arg("env"), py::arg("env_options"), py::arg("agent"), py::arg("agent_options"),
+      py::arg("targets"), py::arg("formulation"), py::arg("seed"), py::arg("budget"),
+      py::arg("batch"), py::arg("workers"), py::arg("stop_on_target"), py::arg("progress"),
+      py::arg("store"),
+      "Runner::run(RunSpec, Store*) with text options; returns the trajectory column-wise.\n"
+      "Use archgym.run(), which wraps this into a pandas DataFrame.");
+
+  m.def(
+      "run_agent",
+      [](const EnvHandle& env, AgentHandle& agent, const std::optional<Objective>& objective,
+         std::uint64_t budget, std::uint64_t batch, unsigned workers, bool stop_on_target) {
+        if (agent.space != &env.env->space() &&
+            agent.space->dimension() != env.env->space().dimension())
+          throw std::invalid_argument("run_agent: the agent was made for another design space");
+        Agent& a = *agent.agent;
+        const Objective obj = objective ? *objective : env.env->default_objective();
+        RunResult r;
+        {
+          py::gil_scoped_release release;
+          r = Runner::run(*env.env, a, obj, budget, batch == 0 ? a.preferred_batch() : batch,
+                          workers, stop_on_target);
+        }
+        return result_to_dict(r, env.env->space());
+      },
+      py::arg("env"), py::arg("agent"), py::arg("objective"), py::arg("budget"), py::arg("batch"),
+      py::arg("workers"), py::arg("stop_on_target"),
+      "Runner::run on an existing Env and Agent (no store); returns columns like run().");
+
+  m.def(
+      "resume",
+      [](std::shared_ptr<Store> store, std::int64_t run_id, unsigned workers, bool progress) {
+        auto record = store->run(run_id);
+        if (!record)
+          throw std::invalid_argument("resume: no run " + std::to_string(run_id) + " in " +
+                                      store->path());
+        std::unique_ptr<Env> names_env;
+        RunResult r;
+        {
+          py::gil_scoped_release release;
+          names_env = archgym::make_env(record->env, json_to_text_map(record->env_config));
+          r = Runner::resume(*store, run_id, workers, progress);
+        }
+        return result_to_dict(r, names_env->space());
+      },
+      py::arg("store"), py::arg("run_id"), py::arg("workers") = 0, py::arg("progress") = false,
+      "Continues an interrupted run from the store; returns columns like run().");
+}
+
+}  // namespace archgym::python

@@ -1,0 +1,181 @@
+// Parameter and DesignSpace: introspection, and building spaces in Python so the
+// C++ agents can search a user's own Python objective through ask/tell.
+#include <pybind11/functional.h>
+#include <pybind11/stl.h>
+
+#include "python/bindings/bindings.h"
+#include "python/bindings/convert.h"
+
+namespace archgym::python {
+
+namespace {
+
+const char* kind_name(Parameter::Kind k) {
+  switch (k) {
+    case Parameter::Kind::Integer: return "integer";
+    case Parameter::Kind::PowerOfTwo: return "power_of_two";
+    case Parameter::Kind::Ordered: return "ordered";
+    case Parameter::Kind::Categorical: return "categorical";
+    case Parameter::Kind::Real: return "real";
+  }
+  return "unknown";
+}
+
+std::vector<Value> to_values(const py::list& values, const std::string& what) {
+  std::vector<Value> out;
+  for (auto v : values) out.push_back(to_value(v, what));
+  return out;
+}
+
+}  // namespace
+
+void bind_space(py::module_& m) {
+  py::class_<Parameter>(m, "Parameter", "One named axis (knob) of a design space.")
+      .def_static("integer", &Parameter::integer, py::arg("name"), py::arg("lo"), py::arg("hi"),
+                  py::arg("step") = 1, py::arg("description") = "",
+                  "Integers lo..hi inclusive in steps of `step`.")
+      .def_static("power_of_two", &Parameter::power_of_two, py::arg("name"), py::arg("lo"),
+                  py::arg("hi"), py::arg("description") = "",
+                  "Powers of two lo..hi inclusive (both powers of two).")
+      .def_static(
+          "ordered",
+          [](std::string name, const py::list& values, std::string description) {
+            auto vs = to_values(values, "parameter '" + name + "'");
+            return Parameter::ordered(std::move(name), std::move(vs), std::move(description));
+          },
+          py::arg("name"), py::arg("values"), py::arg("description") = "",
+          "An ordered list of numbers or strings (neighbours are adjacent entries).")
+      .def_static("categorical", &Parameter::categorical, py::arg("name"), py::arg("values"),
+                  py::arg("description") = "", "Unordered labels.")
+      .def_static("real", &Parameter::real, py::arg("name"), py::arg("lo"), py::arg("hi"),
+                  py::arg("log_scale") = false, py::arg("description") = "",
+                  "A continuous range, optionally log-scaled (lo > 0 then).")
+      .def_property_readonly("name", &Parameter::name, "The knob's name.")
+      .def_property_readonly("description", &Parameter::description, "What the knob means.")
+      .def_property_readonly("kind", [](const Parameter& p) { return kind_name(p.kind()); },
+                             "integer | power_of_two | ordered | categorical | real")
+      .def_property_readonly("is_discrete", &Parameter::is_discrete,
+                             "False only for real ranges.")
+      .def_property_readonly("cardinality", &Parameter::cardinality,
+                             "Number of values (0 for real ranges).")
+      .def_property_readonly(
+          "values",
+          [](const Parameter& p) {
+            py::list out;
+            for (const auto& v : p.values()) out.append(from_value(v));
+            return out;
+          },
+          "Every value in order (empty for real ranges).")
+      .def("value_at", [](const Parameter& p, std::size_t i) { return from_value(p.value_at(i)); },
+           py::arg("index"), "The value at `index` (discrete kinds).")
+      .def("index_of",
+           [](const Parameter& p, const py::handle& v) { return p.index_of(to_value(v, p.name())); },
+           py::arg("value"), "The index of `value`; ValueError listing the allowed values.")
+      .def("contains",
+           [](const Parameter& p, const py::handle& v) { return p.contains(to_value(v, p.name())); },
+           py::arg("value"), "Whether `value` is one of the knob's values.")
+      .def("parse", [](const Parameter& p, const std::string& text) { return from_value(p.parse(text)); },
+           py::arg("text"), "Parses user text ('8', 'Open') into a valid value.")
+      .def("to_unit",
+           [](const Parameter& p, const py::handle& v) { return p.to_unit(to_value(v, p.name())); },
+           py::arg("value"), "Maps a value to [0, 1].")
+      .def("from_unit", [](const Parameter& p, double u) { return from_value(p.from_unit(u)); },
+           py::arg("u"), "Maps u in [0, 1] back to a value.")
+      .def("allowed", &Parameter::allowed, "Human-readable description of the allowed values.")
+      .def("__repr__", [](const Parameter& p) {
+        return "<Parameter " + p.name() + ": " + p.allowed() + ">";
+      });
+
+  py::class_<DesignSpace>(m, "DesignSpace",
+                          "Ordered knobs plus constraints. Designs are dicts {knob: value}.")
+      .def(py::init([](const std::vector<Parameter>& ps) { return DesignSpace(ps); }),
+           py::arg("parameters"), "A space from a list of Parameter objects.")
+      .def(
+          "constrain",
+          [](DesignSpace& s, std::string message, py::function holds) -> DesignSpace& {
+            // The predicate sees the design as a dict; it runs with the GIL held.
+            const DesignSpace* self = &s;
+            s.constrain(std::move(message), [self, holds](const Design& d) {
+              py::gil_scoped_acquire gil;
+              return holds(design_to_dict(*self, d)).cast<bool>();
+            });
+            return s;
+          },
+          py::arg("message"), py::arg("holds"), py::return_value_policy::reference_internal,
+          "Adds a constraint: holds(design_dict) -> bool; `message` is shown when violated.")
+      .def_property_readonly("dimension", &DesignSpace::dimension, "Number of knobs.")
+      .def_property_readonly(
+          "names",
+          [](const DesignSpace& s) {
+            std::vector<std::string> out;
+            for (const auto& p : s.parameters()) out.push_back(p.name());
+            return out;
+          },
+          "Knob names in order.")
+      .def_property_readonly("parameters", &DesignSpace::parameters,
+                             py::return_value_policy::reference_internal, "The knobs in order.")
+      .def_property_readonly(
+          "cardinalities",
+          [](const DesignSpace& s) {
+            std::vector<std::size_t> out;
+            for (const auto& p : s.parameters()) out.push_back(p.cardinality());
+            return out;
+          },
+          "Number of values per knob (0 for real knobs).")
+      .def("parameter",
+           py::overload_cast<const std::string&>(&DesignSpace::parameter, py::const_),
+           py::arg("name"), py::return_value_policy::reference_internal,
+           "The knob called `name`; ValueError listing the names.")
+      .def_property_readonly("size", &DesignSpace::size,
+                             "Number of points ignoring constraints (inf with real knobs).")
+      .def_property_readonly("all_discrete", &DesignSpace::all_discrete,
+                             "True when every knob is discrete.")
+      .def(
+          "check",
+          [](const DesignSpace& s, const py::handle& d) -> std::optional<std::string> {
+            try {
+              return s.check(dict_to_design(s, d));
+            } catch (const std::invalid_argument& e) {
+              return std::string(e.what());
+            }
+          },
+          py::arg("design"), "None when the design is valid, else the first problem.")
+      .def("validate", [](const DesignSpace& s, const py::handle& d) { s.validate(dict_to_design(s, d)); },
+           py::arg("design"), "Raises ValueError describing the first problem, if any.")
+      .def(
+          "sample",
+          [](const DesignSpace& s, std::uint64_t seed, std::size_t n) {
+            Rng rng(seed);
+            py::list out;
+            for (std::size_t i = 0; i < n; ++i) out.append(design_to_dict(s, s.sample(rng)));
+            return out;
+          },
+          py::arg("seed"), py::arg("n") = 1, "`n` uniform designs (constraints respected).")
+      .def("to_indices",
+           [](const DesignSpace& s, const py::handle& d) { return s.to_indices(dict_to_design(s, d)); },
+           py::arg("design"), "Per-knob value indices (discrete spaces).")
+      .def("from_indices",
+           [](const DesignSpace& s, const std::vector<std::size_t>& idx) {
+             return design_to_dict(s, s.from_indices(idx));
+           },
+           py::arg("indices"), "The design with these per-knob value indices.")
+      .def("to_unit",
+           [](const DesignSpace& s, const py::handle& d) { return s.to_unit(dict_to_design(s, d)); },
+           py::arg("design"), "The design as a vector in [0, 1]^dimension.")
+      .def("from_unit",
+           [](const DesignSpace& s, const std::vector<double>& u) { return design_to_dict(s, s.from_unit(u)); },
+           py::arg("u"), "The design nearest to a vector in [0, 1]^dimension.")
+      .def("to_json", [](const DesignSpace& s, const py::handle& d) { return s.to_json(dict_to_design(s, d)); },
+           py::arg("design"), "The design as a JSON object in knob order.")
+      .def("from_json",
+           [](const DesignSpace& s, const std::string& j) { return design_to_dict(s, s.from_json(j)); },
+           py::arg("json"), "A design from a JSON object.")
+      .def("__len__", &DesignSpace::dimension)
+      .def("__repr__", [](const DesignSpace& s) {
+        std::string out = "<DesignSpace";
+        for (const auto& p : s.parameters()) out += "\n  " + p.name() + ": " + p.allowed();
+        return out + ">";
+      });
+}
+
+}  // namespace archgym::python

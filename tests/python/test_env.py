@@ -1,0 +1,110 @@
+"""Envs from Python: evaluation, objectives, errors, and the GIL released while simulating."""
+import threading
+
+import pytest
+
+import archgym
+
+
+def _target_ratio(metrics, targets, cap=1e6):
+    reward = 1.0
+    for metric, t in targets.items():
+        m = metrics[metric]
+        reward *= min(t / abs(m - t), cap) if m != t else cap
+    return reward
+
+
+def test_evaluate_is_deterministic_and_fills_defaults(dram):
+    full = dram.evaluate(dram.default_design)
+    assert full["valid"] and full["reason"] == "" and full["sim_seconds"] > 0
+    assert set(full["metrics"]) == set(dram.metric_names)
+    assert {"energy_uJ", "power_W", "latency_ms", "bandwidth_GBps"} <= set(full["metrics"])
+    assert dram.evaluate({})["metrics"] == full["metrics"]  # missing knobs = default design
+    closed = dram.evaluate({"PagePolicy": "Closed"})
+    assert closed["metrics"] != full["metrics"]
+    # A stream is row-buffer friendly: an open page serves far more hits than a closed one.
+    assert full["metrics"]["row_hit_rate"] > closed["metrics"]["row_hit_rate"]
+
+
+def test_options_reach_the_cpp_env():
+    stream = archgym.make_env("dram").evaluate({})["metrics"]
+    rand = archgym.make_env("dram", workload="random").evaluate({})["metrics"]
+    assert rand["row_hit_rate"] < stream["row_hit_rate"]
+    small = archgym.make_env("dram", generator="stream", requests=100).evaluate({})["metrics"]
+    assert small["energy_uJ"] < stream["energy_uJ"] / 10
+
+
+def test_default_objective_is_archgym_target_ratio(dram):
+    objective = dram.default_objective
+    assert objective.targets == {"power_W": 1.0, "latency_ms": 0.1}
+    evaluation = dram.evaluate({})
+    score = objective.score(evaluation)
+    assert score["reward"] == pytest.approx(_target_ratio(evaluation["metrics"], objective.targets))
+    assert not score["target_met"]
+    invalid = objective.score({"metrics": {}, "valid": False, "reason": "x", "sim_seconds": 0})
+    assert invalid["reward"] == objective.invalid_reward() < score["reward"]
+    exact = objective.score({"power_W": 1.0, "latency_ms": 0.1})
+    assert exact["target_met"] and exact["reward"] == pytest.approx(objective.ratio_cap ** 2)
+
+
+def test_objective_targets_can_be_changed(dram):
+    objective = dram.default_objective
+    objective.set_target("power_W", 2.0)
+    assert objective.targets["power_W"] == 2.0
+    with pytest.raises(ValueError, match="power_W"):
+        objective.set_target("no_such_metric", 1.0)
+    with pytest.raises(ValueError):
+        archgym.Objective("no_such_formulation", {"power_W": 1.0})
+
+
+def test_errors_become_python_exceptions_with_the_cpp_message():
+    with pytest.raises(ValueError, match=r"unknown env 'drm'.*did you mean 'dram'"):
+        archgym.make_env("drm")
+    with pytest.raises(ValueError, match=r"workload 'nope'.*stream, random, cloud-1, cloud-2"):
+        archgym.make_env("dram", workload="nope")
+    with pytest.raises(ValueError, match="requests"):
+        archgym.make_env("dram", generator="random", requests=0)
+    with pytest.raises(ValueError, match="colour"):
+        archgym.make_env("dram", colour="red")
+
+
+def test_other_failures_keep_their_message(tmp_path, dram):
+    with pytest.raises(RuntimeError, match="cannot open"):
+        archgym.Store(tmp_path / "missing" / "dir" / "runs.db")
+    with pytest.raises(IndexError, match=r"PagePolicy: index 9.*0\.\.3"):
+        dram.space.parameter("PagePolicy").value_at(9)
+
+
+def test_gil_is_released_while_simulating():
+    env = archgym.make_env("dram", generator="random", requests=150_000)
+    done = threading.Event()
+    result = {}
+
+    def simulate():
+        result["e"] = env.evaluate({})
+        done.set()
+
+    worker = threading.Thread(target=simulate)
+    ticks = 0
+    worker.start()
+    while not done.is_set():  # runs only if the simulating thread let go of the GIL
+        ticks += 1
+    worker.join()
+    assert result["e"]["valid"]
+    assert ticks > 1000, f"main thread starved during evaluate ({ticks} ticks)"
+
+
+def test_threads_evaluate_concurrently_with_identical_results(small_dram):
+    designs = small_dram.space.sample(seed=5, n=16)
+    serial = [small_dram.evaluate(d)["metrics"] for d in designs]
+    out = [None] * len(designs)
+
+    def work(i):
+        out[i] = small_dram.evaluate(designs[i])["metrics"]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(designs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out == serial

@@ -1,0 +1,119 @@
+"""Gymnasium: registration, spaces, the step contract, check_env, vector envs."""
+import gymnasium
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import archgym
+from archgym.gym import ArchGymEnv, FlattenAction
+
+SMALL = {"generator": "random", "requests": 400}
+
+
+@pytest.mark.parametrize("env_id", sorted(archgym.gym_ids.values()))
+def test_check_env_passes_for_every_env(env_id):
+    env = gymnasium.make(env_id)
+    check_env(env.unwrapped, skip_render_check=True)
+    env.close()
+
+
+def test_check_env_passes_with_flattened_actions():
+    check_env(FlattenAction(gymnasium.make("archgym/DRAM-v0", **SMALL)).unwrapped,
+              skip_render_check=True)
+    env = FlattenAction(gymnasium.make("archgym/DRAM-v0", **SMALL))
+    check_env(env, skip_render_check=True)
+
+
+def test_module_prefixed_id_imports_archgym():
+    env = gymnasium.make("archgym:archgym/DRAM-v0", **SMALL)
+    assert isinstance(env.unwrapped, ArchGymEnv)
+
+
+def test_spaces_follow_the_design_space():
+    env = gymnasium.make("archgym/DRAM-v0", **SMALL)
+    base = env.unwrapped
+    assert isinstance(base, ArchGymEnv)
+    assert list(env.action_space.keys()) == base.knobs == base.design_space.names
+    assert [env.action_space[k].n for k in base.knobs] == base.design_space.cardinalities
+    assert env.observation_space.shape == (len(base.metric_names),)
+    assert env.observation_space.dtype == np.float64
+    flat = FlattenAction(env)
+    assert list(flat.action_space.nvec) == base.design_space.cardinalities
+
+
+def test_step_decodes_the_action_and_reports_metrics():
+    env = gymnasium.make("archgym/DRAM-v0", **SMALL)
+    obs, info = env.reset(seed=3)
+    assert obs.dtype == np.float64 and info["design"] == env.unwrapped.env.default_design
+    design = {**info["design"], "PagePolicy": "Closed", "RequestBufferSize": 3}
+    action = env.unwrapped.encode(design)
+    assert env.unwrapped.decode(action) == design
+    obs, reward, terminated, truncated, info = env.step(action)
+    assert info["design"] == design and info["valid"] and info["reason"] == ""
+    direct = env.unwrapped.env.evaluate(design)
+    assert info["metrics"] == direct["metrics"]
+    assert obs.tolist() == [direct["metrics"][m] for m in env.unwrapped.metric_names]
+    assert reward == pytest.approx(env.unwrapped.objective.score(direct)["reward"])
+    assert not terminated and not truncated
+
+
+def test_episode_truncates_after_episode_length():
+    env = FlattenAction(gymnasium.make("archgym/DRAM-v0", episode_length=3, **SMALL))
+    env.reset(seed=0)
+    env.action_space.seed(0)
+    flags = [env.step(env.action_space.sample())[3] for _ in range(3)]
+    assert flags == [False, False, True]
+
+
+def test_targets_and_formulation_are_forwarded():
+    base = gymnasium.make("archgym/DRAM-v0", **SMALL)
+    easy = gymnasium.make("archgym/DRAM-v0", targets={"power_W": 2.5, "latency_ms": 0.004}, **SMALL)
+    assert easy.unwrapped.objective.targets == {"power_W": 2.5, "latency_ms": 0.004}
+    action = base.unwrapped.encode(base.unwrapped.env.default_design)
+    base.reset(seed=0)
+    easy.reset(seed=0)
+    assert base.step(action)[1] != easy.step(action)[1]
+    cost = gymnasium.make("archgym/DRAM-v0", formulation="normalised_cost", **SMALL)
+    assert "cost" in cost.unwrapped.objective.formulation.lower()
+    cost.reset(seed=0)
+    assert cost.step(action)[1] <= 0  # costs are negated: reward 0 is the best possible
+
+
+def test_bad_options_raise():
+    with pytest.raises(ValueError, match="workload"):
+        gymnasium.make("archgym/DRAM-v0", workload="nope")
+    with pytest.warns(UserWarning, match="render_mode"), pytest.raises(ValueError, match="render"):
+        gymnasium.make("archgym/DRAM-v0", render_mode="human")
+
+
+def _make():
+    return FlattenAction(gymnasium.make("archgym/DRAM-v0", episode_length=4, **SMALL))
+
+
+@pytest.mark.parametrize("vector_cls", [gymnasium.vector.SyncVectorEnv,
+                                        gymnasium.vector.AsyncVectorEnv])
+def test_vector_envs(vector_cls):
+    envs = vector_cls([_make for _ in range(2)])
+    try:
+        obs, infos = envs.reset(seed=[1, 2])
+        assert obs.shape == (2, len(archgym.make_env("dram").metric_names))
+        envs.action_space.seed(4)
+        for _ in range(5):
+            obs, rewards, terminated, truncated, infos = envs.step(envs.action_space.sample())
+            assert rewards.shape == (2,) and np.all(np.isfinite(rewards))
+            assert np.all(obs >= 0)
+        assert "metrics" in infos and "design" in infos
+    finally:
+        envs.close()
+
+
+def test_sync_and_async_vector_envs_agree():
+    results = []
+    for cls in (gymnasium.vector.SyncVectorEnv, gymnasium.vector.AsyncVectorEnv):
+        envs = cls([_make for _ in range(2)])
+        envs.reset(seed=[1, 2])
+        actions = np.array([[1, 0, 2, 3, 1, 1, 0, 0, 2, 63, 0], [3, 2, 1, 0, 0, 2, 7, 7, 1, 5, 1]])
+        results.append(envs.step(actions)[:2])
+        envs.close()
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])

@@ -1,0 +1,92 @@
+"""The package itself: version, registry listings, gymnasium ids, data, docstrings."""
+import inspect
+import os
+import re
+from pathlib import Path
+
+import gymnasium
+import pytest
+
+import archgym
+import archgym.gym
+import archgym.plots
+import archgym.runs
+import archgym.store
+
+
+def test_version_and_commit_come_from_the_build():
+    assert re.fullmatch(r"\d+\.\d+\.\d+", archgym.__version__)
+    assert archgym.git_commit == archgym._core.git_commit
+    assert archgym.git_commit == "unknown" or re.match(r"[0-9a-f]{40}", archgym.git_commit)
+
+
+def test_registry_listings_carry_descriptions_and_schemas():
+    envs = {e["name"]: e for e in archgym.list_envs()}
+    assert "dram" in envs and envs["dram"]["description"]
+    options = {o["name"]: o for o in envs["dram"]["options"]}
+    assert options["workload"]["default"] == "stream"
+    assert options["requests"]["kind"] == "integer" and options["requests"]["min"] == 1
+    assert "random" in options["generator"]["choices"]
+    agents = {a["name"]: a for a in archgym.list_agents()}
+    assert {"random_walk", "ga"} <= set(agents)
+    assert all(a["description"] for a in agents.values())
+    assert "population" in {o["name"] for o in agents["ga"]["options"]}
+
+
+def test_every_registry_env_is_a_gymnasium_id():
+    assert archgym.gym_ids["dram"] == "archgym/DRAM-v0"
+    for name, env_id in archgym.gym_ids.items():
+        assert env_id in gymnasium.registry
+        assert gymnasium.registry[env_id].kwargs == {"archgym_env": name}
+    assert archgym.gym.gym_name("systolic_array") == "SystolicArray"
+    assert archgym.gym.gym_name("accel") == "Accel"
+    assert archgym.gym.gym_name("soc") == "SOC"
+
+
+def test_shipped_traces_are_found():
+    data = Path(os.environ["ARCHGYM_DATA_DIR"])
+    assert (data / "dram" / "traces" / "stream.stl").is_file()
+    # Building the env reads the trace: a missing data dir would fail here.
+    assert archgym.make_env("dram", workload="cloud-1").evaluate({})["valid"]
+
+
+def _public(module):
+    for name, obj in vars(module).items():
+        if name.startswith("_") or getattr(obj, "__module__", module.__name__) != module.__name__:
+            continue
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            yield f"{module.__name__}.{name}", obj
+            if inspect.isclass(obj):
+                for m_name, member in vars(obj).items():
+                    if not m_name.startswith("_") and inspect.isfunction(member):
+                        yield f"{module.__name__}.{name}.{m_name}", member
+
+
+@pytest.mark.parametrize("module", [archgym, archgym.gym, archgym.plots, archgym.runs,
+                                    archgym.store])
+def test_public_functions_have_docstrings(module):
+    missing = [name for name, obj in _public(module) if not inspect.getdoc(obj)]
+    assert not missing
+
+
+def test_binding_members_have_docstrings():
+    core = archgym._core
+    missing = []
+    for name in ("list_envs", "list_agents", "make_env", "make_agent", "run", "run_agent", "resume"):
+        if not getattr(core, name).__doc__:
+            missing.append(name)
+    for cls in (core.Parameter, core.DesignSpace, core.Objective, core.Env, core.GymView,
+                core.Agent, core.Store):
+        for m_name, member in vars(cls).items():
+            if m_name.startswith("_"):
+                continue
+            if not (getattr(member, "__doc__", None) or "").strip():
+                missing.append(f"{cls.__name__}.{m_name}")
+    assert not missing
+
+
+def test_stubs_cover_the_module():
+    stub = (Path(archgym.__file__).parent / "_core.pyi").read_text()
+    for name in dir(archgym._core):
+        if not name.startswith("_"):
+            assert re.search(rf"\b(def|class) {name}\b|^{name}:", stub, re.M), name

@@ -1,0 +1,129 @@
+"""Agents (ask/tell), the runner as DataFrames, and the store."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import archgym
+
+SMALL = {"generator": "random", "requests": 400}
+
+
+def test_agent_ask_tell_on_an_env(small_dram):
+    agent = archgym.make_agent("ga", small_dram, seed=3, population=8)
+    assert agent.preferred_batch == 8
+    objective = small_dram.default_objective
+    for _ in range(3):
+        designs = agent.ask(agent.preferred_batch)
+        assert designs and all(small_dram.space.check(d) is None for d in designs)
+        evaluations = [small_dram.evaluate(d) for d in designs]
+        agent.tell(designs, [objective.score(e)["reward"] for e in evaluations], evaluations)
+    with pytest.raises(ValueError, match="rewards"):
+        agent.tell(designs, [1.0])
+
+
+def test_same_seed_same_designs(small_dram):
+    a = archgym.make_agent("random_walk", small_dram, seed=9)
+    b = archgym.make_agent("random_walk", small_dram, seed=9)
+    assert a.ask(5) == b.ask(5)
+    with pytest.raises(ValueError, match="population"):
+        archgym.make_agent("ga", small_dram, population=0)
+    with pytest.raises(ValueError, match="unknown agent"):
+        archgym.make_agent("gaa", small_dram)
+
+
+def test_agent_searches_a_python_space():
+    space = archgym.DesignSpace([archgym.Parameter.integer("x", 0, 31),
+                                 archgym.Parameter.integer("y", 0, 31)])
+    agent = archgym.make_agent("ga", space, seed=1, population=16)
+    best = -math.inf
+    for _ in range(12):
+        designs = agent.ask(16)
+        rewards = [-((d["x"] - 20) ** 2 + (d["y"] - 7) ** 2) for d in designs]
+        best = max(best, *rewards)
+        agent.tell(designs, rewards)
+    assert best >= -2  # GA gets (near) the optimum of a 1024-point bowl in 192 evaluations
+
+
+def test_run_returns_one_row_per_evaluation(small_dram):
+    df = archgym.run(env="dram", agent="ga", budget=40, seed=2, env_options=SMALL,
+                     agent_options={"population": 8}, stop_on_target=False)
+    assert len(df) == 40 and list(df["index"]) == list(range(40))
+    knobs, metrics = df.attrs["knobs"], df.attrs["metrics"]
+    assert knobs == small_dram.space.names and set(metrics) == set(small_dram.metric_names)
+    assert {"reward", "valid", "reason", "sim_seconds", *knobs, *metrics} <= set(df.columns)
+    assert df.attrs["status"] == "finished" and df.attrs["run_id"] == 0
+    assert df["reward"].idxmax() == df.attrs["best_index"]
+    # Rewards are the objective's score of the row's metrics.
+    objective = small_dram.default_objective
+    row = df.iloc[7]
+    evaluation = {"metrics": {m: row[m] for m in metrics}, "valid": True}
+    assert row["reward"] == pytest.approx(objective.score(evaluation)["reward"])
+    # ... and the metrics are the env's for the row's design.
+    direct = small_dram.evaluate({k: row[k] for k in knobs})["metrics"]
+    assert all(direct[m] == pytest.approx(row[m]) for m in metrics)
+
+
+def test_run_is_reproducible_for_any_worker_count():
+    kw = dict(env="dram", agent="ga", budget=32, seed=5, env_options=SMALL,
+              agent_options={"population": 8}, stop_on_target=False)
+    one = archgym.run(workers=1, **kw).drop(columns="sim_seconds")
+    two = archgym.run(workers=2, **kw).drop(columns="sim_seconds")
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_run_stops_when_target_met():
+    df = archgym.run(env="dram", agent="random_walk", budget=64, seed=1, env_options=SMALL,
+                     targets={"power_W": 1e6, "latency_ms": 1e6}, formulation="normalised_cost")
+    assert df.attrs["target_met"] and len(df) < 64
+
+
+def test_run_errors_are_value_errors():
+    with pytest.raises(ValueError, match="population"):
+        archgym.run(env="dram", agent="ga", budget=8, agent_options={"population": "many"})
+    with pytest.raises(ValueError, match="no_such_metric"):
+        archgym.run(env="dram", agent="ga", budget=8, targets={"no_such_metric": 1.0})
+
+
+def test_store_round_trip(tmp_path):
+    path = tmp_path / "runs.sqlite"
+    store = archgym.Store(path)
+    df = archgym.run(env="dram", agent="random_walk", budget=24, seed=4, env_options=SMALL,
+                     stop_on_target=False, store=store)
+    run_id = df.attrs["run_id"]
+    assert run_id > 0
+    runs = store.runs()
+    assert len(runs) == 1
+    run = runs.iloc[0]
+    assert (run["env"], run["agent"], run["seed"], run["budget"]) == ("dram", "random_walk", 4, 24)
+    assert run["status"] == "finished" and run["evaluations"] == 24
+    assert run["version"] == archgym.__version__ and run["git_commit"] == archgym.git_commit
+    ev = store.evaluations(run_id)
+    assert list(ev["index"]) == list(range(24))
+    np.testing.assert_allclose(ev["reward"], df["reward"])
+    for column in df.attrs["knobs"]:
+        assert list(ev[column]) == list(df[column])
+    np.testing.assert_allclose(ev["energy_uJ"], df["energy_uJ"])
+    csv = store.export_csv(tmp_path / "runs.csv")
+    assert len(pd.read_csv(csv)) == 24
+    # A second store object on the same file sees the same data (a path works too).
+    archgym.run(env="dram", agent="random_walk", budget=8, seed=5, env_options=SMALL,
+                store=str(path), stop_on_target=False)
+    assert len(archgym.Store(path).evaluations()) == 32
+
+
+def test_resume_a_finished_run_replays_without_simulating(tmp_path):
+    store = archgym.Store(tmp_path / "r.sqlite")
+    df = archgym.run(env="dram", agent="ga", budget=16, seed=3, env_options=SMALL,
+                     agent_options={"population": 8}, stop_on_target=False, store=store)
+    again = archgym.resume(store, df.attrs["run_id"])
+    np.testing.assert_allclose(again["reward"], df["reward"])
+    with pytest.raises(ValueError, match="no run 99"):
+        archgym.resume(store, 99)
+
+
+def test_run_agent_on_existing_objects(small_dram):
+    agent = archgym.make_agent("random_walk", small_dram, seed=2)
+    df = archgym.run_agent(small_dram, agent, 12, stop_on_target=False)
+    assert len(df) == 12 and df.attrs["agent"] == "random_walk"

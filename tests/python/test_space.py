@@ -1,0 +1,79 @@
+"""Design spaces and knobs seen from Python: introspection, encodings, errors."""
+import math
+
+import pytest
+
+import archgym
+from archgym import DesignSpace, Parameter
+
+
+def test_dram_space_has_archgym_knobs(dram):
+    space = dram.space
+    assert space.names[:3] == ["PagePolicy", "Scheduler", "SchedulerBuffer"]
+    p = space.parameter("PagePolicy")
+    assert p.kind == "categorical"
+    assert p.values == ["Open", "OpenAdaptive", "Closed", "ClosedAdaptive"]
+    rbs = space.parameter("RequestBufferSize")
+    assert (rbs.kind, rbs.values) == ("integer", list(range(1, 9)))
+    assert space.cardinalities[space.names.index("MaxActiveTransactions")] == 128
+    assert space.size == math.prod(space.cardinalities)
+    assert space.all_discrete and len(space) == space.dimension
+
+
+def test_rl_variant_uses_powers_of_two():
+    space = archgym.make_env("dram", space="rl").space
+    p = space.parameter("MaxActiveTransactions")
+    assert p.kind == "power_of_two" and p.values == [1, 2, 4, 8, 16, 32, 64, 128]
+
+
+def test_index_and_unit_round_trips(dram):
+    space = dram.space
+    for design in space.sample(seed=7, n=20):
+        assert space.from_indices(space.to_indices(design)) == design
+        assert space.from_unit(space.to_unit(design)) == design
+        assert space.from_json(space.to_json(design)) == design
+        assert space.check(design) is None
+    assert list(space.sample(seed=7, n=3)) == list(space.sample(seed=7, n=3))
+
+
+def test_bad_values_raise_value_error_listing_allowed(dram):
+    space = dram.space
+    design = dict(dram.default_design)
+    design["PagePolicy"] = "Opn"
+    with pytest.raises(ValueError, match=r"PagePolicy.*Open, OpenAdaptive"):
+        space.validate(design)
+    assert "PagePolicy" in space.check(design)
+    with pytest.raises(ValueError, match="RequestBufferSize"):
+        space.validate({**dram.default_design, "RequestBufferSize": 9})
+    with pytest.raises(ValueError, match="PagePolicy"):  # unknown knob lists the known ones
+        space.validate({**dram.default_design, "PagePolice": "Open"})
+    with pytest.raises(TypeError, match="expected int, float or str"):
+        space.validate({**dram.default_design, "RequestBufferSize": [1]})
+
+
+def test_numpy_and_float_values_are_accepted(dram):
+    np = pytest.importorskip("numpy")
+    d = {**dram.default_design, "RequestBufferSize": np.int64(4), "MaxActiveTransactions": 16.0}
+    dram.space.validate(d)
+    assert dram.space.to_indices(d)[dram.space.names.index("RequestBufferSize")] == 3
+
+
+def test_python_built_space_with_constraint():
+    space = DesignSpace([Parameter.integer("a", 1, 8), Parameter.categorical("b", ["x", "y"]),
+                         Parameter.real("c", 0.1, 10.0, log_scale=True)])
+    space.constrain("a even when b is y", lambda d: d["b"] == "x" or d["a"] % 2 == 0)
+    assert space.names == ["a", "b", "c"] and not space.all_discrete
+    assert space.check({"a": 3, "b": "y", "c": 1.0}).endswith("a even when b is y")
+    assert space.check({"a": 4, "b": "y", "c": 1.0}) is None
+    for d in space.sample(seed=3, n=50):
+        assert d["b"] == "x" or d["a"] % 2 == 0
+    assert space.parameter("c").to_unit(1.0) == pytest.approx(0.5)
+
+
+def test_parameter_errors():
+    with pytest.raises(ValueError):
+        Parameter.power_of_two("p", 3, 16)
+    p = Parameter.ordered("o", [1, 2, 4])
+    assert p.index_of(4) == 2 and p.value_at(1) == 2
+    with pytest.raises((ValueError, IndexError)):
+        p.value_at(3)
