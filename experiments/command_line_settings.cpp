@@ -1,0 +1,83 @@
+// --set and --target: the command line's way to give options and targets.
+#include <charconv>
+#include <cmath>
+
+#include "core/registry.h"
+#include "experiments/cli_error.h"
+#include "experiments/run_request.h"
+
+namespace archgym::cli {
+namespace {
+
+std::string keys_of(const Schema& schema) {
+  std::string out;
+  for (const auto& spec : schema.specs()) out += (out.empty() ? "" : ", ") + spec.name;
+  return out.empty() ? "(none)" : out;
+}
+
+std::string trim(std::string s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string::npos) return "";
+  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
+}
+
+}  // namespace
+
+void apply_set(const std::string& text, RunRequest& r) {
+  const std::string flag = "--set " + text;
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw UsageError(flag + ": expected key=value (e.g. --set workload=stream)");
+  std::string key = trim(text.substr(0, eq));
+  const std::string value = trim(text.substr(eq + 1));
+  const Schema& env = EnvRegistry::instance().get(r.spec.env).schema;
+  const Schema& agent = AgentRegistry::instance().get(r.spec.agent).schema;
+
+  enum class To { Either, Env, Agent } to = To::Either;
+  if (key.rfind("env.", 0) == 0) { to = To::Env; key = key.substr(4); }
+  else if (key.rfind("agent.", 0) == 0) { to = To::Agent; key = key.substr(6); }
+
+  const bool env_has = env.has(key), agent_has = agent.has(key);
+  if (to == To::Env || (to == To::Either && env_has)) {
+    if (!env_has)
+      throw UsageError(flag + ": env '" + r.spec.env + "' has no option '" + key +
+                       "'; its options: " + keys_of(env));
+    r.spec.env_options[key] = value;
+    r.origin["env_options." + key] = flag;
+  } else if (to == To::Agent || agent_has) {
+    if (!agent_has)
+      throw UsageError(flag + ": agent '" + r.spec.agent + "' has no option '" + key +
+                       "'; its options: " + keys_of(agent));
+    r.spec.agent_options[key] = value;
+    r.origin["agent_options." + key] = flag;
+  } else {
+    throw UsageError(flag + ": unknown option '" + key + "'; env '" + r.spec.env +
+                     "' options: " + keys_of(env) + "; agent '" + r.spec.agent +
+                     "' options: " + keys_of(agent));
+  }
+}
+
+void apply_targets(const std::string& text, RunRequest& r) {
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const std::string item = trim(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    start = comma == std::string::npos ? text.size() + 1 : comma + 1;
+    if (item.empty()) continue;
+    const std::string flag = "--target " + item;
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError(flag + ": expected metric=value (e.g. --target power_W=1,latency_ms=0.1)");
+    const std::string metric = trim(item.substr(0, eq));
+    const std::string number = trim(item.substr(eq + 1));
+    double v = 0;
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
+    if (ec != std::errc() || end != number.data() + number.size() || !std::isfinite(v) || v <= 0)
+      throw UsageError(flag + ": the target of '" + metric + "' must be a positive number, got '" +
+                       number + "'");
+    r.spec.targets[metric] = v;
+    r.origin["targets." + metric] = flag;
+  }
+}
+
+}  // namespace archgym::cli

@@ -1,0 +1,153 @@
+// `archgym`: list what can run, run an agent against an env into the store, resume,
+// list runs and export them. Exit codes: 0 success, 2 bad input (nothing written),
+// 1 a failure while working.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "experiments/cli_error.h"
+#include "experiments/commands.h"
+#include "experiments/run_request.h"
+
+using archgym::cli::RunRequest;
+using archgym::cli::UsageError;
+
+namespace {
+
+constexpr int kBadInput = 2;
+
+// CLI11 would wrap "-3" into a huge unsigned number; refuse the sign instead.
+const CLI::Validator kNonNegative(
+    [](std::string& text) {
+      return text.find('-') == std::string::npos ? std::string() : "must not be negative, got " + text;
+    },
+    "NON-NEGATIVE");
+
+// Command-line values of `archgym run`; which ones were given is asked of CLI11,
+// so a flag overrides the config file only when it is actually present.
+struct RunFlags {
+  std::string config, env, agent, formulation, store = "archgym.db";
+  std::uint64_t budget = 0, seed = 0, batch = 0;
+  unsigned workers = 0;
+  bool stop_on_target = true, progress = true;
+  std::vector<std::string> sets, targets;
+  std::int64_t resume = 0;
+};
+
+RunRequest build_request(const RunFlags& f, CLI::App& run) {
+  RunRequest r;
+  if (run.count("--config")) archgym::cli::load_run_config(f.config, r);
+  auto given = [&](const char* flag) { return run.count(flag) > 0; };
+  if (given("--env")) r.spec.env = f.env, r.origin["env"] = "--env";
+  if (given("--agent")) r.spec.agent = f.agent, r.origin["agent"] = "--agent";
+  if (given("--formulation")) r.spec.formulation = f.formulation, r.origin["formulation"] = "--formulation";
+  if (given("--budget")) r.spec.budget = f.budget, r.origin["budget"] = "--budget";
+  if (given("--seed")) r.spec.seed = f.seed, r.origin["seed"] = "--seed";
+  if (given("--batch")) r.spec.batch = f.batch, r.origin["batch"] = "--batch";
+  if (given("--workers")) r.spec.workers = f.workers, r.origin["workers"] = "--workers";
+  if (given("--store")) r.store = f.store, r.origin["store"] = "--store";
+  if (given("--stop-on-target")) r.spec.stop_on_target = f.stop_on_target;
+  r.spec.progress = f.progress;
+  archgym::cli::check_names(r);  // --set routing needs both schemas
+  for (const auto& s : f.sets) archgym::cli::apply_set(s, r);
+  for (const auto& t : f.targets) archgym::cli::apply_targets(t, r);
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"archgym: ML-assisted computer-architecture design space exploration", "archgym"};
+  app.require_subcommand(1);
+
+  CLI::App* list = app.add_subcommand("list", "list every env and agent with its options");
+
+  RunFlags f;
+  CLI::App* run = app.add_subcommand("run", "run an agent against an env and record it in the store");
+  run->footer(
+      "Examples:\n"
+      "  archgym run --env dram --agent ga --budget 300 --seed 1 --set workload=stream \\\n"
+      "              --set population=16 --target power_W=1,latency_ms=0.1\n"
+      "  archgym run --config run.yaml --seed 2\n"
+      "  archgym run --resume 3 --store archgym.db");
+  run->add_option("--config", f.config, "YAML run file (keys: env, agent, budget, seed, workers, batch, "
+                                         "store, stop_on_target, formulation, env_options, agent_options, "
+                                         "targets); flags override it");
+  run->add_option("--env", f.env, "environment name (see `archgym list`)");
+  run->add_option("--agent", f.agent, "agent name (see `archgym list`)");
+  run->add_option("--budget", f.budget, "number of evaluations (at least 1)")->check(kNonNegative);
+  run->add_option("--seed", f.seed, "random seed (same seed, same trajectory)")->check(kNonNegative);
+  run->add_option("--set", f.sets,
+                  "key=value: an env option if the env has the key, else an agent hyperparameter; "
+                  "env.key= / agent.key= force one (repeatable)")
+      ->allow_extra_args(false);
+  run->add_option("--target", f.targets, "metric=value[,metric=value...] target overrides (repeatable)")
+      ->allow_extra_args(false);
+  run->add_option("--formulation", f.formulation,
+                  "reward formulation: target_ratio, normalised_cost, budget_distance, weighted_sum "
+                  "(default: the env's)");
+  run->add_option("--store", f.store, "experiment database (SQLite file)")->capture_default_str();
+  run->add_option("--workers", f.workers, "parallel evaluations (0 = all cores)")->check(kNonNegative);
+  run->add_option("--batch", f.batch, "designs asked per step (0 = the agent's preferred batch)")->check(kNonNegative);
+  run->add_flag("--stop-on-target,!--no-stop-on-target", f.stop_on_target,
+                "stop as soon as a design meets the target (default on)");
+  run->add_flag("--progress,!--no-progress", f.progress, "progress bar on stderr (default on)");
+  CLI::Option* resume = run->add_option("--resume", f.resume, "continue run ID from the store")->check(kNonNegative);
+  for (const char* name : {"--config", "--env", "--agent", "--budget", "--seed", "--set", "--target",
+                           "--formulation", "--batch", "--stop-on-target"})
+    resume->excludes(run->get_option(name));
+
+  std::string store_path = "archgym.db", out_path = "-";
+  std::int64_t run_id = 0;
+  CLI::App* exp = app.add_subcommand("export", "write evaluations as CSV");
+  exp->add_option("--store", store_path, "experiment database")->capture_default_str();
+  exp->add_option("--run", run_id, "run id (default: all runs)")->check(kNonNegative);
+  exp->add_option("--out", out_path, "CSV file, - for stdout")->capture_default_str();
+
+  CLI::App* runs = app.add_subcommand("runs", "list the runs in a store");
+  runs->add_option("--store", store_path, "experiment database")->capture_default_str();
+
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    std::string names;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      known = known || sub->get_name() == argv[1];
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::cerr << "archgym: error: unknown command '" << argv[1] << "'; commands: " << names << "\n";
+      return kBadInput;
+    }
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    std::cerr << "archgym: error: " << e.what() << "\n(see `archgym --help` or `archgym "
+              << (app.get_subcommands().empty() ? std::string("<command>") : app.get_subcommands()[0]->get_name())
+              << " --help`)\n";
+    return kBadInput;
+  }
+
+  try {
+    if (list->parsed()) {
+      archgym::cli::list_command(std::cout);
+    } else if (run->parsed()) {
+      if (resume->count())
+        archgym::cli::resume_command(f.store, f.resume, f.workers, f.progress, std::cout);
+      else
+        archgym::cli::run_command(build_request(f, *run), std::cout);
+    } else if (exp->parsed()) {
+      archgym::cli::export_command(store_path, run_id, out_path);
+    } else if (runs->parsed()) {
+      archgym::cli::runs_command(store_path, std::cout);
+    }
+  } catch (const UsageError& e) {
+    std::cerr << "archgym: error: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "archgym: failed: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,181 @@
+// YAML run files: a flat map of settings plus three nested maps (env_options,
+// agent_options, targets). Every error names the file and the line of the key.
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "experiments/cli_error.h"
+#include "experiments/run_request.h"
+
+namespace archgym::cli {
+
+std::string RunRequest::where(const std::string& key) const {
+  auto it = origin.find(key);
+  return it == origin.end() ? std::string() : it->second + ": ";
+}
+
+const std::vector<std::string>& run_config_keys() {
+  static const std::vector<std::string> keys = {
+      "env",   "agent",          "budget",      "seed",          "workers",       "batch",
+      "store", "stop_on_target", "formulation", "env_options",   "agent_options", "targets"};
+  return keys;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null: return "nothing";
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    default: return "'" + node.Scalar() + "'";
+  }
+}
+
+class ConfigReader {
+ public:
+  ConfigReader(std::string path, RunRequest& request) : path_(std::move(path)), r_(request) {}
+
+  void read() {
+    std::ifstream in(path_);
+    if (!in) throw UsageError(path_ + ": cannot read the config file (" + std::strerror(errno) + ")");
+    std::stringstream text;
+    text << in.rdbuf();
+    YAML::Node root;
+    try {
+      root = YAML::Load(text.str());
+    } catch (const YAML::ParserException& e) {
+      throw UsageError(path_ + ":" + std::to_string(e.mark.line + 1) + ":" +
+                       std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);
+    }
+    if (root.IsNull()) return;  // an empty file sets nothing
+    if (!root.IsMap())
+      throw UsageError(at(root) + "expected a map of settings (key: value), got " + describe(root));
+
+    std::set<std::string> seen;
+    const auto& keys = run_config_keys();
+    for (const auto& entry : root) {
+      // Copies: yaml-cpp's iterator hands out a temporary pair.
+      const YAML::Node key = entry.first;
+      const YAML::Node value = entry.second;
+      const std::string name = key.IsScalar() ? key.Scalar() : describe(key);
+      if (std::find(keys.begin(), keys.end(), name) == keys.end())
+        throw UsageError(at(key) + "unknown key '" + name + "'; allowed: " + join(keys));
+      if (!seen.insert(name).second) throw UsageError(at(key) + "duplicate key '" + name + "'");
+      const std::string origin = location(key);
+      if (name == "env") r_.spec.env = text_of(key, value);
+      else if (name == "agent") r_.spec.agent = text_of(key, value);
+      else if (name == "formulation") r_.spec.formulation = text_of(key, value);
+      else if (name == "store") r_.store = text_of(key, value);
+      else if (name == "budget") r_.spec.budget = unsigned_of(key, value);
+      else if (name == "seed") r_.spec.seed = unsigned_of(key, value);
+      else if (name == "batch") r_.spec.batch = unsigned_of(key, value);
+      else if (name == "workers") r_.spec.workers = static_cast<unsigned>(unsigned_of(key, value, 4096));
+      else if (name == "stop_on_target") r_.spec.stop_on_target = bool_of(key, value);
+      else if (name == "env_options") read_options(key, value, "env_options", r_.spec.env_options);
+      else if (name == "agent_options") read_options(key, value, "agent_options", r_.spec.agent_options);
+      else if (name == "targets") read_targets(key, value);
+      if (name != "env_options" && name != "agent_options" && name != "targets") r_.origin[name] = origin;
+    }
+  }
+
+ private:
+  std::string location(const YAML::Node& node) const {
+    const YAML::Mark m = node.Mark();
+    return m.is_null() ? path_ : path_ + ":" + std::to_string(m.line + 1);
+  }
+  std::string at(const YAML::Node& node) const { return location(node) + ": "; }
+
+  std::string text_of(const YAML::Node& key, const YAML::Node& value) const {
+    if (!value.IsScalar())
+      throw UsageError(at(key) + "'" + key.Scalar() + "' must be a text value, got " + describe(value));
+    return value.Scalar();
+  }
+
+  std::uint64_t unsigned_of(const YAML::Node& key, const YAML::Node& value,
+                            std::uint64_t max = UINT64_MAX) const {
+    std::uint64_t v = 0;
+    if (value.IsScalar()) {
+      const std::string& s = value.Scalar();
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec == std::errc() && end == s.data() + s.size() && v <= max) return v;
+    }
+    throw UsageError(at(key) + "'" + key.Scalar() + "' must be a non-negative integer" +
+                     (max == UINT64_MAX ? "" : " up to " + std::to_string(max)) + ", got " +
+                     describe(value));
+  }
+
+  bool bool_of(const YAML::Node& key, const YAML::Node& value) const {
+    bool b = false;
+    if (value.IsScalar() && YAML::convert<bool>::decode(value, b)) return b;
+    throw UsageError(at(key) + "'" + key.Scalar() + "' must be true or false, got " + describe(value));
+  }
+
+  // A map of option name -> scalar; values stay text, the schema parses them later.
+  void read_options(const YAML::Node& key, const YAML::Node& value, const std::string& section,
+                    std::map<std::string, std::string>& out) {
+    if (value.IsNull()) return;
+    if (!value.IsMap())
+      throw UsageError(at(key) + "'" + section + "' must be a map of option: value, got " +
+                       describe(value));
+    for (const auto& entry : value) {
+      const YAML::Node name_node = entry.first, option = entry.second;
+      if (!name_node.IsScalar())
+        throw UsageError(at(name_node) + "option names in '" + section + "' must be text");
+      const std::string name = name_node.Scalar();
+      if (!option.IsScalar())
+        throw UsageError(at(name_node) + "'" + section + "." + name + "' must be a single value, got " +
+                         describe(option));
+      out[name] = option.Scalar();
+      r_.origin[section + "." + name] = location(name_node);
+    }
+  }
+
+  void read_targets(const YAML::Node& key, const YAML::Node& value) {
+    if (value.IsNull()) return;
+    if (!value.IsMap())
+      throw UsageError(at(key) + "'targets' must be a map of metric: target value, got " +
+                       describe(value));
+    for (const auto& entry : value) {
+      const YAML::Node metric_node = entry.first, target = entry.second;
+      if (!metric_node.IsScalar()) throw UsageError(at(metric_node) + "metric names in 'targets' must be text");
+      const std::string metric = metric_node.Scalar();
+      double v = 0;
+      bool ok = false;
+      if (target.IsScalar()) {
+        const std::string& s = target.Scalar();
+        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        ok = ec == std::errc() && end == s.data() + s.size() && std::isfinite(v) && v > 0;
+      }
+      if (!ok)
+        throw UsageError(at(metric_node) + "target '" + metric + "' must be a positive number, got " +
+                         describe(target));
+      r_.spec.targets[metric] = v;
+      r_.origin["targets." + metric] = location(metric_node);
+    }
+  }
+
+  std::string path_;
+  RunRequest& r_;
+};
+
+}  // namespace
+
+void load_run_config(const std::string& path, RunRequest& request) {
+  ConfigReader(path, request).read();
+}
+
+}  // namespace archgym::cli

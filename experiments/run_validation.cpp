@@ -1,0 +1,83 @@
+// Validates a run request completely before anything touches the store: a bad
+// name, option, target or budget must leave an existing store byte-identical.
+#include <algorithm>
+#include <memory>
+
+#include "core/objective.h"
+#include "core/registry.h"
+#include "experiments/cli_error.h"
+#include "experiments/run_request.h"
+
+namespace archgym::cli {
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? "(none registered)" : out;
+}
+
+// Each option alone, so the message carries the file line or flag that gave it.
+void check_options(const Schema& schema, const std::map<std::string, std::string>& options,
+                   const std::string& section, const std::string& owner, const RunRequest& r) {
+  for (const auto& [key, value] : options) {
+    const auto it = r.origin.find(section + "." + key);
+    const std::string where = it == r.origin.end() ? owner : it->second;
+    try {
+      schema.parse({{key, value}}, where);
+    } catch (const std::exception& e) {
+      throw UsageError(e.what());
+    }
+  }
+}
+
+}  // namespace
+
+void check_names(const RunRequest& r) {
+  if (!EnvRegistry::instance().contains(r.spec.env))
+    throw UsageError(r.where("env") + "unknown env '" + r.spec.env + "'; known envs: " +
+                     join(EnvRegistry::instance().names()));
+  if (!AgentRegistry::instance().contains(r.spec.agent))
+    throw UsageError(r.where("agent") + "unknown agent '" + r.spec.agent + "'; known agents: " +
+                     join(AgentRegistry::instance().names()));
+}
+
+void validate(const RunRequest& r) {
+  check_names(r);
+  const auto& env_entry = EnvRegistry::instance().get(r.spec.env);
+  const auto& agent_entry = AgentRegistry::instance().get(r.spec.agent);
+  check_options(env_entry.schema, r.spec.env_options, "env_options", "env '" + r.spec.env + "'", r);
+  check_options(agent_entry.schema, r.spec.agent_options, "agent_options",
+                "agent '" + r.spec.agent + "'", r);
+
+  if (r.spec.budget < 1) throw UsageError(r.where("budget") + "the budget must be at least 1 evaluation");
+
+  std::unique_ptr<Env> env;
+  try {
+    env = make_env(r.spec.env, r.spec.env_options);
+  } catch (const std::exception& e) {
+    throw UsageError(e.what());
+  }
+
+  if (!r.spec.formulation.empty()) {
+    try {
+      Objective::parse_formulation(r.spec.formulation);
+    } catch (const std::exception& e) {
+      throw UsageError(r.where("formulation") + e.what());
+    }
+  }
+  const std::vector<std::string> metrics = env->metric_names();
+  for (const auto& [metric, value] : r.spec.targets) {
+    if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
+      throw UsageError(r.where("targets." + metric) + "env '" + r.spec.env + "' has no metric '" +
+                       metric + "'; its metrics: " + join(metrics));
+  }
+
+  try {
+    make_agent(r.spec.agent, env->space(), r.spec.agent_options, r.spec.seed);
+  } catch (const std::exception& e) {
+    throw UsageError(e.what());
+  }
+}
+
+}  // namespace archgym::cli

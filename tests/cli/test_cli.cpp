@@ -1,0 +1,229 @@
+// The `archgym` command line seen from outside: what it prints, its exit codes, and
+// that bad input never creates or changes a store.
+#include <functional>
+
+#include "tests/catch.h"
+#include "tests/cli/cli_harness.h"
+
+using namespace archgym::test;
+
+namespace {
+
+const std::string kSmallRun = "run --env dram --set workload=stream --no-progress --workers 1";
+
+// A store holding one finished 8-evaluation run (id 1).
+fs::path make_store(const fs::path& dir) {
+  const auto r = run_cli(dir, kSmallRun + " --agent random_walk --budget 8 --seed 1 --store s.db");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(fs::exists(dir / "s.db"));
+  return dir / "s.db";
+}
+
+// Runs `args` against an existing store and requires: exit code 2, every expected
+// fragment in the message, and the store byte-identical afterwards.
+void require_rejected(const fs::path& dir, const std::string& args, const std::vector<std::string>& expected) {
+  const std::string before = read_file(dir / "s.db");
+  const auto r = run_cli(dir, args);
+  INFO("archgym " << args << "\nstderr: " << r.err);
+  CHECK(r.exit_code == 2);
+  for (const auto& e : expected) CHECK(r.err.find(e) != std::string::npos);
+  CHECK(read_file(dir / "s.db") == before);
+  CHECK(r.out.find("best design") == std::string::npos);
+}
+
+std::vector<std::vector<std::string>> exported(const fs::path& dir, const std::string& store, int run) {
+  const auto r = run_cli(dir, "export --store " + store + " --run " + std::to_string(run) + " --out -");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return parse_csv(r.out);
+}
+
+}  // namespace
+
+TEST_CASE("cli: list shows every env and agent with options", "[cli]") {
+  const auto dir = scratch_dir("list");
+  const auto r = run_cli(dir, "list");
+  REQUIRE(r.exit_code == 0);
+  for (const char* s : {"dram", "workload", "ga", "population", "mutation_prob", "random_walk", "batch",
+                        "integer in [2, 1024]"})
+    CHECK(r.out.find(s) != std::string::npos);
+}
+
+TEST_CASE("cli: run prints the run, its size and the best design with metrics", "[cli]") {
+  const auto dir = scratch_dir("run");
+  const auto r = run_cli(dir, kSmallRun + " --agent ga --budget 12 --seed 3 --set population=6 "
+                                          "--target power_W=1,latency_ms=0.1 --no-stop-on-target");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(fs::exists(dir / "archgym.db"));  // the default store
+  CHECK(r.out.find("run 1") != std::string::npos);
+  CHECK(r.out.find("evaluations: 12") != std::string::npos);
+  CHECK(r.out.find("wall time") != std::string::npos);
+  CHECK(r.out.find("PagePolicy = ") != std::string::npos);
+  CHECK(r.out.find("power_W = ") != std::string::npos);
+  CHECK(r.out.find("reward") != std::string::npos);
+
+  const auto runs = run_cli(dir, "runs");
+  REQUIRE(runs.exit_code == 0);
+  CHECK(runs.out.find("best_reward") != std::string::npos);
+  CHECK(runs.out.find("ga") != std::string::npos);
+}
+
+TEST_CASE("cli: export writes one CSV row per evaluation", "[cli]") {
+  const auto dir = scratch_dir("export");
+  make_store(dir);
+  const auto r = run_cli(dir, "export --store s.db --run 1 --out out.csv");
+  REQUIRE(r.exit_code == 0);
+  const auto rows = parse_csv(read_file(dir / "out.csv"));
+  REQUIRE(rows.size() == 1 + 8);
+  const std::vector<std::string> leading{"run_id", "index", "reward", "valid", "invalid_reason", "sim_seconds"};
+  CHECK(std::vector<std::string>(rows[0].begin(), rows[0].begin() + 6) == leading);
+  for (const char* column : {"PagePolicy", "Scheduler", "power_W", "latency_ms"})
+    CHECK(std::find(rows[0].begin(), rows[0].end(), column) != rows[0].end());
+  for (std::size_t i = 1; i < rows.size(); ++i) CHECK(rows[i].size() == rows[0].size());
+}
+
+TEST_CASE("cli: the same seed gives the same trajectory, with any number of workers", "[cli]") {
+  const auto dir = scratch_dir("determinism");
+  const std::string run = kSmallRun + " --agent ga --set population=6 --budget 15 --no-stop-on-target --store d.db";
+  REQUIRE(run_cli(dir, run + " --seed 4").exit_code == 0);
+  REQUIRE(run_cli(dir, run + " --seed 4").exit_code == 0);
+  const std::string parallel = "run --env dram --set workload=stream --no-progress --agent ga --set population=6 "
+                               "--budget 15 --no-stop-on-target --store d.db";
+  REQUIRE(run_cli(dir, parallel + " --seed 4 --workers 2").exit_code == 0);
+  REQUIRE(run_cli(dir, run + " --seed 5").exit_code == 0);
+  const std::vector<std::string> varying{"run_id", "sim_seconds"};
+  const auto a = without_columns(exported(dir, "d.db", 1), varying);
+  const auto b = without_columns(exported(dir, "d.db", 2), varying);
+  const auto c = without_columns(exported(dir, "d.db", 3), varying);
+  const auto d = without_columns(exported(dir, "d.db", 4), varying);
+  REQUIRE(a.size() == 16);
+  CHECK(a == b);
+  CHECK(a == c);
+  CHECK(a != d);
+}
+
+TEST_CASE("cli: a YAML config runs, and flags override it", "[cli]") {
+  const auto dir = scratch_dir("config");
+  write_file(dir / "run.yaml",
+             "env: dram\nagent: ga\nbudget: 30\nseed: 2\nworkers: 1\nstore: c.db\nstop_on_target: false\n"
+             "env_options:\n  workload: stream\nagent_options:\n  population: 4\n"
+             "targets:\n  power_W: 1\n  latency_ms: 0.1\n");
+  const auto r = run_cli(dir, "run --config run.yaml --budget 6 --no-progress");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("evaluations: 6") != std::string::npos);
+  CHECK(r.out.find("agent ga") != std::string::npos);
+  CHECK(fs::exists(dir / "c.db"));
+}
+
+TEST_CASE("cli: bad names and values are rejected before the store is touched", "[cli]") {
+  const auto dir = scratch_dir("bad_input");
+  make_store(dir);
+  const std::string base = "run --store s.db --no-progress --budget 5 ";
+  require_rejected(dir, base + "--env nosuch", {"nosuch", "dram"});
+  require_rejected(dir, base + "--env dram --agent nosuch", {"nosuch", "ga", "random_walk"});
+  require_rejected(dir, base + "--env dram --agent ga --set bogus=1", {"bogus", "workload", "population"});
+  require_rejected(dir, base + "--env dram --agent ga --set population=1", {"population", "[2, 1024]"});
+  require_rejected(dir, base + "--env dram --agent ga --set population=8 --set elitism=8", {"elitism"});
+  require_rejected(dir, base + "--env dram --agent ga --set env.population=8", {"population", "dram"});
+  require_rejected(dir, base + "--env dram --agent ga --set workload", {"workload", "key=value"});
+  require_rejected(dir, base + "--env dram --agent ga --set workload=nosuch", {"nosuch", "stream"});
+  require_rejected(dir, base + "--env dram --agent ga --set space=huge", {"space", "archgym"});
+  require_rejected(dir, base + "--env dram --agent ga --target nosuch_W=1", {"nosuch_W", "power_W"});
+  require_rejected(dir, base + "--env dram --agent ga --target power_W=-1", {"power_W", "positive"});
+  require_rejected(dir, base + "--env dram --agent ga --formulation Bogus", {"Bogus", "target_ratio"});
+  require_rejected(dir, "run --store s.db --env dram --budget 0", {"--budget"});
+  require_rejected(dir, "run --store s.db --env dram --bugdet 5", {"--bugdet"});
+  require_rejected(dir, "run --store s.db --resume 99", {"99", "1"});
+  require_rejected(dir, "export --store s.db --run 99 --out x.csv", {"99"});
+  CHECK_FALSE(fs::exists(dir / "x.csv"));
+  require_rejected(dir, "frobnicate", {"frobnicate", "list", "run", "export"});
+}
+
+TEST_CASE("cli: bad config files name the file and line", "[cli]") {
+  const auto dir = scratch_dir("bad_config");
+  make_store(dir);
+  const std::string run = "run --store s.db --no-progress --config run.yaml";
+  require_rejected(dir, "run --store s.db --config missing.yaml", {"missing.yaml"});
+
+  write_file(dir / "run.yaml", "env: dram\nagent: ga\nbugdet: 20\n");
+  require_rejected(dir, run, {"run.yaml:3", "unknown key 'bugdet'", "budget", "env_options"});
+
+  write_file(dir / "run.yaml", "env: dram\nbudget: lots\n");
+  require_rejected(dir, run, {"run.yaml:2", "budget", "non-negative integer", "lots"});
+
+  write_file(dir / "run.yaml", "env: dram\nstop_on_target: maybe\n");
+  require_rejected(dir, run, {"run.yaml:2", "stop_on_target", "true or false"});
+
+  write_file(dir / "run.yaml", "env: dram\nenv_options: [stream]\n");
+  require_rejected(dir, run, {"run.yaml:2", "env_options", "map"});
+
+  write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\nenv_options:\n  workload: stream\n  spce: rl\n");
+  require_rejected(dir, run, {"run.yaml:6", "spce"});
+
+  write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\nagent_options:\n  population: 1\n");
+  require_rejected(dir, run, {"run.yaml:5", "population"});
+
+  write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\ntargets:\n  power_W: 1\n  speed: 2\n");
+  require_rejected(dir, run, {"run.yaml:6", "speed", "latency_ms"});
+
+  write_file(dir / "run.yaml", "env: dram\nagent: nosuch\n");
+  require_rejected(dir, run, {"run.yaml:2", "nosuch", "random_walk"});
+
+  write_file(dir / "run.yaml", "env: dram\nagent: [ga\nbudget: 5\n");
+  require_rejected(dir, run, {"run.yaml:", "invalid YAML"});
+
+  write_file(dir / "run.yaml", "env: dram\nenv: dram\n");
+  require_rejected(dir, run, {"run.yaml:2", "duplicate key 'env'"});
+}
+
+TEST_CASE("cli: reading commands never create a store", "[cli]") {
+  const auto dir = scratch_dir("no_create");
+  for (const std::string args : {"runs --store none.db", "export --store none.db --out -",
+                                 "run --resume 1 --store none.db"}) {
+    const auto r = run_cli(dir, args);
+    INFO(args << "\n" << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("none.db") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "none.db"));
+  }
+  // A bad run must not create its store either.
+  const auto r = run_cli(dir, "run --env dram --agent nosuch --store fresh.db");
+  CHECK(r.exit_code == 2);
+  CHECK_FALSE(fs::exists(dir / "fresh.db"));
+}
+
+TEST_CASE("cli: resuming a finished run adds nothing", "[cli]") {
+  const auto dir = scratch_dir("resume");
+  make_store(dir);
+  const auto r = run_cli(dir, "run --resume 1 --store s.db --no-progress");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("evaluations: 8") != std::string::npos);
+  CHECK(exported(dir, "s.db", 1).size() == 1 + 8);
+}
+
+TEST_CASE("cli: a run killed midway resumes to the same trajectory", "[cli]") {
+  const auto dir = scratch_dir("kill_resume");
+  const std::string run = kSmallRun + " --agent ga --set population=10 --batch 3 --budget 300 --seed 2 "
+                                      "--no-stop-on-target --store k.db";
+  // SIGKILL after a moment: whatever was committed must survive and the rest follow.
+  run_shell(dir, "timeout -s KILL 0.6 " + cli_path() + " " + run);
+  if (!fs::exists(dir / "k.db")) {
+    WARN("the run was killed before it created its store; nothing to resume on this slow machine");
+    return;
+  }
+  const auto before = run_cli(dir, "runs --store k.db");
+  if (before.out.find("running") == std::string::npos) WARN("the run finished before it was killed");
+  const auto resumed = run_cli(dir, "run --resume 1 --store k.db --no-progress --workers 2");
+  INFO(resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  REQUIRE(run_cli(dir, run).exit_code == 0);  // the same run, uninterrupted, as run 2
+  const std::vector<std::string> varying{"run_id", "sim_seconds"};
+  const auto a = without_columns(exported(dir, "k.db", 1), varying);
+  const auto b = without_columns(exported(dir, "k.db", 2), varying);
+  CHECK(a.size() == 1 + 10 + 31 * 9);  // the GA's 32 generations end the run
+  CHECK(a == b);
+}
