@@ -1,0 +1,247 @@
+// The DRAM memory-controller environment: ArchGym's DRAMSys design space on our
+// cycle-level simulator. One evaluation = one workload through one controller
+// configuration.
+//
+// Defaults reproduce ArchGym's setup so results compare: memspec
+// MICRON_1Gb_DDR3-1600_8bit_G, address map am_ddr3_8x1Gbx8_dimm_p1KB_rbc, trace
+// clock 800 MHz, reward = target ratio on power (1 W) and latency (0.1 ms).
+//
+// Units. ArchGym's "latency" is DRAMSys's Total Time (simulated time until the last
+// response); ArchGym parsed it without its unit and divided by 1e9, which gives
+// milliseconds whenever DRAMSys printed picoseconds (the usual case) and garbage
+// otherwise. We report it as latency_ms, so ArchGym's target 0.1 means 0.1 ms.
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/env.h"
+#include "core/registry.h"
+#include "simulators/dram/address_mapping.h"
+#include "simulators/dram/controller_config.h"
+#include "simulators/dram/memspec.h"
+#include "simulators/dram/simulator.h"
+#include "simulators/dram/trace.h"
+
+namespace archgym {
+namespace {
+
+namespace dram = archgym::dram;
+
+// Knob names as ArchGym (and DRAMSys's JSON config) spell them.
+constexpr const char* kPagePolicy = "PagePolicy";
+constexpr const char* kScheduler = "Scheduler";
+constexpr const char* kSchedulerBuffer = "SchedulerBuffer";
+constexpr const char* kRequestBufferSize = "RequestBufferSize";
+constexpr const char* kRespQueue = "RespQueue";
+constexpr const char* kRefreshPolicy = "RefreshPolicy";
+constexpr const char* kRefreshMaxPostponed = "RefreshMaxPostponed";
+constexpr const char* kRefreshMaxPulledin = "RefreshMaxPulledin";
+constexpr const char* kArbiter = "Arbiter";
+constexpr const char* kMaxActiveTransactions = "MaxActiveTransactions";
+constexpr const char* kPowerDownPolicy = "PowerDownPolicy";
+
+const std::vector<std::string> kMetrics = {
+    "energy_uJ",           "power_W",            "latency_ms",
+    "read_latency_avg_ns", "read_latency_p50_ns", "read_latency_p99_ns",
+    "bandwidth_GBps",      "utilisation",        "row_hit_rate",
+    "refreshes"};
+
+Schema dram_schema() {
+  Schema s;
+  s.string("workload", "stream",
+           "ArchGym trace name (stream, random, cloud-1, cloud-2) or a path to a DRAMSys .stl trace");
+  s.choice("generator", "none", {"none", "stream", "random", "strided", "mixed"},
+           "synthesise the workload instead of reading a trace (overrides workload)");
+  s.integer("requests", 10000, 1, 100'000'000, "generator: number of requests");
+  s.real("read_ratio", 1.0, 0.0, 1.0, "generator: fraction of reads");
+  s.real("injection_rate", 1.0, 1e-6, 1.0, "generator: requests per trace-clock cycle");
+  s.integer("stride", 64, 1, 1ll << 40, "generator (strided): stride in bytes");
+  s.integer("footprint_MiB", 1024, 1, 1 << 20, "generator (random, mixed): address range in MiB");
+  s.integer("generator_seed", 1, 0, std::nullopt, "generator: seed of the synthetic trace");
+  s.string("memspec", "DDR3-1600", "memory preset (DDR3-1600, DDR4-2400) or a DRAMSys memspec JSON path");
+  s.string("addressmap", "default",
+           "default (the memspec's ArchGym map), rbc, brc, bg-interleaved, row-bank-col, or a JSON path");
+  s.real("trace_clock_mhz", 800.0, 1.0, 100000.0, "clock of the trace timestamps in MHz (ArchGym: 800)");
+  s.choice("space", "archgym", {"archgym", "rl"},
+           "archgym: RequestBufferSize 1..8 and MaxActiveTransactions 1..128; "
+           "rl: both as powers of two up to 128 (ArchGym's RL variant)");
+  return s;
+}
+
+DesignSpace make_space(bool rl_variant) {
+  DesignSpace space;
+  space.add(Parameter::categorical(kPagePolicy, dram::enum_names<dram::PagePolicy>(),
+                                   "row-buffer policy"));
+  space.add(Parameter::categorical(kScheduler, dram::enum_names<dram::SchedulerPolicy>(),
+                                   "request scheduler"));
+  space.add(Parameter::categorical(kSchedulerBuffer, dram::enum_names<dram::SchedulerBuffer>(),
+                                   "how RequestBufferSize is counted"));
+  if (rl_variant)
+    space.add(Parameter::power_of_two(kRequestBufferSize, 1, 128, "scheduler buffer entries"));
+  else
+    space.add(Parameter::integer(kRequestBufferSize, 1, 8, 1, "scheduler buffer entries"));
+  space.add(Parameter::categorical(kRespQueue, dram::enum_names<dram::RespQueuePolicy>(),
+                                   "response ordering"));
+  space.add(Parameter::categorical(kRefreshPolicy, dram::enum_names<dram::RefreshPolicy>(),
+                                   "refresh scheme (PerBank is an archgym extension for DDR3/4)"));
+  space.add(Parameter::integer(kRefreshMaxPostponed, 1, 8, 1, "refreshes that may be postponed"));
+  space.add(Parameter::integer(kRefreshMaxPulledin, 1, 8, 1, "refreshes that may be pulled in"));
+  space.add(Parameter::categorical(kArbiter, dram::enum_names<dram::ArbiterPolicy>(),
+                                   "initiator-side arbiter"));
+  if (rl_variant)
+    space.add(Parameter::power_of_two(kMaxActiveTransactions, 1, 128,
+                                      "outstanding transactions (ignored by the Simple arbiter)"));
+  else
+    space.add(Parameter::integer(kMaxActiveTransactions, 1, 128, 1,
+                                 "outstanding transactions (ignored by the Simple arbiter)"));
+  space.add(Parameter::categorical(kPowerDownPolicy, dram::enum_names<dram::PowerDownPolicy>(),
+                                   "power-down (fixed to NoPowerDown in ArchGym)"));
+  return space;
+}
+
+dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& spec) {
+  if (name == "default")
+    return spec.type == dram::MemoryType::DDR3 ? dram::ddr3_rbc_mapping() : dram::ddr4_brc_mapping();
+  if (name == "rbc") return dram::ddr3_rbc_mapping();
+  if (name == "brc") return dram::ddr4_brc_mapping();
+  if (name == "bg-interleaved") return dram::bank_group_interleaved_mapping(spec);
+  if (name == "row-bank-col") return dram::row_bank_column_mapping(spec);
+  if (!std::filesystem::exists(name))
+    throw std::invalid_argument("env 'dram': addressmap '" + name +
+                                "' is neither a preset (default, rbc, brc, bg-interleaved, "
+                                "row-bank-col) nor an existing file");
+  return dram::load_address_mapping(name);
+}
+
+// The workload: read once at construction (so a malformed trace is reported before
+// any run starts) and shared read-only by every evaluation.
+std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o) {
+  const std::string generator = o.string("generator");
+  if (generator != "none") {
+    dram::GeneratorConfig g;
+    g.pattern = dram::parse_pattern(generator);
+    g.requests = static_cast<std::uint64_t>(o.integer("requests"));
+    g.read_ratio = o.real("read_ratio");
+    g.injection_rate = o.real("injection_rate");
+    g.stride_bytes = static_cast<std::uint64_t>(o.integer("stride"));
+    g.footprint_bytes = static_cast<std::uint64_t>(o.integer("footprint_MiB")) << 20;
+    g.seed = static_cast<std::uint64_t>(o.integer("generator_seed"));
+    dram::GeneratedTrace trace(g);
+    auto requests = std::make_shared<std::vector<dram::Request>>();
+    requests->reserve(g.requests);
+    dram::Request r;
+    while (trace.next(r)) requests->push_back(r);
+    return requests;
+  }
+  const std::string workload = o.string("workload");
+  const auto names = dram::default_trace_names();
+  const bool named = std::find(names.begin(), names.end(), workload) != names.end();
+  const std::string path = named ? dram::default_trace_path(workload) : workload;
+  if (!named && !std::filesystem::exists(path)) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    throw std::invalid_argument("env 'dram': workload '" + workload +
+                                "' is neither a named trace (" + list + ") nor an existing file");
+  }
+  auto requests = std::make_shared<std::vector<dram::Request>>(dram::read_stl_file(path));
+  if (requests->empty())
+    throw std::invalid_argument("env 'dram': trace '" + path + "' holds no requests");
+  return requests;
+}
+
+class DramEnv final : public Env {
+ public:
+  explicit DramEnv(const Options& o)
+      : space_(make_space(o.string("space") == "rl")),
+        workload_(load_workload(o)) {
+    base_.memspec = dram::memspec_by_name_or_path(o.string("memspec"));
+    base_.mapping = mapping_for(o.string("addressmap"), base_.memspec);
+    base_.mapping.check_against(base_.memspec, "env 'dram' addressmap");
+    base_.controller.trace_clock_mhz = o.real("trace_clock_mhz");
+  }
+
+  const DesignSpace& space() const override { return space_; }
+  std::vector<std::string> metric_names() const override { return kMetrics; }
+
+  Objective default_objective() const override {
+    return Objective(Formulation::TargetRatio, {{"power_W", 1.0}, {"latency_ms", 0.1}});
+  }
+
+  Design default_design() const override {
+    // ArchGym's DRAMSys baseline policy (postponed/pulled-in raised to 1, the space's minimum).
+    return space_.from_strings({{kPagePolicy, "Open"},
+                                {kScheduler, "FrFcfs"},
+                                {kSchedulerBuffer, "Bankwise"},
+                                {kRequestBufferSize, "8"},
+                                {kRespQueue, "Fifo"},
+                                {kRefreshPolicy, "AllBank"},
+                                {kRefreshMaxPostponed, "1"},
+                                {kRefreshMaxPulledin, "1"},
+                                {kArbiter, "Simple"},
+                                {kMaxActiveTransactions, "128"},
+                                {kPowerDownPolicy, "NoPowerDown"}});
+  }
+
+  Evaluation evaluate(const Design& d) const override {
+    const auto start = std::chrono::steady_clock::now();
+    Evaluation e;
+    try {
+      space_.validate(d);
+      dram::SimConfig config = base_;
+      config.controller = controller_config(d);
+      dram::VectorTrace trace(workload_);
+      const dram::SimStats s = dram::simulate(config, trace);
+      e.metrics = {{"energy_uJ", s.total_energy_nJ() / 1000.0},
+                   {"power_W", s.average_power_W()},
+                   {"latency_ms", s.total_time_ns / 1e6},
+                   {"read_latency_avg_ns", s.read_latency_avg_ns},
+                   {"read_latency_p50_ns", s.read_latency_p50_ns},
+                   {"read_latency_p99_ns", s.read_latency_p99_ns},
+                   {"bandwidth_GBps", s.bandwidth_GBps},
+                   {"utilisation", s.utilisation},
+                   {"row_hit_rate", s.row_hit_rate},
+                   {"refreshes", static_cast<double>(s.refreshes)}};
+    } catch (const std::exception& ex) {
+      e = Evaluation::invalid(ex.what());
+    }
+    e.sim_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return e;
+  }
+
+ private:
+  dram::ControllerConfig controller_config(const Design& d) const {
+    auto text = [&](const char* name) { return to_string(d.values[space_.index_of(name)]); };
+    auto number = [&](const char* name) {
+      return static_cast<int>(as_int(d.values[space_.index_of(name)]));
+    };
+    dram::ControllerConfig c = base_.controller;
+    c.page_policy = dram::parse_enum<dram::PagePolicy>(text(kPagePolicy));
+    c.scheduler = dram::parse_enum<dram::SchedulerPolicy>(text(kScheduler));
+    c.scheduler_buffer = dram::parse_enum<dram::SchedulerBuffer>(text(kSchedulerBuffer));
+    c.request_buffer_size = number(kRequestBufferSize);
+    c.resp_queue = dram::parse_enum<dram::RespQueuePolicy>(text(kRespQueue));
+    c.refresh_policy = dram::parse_enum<dram::RefreshPolicy>(text(kRefreshPolicy));
+    c.refresh_max_postponed = number(kRefreshMaxPostponed);
+    c.refresh_max_pulledin = number(kRefreshMaxPulledin);
+    c.arbiter = dram::parse_enum<dram::ArbiterPolicy>(text(kArbiter));
+    c.max_active_transactions = number(kMaxActiveTransactions);
+    c.power_down = dram::parse_enum<dram::PowerDownPolicy>(text(kPowerDownPolicy));
+    return c;
+  }
+
+  DesignSpace space_;
+  std::shared_ptr<const std::vector<dram::Request>> workload_;
+  dram::SimConfig base_;
+};
+
+const EnvRegistrar registrar{
+    "dram", "DRAM memory controller (ArchGym's DRAMSys space) on the cycle-level simulator",
+    dram_schema(), [](const Options& o) { return std::make_unique<DramEnv>(o); }};
+
+}  // namespace
+}  // namespace archgym

@@ -1,0 +1,143 @@
+// The DRAM env: ArchGym's space and reward, determinism, inert knobs, bad options.
+#include <cmath>
+#include <future>
+#include <string>
+#include <vector>
+
+#include "core/registry.h"
+#include "tests/catch.h"
+
+using namespace archgym;
+
+namespace {
+
+std::unique_ptr<Env> small_env(std::map<std::string, std::string> extra = {}) {
+  std::map<std::string, std::string> o = {{"generator", "random"}, {"requests", "2000"}};
+  for (auto& [k, v] : extra) o[k] = v;
+  return make_env("dram", o);
+}
+
+Design with(const Env& env, std::vector<std::pair<std::string, std::string>> changes) {
+  Design base = env.default_design();
+  return env.space().from_strings(changes, &base);
+}
+
+}  // namespace
+
+TEST_CASE("dram env exposes ArchGym's knobs with their value sets") {
+  auto env = make_env("dram");
+  const DesignSpace& s = env->space();
+  REQUIRE(s.dimension() == 11);
+  CHECK(s.parameter("PagePolicy").cardinality() == 4);
+  CHECK(s.parameter("Scheduler").cardinality() == 3);
+  CHECK(s.parameter("SchedulerBuffer").cardinality() == 3);
+  CHECK(s.parameter("RequestBufferSize").cardinality() == 8);
+  CHECK(s.parameter("RespQueue").cardinality() == 2);
+  CHECK(s.parameter("RefreshPolicy").cardinality() == 3);  // + PerBank
+  CHECK(s.parameter("RefreshMaxPostponed").cardinality() == 8);
+  CHECK(s.parameter("RefreshMaxPulledin").cardinality() == 8);
+  CHECK(s.parameter("Arbiter").cardinality() == 3);
+  CHECK(s.parameter("MaxActiveTransactions").cardinality() == 128);
+  CHECK(s.parameter("PowerDownPolicy").cardinality() == 2);
+  CHECK(s.size() == 4.0 * 3 * 3 * 8 * 2 * 3 * 8 * 8 * 3 * 128 * 2);
+
+  auto rl = make_env("dram", {{"space", "rl"}});
+  CHECK(rl->space().parameter("RequestBufferSize").cardinality() == 8);      // 1..128
+  CHECK(rl->space().parameter("MaxActiveTransactions").cardinality() == 8);  // 1..128
+  CHECK(as_int(rl->space().parameter("RequestBufferSize").value_at(7)) == 128);
+}
+
+TEST_CASE("dram env's default reward is ArchGym's target ratio on power and latency") {
+  auto env = make_env("dram");
+  const Objective obj = env->default_objective();
+  CHECK(obj.formulation() == Formulation::TargetRatio);
+  REQUIRE(obj.targets().size() == 2);
+  CHECK(obj.targets()[0].metric == "power_W");
+  CHECK(obj.targets()[0].value == 1.0);
+  CHECK(obj.targets()[1].metric == "latency_ms");
+  CHECK(obj.targets()[1].value == 0.1);
+  obj.check_metrics(env->metric_names());
+}
+
+TEST_CASE("dram env evaluates ArchGym's stream trace to plausible DDR3-1600 numbers") {
+  auto env = make_env("dram", {{"workload", "stream"}});
+  const Evaluation e = env->evaluate(env->default_design());
+  REQUIRE(e.valid);
+  // 10,000 sequential 64-byte reads at one per 1.25 ns: the DDR3-1600 x64 bus (12.8 GB/s)
+  // needs 50 us for 640 kB, so total time is at least that and bandwidth at most peak.
+  CHECK(e.metric("latency_ms") >= 0.050);
+  CHECK(e.metric("latency_ms") < 0.080);
+  CHECK(e.metric("bandwidth_GBps") <= 12.8);
+  CHECK(e.metric("bandwidth_GBps") > 8.0);
+  CHECK(e.metric("row_hit_rate") > 0.9);  // 1 kB rows, sequential: 15 of 16 bursts hit
+  // Background power of eight x8 DDR3 devices alone is 8 * 45 mA * 1.5 V = 0.54 W.
+  CHECK(e.metric("power_W") > 0.54);
+  CHECK(e.metric("power_W") < 3.0);
+  CHECK(e.metric("energy_uJ") == Approx(e.metric("power_W") * e.metric("latency_ms") * 1e3).epsilon(0.05));
+  CHECK(e.sim_seconds > 0);
+}
+
+TEST_CASE("dram env is deterministic and safe to evaluate from several threads") {
+  auto env = small_env();
+  Rng rng(7);
+  std::vector<Design> designs;
+  for (int i = 0; i < 8; ++i) designs.push_back(env->space().sample(rng));
+  std::vector<Evaluation> serial;
+  for (const auto& d : designs) serial.push_back(env->evaluate(d));
+  std::vector<std::future<Evaluation>> parallel;
+  for (const auto& d : designs)
+    parallel.push_back(std::async(std::launch::async, [&env, d] { return env->evaluate(d); }));
+  for (std::size_t i = 0; i < designs.size(); ++i) {
+    const Evaluation p = parallel[i].get();
+    CHECK(p.valid == serial[i].valid);
+    CHECK(p.metrics == serial[i].metrics);
+  }
+}
+
+TEST_CASE("dram env mirrors DRAMSys's inert knobs") {
+  auto env = small_env();
+  SECTION("with RequestBufferSize 1 the scheduler cannot matter") {
+    const auto fifo = env->evaluate(with(*env, {{"RequestBufferSize", "1"}, {"Scheduler", "Fifo"}}));
+    const auto frfcfs = env->evaluate(with(*env, {{"RequestBufferSize", "1"}, {"Scheduler", "FrFcfs"}}));
+    CHECK(fifo.metrics == frfcfs.metrics);
+  }
+  SECTION("the Simple arbiter ignores MaxActiveTransactions") {
+    const auto a = env->evaluate(with(*env, {{"Arbiter", "Simple"}, {"MaxActiveTransactions", "1"}}));
+    const auto b = env->evaluate(with(*env, {{"Arbiter", "Simple"}, {"MaxActiveTransactions", "128"}}));
+    CHECK(a.metrics == b.metrics);
+  }
+  SECTION("but the Fifo arbiter obeys it") {
+    const auto a = env->evaluate(with(*env, {{"Arbiter", "Fifo"}, {"MaxActiveTransactions", "1"}}));
+    const auto b = env->evaluate(with(*env, {{"Arbiter", "Fifo"}, {"MaxActiveTransactions", "128"}}));
+    CHECK(a.metric("latency_ms") > b.metric("latency_ms"));
+  }
+}
+
+TEST_CASE("dram env knobs move metrics in the expected direction") {
+  auto env = make_env("dram", {{"workload", "stream"}});
+  const auto open = env->evaluate(with(*env, {{"PagePolicy", "Open"}}));
+  const auto closed = env->evaluate(with(*env, {{"PagePolicy", "Closed"}}));
+  CHECK(closed.metric("row_hit_rate") < open.metric("row_hit_rate"));
+  CHECK(closed.metric("energy_uJ") > open.metric("energy_uJ"));
+  const auto norefresh = env->evaluate(with(*env, {{"RefreshPolicy", "NoRefresh"}}));
+  CHECK(norefresh.metric("refreshes") == 0);
+}
+
+TEST_CASE("dram env rejects bad options with a clear message") {
+  CHECK_THROWS_WITH(make_env("dram", {{"workload", "strem"}}),
+                    Catch::Contains("strem") && Catch::Contains("stream"));
+  CHECK_THROWS_WITH(make_env("dram", {{"memspec", "DDR9"}}), Catch::Contains("DDR9"));
+  CHECK_THROWS_WITH(make_env("dram", {{"addressmap", "nope"}}), Catch::Contains("nope"));
+  CHECK_THROWS_WITH(make_env("dram", {{"worklaod", "stream"}}), Catch::Contains("worklaod"));
+  CHECK_THROWS_WITH(make_env("dram", {{"generator", "random"}, {"read_ratio", "1.5"}}),
+                    Catch::Contains("read_ratio"));
+}
+
+TEST_CASE("dram env runs DDR4-2400 too") {
+  auto env = make_env("dram", {{"memspec", "DDR4-2400"}, {"generator", "stream"},
+                               {"requests", "5000"}, {"trace_clock_mhz", "1200"}});
+  const Evaluation e = env->evaluate(env->default_design());
+  REQUIRE(e.valid);
+  CHECK(e.metric("bandwidth_GBps") <= 19.2);
+  CHECK(e.metric("bandwidth_GBps") > 5.0);
+}
