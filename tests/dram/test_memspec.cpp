@@ -212,8 +212,8 @@ TEST_CASE("memspec: absurd values are rejected with the key and the limit", "[me
        "too large"},
       {"2^31-1 cycle timing", [](J& j) { j["memspec"]["memtimingspec"]["XS"] = 2147483647; },
        "memspec.memtimingspec.XS", "at most 16777216"},
-      // width x devices x burstLength used to overflow int in bytes_per_burst().
-      {"2^20 devices", [](J& j) { j["memspec"]["memarchitecturespec"]["nbrOfDevicesOnDIMM"] = 1 << 20; },
+      // width x devices (8 x 2^30) used to overflow int, in the parser and in bytes_per_burst().
+      {"2^30 devices", [](J& j) { j["memspec"]["memarchitecturespec"]["nbrOfDevicesOnDIMM"] = 1 << 30; },
        "memspec.memarchitecturespec.nbrOfDevicesOnDIMM", "at most 1024"},
       {"2^30 rows", [](J& j) { j["memspec"]["memarchitecturespec"]["nbrOfRows"] = 1 << 30; },
        "memspec.memarchitecturespec.nbrOfRows", "too large"},
