@@ -10,8 +10,6 @@ Arbiter::Arbiter(ArbiterPolicy policy, int max_active, Controller& controller,
       pool_(pool),
       events_(events),
       reorder_(RespQueuePolicy::Reorder) {
-  pending_requests_.reserve(64);
-  pending_responses_.reserve(64);
 }
 
 void Arbiter::accept(int txn, std::int64_t now) {
@@ -26,18 +24,6 @@ void Arbiter::send_to_controller(int txn, std::int64_t at, std::int64_t now) {
   events_.trigger_controller(at, now);
 }
 
-// Compacting FIFO helpers: the vectors are cleared whenever they drain, so they stay small.
-namespace {
-int pop_front(std::vector<int>& v, std::size_t& head) {
-  const int x = v[head++];
-  if (head == v.size()) {
-    v.clear();
-    head = 0;
-  }
-  return x;
-}
-bool fifo_empty(const std::vector<int>& v, std::size_t head) { return head == v.size(); }
-}  // namespace
 
 void Arbiter::begin_req(int txn, std::int64_t now) {
   if (policy_ == ArbiterPolicy::Simple) {
@@ -46,7 +32,7 @@ void Arbiter::begin_req(int txn, std::int64_t now) {
       channel_busy_ = true;
       send_to_controller(txn, now, now);  // ArbitrationDelayFw = 0
     } else {
-      pending_requests_.push_back(txn);
+      pending_requests_.push(txn);
     }
     return;
   }
@@ -54,13 +40,13 @@ void Arbiter::begin_req(int txn, std::int64_t now) {
     ++active_;
     accept(txn, now);
     events_.post(MsgKind::PlayerEndReq, txn, now, now);
-    pending_requests_.push_back(txn);
+    pending_requests_.push(txn);
   } else {
     outstanding_end_req_ = txn;
   }
-  if (!channel_busy_ && !fifo_empty(pending_requests_, pending_head_)) {
+  if (!channel_busy_ && !pending_requests_.empty()) {
     channel_busy_ = true;
-    const int next = pop_front(pending_requests_, pending_head_);
+    const int next = pending_requests_.pop();
     send_to_controller(next, last_end_req_ == now ? now + 1 : now, now);
   }
 }
@@ -68,8 +54,8 @@ void Arbiter::begin_req(int txn, std::int64_t now) {
 void Arbiter::end_req(int txn, std::int64_t now) {
   if (policy_ == ArbiterPolicy::Simple) {
     events_.post(MsgKind::PlayerEndReq, txn, now, now);
-    if (!fifo_empty(pending_requests_, pending_head_)) {
-      const int next = pop_front(pending_requests_, pending_head_);
+    if (!pending_requests_.empty()) {
+      const int next = pending_requests_.pop();
       send_to_controller(next, now + 1, now);  // never two requests in one cycle
     } else {
       channel_busy_ = false;
@@ -77,8 +63,8 @@ void Arbiter::end_req(int txn, std::int64_t now) {
     return;
   }
   last_end_req_ = now;
-  if (!fifo_empty(pending_requests_, pending_head_)) {
-    const int next = pop_front(pending_requests_, pending_head_);
+  if (!pending_requests_.empty()) {
+    const int next = pending_requests_.pop();
     send_to_controller(next, now + 1, now);
   } else {
     channel_busy_ = false;
@@ -90,8 +76,8 @@ bool Arbiter::pop_response(int& txn) {
     txn = reorder_.next(INT64_MAX);
     return txn >= 0;
   }
-  if (fifo_empty(pending_responses_, responses_head_)) return false;
-  txn = pop_front(pending_responses_, responses_head_);
+  if (pending_responses_.empty()) return false;
+  txn = pending_responses_.pop();
   return true;
 }
 
@@ -101,7 +87,7 @@ void Arbiter::begin_resp(int txn, std::int64_t now) {
       thread_busy_ = true;
       events_.post(MsgKind::PlayerBeginResp, txn, now, now);  // ArbitrationDelayBw = 0
     } else {
-      pending_responses_.push_back(txn);
+      pending_responses_.push(txn);
     }
     return;
   }
@@ -111,7 +97,7 @@ void Arbiter::begin_resp(int txn, std::int64_t now) {
   if (policy_ == ArbiterPolicy::Reorder)
     reorder_.insert(txn, pool_[txn].thread_id, 0);
   else
-    pending_responses_.push_back(txn);
+    pending_responses_.push(txn);
   if (!thread_busy_) {
     int next;
     if (pop_response(next)) {
@@ -143,7 +129,7 @@ void Arbiter::end_resp(int /*txn*/, std::int64_t now) {
       channel_busy_ = true;
       send_to_controller(txn, last_end_req_ == now ? now + 1 : now, now);
     } else {
-      pending_requests_.push_back(txn);
+      pending_requests_.push(txn);
     }
   } else {
     --active_;

@@ -20,6 +20,33 @@
 
 namespace archgym::dram {
 
+// FIFO of transaction indices in a ring buffer: memory bounded by the most ever queued
+// at once, never by the number passed through.
+class TxnFifo {
+ public:
+  TxnFifo() : ring_(64) {}
+  bool empty() const { return count_ == 0; }
+  void push(int txn) {
+    if (count_ == ring_.size()) {
+      std::vector<int> bigger(ring_.size() * 2);
+      for (std::size_t i = 0; i < count_; ++i) bigger[i] = ring_[(head_ + i) & (ring_.size() - 1)];
+      ring_.swap(bigger);
+      head_ = 0;
+    }
+    ring_[(head_ + count_++) & (ring_.size() - 1)] = txn;
+  }
+  int pop() {
+    const int txn = ring_[head_];
+    head_ = (head_ + 1) & (ring_.size() - 1);
+    --count_;
+    return txn;
+  }
+
+ private:
+  std::vector<int> ring_;  // size: a power of two
+  std::size_t head_ = 0, count_ = 0;
+};
+
 class Arbiter {
  public:
   Arbiter(ArbiterPolicy policy, int max_active, Controller& controller, TransactionPool& pool,
@@ -43,15 +70,13 @@ class Arbiter {
   std::uint64_t next_thread_id_ = 1, next_channel_id_ = 1;
   // Channel side.
   bool channel_busy_ = false;
-  std::vector<int> pending_requests_;  // FIFO (ring via head index)
-  std::size_t pending_head_ = 0;
+  TxnFifo pending_requests_;
   std::int64_t last_end_req_ = -1;
   // Initiator side.
   bool thread_busy_ = false;
   std::size_t active_ = 0;
   int outstanding_end_req_ = -1;
-  std::vector<int> pending_responses_;  // Simple/Fifo: FIFO
-  std::size_t responses_head_ = 0;
+  TxnFifo pending_responses_;          // Simple/Fifo
   ResponseQueue reorder_;               // Reorder: keyed by thread payload ID
   std::int64_t last_end_resp_ = -1;
 };

@@ -6,18 +6,14 @@ namespace archgym::dram {
 
 std::int64_t BankMachine::evaluate(std::int64_t now, const Scheduler& s, const TimingChecker& c,
                                    const TransactionPool& pool) {
-  if (!reselect_) {  // same request and command, only the timing checker moved on
-    checker_version_ = c.version();
-    if (has_next_) time_ = c.earliest(next_, rank_, bank_group_, bank_, now);
-    return time_;
-  }
   reselect_ = false;
   checker_version_ = c.version();
   time_ = kNever;
   has_next_ = false;
   if (sleeping_ || blocked_) return time_;
   const bool activated = state_ == State::Activated;
-  current_ = s.next_request(bank_, activated, open_row_);
+  current_ = activated && activated_for_ >= 0 ? activated_for_
+                                              : s.next_request(bank_, activated, open_row_);
   if (current_ < 0) return time_;
   const Transaction& t = pool[current_];
   payload_id_ = t.channel_id;
@@ -42,14 +38,20 @@ std::int64_t BankMachine::evaluate(std::int64_t now, const Scheduler& s, const T
           next_ = rw;
         break;
       case PagePolicy::ClosedAdaptive:
-        if (!hit)  // cannot happen: the row closes unless another request hits it
-          throw std::logic_error("ClosedAdaptive bank machine found a row miss");
+        if (!hit) {
+          // The row stays open only for another hit, but a write drain may have hidden
+          // that hit since (it changed direction): close the row then.
+          if (!keep_activated_) throw std::logic_error("ClosedAdaptive bank machine found a row miss");
+          next_ = Command::PRE;
+          break;
+        }
         next_ = s.has_further_row_hit(bank_, open_row_) ? rw : rwa;
         break;
     }
   }
   has_next_ = true;
-  time_ = c.earliest(next_, rank_, bank_group_, bank_, now);
+  slots_ = c.slots(next_, rank_, bank_group_, bank_);
+  time_ = c.earliest(slots_, now);
   return time_;
 }
 
@@ -59,19 +61,23 @@ void BankMachine::update(Command c, const TransactionPool& pool) {
     case Command::ACT:
       state_ = State::Activated;
       open_row_ = pool[current_].row;
+      if (keep_activated_) activated_for_ = current_;
       break;
     case Command::PRE:
     case Command::PREA:
       state_ = State::Precharged;
+      activated_for_ = -1;
       break;
     case Command::RD:
     case Command::WR:
       current_ = -1;
+      activated_for_ = -1;
       break;
     case Command::RDA:
     case Command::WRA:
       state_ = State::Precharged;
       current_ = -1;
+      activated_for_ = -1;
       break;
     case Command::PDEA:
     case Command::PDEP:

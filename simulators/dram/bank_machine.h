@@ -18,8 +18,10 @@ class BankMachine {
  public:
   enum class State : std::uint8_t { Precharged, Activated };
 
-  BankMachine(PagePolicy policy, int rank, int bank_group, int bank)
-      : policy_(policy), rank_(rank), bank_group_(bank_group), bank_(bank) {}
+  // keep_activated: the write-drain behaviour of activated_for_ (below).
+  BankMachine(PagePolicy policy, int rank, int bank_group, int bank, bool keep_activated = false)
+      : policy_(policy), rank_(rank), bank_group_(bank_group), bank_(bank),
+        keep_activated_(keep_activated) {}
 
   // Re-evaluates: picks the request and the command, and returns the earliest time it
   // may issue (kNever if none). Does nothing while blocked (refresh) or sleeping
@@ -29,7 +31,13 @@ class BankMachine {
   // invalidate() or a state change, and the time until the timing checker changes.
   std::int64_t start(std::int64_t now, const Scheduler& s, const TimingChecker& c,
                      const TransactionPool& pool) {
-    if (!reselect_ && checker_version_ == c.version()) return time_;  // nothing changed
+    if (!reselect_) {  // same request and command: at most the timing checker moved on
+      if (checker_version_ != c.version()) {
+        checker_version_ = c.version();
+        if (has_next_) time_ = c.earliest(slots_, now);
+      }
+      return time_;
+    }
     return evaluate(now, s, c, pool);
   }
   // Applies an issued command that concerns this bank.
@@ -68,7 +76,13 @@ class BankMachine {
   bool sleeping_ = false;
   bool reselect_ = true;
   std::uint64_t checker_version_ = UINT64_MAX;
+  TimingChecker::Slots slots_;  // of next_ on this bank
+  // Write drain only: the request the open row was activated for, until its CAS. It stays
+  // selected when the drain changes direction (DRAMsim3 keeps its queued commands).
+  int activated_for_ = -1;
+  bool keep_activated_ = false;
 
+  // Picks the request and the command again (the slow path of start()).
   std::int64_t evaluate(std::int64_t now, const Scheduler& s, const TimingChecker& c,
                         const TransactionPool& pool);
 };

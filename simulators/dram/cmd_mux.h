@@ -2,7 +2,8 @@
 // Command multiplexer "Oldest" of DRAMSys 4.0 (CmdMuxOldest, KNOBS.md §8): among all
 // candidates take the one that can finish first (earliest time + command length; every
 // DDR3/DDR4 command is one cycle long), ties to the lowest channel payload ID (refresh
-// is ID 0, power-down UINT64_MAX - 1). The winner issues only if its time is now.
+// is ID 0, power-down UINT64_MAX - 1). The winner issues only if its time is now, so
+// Controller::pass() takes the lowest ID among the candidates legal now.
 #include <cstdint>
 
 #include "simulators/dram/command.h"
@@ -17,19 +18,6 @@ struct Candidate {
   std::int64_t time = INT64_MAX;
   std::uint64_t payload_id = UINT64_MAX;
   int source = -1;  // >= 0: bank machine index; -1 - rank: refresh manager; -1000 - rank: PDM
-};
-
-class OldestCmdMux {
- public:
-  void reset() { best_ = Candidate{}; }
-  void offer(const Candidate& c) {
-    if (c.time < best_.time || (c.time == best_.time && c.payload_id < best_.payload_id))
-      best_ = c;
-  }
-  const Candidate& best() const { return best_; }
-
- private:
-  Candidate best_;
 };
 
 }  // namespace archgym::dram

@@ -20,7 +20,8 @@ Controller::Controller(const MemSpec& spec, const ControllerConfig& config, Tran
   const int per_group = spec.banks_per_group();
   bms_.reserve(static_cast<std::size_t>(banks));
   for (int b = 0; b < banks; ++b)
-    bms_.emplace_back(config.page_policy, b / spec.banks, b / per_group, b);
+    bms_.emplace_back(config.page_policy, b / spec.banks, b / per_group, b,
+                      config.write_drain != WriteDrainPolicy::None);
   const RefreshTimings rt = refresh_timings(spec);
   for (int r = 0; r < spec.ranks; ++r) {
     pdms_.push_back(std::make_unique<PowerDownManager>(config.power_down, r, checker_));
@@ -30,6 +31,9 @@ Controller::Controller(const MemSpec& spec, const ControllerConfig& config, Tran
     rms_.push_back(make_refresh_manager(config, rt, std::move(rank_bms), *pdms_.back(), checker_,
                                         r, spec.ranks));
   }
+  scheduler_.set_write_drain(config.write_drain, config.write_high_watermark,
+                             config.write_low_watermark);
+  write_drain_ = config.write_drain != WriteDrainPolicy::None;
   rank_payloads_.assign(static_cast<std::size_t>(spec.ranks), 0);
   fresh_activation_.assign(static_cast<std::size_t>(banks), 0);
   read_delay_ = spec.RL + spec.burst_cycles();
@@ -64,7 +68,15 @@ void Controller::manage_responses(std::int64_t now) {
   }
 }
 
+void Controller::update_write_drain() {
+  const bool waiting = acquire_txn_ >= 0 && scheduler_.has_buffer_space();
+  if (!scheduler_.update_write_drain(waiting)) return;
+  for (auto& bm : bms_) bm.invalidate();  // every bank now serves the other direction
+  admitted_ = true;                       // forces a full pass
+}
+
 void Controller::manage_requests(std::int64_t now) {
+  if (write_drain_) update_write_drain();
   if (acquire_txn_ < 0 || acquire_time_ > now || !scheduler_.has_buffer_space()) return;
   const int txn = acquire_txn_;
   acquire_txn_ = -1;
@@ -75,6 +87,7 @@ void Controller::manage_requests(std::int64_t now) {
   ++rp;
   scheduler_.store(txn);
   admitted_ = true;
+  if (write_drain_) update_write_drain();
   BankMachine& bm = bms_[static_cast<std::size_t>(t.bank)];
   bm.invalidate();
   bm.start(now, scheduler_, checker_, pool_);
@@ -99,26 +112,47 @@ void Controller::pass(std::int64_t now) {
   // (3) refresh and power-down managers.
   for (auto& rm : rms_) rm->start(now);
   for (auto& pdm : pdms_) pdm->start(now);
-  // (4) candidates; (5) the oldest one issues if it is legal now.
-  mux_.reset();
+  // (4) candidates; (5) the oldest one issues if it is legal now. The Oldest mux takes the
+  // earliest max(time, now), ties to the lowest payload ID, and issues only at now: so the
+  // winner is the lowest ID among the candidates legal now (the first offered on a tie).
+  // A bank without a command has time kNever.
+  int best_source = 0;
+  std::uint64_t best_id = UINT64_MAX;
+  bool found = false;
   for (int r = 0; r < spec_.ranks; ++r) {
     const PowerDownManager& pdm = *pdms_[static_cast<std::size_t>(r)];
     if (pdm.has_command()) {
-      mux_.offer(Candidate{pdm.command(), std::max(pdm.time(), now), kPowerDownPayloadId,
-                           -1000 - r});
+      if (pdm.time() <= now && (!found || kPowerDownPayloadId < best_id)) {
+        found = true;
+        best_id = kPowerDownPayloadId;
+        best_source = -1000 - r;
+      }
       continue;
     }
     const RefreshManager& rm = *rms_[static_cast<std::size_t>(r)];
-    if (rm.has_command())
-      mux_.offer(Candidate{rm.command(), std::max(rm.time(), now), kRefreshPayloadId, -1 - r});
+    if (rm.has_command() && rm.time() <= now && (!found || kRefreshPayloadId < best_id)) {
+      found = true;
+      best_id = kRefreshPayloadId;
+      best_source = -1 - r;
+    }
     const int first = r * banks_per_rank_;
-    for (int b = first; b < first + banks_per_rank_; ++b) {
-      const BankMachine& bm = bms_[static_cast<std::size_t>(b)];
-      if (!bm.has_command()) continue;
-      mux_.offer(Candidate{bm.next_command(), std::max(bm.time(), now), bm.payload_id(), b});
+    const BankMachine* bm = bms_.data() + first;
+    for (int b = first; b < first + banks_per_rank_; ++b, ++bm) {
+      if (bm->time() > now) continue;
+      if (!found || bm->payload_id() < best_id) {
+        found = true;
+        best_id = bm->payload_id();
+        best_source = b;
+      }
     }
   }
-  if (mux_.best().time == now) issue(mux_.best(), now);
+  if (found) {
+    Command cmd;
+    if (best_source >= 0) cmd = bms_[static_cast<std::size_t>(best_source)].next_command();
+    else if (best_source > -1000) cmd = rms_[static_cast<std::size_t>(-1 - best_source)]->command();
+    else cmd = pdms_[static_cast<std::size_t>(-1000 - best_source)]->command();
+    issue(Candidate{cmd, now, best_id, best_source}, now);
+  }
   // (6) re-evaluate everything; wake at the earliest proposed time.
   std::int64_t next = kNever;
   for (auto& bm : bms_) next = std::min(next, bm.start(now, scheduler_, checker_, pool_));
@@ -185,6 +219,7 @@ void Controller::issue(const Candidate& c, std::int64_t now) {
     }
     scheduler_.remove(txn);
     bms_[static_cast<std::size_t>(bank)].invalidate();
+    if (write_drain_) update_write_drain();
     // FrFcfsGrp prefers the direction of the channel's last CAS: every bank may change its mind.
     if (config_.scheduler == SchedulerPolicy::FrFcfsGrp)
       for (auto& b : bms_) b.invalidate();

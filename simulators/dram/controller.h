@@ -76,6 +76,7 @@ class Controller {
  private:
   void manage_responses(std::int64_t now);
   void manage_requests(std::int64_t now);
+  void update_write_drain();
   void issue(const Candidate& c, std::int64_t now);
   void notify_data(std::int64_t now) {
     const std::int64_t t = resp_.trigger_time(now);
@@ -94,7 +95,6 @@ class Controller {
   std::vector<std::unique_ptr<RefreshManager>> rms_;
   std::vector<int> rank_payloads_;
   std::vector<std::uint8_t> fresh_activation_;   // per bank: ACT not yet followed by a CAS
-  OldestCmdMux mux_;
   int banks_per_rank_, bank_groups_per_rank_, read_delay_, write_delay_;
 
   int acquire_txn_ = -1;
@@ -107,6 +107,7 @@ class Controller {
   std::int64_t data_event_ = kNever;
   std::int64_t last_next_ = 0;  // earliest candidate/trigger time after the last full pass
   bool admitted_ = false;
+  bool write_drain_ = false;  // WriteDrainPolicy::Watermark
   ControllerCounters counters_;
 };
 

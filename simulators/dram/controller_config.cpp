@@ -33,6 +33,8 @@ constexpr NameTable<ArbiterPolicy, 3> kArbiters{{{ArbiterPolicy::Simple, "Simple
                                                  {ArbiterPolicy::Reorder, "Reorder"}}};
 constexpr NameTable<PowerDownPolicy, 2> kPowerDown{{{PowerDownPolicy::NoPowerDown, "NoPowerDown"},
                                                     {PowerDownPolicy::Staggered, "Staggered"}}};
+constexpr NameTable<WriteDrainPolicy, 2> kWriteDrain{{{WriteDrainPolicy::None, "None"},
+                                                      {WriteDrainPolicy::Watermark, "Watermark"}}};
 
 template <class E> constexpr auto& table();
 template <> constexpr auto& table<PagePolicy>() { return kPagePolicies; }
@@ -42,6 +44,7 @@ template <> constexpr auto& table<RespQueuePolicy>() { return kRespQueues; }
 template <> constexpr auto& table<RefreshPolicy>() { return kRefresh; }
 template <> constexpr auto& table<ArbiterPolicy>() { return kArbiters; }
 template <> constexpr auto& table<PowerDownPolicy>() { return kPowerDown; }
+template <> constexpr auto& table<WriteDrainPolicy>() { return kWriteDrain; }
 
 template <class E> constexpr std::string_view kind_name();
 template <> constexpr std::string_view kind_name<PagePolicy>() { return "PagePolicy"; }
@@ -51,6 +54,7 @@ template <> constexpr std::string_view kind_name<RespQueuePolicy>() { return "Re
 template <> constexpr std::string_view kind_name<RefreshPolicy>() { return "RefreshPolicy"; }
 template <> constexpr std::string_view kind_name<ArbiterPolicy>() { return "Arbiter"; }
 template <> constexpr std::string_view kind_name<PowerDownPolicy>() { return "PowerDownPolicy"; }
+template <> constexpr std::string_view kind_name<WriteDrainPolicy>() { return "WriteDrain"; }
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;
@@ -124,6 +128,7 @@ ARCHGYM_DRAM_INSTANTIATE(RespQueuePolicy)
 ARCHGYM_DRAM_INSTANTIATE(RefreshPolicy)
 ARCHGYM_DRAM_INSTANTIATE(ArbiterPolicy)
 ARCHGYM_DRAM_INSTANTIATE(PowerDownPolicy)
+ARCHGYM_DRAM_INSTANTIATE(WriteDrainPolicy)
 #undef ARCHGYM_DRAM_INSTANTIATE
 
 void validate(const ControllerConfig& c, const MemSpec& spec) {
@@ -142,6 +147,11 @@ void validate(const ControllerConfig& c, const MemSpec& spec) {
   enum_name(c.refresh_policy);
   enum_name(c.arbiter);
   enum_name(c.power_down);
+  enum_name(c.write_drain);
+  if (c.write_drain == WriteDrainPolicy::Watermark) {
+    check_range("WriteHighWatermark", c.write_high_watermark, 1, kMaxRequestBufferSize);
+    check_range("WriteLowWatermark", c.write_low_watermark, 0, c.write_high_watermark - 1);
+  }
   if (c.refresh_policy == RefreshPolicy::PerBank && (spec.REFIpb <= 0 || spec.RFCpb <= 0))
     throw std::invalid_argument("RefreshPolicy = PerBank needs per-bank refresh timings, but memspec '" +
                                 spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) +
@@ -152,7 +162,8 @@ std::vector<std::string> knob_names() {
   return {"PagePolicy",          "Scheduler",          "SchedulerBuffer",
           "RequestBufferSize",   "RespQueue",          "RefreshPolicy",
           "RefreshMaxPostponed", "RefreshMaxPulledin", "Arbiter",
-          "MaxActiveTransactions", "PowerDownPolicy",  "TraceClockMHz"};
+          "MaxActiveTransactions", "PowerDownPolicy",  "WriteDrain",
+          "WriteHighWatermark",  "WriteLowWatermark",  "TraceClockMHz"};
 }
 
 void set_knob(ControllerConfig& c, std::string_view key, std::string_view value) {
@@ -167,6 +178,9 @@ void set_knob(ControllerConfig& c, std::string_view key, std::string_view value)
   else if (key == "Arbiter") c.arbiter = parse_enum<ArbiterPolicy>(value);
   else if (key == "MaxActiveTransactions") c.max_active_transactions = parse_int(key, value);
   else if (key == "PowerDownPolicy") c.power_down = parse_enum<PowerDownPolicy>(value);
+  else if (key == "WriteDrain") c.write_drain = parse_enum<WriteDrainPolicy>(value);
+  else if (key == "WriteHighWatermark") c.write_high_watermark = parse_int(key, value);
+  else if (key == "WriteLowWatermark") c.write_low_watermark = parse_int(key, value);
   else if (key == "TraceClockMHz") c.trace_clock_mhz = parse_double(key, value);
   else
     throw std::invalid_argument("unknown controller knob '" + std::string(key) +

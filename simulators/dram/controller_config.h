@@ -16,6 +16,11 @@ enum class RespQueuePolicy { Fifo, Reorder };
 enum class RefreshPolicy { NoRefresh, AllBank, PerBank };
 enum class ArbiterPolicy { Simple, Fifo, Reorder };
 enum class PowerDownPolicy { NoPowerDown, Staggered };
+// None: reads and writes are scheduled together (DRAMSys). Watermark (DRAMsim3 style):
+// only reads are served until the queued writes reach the high watermark (or exceed the
+// low one while no read is queued), then only writes, in a batch down to the low
+// watermark. With no read queued and no admissible request waiting, the writes drain too.
+enum class WriteDrainPolicy { None, Watermark };
 
 struct ControllerConfig {
   PagePolicy page_policy = PagePolicy::Open;
@@ -29,6 +34,9 @@ struct ControllerConfig {
   ArbiterPolicy arbiter = ArbiterPolicy::Simple;
   int max_active_transactions = 64;  // >= 1 (ignored by the Simple arbiter, as in DRAMSys)
   PowerDownPolicy power_down = PowerDownPolicy::NoPowerDown;
+  WriteDrainPolicy write_drain = WriteDrainPolicy::None;
+  int write_high_watermark = 32;     // 1..; Watermark only (DRAMsim3: write buffer size)
+  int write_low_watermark = 8;       // 0..high - 1; Watermark only (DRAMsim3: 8)
   // Trace (initiator) clock in MHz; STL timestamps are in this clock.
   double trace_clock_mhz = 800.0;
 };
@@ -52,7 +60,7 @@ void validate(const ControllerConfig& config, const MemSpec& spec);
 // Sets one knob from DRAMSys-style key/value text ("PagePolicy", "OpenAdaptive").
 // Keys: PagePolicy Scheduler SchedulerBuffer RequestBufferSize RespQueue RefreshPolicy
 // RefreshMaxPostponed RefreshMaxPulledin Arbiter MaxActiveTransactions PowerDownPolicy
-// TraceClockMHz. Throws std::invalid_argument for an unknown key (listing the keys) or a
+// WriteDrain WriteHighWatermark WriteLowWatermark TraceClockMHz. Throws std::invalid_argument for an unknown key (listing the keys) or a
 // bad value (listing the allowed values).
 void set_knob(ControllerConfig& config, std::string_view key, std::string_view value);
 std::vector<std::string> knob_names();

@@ -15,10 +15,25 @@ class ResponseQueue {
 
   void insert(int txn, std::uint64_t channel_id, std::int64_t ready);
   // The next response that may go at `now`, removed from the queue; -1 if none.
-  int next(std::int64_t now);
+  int next(std::int64_t now) {
+    if (count_ == 0) return -1;
+    Entry& e = ring_[head_];
+    if (e.txn < 0 || e.ready > now) return -1;
+    const int txn = e.txn;
+    e = Entry{};
+    head_ = (head_ + 1) & (ring_.size() - 1);
+    --count_;
+    if (policy_ == RespQueuePolicy::Reorder) ++next_id_;
+    return txn;
+  }
   // When the head becomes ready, if that is after `now`; kNever otherwise (empty, ready
   // already, or Reorder waiting for an ID not yet issued).
-  std::int64_t trigger_time(std::int64_t now) const;
+  std::int64_t trigger_time(std::int64_t now) const {
+    if (count_ == 0) return INT64_MAX;
+    const Entry& e = ring_[head_];
+    if (e.txn >= 0 && e.ready > now) return e.ready;
+    return INT64_MAX;
+  }
   bool empty() const { return count_ == 0; }
 
  private:
@@ -28,7 +43,7 @@ class ResponseQueue {
   };
   void grow();
   RespQueuePolicy policy_;
-  // A ring buffer. Fifo: head_ .. head_ + count_. Reorder: slot (id - next_id_) from head_.
+  // A ring buffer whose size is a power of two. Fifo: head_ .. head_ + count_. Reorder: slot (id - next_id_) from head_.
   std::vector<Entry> ring_;
   std::size_t head_ = 0, count_ = 0;
   std::uint64_t next_id_ = 1;  // Reorder

@@ -19,21 +19,65 @@ class Scheduler {
 
   // Admission check, made before the incoming request is stored (so Bankwise looks at
   // the bank of the most recently stored request, not the incoming one).
-  bool has_buffer_space() const;
+  bool has_buffer_space() const {
+    switch (buffer_) {
+      case SchedulerBuffer::Bankwise: return per_bank_[static_cast<std::size_t>(last_bank_)] < size_;
+      case SchedulerBuffer::ReadWrite: return reads_ < size_ && writes_ < size_;
+      case SchedulerBuffer::Shared: return total_ < size_;
+    }
+    return false;
+  }
   void store(int txn);
   void remove(int txn);  // at CAS issue
 
   // The request a bank machine should serve next, or -1. `activated`/`open_row`
   // describe the bank. Re-asked on every evaluation, so the choice may change.
   int next_request(int bank, bool activated, int open_row) const;
-  bool has_further_request(int bank) const { return queue(bank).size() >= 2; }
+  bool has_further_request(int bank) const {
+    return drain_ == WriteDrainPolicy::None ? queue(bank).size() >= 2 : visible_count(bank, -1, 2) >= 2;
+  }
   bool has_further_row_hit(int bank, int row) const;
+
+  // Write drain (ControllerConfig::write_drain). With Watermark (DRAMsim3 style) the bank
+  // machines see only the reads until the queued writes reach the high watermark (or,
+  // with no read queued, exceed the low one); then only the writes, until that batch has
+  // been served down to the low watermark. A bank keeps the request it has activated a
+  // row for across a switch (BankMachine), as DRAMsim3's command queues keep theirs.
+  void set_write_drain(WriteDrainPolicy policy, int high, int low) {
+    drain_ = policy;
+    high_ = static_cast<std::size_t>(high);
+    low_ = static_cast<std::size_t>(low);
+  }
+  // Re-decides the direction after the queues changed; `request_waiting`: a request waits
+  // for admission and the buffer has room for it (if not, nothing new can arrive, so the
+  // writes drain rather than wait for ever). Returns whether the direction changed.
+  bool update_write_drain(bool request_waiting) {
+    if (drain_ == WriteDrainPolicy::None) return false;
+    const bool before = draining_;
+    if (!draining_) {
+      draining_ = writes_ >= high_ ||
+                  (reads_ == 0 && writes_ > 0 && (writes_ > low_ || !request_waiting));
+      if (draining_) batch_ = writes_;
+    } else {
+      draining_ = writes_ > 0 && (batch_ > low_ || reads_ == 0);
+    }
+    return draining_ != before;
+  }
+  bool write_drain_enabled() const { return drain_ != WriteDrainPolicy::None; }
+  bool draining_writes() const { return draining_; }
+
   std::size_t queued(int bank) const { return queue(bank).size(); }
   std::size_t total_queued() const { return total_; }
 
  private:
   const std::vector<int>& queue(int bank) const { return queues_[static_cast<std::size_t>(bank)]; }
   const Transaction& tx(int i) const { return pool_[i]; }
+  bool visible(const Transaction& t) const {
+    return drain_ == WriteDrainPolicy::None || t.is_write == draining_;
+  }
+  // Visible requests of `bank` (to `row` unless row < 0), counting at most up to `limit`.
+  int visible_count(int bank, int row, int limit) const;
+  int next_visible_request(int bank, bool activated, int open_row) const;
 
   SchedulerPolicy policy_;
   SchedulerBuffer buffer_;
@@ -46,6 +90,10 @@ class Scheduler {
   int last_bank_ = 0;                     // Bankwise: bank of the last stored request
   std::size_t reads_ = 0, writes_ = 0;    // ReadWrite
   bool last_cas_write_ = false;           // FrFcfsGrp: direction of the channel's last CAS
+  WriteDrainPolicy drain_ = WriteDrainPolicy::None;
+  std::size_t high_ = 0, low_ = 0;        // write watermarks
+  bool draining_ = false;                 // Watermark: serving writes
+  std::size_t batch_ = 0;                 // writes of the current drain not yet served
 };
 
 }  // namespace archgym::dram

@@ -78,7 +78,12 @@ class Simulation final : public ControllerPort {
   std::int64_t end_cycle_ = 0;
   // Statistics.
   std::uint64_t reads_ = 0, writes_ = 0;
-  std::vector<std::int64_t> read_latency_cycles_;
+  // Read latencies are whole memory cycles: an exact histogram (count per latency) gives
+  // the same mean and percentiles as keeping every sample, in memory bounded by the
+  // largest latency instead of the trace length.
+  std::vector<std::uint64_t> read_latency_histogram_;
+  std::uint64_t read_count_ = 0;
+  std::uint64_t read_latency_sum_ = 0;
   long double read_latency_from_trace_ps_ = 0;
 };
 
@@ -124,7 +129,12 @@ void Simulation::next_payload(std::int64_t now) {
 void Simulation::player_begin_resp(int txn, std::int64_t now) {
   const Transaction& t = pool_[txn];
   if (!t.is_write) {
-    read_latency_cycles_.push_back(now - t.arrival_cycle);
+    const auto latency = static_cast<std::size_t>(now - t.arrival_cycle);
+    if (latency >= read_latency_histogram_.size())
+      read_latency_histogram_.resize(std::max(latency + 1, 2 * read_latency_histogram_.size()));
+    ++read_latency_histogram_[latency];
+    ++read_count_;
+    read_latency_sum_ += latency;
     read_latency_from_trace_ps_ += static_cast<long double>(now * tck_ps_ - t.trace_ps);
   }
   if (responses_ != nullptr)
@@ -183,23 +193,28 @@ SimStats Simulation::run() {
     s.bandwidth_GBps = static_cast<double>(sent_) * spec_.bytes_per_burst() / s.total_time_ns;
     s.utilisation = s.peak_bandwidth_GBps > 0 ? s.bandwidth_GBps / s.peak_bandwidth_GBps : 0;
   }
-  auto& lat = read_latency_cycles_;
-  if (!lat.empty()) {
-    long double sum = 0;
-    for (auto l : lat) sum += l;
-    s.read_latency_avg_ns = static_cast<double>(sum / lat.size()) * tck_ns;
-    s.read_latency_from_trace_avg_ns =
-        static_cast<double>(read_latency_from_trace_ps_ / lat.size()) / 1000.0;
-    // Nearest-rank percentiles.
+  if (read_count_ > 0) {
+    const auto n = static_cast<long double>(read_count_);
+    s.read_latency_avg_ns =
+        static_cast<double>(static_cast<long double>(read_latency_sum_) / n) * tck_ns;
+    s.read_latency_from_trace_avg_ns = static_cast<double>(read_latency_from_trace_ps_ / n) / 1000.0;
+    const auto& h = read_latency_histogram_;
+    // Nearest-rank percentiles: the latency of the k-th smallest sample (k from 1).
     auto pct = [&](double p) {
-      std::size_t k = static_cast<std::size_t>(std::ceil(p * lat.size()));
-      k = std::clamp<std::size_t>(k, 1, lat.size()) - 1;
-      std::nth_element(lat.begin(), lat.begin() + static_cast<std::ptrdiff_t>(k), lat.end());
-      return static_cast<double>(lat[k]) * tck_ns;
+      std::uint64_t k = static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(read_count_)));
+      k = std::clamp<std::uint64_t>(k, 1, read_count_);
+      std::uint64_t seen = 0;
+      for (std::size_t l = 0; l < h.size(); ++l) {
+        seen += h[l];
+        if (seen >= k) return static_cast<double>(l) * tck_ns;
+      }
+      return 0.0;  // unreachable: the counts sum to read_count_
     };
     s.read_latency_p50_ns = pct(0.50);
     s.read_latency_p99_ns = pct(0.99);
-    s.read_latency_max_ns = static_cast<double>(*std::max_element(lat.begin(), lat.end())) * tck_ns;
+    std::size_t max_latency = h.size() - 1;
+    while (h[max_latency] == 0) --max_latency;
+    s.read_latency_max_ns = static_cast<double>(max_latency) * tck_ns;
   }
   const ControllerCounters& c = controller_.counters();
   std::copy(std::begin(c.command_counts), std::end(c.command_counts), s.command_counts);

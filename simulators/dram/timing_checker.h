@@ -32,6 +32,8 @@ struct RefreshTimings {
 RefreshTimings refresh_timings(const MemSpec& spec);
 
 class TimingChecker {
+  struct Faw;  // the last four ACTs of a rank (below)
+
  public:
   explicit TimingChecker(const MemSpec& spec);
 
@@ -46,6 +48,35 @@ class TimingChecker {
       const Faw& f = faw_[static_cast<std::size_t>(rank)];
       if (f.count >= 4) {
         std::int64_t w = f.times[f.next] + tFAW_;  // oldest of the last four
+        t = t > w ? t : w;
+      }
+    }
+    return t;
+  }
+
+  // The table entries one (command, bank) query reads, resolved once so that a bank
+  // machine re-asking after every issued command skips the index arithmetic. Valid for
+  // the checker's lifetime (its tables never move).
+  struct Slots {
+    const std::int64_t* bank = nullptr;
+    const std::int64_t* group = nullptr;
+    const std::int64_t* rank = nullptr;
+    const Faw* faw = nullptr;  // the rank's tFAW window for ACT, else nullptr
+  };
+  Slots slots(Command c, int rank, int bank_group, int bank) const {
+    const int q = static_cast<int>(c);
+    return Slots{&bank_[idx(bank, q)], &group_[idx(bank_group, q)], &rank_[idx(rank, q)],
+                 c == Command::ACT ? &faw_[static_cast<std::size_t>(rank)] : nullptr};
+  }
+  // Same as earliest(c, rank, bank_group, bank, now) for the slots of that query.
+  std::int64_t earliest(const Slots& s, std::int64_t now) const {
+    std::int64_t t = now > bus_free_ ? now : bus_free_;
+    t = max3(t, *s.bank, *s.group);
+    t = t > *s.rank ? t : *s.rank;
+    if (s.faw != nullptr) {
+      const Faw& f = *s.faw;
+      if (f.count >= 4) {
+        std::int64_t w = f.times[f.next] + tFAW_;
         t = t > w ? t : w;
       }
     }

@@ -119,6 +119,9 @@ nlohmann::json to_json(const SimStats& s, const SimConfig& cfg) {
                      {"Arbiter", enum_name(c.arbiter)},
                      {"MaxActiveTransactions", c.max_active_transactions},
                      {"PowerDownPolicy", enum_name(c.power_down)},
+                     {"WriteDrain", enum_name(c.write_drain)},
+                     {"WriteHighWatermark", c.write_high_watermark},
+                     {"WriteLowWatermark", c.write_low_watermark},
                      {"TraceClockMHz", c.trace_clock_mhz}};
   j["requests"] = s.requests;
   j["reads"] = s.reads;
@@ -169,7 +172,11 @@ void print_text(const SimStats& s, const SimConfig& cfg, std::ostream& o) {
     << " RefreshPolicy=" << enum_name(c.refresh_policy) << " RefreshMaxPostponed="
     << c.refresh_max_postponed << " RefreshMaxPulledin=" << c.refresh_max_pulledin
     << " Arbiter=" << enum_name(c.arbiter) << " MaxActiveTransactions=" << c.max_active_transactions
-    << " PowerDownPolicy=" << enum_name(c.power_down) << '\n';
+    << " PowerDownPolicy=" << enum_name(c.power_down) << " WriteDrain=" << enum_name(c.write_drain);
+  if (c.write_drain == WriteDrainPolicy::Watermark)
+    o << " WriteHighWatermark=" << c.write_high_watermark
+      << " WriteLowWatermark=" << c.write_low_watermark;
+  o << '\n';
   line("requests           %llu (%llu reads, %llu writes)", (unsigned long long)s.requests,
        (unsigned long long)s.reads, (unsigned long long)s.writes);
   line("total time         %.3f ns (%llu cycles)", s.total_time_ns, (unsigned long long)s.end_cycle);
