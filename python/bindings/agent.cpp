@@ -11,17 +11,7 @@ namespace archgym::python {
 void bind_agent(py::module_& m) {
   m.def(
       "list_agents",
-      [] {
-        py::list out;
-        for (const auto& [name, entry] : AgentRegistry::instance().entries()) {
-          py::dict d;
-          d["name"] = name;
-          d["description"] = entry.description;
-          d["options"] = schema_to_list(entry.schema);
-          out.append(d);
-        }
-        return out;
-      },
+      [] { return registry_to_list(AgentRegistry::instance()); },
       "Every registered agent: [{name, description, options: [hyperparameter dicts]}].");
 
   py::class_<AgentHandle>(m, "Agent", "A search algorithm behind ask/tell; it maximises reward.")

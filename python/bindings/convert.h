@@ -38,4 +38,18 @@ std::map<std::string, std::string> to_option_text(const py::dict& kwargs);
 // A schema as a list of dicts {name, kind, default, min, max, choices, description, allowed}.
 py::list schema_to_list(const Schema& schema);
 
+// [{name, description, options}] for every entry of a registry (envs, agents, ...).
+template <class Registry>
+py::list registry_to_list(const Registry& registry) {
+  py::list out;
+  for (const auto& [name, entry] : registry.entries()) {
+    py::dict d;
+    d["name"] = name;
+    d["description"] = entry.description;
+    d["options"] = schema_to_list(entry.schema);
+    out.append(d);
+  }
+  return out;
+}
+
 }  // namespace archgym::python

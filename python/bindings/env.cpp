@@ -10,17 +10,7 @@ namespace archgym::python {
 void bind_env(py::module_& m) {
   m.def(
       "list_envs",
-      [] {
-        py::list out;
-        for (const auto& [name, entry] : EnvRegistry::instance().entries()) {
-          py::dict d;
-          d["name"] = name;
-          d["description"] = entry.description;
-          d["options"] = schema_to_list(entry.schema);
-          out.append(d);
-        }
-        return out;
-      },
+      [] { return registry_to_list(EnvRegistry::instance()); },
       "Every registered env: [{name, description, options: [{name, kind, default, ...}]}].");
 
   py::class_<EnvHandle, std::shared_ptr<EnvHandle>>(
