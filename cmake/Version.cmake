@@ -1,18 +1,10 @@
-# Records the version and git commit in a generated header so every run can log them.
-set(ARCHGYM_GIT_COMMIT "unknown")
-find_package(Git QUIET)
-if(GIT_FOUND AND EXISTS "${PROJECT_SOURCE_DIR}/.git")
-  execute_process(COMMAND "${GIT_EXECUTABLE}" rev-parse HEAD
-                  WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}"
-                  OUTPUT_VARIABLE _commit OUTPUT_STRIP_TRAILING_WHITESPACE
-                  RESULT_VARIABLE _rc ERROR_QUIET)
-  if(_rc EQUAL 0)
-    set(ARCHGYM_GIT_COMMIT "${_commit}")
-    execute_process(COMMAND "${GIT_EXECUTABLE}" diff --quiet HEAD
-                    WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}" RESULT_VARIABLE _dirty ERROR_QUIET)
-    if(NOT _dirty EQUAL 0)
-      set(ARCHGYM_GIT_COMMIT "${ARCHGYM_GIT_COMMIT}-dirty")
-    endif()
-  endif()
-endif()
-configure_file("${PROJECT_SOURCE_DIR}/cmake/version.h.in" "${PROJECT_BINARY_DIR}/generated/archgym_version.h" @ONLY)
+# The version and git commit go into a generated header so every run can log them.
+# Written once at configure time (so the header exists) and refreshed at every build.
+set(ARCHGYM_VERSION_HEADER "${PROJECT_BINARY_DIR}/generated/archgym_version.h")
+set(_write_version
+    "${CMAKE_COMMAND}" -DSOURCE_DIR=${PROJECT_SOURCE_DIR} -DOUTPUT=${ARCHGYM_VERSION_HEADER}
+    -DVERSION=${PROJECT_VERSION} -P "${PROJECT_SOURCE_DIR}/cmake/WriteVersion.cmake")
+execute_process(COMMAND ${_write_version})
+add_custom_target(archgym_version_header ALL COMMAND ${_write_version}
+                  BYPRODUCTS "${ARCHGYM_VERSION_HEADER}"
+                  COMMENT "Recording the git commit in archgym_version.h" VERBATIM)

@@ -1,0 +1,21 @@
+# Writes the version header (script mode: cmake -DSOURCE_DIR=.. -DOUTPUT=.. -DVERSION=.. -P WriteVersion.cmake).
+# Run at every build so a run logs the commit it was built from, not the one CMake last configured at;
+# configure_file rewrites the header only when its text changes, so nothing recompiles needlessly.
+set(ARCHGYM_GIT_COMMIT "unknown")
+find_package(Git QUIET)
+if(GIT_FOUND AND EXISTS "${SOURCE_DIR}/.git")
+  execute_process(COMMAND "${GIT_EXECUTABLE}" rev-parse HEAD
+                  WORKING_DIRECTORY "${SOURCE_DIR}"
+                  OUTPUT_VARIABLE _commit OUTPUT_STRIP_TRAILING_WHITESPACE
+                  RESULT_VARIABLE _rc ERROR_QUIET)
+  if(_rc EQUAL 0)
+    set(ARCHGYM_GIT_COMMIT "${_commit}")
+    execute_process(COMMAND "${GIT_EXECUTABLE}" diff --quiet HEAD
+                    WORKING_DIRECTORY "${SOURCE_DIR}" RESULT_VARIABLE _dirty ERROR_QUIET)
+    if(NOT _dirty EQUAL 0)
+      set(ARCHGYM_GIT_COMMIT "${ARCHGYM_GIT_COMMIT}-dirty")
+    endif()
+  endif()
+endif()
+set(PROJECT_VERSION "${VERSION}")
+configure_file("${SOURCE_DIR}/cmake/version.h.in" "${OUTPUT}" @ONLY)
