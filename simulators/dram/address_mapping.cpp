@@ -108,6 +108,25 @@ DecodedAddress AddressMapping::decode(std::uint64_t address) const {
   return d;
 }
 
+AddressDecoder::AddressDecoder(const AddressMapping& m) : xors_(m.xors) {
+  // Same order as decode(): channel, rank, bank group, bank, row, column.
+  const std::vector<int>* fields[6] = {&m.channel_bits,   &m.rank_bits, &m.bank_group_bits,
+                                       &m.bank_bits,      &m.row_bits,  &m.column_bits};
+  for (int f = 0; f < 6; ++f) {
+    const std::vector<int>& bits = *fields[f];
+    std::size_t i = 0;
+    while (i < bits.size()) {
+      std::size_t j = i + 1;  // extend while the source bits stay consecutive
+      while (j < bits.size() && bits[j] == bits[j - 1] + 1) ++j;
+      const std::size_t width = j - i;
+      runs_.push_back(Run{static_cast<std::uint8_t>(f), static_cast<std::uint8_t>(bits[i]),
+                          static_cast<std::uint8_t>(i),
+                          width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1});
+      i = j;
+    }
+  }
+}
+
 std::uint64_t AddressMapping::encode(const DecodedAddress& a) const {
   std::uint64_t address = 0;
   deposit(address, channel_bits, a.channel);

@@ -38,6 +38,40 @@ class AddressMapping {
   void check_against(const MemSpec& m, const std::string& origin) const;
 };
 
+// AddressMapping::decode with the bit lists compiled into runs of consecutive bits (one
+// shift and mask per run instead of one per bit): the simulator decodes every request.
+// A snapshot: later edits to the mapping's bit lists are not seen.
+class AddressDecoder {
+ public:
+  explicit AddressDecoder(const AddressMapping& mapping);
+  DecodedAddress decode(std::uint64_t address) const {
+    for (const auto& [first, second] : xors_) {
+      const std::uint64_t bit = ((address >> first) ^ (address >> second)) & 1u;
+      address = (address & ~(std::uint64_t{1} << first)) | (bit << first);
+    }
+    std::uint64_t v[6] = {};  // channel, rank, bank group, bank, row, column
+    for (const Run& r : runs_) v[r.field] |= ((address >> r.shift) & r.mask) << r.position;
+    DecodedAddress d;
+    d.channel = static_cast<int>(v[0]);
+    d.rank = static_cast<int>(v[1]);
+    d.bank_group = static_cast<int>(v[2]);
+    d.bank = static_cast<int>(v[3]);
+    d.row = static_cast<int>(v[4]);
+    d.column = static_cast<int>(v[5]);
+    return d;
+  }
+
+ private:
+  struct Run {
+    std::uint8_t field;     // index into decode()'s field order
+    std::uint8_t shift;     // lowest source bit
+    std::uint8_t position;  // where it lands in the field
+    std::uint64_t mask;     // width, right-aligned
+  };
+  std::vector<std::pair<int, int>> xors_;
+  std::vector<Run> runs_;
+};
+
 AddressMapping load_address_mapping(const std::string& path);
 AddressMapping parse_address_mapping_json(const std::string& json_text, const std::string& origin);
 // Default mappings shipped with archgym:

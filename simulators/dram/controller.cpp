@@ -217,11 +217,13 @@ void Controller::issue(const Candidate& c, std::int64_t now) {
       ++counters_.row_misses;
       fresh = 0;
     }
+    const bool last_direction = scheduler_.last_cas_write();
     scheduler_.remove(txn);
     bms_[static_cast<std::size_t>(bank)].invalidate();
     if (write_drain_) update_write_drain();
-    // FrFcfsGrp prefers the direction of the channel's last CAS: every bank may change its mind.
-    if (config_.scheduler == SchedulerPolicy::FrFcfsGrp)
+    // FrFcfsGrp prefers the direction of the channel's last CAS: when it changes, every bank
+    // may change its mind (if not, the other banks' choices depend on nothing that changed).
+    if (config_.scheduler == SchedulerPolicy::FrFcfsGrp && scheduler_.last_cas_write() != last_direction)
       for (auto& b : bms_) b.invalidate();
     manage_requests(now);
     resp_.insert(txn, t.channel_id, now + (t.is_write ? write_delay_ : read_delay_));

@@ -25,6 +25,7 @@ namespace archgym::dram {
 namespace {
 
 constexpr std::int64_t kNone = -1;
+constexpr std::int64_t kNoPending = std::numeric_limits<std::int64_t>::max();
 
 // Counters of one rank's background cycles.
 struct Cycles {
@@ -52,6 +53,10 @@ struct PowerModel::RankState {
   std::vector<std::int64_t> act_cycle;     // last ACT per bank (tRAS bound of auto-precharge)
   std::vector<std::int64_t> pending;       // cycle of a precharge still to happen, or kNone
   std::vector<char> pending_counts;        // true: a real PRE (RDA/WRA); false: end of a REFB
+  // The earliest pending cycle and its bank (the lowest one on a tie), kept exact so that
+  // apply_pending() needs no scan of the banks unless a precharge is due.
+  std::int64_t earliest_pending = kNoPending;
+  int earliest_bank = -1;
   int open_count = 0;
   Mode mode = Mode::Normal;
   std::int64_t since = 0;       // start of the current background segment
@@ -73,6 +78,31 @@ struct PowerModel::RankState {
     since = std::max(since, t);
   }
 
+  void find_earliest() {
+    earliest_pending = kNoPending;
+    earliest_bank = -1;
+    for (int b = 0; b < static_cast<int>(pending.size()); ++b)
+      if (pending[b] != kNone && pending[b] < earliest_pending) {
+        earliest_pending = pending[b];
+        earliest_bank = b;
+      }
+  }
+
+  void set_pending(int b, std::int64_t when, bool counts) {
+    pending[b] = when;
+    pending_counts[b] = counts ? 1 : 0;
+    if (b == earliest_bank) find_earliest();
+    else if (when < earliest_pending || (when == earliest_pending && b < earliest_bank)) {
+      earliest_pending = when;
+      earliest_bank = b;
+    }
+  }
+
+  void clear_pending(int b) {
+    pending[b] = kNone;
+    if (b == earliest_bank) find_earliest();
+  }
+
   void open_bank(int b, std::int64_t t) {
     if (open_count == 0) close_segment(t);  // precharged -> active
     open[b] = 1;
@@ -89,6 +119,8 @@ struct PowerModel::RankState {
     if (open_count > 0) close_segment(t);
     std::fill(open.begin(), open.end(), 0);
     std::fill(pending.begin(), pending.end(), kNone);
+    earliest_pending = kNoPending;
+    earliest_bank = -1;
     open_count = 0;
   }
 
@@ -96,18 +128,16 @@ struct PowerModel::RankState {
   // PRE before other commands of the same cycle). Returns the PREs counted.
   std::uint64_t apply_pending(std::int64_t t) {
     std::uint64_t counted = 0;
-    for (;;) {
-      int first = -1;
-      for (int b = 0; b < static_cast<int>(pending.size()); ++b)
-        if (pending[b] != kNone && pending[b] <= t && (first < 0 || pending[b] < pending[first])) first = b;
-      if (first < 0) return counted;
-      const std::int64_t when = pending[first];
-      pending[first] = kNone;
+    while (earliest_bank >= 0 && earliest_pending <= t) {
+      const int first = earliest_bank;
+      const std::int64_t when = earliest_pending;
+      clear_pending(first);
       if (open[first]) {
         close_bank(first, when);
         if (pending_counts[first]) ++counted;
       }
     }
+    return counted;
   }
 
   // Self-refresh from sref_start to t, split like DRAMPower: the first tRFC - tRP cycles
@@ -190,7 +220,7 @@ void PowerModel::on_command(const IssuedCommand& c) {
       break;
     case Command::PRE:
       note_event(t, m.RP, true);
-      r.pending[b] = kNone;
+      r.clear_pending(b);
       if (r.open[b]) {
         ++n_pre_;
         r.close_bank(b, t);
@@ -223,8 +253,7 @@ void PowerModel::on_command(const IssuedCommand& c) {
     else
       offset = m.WL + burst + m.WR;
     const std::int64_t when = std::max(t + offset, r.act_cycle[b] + m.RAS);
-    r.pending[b] = when;
-    r.pending_counts[b] = 1;
+    r.set_pending(b, when, true);
     note_event(when, m.RP, true);
     return;
   }
@@ -247,8 +276,7 @@ void PowerModel::on_command(const IssuedCommand& c) {
       note_event(t, 0, false);
       if (!r.open[b] && m.RFCpb > m.RP) {
         r.open_bank(b, t);
-        r.pending[b] = t + m.RFCpb - m.RP;
-        r.pending_counts[b] = 0;
+        r.set_pending(b, t + m.RFCpb - m.RP, false);
       }
       break;
     case Command::PDEA:

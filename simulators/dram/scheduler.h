@@ -64,6 +64,8 @@ class Scheduler {
     return draining_ != before;
   }
   bool write_drain_enabled() const { return drain_ != WriteDrainPolicy::None; }
+  // FrFcfsGrp: direction of the channel's last CAS (next_request prefers it).
+  bool last_cas_write() const { return last_cas_write_; }
   bool draining_writes() const { return draining_; }
 
   std::size_t queued(int bank) const { return queue(bank).size(); }

@@ -24,6 +24,7 @@ class Simulation final : public ControllerPort {
       : responses_(responses),
         cfg_(cfg),
         spec_(cfg.memspec),
+        decoder_(cfg.mapping),
         trace_(trace),
         extra_(extra),
         power_(cfg.memspec),
@@ -60,6 +61,7 @@ class Simulation final : public ControllerPort {
   ResponseObserver* responses_;
   const SimConfig& cfg_;
   const MemSpec& spec_;
+  const AddressDecoder decoder_;
   TraceSource& trace_;
   CommandObserver* extra_;
   TransactionPool pool_;
@@ -102,7 +104,7 @@ void Simulation::next_payload(std::int64_t now) {
                                 std::to_string(sent_ + 1) + " at cycle " + std::to_string(r.cycle) +
                                 " follows cycle " + std::to_string(last_trace_cycle_));
   last_trace_cycle_ = static_cast<std::int64_t>(r.cycle);
-  const DecodedAddress d = cfg_.mapping.decode(r.address);
+  const DecodedAddress d = decoder_.decode(r.address);
   const int txn = pool_.acquire();
   Transaction& t = pool_[txn];
   t = Transaction{};
