@@ -1,6 +1,7 @@
 // A run killed at any moment loses nothing already written and resumes to exactly the
 // trajectory an uninterrupted run produces.
 #include "tests/catch.h"
+#include "tests/core/temp_store.h"
 #include "tests/core/toy_env.h"
 
 #include <sqlite3.h>
@@ -15,14 +16,6 @@ using namespace archgym;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string temp_store(const std::string& name) {
-  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "stores";
-  fs::create_directories(dir);
-  const fs::path p = dir / (name + ".db");
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
-  return p.string();
-}
 
 RunSpec toy_spec() {
   RunSpec spec;

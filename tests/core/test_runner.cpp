@@ -1,4 +1,5 @@
 #include "tests/catch.h"
+#include "tests/core/temp_store.h"
 #include "tests/core/toy_env.h"
 
 #include <filesystem>
@@ -11,14 +12,6 @@ using namespace archgym;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string temp_store(const std::string& name) {
-  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "stores";
-  fs::create_directories(dir);
-  const fs::path p = dir / (name + ".db");
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
-  return p.string();
-}
 
 // Asks a fixed list of designs, `batch` at a time, and records what it was told.
 class Script final : public Agent {

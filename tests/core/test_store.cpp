@@ -1,4 +1,5 @@
 #include "tests/catch.h"
+#include "tests/core/temp_store.h"
 
 #include <sqlite3.h>
 
@@ -13,15 +14,6 @@ using namespace archgym;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh path in the test build directory for each test.
-std::string temp_store(const std::string& name) {
-  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "stores";
-  fs::create_directories(dir);
-  const fs::path p = dir / (name + ".db");
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
-  return p.string();
-}
 
 RunRecord sample_run() {
   RunRecord r;
