@@ -13,7 +13,6 @@
 #include "core/runner.h"
 
 using namespace archgym;
-namespace fs = std::filesystem;
 
 namespace {
 

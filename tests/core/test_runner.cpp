@@ -9,7 +9,6 @@
 #include "core/runner.h"
 
 using namespace archgym;
-namespace fs = std::filesystem;
 
 namespace {
 

@@ -11,7 +11,6 @@
 #include "core/store.h"
 
 using namespace archgym;
-namespace fs = std::filesystem;
 
 namespace {
 
