@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace archgym::dram {
 namespace {
@@ -12,19 +13,77 @@ class NoRefreshManager final : public RefreshManager {
   void update(Command, std::int64_t) override {}
 };
 
+// DRAMSys's refresh bookkeeping, shared by the all-bank and per-bank managers: the due
+// time, the Regular/PulledIn phase, the signed postponed (+) / pulled-in (-) counter and
+// whether the rank sleeps (KNOBS.md §5).
+struct RefreshSchedule {
+  std::int64_t interval = 0;
+  std::int64_t trigger = kNever;
+  int max_postponed = 0, max_pulledin = 0;  // max_pulledin is negative
+  bool pulled_in = false;                   // DRAMSys State::Pulledin
+  int counter = 0;
+  bool sleeping = false;
+
+  // The time to be asked again when no refresh may be chosen now (not due yet, or the
+  // rank must first leave power-down); nullopt when the manager should choose.
+  std::optional<std::int64_t> wait(std::int64_t now, PowerDownManager& pdm) {
+    if (now < trigger) return trigger;
+    pdm.trigger_interruption();
+    if (sleeping) return kNever;
+    if (now >= trigger + interval) {  // a whole interval missed: drop that slot
+      trigger += interval;
+      pulled_in = false;
+    }
+    return std::nullopt;
+  }
+  bool forced() const { return counter == max_postponed; }
+  std::int64_t postpone() {
+    ++counter;
+    trigger += interval;
+    return trigger;
+  }
+  std::int64_t stop_pulling_in() {
+    pulled_in = false;
+    trigger += interval;
+    return trigger;
+  }
+  void refreshed() {
+    if (pulled_in) --counter;
+    else pulled_in = true;
+    if (counter == max_pulledin) {
+      pulled_in = false;
+      trigger += interval;
+    }
+  }
+  // The REFA that follows SREFEX restarts the interval.
+  void refreshed_after_self_refresh(std::int64_t now) {
+    pulled_in = false;
+    trigger = now + interval;
+    sleeping = false;
+  }
+  void sleep_command(Command c) {
+    switch (c) {
+      case Command::PDEA: case Command::PDEP: sleeping = true; break;
+      case Command::SREFEN:
+        sleeping = true;
+        trigger = kNever;
+        break;
+      case Command::PDXA: case Command::PDXP: sleeping = false; break;
+      default: break;
+    }
+  }
+};
+
 class AllBankRefreshManager final : public RefreshManager {
  public:
   AllBankRefreshManager(const ControllerConfig& cfg, const RefreshTimings& rt,
                         std::vector<BankMachine*> bms, PowerDownManager& pdm,
                         const TimingChecker& checker, int rank, int ranks)
-      : bms_(std::move(bms)),
-        pdm_(pdm),
-        checker_(checker),
-        rank_(rank),
-        interval_(rt.tREFI),
-        max_postponed_(cfg.refresh_max_postponed),
-        max_pulledin_(-cfg.refresh_max_pulledin) {
-    trigger_ = first_refresh_time(interval_, rank, ranks);
+      : bms_(std::move(bms)), pdm_(pdm), checker_(checker), rank_(rank) {
+    s_.interval = rt.tREFI;
+    s_.max_postponed = cfg.refresh_max_postponed;
+    s_.max_pulledin = -cfg.refresh_max_pulledin;
+    s_.trigger = first_refresh_time(s_.interval, rank, ranks);
     bank_ = rank * static_cast<int>(bms_.size());
     bank_group_ = bms_.empty() ? 0 : bms_.front()->bank_group();
   }
@@ -32,28 +91,16 @@ class AllBankRefreshManager final : public RefreshManager {
   std::int64_t start(std::int64_t now) override {
     has_next_ = false;
     time_ = kNever;
-    if (now < trigger_) return trigger_;
-    pdm_.trigger_interruption();
-    if (sleeping_) return kNever;
-    if (now >= trigger_ + interval_) {  // a whole interval missed: drop that slot
-      trigger_ += interval_;
-      pulled_in_ = false;
-    }
-    if (!pulled_in_) {
-      if (counter_ == max_postponed_) {  // forced refresh
+    if (const auto wake = s_.wait(now, pdm_)) return *wake;
+    if (!s_.pulled_in) {
+      if (s_.forced()) {
         for (auto* bm : bms_) bm->block();
       } else if (busy()) {
-        ++counter_;
-        trigger_ += interval_;
-        return trigger_;
+        return s_.postpone();
       }
       next_ = activated_banks_ > 0 ? Command::PREA : Command::REFA;
     } else {
-      if (busy()) {
-        pulled_in_ = false;
-        trigger_ += interval_;
-        return trigger_;
-      }
+      if (busy()) return s_.stop_pulling_in();
       next_ = Command::REFA;
     }
     has_next_ = true;
@@ -67,26 +114,10 @@ class AllBankRefreshManager final : public RefreshManager {
       case Command::PRE: case Command::RDA: case Command::WRA: --activated_banks_; break;
       case Command::PREA: activated_banks_ = 0; break;
       case Command::REFA:
-        if (sleeping_) {  // the REFA that follows SREFEX restarts the interval
-          pulled_in_ = false;
-          trigger_ = now + interval_;
-          sleeping_ = false;
-        } else {
-          if (pulled_in_) --counter_;
-          else pulled_in_ = true;
-          if (counter_ == max_pulledin_) {
-            pulled_in_ = false;
-            trigger_ += interval_;
-          }
-        }
+        if (s_.sleeping) s_.refreshed_after_self_refresh(now);
+        else s_.refreshed();
         break;
-      case Command::PDEA: case Command::PDEP: sleeping_ = true; break;
-      case Command::SREFEN:
-        sleeping_ = true;
-        trigger_ = kNever;
-        break;
-      case Command::PDXA: case Command::PDXP: sleeping_ = false; break;
-      default: break;
+      default: s_.sleep_command(c); break;
     }
   }
 
@@ -98,13 +129,8 @@ class AllBankRefreshManager final : public RefreshManager {
   PowerDownManager& pdm_;
   const TimingChecker& checker_;
   int rank_;
-  std::int64_t interval_;
-  int max_postponed_, max_pulledin_;
-  std::int64_t trigger_ = kNever;
-  bool pulled_in_ = false;  // DRAMSys State::Pulledin
-  int counter_ = 0;         // +postponed / -pulled in
+  RefreshSchedule s_;
   int activated_banks_ = 0;
-  bool sleeping_ = false;
 };
 
 class PerBankRefreshManager final : public RefreshManager {
@@ -112,15 +138,12 @@ class PerBankRefreshManager final : public RefreshManager {
   PerBankRefreshManager(const ControllerConfig& cfg, const RefreshTimings& rt,
                         std::vector<BankMachine*> bms, PowerDownManager& pdm,
                         const TimingChecker& checker, int rank, int ranks)
-      : all_(std::move(bms)),
-        pdm_(pdm),
-        checker_(checker),
-        rank_(rank),
-        interval_(rt.tREFIpb) {
+      : all_(std::move(bms)), pdm_(pdm), checker_(checker), rank_(rank) {
     const int n = static_cast<int>(all_.size());
-    max_postponed_ = cfg.refresh_max_postponed * n;
-    max_pulledin_ = -cfg.refresh_max_pulledin * n;
-    trigger_ = first_refresh_time(interval_, rank, ranks);
+    s_.interval = rt.tREFIpb;
+    s_.max_postponed = cfg.refresh_max_postponed * n;
+    s_.max_pulledin = -cfg.refresh_max_pulledin * n;
+    s_.trigger = first_refresh_time(s_.interval, rank, ranks);
     remaining_ = all_;
     current_ = 0;
     set_target();
@@ -129,32 +152,16 @@ class PerBankRefreshManager final : public RefreshManager {
   std::int64_t start(std::int64_t now) override {
     has_next_ = false;
     time_ = kNever;
-    if (now < trigger_) return trigger_;
-    pdm_.trigger_interruption();
-    if (sleeping_) return kNever;
-    if (now >= trigger_ + interval_) {
-      trigger_ += interval_;
-      pulled_in_ = false;
-    }
-    if (!pulled_in_) {
-      const bool forced = counter_ == max_postponed_;
+    if (const auto wake = s_.wait(now, pdm_)) return *wake;
+    if (!s_.pulled_in) {
+      const bool forced = s_.forced();
       bool all_busy = true;
       if (!skip_selection_) {
         current_ = 0;
-        for (std::size_t i = 0; i < remaining_.size(); ++i) {
-          if (remaining_[i]->idle()) {
-            current_ = i;
-            all_busy = false;
-            break;
-          }
-        }
+        all_busy = !select_idle_bank();
         set_target();
       }
-      if (all_busy && !forced) {
-        ++counter_;
-        trigger_ += interval_;
-        return trigger_;
-      }
+      if (all_busy && !forced) return s_.postpone();
       BankMachine* bm = remaining_[current_];
       if (bm->state() == BankMachine::State::Activated) {
         next_ = Command::PRE;
@@ -166,20 +173,9 @@ class PerBankRefreshManager final : public RefreshManager {
         }
       }
     } else {
-      bool all_busy = true;
-      for (std::size_t i = 0; i < remaining_.size(); ++i) {
-        if (remaining_[i]->idle()) {
-          current_ = i;
-          all_busy = false;
-          break;
-        }
-      }
+      const bool all_busy = !select_idle_bank();
       set_target();
-      if (all_busy) {
-        pulled_in_ = false;
-        trigger_ += interval_;
-        return trigger_;
-      }
+      if (all_busy) return s_.stop_pulling_in();
       next_ = remaining_[current_]->state() == BankMachine::State::Activated ? Command::PRE
                                                                             : Command::REFB;
     }
@@ -195,29 +191,26 @@ class PerBankRefreshManager final : public RefreshManager {
         remaining_.erase(remaining_.begin() + static_cast<std::ptrdiff_t>(current_));
         if (remaining_.empty()) remaining_ = all_;
         current_ = 0;
-        if (pulled_in_) --counter_;
-        else pulled_in_ = true;
-        if (counter_ == max_pulledin_) {
-          pulled_in_ = false;
-          trigger_ += interval_;
-        }
+        s_.refreshed();
         break;
       case Command::REFA:  // after SREFEX
-        pulled_in_ = false;
-        trigger_ = now + interval_;
-        sleeping_ = false;
+        s_.refreshed_after_self_refresh(now);
         break;
-      case Command::PDEA: case Command::PDEP: sleeping_ = true; break;
-      case Command::SREFEN:
-        sleeping_ = true;
-        trigger_ = kNever;
-        break;
-      case Command::PDXA: case Command::PDXP: sleeping_ = false; break;
-      default: break;
+      default: s_.sleep_command(c); break;
     }
   }
 
  private:
+  // Points current_ at the first idle bank not yet refreshed this round; false if none.
+  bool select_idle_bank() {
+    for (std::size_t i = 0; i < remaining_.size(); ++i) {
+      if (remaining_[i]->idle()) {
+        current_ = i;
+        return true;
+      }
+    }
+    return false;
+  }
   void set_target() {
     const BankMachine* bm = remaining_[current_];
     bank_ = bm->bank();
@@ -227,14 +220,9 @@ class PerBankRefreshManager final : public RefreshManager {
   PowerDownManager& pdm_;
   const TimingChecker& checker_;
   int rank_;
-  std::int64_t interval_;
-  int max_postponed_ = 0, max_pulledin_ = 0;
-  std::int64_t trigger_ = kNever;
-  bool pulled_in_ = false;
+  RefreshSchedule s_;
   bool skip_selection_ = false;
-  int counter_ = 0;
   std::size_t current_ = 0;
-  bool sleeping_ = false;
 };
 
 }  // namespace
