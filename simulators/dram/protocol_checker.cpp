@@ -126,11 +126,11 @@ std::uint64_t ProtocolChecker::max_refresh_gap(const MemSpec& spec, RefreshCheck
   return intervals * interval + slack_cycles;
 }
 
-void ProtocolChecker::flag(const IssuedCommand& c, ProtocolRule rule, std::string detail) {
+ProtocolViolation* ProtocolChecker::count(const IssuedCommand& c, ProtocolRule rule) {
   ++total_violations_;
   ++per_rule_[static_cast<int>(rule)];
-  if (detailed_.size() >= max_detailed_) return;
-  ProtocolViolation v;
+  if (detailed_.size() >= max_detailed_) return nullptr;
+  ProtocolViolation& v = detailed_.emplace_back();
   v.cycle = c.cycle;
   v.command = c.command;
   v.rank = c.rank;
@@ -139,29 +139,20 @@ void ProtocolChecker::flag(const IssuedCommand& c, ProtocolRule rule, std::strin
   v.row = c.row;
   v.rule = rule;
   v.actual_cycle = c.cycle;
-  v.detail = std::move(detail);
-  detailed_.push_back(std::move(v));
+  return &v;
+}
+
+void ProtocolChecker::flag(const IssuedCommand& c, ProtocolRule rule, std::string detail) {
+  if (ProtocolViolation* v = count(c, rule)) v->detail = std::move(detail);
 }
 
 void ProtocolChecker::need(const IssuedCommand& c, ProtocolRule rule, std::int64_t required,
                            std::string_view what, std::int64_t from) {
-  const auto now = static_cast<std::int64_t>(c.cycle);
-  if (now >= required) return;
-  ++total_violations_;
-  ++per_rule_[static_cast<int>(rule)];
-  if (detailed_.size() >= max_detailed_) return;
-  ProtocolViolation v;
-  v.cycle = c.cycle;
-  v.command = c.command;
-  v.rank = c.rank;
-  v.bank_group = c.bank_group;
-  v.bank = c.bank;
-  v.row = c.row;
-  v.rule = rule;
-  v.required_cycle = required;
-  v.actual_cycle = c.cycle;
-  v.detail = "after " + std::string(what) + "@" + std::to_string(from);
-  detailed_.push_back(std::move(v));
+  if (static_cast<std::int64_t>(c.cycle) >= required) return;
+  if (ProtocolViolation* v = count(c, rule)) {
+    v->required_cycle = required;
+    v->detail = "after " + std::string(what) + "@" + std::to_string(from);  // built only when kept
+  }
 }
 
 bool ProtocolChecker::address_ok(const IssuedCommand& c) {

@@ -162,6 +162,8 @@ class ProtocolChecker final : public CommandObserver {
   void need(const IssuedCommand& c, ProtocolRule rule, std::int64_t required,
             std::string_view what, std::int64_t from);
   void flag(const IssuedCommand& c, ProtocolRule rule, std::string detail);
+  // Counts a violation; returns its detailed record (to fill in) unless the cap is reached.
+  ProtocolViolation* count(const IssuedCommand& c, ProtocolRule rule);
   bool address_ok(const IssuedCommand& c);
 
   void check_rank_gates(const IssuedCommand& c, Rank& r);
