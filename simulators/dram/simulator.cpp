@@ -55,7 +55,7 @@ class Simulation final : public ControllerPort {
 
  private:
   void next_payload(std::int64_t now);   // the trace player's nextPayload()
-  void handle(const Message& m, std::int64_t now);
+  void handle(Message m, std::int64_t now);
   void player_begin_resp(int txn, std::int64_t now);
 
   ResponseObserver* responses_;
@@ -86,6 +86,9 @@ class Simulation final : public ControllerPort {
   std::vector<std::uint64_t> read_latency_histogram_;
   std::uint64_t read_count_ = 0;
   std::uint64_t read_latency_sum_ = 0;
+  // Sum of read latencies from the trace time, in ps: integer adds per request (an x87 add
+  // per request was measurable), flushed into the long double well before overflow.
+  std::int64_t read_latency_from_trace_chunk_ps_ = 0;
   long double read_latency_from_trace_ps_ = 0;
 };
 
@@ -137,7 +140,11 @@ void Simulation::player_begin_resp(int txn, std::int64_t now) {
     ++read_latency_histogram_[latency];
     ++read_count_;
     read_latency_sum_ += latency;
-    read_latency_from_trace_ps_ += static_cast<long double>(now * tck_ps_ - t.trace_ps);
+    read_latency_from_trace_chunk_ps_ += now * tck_ps_ - t.trace_ps;
+    if (read_latency_from_trace_chunk_ps_ > (std::int64_t{1} << 62)) {
+      read_latency_from_trace_ps_ += static_cast<long double>(read_latency_from_trace_chunk_ps_);
+      read_latency_from_trace_chunk_ps_ = 0;
+    }
   }
   if (responses_ != nullptr)
     responses_->on_response(t.thread_id - 1, t.is_write, static_cast<std::uint64_t>(now));
@@ -149,7 +156,7 @@ void Simulation::player_begin_resp(int txn, std::int64_t now) {
   }
 }
 
-void Simulation::handle(const Message& m, std::int64_t now) {
+void Simulation::handle(Message m, std::int64_t now) {
   switch (m.kind) {
     case MsgKind::ArbBeginReq: arbiter_.begin_req(m.txn, now); break;
     case MsgKind::ArbEndReq: arbiter_.end_req(m.txn, now); break;
@@ -175,7 +182,8 @@ SimStats Simulation::run() {
     run_controller = controller_.take_timed_trigger(now) || run_controller;
     for (int round = 0;; ++round) {
       if (run_controller) controller_.pass(now);
-      for (const Message& m : events_.current()) handle(m, now);
+      for (std::size_t i = events_.round_begin(); i < events_.round_end(); ++i)
+        handle(events_.message(i), now);
       if (done_ || !events_.next_round(run_controller)) break;
       if (round > 1000)
         throw std::logic_error("DRAM simulation: endless delta loop at cycle " +
@@ -195,6 +203,7 @@ SimStats Simulation::run() {
     s.bandwidth_GBps = static_cast<double>(sent_) * spec_.bytes_per_burst() / s.total_time_ns;
     s.utilisation = s.peak_bandwidth_GBps > 0 ? s.bandwidth_GBps / s.peak_bandwidth_GBps : 0;
   }
+  read_latency_from_trace_ps_ += static_cast<long double>(read_latency_from_trace_chunk_ps_);
   if (read_count_ > 0) {
     const auto n = static_cast<long double>(read_count_);
     s.read_latency_avg_ns =
