@@ -7,9 +7,9 @@ namespace archgym::dram {
 std::int64_t BankMachine::evaluate(std::int64_t now, const Scheduler& s, const TimingChecker& c,
                                    const TransactionPool& pool) {
   reselect_ = false;
-  checker_version_ = c.version();
   time_ = kNever;
   has_next_ = false;
+  slots_ = TimingChecker::never_slots();
   if (sleeping_ || blocked_) return time_;
   const bool activated = state_ == State::Activated;
   current_ = activated && activated_for_ >= 0 ? activated_for_

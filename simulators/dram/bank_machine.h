@@ -28,17 +28,13 @@ class BankMachine {
   // (power-down), keeping its previous request.
   // DRAMSys asks the scheduler again on every evaluation; the answer is a function of the
   // bank's queue, its state and (FrFcfsGrp) the last CAS direction, so it is cached until
-  // invalidate() or a state change, and the time until the timing checker changes.
+  // invalidate() or a state change; only the time is recomputed (a few loads, no branch:
+  // a bank without a command reads TimingChecker::never_slots()).
   std::int64_t start(std::int64_t now, const Scheduler& s, const TimingChecker& c,
                      const TransactionPool& pool) {
-    if (!reselect_) {  // same request and command: at most the timing checker moved on
-      if (checker_version_ != c.version()) {
-        checker_version_ = c.version();
-        if (has_next_) time_ = c.earliest(slots_, now);
-      }
-      return time_;
-    }
-    return evaluate(now, s, c, pool);
+    if (reselect_) return evaluate(now, s, c, pool);
+    time_ = c.earliest(slots_, now);
+    return time_;
   }
   // Applies an issued command that concerns this bank.
   void update(Command c, const TransactionPool& pool);
@@ -75,8 +71,7 @@ class BankMachine {
   bool blocked_ = false;
   bool sleeping_ = false;
   bool reselect_ = true;
-  std::uint64_t checker_version_ = UINT64_MAX;
-  TimingChecker::Slots slots_;  // of next_ on this bank
+  TimingChecker::Slots slots_ = TimingChecker::never_slots();  // of next_ on this bank
   // Write drain only: the request the open row was activated for, until its CAS. It stays
   // selected when the drain changes direction (DRAMsim3 keeps its queued commands).
   int activated_for_ = -1;

@@ -116,37 +116,33 @@ void Controller::pass(std::int64_t now) {
   // earliest max(time, now), ties to the lowest payload ID, and issues only at now: so the
   // winner is the lowest ID among the candidates legal now (the first offered on a tie).
   // A bank without a command has time kNever.
+  // Channel payload IDs are unique and below kPowerDownPayloadId, so "not legal now" can
+  // be the key UINT64_MAX and the scan needs no branch per bank.
   int best_source = 0;
   std::uint64_t best_id = UINT64_MAX;
-  bool found = false;
   for (int r = 0; r < spec_.ranks; ++r) {
     const PowerDownManager& pdm = *pdms_[static_cast<std::size_t>(r)];
     if (pdm.has_command()) {
-      if (pdm.time() <= now && (!found || kPowerDownPayloadId < best_id)) {
-        found = true;
+      if (pdm.time() <= now && kPowerDownPayloadId < best_id) {
         best_id = kPowerDownPayloadId;
         best_source = -1000 - r;
       }
       continue;
     }
     const RefreshManager& rm = *rms_[static_cast<std::size_t>(r)];
-    if (rm.has_command() && rm.time() <= now && (!found || kRefreshPayloadId < best_id)) {
-      found = true;
+    if (rm.has_command() && rm.time() <= now && kRefreshPayloadId < best_id) {
       best_id = kRefreshPayloadId;
       best_source = -1 - r;
     }
     const int first = r * banks_per_rank_;
     const BankMachine* bm = bms_.data() + first;
     for (int b = first; b < first + banks_per_rank_; ++b, ++bm) {
-      if (bm->time() > now) continue;
-      if (!found || bm->payload_id() < best_id) {
-        found = true;
-        best_id = bm->payload_id();
-        best_source = b;
-      }
+      const std::uint64_t key = bm->payload_id() | (0 - static_cast<std::uint64_t>(bm->time() > now));
+      best_source = key < best_id ? b : best_source;
+      best_id = key < best_id ? key : best_id;
     }
   }
-  if (found) {
+  if (best_id != UINT64_MAX) {
     Command cmd;
     if (best_source >= 0) cmd = bms_[static_cast<std::size_t>(best_source)].next_command();
     else if (best_source > -1000) cmd = rms_[static_cast<std::size_t>(-1 - best_source)]->command();

@@ -57,12 +57,12 @@ TimingChecker::TimingChecker(const MemSpec& m)
   group_.assign(static_cast<std::size_t>(groups * kQ), 0);
   rank_.assign(static_cast<std::size_t>(m.ranks * kQ), 0);
   faw_.assign(static_cast<std::size_t>(m.ranks), Faw{});
+  faw_bound_.assign(static_cast<std::size_t>(m.ranks), 0);
 }
 
 void TimingChecker::insert(Command c, int r, int g, int b, std::int64_t t) {
   using C = Command;
   bus_free_ = t + 1;
-  ++version_;
   auto B = [&](C q, std::int64_t d) { raise(bank_, b, q, t + d); };
   auto G = [&](C q, std::int64_t d) { raise(group_, g, q, t + d); };
   auto R = [&](C q, std::int64_t d) { raise(rank_, r, q, t + d); };
@@ -101,6 +101,7 @@ void TimingChecker::insert(Command c, int r, int g, int b, std::int64_t t) {
         f.times[static_cast<std::size_t>(f.next)] = t;
         f.next = (f.next + 1) & 3;
       }
+      if (f.count == 4) faw_bound_[static_cast<std::size_t>(r)] = f.times[static_cast<std::size_t>(f.next)] + tFAW_;
       break;
     }
     case C::RD:

@@ -32,26 +32,13 @@ struct RefreshTimings {
 RefreshTimings refresh_timings(const MemSpec& spec);
 
 class TimingChecker {
-  struct Faw;  // the last four ACTs of a rank (below)
-
  public:
   explicit TimingChecker(const MemSpec& spec);
 
   // Earliest cycle >= now at which `c` may issue. bank_group and bank are global indices
   // (see DecodedAddress::global_bank); rank commands ignore them.
   std::int64_t earliest(Command c, int rank, int bank_group, int bank, std::int64_t now) const {
-    const int q = static_cast<int>(c);
-    std::int64_t t = now > bus_free_ ? now : bus_free_;
-    t = max3(t, bank_[idx(bank, q)], group_[idx(bank_group, q)]);
-    t = t > rank_[idx(rank, q)] ? t : rank_[idx(rank, q)];
-    if (c == Command::ACT) {
-      const Faw& f = faw_[static_cast<std::size_t>(rank)];
-      if (f.count >= 4) {
-        std::int64_t w = f.times[f.next] + tFAW_;  // oldest of the last four
-        t = t > w ? t : w;
-      }
-    }
-    return t;
+    return earliest(slots(c, rank, bank_group, bank), now);
   }
 
   // The table entries one (command, bank) query reads, resolved once so that a bank
@@ -61,31 +48,24 @@ class TimingChecker {
     const std::int64_t* bank = nullptr;
     const std::int64_t* group = nullptr;
     const std::int64_t* rank = nullptr;
-    const Faw* faw = nullptr;  // the rank's tFAW window for ACT, else nullptr
+    const std::int64_t* faw = nullptr;  // the rank's tFAW bound for ACT, else a zero
   };
   Slots slots(Command c, int rank, int bank_group, int bank) const {
     const int q = static_cast<int>(c);
     return Slots{&bank_[idx(bank, q)], &group_[idx(bank_group, q)], &rank_[idx(rank, q)],
-                 c == Command::ACT ? &faw_[static_cast<std::size_t>(rank)] : nullptr};
+                 c == Command::ACT ? &faw_bound_[static_cast<std::size_t>(rank)] : &kZero};
   }
+  // Slots whose earliest() is kNever at any time: for a bank with no command, so that
+  // re-timing every bank needs no branch.
+  static Slots never_slots() { return Slots{&kNeverTime, &kZero, &kZero, &kZero}; }
   // Same as earliest(c, rank, bank_group, bank, now) for the slots of that query.
   std::int64_t earliest(const Slots& s, std::int64_t now) const {
     std::int64_t t = now > bus_free_ ? now : bus_free_;
     t = max3(t, *s.bank, *s.group);
-    t = t > *s.rank ? t : *s.rank;
-    if (s.faw != nullptr) {
-      const Faw& f = *s.faw;
-      if (f.count >= 4) {
-        std::int64_t w = f.times[f.next] + tFAW_;
-        t = t > w ? t : w;
-      }
-    }
-    return t;
+    return max3(t, *s.rank, *s.faw);
   }
 
   void insert(Command c, int rank, int bank_group, int bank, std::int64_t now);
-  // Changes with every insert(), so callers can cache query results.
-  std::uint64_t version() const { return version_; }
 
   // Derived delays (cycles), exposed for tests and documentation.
   int burst() const { return burst_; }
@@ -104,11 +84,14 @@ class TimingChecker {
     if (t > x) x = t;
   }
 
+  // The last four ACTs of a rank.
   struct Faw {
     std::array<std::int64_t, 4> times{};
     int next = 0;   // slot of the oldest ACT once count == 4
     int count = 0;
   };
+  static constexpr std::int64_t kZero = 0;
+  static constexpr std::int64_t kNeverTime = INT64_MAX;
 
   int ranks_, bank_groups_per_rank_, banks_per_rank_;
   // Timings.
@@ -121,8 +104,8 @@ class TimingChecker {
 
   std::vector<std::int64_t> bank_, group_, rank_;  // [unit][command] earliest times
   std::vector<Faw> faw_;
+  std::vector<std::int64_t> faw_bound_;  // per rank: oldest of the last four ACTs + tFAW
   std::int64_t bus_free_ = 0;
-  std::uint64_t version_ = 0;
 };
 
 }  // namespace archgym::dram
