@@ -3,9 +3,13 @@
 // order in which evaluations complete.
 //
 // Crash safety: each evaluation is committed to the store the moment it completes
-// (one transaction each, WAL journal), so SIGKILL, a power cut or Ctrl-C loses at
-// most the evaluations still in flight; resume() replays the stored ones through a
-// freshly seeded agent (no re-simulation) and evaluates only what is missing.
+// (one transaction each, WAL journal), so SIGKILL or a power cut loses at most the
+// evaluations still in flight; resume() replays the stored ones through a freshly
+// seeded agent (no re-simulation) and evaluates only what is missing.
+//
+// A stop request is honoured only between batches: the agent is always told whole
+// batches, so the stored rows of an interrupted run are exactly what an uninterrupted
+// run would have stored first, and resume() continues it to the same trajectory.
 #include "core/runner.h"
 
 #include <chrono>
@@ -14,6 +18,7 @@
 #include <map>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "archgym_version.h"
 #include "core/json_util.h"
@@ -54,7 +59,7 @@ struct Slot {
 RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, std::uint64_t budget,
                       std::uint64_t batch, unsigned workers, bool stop_on_target, Store* store,
                       std::int64_t run_id, const std::vector<EvaluationRecord>* replay,
-                      ProgressCallback progress) {
+                      ProgressCallback progress, StopRequested stop_requested) {
   const auto start = std::chrono::steady_clock::now();
   const DesignSpace& space = env.space();
   objective.check_metrics(env.metric_names());
@@ -72,8 +77,13 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
   const unsigned threads = workers == 0 ? std::max(1u, std::thread::hardware_concurrency()) : workers;
   ThreadPool pool(static_cast<unsigned>(std::min<std::uint64_t>(threads, batch)));
   std::uint64_t done = 0;
+  bool interrupted = false;
 
   while (done < budget && !agent.finished() && !(stop_on_target && result.target_met)) {
+    if (stop_requested && stop_requested()) {
+      interrupted = true;
+      break;
+    }
     const std::uint64_t n = std::min<std::uint64_t>(batch, budget - done);
     std::vector<Design> designs = agent.ask(static_cast<std::size_t>(n));
     if (designs.empty()) break;  // the agent has nothing more to propose
@@ -143,12 +153,13 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
     if (progress) progress(done, budget, best_reward);
   }
 
-  if (replay && !stored.empty() && stored.rbegin()->first >= static_cast<std::int64_t>(done))
+  // An interrupted resume may stop before reaching the stored rows; that is no divergence.
+  if (replay && !interrupted && !stored.empty() && stored.rbegin()->first >= static_cast<std::int64_t>(done))
     throw std::runtime_error("run " + std::to_string(run_id) + " cannot be resumed: the store has evaluation " +
                              std::to_string(stored.rbegin()->first) + " but the agent stopped after " +
                              std::to_string(done) + " (the agent diverged)");
 
-  result.status = result.target_met && stop_on_target ? "target_met" : "finished";
+  result.status = interrupted ? "interrupted" : result.target_met && stop_on_target ? "target_met" : "finished";
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
@@ -185,14 +196,14 @@ Objective build_objective(const Env& env, const RunSpec& spec) {
 
 RunResult run_and_record(const Env& env, Agent& agent, const Objective& objective, const RunRecord& record,
                          unsigned workers, bool show_progress, Store* store, std::int64_t run_id,
-                         const std::vector<EvaluationRecord>* replay) {
+                         const std::vector<EvaluationRecord>* replay, StopRequested stop_requested) {
   std::unique_ptr<ProgressBar> bar;
   if (show_progress) bar = std::make_unique<ProgressBar>();
   ProgressCallback callback;
   if (bar) callback = [&](std::uint64_t done, std::uint64_t budget, double best) { bar->update(done, budget, best); };
   try {
     RunResult r = Runner::run(env, agent, objective, record.budget, record.batch, workers, record.stop_on_target,
-                              store, run_id, replay, callback);
+                              store, run_id, replay, callback, std::move(stop_requested));
     if (bar) bar->finish();
     if (store) store->set_status(run_id, r.status);
     return r;
@@ -210,7 +221,7 @@ RunResult run_and_record(const Env& env, Agent& agent, const Objective& objectiv
 
 }  // namespace
 
-RunResult Runner::run(const RunSpec& spec, Store* store) {
+RunResult Runner::run(const RunSpec& spec, Store* store, StopRequested stop_requested) {
   if (spec.budget == 0) throw std::invalid_argument("run: budget must be at least 1");
   Prepared p;
   p.env_options = env_options(spec.env, spec.env_options);
@@ -236,10 +247,12 @@ RunResult Runner::run(const RunSpec& spec, Store* store) {
   record.version = kVersion;
   record.git_commit = kGitCommit;
   const std::int64_t run_id = store ? store->create_run(record) : 0;
-  return run_and_record(*p.env, *p.agent, p.objective, record, spec.workers, spec.progress, store, run_id, nullptr);
+  return run_and_record(*p.env, *p.agent, p.objective, record, spec.workers, spec.progress, store, run_id, nullptr,
+                        std::move(stop_requested));
 }
 
-RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bool progress) {
+RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bool progress,
+                         StopRequested stop_requested) {
   const auto record = store.run(run_id);
   if (!record) {
     std::vector<std::string> ids;
@@ -262,7 +275,8 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
   auto agent = build_agent(record->agent, context);
   const auto rows = store.evaluations(run_id);
   store.set_status(run_id, "running");
-  return run_and_record(*env, *agent, objective, *record, workers, progress, &store, run_id, &rows);
+  return run_and_record(*env, *agent, objective, *record, workers, progress, &store, run_id, &rows,
+                        std::move(stop_requested));
 }
 
 }  // namespace archgym

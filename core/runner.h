@@ -10,9 +10,13 @@
 // Objective::invalid_reward(); the agent is told and the run goes on.
 //
 // Signal safety: each evaluation is committed to the store (its own transaction,
-// WAL journal) the moment it completes, so SIGKILL or Ctrl-C at any point loses at
-// most the evaluations in flight; resume() redoes exactly those. No signal handler
-// is installed: a killed run simply stays "running" in the store until resumed.
+// WAL journal) the moment it completes, so SIGKILL at any point loses at most the
+// evaluations in flight; resume() redoes exactly those, and a killed run stays
+// "running" in the store until resumed. No signal handler lives here: a caller that
+// wants a graceful stop (the CLI on Ctrl-C, the Python binding on KeyboardInterrupt)
+// passes a StopRequested check, polled between batches. When it says stop, the batch
+// in flight is finished, stored and told to the agent, no new batch is asked, and the
+// run ends with status "interrupted"; resume() continues it to the same trajectory.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -62,6 +66,9 @@ struct RunResult {
 
 // Called after each batch: evaluations done, budget, best reward so far.
 using ProgressCallback = std::function<void(std::uint64_t done, std::uint64_t budget, double best_reward)>;
+// Polled on the calling thread before each batch is asked; true ends the run
+// ("interrupted"). Must be cheap; a signal handler should only set a flag it reads.
+using StopRequested = std::function<bool()>;
 
 class Runner {
  public:
@@ -69,22 +76,24 @@ class Runner {
   // the agent's preferred batch; workers 0 = hardware concurrency. With `replay`, rows
   // already stored for an index are used instead of evaluating; a design that differs
   // from the stored one throws ("cannot be resumed ... the agent diverged").
-  // Status: "target_met" when stop_on_target stopped it, else "finished".
+  // Status: "target_met" when stop_on_target stopped it, "interrupted" when
+  // stop_requested did before the run was complete, else "finished".
   static RunResult run(const Env& env, Agent& agent, const Objective& objective,
                        std::uint64_t budget, std::uint64_t batch, unsigned workers,
                        bool stop_on_target, Store* store = nullptr, std::int64_t run_id = 0,
                        const std::vector<EvaluationRecord>* replay = nullptr,
-                       ProgressCallback progress = {});
+                       ProgressCallback progress = {}, StopRequested stop_requested = {});
 
   // From the registry: validates everything before touching the store (bad input leaves
   // it untouched), records the run (seed, configs, version, commit) and runs it. Targets
   // override the env's default ones or add metrics to them (an unknown metric throws
   // listing the env's metrics). A run that throws is marked "failed" with the message.
-  static RunResult run(const RunSpec& spec, Store* store);
-  // Continues a killed or interrupted run: replays the stored evaluations through a
-  // freshly seeded agent (no re-simulation) and evaluates only what is missing.
+  // An interrupted run is marked "interrupted" in the store.
+  static RunResult run(const RunSpec& spec, Store* store, StopRequested stop_requested = {});
+  // Continues a killed ("running") or interrupted run: replays the stored evaluations
+  // through a freshly seeded agent (no re-simulation) and evaluates only what is missing.
   static RunResult resume(Store& store, std::int64_t run_id, unsigned workers = 0,
-                          bool progress = true);
+                          bool progress = true, StopRequested stop_requested = {});
 };
 
 }  // namespace archgym

@@ -282,7 +282,7 @@ void Store::record(const EvaluationRecord& e) {
 
 void Store::set_status(std::int64_t run_id, const std::string& status, const std::string& message) {
   std::lock_guard lock(mutex_);
-  const bool done = status != "running";
+  const bool done = status != "running" && status != "interrupted";
   const std::string now = now_utc();
   Statement s(db_, path_, "UPDATE runs SET status = ?, message = ?, updated_at = ?, finished_at = ? WHERE id = ?");
   s.bind(1, status).bind(2, message).bind(3, now).bind(4, done ? now : std::string()).bind(5, run_id);

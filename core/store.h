@@ -28,7 +28,9 @@ struct RunRecord {
   std::uint64_t batch = 0;          // ask size; fixed per run so resume and workers can't change it
   bool stop_on_target = true;
   std::string version, git_commit;
-  std::string status;               // running | finished | target_met | failed
+  // running (also: killed, never marked) | interrupted (stopped on request; resumable)
+  // | finished | target_met | failed
+  std::string status;
   std::string message;              // why it failed (empty otherwise)
   std::string started_at, updated_at, finished_at;  // ISO 8601 UTC
   std::int64_t evaluations = 0;     // rows in the evaluations table
@@ -58,7 +60,8 @@ class Store {
   // Inserts one evaluation in its own transaction. Thread-safe. Re-recording an existing
   // (run, index) is an error.
   void record(const EvaluationRecord& e);
-  // Any status but "running" also sets finished_at. Throws for an unknown run.
+  // "finished", "target_met" and "failed" also set finished_at; "running" and
+  // "interrupted" (the run is to be continued) clear it. Throws for an unknown run.
   void set_status(std::int64_t run_id, const std::string& status, const std::string& message = "");
 
   std::optional<RunRecord> run(std::int64_t run_id) const;

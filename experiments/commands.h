@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 
+#include "core/runner.h"
 #include "core/store.h"
 #include "experiments/run_request.h"
 
@@ -15,10 +16,17 @@ namespace archgym::cli {
 void list_command(std::ostream& out);
 
 // `archgym run`: validates the request, then runs it into the store and prints the result.
-void run_command(const RunRequest& request, std::ostream& out);
-// `archgym run --resume ID`: continues a stored run with its stored settings.
-void resume_command(const std::string& store_path, std::int64_t run_id, unsigned workers,
-                    bool progress, std::ostream& out);
+// Ctrl-C or SIGTERM stops it after the batch in flight: the result then has status
+// "interrupted" (see interrupt.h) and the caller tells how to resume.
+RunResult run_command(const RunRequest& request, std::ostream& out);
+// `archgym run --resume ID`: continues a stored run (killed, interrupted or even finished)
+// with its stored settings; interruptible like run_command.
+RunResult resume_command(const std::string& store_path, std::int64_t run_id, unsigned workers,
+                         bool progress, std::ostream& out);
+// The line printed when a run was interrupted: what the store holds and the exact command
+// that continues it ("run 3 interrupted with 48 of 300 evaluations stored; continue it
+// with: archgym run --resume 3 --store archgym.db"), `program` being how archgym was invoked.
+std::string interrupted_message(const std::string& program, const std::string& store_path, std::int64_t run_id);
 
 // `archgym export`: CSV of one run (run_id > 0) or all runs to `out_path` ("-" = stdout).
 void export_command(const std::string& store_path, std::int64_t run_id, const std::string& out_path);

@@ -1,6 +1,6 @@
 // `archgym`: list what can run, run an agent against an env into the store, resume,
 // list runs and export them. Exit codes: 0 success, 2 bad input (nothing written),
-// 1 a failure while working.
+// 1 a failure while working, 130 a run interrupted by Ctrl-C or SIGTERM (resumable).
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +15,7 @@ using archgym::cli::UsageError;
 namespace {
 
 constexpr int kBadInput = 2;
+constexpr int kInterrupted = 130;  // 128 + SIGINT, what shells report for Ctrl-C
 
 // CLI11 would wrap "-3" into a huge unsigned number; refuse the sign instead.
 const CLI::Validator kNonNegative(
@@ -92,7 +93,9 @@ int main(int argc, char** argv) {
   run->add_flag("--stop-on-target,!--no-stop-on-target", f.stop_on_target,
                 "stop as soon as a design meets the target (default on)");
   run->add_flag("--progress,!--no-progress", f.progress, "progress bar on stderr (default on)");
-  CLI::Option* resume = run->add_option("--resume", f.resume, "continue run ID from the store")->check(kNonNegative);
+  CLI::Option* resume =
+      run->add_option("--resume", f.resume, "continue run ID (interrupted or killed) from the store")
+          ->check(kNonNegative);
   for (const char* name : {"--config", "--env", "--agent", "--budget", "--seed", "--set", "--target",
                            "--formulation", "--batch", "--stop-on-target"})
     resume->excludes(run->get_option(name));
@@ -133,10 +136,21 @@ int main(int argc, char** argv) {
     if (list->parsed()) {
       archgym::cli::list_command(std::cout);
     } else if (run->parsed()) {
-      if (resume->count())
-        archgym::cli::resume_command(f.store, f.resume, f.workers, f.progress, std::cout);
-      else
-        archgym::cli::run_command(build_request(f, *run), std::cout);
+      std::string store;
+      archgym::RunResult result;
+      if (resume->count()) {
+        store = f.store;
+        result = archgym::cli::resume_command(f.store, f.resume, f.workers, f.progress, std::cout);
+      } else {
+        const RunRequest request = build_request(f, *run);
+        store = request.store;
+        result = archgym::cli::run_command(request, std::cout);
+      }
+      if (result.status == "interrupted") {
+        std::cout.flush();
+        std::cerr << "archgym: " << archgym::cli::interrupted_message(argv[0], store, result.run_id) << "\n";
+        return kInterrupted;
+      }
     } else if (exp->parsed()) {
       archgym::cli::export_command(store_path, run_id, out_path);
     } else if (runs->parsed()) {

@@ -1,5 +1,7 @@
 // `archgym run` and `archgym run --resume`: run, then report the best design found.
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <iomanip>
 
 #include <nlohmann/json.hpp>
@@ -7,12 +9,24 @@
 #include "core/runner.h"
 #include "experiments/cli_error.h"
 #include "experiments/commands.h"
+#include "experiments/interrupt.h"
 
 namespace archgym::cli {
 namespace {
 
 std::string json_text(const nlohmann::ordered_json& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+// `text` as one shell word: unchanged when it is plain, else in single quotes.
+std::string shell_quote(const std::string& text) {
+  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return std::isalnum(c) || (c != 0 && std::strchr("_-./:@%+=,", c) != nullptr);
+  });
+  if (plain) return text;
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
 }
 
 void print_result(const Store& store, const RunResult& result, std::ostream& out) {
@@ -43,7 +57,7 @@ void print_result(const Store& store, const RunResult& result, std::ostream& out
 
 }  // namespace
 
-void run_command(const RunRequest& request, std::ostream& out) {
+RunResult run_command(const RunRequest& request, std::ostream& out) {
   validate(request);
   std::unique_ptr<Store> store;
   try {
@@ -51,16 +65,33 @@ void run_command(const RunRequest& request, std::ostream& out) {
   } catch (const std::exception& e) {
     throw UsageError(e.what());
   }
-  const RunResult result = Runner::run(request.spec, store.get());
+  RunResult result;
+  {
+    InterruptHandler interrupts;  // from here on the store holds the run: stop it cleanly
+    result = Runner::run(request.spec, store.get(), [&] { return interrupts.requested(); });
+  }
   print_result(*store, result, out);
+  return result;
 }
 
-void resume_command(const std::string& store_path, std::int64_t run_id, unsigned workers,
-                    bool progress, std::ostream& out) {
+RunResult resume_command(const std::string& store_path, std::int64_t run_id, unsigned workers,
+                         bool progress, std::ostream& out) {
   auto store = open_existing_store(store_path);
   require_run(*store, run_id);
-  const RunResult result = Runner::resume(*store, run_id, workers, progress);
+  RunResult result;
+  {
+    InterruptHandler interrupts;
+    result = Runner::resume(*store, run_id, workers, progress, [&] { return interrupts.requested(); });
+  }
   print_result(*store, result, out);
+  return result;
+}
+
+std::string interrupted_message(const std::string& program, const std::string& store_path, std::int64_t run_id) {
+  const RunRecord run = require_run(Store(store_path), run_id);  // counts what is stored, replayed rows too
+  return "run " + std::to_string(run_id) + " interrupted with " + std::to_string(run.evaluations) + " of " +
+         std::to_string(run.budget) + " evaluations stored; continue it with: " + shell_quote(program) +
+         " run --resume " + std::to_string(run_id) + " --store " + shell_quote(store_path);
 }
 
 }  // namespace archgym::cli

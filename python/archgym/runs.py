@@ -61,6 +61,10 @@ def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: 
     ``batch`` 0 means the agent's preferred batch, ``workers`` 0 all cores (results
     are identical for any worker count). With ``store`` (a path or Store) every
     evaluation is committed as it completes. The GIL is released while simulating.
+
+    Ctrl-C (KeyboardInterrupt) is honoured between batches: the batch in flight is
+    finished and stored, the run is marked ``"interrupted"`` in the store, and the
+    KeyboardInterrupt is raised; :func:`resume` continues it to the same trajectory.
     """
     result = _core.run(env, _text(env_options), agent, _text(agent_options),
                        {str(k): float(v) for k, v in (targets or {}).items()}, formulation,
@@ -80,7 +84,8 @@ def run_agent(env: _core.Env, agent: _core.Agent, budget: int, *,
 
 def resume(store: Store | str, run_id: int, *, workers: int = 0,
            progress: bool = False) -> pd.DataFrame:
-    """Continues an interrupted run of ``store``: stored evaluations are replayed, not re-simulated."""
+    """Continues an interrupted (or killed) run of ``store``: stored evaluations are replayed,
+    not re-simulated, and only the missing ones evaluated. Interruptible like :func:`run`."""
     s = _open_store(store)
     record = s.run(int(run_id)) or {}
     result = _core.resume(s, int(run_id), int(workers), bool(progress))

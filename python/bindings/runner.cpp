@@ -1,5 +1,8 @@
 // The runner: a whole search (agent x env x budget) in C++ threads, GIL released.
 // Results come back column-wise so archgym.run() builds a DataFrame in one go.
+// Ctrl-C: between batches the runner takes the GIL for a moment to run Python's
+// signal handlers; KeyboardInterrupt stops the run after the batch in flight (stored,
+// the run marked "interrupted") and is then raised to the caller.
 #include <pybind11/stl.h>
 
 #include <nlohmann/json.hpp>
@@ -72,6 +75,20 @@ std::map<std::string, std::string> json_to_text_map(const std::string& text) {
   return out;
 }
 
+// The runner's stop check: runs pending Python signal handlers (on the main thread; a
+// no-op elsewhere). An exception they raise stays set in this thread until raise_if_interrupted.
+bool python_signal_raised() {
+  py::gil_scoped_acquire gil;
+  return PyErr_CheckSignals() != 0;
+}
+
+// With the GIL held again: raises the exception that stopped an interrupted run.
+void raise_if_interrupted(const RunResult& r) {
+  if (r.status != "interrupted") return;
+  if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
+  throw py::error_already_set();
+}
+
 }  // namespace
 
 void bind_runner(py::module_& m) {
@@ -100,8 +117,9 @@ void bind_runner(py::module_& m) {
         {
           py::gil_scoped_release release;
           names_env = archgym::make_env(env, env_options);
-          r = Runner::run(spec, store.get());
+          r = Runner::run(spec, store.get(), python_signal_raised);
         }
+        raise_if_interrupted(r);
         return result_to_dict(r, names_env->space());
       },
       py::arg("env"), py::arg("env_options"), py::arg("agent"), py::arg("agent_options"),
@@ -124,8 +142,9 @@ void bind_runner(py::module_& m) {
         {
           py::gil_scoped_release release;
           r = Runner::run(*env.env, a, obj, budget, batch == 0 ? a.preferred_batch() : batch,
-                          workers, stop_on_target);
+                          workers, stop_on_target, nullptr, 0, nullptr, {}, python_signal_raised);
         }
+        raise_if_interrupted(r);
         return result_to_dict(r, env.env->space());
       },
       py::arg("env"), py::arg("agent"), py::arg("objective"), py::arg("budget"), py::arg("batch"),
@@ -144,8 +163,9 @@ void bind_runner(py::module_& m) {
         {
           py::gil_scoped_release release;
           names_env = archgym::make_env(record->env, json_to_text_map(record->env_config));
-          r = Runner::resume(*store, run_id, workers, progress);
+          r = Runner::resume(*store, run_id, workers, progress, python_signal_raised);
         }
+        raise_if_interrupted(r);
         return result_to_dict(r, names_env->space());
       },
       py::arg("store"), py::arg("run_id"), py::arg("workers") = 0, py::arg("progress") = false,

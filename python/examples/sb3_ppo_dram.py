@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     import torch
     from stable_baselines3 import PPO
+    from stable_baselines3.common.logger import Logger
 
     # A 3 x 32 MLP gains nothing from intra-op threads; one avoids oversubscribing cores.
     torch.set_num_threads(1)
@@ -58,6 +59,9 @@ def main(argv: list[str] | None = None) -> dict:
                 learning_rate=3e-4, ent_coef=0.1, clip_range=0.2,
                 policy_kwargs={"net_arch": [32, 32, 32]}, seed=args.seed, verbose=0,
                 device="cpu")
+    # SB3's default logger creates a directory /tmp/SB3-<date> on every learn() even
+    # when it writes nothing to it; a logger without outputs leaves no trace.
+    model.set_logger(Logger(folder=None, output_formats=[]))
     best = BestDesign()
     model.learn(total_timesteps=args.steps, callback=best)
     print(f"PPO {args.steps} steps on {args.workload}: best reward {best.best_reward:.4g}")

@@ -1,7 +1,9 @@
 #pragma once
 // Runs the `archgym` binary in a scratch directory and captures exit code and output.
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -55,6 +57,26 @@ inline CliResult run_shell(const fs::path& dir, const std::string& command) {
 // `args` is shell text, e.g. "run --env dram --budget 5".
 inline CliResult run_cli(const fs::path& dir, const std::string& args) {
   return run_shell(dir, cli_path() + " " + args);
+}
+
+// Starts `archgym args` in `dir` without waiting (stdout to cli.out, stderr to cli.err);
+// the returned pid is archgym's own (the shell execs it), so signals reach it directly.
+inline pid_t spawn_cli(const fs::path& dir, const std::string& args) {
+  const std::string cmd = "cd '" + dir.string() + "' && exec " + cli_path() + " " + args + " >cli.out 2>cli.err";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits for a spawn_cli process; the raw waitpid status (WIFEXITED, WTERMSIG, ...).
+inline int wait_cli(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
 }
 
 // CSV lines split into cells (our exports quote no newlines).

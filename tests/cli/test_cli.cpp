@@ -1,6 +1,13 @@
 // The `archgym` command line seen from outside: what it prints, its exit codes, and
 // that bad input never creates or changes a store.
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
 #include <functional>
+#include <thread>
 
 #include "tests/catch.h"
 #include "tests/cli/cli_harness.h"
@@ -226,4 +233,112 @@ TEST_CASE("cli: a run killed midway resumes to the same trajectory", "[cli]") {
   const auto b = without_columns(exported(dir, "k.db", 2), varying);
   CHECK(a.size() == 1 + 10 + 31 * 9);  // the GA's 32 generations end the run
   CHECK(a == b);
+}
+
+namespace {
+
+// Evaluations committed so far in the store at `path` (0 while it does not exist yet);
+// read-only, so it never blocks or changes the running writer.
+long stored_evaluations(const fs::path& path) {
+  if (!fs::exists(path)) return 0;
+  sqlite3* db = nullptr;
+  long n = 0;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 2000);
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM evaluations", -1, &s, nullptr) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+      n = static_cast<long>(sqlite3_column_int64(s, 0));
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+// Polls until `ready()` or 60 s; false if the process ended (or time ran out) first.
+bool wait_until(pid_t pid, const std::function<bool()>& ready) {
+  for (int i = 0; i < 12000; ++i) {
+    if (ready()) return true;
+    siginfo_t info{};  // WNOWAIT: look, but leave the exit status to wait_cli
+    if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid != 0)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("cli: Ctrl-C stops a run cleanly, and its resume command continues it to the same trajectory", "[cli]") {
+  const auto dir = scratch_dir("interrupt_resume");
+  const std::string run = kSmallRun + " --agent ga --set population=10 --batch 3 --budget 300 --seed 2 "
+                                      "--no-stop-on-target --store i.db";
+  const pid_t pid = spawn_cli(dir, run);
+  REQUIRE(pid > 0);
+  // Mid-run, with evaluations committed: a real SIGINT, as Ctrl-C sends it.
+  const bool midway = wait_until(pid, [&] { return stored_evaluations(dir / "i.db") >= 20; });
+  if (midway) kill(pid, SIGINT);
+  const int status = wait_cli(pid);
+  REQUIRE(midway);
+  const std::string err = read_file(dir / "cli.err");
+  INFO(err);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(err.find("archgym: interrupted; finishing the evaluations in flight") != std::string::npos);
+  CHECK(read_file(dir / "cli.out").find("status interrupted") != std::string::npos);
+  const long stored = stored_evaluations(dir / "i.db");
+  CHECK(stored >= 20);
+  CHECK(stored < 290);
+  CHECK(err.find("archgym: run 1 interrupted with " + std::to_string(stored) + " of 300 evaluations stored; "
+                 "continue it with: ") != std::string::npos);
+  CHECK(err.find(" run --resume 1 --store i.db\n") != std::string::npos);
+  CHECK(run_cli(dir, "runs --store i.db").out.find("interrupted") != std::string::npos);
+
+  // The printed command, run as printed.
+  const std::string marker = "continue it with: ";
+  const auto at = err.find(marker);
+  REQUIRE(at != std::string::npos);
+  const std::string resume = err.substr(at + marker.size(), err.find('\n', at) - at - marker.size());
+  const auto resumed = run_shell(dir, resume + " --no-progress");
+  INFO(resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(resumed.out.find("status finished") != std::string::npos);
+  CHECK(run_cli(dir, "runs --store i.db").out.find("interrupted") == std::string::npos);
+
+  REQUIRE(run_cli(dir, run).exit_code == 0);  // the same run, uninterrupted, as run 2
+  const std::vector<std::string> varying{"run_id", "sim_seconds"};
+  const auto a = without_columns(exported(dir, "i.db", 1), varying);
+  const auto b = without_columns(exported(dir, "i.db", 2), varying);
+  CHECK(a.size() == 1 + 10 + 31 * 9);
+  CHECK(a == b);  // designs, rewards and metrics, row for row
+}
+
+TEST_CASE("cli: a second Ctrl-C quits at once and the store still resumes", "[cli]") {
+  const auto dir = scratch_dir("interrupt_twice");
+  // One batch of 64 on one worker: the first Ctrl-C waits for it, the second must not.
+  const std::string run = kSmallRun + " --agent random_walk --batch 64 --budget 64 --seed 3 "
+                                      "--no-stop-on-target --store t.db";
+  const pid_t pid = spawn_cli(dir, run);
+  REQUIRE(pid > 0);
+  const bool midway = wait_until(pid, [&] { return stored_evaluations(dir / "t.db") >= 1; });
+  if (midway) kill(pid, SIGINT);
+  const bool noticed = midway && wait_until(pid, [&] {
+    return read_file(dir / "cli.err").find("interrupt again to quit at once") != std::string::npos;
+  });
+  if (noticed) kill(pid, SIGINT);
+  const int status = wait_cli(pid);
+  REQUIRE(noticed);
+  INFO(read_file(dir / "cli.err"));
+  if (WIFSIGNALED(status)) {
+    CHECK(WTERMSIG(status) == SIGINT);
+    CHECK(run_cli(dir, "runs --store t.db").out.find("running") != std::string::npos);
+  } else {
+    WARN("the batch finished between the two signals on this slow machine");
+    CHECK(WEXITSTATUS(status) == 130);
+  }
+  CHECK(stored_evaluations(dir / "t.db") < 64);
+  const auto resumed = run_cli(dir, "run --resume 1 --store t.db --no-progress");
+  INFO(resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(stored_evaluations(dir / "t.db") == 64);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
 
 #include "core/runner.h"
 
@@ -119,4 +120,70 @@ TEST_CASE("resume refuses a store the agent no longer reproduces") {
   CHECK(store.run(1)->status == "failed");
   CHECK(store.run(1)->message.find("cannot be resumed") != std::string::npos);
   CHECK_THROWS_WITH(Runner::resume(store, 7, 1, false), Catch::Contains("no run 7; runs: 1"));
+}
+
+namespace {
+
+// A stop request that says "stop" from its `stop_at`-th poll on (the runner polls once
+// before each batch), and counts the polls.
+struct StopAfter {
+  int stop_at;
+  std::shared_ptr<int> polls = std::make_shared<int>(0);
+  bool operator()() const { return ++*polls >= stop_at; }
+};
+
+}  // namespace
+
+TEST_CASE("a run stopped on request ends 'interrupted' on a batch boundary and resumes to the same trajectory") {
+  Store reference_store(temp_store("stop_reference"));
+  const RunResult reference = Runner::run(toy_spec(), &reference_store);
+  const auto reference_rows = reference_store.evaluations(reference.run_id);
+  REQUIRE(reference_rows.size() == 40);
+
+  Store store(temp_store("stopped"));
+  // The sixth poll says stop: five batches of four are done, stored and told.
+  const RunResult stopped = Runner::run(toy_spec(), &store, StopAfter{6});
+  CHECK(stopped.status == "interrupted");
+  REQUIRE(stopped.trajectory.size() == 20);
+  const auto record = store.run(stopped.run_id);
+  CHECK(record->status == "interrupted");
+  CHECK(record->finished_at.empty());  // it is meant to be continued
+  const auto before = store.evaluations(stopped.run_id);
+  REQUIRE(before.size() == 20);
+  for (const auto& row : before) require_same_row(row, reference_rows[row.index]);
+
+  // Interrupted again while it replays: nothing new is evaluated, and stopping short
+  // of the stored rows is not mistaken for a diverged agent.
+  const RunResult replay_stopped = Runner::resume(store, stopped.run_id, 2, false, StopAfter{3});
+  CHECK(replay_stopped.status == "interrupted");
+  CHECK(replay_stopped.trajectory.size() == 8);
+  CHECK(store.evaluations(stopped.run_id).size() == 20);
+  CHECK(store.run(stopped.run_id)->status == "interrupted");
+
+  const RunResult resumed = Runner::resume(store, stopped.run_id, 3, false, StopAfter{1000});
+  CHECK(resumed.status == "finished");
+  REQUIRE(resumed.trajectory.size() == reference.trajectory.size());
+  for (std::size_t i = 0; i < resumed.trajectory.size(); ++i) {
+    INFO("index " << i);
+    CHECK(resumed.trajectory[i].design == reference.trajectory[i].design);
+    CHECK(resumed.trajectory[i].reward == reference.trajectory[i].reward);
+  }
+  CHECK(resumed.best_index == reference.best_index);
+  const auto after = store.evaluations(stopped.run_id);
+  REQUIRE(after.size() == 40);
+  for (std::size_t i = 0; i < after.size(); ++i) require_same_row(after[i], reference_rows[i]);
+  CHECK(store.run(stopped.run_id)->status == "finished");
+  CHECK_FALSE(store.run(stopped.run_id)->finished_at.empty());
+}
+
+TEST_CASE("a stop request after the last batch leaves the run finished") {
+  Store store(temp_store("stop_at_end"));
+  auto spec = toy_spec();
+  spec.budget = 8;  // two batches of four
+  const StopAfter stop{3};
+  const RunResult r = Runner::run(spec, &store, stop);
+  CHECK(*stop.polls == 2);  // the budget ended the loop before the third poll
+  CHECK(r.status == "finished");
+  CHECK(store.run(r.run_id)->status == "finished");
+  CHECK(store.evaluations(r.run_id).size() == 8);
 }

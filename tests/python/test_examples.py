@@ -1,5 +1,6 @@
 """The interop examples, each on a tiny budget: SB3 PPO, Optuna, the ArchGym figure."""
 import importlib.util
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +16,13 @@ def _load(name):
     return module
 
 
-def test_sb3_ppo_trains_on_the_dram_env():
+def test_sb3_ppo_trains_on_the_dram_env(tmp_path, monkeypatch):
     pytest.importorskip("stable_baselines3", reason="Stable-Baselines3 (and torch) not installed")
+    # SB3's default logger would make tempdir/SB3-<date>; the example must not leave one.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.delenv("SB3_LOGDIR", raising=False)
     result = _load("sb3_ppo_dram").main(["--steps", "256", "--episode-length", "8"])
+    assert not list(tmp_path.glob("SB3-*"))
     assert result["steps"] >= 256
     assert np.isfinite(result["best_reward"]) and result["best_reward"] > 0
     assert set(result["best_design"]) >= {"PagePolicy", "MaxActiveTransactions"}

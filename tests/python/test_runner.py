@@ -1,5 +1,10 @@
 """Agents (ask/tell), the runner as DataFrames, and the store."""
 import math
+import os
+import signal
+import sqlite3
+import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -127,3 +132,43 @@ def test_run_agent_on_existing_objects(small_dram):
     agent = archgym.make_agent("random_walk", small_dram, seed=2)
     df = archgym.run_agent(small_dram, agent, 12, stop_on_target=False)
     assert len(df) == 12 and df.attrs["agent"] == "random_walk"
+
+
+def test_ctrl_c_interrupts_a_run_which_resumes_to_the_same_trajectory(tmp_path):
+    path = tmp_path / "i.sqlite"
+    kw = dict(env="dram", agent="ga", budget=64, seed=6, agent_options={"population": 8},
+              stop_on_target=False, workers=1)  # the shipped stream trace: ~10 ms per evaluation
+
+    def interrupt_midway():
+        # A real SIGINT to this process, as Ctrl-C sends it, once evaluations are committed.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+                    if db.execute("SELECT COUNT(*) FROM evaluations").fetchone()[0] >= 8:
+                        break
+            except sqlite3.Error:
+                pass  # not created yet
+            time.sleep(0.005)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    store = archgym.Store(path)
+    thread = threading.Thread(target=interrupt_midway)
+    thread.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            archgym.run(store=store, **kw)
+    finally:
+        thread.join()
+    run = store.runs().iloc[0]
+    assert run["status"] == "interrupted"
+    # Whole generations only: 8, then 7 new designs each (the GA keeps one elite).
+    assert 8 <= run["evaluations"] < 64 and (run["evaluations"] - 8) % 7 == 0
+
+    resumed = archgym.resume(store, int(run["run_id"]))
+    assert resumed.attrs["status"] == "finished" and len(resumed) == 64
+    reference = archgym.run(**kw)
+    pd.testing.assert_frame_equal(resumed.drop(columns="sim_seconds"),
+                                  reference.drop(columns="sim_seconds"))
+    stored = store.evaluations(int(run["run_id"]))
+    np.testing.assert_array_equal(stored["reward"], reference["reward"])
