@@ -56,8 +56,7 @@ class EventQueue {
   bool begin_cycle(std::int64_t now) {
     // Zero-delay messages posted before the cycle began (only the trace player's first
     // request) follow the timed ones, one round later.
-    std::vector<Message> carried;
-    if (round_end_ < delta_.size()) carried.assign(delta_.begin() + round_end_, delta_.end());
+    if (round_end_ < delta_.size()) return begin_cycle_after_early_posts(now);
     delta_.clear();
     if (earliest_ == now) {
       // Only a handful of messages are ever pending: a linear pass beats a heap. Kept in
@@ -76,7 +75,6 @@ class EventQueue {
     }
     round_begin_ = 0;
     round_end_ = delta_.size();
-    delta_.insert(delta_.end(), carried.begin(), carried.end());
     if (controller_timed_ == now) {
       controller_timed_ = INT64_MAX;
       return true;
@@ -91,6 +89,14 @@ class EventQueue {
     round_begin_ = round_end_;
     round_end_ = delta_.size();
     return controller || round_begin_ != round_end_;
+  }
+  bool begin_cycle_after_early_posts(std::int64_t now) {
+    const std::vector<Message> early(delta_.begin() + static_cast<std::ptrdiff_t>(round_end_),
+                                     delta_.end());
+    round_end_ = delta_.size();
+    const bool controller = begin_cycle(now);
+    delta_.insert(delta_.end(), early.begin(), early.end());
+    return controller;
   }
   // The current round's messages are [round_begin(), round_end()); handling one may post
   // more (they belong to the next round), so read each by index and copy it.
