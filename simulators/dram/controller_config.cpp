@@ -33,8 +33,9 @@ constexpr NameTable<ArbiterPolicy, 3> kArbiters{{{ArbiterPolicy::Simple, "Simple
                                                  {ArbiterPolicy::Reorder, "Reorder"}}};
 constexpr NameTable<PowerDownPolicy, 2> kPowerDown{{{PowerDownPolicy::NoPowerDown, "NoPowerDown"},
                                                     {PowerDownPolicy::Staggered, "Staggered"}}};
-constexpr NameTable<WriteDrainPolicy, 2> kWriteDrain{{{WriteDrainPolicy::None, "None"},
-                                                      {WriteDrainPolicy::Watermark, "Watermark"}}};
+constexpr NameTable<WriteDrainPolicy, 3> kWriteDrain{{{WriteDrainPolicy::None, "None"},
+                                                      {WriteDrainPolicy::Watermark, "Watermark"},
+                                                      {WriteDrainPolicy::CommandQueue, "CommandQueue"}}};
 
 template <class E> constexpr auto& table();
 template <> constexpr auto& table<PagePolicy>() { return kPagePolicies; }
@@ -148,7 +149,7 @@ void validate(const ControllerConfig& c, const MemSpec& spec) {
   enum_name(c.arbiter);
   enum_name(c.power_down);
   enum_name(c.write_drain);
-  if (c.write_drain == WriteDrainPolicy::Watermark) {
+  if (c.write_drain != WriteDrainPolicy::None) {
     check_range("WriteHighWatermark", c.write_high_watermark, 1, kMaxRequestBufferSize);
     check_range("WriteLowWatermark", c.write_low_watermark, 0, c.write_high_watermark - 1);
   }

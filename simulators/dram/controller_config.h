@@ -20,7 +20,14 @@ enum class PowerDownPolicy { NoPowerDown, Staggered };
 // only reads are served until the queued writes reach the high watermark (or exceed the
 // low one while no read is queued), then only writes, in a batch down to the low
 // watermark. With no read queued and no admissible request waiting, the writes drain too.
-enum class WriteDrainPolicy { None, Watermark };
+// CommandQueue (DRAMsim3's controller): requests pass from the request buffer into per-bank
+// command queues of 8 and only those are scheduled (FR-FCFS in commit order); the buffer
+// size counts requests not yet committed. Reads are committed whenever their bank has room;
+// writes only in a drain, which starts when the buffer holds WriteHighWatermark writes (or
+// more than WriteLowWatermark while every command queue is empty, or any once nothing more
+// is admissible) and commits that many writes, while reads already committed go on being
+// served. docs/validation.md compares it with DRAMsim3.
+enum class WriteDrainPolicy { None, Watermark, CommandQueue };
 
 struct ControllerConfig {
   PagePolicy page_policy = PagePolicy::Open;
@@ -35,8 +42,8 @@ struct ControllerConfig {
   int max_active_transactions = 64;  // >= 1 (ignored by the Simple arbiter, as in DRAMSys)
   PowerDownPolicy power_down = PowerDownPolicy::NoPowerDown;
   WriteDrainPolicy write_drain = WriteDrainPolicy::None;
-  int write_high_watermark = 32;     // 1..; Watermark only (DRAMsim3: write buffer size)
-  int write_low_watermark = 8;       // 0..high - 1; Watermark only (DRAMsim3: 8)
+  int write_high_watermark = 32;     // 1..; Watermark, CommandQueue (DRAMsim3: write buffer size)
+  int write_low_watermark = 8;       // 0..high - 1; Watermark, CommandQueue (DRAMsim3: 8)
   // Trace (initiator) clock in MHz; STL timestamps are in this clock.
   double trace_clock_mhz = 800.0;
 };

@@ -3,7 +3,8 @@
 // and BufferCounter{Bankwise,ReadWrite,Shared}); see KNOBS.md §2-§3.
 //
 // One arrival-ordered queue per bank. A request leaves its queue when its CAS issues,
-// and only then does it stop counting against the buffer.
+// and only then does it stop counting against the buffer (WriteDrain=CommandQueue: when it
+// is committed to its bank's command queue, see set_write_drain).
 #include <cstdint>
 #include <vector>
 
@@ -41,7 +42,16 @@ class Scheduler {
   // Write drain (ControllerConfig::write_drain). With Watermark (DRAMsim3 style) the bank
   // machines see only the reads until the queued writes reach the high watermark (or,
   // with no read queued, exceed the low one); then only the writes, until that batch has
-  // been served down to the low watermark. A bank keeps the request it has activated a
+  // been served down to the low watermark. CommandQueue models DRAMsim3's two queue levels
+  // (Controller::ScheduleTransaction, CommandQueue): requests wait in the buffer (its size
+  // counts these only) until they are committed to their bank's command queue of
+  // kCommandQueueDepth, and the bank machines see committed requests only, in commit order.
+  // Reads are committed as soon as their bank has room. Writes are committed only by a
+  // drain, which starts when the waiting writes reach the high watermark (or every command
+  // queue is empty and more than the low watermark, or with nothing more admissible any,
+  // are waiting) and commits that many writes, oldest first into banks with room, while no
+  // read is committed. So reads already committed keep being served during a drain, and
+  // the writes queue behind them. Either way a bank keeps the request it has activated a
   // row for across a switch (BankMachine), as DRAMsim3's command queues keep theirs.
   void set_write_drain(WriteDrainPolicy policy, int high, int low) {
     drain_ = policy;
@@ -50,9 +60,11 @@ class Scheduler {
   }
   // Re-decides the direction after the queues changed; `request_waiting`: a request waits
   // for admission and the buffer has room for it (if not, nothing new can arrive, so the
-  // writes drain rather than wait for ever). Returns whether the direction changed.
+  // writes drain rather than wait for ever). Returns whether the direction (CommandQueue:
+  // what any bank machine may see) changed.
   bool update_write_drain(bool request_waiting) {
     if (drain_ == WriteDrainPolicy::None) return false;
+    if (drain_ == WriteDrainPolicy::CommandQueue) return update_command_queues(request_waiting);
     const bool before = draining_;
     if (!draining_) {
       draining_ = writes_ >= high_ ||
@@ -74,9 +86,22 @@ class Scheduler {
  private:
   const std::vector<int>& queue(int bank) const { return queues_[static_cast<std::size_t>(bank)]; }
   const Transaction& tx(int i) const { return pool_[i]; }
-  bool visible(const Transaction& t) const {
-    return drain_ == WriteDrainPolicy::None || t.is_write == draining_;
+  // Whether the bank machines may see request `i` (of the pool).
+  bool visible(int i) const {
+    if (drain_ == WriteDrainPolicy::CommandQueue) return committed_[static_cast<std::size_t>(i)] != 0;
+    return drain_ == WriteDrainPolicy::None || tx(i).is_write == draining_;
   }
+  // The requests the bank machines choose from, in the order they compete: the bank's
+  // queue, or with CommandQueue its command queue (commit order).
+  const std::vector<int>& view(int bank) const {
+    return drain_ == WriteDrainPolicy::CommandQueue ? cmd_queues_[static_cast<std::size_t>(bank)] : queue(bank);
+  }
+  // CommandQueue: starts and ends drains, committing what they allow.
+  bool update_command_queues(bool request_waiting);
+  bool has_room(int bank) const { return cmd_queues_[static_cast<std::size_t>(bank)].size() < kCommandQueueDepth; }
+  void commit(int i);
+  bool commit_oldest(int bank, bool write);  // the bank's oldest waiting read or write
+  void commit_waiting_reads();               // into every bank with room
   // Visible requests of `bank` (to `row` unless row < 0), counting at most up to `limit`.
   int visible_count(int bank, int row, int limit) const;
   int next_visible_request(int bank, bool activated, int open_row) const;
@@ -94,8 +119,16 @@ class Scheduler {
   bool last_cas_write_ = false;           // FrFcfsGrp: direction of the channel's last CAS
   WriteDrainPolicy drain_ = WriteDrainPolicy::None;
   std::size_t high_ = 0, low_ = 0;        // write watermarks
-  bool draining_ = false;                 // Watermark: serving writes
+  bool draining_ = false;                 // Watermark: serving writes; CommandQueue: committing them
   std::size_t batch_ = 0;                 // writes of the current drain not yet served
+  // CommandQueue: whether a request is committed (by pool index), each bank's command
+  // queue, the committed requests in total, and how many writes the current drain still
+  // has to commit (DRAMsim3's write_draining_). Committed requests no longer count in
+  // total_, per_bank_, reads_ and writes_ (DRAMsim3's transaction queues).
+  static constexpr std::size_t kCommandQueueDepth = 8;  // DRAMsim3 cmd_queue_size
+  std::vector<std::uint8_t> committed_;
+  std::vector<std::vector<int>> cmd_queues_;  // per bank, commit order
+  std::size_t committed_total_ = 0, to_commit_ = 0;
 };
 
 }  // namespace archgym::dram

@@ -30,6 +30,7 @@ TEST_CASE("controller knob names round-trip and match the DRAMSys identifiers", 
   check_round_trip<RefreshPolicy>();
   check_round_trip<ArbiterPolicy>();
   check_round_trip<PowerDownPolicy>();
+  check_round_trip<WriteDrainPolicy>();
   CHECK(parse_enum<PagePolicy>("OpenAdaptive") == PagePolicy::OpenAdaptive);
   CHECK(parse_enum<PagePolicy>("ClosedAdaptive") == PagePolicy::ClosedAdaptive);
   CHECK(parse_enum<SchedulerPolicy>("FrFcfsGrp") == SchedulerPolicy::FrFcfsGrp);

@@ -111,7 +111,7 @@ ControllerConfig random_config(SplitMix& rng) {
 // The write-drain knobs come from their own generator, so the other knobs of every
 // configuration stay what they were before the knob existed.
 void random_write_drain(ControllerConfig& c, SplitMix& rng) {
-  c.write_drain = static_cast<WriteDrainPolicy>(rng.below(2));
+  c.write_drain = static_cast<WriteDrainPolicy>(rng.below(3));  // None, Watermark, CommandQueue
   c.write_high_watermark = 1 + rng.below(40);
   c.write_low_watermark = rng.below(c.write_high_watermark);
 }
@@ -126,7 +126,7 @@ std::string describe(const ControllerConfig& c) {
      << " RefreshMaxPulledin=" << c.refresh_max_pulledin << " Arbiter=" << enum_name(c.arbiter)
      << " MaxActiveTransactions=" << c.max_active_transactions
      << " PowerDownPolicy=" << enum_name(c.power_down) << " WriteDrain=" << enum_name(c.write_drain);
-  if (c.write_drain == WriteDrainPolicy::Watermark)
+  if (c.write_drain != WriteDrainPolicy::None)
     os << " WriteHighWatermark=" << c.write_high_watermark
        << " WriteLowWatermark=" << c.write_low_watermark;
   return os.str();
@@ -199,7 +199,7 @@ TEST_CASE("protocol fuzz: random controller configurations never break JEDEC tim
   SplitMix drain_rng{20261127};
   int failures = 0;
   std::uint64_t commands = 0, refreshes = 0, power_downs = 0, self_refreshes = 0;
-  int write_drain_configs = 0;
+  int watermark_configs = 0, command_queue_configs = 0;
   for (int i = 0; i < kConfigurations; ++i) {
     const Device& dev = devices[static_cast<std::size_t>(i % 4)];
     const Workload& load = loads[static_cast<std::size_t>((i / 4) % loads.size())];
@@ -266,7 +266,8 @@ TEST_CASE("protocol fuzz: random controller configurations never break JEDEC tim
     refreshes += observer.count(Command::REFA) + observer.count(Command::REFB);
     power_downs += observer.count(Command::PDEA) + observer.count(Command::PDEP);
     self_refreshes += observer.count(Command::SREFEN);
-    if (cc.write_drain == WriteDrainPolicy::Watermark) ++write_drain_configs;
+    if (cc.write_drain == WriteDrainPolicy::Watermark) ++watermark_configs;
+    if (cc.write_drain == WriteDrainPolicy::CommandQueue) ++command_queue_configs;
   }
   INFO(failures << " of " << kConfigurations << " configurations failed");
   CHECK(failures == 0);
@@ -275,7 +276,8 @@ TEST_CASE("protocol fuzz: random controller configurations never break JEDEC tim
   CHECK(refreshes > 0);
   CHECK(power_downs > 0);
   CHECK(self_refreshes > 0);
-  CHECK(write_drain_configs > kConfigurations / 4);
+  CHECK(watermark_configs > kConfigurations / 5);
+  CHECK(command_queue_configs > kConfigurations / 5);
 }
 
 namespace {

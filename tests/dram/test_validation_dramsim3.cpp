@@ -107,10 +107,16 @@ struct Figures {
          end_cycle = 0;
 };
 
-// "VARIANT+drain": the variant with a DRAMsim3-style write drain (full batches of 32).
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() > tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// "VARIANT+drain": the variant with a DRAMsim3-style write drain (full batches of 32);
+// "VARIANT+cq": with DRAMsim3's command queues and write drain (WriteDrain=CommandQueue,
+// DRAMsim3's thresholds: write buffer size 32, more than 8 with idle command queues).
 SimConfig config_for(const std::string& name) {
-  const bool drain = name.size() > 6 && name.compare(name.size() - 6, 6, "+drain") == 0;
-  const std::string variant = drain ? name.substr(0, name.size() - 6) : name;
+  const bool drain = ends_with(name, "+drain"), cq = ends_with(name, "+cq");
+  const std::string variant = name.substr(0, name.find('+'));
   const json& a = reference().at("variants").at(variant).at("archgym");
   SimConfig c;
   c.memspec = load_memspec(kDataDir + a.at("memspec").get<std::string>());
@@ -120,6 +126,11 @@ SimConfig config_for(const std::string& name) {
     set_knob(c.controller, "WriteDrain", "Watermark");
     set_knob(c.controller, "WriteHighWatermark", "32");
     set_knob(c.controller, "WriteLowWatermark", "0");
+  }
+  if (cq) {
+    set_knob(c.controller, "WriteDrain", "CommandQueue");
+    set_knob(c.controller, "WriteHighWatermark", "32");
+    set_knob(c.controller, "WriteLowWatermark", "8");
   }
   return c;
 }
@@ -183,8 +194,8 @@ TEST_CASE("validation traces are the ones DRAMsim3 ran (fingerprints of make_val
 }
 
 TEST_CASE("DRAMsim3 base setup: bandwidth within tolerance", "[dram][validation]") {
-  // Saturated reads within 5%; mixed read/write within 15% (no write-drain policy matching
-  // DRAMsim3's yet, see docs/validation.md).
+  // Saturated reads within 5%; mixed read/write within 15% (the default policy has no write
+  // drain; with DRAMsim3's, WriteDrain=CommandQueue, they are within 5%: test below).
   for (const std::string& t : {"seq_read", "rand_read"}) {
     INFO(t << ": ours " << ours("base", t).bandwidth << " GB/s, DRAMsim3 " << theirs("base", t).bandwidth);
     CHECK(std::fabs(rel(ours("base", t).bandwidth, theirs("base", t).bandwidth)) <= 0.05);
@@ -243,7 +254,7 @@ TEST_CASE("DRAMsim3 base setup: row-hit rate, activates and power within toleran
 TEST_CASE("DRAMsim3 base setup with a matching write drain: mixed activates within 2%",
           "[dram][validation]") {
   // The check left out above for mixed_seq_rw, with WriteDrain=Watermark (batches of 32
-  // writes drained completely, as DRAMsim3's ScheduleTransaction does).
+  // writes served completely before reads resume).
   for (const std::string& t : {"mixed_seq_rw", "mixed_rand_rw"}) {
     const Figures& o = ours("base+drain", t);
     const Figures d = theirs("base", t);
@@ -256,6 +267,27 @@ TEST_CASE("DRAMsim3 base setup with a matching write drain: mixed activates with
     // mixed-traffic 15% (a complete drain of 32 random writes leaves few banks busy at its
     // end; docs/validation.md).
     CHECK(std::fabs(rel(o.bandwidth, d.bandwidth)) <= (t == "mixed_seq_rw" ? 0.05 : 0.15));
+  }
+}
+
+TEST_CASE("DRAMsim3 base setup with DRAMsim3's command queues: every tolerance, mixed bandwidth "
+          "within 5%",
+          "[dram][validation]") {
+  // WriteDrain=CommandQueue models DRAMsim3's transaction queues, per-bank command queues
+  // and write drain (docs/validation.md); with it the mixed traces meet the issue's tighter
+  // 5% and every other tolerance holds as well.
+  for (const std::string& t : kTraces) {
+    const Figures& o = ours("base+cq", t);
+    const Figures d = theirs("base", t);
+    INFO(t << ": bandwidth " << o.bandwidth << " vs " << d.bandwidth << " GB/s, ACT " << o.acts << " vs "
+           << d.acts << ", power " << o.power_mW << " vs " << d.power_mW << " mW, row hits "
+           << o.row_hit_rate << " vs " << d.row_hit_rate << ", latency " << o.latency_cycles << " vs "
+           << d.latency_cycles << " cycles");
+    if (t.find("_light") == std::string::npos) CHECK(std::fabs(rel(o.bandwidth, d.bandwidth)) <= 0.05);
+    else CHECK(std::fabs(rel(o.latency_cycles, d.latency_cycles)) <= 0.10);
+    CHECK(std::fabs(rel(o.acts, d.acts)) <= 0.02);
+    CHECK(std::fabs(o.row_hit_rate - d.row_hit_rate) <= 0.02);
+    CHECK(std::fabs(rel(o.power_mW, d.power_mW)) <= 0.10);
   }
 }
 

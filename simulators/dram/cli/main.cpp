@@ -173,7 +173,7 @@ void print_text(const SimStats& s, const SimConfig& cfg, std::ostream& o) {
     << c.refresh_max_postponed << " RefreshMaxPulledin=" << c.refresh_max_pulledin
     << " Arbiter=" << enum_name(c.arbiter) << " MaxActiveTransactions=" << c.max_active_transactions
     << " PowerDownPolicy=" << enum_name(c.power_down) << " WriteDrain=" << enum_name(c.write_drain);
-  if (c.write_drain == WriteDrainPolicy::Watermark)
+  if (c.write_drain != WriteDrainPolicy::None)
     o << " WriteHighWatermark=" << c.write_high_watermark
       << " WriteLowWatermark=" << c.write_low_watermark;
   o << '\n';
