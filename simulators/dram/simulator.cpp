@@ -36,7 +36,7 @@ class Simulation final : public ControllerPort {
     if (player_clk_ps_ <= 0)
       throw std::invalid_argument("TraceClockMHz = " + std::to_string(cfg.controller.trace_clock_mhz) +
                                   " gives a trace clock period below 1 ps");
-    pool_.reserve(256);
+    pool_.reserve(64);
   }
 
   SimStats run();
@@ -135,8 +135,12 @@ void Simulation::player_begin_resp(int txn, std::int64_t now) {
   const Transaction& t = pool_[txn];
   if (!t.is_write) {
     const auto latency = static_cast<std::size_t>(now - t.arrival_cycle);
-    if (latency >= read_latency_histogram_.size())
-      read_latency_histogram_.resize(std::max(latency + 1, 2 * read_latency_histogram_.size()));
+    if (latency >= read_latency_histogram_.size()) {
+      // Grow in 4 KiB steps to just past the largest latency (a plain resize doubles).
+      const std::size_t size = (latency / 512 + 1) * 512;
+      read_latency_histogram_.reserve(size);
+      read_latency_histogram_.resize(size);
+    }
     ++read_latency_histogram_[latency];
     ++read_count_;
     read_latency_sum_ += latency;

@@ -169,7 +169,8 @@ struct StlTraceReader::Impl {
   std::optional<std::uint64_t> last_cycle;
   // Lines are cut out of a block buffer (std::getline per line was a fifth of the time
   // spent reading a trace file). A line split across two blocks is joined in `carry`.
-  std::vector<char> block = std::vector<char>(std::size_t{1} << 16);
+  // The stream itself is unbuffered (the block is the only buffer): 16 KiB in all.
+  std::vector<char> block = std::vector<char>(std::size_t{1} << 14);
   std::size_t pos = 0, end = 0;
   bool at_eof = false;
   std::string carry;
@@ -223,6 +224,7 @@ struct StlTraceReader::Impl {
 
 StlTraceReader::StlTraceReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
+  impl_->in.rdbuf()->pubsetbuf(nullptr, 0);  // before open(), or libstdc++ ignores it
   impl_->in.open(path, std::ios::binary);
   if (!impl_->in) throw std::runtime_error(path + ": cannot open trace file");
 }
