@@ -24,8 +24,9 @@ namespace archgym::dram {
 
 namespace {
 
-constexpr std::int64_t kNone = -1;
+// No precharge pending. The largest time, so the earliest pending one is a plain minimum.
 constexpr std::int64_t kNoPending = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kNone = kNoPending;
 
 // Counters of one rank's background cycles.
 struct Cycles {
@@ -82,7 +83,7 @@ struct PowerModel::RankState {
     earliest_pending = kNoPending;
     earliest_bank = -1;
     for (int b = 0; b < static_cast<int>(pending.size()); ++b)
-      if (pending[b] != kNone && pending[b] < earliest_pending) {
+      if (pending[b] < earliest_pending) {
         earliest_pending = pending[b];
         earliest_bank = b;
       }
@@ -168,7 +169,8 @@ struct PowerModel::RankState {
   }
 };
 
-PowerModel::PowerModel(const MemSpec& spec) : spec_(spec) {
+PowerModel::PowerModel(const MemSpec& spec)
+    : spec_(spec), burst_cycles_(spec.burst_cycles()), refresh_cycles_(refresh_cycles(spec)) {
   if (spec.ranks <= 0 || spec.banks <= 0)
     throw std::invalid_argument("PowerModel: memspec needs ranks > 0 and banks > 0");
   for (int r = 0; r < spec.ranks; ++r) ranks_.push_back(new RankState(spec.banks));
@@ -203,8 +205,8 @@ void PowerModel::on_command(const IssuedCommand& c) {
   last_cycle_ = t;
 
   const MemSpec& m = spec_;
-  const std::int64_t burst = m.burst_cycles();
-  const std::int64_t rfc = refresh_cycles(m);
+  const std::int64_t burst = burst_cycles_;
+  const std::int64_t rfc = refresh_cycles_;
   RankState& r = *ranks_[c.rank];
   n_pre_ += r.apply_pending(t);
   const int b = c.bank;

@@ -41,6 +41,7 @@ class PowerModel final : public CommandObserver {
  private:
   struct RankState;
   const MemSpec spec_;
+  const std::int64_t burst_cycles_, refresh_cycles_;  // per command: no division there
   std::vector<RankState*> ranks_;  // owned; see .cpp
   EnergyReport report_;
   // Command counts over all ranks (DRAMPower counts commands channel-wide).
