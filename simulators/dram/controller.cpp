@@ -32,7 +32,7 @@ Controller::Controller(const MemSpec& spec, const ControllerConfig& config, Tran
                                         r, spec.ranks));
   }
   scheduler_.set_write_drain(config.write_drain, config.write_high_watermark,
-                             config.write_low_watermark);
+                             config.write_low_watermark, config.command_queue_depth);
   write_drain_ = config.write_drain != WriteDrainPolicy::None;
   rank_payloads_.assign(static_cast<std::size_t>(spec.ranks), 0);
   fresh_activation_.assign(static_cast<std::size_t>(banks), 0);

@@ -153,6 +153,8 @@ void validate(const ControllerConfig& c, const MemSpec& spec) {
     check_range("WriteHighWatermark", c.write_high_watermark, 1, kMaxRequestBufferSize);
     check_range("WriteLowWatermark", c.write_low_watermark, 0, c.write_high_watermark - 1);
   }
+  if (c.write_drain == WriteDrainPolicy::CommandQueue)
+    check_range("CommandQueueDepth", c.command_queue_depth, 1, kMaxRequestBufferSize);
   if (c.refresh_policy == RefreshPolicy::PerBank && (spec.REFIpb <= 0 || spec.RFCpb <= 0))
     throw std::invalid_argument("RefreshPolicy = PerBank needs per-bank refresh timings, but memspec '" +
                                 spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) +
@@ -164,7 +166,8 @@ std::vector<std::string> knob_names() {
           "RequestBufferSize",   "RespQueue",          "RefreshPolicy",
           "RefreshMaxPostponed", "RefreshMaxPulledin", "Arbiter",
           "MaxActiveTransactions", "PowerDownPolicy",  "WriteDrain",
-          "WriteHighWatermark",  "WriteLowWatermark",  "TraceClockMHz"};
+          "WriteHighWatermark",  "WriteLowWatermark",  "CommandQueueDepth",
+          "TraceClockMHz"};
 }
 
 void set_knob(ControllerConfig& c, std::string_view key, std::string_view value) {
@@ -182,6 +185,7 @@ void set_knob(ControllerConfig& c, std::string_view key, std::string_view value)
   else if (key == "WriteDrain") c.write_drain = parse_enum<WriteDrainPolicy>(value);
   else if (key == "WriteHighWatermark") c.write_high_watermark = parse_int(key, value);
   else if (key == "WriteLowWatermark") c.write_low_watermark = parse_int(key, value);
+  else if (key == "CommandQueueDepth") c.command_queue_depth = parse_int(key, value);
   else if (key == "TraceClockMHz") c.trace_clock_mhz = parse_double(key, value);
   else
     throw std::invalid_argument("unknown controller knob '" + std::string(key) +

@@ -21,7 +21,7 @@ enum class PowerDownPolicy { NoPowerDown, Staggered };
 // low one while no read is queued), then only writes, in a batch down to the low
 // watermark. With no read queued and no admissible request waiting, the writes drain too.
 // CommandQueue (DRAMsim3's controller): requests pass from the request buffer into per-bank
-// command queues of 8 and only those are scheduled (FR-FCFS in commit order); the buffer
+// command queues of CommandQueueDepth (DRAMsim3's cmd_queue_size, 8) and only those are scheduled (FR-FCFS in commit order); the buffer
 // size counts requests not yet committed. Reads are committed whenever their bank has room;
 // writes only in a drain, which starts when the buffer holds WriteHighWatermark writes (or
 // more than WriteLowWatermark while every command queue is empty, or any once nothing more
@@ -44,6 +44,7 @@ struct ControllerConfig {
   WriteDrainPolicy write_drain = WriteDrainPolicy::None;
   int write_high_watermark = 32;     // 1..; Watermark, CommandQueue (DRAMsim3: write buffer size)
   int write_low_watermark = 8;       // 0..high - 1; Watermark, CommandQueue (DRAMsim3: 8)
+  int command_queue_depth = 8;       // 1..; CommandQueue only (DRAMsim3 cmd_queue_size: 8)
   // Trace (initiator) clock in MHz; STL timestamps are in this clock.
   double trace_clock_mhz = 800.0;
 };
@@ -67,7 +68,7 @@ void validate(const ControllerConfig& config, const MemSpec& spec);
 // Sets one knob from DRAMSys-style key/value text ("PagePolicy", "OpenAdaptive").
 // Keys: PagePolicy Scheduler SchedulerBuffer RequestBufferSize RespQueue RefreshPolicy
 // RefreshMaxPostponed RefreshMaxPulledin Arbiter MaxActiveTransactions PowerDownPolicy
-// WriteDrain WriteHighWatermark WriteLowWatermark TraceClockMHz. Throws std::invalid_argument for an unknown key (listing the keys) or a
+// WriteDrain WriteHighWatermark WriteLowWatermark CommandQueueDepth TraceClockMHz. Throws std::invalid_argument for an unknown key (listing the keys) or a
 // bad value (listing the allowed values).
 void set_knob(ControllerConfig& config, std::string_view key, std::string_view value);
 std::vector<std::string> knob_names();

@@ -13,7 +13,6 @@ Scheduler::Scheduler(SchedulerPolicy policy, SchedulerBuffer buffer, int buffer_
       queues_(static_cast<std::size_t>(banks)),
       per_bank_(static_cast<std::size_t>(banks), 0),
       cmd_queues_(static_cast<std::size_t>(banks)) {
-  for (auto& q : cmd_queues_) q.reserve(kCommandQueueDepth);
   for (auto& q : queues_) q.reserve(std::min<std::size_t>(2 * size_ + 1, 4096));
 }
 

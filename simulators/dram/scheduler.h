@@ -45,7 +45,7 @@ class Scheduler {
   // been served down to the low watermark. CommandQueue models DRAMsim3's two queue levels
   // (Controller::ScheduleTransaction, CommandQueue): requests wait in the buffer (its size
   // counts these only) until they are committed to their bank's command queue of
-  // kCommandQueueDepth, and the bank machines see committed requests only, in commit order.
+  // `command_queue_depth`, and the bank machines see committed requests only, in commit order.
   // Reads are committed as soon as their bank has room. Writes are committed only by a
   // drain, which starts when the waiting writes reach the high watermark (or every command
   // queue is empty and more than the low watermark, or with nothing more admissible any,
@@ -53,8 +53,10 @@ class Scheduler {
   // read is committed. So reads already committed keep being served during a drain, and
   // the writes queue behind them. Either way a bank keeps the request it has activated a
   // row for across a switch (BankMachine), as DRAMsim3's command queues keep theirs.
-  void set_write_drain(WriteDrainPolicy policy, int high, int low) {
+  void set_write_drain(WriteDrainPolicy policy, int high, int low, int command_queue_depth = 8) {
     drain_ = policy;
+    command_queue_depth_ = static_cast<std::size_t>(command_queue_depth);
+    for (auto& q : cmd_queues_) q.reserve(command_queue_depth_);
     high_ = static_cast<std::size_t>(high);
     low_ = static_cast<std::size_t>(low);
   }
@@ -98,7 +100,7 @@ class Scheduler {
   }
   // CommandQueue: starts and ends drains, committing what they allow.
   bool update_command_queues(bool request_waiting);
-  bool has_room(int bank) const { return cmd_queues_[static_cast<std::size_t>(bank)].size() < kCommandQueueDepth; }
+  bool has_room(int bank) const { return cmd_queues_[static_cast<std::size_t>(bank)].size() < command_queue_depth_; }
   void commit(int i);
   bool commit_oldest(int bank, bool write);  // the bank's oldest waiting read or write
   void commit_waiting_reads();               // into every bank with room
@@ -125,7 +127,7 @@ class Scheduler {
   // queue, the committed requests in total, and how many writes the current drain still
   // has to commit (DRAMsim3's write_draining_). Committed requests no longer count in
   // total_, per_bank_, reads_ and writes_ (DRAMsim3's transaction queues).
-  static constexpr std::size_t kCommandQueueDepth = 8;  // DRAMsim3 cmd_queue_size
+  std::size_t command_queue_depth_ = 8;  // DRAMsim3 cmd_queue_size
   std::vector<std::uint8_t> committed_;
   std::vector<std::vector<int>> cmd_queues_;  // per bank, commit order
   std::size_t committed_total_ = 0, to_commit_ = 0;

@@ -114,6 +114,7 @@ void random_write_drain(ControllerConfig& c, SplitMix& rng) {
   c.write_drain = static_cast<WriteDrainPolicy>(rng.below(3));  // None, Watermark, CommandQueue
   c.write_high_watermark = 1 + rng.below(40);
   c.write_low_watermark = rng.below(c.write_high_watermark);
+  c.command_queue_depth = 1 + rng.below(16);
 }
 
 std::string describe(const ControllerConfig& c) {
@@ -129,6 +130,7 @@ std::string describe(const ControllerConfig& c) {
   if (c.write_drain != WriteDrainPolicy::None)
     os << " WriteHighWatermark=" << c.write_high_watermark
        << " WriteLowWatermark=" << c.write_low_watermark;
+  if (c.write_drain == WriteDrainPolicy::CommandQueue) os << " CommandQueueDepth=" << c.command_queue_depth;
   return os.str();
 }
 

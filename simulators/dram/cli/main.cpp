@@ -122,6 +122,7 @@ nlohmann::json to_json(const SimStats& s, const SimConfig& cfg) {
                      {"WriteDrain", enum_name(c.write_drain)},
                      {"WriteHighWatermark", c.write_high_watermark},
                      {"WriteLowWatermark", c.write_low_watermark},
+                     {"CommandQueueDepth", c.command_queue_depth},
                      {"TraceClockMHz", c.trace_clock_mhz}};
   j["requests"] = s.requests;
   j["reads"] = s.reads;
@@ -176,6 +177,7 @@ void print_text(const SimStats& s, const SimConfig& cfg, std::ostream& o) {
   if (c.write_drain != WriteDrainPolicy::None)
     o << " WriteHighWatermark=" << c.write_high_watermark
       << " WriteLowWatermark=" << c.write_low_watermark;
+  if (c.write_drain == WriteDrainPolicy::CommandQueue) o << " CommandQueueDepth=" << c.command_queue_depth;
   o << '\n';
   line("requests           %llu (%llu reads, %llu writes)", (unsigned long long)s.requests,
        (unsigned long long)s.reads, (unsigned long long)s.writes);
