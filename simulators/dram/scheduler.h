@@ -5,6 +5,7 @@
 // One arrival-ordered queue per bank. A request leaves its queue when its CAS issues,
 // and only then does it stop counting against the buffer (WriteDrain=CommandQueue: when it
 // is committed to its bank's command queue, see set_write_drain).
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -56,7 +57,7 @@ class Scheduler {
   void set_write_drain(WriteDrainPolicy policy, int high, int low, int command_queue_depth = 8) {
     drain_ = policy;
     command_queue_depth_ = static_cast<std::size_t>(command_queue_depth);
-    for (auto& q : cmd_queues_) q.reserve(command_queue_depth_);
+    for (auto& q : cmd_queues_) q.reserve(std::min<std::size_t>(command_queue_depth_, 64));
     high_ = static_cast<std::size_t>(high);
     low_ = static_cast<std::size_t>(low);
   }
