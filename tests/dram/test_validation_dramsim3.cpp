@@ -2,7 +2,8 @@
 // traces must stay within the tolerances of the figures DRAMsim3 produced on the
 // same input, recorded in benchmarks/reference/dramsim3_ddr4_2400.json (how: that file and
 // docs/validation.md). The traces are regenerated here with the algorithm of
-// benchmarks/make_validation_traces.py; a fingerprint check proves they are the same ones.
+// benchmarks/make_validation_traces.py (validation_traces.h); a fingerprint check proves they
+// are the same ones.
 #include <cmath>
 #include <cstdio>
 #include <cstdint>
@@ -17,8 +18,10 @@
 
 #include "simulators/dram/simulator.h"
 #include "tests/catch.h"
+#include "tests/dram/validation_traces.h"
 
 using namespace archgym::dram;
+using namespace archgym::dram::validation;
 using json = nlohmann::json;
 
 namespace {
@@ -27,85 +30,9 @@ const std::string kDataDir = std::string(ARCHGYM_SOURCE_DATA_DIR) + "/dram/";
 const std::string kReferencePath =
     std::string(ARCHGYM_SOURCE_DATA_DIR) + "/../benchmarks/reference/dramsim3_ddr4_2400.json";
 
-const json& reference() {
-  static const json ref = [] {
-    std::ifstream in(kReferencePath);
-    if (!in) throw std::runtime_error(kReferencePath + ": cannot open the DRAMsim3 reference figures");
-    return json::parse(in);
-  }();
-  return ref;
-}
-
-// ---- make_validation_traces.py, line for line -------------------------------------------
-
-struct SplitMix64 {
-  std::uint64_t state;
-  std::uint64_t next() {
-    state += 0x9E3779B97F4A7C15ull;
-    std::uint64_t z = state;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-};
-
-constexpr std::uint64_t kBurstBytes = 64;
-constexpr int kBurstAddressBits = 27;  // 8 GiB = one rank
-constexpr std::uint64_t kWriteStreamBase = 4ull << 30;
-
-std::uint64_t random_burst_address(SplitMix64& rng) {
-  return (rng.next() >> (64 - kBurstAddressBits)) * kBurstBytes;
-}
-
-std::vector<Request> generate(const std::string& name, std::uint64_t requests) {
-  struct Kind { std::string kind; std::uint64_t interval, seed; };
-  static const std::map<std::string, Kind> kTraces{
-      {"seq_read", {"seq_read", 1, 0}},         {"rand_read", {"rand_read", 1, 1}},
-      {"mixed_seq_rw", {"mixed_seq_rw", 1, 0}}, {"mixed_rand_rw", {"mixed_rand_rw", 1, 2}},
-      {"seq_read_light", {"seq_read", 50, 0}},  {"rand_read_light", {"rand_read", 50, 3}}};
-  const Kind& k = kTraces.at(name);
-  SplitMix64 rng{k.seed};
-  std::vector<Request> out;
-  out.reserve(requests);
-  std::uint64_t reads = 0, writes = 0;
-  for (std::uint64_t i = 0; i < requests; ++i) {
-    Request r;
-    r.cycle = i * k.interval;
-    if (k.kind == "seq_read") {
-      r.address = i * kBurstBytes;
-    } else if (k.kind == "rand_read") {
-      r.address = random_burst_address(rng);
-    } else if (k.kind == "mixed_seq_rw") {
-      r.is_write = i % 3 == 2;
-      r.address = r.is_write ? kWriteStreamBase + writes++ * kBurstBytes : reads++ * kBurstBytes;
-    } else {  // mixed_rand_rw: address draw first, then the read/write draw
-      r.address = random_burst_address(rng);
-      r.is_write = rng.next() % 3 == 0;
-    }
-    out.push_back(r);
-  }
-  return out;
-}
-
-// Same fingerprint as make_validation_traces.py --fingerprints.
-json fingerprint(const std::vector<Request>& trace) {
-  std::uint64_t h = 0xCBF29CE484222325ull, writes = 0;
-  for (const Request& r : trace) {
-    h = (h ^ r.address) * 0x100000001B3ull;
-    h = (h ^ (r.is_write ? 1u : 0u)) * 0x100000001B3ull;
-    writes += r.is_write;
-  }
-  char hex[19];
-  std::snprintf(hex, sizeof hex, "0x%016llx", static_cast<unsigned long long>(h));
-  return {{"requests", trace.size()}, {"writes", writes}, {"last_cycle", trace.back().cycle}, {"hash", hex}};
-}
+const json& reference() { return reference_file(kReferencePath); }
 
 // ---- running our simulator ----------------------------------------------------------------
-
-struct Figures {
-  double bandwidth = 0, latency_cycles = 0, row_hit_rate = 0, acts = 0, power_mW = 0, reads = 0,
-         end_cycle = 0;
-};
 
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() > tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
@@ -118,10 +45,7 @@ SimConfig config_for(const std::string& name) {
   const bool drain = ends_with(name, "+drain"), cq = ends_with(name, "+cq");
   const std::string variant = name.substr(0, name.find('+'));
   const json& a = reference().at("variants").at(variant).at("archgym");
-  SimConfig c;
-  c.memspec = load_memspec(kDataDir + a.at("memspec").get<std::string>());
-  c.mapping = load_address_mapping(kDataDir + a.at("addressmap").get<std::string>());
-  for (const auto& [key, value] : a.at("knobs").items()) set_knob(c.controller, key, value.get<std::string>());
+  SimConfig c = archgym_config(a, kDataDir);
   if (drain) {
     set_knob(c.controller, "WriteDrain", "Watermark");
     set_knob(c.controller, "WriteHighWatermark", "32");
@@ -137,49 +61,15 @@ SimConfig config_for(const std::string& name) {
 
 // Each (variant, trace) is simulated once per test run and shared by the test cases.
 const Figures& ours(const std::string& variant, const std::string& trace) {
-  static std::map<std::string, std::shared_ptr<const std::vector<Request>>> traces;
-  static std::map<std::pair<std::string, std::string>, Figures> cache;
-  auto it = cache.find({variant, trace});
-  if (it != cache.end()) return it->second;
-  auto& requests = traces[trace];
-  if (!requests) {
-    const std::uint64_t n = reference().at("generator").at("requests_per_trace");
-    requests = std::make_shared<const std::vector<Request>>(generate(trace, n));
-  }
-  const SimConfig config = config_for(variant);
-  VectorTrace source(requests);
-  const SimStats s = simulate(config, source);
-  Figures f;
-  f.bandwidth = s.bandwidth_GBps;
-  f.latency_cycles = s.read_latency_avg_ns / (static_cast<double>(config.memspec.tck_ps) / 1000.0);
-  f.row_hit_rate = s.row_hit_rate;
-  f.acts = static_cast<double>(s.command_counts[static_cast<int>(Command::ACT)]);
-  f.power_mW = s.energy.average_power_mW;
-  f.reads = static_cast<double>(s.reads);
-  f.end_cycle = static_cast<double>(s.end_cycle);
-  return cache.emplace(std::make_pair(variant, trace), f).first->second;
+  return our_figures("dramsim3 " + variant, [&] { return config_for(variant); }, trace,
+                     reference().at("generator").at("requests_per_trace"));
 }
 
 Figures theirs(const std::string& variant, const std::string& trace) {
-  for (const json& r : reference().at("results")) {
-    if (r.at("variant") != variant || r.at("trace") != trace) continue;
-    Figures f;
-    f.bandwidth = r.at("bandwidth_GBps");
-    f.latency_cycles = r.at("read_latency_avg_cycles");
-    f.row_hit_rate = r.at("row_hit_rate");
-    f.acts = r.at("act_count");
-    f.power_mW = r.at("average_power_mW");
-    f.reads = r.at("reads");
-    f.end_cycle = r.at("end_cycle");
-    return f;
-  }
-  throw std::runtime_error("no DRAMsim3 figures for " + variant + "/" + trace);
+  return reference_figures(reference(), variant, trace, "DRAMsim3");
 }
 
-double rel(double ours, double ref) { return (ours - ref) / ref; }
-
-const std::vector<std::string> kTraces{"seq_read",      "rand_read",      "mixed_seq_rw",
-                                       "mixed_rand_rw", "seq_read_light", "rand_read_light"};
+const std::vector<std::string>& kTraces = kTraceNames;
 
 }  // namespace
 
