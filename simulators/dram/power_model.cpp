@@ -80,13 +80,16 @@ struct PowerModel::RankState {
   }
 
   void find_earliest() {
-    earliest_pending = kNoPending;
-    earliest_bank = -1;
-    for (int b = 0; b < static_cast<int>(pending.size()); ++b)
-      if (pending[b] < earliest_pending) {
-        earliest_pending = pending[b];
-        earliest_bank = b;
-      }
+    // Branch-free: which bank holds the minimum is unpredictable.
+    std::int64_t best = kNoPending;
+    int bank = -1;
+    for (int b = 0; b < static_cast<int>(pending.size()); ++b) {
+      const bool earlier = pending[b] < best;
+      best = earlier ? pending[b] : best;
+      bank = earlier ? b : bank;
+    }
+    earliest_pending = best;
+    earliest_bank = bank;
   }
 
   void set_pending(int b, std::int64_t when, bool counts) {
