@@ -39,13 +39,23 @@ void require_same_row(const EvaluationRecord& a, const EvaluationRecord& b) {
   CHECK(a.valid == b.valid);
 }
 
+// An uninterrupted run of toy_spec() in its own store: what every stopped run must become.
+struct Uninterrupted {
+  RunResult run;
+  std::vector<EvaluationRecord> rows;
+};
+Uninterrupted uninterrupted(const std::string& store_name) {
+  Store store(temp_store(store_name));
+  Uninterrupted u{Runner::run(toy_spec(), &store), {}};
+  u.rows = store.evaluations(u.run.run_id);
+  REQUIRE(u.rows.size() == 40);
+  return u;
+}
+
 }  // namespace
 
 TEST_CASE("a run killed with SIGKILL resumes to the uninterrupted trajectory") {
-  Store reference_store(temp_store("reference"));
-  const RunResult reference = Runner::run(toy_spec(), &reference_store);
-  const auto reference_rows = reference_store.evaluations(reference.run_id);
-  REQUIRE(reference_rows.size() == 40);
+  const auto [reference, reference_rows] = uninterrupted("reference");
 
   const std::string path = temp_store("killed");
   const pid_t child = fork();
@@ -135,10 +145,7 @@ struct StopAfter {
 }  // namespace
 
 TEST_CASE("a run stopped on request ends 'interrupted' on a batch boundary and resumes to the same trajectory") {
-  Store reference_store(temp_store("stop_reference"));
-  const RunResult reference = Runner::run(toy_spec(), &reference_store);
-  const auto reference_rows = reference_store.evaluations(reference.run_id);
-  REQUIRE(reference_rows.size() == 40);
+  const auto [reference, reference_rows] = uninterrupted("stop_reference");
 
   Store store(temp_store("stopped"));
   // The sixth poll says stop: five batches of four are done, stored and told.
