@@ -48,12 +48,7 @@ Figures theirs(const std::string& variant, const std::string& trace) {
 
 TEST_CASE("Ramulator 2 ran the validation traces (fingerprints of make_validation_traces.py)",
           "[dram][validation]") {
-  const std::uint64_t n = reference().at("generator").at("requests_per_trace");
-  REQUIRE(n >= 100000);
-  for (const std::string& t : kTraceNames) {
-    INFO(t);
-    CHECK(fingerprint(generate(t, n)) == reference().at("traces").at(t).at("fingerprint"));
-  }
+  check_fingerprints(reference());
 }
 
 TEST_CASE("Ramulator 2: saturated read bandwidth within 2%", "[dram][validation]") {

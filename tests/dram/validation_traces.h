@@ -18,6 +18,7 @@
 
 #include "simulators/dram/simulator.h"
 #include "simulators/dram/trace.h"
+#include "tests/catch.h"
 
 namespace archgym::dram::validation {
 
@@ -87,6 +88,17 @@ inline nlohmann::json fingerprint(const std::vector<Request>& trace) {
   char hex[19];
   std::snprintf(hex, sizeof hex, "0x%016llx", static_cast<unsigned long long>(h));
   return {{"requests", trace.size()}, {"writes", writes}, {"last_cycle", trace.back().cycle}, {"hash", hex}};
+}
+
+// Checks that the traces regenerated here are the ones the reference simulator ran: at least
+// 100k requests each, fingerprints as recorded in the reference file.
+inline void check_fingerprints(const nlohmann::json& reference) {
+  const std::uint64_t n = reference.at("generator").at("requests_per_trace");
+  REQUIRE(n >= 100000);
+  for (const std::string& t : kTraceNames) {
+    INFO(t);
+    CHECK(fingerprint(generate(t, n)) == reference.at("traces").at(t).at("fingerprint"));
+  }
 }
 
 // ---- the reference figures and our side of the comparison --------------------------------
