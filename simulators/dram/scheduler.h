@@ -54,7 +54,7 @@ class Scheduler {
   // read is committed. So reads already committed keep being served during a drain, and
   // the writes queue behind them. Either way a bank keeps the request it has activated a
   // row for across a switch (BankMachine), as DRAMsim3's command queues keep theirs.
-  void set_write_drain(WriteDrainPolicy policy, int high, int low, int command_queue_depth = 8) {
+  void set_write_drain(WriteDrainPolicy policy, int high, int low, int command_queue_depth) {
     drain_ = policy;
     command_queue_depth_ = static_cast<std::size_t>(command_queue_depth);
     for (auto& q : cmd_queues_) q.reserve(std::min<std::size_t>(command_queue_depth_, 64));
@@ -128,7 +128,7 @@ class Scheduler {
   // queue, the committed requests in total, and how many writes the current drain still
   // has to commit (DRAMsim3's write_draining_). Committed requests no longer count in
   // total_, per_bank_, reads_ and writes_ (DRAMsim3's transaction queues).
-  std::size_t command_queue_depth_ = 8;  // DRAMsim3 cmd_queue_size
+  std::size_t command_queue_depth_ = 0;  // ControllerConfig::command_queue_depth
   std::vector<std::uint8_t> committed_;
   std::vector<std::vector<int>> cmd_queues_;  // per bank, commit order
   std::size_t committed_total_ = 0, to_commit_ = 0;
