@@ -85,14 +85,6 @@ std::vector<Request> reference_read(const std::string& text) {
   return out;
 }
 
-std::vector<Request> reader_read(const std::string& path) {
-  StlTraceReader reader(path);
-  std::vector<Request> out;
-  Request r;
-  while (reader.next(r)) out.push_back(r);
-  return out;
-}
-
 bool same_requests(const std::vector<Request>& a, const std::vector<Request>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
@@ -142,16 +134,16 @@ TEST_CASE("StlTraceReader's block reader cuts lines like std::getline", "[trace]
   REQUIRE(expected.size() == 12000);
 
   SECTION("with a final newline") {
-    CHECK(same_requests(reader_read(temp_file("a.stl", text)), expected));
+    CHECK(same_requests(read_stl_file(temp_file("a.stl", text)), expected));
   }
   SECTION("without a final newline") {
     std::string t = text;
     while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
-    CHECK(same_requests(reader_read(temp_file("b.stl", t)), reference_read(t)));
+    CHECK(same_requests(read_stl_file(temp_file("b.stl", t)), reference_read(t)));
   }
   SECTION("the last line alone, without newline, and an empty file") {
-    CHECK(same_requests(reader_read(temp_file("c.stl", "5: write 0x40")), reference_read("5: write 0x40")));
-    CHECK(reader_read(temp_file("d.stl", "")).empty());
+    CHECK(same_requests(read_stl_file(temp_file("c.stl", "5: write 0x40")), reference_read("5: write 0x40")));
+    CHECK(read_stl_file(temp_file("d.stl", "")).empty());
   }
   SECTION("rewind after reading part of the file replays from the start") {
     const std::string path = temp_file("e.stl", text);
@@ -168,6 +160,6 @@ TEST_CASE("StlTraceReader's block reader cuts lines like std::getline", "[trace]
     std::uint64_t lines = 0;
     for (char c : t) lines += c == '\n';
     const std::string path = temp_file("f.stl", t);
-    CHECK_THROWS_WITH(reader_read(path), Catch::Matchers::Contains(path + ":" + std::to_string(lines) + ":"));
+    CHECK_THROWS_WITH(read_stl_file(path), Catch::Matchers::Contains(path + ":" + std::to_string(lines) + ":"));
   }
 }

@@ -62,6 +62,24 @@ MemSpec parse_edited(const std::string& file, void (*edit)(nlohmann::json&)) {
   return parse_memspec_json(j.dump(), "edited.json");
 }
 
+// One bad edit of the shipped DDR4 memspec and what its error must name.
+struct EditCase {
+  const char* name;
+  void (*edit)(nlohmann::json&);
+  const char* key;
+  const char* message;
+};
+
+// Each edit must fail with an error naming the file, the key and the reason.
+template <std::size_t N>
+void check_edit_errors(const EditCase (&cases)[N]) {
+  for (const EditCase& c : cases) {
+    INFO(c.name);
+    CHECK_THROWS_WITH(parse_edited(kDdr4File, c.edit),
+                      Contains("edited.json") && Contains(c.key) && Contains(c.message));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("DDR3-1600 preset equals the shipped MICRON_1Gb_DDR3-1600_8bit_G.json", "[memspec]") {
@@ -129,13 +147,7 @@ TEST_CASE("memspec_by_name_or_path finds presets, ids and files", "[memspec]") {
 
 TEST_CASE("memspec errors name the file and the key", "[memspec]") {
   using J = nlohmann::json;
-  struct Case {
-    const char* name;
-    void (*edit)(J&);
-    const char* key;
-    const char* message;
-  };
-  const Case cases[] = {
+  const EditCase cases[] = {
       {"missing timing", [](J& j) { j["memspec"]["memtimingspec"].erase("RCD"); }, "memspec.memtimingspec.RCD",
        "missing"},
       {"zero timing", [](J& j) { j["memspec"]["memtimingspec"]["RP"] = 0; }, "memspec.memtimingspec.RP", ">= 1"},
@@ -165,11 +177,7 @@ TEST_CASE("memspec errors name the file and the key", "[memspec]") {
       {"RC not above RAS", [](J& j) { j["memspec"]["memtimingspec"]["RC"] = 39; }, "memspec.memtimingspec.RC",
        "RAS"},
   };
-  for (const Case& c : cases) {
-    INFO(c.name);
-    CHECK_THROWS_WITH(parse_edited(kDdr4File, c.edit),
-                      Contains("edited.json") && Contains(c.key) && Contains(c.message));
-  }
+  check_edit_errors(cases);
   CHECK_THROWS_WITH(parse_memspec_json("{\"memspec\": [1,", "broken.json"),
                     Contains("broken.json") && Contains("invalid JSON"));
   CHECK_THROWS_WITH(load_memspec("/nonexistent/memspec.json"), Contains("/nonexistent/memspec.json"));
@@ -195,13 +203,7 @@ TEST_CASE("memspec: a JSON number beyond double range is an error naming the fil
 
 TEST_CASE("memspec: absurd values are rejected with the key and the limit", "[memspec][fuzz]") {
   using J = nlohmann::json;
-  struct Case {
-    const char* name;
-    void (*edit)(J&);
-    const char* key;
-    const char* message;
-  };
-  const Case cases[] = {
+  const EditCase cases[] = {
       {"1e300 mA current", [](J& j) { j["memspec"]["mempowerspec"]["idd4r"] = 1e300; },
        "memspec.mempowerspec.idd4r", "too large"},
       {"1000 V supply", [](J& j) { j["memspec"]["mempowerspec"]["vdd"] = 1000.0; }, "memspec.mempowerspec.vdd",
@@ -223,11 +225,7 @@ TEST_CASE("memspec: absurd values are rejected with the key and the limit", "[me
       {"idd4w below idd3n", [](J& j) { j["memspec"]["mempowerspec"]["idd4w"] = 1.0; },
        "memspec.mempowerspec.idd4w", "background"},
   };
-  for (const Case& c : cases) {
-    INFO(c.name);
-    CHECK_THROWS_WITH(parse_edited(kDdr4File, c.edit),
-                      Contains("edited.json") && Contains(c.key) && Contains(c.message));
-  }
+  check_edit_errors(cases);
   // The limits leave real devices alone: every shipped memspec still loads.
   for (const char* f : {"DDR4-2400_8Gb_x8_dramsim3.json", "DDR4-2400_8Gb_x8_dramsim3_2rank.json",
                         "JEDEC_4Gb_DDR4-2400_8bit_A.json", "MICRON_1Gb_DDR3-1600_8bit_G.json"})
