@@ -55,7 +55,7 @@ TEST_CASE("unknown keys list the known ones and suggest the closest") {
   CHECK_THROWS_WITH(Schema().parse({{"a", "1"}}, "env 'toy'"), Catch::Contains("known options: (none)"));
 }
 
-TEST_CASE("schemas refuse contradictions; options refuse wrong types") {
+TEST_CASE("schemas refuse contradictions, and options refuse wrong types") {
   CHECK_THROWS_WITH(Schema().integer("n", 0, 1, 8, ""), Catch::Contains("option 'n' must be integer in [1, 8], got '0'"));
   CHECK_THROWS_WITH(Schema().choice("c", "x", {"a", "b"}, ""), Catch::Contains("one of {a, b}"));
   CHECK_THROWS_WITH(Schema().integer("n", 1, 1, 8, "").real("n", 1, 0, 2, ""), Catch::Contains("'n' is declared twice"));

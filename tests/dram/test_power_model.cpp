@@ -109,7 +109,7 @@ TEST_CASE("a power-down stretch costs less than the same stretch idle", "[power_
   CHECK(open.total_pJ - open_pd.total_pJ == Approx(pj(800, IDD3N - IDD3P0)).epsilon(1e-9));
 }
 
-TEST_CASE("RDA/WRA precharge at max(t + offset, tACT + tRAS); end marker follows it", "[power_model]") {
+TEST_CASE("RDA/WRA precharge at max(t + offset, tACT + tRAS), and the end marker follows it", "[power_model]") {
   const MemSpec ddr3 = ddr3_1600_micron_1Gb_x8();
   // tRAS binds: PRE at max(10 + max(RTP,4) = 16, 0 + 28) = 28; end = 28 + tRP - 1 = 37.
   auto r = run(ddr3, {cmd(0, Command::ACT), cmd(10, Command::RDA)}, 0);
@@ -228,7 +228,7 @@ TEST_CASE("power model: two ranks are tracked separately", "[power_model]") {
   CHECK(r.window_cycles == 100);
 }
 
-TEST_CASE("power model rejects out-of-order and out-of-range commands; finish is repeatable",
+TEST_CASE("power model rejects out-of-order and out-of-range commands, and finish is repeatable",
           "[power_model]") {
   PowerModel pm(ddr3_1600_micron_1Gb_x8());
   pm.on_command(cmd(10, Command::ACT));

@@ -106,7 +106,7 @@ TEST_CASE("decreasing cycles and missing files are errors naming the line or fil
   CHECK_THROWS_WITH(StlTraceReader("/nonexistent/t.stl"), Contains("/nonexistent/t.stl"));
 }
 
-TEST_CASE("write_stl output reads back identically; VectorTrace replays", "[trace]") {
+TEST_CASE("write_stl output reads back identically, and VectorTrace replays", "[trace]") {
   GeneratorConfig cfg;
   cfg.pattern = Pattern::Mixed;
   cfg.requests = 500;

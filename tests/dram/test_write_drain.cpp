@@ -100,7 +100,7 @@ TEST_CASE("WriteDrain=Watermark serves writes below the low watermark once nothi
   CHECK(a.read_latency_avg_ns == b.read_latency_avg_ns);
 }
 
-TEST_CASE("WriteDrain=CommandQueue commits a whole batch of writes; later reads queue behind it",
+TEST_CASE("WriteDrain=CommandQueue commits a whole batch of writes, and later reads queue behind it",
           "[dram][knobs][drain]") {
   // 8 reads to bank group 1, then 12 writes to bank group 0 (a command queue takes 8 of
   // them at once), then 40 more reads to bank group 1; one request per cycle, high
