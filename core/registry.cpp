@@ -36,8 +36,12 @@ std::string Registry<Env, const Options&>::kind_name() const { return "env"; }
 template <>
 std::string Registry<Agent, const AgentContext&>::kind_name() const { return "agent"; }
 
+template <>
+std::string Registry<ProxyModel, const ProxyContext&>::kind_name() const { return "proxy model"; }
+
 template class Registry<Env, const Options&>;
 template class Registry<Agent, const AgentContext&>;
+template class Registry<ProxyModel, const ProxyContext&>;
 
 EnvRegistrar::EnvRegistrar(std::string name, std::string description, Schema schema,
                            std::function<std::unique_ptr<Env>(const Options&)> factory) {
@@ -49,12 +53,21 @@ AgentRegistrar::AgentRegistrar(std::string name, std::string description, Schema
   AgentRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)});
 }
 
+ProxyRegistrar::ProxyRegistrar(std::string name, std::string description, Schema schema,
+                               std::function<std::unique_ptr<ProxyModel>(const ProxyContext&)> factory) {
+  ProxyRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)});
+}
+
 Options env_options(const std::string& name, const std::map<std::string, std::string>& options) {
   return EnvRegistry::instance().get(name).schema.parse(options, "env '" + name + "'");
 }
 
 Options agent_options(const std::string& name, const std::map<std::string, std::string>& hyperparameters) {
   return AgentRegistry::instance().get(name).schema.parse(hyperparameters, "agent '" + name + "'");
+}
+
+Options proxy_options(const std::string& name, const std::map<std::string, std::string>& hyperparameters) {
+  return ProxyRegistry::instance().get(name).schema.parse(hyperparameters, "proxy model '" + name + "'");
 }
 
 std::unique_ptr<Env> build_env(const std::string& name, const Options& options) {
@@ -70,6 +83,12 @@ std::unique_ptr<Agent> build_agent(const std::string& name, const AgentContext& 
   return agent;
 }
 
+std::unique_ptr<ProxyModel> build_proxy(const std::string& name, const ProxyContext& context) {
+  auto model = ProxyRegistry::instance().get(name).factory(context);
+  if (!model) throw std::logic_error("proxy model '" + name + "': the factory returned nothing");
+  return model;
+}
+
 std::unique_ptr<Env> make_env(const std::string& name, const std::map<std::string, std::string>& options) {
   return build_env(name, env_options(name, options));
 }
@@ -82,6 +101,15 @@ std::unique_ptr<Agent> make_agent(const std::string& name, const DesignSpace& sp
   context.hyperparameters = agent_options(name, hyperparameters);
   context.seed = seed;
   return build_agent(name, context);
+}
+
+std::unique_ptr<ProxyModel> make_proxy(const std::string& name,
+                                       const std::map<std::string, std::string>& hyperparameters,
+                                       std::uint64_t seed) {
+  ProxyContext context;
+  context.hyperparameters = proxy_options(name, hyperparameters);
+  context.seed = seed;
+  return build_proxy(name, context);
 }
 
 }  // namespace archgym

@@ -1,5 +1,5 @@
 #pragma once
-// Name -> factory for envs, agents and (later) proxy models. Each implementation
+// Name -> factory for envs, agents and proxy models. Each implementation
 // registers itself from its own .cpp with one static registrar:
 //
 //   static const archgym::EnvRegistrar reg{"dram", "DRAM memory controller (ArchGym DRAMSys)",
@@ -15,6 +15,7 @@
 #include "core/agent.h"
 #include "core/env.h"
 #include "core/options.h"
+#include "core/proxy_model.h"
 
 namespace archgym {
 
@@ -27,7 +28,7 @@ struct RegistryEntry {
 };
 
 // Member functions are defined in registry.cpp and explicitly instantiated there for
-// EnvRegistry and AgentRegistry; a new kind (e.g. proxy models) adds one line there.
+// EnvRegistry, AgentRegistry and ProxyRegistry; a new kind adds one line there.
 template <class Product, class... Args>
 class Registry {
  public:
@@ -48,6 +49,7 @@ class Registry {
 
 using EnvRegistry = Registry<Env, const Options&>;
 using AgentRegistry = Registry<Agent, const AgentContext&>;
+using ProxyRegistry = Registry<ProxyModel, const ProxyContext&>;
 
 struct EnvRegistrar {
   EnvRegistrar(std::string name, std::string description, Schema schema,
@@ -57,15 +59,22 @@ struct AgentRegistrar {
   AgentRegistrar(std::string name, std::string description, Schema schema,
                  std::function<std::unique_ptr<Agent>(const AgentContext&)> factory);
 };
+struct ProxyRegistrar {
+  ProxyRegistrar(std::string name, std::string description, Schema schema,
+                 std::function<std::unique_ptr<ProxyModel>(const ProxyContext&)> factory);
+};
 
 // Text options validated against the registered schema (defaults filled in); errors
 // start with "env 'dram': " / "agent 'ga': ".
 Options env_options(const std::string& name, const std::map<std::string, std::string>& options);
 Options agent_options(const std::string& name,
                       const std::map<std::string, std::string>& hyperparameters);
+Options proxy_options(const std::string& name,
+                      const std::map<std::string, std::string>& hyperparameters);
 // Build from already validated options.
 std::unique_ptr<Env> build_env(const std::string& name, const Options& options);
 std::unique_ptr<Agent> build_agent(const std::string& name, const AgentContext& context);
+std::unique_ptr<ProxyModel> build_proxy(const std::string& name, const ProxyContext& context);
 
 // Convenience: validate text options against the schema, then build.
 std::unique_ptr<Env> make_env(const std::string& name,
@@ -73,5 +82,8 @@ std::unique_ptr<Env> make_env(const std::string& name,
 std::unique_ptr<Agent> make_agent(const std::string& name, const DesignSpace& space,
                                   const std::map<std::string, std::string>& hyperparameters,
                                   std::uint64_t seed);
+std::unique_ptr<ProxyModel> make_proxy(const std::string& name,
+                                       const std::map<std::string, std::string>& hyperparameters,
+                                       std::uint64_t seed);
 
 }  // namespace archgym

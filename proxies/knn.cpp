@@ -1,0 +1,283 @@
+// k-nearest-neighbour regression: a design's metrics are estimated from the k stored
+// designs closest to it in feature space. proxy_features() puts every ordered parameter in
+// [0, 1] and one-hot encodes categorical ones, so plain Euclidean distance weighs all
+// parameters alike. The fitted state is the training data itself; a kd-tree (nanoflann)
+// over it answers queries in microseconds.
+//
+// Rules that make predictions well defined and reproducible:
+// - neighbours are ranked by (distance, row index), so ties are always broken the same
+//   way, towards the row that came first in the training set;
+// - k larger than the number of rows uses every row;
+// - with distance weighting, a query that coincides with training rows (distance 0)
+//   returns the mean of exactly those rows, however many there are (a design measured
+//   several times is one point whose value is the mean of its measurements);
+// - with uniform weighting the prediction is always the plain mean of the k nearest.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nanoflann.hpp>
+#include <nlohmann/json.hpp>
+
+#include "core/proxy_model.h"
+#include "core/registry.h"
+
+namespace archgym {
+namespace {
+
+const std::string kModel = "knn";
+const std::string kWhere = "proxy model 'knn': ";
+
+enum class Weighting { Distance, Uniform };
+
+// Row-major feature matrix in the shape nanoflann's dataset adaptor expects.
+struct FeatureRows {
+  std::size_t dim = 0;
+  std::size_t count = 0;
+  std::vector<double> values;  // [row * dim + feature]
+
+  std::size_t kdtree_get_point_count() const { return count; }
+  double kdtree_get_pt(std::size_t row, std::size_t feature) const { return values[row * dim + feature]; }
+  template <class BoundingBox>
+  bool kdtree_get_bbox(BoundingBox&) const { return false; }  // let nanoflann compute it
+};
+
+using Metric = nanoflann::L2_Simple_Adaptor<double, FeatureRows, double, std::size_t>;
+using KdTree = nanoflann::KDTreeSingleIndexAdaptor<Metric, FeatureRows, -1, std::size_t>;
+
+// Everything fit() or load_state() produces. The kd-tree keeps a reference to `rows`,
+// so a Fitted is built in place behind a unique_ptr and never moved.
+struct Fitted {
+  std::vector<std::string> feature_names, metric_names;
+  FeatureRows rows;
+  std::vector<double> targets;  // [row * metrics + metric]
+  std::unique_ptr<KdTree> tree;
+
+  std::size_t metrics() const { return metric_names.size(); }
+  void build_tree() {
+    tree = std::make_unique<KdTree>(rows.dim, rows, nanoflann::KDTreeSingleIndexAdaptorParams(10));
+  }
+};
+
+struct Neighbour {
+  double distance2;  // squared Euclidean distance, as nanoflann computes it
+  std::size_t row;
+  bool operator<(const Neighbour& o) const {
+    return distance2 != o.distance2 ? distance2 < o.distance2 : row < o.row;
+  }
+};
+
+std::vector<Neighbour> rows_within(const Fitted& f, const double* query, double radius2) {
+  std::vector<std::pair<std::size_t, double>> found;
+  f.tree->radiusSearch(query, radius2, found, nanoflann::SearchParams(32, 0.0f, false));
+  std::vector<Neighbour> out;
+  out.reserve(found.size());
+  for (const auto& [row, d2] : found) out.push_back({d2, row});
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The `k` nearest rows ranked by (distance, row index).
+std::vector<Neighbour> nearest(const Fitted& f, const double* query, std::size_t k) {
+  const std::size_t want = std::min(k, f.rows.count);
+  // One extra neighbour shows whether the k-th distance is shared by a row beyond the
+  // k-th place; nanoflann alone would then keep whichever it met first.
+  const std::size_t ask = std::min(want + 1, f.rows.count);
+  std::vector<std::size_t> index(ask);
+  std::vector<double> d2(ask);
+  nanoflann::KNNResultSet<double, std::size_t, std::size_t> result(ask);
+  result.init(index.data(), d2.data());
+  f.tree->findNeighbors(result, query, nanoflann::SearchParams());
+  std::vector<Neighbour> out;
+  out.reserve(result.size());
+  for (std::size_t i = 0; i < result.size(); ++i) out.push_back({d2[i], index[i]});
+  std::sort(out.begin(), out.end());
+  if (out.size() > want && out[want].distance2 == out[want - 1].distance2) {
+    // A tie across the k-th place: gather every row at that distance and rank them all.
+    const double kth = out[want - 1].distance2;
+    auto tied = rows_within(f, query, std::nextafter(kth, std::numeric_limits<double>::infinity()));
+    if (tied.size() >= want) out = std::move(tied);  // (always, unless rounding fooled the search)
+  }
+  if (out.size() > want) out.resize(want);
+  return out;
+}
+
+class Knn final : public ProxyModel {
+ public:
+  Knn(std::size_t k, Weighting weighting) : k_(k), weighting_(weighting) {}
+
+  void fit(const ProxyTrainingSet& data) override {
+    check_training_set(data, 1, kModel);
+    if (data.feature_names.empty()) throw std::invalid_argument(kWhere + "the training set has no feature column");
+    auto f = std::make_unique<Fitted>();
+    f->feature_names = data.feature_names;
+    f->metric_names = data.metric_names;
+    f->rows.dim = data.feature_names.size();
+    f->rows.count = data.rows();
+    f->rows.values.reserve(f->rows.count * f->rows.dim);
+    f->targets.reserve(f->rows.count * f->metrics());
+    for (std::size_t r = 0; r < data.rows(); ++r) {
+      f->rows.values.insert(f->rows.values.end(), data.features[r].begin(), data.features[r].end());
+      f->targets.insert(f->targets.end(), data.targets[r].begin(), data.targets[r].end());
+    }
+    f->build_tree();
+    fitted_ = std::move(f);
+  }
+
+  std::vector<double> predict(const std::vector<double>& features) const override {
+    if (!fitted_) throw std::logic_error(kWhere + "predict() before fit()");
+    const Fitted& f = *fitted_;
+    if (features.size() != f.rows.dim)
+      throw std::invalid_argument(kWhere + "expected " + std::to_string(f.rows.dim) + " features, got " +
+                                  std::to_string(features.size()));
+    for (std::size_t i = 0; i < features.size(); ++i)
+      if (!std::isfinite(features[i]))
+        throw std::invalid_argument(kWhere + "feature '" + f.feature_names[i] + "' is not finite");
+
+    std::vector<Neighbour> chosen = nearest(f, features.data(), k_);
+    std::vector<double> weights(chosen.size(), 1.0);
+    if (weighting_ == Weighting::Distance) {
+      if (chosen.front().distance2 == 0.0) {
+        // 1/d weights are infinite here: the coincident rows alone decide, equally.
+        chosen = rows_within(f, features.data(), std::numeric_limits<double>::denorm_min());
+        weights.assign(chosen.size(), 1.0);
+      } else {
+        for (std::size_t i = 0; i < chosen.size(); ++i) weights[i] = 1.0 / std::sqrt(chosen[i].distance2);
+      }
+    }
+    const std::size_t m = f.metrics();
+    std::vector<double> sum(m, 0.0);
+    double total = 0.0;
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+      const double* y = &f.targets[chosen[i].row * m];
+      for (std::size_t j = 0; j < m; ++j) sum[j] += weights[i] * y[j];
+      total += weights[i];
+    }
+    for (double& s : sum) s /= total;
+    return sum;
+  }
+
+  std::string state_json() const override {
+    if (!fitted_) throw std::logic_error(kWhere + "state_json() before fit()");
+    const Fitted& f = *fitted_;
+    nlohmann::json j;
+    j["model"] = kModel;
+    j["feature_names"] = f.feature_names;
+    j["metric_names"] = f.metric_names;
+    nlohmann::json features = nlohmann::json::array(), targets = nlohmann::json::array();
+    for (std::size_t r = 0; r < f.rows.count; ++r) {
+      features.push_back(std::vector<double>(f.rows.values.begin() + r * f.rows.dim,
+                                             f.rows.values.begin() + (r + 1) * f.rows.dim));
+      targets.push_back(std::vector<double>(f.targets.begin() + r * f.metrics(),
+                                            f.targets.begin() + (r + 1) * f.metrics()));
+    }
+    j["features"] = std::move(features);
+    j["targets"] = std::move(targets);
+    return j.dump();  // nlohmann writes doubles with 17 significant digits: exact round trip
+  }
+
+  void load_state(const std::string& text) override {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(text);
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(kWhere + "state is not valid JSON (" + e.what() + ")");
+    }
+    if (!j.is_object()) throw std::invalid_argument(kWhere + "state must be a JSON object");
+    const std::string model = string_field(j, "model");
+    if (model != kModel)
+      throw std::invalid_argument(kWhere + "field 'model' must be \"knn\", got \"" + model + "\"");
+
+    auto f = std::make_unique<Fitted>();
+    f->feature_names = names_field(j, "feature_names");
+    f->metric_names = names_field(j, "metric_names");
+    if (f->feature_names.empty()) throw std::invalid_argument(kWhere + "field 'feature_names' is empty");
+    if (f->metric_names.empty()) throw std::invalid_argument(kWhere + "field 'metric_names' is empty");
+    const nlohmann::json& features = array_field(j, "features");
+    const nlohmann::json& targets = array_field(j, "targets");
+    if (features.empty()) throw std::invalid_argument(kWhere + "field 'features' has no row");
+    if (targets.size() != features.size())
+      throw std::invalid_argument(kWhere + "field 'targets' has " + std::to_string(targets.size()) +
+                                  " rows but field 'features' has " + std::to_string(features.size()));
+    f->rows.dim = f->feature_names.size();
+    f->rows.count = features.size();
+    for (std::size_t r = 0; r < features.size(); ++r) {
+      read_row(features[r], f->rows.dim, "features", r, f->rows.values);
+      read_row(targets[r], f->metrics(), "targets", r, f->targets);
+    }
+    f->build_tree();
+    fitted_ = std::move(f);
+  }
+
+ private:
+  std::size_t k_;
+  Weighting weighting_;
+  std::unique_ptr<const Fitted> fitted_;
+
+  static const nlohmann::json& field(const nlohmann::json& j, const std::string& name) {
+    auto it = j.find(name);
+    if (it == j.end()) throw std::invalid_argument(kWhere + "state has no field '" + name + "'");
+    return *it;
+  }
+  static std::string string_field(const nlohmann::json& j, const std::string& name) {
+    const auto& v = field(j, name);
+    if (!v.is_string()) throw std::invalid_argument(kWhere + "field '" + name + "' must be a string");
+    return v.get<std::string>();
+  }
+  static const nlohmann::json& array_field(const nlohmann::json& j, const std::string& name) {
+    const auto& v = field(j, name);
+    if (!v.is_array()) throw std::invalid_argument(kWhere + "field '" + name + "' must be an array");
+    return v;
+  }
+  static std::vector<std::string> names_field(const nlohmann::json& j, const std::string& name) {
+    std::vector<std::string> out;
+    for (const auto& v : array_field(j, name)) {
+      if (!v.is_string()) throw std::invalid_argument(kWhere + "field '" + name + "' must list strings");
+      out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
+  static void read_row(const nlohmann::json& row, std::size_t width, const std::string& name, std::size_t r,
+                       std::vector<double>& out) {
+    const std::string where = kWhere + "field '" + name + "' row " + std::to_string(r);
+    if (!row.is_array() || row.size() != width)
+      throw std::invalid_argument(where + " must be an array of " + std::to_string(width) + " numbers");
+    for (const auto& v : row) {
+      if (!v.is_number()) throw std::invalid_argument(where + " must hold numbers only, got " + v.dump());
+      const double x = v.get<double>();
+      if (!std::isfinite(x)) throw std::invalid_argument(where + " holds a non-finite value");
+      out.push_back(x);
+    }
+  }
+};
+
+Schema knn_schema() {
+  Schema s;
+  // 5 is scikit-learn's default; the upper bound only catches typos, far beyond any use.
+  s.integer("k", 5, 1, 1024, "neighbours averaged per prediction (all rows when fewer)");
+  // Distance weighting lets the model reproduce measured designs exactly, which a
+  // surrogate of a deterministic simulator should.
+  s.choice("weights", "distance", {"distance", "uniform"},
+           "neighbour weights: 1/distance (exact at measured designs) or equal");
+  return s;
+}
+
+const ProxyRegistrar knn_registrar{
+    kModel, "k-nearest-neighbour regression over the design features (nanoflann kd-tree)", knn_schema(),
+    [](const ProxyContext& ctx) -> std::unique_ptr<ProxyModel> {
+      const std::int64_t k = ctx.hyperparameters.integer("k");
+      if (k < 1) throw std::invalid_argument(kWhere + "option 'k' must be at least 1, got " + std::to_string(k));
+      const std::string& w = ctx.hyperparameters.string("weights");
+      if (w != "distance" && w != "uniform")
+        throw std::invalid_argument(kWhere + "option 'weights' must be one of {distance, uniform}, got '" + w + "'");
+      return std::make_unique<Knn>(static_cast<std::size_t>(k),
+                                   w == "uniform" ? Weighting::Uniform : Weighting::Distance);
+    }};
+
+}  // namespace
+}  // namespace archgym
