@@ -1,0 +1,122 @@
+#include "core/proxy_dataset.h"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+#include "core/json_util.h"
+#include "core/registry.h"
+#include "core/rng.h"
+#include "core/text.h"
+
+namespace archgym {
+namespace {
+
+std::vector<std::int64_t> all_run_ids(const Store& store) {
+  std::vector<std::int64_t> ids;
+  for (const auto& r : store.runs()) ids.push_back(r.id);
+  return ids;
+}
+
+std::string run_label(const Store& store, std::int64_t id) {
+  return store.path() + ": run " + std::to_string(id);
+}
+
+}  // namespace
+
+ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64_t>& run_ids) {
+  ProxyDataset data;
+  data.runs = run_ids.empty() ? all_run_ids(store) : run_ids;
+  if (data.runs.empty()) throw std::invalid_argument(store.path() + ": the store holds no runs to learn from");
+
+  std::vector<RunRecord> records;
+  for (std::int64_t id : data.runs) {
+    auto run = store.run(id);
+    if (!run) {
+      std::vector<std::string> known;
+      for (auto k : all_run_ids(store)) known.push_back(std::to_string(k));
+      throw std::invalid_argument(store.path() + ": no run with id " + std::to_string(id) +
+                                  "; runs in this store: " + (known.empty() ? "(none)" : join(known)));
+    }
+    records.push_back(*run);
+  }
+  const RunRecord& first = records.front();
+  for (const RunRecord& r : records) {
+    if (r.env != first.env || r.env_config != first.env_config)
+      throw std::invalid_argument(run_label(store, r.id) + " is env '" + r.env + "' with " + r.env_config +
+                                  " but " + run_label(store, first.id) + " is env '" + first.env + "' with " +
+                                  first.env_config + "; a proxy learns one env configuration, so train "
+                                  "on runs that share it");
+  }
+  data.env = first.env;
+  data.env_config = first.env_config;
+  const Options options =
+      EnvRegistry::instance().get(data.env).schema.parse_json(data.env_config, run_label(store, first.id));
+  data.source = build_env(data.env, options);
+  data.metric_names = data.source->metric_names();
+  const DesignSpace& space = data.source->space();
+
+  for (const RunRecord& r : records) {
+    for (const EvaluationRecord& e : store.evaluations(r.id)) {
+      if (!e.valid) {
+        ++data.skipped_invalid;
+        continue;
+      }
+      const std::string where = run_label(store, r.id) + ", evaluation " + std::to_string(e.index);
+      Design design;
+      try {
+        design = space.from_json(e.design);
+      } catch (const std::exception& ex) {
+        throw std::invalid_argument(where + ": the stored design does not fit env '" + data.env +
+                                    "' any more: " + ex.what());
+      }
+      const auto metrics = detail::parse_json(e.metrics, where + " metrics");
+      std::vector<double> row;
+      for (const std::string& m : data.metric_names) {
+        if (!metrics.contains(m) || !metrics[m].is_number())
+          throw std::invalid_argument(where + ": metric '" + m + "' is missing or not a number");
+        row.push_back(metrics[m].get<double>());
+      }
+      data.designs.push_back(std::move(design));
+      data.targets.push_back(std::move(row));
+    }
+  }
+  return data;
+}
+
+std::vector<std::int64_t> runs_with_config(const Store& store, const std::string& env, const std::string& env_config) {
+  std::vector<std::int64_t> ids;
+  for (const auto& r : store.runs())
+    if (r.env == env && r.env_config == env_config) ids.push_back(r.id);
+  return ids;
+}
+
+ProxySplit split_proxy_dataset(const ProxyDataset& data, double test_fraction, std::uint64_t seed) {
+  if (!(test_fraction >= 0 && test_fraction <= 0.9))
+    throw std::invalid_argument("test fraction must be in [0, 0.9], got " + format_double(test_fraction));
+  // Group rows by design (first-seen order keeps it deterministic), shuffle the groups,
+  // and hand whole groups to the test side until it holds its share of the rows.
+  std::map<std::vector<Value>, std::size_t> group_of;
+  std::vector<std::vector<std::size_t>> groups;
+  for (std::size_t i = 0; i < data.rows(); ++i) {
+    auto [it, fresh] = group_of.emplace(data.designs[i].values, groups.size());
+    if (fresh) groups.emplace_back();
+    groups[it->second].push_back(i);
+  }
+  Rng rng(seed);
+  for (std::size_t i = groups.size(); i > 1; --i) std::swap(groups[i - 1], groups[rng.below(i)]);
+
+  const auto wanted = static_cast<std::size_t>(test_fraction * static_cast<double>(data.rows()) + 0.5);
+  ProxySplit split;
+  for (std::size_t k = 0; k < groups.size(); ++k) {
+    // The last group always trains, so a model never has nothing to learn from.
+    const bool to_test = split.test.size() < wanted && k + 1 < groups.size();
+    auto& side = to_test ? split.test : split.train;
+    side.insert(side.end(), groups[k].begin(), groups[k].end());
+  }
+  std::sort(split.train.begin(), split.train.end());
+  std::sort(split.test.begin(), split.test.end());
+  return split;
+}
+
+}  // namespace archgym

@@ -1,0 +1,44 @@
+#pragma once
+// The rows a proxy model learns from: valid evaluations of stored runs, all of one env
+// with one configuration (a proxy trained on the "stream" workload knows nothing of
+// "random"), decoded back into designs of that env's space.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/env.h"
+#include "core/store.h"
+
+namespace archgym {
+
+struct ProxyDataset {
+  std::string env;                      // registry name of the env that produced the rows
+  std::string env_config;               // its options as JSON (Options::to_json)
+  std::shared_ptr<const Env> source;    // that env rebuilt from the registry (space, objective)
+  std::vector<std::int64_t> runs;       // runs the rows came from
+  std::vector<std::string> metric_names;  // the env's metrics, in its order
+  std::vector<Design> designs;
+  std::vector<std::vector<double>> targets;  // [row][metric]
+  std::size_t skipped_invalid = 0;      // invalid evaluations left out (they have no metrics)
+  std::size_t rows() const { return designs.size(); }
+};
+
+// Rows of `run_ids` (every run in the store when empty). Throws std::invalid_argument
+// naming the run when a run is missing, when runs differ in env or env configuration,
+// or when a stored design no longer fits the env's space or lacks a metric.
+ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64_t>& run_ids);
+
+// Ids of the store's runs of env `env` with exactly the options `env_config`: the runs a
+// proxy of that configuration can be measured against (empty when there are none).
+std::vector<std::int64_t> runs_with_config(const Store& store, const std::string& env, const std::string& env_config);
+
+// Rows for training and for testing, split so that a design evaluated twice never lands
+// on both sides (that would hide over-fitting). Deterministic for a seed; test_fraction
+// in [0, 0.9]; 0 puts everything in `train`.
+struct ProxySplit {
+  std::vector<std::size_t> train, test;
+};
+ProxySplit split_proxy_dataset(const ProxyDataset& data, double test_fraction, std::uint64_t seed);
+
+}  // namespace archgym

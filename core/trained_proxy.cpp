@@ -1,0 +1,246 @@
+#include "core/trained_proxy.h"
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+#include "archgym_version.h"
+#include "core/json_util.h"
+#include "core/registry.h"
+#include "core/text.h"
+
+namespace archgym {
+namespace {
+
+using detail::ojson;
+
+constexpr const char* kFormat = "archgym-proxy";
+constexpr int kFormatVersion = 1;
+
+// JSON has no NaN: an undefined error (R^2 of a constant metric) is written as null.
+ojson number_or_null(double x) { return std::isfinite(x) ? ojson(x) : ojson(nullptr); }
+
+std::vector<std::vector<double>> features_of(const DesignSpace& space, const std::vector<Design>& designs,
+                                             const std::vector<std::size_t>& rows) {
+  std::vector<std::vector<double>> out;
+  out.reserve(rows.size());
+  for (std::size_t r : rows) out.push_back(proxy_features(space, designs[r]));
+  return out;
+}
+
+// Field access for load(): every problem names the file and the field.
+class Reader {
+ public:
+  Reader(const ojson& root, std::string path) : root_(root), path_(std::move(path)) {}
+  const ojson& field(const ojson& obj, const std::string& key, ojson::value_t type, const char* type_name) const {
+    if (!obj.is_object() || !obj.contains(key))
+      throw std::invalid_argument(path_ + ": field '" + key + "' is missing");
+    const ojson& v = obj[key];
+    const bool ok = v.type() == type || (type == ojson::value_t::number_unsigned && v.is_number_integer() &&
+                                         v.get<std::int64_t>() >= 0) ||
+                    (type == ojson::value_t::number_float && v.is_number());
+    if (!ok) throw std::invalid_argument(path_ + ": field '" + key + "' must be " + type_name + ", got " + v.dump());
+    return v;
+  }
+  std::string string(const ojson& obj, const std::string& key) const {
+    return field(obj, key, ojson::value_t::string, "a string").get<std::string>();
+  }
+  std::uint64_t unsigned_integer(const ojson& obj, const std::string& key) const {
+    return field(obj, key, ojson::value_t::number_unsigned, "a non-negative integer").get<std::uint64_t>();
+  }
+  double number(const ojson& obj, const std::string& key) const {
+    return field(obj, key, ojson::value_t::number_float, "a number").get<double>();
+  }
+  std::vector<std::string> strings(const ojson& obj, const std::string& key) const {
+    std::vector<std::string> out;
+    for (const ojson& v : field(obj, key, ojson::value_t::array, "a list")) {
+      if (!v.is_string()) throw std::invalid_argument(path_ + ": field '" + key + "' must list strings");
+      out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
+  const ojson& root() const { return root_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  const ojson& root_;
+  std::string path_;
+};
+
+}  // namespace
+
+TrainedProxy TrainedProxy::train(const ProxyDataset& data, const ProxyTrainingOptions& options) {
+  if (!data.source) throw std::invalid_argument("proxy training: the dataset has no source env");
+  if (data.rows() == 0)
+    throw std::invalid_argument("proxy training: no valid evaluations to learn from (" +
+                                std::to_string(data.skipped_invalid) + " invalid ones skipped)");
+  TrainedProxy t;
+  t.env_ = data.env;
+  t.env_config_ = data.env_config;
+  t.source_ = data.source;
+  t.model_name_ = options.model;
+  t.hyperparameters_ = proxy_options(options.model, options.hyperparameters);
+  t.seed_ = options.seed;
+  t.metric_names_ = data.metric_names;
+  const DesignSpace& space = data.source->space();
+  t.feature_names_ = proxy_feature_names(space);
+  t.runs_ = data.runs;
+  t.test_fraction_ = options.test_fraction;
+  t.version_ = kVersion;
+  t.git_commit_ = kGitCommit;
+
+  const ProxySplit split = split_proxy_dataset(data, options.test_fraction, options.seed);
+  ProxyTrainingSet set;
+  set.feature_names = t.feature_names_;
+  set.metric_names = t.metric_names_;
+  set.features = features_of(space, data.designs, split.train);
+  for (std::size_t r : split.train) set.targets.push_back(data.targets[r]);
+  auto model = build_proxy(options.model, ProxyContext{t.hyperparameters_, options.seed});
+  model->fit(set);
+  t.model_ = std::move(model);
+  t.train_rows_ = split.train.size();
+  t.test_rows_ = split.test.size();
+
+  if (!split.test.empty()) {
+    std::vector<std::vector<double>> predicted, truth;
+    for (std::size_t r : split.test) {
+      predicted.push_back(t.model_->predict(proxy_features(space, data.designs[r])));
+      truth.push_back(data.targets[r]);
+    }
+    t.test_errors_ = proxy_errors(t.metric_names_, predicted, truth);
+  }
+  return t;
+}
+
+std::vector<double> TrainedProxy::predict(const Design& d) const {
+  return model_->predict(proxy_features(source_->space(), d));
+}
+
+std::vector<ProxyError> TrainedProxy::errors_on(const ProxyDataset& data) const {
+  if (data.env != env_ || data.env_config != env_config_)
+    throw std::invalid_argument("the proxy learned env '" + env_ + "' with " + env_config_ +
+                                " but the data is env '" + data.env + "' with " + data.env_config +
+                                "; its predictions would not mean anything there");
+  if (data.rows() == 0) throw std::invalid_argument("no valid evaluations to compare the proxy with");
+  std::vector<std::vector<double>> predicted;
+  for (const Design& d : data.designs) predicted.push_back(predict(d));
+  return proxy_errors(metric_names_, predicted, data.targets);
+}
+
+std::string TrainedProxy::to_json() const {
+  ojson j;
+  j["format"] = kFormat;
+  j["format_version"] = kFormatVersion;
+  j["archgym_version"] = version_;
+  j["git_commit"] = git_commit_;
+  j["model"] = model_name_;
+  j["hyperparameters"] = detail::parse_json(hyperparameters_.to_json(), "hyperparameters");
+  j["seed"] = seed_;
+  j["env"] = env_;
+  j["env_config"] = detail::parse_json(env_config_, "env config");
+  j["metrics"] = metric_names_;
+  j["features"] = feature_names_;
+  j["runs"] = runs_;
+  j["train_rows"] = train_rows_;
+  j["test_rows"] = test_rows_;
+  j["test_fraction"] = test_fraction_;
+  ojson errors = ojson::object();
+  for (const ProxyError& e : test_errors_)
+    errors[e.metric] = {{"rows", e.rows}, {"mae", number_or_null(e.mae)}, {"rmse", number_or_null(e.rmse)},
+                        {"r2", number_or_null(e.r2)}, {"mape", number_or_null(e.mape)}};
+  j["test_errors"] = errors;
+  // The metadata is indented for people; the fitted state (thousands of numbers for a
+  // forest) stays on one line so the file does not grow a line per number.
+  std::string text = j.dump(1);
+  text.resize(text.rfind('}'));
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  text += ",\n \"state\": " + detail::parse_json(model_->state_json(), "proxy model state").dump() + "\n}\n";
+  return text;
+}
+
+void TrainedProxy::save(const std::string& path) const {
+  const std::string text = to_json();
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error(path + ": cannot write the proxy model file");
+  out << text;
+  out.flush();
+  if (!out) throw std::runtime_error(path + ": writing the proxy model file failed");
+}
+
+TrainedProxy TrainedProxy::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::invalid_argument(path + ": cannot open the proxy model file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const ojson root = detail::parse_json(buffer.str(), path);
+  const Reader read(root, path);
+  if (!root.is_object() || read.string(root, "format") != kFormat)
+    throw std::invalid_argument(path + ": not an archgym proxy model file (field 'format' must be \"" +
+                                std::string(kFormat) + "\")");
+  if (read.unsigned_integer(root, "format_version") != kFormatVersion)
+    throw std::invalid_argument(path + ": format_version " + root["format_version"].dump() +
+                                " is not supported (this archgym reads " + std::to_string(kFormatVersion) + ")");
+  TrainedProxy t;
+  t.version_ = read.string(root, "archgym_version");
+  t.git_commit_ = read.string(root, "git_commit");
+  t.model_name_ = read.string(root, "model");
+  t.seed_ = read.unsigned_integer(root, "seed");
+  t.env_ = read.string(root, "env");
+  t.env_config_ = read.field(root, "env_config", ojson::value_t::object, "an object").dump();
+  t.metric_names_ = read.strings(root, "metrics");
+  t.feature_names_ = read.strings(root, "features");
+  for (const ojson& v : read.field(root, "runs", ojson::value_t::array, "a list")) {
+    if (!v.is_number_integer()) throw std::invalid_argument(path + ": field 'runs' must list run ids");
+    t.runs_.push_back(v.get<std::int64_t>());
+  }
+  t.train_rows_ = read.unsigned_integer(root, "train_rows");
+  t.test_rows_ = read.unsigned_integer(root, "test_rows");
+  t.test_fraction_ = read.number(root, "test_fraction");
+  const ojson& errors = read.field(root, "test_errors", ojson::value_t::object, "an object");
+  for (const std::string& m : t.metric_names_) {
+    if (!errors.contains(m)) continue;
+    auto value = [&](const char* key) {
+      const ojson& v = read.field(errors[m], key, errors[m].contains(key) && errors[m][key].is_null()
+                                                     ? ojson::value_t::null : ojson::value_t::number_float,
+                                  "a number or null");
+      return v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
+    };
+    ProxyError e;
+    e.metric = m;
+    e.rows = read.unsigned_integer(errors[m], "rows");
+    e.mae = value("mae");
+    e.rmse = value("rmse");
+    e.r2 = value("r2");
+    e.mape = value("mape");
+    t.test_errors_.push_back(e);
+  }
+
+  // The env must still be the one the proxy learned: same options, same space, same metrics.
+  const Options env_options = EnvRegistry::instance().get(t.env_).schema.parse_json(t.env_config_, path);
+  t.source_ = build_env(t.env_, env_options);
+  const auto features_now = proxy_feature_names(t.source_->space());
+  if (features_now != t.feature_names_)
+    throw std::invalid_argument(path + ": env '" + t.env_ + "' has a different design space than when this proxy "
+                                "was trained (features now: " + join(features_now) + "; in the file: " +
+                                join(t.feature_names_) + "); retrain it");
+  if (t.source_->metric_names() != t.metric_names_)
+    throw std::invalid_argument(path + ": env '" + t.env_ + "' reports different metrics than when this proxy "
+                                "was trained (now: " + join(t.source_->metric_names()) + "; in the file: " +
+                                join(t.metric_names_) + "); retrain it");
+
+  const Schema& schema = ProxyRegistry::instance().get(t.model_name_).schema;
+  t.hyperparameters_ =
+      schema.parse_json(read.field(root, "hyperparameters", ojson::value_t::object, "an object").dump(), path);
+  auto model = build_proxy(t.model_name_, ProxyContext{t.hyperparameters_, t.seed_});
+  try {
+    model->load_state(read.field(root, "state", ojson::value_t::object, "an object").dump());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(path + ": field 'state': " + e.what());
+  }
+  t.model_ = std::move(model);
+  return t;
+}
+
+}  // namespace archgym

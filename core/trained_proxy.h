@@ -1,0 +1,73 @@
+#pragma once
+// A proxy model trained on stored evaluations, with everything needed to trust and
+// reuse it: which env configuration and runs it learned from, its hyperparameters and
+// seed, its error on held-out designs, and the archgym version and commit that made it.
+// Saved as one JSON file; the same inputs give a byte-identical file.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/env.h"
+#include "core/proxy_dataset.h"
+#include "core/proxy_error.h"
+#include "core/proxy_model.h"
+
+namespace archgym {
+
+struct ProxyTrainingOptions {
+  std::string model = "random_forest";                 // registry name
+  std::map<std::string, std::string> hyperparameters;  // validated by the model's schema
+  double test_fraction = 0.2;                          // held out to measure the error
+  std::uint64_t seed = 1;                              // split and model
+};
+
+class TrainedProxy {
+ public:
+  // Splits `data` (split_proxy_dataset), fits the model on the training rows and
+  // measures its error on the held-out ones.
+  static TrainedProxy train(const ProxyDataset& data, const ProxyTrainingOptions& options);
+  // Throws std::invalid_argument naming the file and the field for a malformed file, or
+  // when the env it was trained on no longer has the same design space.
+  static TrainedProxy load(const std::string& path);
+  void save(const std::string& path) const;  // throws naming the path when it cannot write
+  std::string to_json() const;
+
+  // Metric values in metric_names() order. Thread-safe. Throws std::invalid_argument
+  // for a design that is not in the space's shape.
+  std::vector<double> predict(const Design& d) const;
+  // Error on another dataset of the same env configuration (throws when it differs).
+  std::vector<ProxyError> errors_on(const ProxyDataset& data) const;
+
+  const Env& source_env() const { return *source_; }
+  const std::string& env() const { return env_; }
+  const std::string& env_config() const { return env_config_; }
+  const std::string& model() const { return model_name_; }
+  const Options& hyperparameters() const { return hyperparameters_; }
+  std::uint64_t seed() const { return seed_; }
+  const std::vector<std::string>& metric_names() const { return metric_names_; }
+  const std::vector<std::int64_t>& runs() const { return runs_; }
+  std::size_t train_rows() const { return train_rows_; }
+  std::size_t test_rows() const { return test_rows_; }
+  // Held-out error measured at training (empty when test_fraction was 0).
+  const std::vector<ProxyError>& test_errors() const { return test_errors_; }
+  const std::string& archgym_version() const { return version_; }
+  const std::string& git_commit() const { return git_commit_; }
+
+ private:
+  std::string env_, env_config_;
+  std::shared_ptr<const Env> source_;
+  std::string model_name_;
+  Options hyperparameters_;
+  std::uint64_t seed_ = 1;
+  std::vector<std::string> metric_names_, feature_names_;
+  std::vector<std::int64_t> runs_;
+  std::size_t train_rows_ = 0, test_rows_ = 0;
+  double test_fraction_ = 0;
+  std::vector<ProxyError> test_errors_;
+  std::string version_, git_commit_;
+  std::shared_ptr<const ProxyModel> model_;
+};
+
+}  // namespace archgym

@@ -1,0 +1,218 @@
+// Proxy models end to end on the toy bowl: features, the store -> dataset -> split ->
+// fit -> error pipeline, the model file round trip, and the proxy env.
+#include "tests/catch.h"
+#include "tests/core/temp_store.h"
+#include "tests/core/toy_env.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/registry.h"
+#include "core/runner.h"
+#include "core/trained_proxy.h"
+
+using namespace archgym;
+
+namespace {
+
+// A random-walk run over the toy bowl (every evaluation valid but the constraint's).
+std::int64_t record_run(Store& store, std::uint64_t seed, std::uint64_t budget, const std::string& fail_x = "-1") {
+  RunSpec spec;
+  spec.env = "toy_bowl";
+  spec.env_options = {{"fail_x", fail_x}};
+  spec.agent = "random_walk";
+  spec.seed = seed;
+  spec.budget = budget;
+  spec.workers = 2;
+  spec.stop_on_target = false;
+  spec.progress = false;
+  return Runner::run(spec, &store).run_id;
+}
+
+std::string temp_file(const std::string& name) {
+  const auto dir = std::filesystem::path(ARCHGYM_TEST_BINARY_DIR) / "proxies";
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("proxy features: ordered parameters as unit positions, categorical ones one-hot") {
+  const DesignSpace space = toy::bowl_space();
+  CHECK(proxy_feature_names(space) ==
+        std::vector<std::string>{"x", "size", "shape=round", "shape=square", "shape=star", "scale"});
+  const Design d = space.from_map({{"x", 5}, {"size", 4}, {"shape", "star"}, {"scale", 4.0}});
+  // x: 5 of 0..20; size: 4 is the third of 1..64 (7 values); star: third label; scale: last.
+  CHECK(proxy_features(space, d) == std::vector<double>{0.25, 2.0 / 6.0, 0, 0, 1, 1});
+  CHECK_THROWS_WITH(proxy_features(space, Design{{Value(std::int64_t{1})}}),
+                    Catch::Contains("has 1 values but the space has 4 parameters"));
+}
+
+TEST_CASE("proxy errors: known answers for MAE, RMSE, R^2 and MAPE") {
+  const auto e = proxy_errors({"a", "flat"}, {{2, 5}, {2, 5}, {6, 4}}, {{1, 5}, {3, 5}, {5, 5}});
+  REQUIRE(e.size() == 2);
+  CHECK(e[0].metric == "a");
+  CHECK(e[0].mae == Approx(1.0));
+  CHECK(e[0].rmse == Approx(1.0));
+  CHECK(e[0].r2 == Approx(1 - 3.0 / 8.0));                          // SS_res 3, SS_tot 8
+  CHECK(e[0].mape == Approx(100 * (1.0 + 1.0 / 3 + 1.0 / 5) / 3));
+  CHECK(std::isnan(e[1].r2));                                        // a constant truth has no R^2
+  CHECK(e[1].mae == Approx(1.0 / 3));
+  CHECK_THROWS_WITH(proxy_errors({"a"}, {}, {}), Catch::Contains("no rows"));
+  CHECK_THROWS_WITH(proxy_errors({"a"}, {{1}}, {{1}, {2}}), Catch::Contains("1 predictions for 2 true rows"));
+}
+
+TEST_CASE("the dataset holds the valid rows of runs of one env configuration") {
+  Store store(temp_store("proxy_dataset"));
+  const auto a = record_run(store, 1, 60);
+  const auto b = record_run(store, 2, 40);
+  const ProxyDataset data = load_proxy_dataset(store, {a, b});
+  CHECK(data.env == "toy_bowl");
+  CHECK(data.metric_names == std::vector<std::string>{"cost_u", "latency_ns"});
+  CHECK(data.rows() + data.skipped_invalid == 100);
+  for (std::size_t r = 0; r < data.rows(); ++r) {
+    CHECK(data.targets[r][0] == toy::bowl_cost(data.designs[r]));  // decoded design matches its metrics
+  }
+  CHECK(load_proxy_dataset(store, {}).rows() == data.rows());  // no ids = every run
+
+  const auto other = record_run(store, 3, 10, "3");  // same env, other options
+  CHECK(runs_with_config(store, "toy_bowl", data.env_config) == std::vector<std::int64_t>{a, b});
+  CHECK(runs_with_config(store, "toy_bowl", "{}").empty());
+  CHECK_THROWS_WITH(load_proxy_dataset(store, {a, other}),
+                    Catch::Contains("run " + std::to_string(other)) && Catch::Contains("\"fail_x\":3") &&
+                        Catch::Contains("share it"));
+  CHECK_THROWS_WITH(load_proxy_dataset(store, {a, 99}), Catch::Contains("no run with id 99") &&
+                                                            Catch::Contains("runs in this store: 1, 2, 3"));
+}
+
+TEST_CASE("the split keeps repeated designs on one side and is deterministic") {
+  Store store(temp_store("proxy_split"));
+  // A small space visited 200 times repeats many designs.
+  const auto id = record_run(store, 4, 200);
+  const ProxyDataset data = load_proxy_dataset(store, {id});
+  const ProxySplit s = split_proxy_dataset(data, 0.25, 7);
+  CHECK(s.train.size() + s.test.size() == data.rows());
+  CHECK(std::abs(static_cast<double>(s.test.size()) - 0.25 * data.rows()) < 0.05 * data.rows());
+  std::set<std::vector<Value>> train_designs;
+  for (auto r : s.train) train_designs.insert(data.designs[r].values);
+  for (auto r : s.test) CHECK(train_designs.count(data.designs[r].values) == 0);
+  const ProxySplit again = split_proxy_dataset(data, 0.25, 7);
+  CHECK(again.train == s.train);
+  CHECK(split_proxy_dataset(data, 0.25, 8).test != s.test);
+  CHECK(split_proxy_dataset(data, 0, 7).test.empty());
+  CHECK_THROWS_WITH(split_proxy_dataset(data, 0.95, 7), Catch::Contains("test fraction must be in [0, 0.9]"));
+}
+
+TEST_CASE("a trained proxy predicts the bowl, saves byte-identically and loads to the same predictions") {
+  Store store(temp_store("proxy_train"));
+  const auto id = record_run(store, 11, 400);
+  const ProxyDataset data = load_proxy_dataset(store, {id});
+  ProxyTrainingOptions options;
+  options.model = "random_forest";
+  options.hyperparameters = {{"trees", "30"}};
+  options.seed = 3;
+  const TrainedProxy proxy = TrainedProxy::train(data, options);
+  CHECK(proxy.train_rows() + proxy.test_rows() == data.rows());
+  REQUIRE(proxy.test_errors().size() == 2);
+  // latency_ns = 10 + x + size/8 is smooth in the features: the forest must learn it well.
+  CHECK(proxy.test_errors()[1].metric == "latency_ns");
+  CHECK(proxy.test_errors()[1].r2 > 0.95);
+  CHECK(proxy.test_errors()[0].r2 > 0.8);
+
+  const std::string path = temp_file("bowl.proxy.json");
+  proxy.save(path);
+  CHECK(read_text(path) == TrainedProxy::train(data, options).to_json());  // same inputs, same bytes
+  const TrainedProxy loaded = TrainedProxy::load(path);
+  CHECK(loaded.to_json() == read_text(path));
+  CHECK(loaded.model() == "random_forest");
+  CHECK(loaded.hyperparameters().integer("trees") == 30);
+  CHECK(loaded.runs() == std::vector<std::int64_t>{id});
+  for (std::size_t r = 0; r < data.rows(); r += 7) CHECK(loaded.predict(data.designs[r]) == proxy.predict(data.designs[r]));
+  const auto errors = loaded.errors_on(data);
+  CHECK(errors[1].r2 > 0.95);
+}
+
+TEST_CASE("the proxy env serves a model file with the source env's space and objective") {
+  Store store(temp_store("proxy_env"));
+  const auto id = record_run(store, 12, 150);
+  ProxyTrainingOptions options;
+  options.model = "knn";
+  options.hyperparameters = {{"k", "1"}};
+  options.test_fraction = 0;
+  const TrainedProxy proxy = TrainedProxy::train(load_proxy_dataset(store, {id}), options);
+  const std::string path = temp_file("bowl_knn.proxy.json");
+  proxy.save(path);
+
+  const auto env = make_env("proxy", {{"model", path}});
+  CHECK(env->space().names() == toy::bowl_space().names());
+  CHECK(env->metric_names() == std::vector<std::string>{"cost_u", "latency_ns"});
+  CHECK(env->default_objective().targets()[0].metric == "cost_u");
+  // k = 1 on a design it was trained on answers the simulator's own value.
+  const ProxyDataset data = load_proxy_dataset(store, {id});
+  const Evaluation e = evaluate_checked(*env, data.designs[0]);
+  REQUIRE(e.valid);
+  CHECK(e.metric("cost_u") == data.targets[0][0]);
+  // A design outside the space is an invalid evaluation, as for any env.
+  const Design star64 = toy::bowl_space().from_map({{"x", 1}, {"size", 64}, {"shape", "star"}, {"scale", 1.0}});
+  CHECK_FALSE(evaluate_checked(*env, star64).valid);
+
+  // A search on the proxy runs through the runner like on any env.
+  RunSpec spec;
+  spec.env = "proxy";
+  spec.env_options = {{"model", path}};
+  spec.agent = "ga";
+  spec.budget = 64;
+  spec.stop_on_target = false;
+  spec.progress = false;
+  const RunResult r = Runner::run(spec, nullptr);
+  CHECK(r.trajectory.size() == 64);
+  REQUIRE(r.best() != nullptr);
+}
+
+TEST_CASE("bad proxy input gets a clear error") {
+  CHECK_THROWS_WITH(make_env("proxy", {}), Catch::Contains("option 'model' is required"));
+  CHECK_THROWS_WITH(make_env("proxy", {{"model", "/nonexistent/p.json"}}),
+                    Catch::Contains("/nonexistent/p.json: cannot open the proxy model file"));
+  CHECK_THROWS_WITH(make_proxy("forest", {}, 1), Catch::Contains("unknown proxy model 'forest'") &&
+                                                     Catch::Contains("random_forest"));
+
+  Store store(temp_store("proxy_errors"));
+  const auto id = record_run(store, 13, 60);
+  ProxyTrainingOptions options;
+  options.model = "knn";
+  const std::string good = temp_file("bowl_good.proxy.json");
+  TrainedProxy::train(load_proxy_dataset(store, {id}), options).save(good);
+  const std::string text = read_text(good);
+
+  auto write = [](const std::string& name, const std::string& body) {
+    const std::string p = temp_file(name);
+    std::ofstream(p, std::ios::binary) << body;
+    return p;
+  };
+  auto replace = [&](std::string from, std::string to) {
+    std::string t = text;
+    const auto at = t.find(from);
+    REQUIRE(at != std::string::npos);
+    return t.replace(at, from.size(), to);
+  };
+  CHECK_THROWS_WITH(TrainedProxy::load(write("truncated.json", text.substr(0, text.size() / 2))),
+                    Catch::Contains("truncated.json") && Catch::Contains("invalid JSON"));
+  CHECK_THROWS_WITH(TrainedProxy::load(write("other.json", "{\"format\": \"something\"}")),
+                    Catch::Contains("not an archgym proxy model file"));
+  CHECK_THROWS_WITH(TrainedProxy::load(write("seed.json", replace("\"seed\": 1", "\"seed\": \"one\""))),
+                    Catch::Contains("seed.json: field 'seed' must be a non-negative integer"));
+  CHECK_THROWS_WITH(TrainedProxy::load(write("space.json", replace("\"shape=star\"", "\"shape=oval\""))),
+                    Catch::Contains("different design space") && Catch::Contains("retrain"));
+  CHECK_THROWS_WITH(TrainedProxy::load(write("hyper.json", replace("\"k\": 5", "\"k\": 0"))),
+                    Catch::Contains("hyper.json") && Catch::Contains("'k'"));
+}
