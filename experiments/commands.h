@@ -5,6 +5,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "core/runner.h"
 #include "core/store.h"
@@ -33,6 +34,23 @@ void export_command(const std::string& store_path, std::int64_t run_id, const st
 
 // `archgym runs`: a table of the runs in the store.
 void runs_command(const std::string& store_path, std::ostream& out);
+
+// `archgym proxy train`: fits a proxy model on stored runs, prints its held-out error, saves it.
+struct ProxyTrainRequest {
+  std::string store = "archgym.db";
+  std::vector<std::int64_t> runs;     // empty = every run in the store (they must share env and config)
+  std::string model = "random_forest";
+  std::vector<std::string> sets;      // key=value hyperparameters
+  double test_fraction = 0.2;
+  std::uint64_t seed = 1;
+  std::string out_path;
+};
+void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out);
+// `archgym proxy eval`: a saved model's error on stored runs of the same env configuration.
+void proxy_eval_command(const std::string& model_path, const std::string& store_path,
+                        const std::vector<std::int64_t>& runs, std::ostream& out);
+// `archgym proxy show`: what a model file holds (model, env, data, held-out error).
+void proxy_show_command(const std::string& model_path, std::ostream& out);
 
 // Opens a store that must already exist (reading commands never create one).
 std::unique_ptr<Store> open_existing_store(const std::string& path);

@@ -41,6 +41,8 @@ void list_command(std::ostream& out) {
   print_entries(out, EnvRegistry::instance().entries());
   out << "\nAgents (--agent NAME; hyperparameters via --set key=value):\n";
   print_entries(out, AgentRegistry::instance().entries());
+  out << "\nProxy models (archgym proxy train --model NAME; hyperparameters via --set key=value):\n";
+  print_entries(out, ProxyRegistry::instance().entries());
 }
 
 }  // namespace archgym::cli

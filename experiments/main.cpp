@@ -1,5 +1,5 @@
 // `archgym`: list what can run, run an agent against an env into the store, resume,
-// list runs and export them. Exit codes: 0 success, 2 bad input (nothing written),
+// list runs, export them, and train/evaluate proxy models on them. Exit codes: 0 success, 2 bad input (nothing written),
 // 1 a failure while working, 130 a run interrupted by Ctrl-C or SIGTERM (resumable).
 #include <iostream>
 
@@ -110,6 +110,38 @@ int main(int argc, char** argv) {
   CLI::App* runs = app.add_subcommand("runs", "list the runs in a store");
   runs->add_option("--store", store_path, "experiment database")->capture_default_str();
 
+  archgym::cli::ProxyTrainRequest proxy_request;
+  std::string model_path;
+  std::vector<std::int64_t> proxy_runs;
+  CLI::App* proxy = app.add_subcommand("proxy", "train, evaluate and inspect proxy cost models");
+  proxy->require_subcommand(1);
+  CLI::App* proxy_train = proxy->add_subcommand("train", "fit a proxy model on stored evaluations and save it");
+  proxy_train->footer(
+      "Example:\n"
+      "  archgym proxy train --store archgym.db --runs 1,2 --model random_forest --set trees=100 \\\n"
+      "                      --out dram_stream.proxy.json\n"
+      "  archgym run --env proxy --set model=dram_stream.proxy.json --agent ga --budget 5000");
+  proxy_train->add_option("--store", proxy_request.store, "experiment database")->capture_default_str();
+  proxy_train->add_option("--runs", proxy_request.runs, "run ids to learn from (default: all; they must share "
+                                                        "env and env options)")
+      ->delimiter(',')->check(CLI::PositiveNumber);
+  proxy_train->add_option("--model", proxy_request.model, "proxy model (see `archgym list`)")->capture_default_str();
+  proxy_train->add_option("--set", proxy_request.sets, "key=value hyperparameter (repeatable)")
+      ->allow_extra_args(false);
+  proxy_train->add_option("--test-fraction", proxy_request.test_fraction,
+                          "share of designs held out to measure the error, in [0, 0.9]")
+      ->capture_default_str();
+  proxy_train->add_option("--seed", proxy_request.seed, "seed of the split and the model")
+      ->check(kNonNegative)->capture_default_str();
+  proxy_train->add_option("--out", proxy_request.out_path, "model file to write (JSON)")->required();
+  CLI::App* proxy_eval = proxy->add_subcommand("eval", "a saved model's error on stored runs");
+  proxy_eval->add_option("--model", model_path, "model file written by `archgym proxy train`")->required();
+  proxy_eval->add_option("--store", store_path, "experiment database")->capture_default_str();
+  proxy_eval->add_option("--runs", proxy_runs, "run ids to compare with (default: every run of the env configuration the model learned)")
+      ->delimiter(',')->check(CLI::PositiveNumber);
+  CLI::App* proxy_show = proxy->add_subcommand("show", "describe a saved model file");
+  proxy_show->add_option("--model", model_path, "model file written by `archgym proxy train`")->required();
+
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
     std::string names;
@@ -155,6 +187,12 @@ int main(int argc, char** argv) {
       archgym::cli::export_command(store_path, run_id, out_path);
     } else if (runs->parsed()) {
       archgym::cli::runs_command(store_path, std::cout);
+    } else if (proxy_train->parsed()) {
+      archgym::cli::proxy_train_command(proxy_request, std::cout);
+    } else if (proxy_eval->parsed()) {
+      archgym::cli::proxy_eval_command(model_path, store_path, proxy_runs, std::cout);
+    } else if (proxy_show->parsed()) {
+      archgym::cli::proxy_show_command(model_path, std::cout);
     }
   } catch (const UsageError& e) {
     std::cerr << "archgym: error: " << e.what() << "\n";

@@ -342,3 +342,61 @@ TEST_CASE("cli: a second Ctrl-C quits at once and the store still resumes", "[cl
   REQUIRE(resumed.exit_code == 0);
   CHECK(stored_evaluations(dir / "t.db") == 64);
 }
+
+TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy", "[cli][proxy]") {
+  const auto dir = scratch_dir("proxy");
+  const std::string small = "run --env dram --set generator=random --set requests=300 --no-progress --workers 2 "
+                            "--no-stop-on-target --agent random_walk --store s.db";
+  REQUIRE(run_cli(dir, small + " --budget 80 --seed 1").exit_code == 0);
+  REQUIRE(run_cli(dir, small + " --budget 30 --seed 2").exit_code == 0);
+
+  auto r = run_cli(dir, "proxy train --store s.db --runs 1 --model random_forest --set trees=20 --out p.json");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  for (const char* s : {"80 valid evaluations", "held-out rows", "latency_ms", "R^2", "saved p.json",
+                        "archgym run --env proxy --set model=p.json"})
+    CHECK(r.out.find(s) != std::string::npos);
+  const std::string model_file = read_file(dir / "p.json");
+  CHECK(model_file.find("\"format\": \"archgym-proxy\"") != std::string::npos);
+
+  r = run_cli(dir, "proxy train --store s.db --runs 1 --model random_forest --set trees=20 --out q.json");
+  CHECK(read_file(dir / "q.json") == model_file);  // same inputs, byte-identical model
+
+  r = run_cli(dir, "proxy show --model p.json");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("random_forest") != std::string::npos);
+  CHECK(r.out.find("trained on runs 1") != std::string::npos);
+
+  r = run_cli(dir, "proxy eval --model p.json --store s.db --runs 2");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("30 valid evaluations") != std::string::npos);
+
+  r = run_cli(dir, "run --env proxy --set model=p.json --agent ga --budget 64 --seed 3 --no-progress "
+                   "--no-stop-on-target --store s.db");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("best design") != std::string::npos);
+  // Without --runs, eval compares with every run of the configuration it learned (1 and 2,
+  // not the search on the proxy itself).
+  r = run_cli(dir, "proxy eval --model p.json --store s.db");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("run(s) 1, 2: 110 valid evaluations") != std::string::npos);
+
+  r = run_cli(dir, "list");
+  CHECK(r.out.find("Proxy models") != std::string::npos);
+  CHECK(r.out.find("random_forest") != std::string::npos);
+}
+
+TEST_CASE("cli: bad proxy input is rejected with exit code 2", "[cli][proxy]") {
+  const auto dir = scratch_dir("proxy_bad");
+  make_store(dir);
+  require_rejected(dir, "proxy train --store s.db --model forest --out p.json", {"unknown proxy model 'forest'"});
+  require_rejected(dir, "proxy train --store s.db --model knn --set k=0 --out p.json", {"proxy model 'knn'", "'k'"});
+  require_rejected(dir, "proxy train --store s.db --model knn --set depth=3 --out p.json", {"depth"});
+  require_rejected(dir, "proxy train --store s.db --runs 7 --out p.json", {"no run with id 7"});
+  require_rejected(dir, "proxy train --store s.db --test-fraction 0.95 --out p.json", {"[0, 0.9]"});
+  CHECK_FALSE(fs::exists(dir / "p.json"));
+  write_file(dir / "bad.json", "{\"format\": \"archgym-proxy\", \"format_version\": 7}");
+  require_rejected(dir, "proxy eval --model bad.json --store s.db", {"bad.json", "format_version 7"});
+  require_rejected(dir, "proxy show --model nothing.json", {"nothing.json: cannot open"});
+}

@@ -1,0 +1,138 @@
+// `archgym proxy train|eval|show`: fit a proxy cost model on stored evaluations, measure
+// it against other stored runs, and describe a model file. A trained model is then an
+// env like any other: `archgym run --env proxy --set model=FILE ...`.
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+#include "core/registry.h"
+#include "core/text.h"
+#include "core/trained_proxy.h"
+#include "experiments/cli_error.h"
+#include "experiments/commands.h"
+
+namespace archgym::cli {
+namespace {
+
+std::string fixed(double x, int digits) {
+  if (!std::isfinite(x)) return "-";
+  std::ostringstream s;
+  s << std::setprecision(digits) << x;
+  return s.str();
+}
+
+void print_errors(std::ostream& out, const std::vector<ProxyError>& errors) {
+  std::size_t w = 6;
+  for (const auto& e : errors) w = std::max(w, e.metric.size());
+  out << "  " << std::left << std::setw(static_cast<int>(w)) << "metric" << std::right << std::setw(12) << "R^2"
+      << std::setw(12) << "MAPE %" << std::setw(14) << "MAE" << std::setw(14) << "RMSE" << "\n";
+  for (const auto& e : errors)
+    out << "  " << std::left << std::setw(static_cast<int>(w)) << e.metric << std::right << std::setw(12)
+        << fixed(e.r2, 4) << std::setw(12) << fixed(e.mape, 3) << std::setw(14) << fixed(e.mae, 5)
+        << std::setw(14) << fixed(e.rmse, 5) << "\n";
+}
+
+std::string runs_text(const std::vector<std::int64_t>& runs) {
+  std::vector<std::string> ids;
+  for (auto id : runs) ids.push_back(std::to_string(id));
+  return join(ids);
+}
+
+ProxyDataset dataset(const std::string& store_path, const std::vector<std::int64_t>& runs) {
+  auto store = open_existing_store(store_path);
+  try {
+    return load_proxy_dataset(*store, runs);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
+TrainedProxy load_model(const std::string& path) {
+  try {
+    return TrainedProxy::load(path);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
+}  // namespace
+
+void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
+  if (request.out_path.empty()) throw UsageError("proxy train: --out FILE is required (where to write the model)");
+  ProxyTrainingOptions options;
+  options.model = request.model;
+  options.test_fraction = request.test_fraction;
+  options.seed = request.seed;
+  for (const std::string& text : request.sets) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError("--set " + text + ": expected key=value (e.g. --set trees=50)");
+    options.hyperparameters[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  try {
+    proxy_options(options.model, options.hyperparameters);  // bad names fail before any work
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  const ProxyDataset data = dataset(request.store, request.runs);
+  out << "learning env '" << data.env << "' " << data.env_config << "\n  from " << request.store << " run(s) "
+      << runs_text(data.runs) << ": " << data.rows() << " valid evaluations (" << data.skipped_invalid
+      << " invalid skipped)\n";
+  const auto start = std::chrono::steady_clock::now();
+  TrainedProxy proxy;
+  try {
+    proxy = TrainedProxy::train(data, options);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out << "fitted '" << proxy.model() << "' " << proxy.hyperparameters().to_json() << " seed " << proxy.seed()
+      << " on " << proxy.train_rows() << " rows in " << fixed(seconds, 3) << " s\n";
+  if (proxy.test_rows() > 0) {
+    out << "error on " << proxy.test_rows() << " held-out rows (designs never seen in training):\n";
+    print_errors(out, proxy.test_errors());
+  } else {
+    out << "no rows held out (--test-fraction 0): error not measured\n";
+  }
+  proxy.save(request.out_path);
+  out << "saved " << request.out_path << "\nsearch it like any env: archgym run --env proxy --set model="
+      << request.out_path << " --agent ga --budget 1000\n";
+}
+
+void proxy_eval_command(const std::string& model_path, const std::string& store_path,
+                        const std::vector<std::int64_t>& runs, std::ostream& out) {
+  const TrainedProxy proxy = load_model(model_path);
+  std::vector<std::int64_t> ids = runs;
+  if (ids.empty()) {  // every run of the configuration the proxy learned
+    auto store = open_existing_store(store_path);
+    ids = runs_with_config(*store, proxy.env(), proxy.env_config());
+    if (ids.empty())
+      throw UsageError(store_path + ": no run of env '" + proxy.env() + "' with " + proxy.env_config() +
+                       " to compare " + model_path + " with");
+  }
+  const ProxyDataset data = dataset(store_path, ids);
+  std::vector<ProxyError> errors;
+  try {
+    errors = proxy.errors_on(data);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(model_path + ": " + e.what());
+  }
+  out << model_path << " ('" << proxy.model() << "') against " << store_path << " run(s) " << runs_text(data.runs)
+      << ": " << data.rows() << " valid evaluations\n";
+  print_errors(out, errors);
+}
+
+void proxy_show_command(const std::string& model_path, std::ostream& out) {
+  const TrainedProxy p = load_model(model_path);
+  out << model_path << "\n  model: " << p.model() << " " << p.hyperparameters().to_json() << " seed " << p.seed()
+      << "\n  env: " << p.env() << " " << p.env_config() << "\n  metrics: " << join(p.metric_names())
+      << "\n  trained on runs " << runs_text(p.runs()) << ": " << p.train_rows() << " rows, " << p.test_rows()
+      << " held out\n  made by archgym " << p.archgym_version() << " (commit " << p.git_commit() << ")\n";
+  if (!p.test_errors().empty()) {
+    out << "held-out error:\n";
+    print_errors(out, p.test_errors());
+  }
+}
+
+}  // namespace archgym::cli
