@@ -7,6 +7,7 @@ Everything registered in the C++ core appears here without binding code of its o
 ['dram']
 >>> env = gymnasium.make("archgym/DRAM-v0", workload="stream")   # doctest: +SKIP
 >>> df = archgym.run(env="dram", agent="ga", budget=64, seed=1)  # doctest: +SKIP
+>>> proxy = archgym.train_proxy("archgym.db", model="knn")       # doctest: +SKIP
 
 Errors raised by the core keep its message: bad names, options and knob values
 raise ValueError listing what is allowed; other failures raise RuntimeError.
@@ -32,6 +33,7 @@ from ._core import (  # noqa: E402,F401
     Objective,
     Parameter,
 )
+from .proxy import Proxy, list_proxy_models, load_proxy, train_proxy  # noqa: E402
 from .runs import resume, run, run_agent  # noqa: E402
 from .store import Store  # noqa: E402
 
@@ -76,7 +78,7 @@ from .gym import register_envs as _register_envs  # noqa: E402
 gym_ids: dict[str, str] = _register_envs()
 
 __all__ = [
-    "Agent", "DesignSpace", "Env", "GymView", "Objective", "Parameter", "Store",
-    "__version__", "git_commit", "gym_ids", "list_agents", "list_envs", "make_agent",
-    "make_env", "resume", "run", "run_agent",
+    "Agent", "DesignSpace", "Env", "GymView", "Objective", "Parameter", "Proxy", "Store",
+    "__version__", "git_commit", "gym_ids", "list_agents", "list_envs", "list_proxy_models",
+    "load_proxy", "make_agent", "make_env", "resume", "run", "run_agent", "train_proxy",
 ]

@@ -138,13 +138,7 @@ def plot_parity(actual: Sequence[float], predicted: Sequence[float], path: str |
     if a.shape != p.shape or a.ndim != 1 or len(a) == 0:
         raise ValueError(f"plot_parity: actual and predicted must be equal-length 1-D, "
                          f"got {a.shape} and {p.shape}")
-    err = p - a
-    ss_tot = float(np.sum((a - a.mean()) ** 2))
-    nz = a != 0
-    stats = {"r2": 1.0 - float(np.sum(err ** 2)) / ss_tot if ss_tot > 0 else float("nan"),
-             "mae": float(np.mean(np.abs(err))),
-             "mape": float(np.mean(np.abs(err[nz] / a[nz])) * 100) if nz.any() else float("nan"),
-             "n": float(len(a))}
+    stats = _parity_stats(a, p)
     fig, ax = plt.subplots(figsize=(4.8, 4.8), dpi=120)
     ax.scatter(a, p, s=12, alpha=0.6,
                label=f"R² {stats['r2']:.3f}, MAPE {stats['mape']:.1f}% (n={len(a)})")
@@ -158,6 +152,49 @@ def plot_parity(actual: Sequence[float], predicted: Sequence[float], path: str |
     ax.legend()
     _save(fig, path)
     return stats
+
+
+def plot_proxy_parity(comparison: pd.DataFrame, metrics: Sequence[str], path: str | Path, *,
+                      title: str = "") -> dict[str, dict[str, float]]:
+    """One parity panel per metric (predicted versus simulated, with y = x) in one figure,
+    from :meth:`archgym.Proxy.compare`'s frame (``<metric>`` and ``<metric>_predicted``
+    columns). Returns ``{metric: {r2, mae, mape, n}}`` as drawn in each panel's legend."""
+    missing = [m for m in metrics if m not in comparison or f"{m}_predicted" not in comparison]
+    if missing or not metrics:
+        raise ValueError(f"plot_proxy_parity: no actual/predicted columns for {missing or 'any metric'}; "
+                         f"pass Proxy.compare(...)'s frame and some of its metrics")
+    cols = min(3, len(metrics))
+    rows = (len(metrics) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 4.0 * rows), dpi=110, squeeze=False)
+    stats = {}
+    for ax, metric in zip(axes.flat, metrics):
+        a = comparison[metric].to_numpy(dtype=np.float64)
+        p = comparison[f"{metric}_predicted"].to_numpy(dtype=np.float64)
+        stats[metric] = _parity_stats(a, p)
+        s = stats[metric]
+        ax.scatter(a, p, s=10, alpha=0.6, label=f"R² {s['r2']:.3f}, MAPE {s['mape']:.1f}% (n={len(a)})")
+        lo, hi = float(min(a.min(), p.min())), float(max(a.max(), p.max()))
+        ax.plot([lo, hi], [lo, hi], color="black", linewidth=1, label="y = x")
+        ax.set_xlabel(f"simulated {metric}")
+        ax.set_ylabel(f"predicted {metric}")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
+    _save(fig, path)
+    return stats
+
+
+def _parity_stats(a: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    err = p - a
+    ss_tot = float(np.sum((a - a.mean()) ** 2))
+    nz = a != 0
+    return {"r2": 1.0 - float(np.sum(err ** 2)) / ss_tot if ss_tot > 0 else float("nan"),
+            "mae": float(np.mean(np.abs(err))),
+            "mape": float(np.mean(np.abs(err[nz] / a[nz])) * 100) if nz.any() else float("nan"),
+            "n": float(len(a))}
 
 
 def _save(fig, path: str | Path) -> None:

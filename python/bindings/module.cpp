@@ -9,7 +9,7 @@
 
 PYBIND11_MODULE(_core, m) {
   namespace ap = archgym::python;
-  m.doc() = "archgym C++ core: registry, design spaces, envs, agents, runner, store.";
+  m.doc() = "archgym C++ core: registry, design spaces, envs, agents, runner, store, proxy models.";
   m.attr("__version__") = archgym::kVersion;
   m.attr("git_commit") = archgym::kGitCommit;
   ap::bind_space(m);
@@ -19,4 +19,5 @@ PYBIND11_MODULE(_core, m) {
   ap::bind_agent(m);
   ap::bind_store(m);
   ap::bind_runner(m);
+  ap::bind_proxy(m);
 }

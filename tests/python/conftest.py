@@ -45,3 +45,20 @@ def out_dir(tmp_path) -> Path:
     path = Path(base) / "output"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def dram_runs_store(tmp_path_factory):
+    """A store with two random-walk runs (120 + 60 designs) of the small DRAM env."""
+    store = archgym.Store(tmp_path_factory.mktemp("proxy") / "runs.sqlite")
+    for seed, budget in ((1, 120), (2, 60)):
+        archgym.run(env="dram", agent="random_walk", budget=budget, seed=seed, store=store,
+                    env_options=SMALL, stop_on_target=False, progress=False)
+    return store
+
+
+@pytest.fixture(scope="session")
+def dram_proxy_file(dram_runs_store, tmp_path_factory):
+    """A random-forest proxy of the small DRAM env, saved as a model file."""
+    proxy = archgym.train_proxy(dram_runs_store, [1], model="random_forest", trees=20, seed=1)
+    return proxy.save(tmp_path_factory.mktemp("proxy") / "dram.proxy.json")

@@ -11,8 +11,10 @@ SMALL = {"generator": "random", "requests": 400}
 
 
 @pytest.mark.parametrize("env_id", sorted(archgym.gym_ids.values()))
-def test_check_env_passes_for_every_env(env_id):
-    env = gymnasium.make(env_id)
+def test_check_env_passes_for_every_env(env_id, request):
+    # Envs that cannot be built from defaults alone get their required options here.
+    options = {"archgym/Proxy-v0": lambda: {"model": str(request.getfixturevalue("dram_proxy_file"))}}
+    env = gymnasium.make(env_id, **options.get(env_id, dict)())
     check_env(env.unwrapped, skip_render_check=True)
     env.close()
 

@@ -62,8 +62,8 @@ def _public(module):
                         yield f"{module.__name__}.{name}.{m_name}", member
 
 
-@pytest.mark.parametrize("module", [archgym, archgym.gym, archgym.plots, archgym.runs,
-                                    archgym.store])
+@pytest.mark.parametrize("module", [archgym, archgym.gym, archgym.plots, archgym.proxy,
+                                    archgym.runs, archgym.store])
 def test_public_functions_have_docstrings(module):
     missing = [name for name, obj in _public(module) if not inspect.getdoc(obj)]
     assert not missing
@@ -72,11 +72,12 @@ def test_public_functions_have_docstrings(module):
 def test_binding_members_have_docstrings():
     core = archgym._core
     missing = []
-    for name in ("list_envs", "list_agents", "make_env", "make_agent", "run", "run_agent", "resume"):
+    for name in ("list_envs", "list_agents", "make_env", "make_agent", "run", "run_agent", "resume",
+                 "list_proxy_models", "train_proxy", "load_proxy"):
         if not getattr(core, name).__doc__:
             missing.append(name)
     for cls in (core.Parameter, core.DesignSpace, core.Objective, core.Env, core.GymView,
-                core.Agent, core.Store):
+                core.Agent, core.Store, core.Proxy):
         for m_name, member in vars(cls).items():
             if m_name.startswith("_"):
                 continue

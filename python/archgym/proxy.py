@@ -1,0 +1,153 @@
+"""Proxy cost models: learn an env's metrics from the store, predict in microseconds.
+
+>>> s = archgym.Store("runs.sqlite")                                  # doctest: +SKIP
+>>> archgym.run(env="dram", agent="random_walk", budget=500, store=s)  # doctest: +SKIP
+>>> proxy = archgym.train_proxy(s, model="random_forest", trees=50)    # doctest: +SKIP
+>>> proxy.test_errors()                    # held-out R^2, MAPE, ...   # doctest: +SKIP
+>>> proxy.save("dram.proxy.json")                                     # doctest: +SKIP
+>>> env = gymnasium.make("archgym/Proxy-v0", model="dram.proxy.json")  # doctest: +SKIP
+
+Any registered model (``archgym.list_proxy_models()``) trains the same way; its
+hyperparameters are keyword arguments validated by its schema.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from . import _core
+from .store import Store
+
+
+def _core_store(store: Store | str | Path) -> _core.Store:
+    return store._store if isinstance(store, Store) else _core.Store(str(store))
+
+
+def _run_ids(runs: int | Iterable[int] | None) -> list[int]:
+    if runs is None:
+        return []
+    if isinstance(runs, int):
+        return [runs]
+    return [int(r) for r in runs]
+
+
+class Proxy:
+    """A trained proxy model (see the module docstring). Build with :func:`train_proxy`
+    or :func:`load_proxy`."""
+
+    def __init__(self, core: _core.Proxy):
+        self._proxy = core
+
+    @property
+    def model(self) -> str:
+        """Registry name of the model, e.g. ``random_forest``."""
+        return self._proxy.model
+
+    @property
+    def hyperparameters(self) -> dict[str, Any]:
+        """Hyperparameters used (defaults filled in)."""
+        return self._proxy.hyperparameters
+
+    @property
+    def env(self) -> str:
+        """Registry name of the env it learned."""
+        return self._proxy.env
+
+    @property
+    def env_config(self) -> str:
+        """That env's options, as JSON."""
+        return self._proxy.env_config
+
+    @property
+    def metric_names(self) -> list[str]:
+        """Metrics it predicts, in order."""
+        return self._proxy.metric_names
+
+    @property
+    def runs(self) -> list[int]:
+        """Store runs it learned from."""
+        return self._proxy.runs
+
+    @property
+    def train_rows(self) -> int:
+        """Rows it was fitted on."""
+        return self._proxy.train_rows
+
+    @property
+    def test_rows(self) -> int:
+        """Rows held out to measure its error."""
+        return self._proxy.test_rows
+
+    @property
+    def space(self) -> _core.DesignSpace:
+        """The design space of the env it learned."""
+        return self._proxy.space
+
+    def test_errors(self) -> pd.DataFrame:
+        """Held-out error measured at training: one row per metric with ``rows``, ``r2``,
+        ``mape`` (%), ``mae`` and ``rmse`` (NaN where undefined, e.g. R^2 of a constant)."""
+        return _errors_frame(self._proxy.test_errors)
+
+    def errors_on(self, store: Store | str | Path, runs: int | Iterable[int] | None = None) -> pd.DataFrame:
+        """Error per metric on other stored runs of the same env configuration (every such
+        run when ``runs`` is None)."""
+        return _errors_frame(self._proxy.errors_on(_core_store(store), _run_ids(runs)))
+
+    def predict(self, designs: Mapping[str, Any] | Iterable[Mapping[str, Any]] | pd.DataFrame):
+        """Predicted metrics: a dict for one design (dict knob -> value; missing knobs take
+        the env's default), a DataFrame (one row per design) for a list or DataFrame."""
+        if isinstance(designs, Mapping):
+            return self._proxy.predict(dict(designs))
+        if isinstance(designs, pd.DataFrame):
+            knobs = [k for k in self.space.names if k in designs.columns]
+            designs = designs[knobs].to_dict("records")
+        rows = self._proxy.predict_many([dict(d) for d in designs])
+        return pd.DataFrame(rows, columns=self.metric_names)
+
+    def compare(self, store: Store | str | Path, runs: int | Iterable[int] | None = None) -> pd.DataFrame:
+        """Simulated versus predicted metrics of the valid evaluations of ``runs`` (every run
+        of the env configuration the proxy learned when None): the knobs, then ``<metric>``
+        and ``<metric>_predicted`` columns."""
+        c = self._proxy.compare(_core_store(store), _run_ids(runs))
+        frame = pd.DataFrame(c["designs"], columns=self.space.names)
+        actual = pd.DataFrame(c["actual"], columns=self.metric_names)
+        predicted = pd.DataFrame(c["predicted"], columns=[f"{m}_predicted" for m in self.metric_names])
+        return pd.concat([frame, actual, predicted], axis=1)
+
+    def save(self, path: str | Path) -> Path:
+        """Writes the model file (JSON, byte-identical for identical inputs); returns the path."""
+        self._proxy.save(str(path))
+        return Path(path)
+
+    def __repr__(self) -> str:
+        return repr(self._proxy)
+
+
+def _errors_frame(errors: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    columns = ["metric", "rows", "r2", "mape", "mae", "rmse"]
+    rows = [{"metric": m, **{k: (float("nan") if v is None else v) for k, v in e.items()}}
+            for m, e in errors.items()]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def list_proxy_models() -> list[dict]:
+    """Every registered proxy model as ``{name, description, options}`` (hyperparameters)."""
+    return _core.list_proxy_models()
+
+
+def train_proxy(store: Store | str | Path, runs: int | Iterable[int] | None = None, *,
+                model: str = "random_forest", test_fraction: float = 0.2, seed: int = 1,
+                **hyperparameters: Any) -> Proxy:
+    """Fits proxy ``model`` on the valid evaluations of ``runs`` (every run when None; they
+    must share env and env options), holding out ``test_fraction`` of the designs (whole
+    designs: a design evaluated twice never lands on both sides) to measure the error.
+    Same data, hyperparameters and seed give the same model."""
+    return Proxy(_core.train_proxy(_core_store(store), _run_ids(runs), model, float(test_fraction),
+                                   int(seed), **hyperparameters))
+
+
+def load_proxy(path: str | Path) -> Proxy:
+    """Loads a model file written by :meth:`Proxy.save` or ``archgym proxy train``."""
+    return Proxy(_core.load_proxy(str(path)))

@@ -1,0 +1,176 @@
+// Proxy cost models: train on a store, predict, save/load, measure. Every model comes
+// from the registry (list_proxy_models); the `proxy` env serves a saved model to
+// gymnasium like any other env.
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <limits>
+
+#include "core/registry.h"
+#include "core/store.h"
+#include "core/trained_proxy.h"
+#include "python/bindings/bindings.h"
+#include "python/bindings/convert.h"
+
+namespace archgym::python {
+namespace {
+
+py::object number_or_none(double x) { return std::isfinite(x) ? py::object(py::float_(x)) : py::object(py::none()); }
+
+py::dict errors_to_dict(const std::vector<ProxyError>& errors) {
+  py::dict out;
+  for (const ProxyError& e : errors) {
+    py::dict d;
+    d["rows"] = e.rows;
+    d["r2"] = number_or_none(e.r2);
+    d["mape"] = number_or_none(e.mape);
+    d["mae"] = number_or_none(e.mae);
+    d["rmse"] = number_or_none(e.rmse);
+    out[py::str(e.metric)] = d;
+  }
+  return out;
+}
+
+py::dict metrics_to_dict(const TrainedProxy& p, const std::vector<double>& values) {
+  py::dict d;
+  for (std::size_t m = 0; m < values.size(); ++m) d[py::str(p.metric_names()[m])] = values[m];
+  return d;
+}
+
+ProxyDataset dataset(const Store& store, const std::vector<std::int64_t>& runs) {
+  py::gil_scoped_release release;
+  return load_proxy_dataset(store, runs);
+}
+
+// The runs a proxy is compared with: those given, else every run of its configuration.
+ProxyDataset comparison_dataset(const TrainedProxy& p, const Store& store, std::vector<std::int64_t> runs) {
+  if (runs.empty()) runs = runs_with_config(store, p.env(), p.env_config());
+  if (runs.empty())
+    throw std::invalid_argument(store.path() + ": no run of env '" + p.env() + "' with " + p.env_config() +
+                                " to compare the proxy with");
+  return dataset(store, runs);
+}
+
+}  // namespace
+
+void bind_proxy(py::module_& m) {
+  m.def(
+      "list_proxy_models", [] { return registry_to_list(ProxyRegistry::instance()); },
+      "Every registered proxy model: [{name, description, options}] (options = hyperparameters).");
+
+  py::class_<TrainedProxy, std::shared_ptr<TrainedProxy>>(
+      m, "Proxy", "A proxy cost model trained on stored evaluations of one env configuration.")
+      .def_property_readonly("model", &TrainedProxy::model, "Registry name of the model.")
+      .def_property_readonly(
+          "hyperparameters",
+          [](const TrainedProxy& p) {
+            py::dict d;
+            for (const auto& [k, v] : p.hyperparameters().all()) d[py::str(k)] = from_value(v);
+            return d;
+          },
+          "Hyperparameters used (defaults filled in).")
+      .def_property_readonly("seed", &TrainedProxy::seed, "Seed of the train/test split and the model.")
+      .def_property_readonly("env", &TrainedProxy::env, "Registry name of the env it learned.")
+      .def_property_readonly("env_config", &TrainedProxy::env_config, "That env's options as JSON.")
+      .def_property_readonly("metric_names", &TrainedProxy::metric_names, "Metrics it predicts, in order.")
+      .def_property_readonly("runs", &TrainedProxy::runs, "Store runs it learned from.")
+      .def_property_readonly("train_rows", &TrainedProxy::train_rows, "Rows it was fitted on.")
+      .def_property_readonly("test_rows", &TrainedProxy::test_rows, "Rows held out to measure the error.")
+      .def_property_readonly(
+          "test_errors", [](const TrainedProxy& p) { return errors_to_dict(p.test_errors()); },
+          "Held-out error per metric: {metric: {rows, r2, mape (%), mae, rmse}} (None = undefined).")
+      .def_property_readonly("archgym_version", &TrainedProxy::archgym_version, "archgym version that trained it.")
+      .def_property_readonly("git_commit", &TrainedProxy::git_commit, "archgym commit that trained it.")
+      .def_property_readonly(
+          "space", [](const TrainedProxy& p) -> const DesignSpace& { return p.source_env().space(); },
+          py::return_value_policy::reference_internal, "The design space of the env it learned.")
+      .def(
+          "predict",
+          [](const TrainedProxy& p, const py::handle& design) {
+            const Design defaults = p.source_env().default_design();
+            const Design d = dict_to_design(p.source_env().space(), design, &defaults);
+            return metrics_to_dict(p, p.predict(d));
+          },
+          py::arg("design"), "Predicted metrics {metric: value} of one design (dict; missing knobs default).")
+      .def(
+          "predict_many",
+          [](const TrainedProxy& p, const py::list& designs) {
+            const Design defaults = p.source_env().default_design();
+            std::vector<Design> ds;
+            for (const auto& d : designs) ds.push_back(dict_to_design(p.source_env().space(), d, &defaults));
+            std::vector<std::vector<double>> out(ds.size());
+            {
+              py::gil_scoped_release release;
+              for (std::size_t i = 0; i < ds.size(); ++i) out[i] = p.predict(ds[i]);
+            }
+            return out;
+          },
+          py::arg("designs"), "Predicted metric rows (metric_names order) for a list of design dicts.")
+      .def(
+          "compare",
+          [](const TrainedProxy& p, const Store& store, const std::vector<std::int64_t>& runs) {
+            const ProxyDataset data = comparison_dataset(p, store, runs);
+            if (data.env != p.env() || data.env_config != p.env_config())
+              throw std::invalid_argument("the proxy learned env '" + p.env() + "' with " + p.env_config() +
+                                          " but the runs are env '" + data.env + "' with " + data.env_config);
+            py::list designs;
+            for (const Design& d : data.designs) designs.append(design_to_dict(data.source->space(), d));
+            std::vector<std::vector<double>> predicted;
+            {
+              py::gil_scoped_release release;
+              for (const Design& d : data.designs) predicted.push_back(p.predict(d));
+            }
+            py::dict out;
+            out["designs"] = designs;
+            out["actual"] = data.targets;
+            out["predicted"] = predicted;
+            return out;
+          },
+          py::arg("store"), py::arg("runs") = std::vector<std::int64_t>{},
+          "Simulated and predicted metrics of the valid evaluations of `runs` (when empty: every run of\n"
+          "the env configuration the proxy learned):\n"
+          "{'designs': [...], 'actual': [[...]], 'predicted': [[...]]}.")
+      .def(
+          "errors_on",
+          [](const TrainedProxy& p, const Store& store, const std::vector<std::int64_t>& runs) {
+            const ProxyDataset data = comparison_dataset(p, store, runs);
+            return errors_to_dict(p.errors_on(data));
+          },
+          py::arg("store"), py::arg("runs") = std::vector<std::int64_t>{},
+          "Error per metric on stored runs of the same env configuration (all of them when `runs` is empty).")
+      .def("save", &TrainedProxy::save, py::arg("path"), "Writes the model file (JSON).")
+      .def("to_json", &TrainedProxy::to_json, "The model file's text.")
+      .def("__repr__", [](const TrainedProxy& p) {
+        return "<archgym Proxy '" + p.model() + "' of env '" + p.env() + "', " + std::to_string(p.train_rows()) +
+               " training rows>";
+      });
+
+  m.def(
+      "train_proxy",
+      [](const Store& store, const std::vector<std::int64_t>& runs, const std::string& model, double test_fraction,
+         std::uint64_t seed, const py::kwargs& hyperparameters) {
+        ProxyTrainingOptions options;
+        options.model = model;
+        options.hyperparameters = to_option_text(hyperparameters);
+        options.test_fraction = test_fraction;
+        options.seed = seed;
+        proxy_options(model, options.hyperparameters);  // bad names fail before reading the store
+        const ProxyDataset data = dataset(store, runs);
+        py::gil_scoped_release release;
+        return std::make_shared<TrainedProxy>(TrainedProxy::train(data, options));
+      },
+      py::arg("store"), py::arg("runs") = std::vector<std::int64_t>{}, py::arg("model") = "random_forest",
+      py::arg("test_fraction") = 0.2, py::arg("seed") = 1,
+      "Fits proxy `model` on the valid evaluations of `runs` (all runs when empty; they must share env\n"
+      "and env options), holding out `test_fraction` of the designs to measure the error.");
+
+  m.def(
+      "load_proxy",
+      [](const std::string& path) {
+        py::gil_scoped_release release;
+        return std::make_shared<TrainedProxy>(TrainedProxy::load(path));
+      },
+      py::arg("path"), "Loads a model file written by Proxy.save or `archgym proxy train`.");
+}
+
+}  // namespace archgym::python

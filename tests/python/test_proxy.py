@@ -1,0 +1,88 @@
+"""Proxy models from Python: training on a store, known answers, the model file round
+trip, the proxy as a gymnasium env, the parity plot, and errors."""
+import gymnasium
+import numpy as np
+import pandas as pd
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import archgym
+from archgym.plots import plot_proxy_parity
+
+
+def test_registry_lists_the_models_with_their_hyperparameters():
+    models = {m["name"]: m for m in archgym.list_proxy_models()}
+    assert {"knn", "random_forest"} <= set(models)
+    assert "k" in {o["name"] for o in models["knn"]["options"]}
+    assert "trees" in {o["name"] for o in models["random_forest"]["options"]}
+
+
+def test_knn_with_k1_answers_the_simulator_on_designs_it_learned(dram_runs_store):
+    proxy = archgym.train_proxy(dram_runs_store, 1, model="knn", k=1, test_fraction=0)
+    assert proxy.train_rows == 120 - 0 and proxy.test_rows == 0  # every design is valid
+    evaluations = dram_runs_store.evaluations(1)
+    knobs = proxy.space.names
+    for _, row in evaluations.head(10).iterrows():
+        predicted = proxy.predict({k: row[k] for k in knobs})
+        # Repeated designs average their (identical, deterministic) metrics.
+        assert predicted == pytest.approx({m: row[m] for m in proxy.metric_names}, rel=1e-12)
+
+
+def test_forest_learns_the_dram_metrics_and_reports_held_out_error(dram_runs_store):
+    proxy = archgym.train_proxy(dram_runs_store, [1], trees=30, seed=2)
+    errors = proxy.test_errors().set_index("metric")
+    assert list(errors.index) == proxy.metric_names
+    assert proxy.test_rows > 0 and proxy.train_rows + proxy.test_rows == 120
+    # Held out designs of run 1, and all of run 2, must be predicted far better than their mean.
+    assert errors.loc["latency_ms", "r2"] > 0.5
+    other = proxy.errors_on(dram_runs_store, 2).set_index("metric")
+    assert other.loc["latency_ms", "r2"] > 0.5
+    assert other.loc["latency_ms", "rows"] == 60
+
+
+def test_model_file_round_trip_predicts_identically(dram_runs_store, tmp_path):
+    proxy = archgym.train_proxy(dram_runs_store, [1], model="random_forest", trees=10, seed=5)
+    path = proxy.save(tmp_path / "p.json")
+    loaded = archgym.load_proxy(path)
+    assert (loaded.model, loaded.hyperparameters["trees"], loaded.runs) == ("random_forest", 10, [1])
+    designs = dram_runs_store.evaluations(2)
+    assert loaded.predict(designs).equals(proxy.predict(designs))
+    again = archgym.train_proxy(dram_runs_store, [1], model="random_forest", trees=10, seed=5)
+    assert again.save(tmp_path / "q.json").read_bytes() == path.read_bytes()  # same inputs, same bytes
+
+
+def test_proxy_env_is_a_gymnasium_env(dram_proxy_file):
+    env = gymnasium.make("archgym/Proxy-v0", model=str(dram_proxy_file))
+    check_env(env.unwrapped, skip_render_check=True)
+    obs, info = env.reset(seed=1)
+    proxy = archgym.load_proxy(dram_proxy_file)
+    assert obs.tolist() == [proxy.predict(info["design"])[m] for m in proxy.metric_names]
+
+
+def test_parity_plot_agrees_with_the_error_table(dram_runs_store, out_dir):
+    proxy = archgym.train_proxy(dram_runs_store, [1], trees=20)
+    comparison = proxy.compare(dram_runs_store, [2])
+    assert len(comparison) == 60
+    assert {"latency_ms", "latency_ms_predicted", "PagePolicy"} <= set(comparison.columns)
+    path = out_dir / "proxy_parity.png"
+    stats = plot_proxy_parity(comparison, ["latency_ms", "power_W", "energy_uJ"], path)
+    assert path.stat().st_size > 10_000
+    errors = proxy.errors_on(dram_runs_store, [2]).set_index("metric")
+    for metric, s in stats.items():
+        assert s["r2"] == pytest.approx(errors.loc[metric, "r2"], rel=1e-9)
+        assert s["mape"] == pytest.approx(errors.loc[metric, "mape"], rel=1e-9)
+    with pytest.raises(ValueError, match="no actual/predicted columns"):
+        plot_proxy_parity(comparison, ["nope"], out_dir / "x.png")
+
+
+def test_bad_input_raises_with_the_core_message(dram_runs_store, tmp_path):
+    with pytest.raises(ValueError, match="proxy model 'knn'.*'k'"):
+        archgym.train_proxy(dram_runs_store, model="knn", k=0)
+    with pytest.raises(ValueError, match="unknown proxy model 'forest'"):
+        archgym.train_proxy(dram_runs_store, model="forest")
+    with pytest.raises(ValueError, match="no run with id 9"):
+        archgym.train_proxy(dram_runs_store, [9])
+    with pytest.raises(ValueError, match="cannot open the proxy model file"):
+        archgym.load_proxy(tmp_path / "missing.json")
+    with pytest.raises(ValueError, match="option 'model' is required"):
+        gymnasium.make("archgym/Proxy-v0")
