@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Builds and runs the speed benchmarks; prints rates and ratios to the reference.
+#   dram_bench [seconds]: DRAM env evaluations/s and simulator requests/s
+#   proxy_bench [designs] [workload]: proxy models vs the simulator they learned
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake --build "${BUILD_DIR:-build}" --target dram_bench -j2 >/dev/null
+cmake --build "${BUILD_DIR:-build}" --target dram_bench proxy_bench -j2 >/dev/null
 "${BUILD_DIR:-build}/benchmarks/dram_bench" "${1:-2.0}"
+echo
+"${BUILD_DIR:-build}/benchmarks/proxy_bench" "${2:-1000}" "${3:-stream}"

@@ -1,0 +1,90 @@
+// Proxy speed and accuracy benchmark: how much faster a trained proxy answers than the
+// DRAM simulator it learned, and how well, in one process.
+//
+// 1. Simulate N random designs of the DRAM env (ArchGym's setup, one trace) into a
+//    temporary store, timing the simulator (one thread).
+// 2. Train each registered proxy model on them (20% of the designs held out).
+// 3. Time the proxy env on the same kind of designs; print evaluations/s, the ratio to our
+//    simulator and to DRAMSys 4.0 as ArchGym ran it (a process per evaluation, 15 ms at
+//    best for a 10,000-request trace: ARCHITECTURE.md), and the held-out error of the
+//    metrics ArchGym's reward uses.
+//
+// Usage: proxy_bench [designs=1000] [workload=stream]
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <unistd.h>
+#include <string>
+#include <vector>
+
+#include "core/registry.h"
+#include "core/rng.h"
+#include "core/runner.h"
+#include "core/trained_proxy.h"
+
+using Clock = std::chrono::steady_clock;
+
+static double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+int main(int argc, char** argv) {
+  const std::uint64_t designs = argc > 1 ? std::stoull(argv[1]) : 1000;
+  const std::string workload = argc > 2 ? argv[2] : "stream";
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("archgym_proxy_bench_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string store_path = (dir / "bench.db").string();
+
+  double sim_rate = 0;
+  {
+    archgym::Store store(store_path);
+    archgym::RunSpec spec;
+    spec.env = "dram";
+    spec.env_options = {{"workload", workload}};
+    spec.agent = "random_walk";
+    spec.budget = designs;
+    spec.workers = 1;
+    spec.stop_on_target = false;
+    spec.progress = false;
+    const auto start = Clock::now();
+    archgym::Runner::run(spec, &store);
+    sim_rate = static_cast<double>(designs) / seconds_since(start);
+  }
+  archgym::Store store(store_path);
+  const archgym::ProxyDataset data = archgym::load_proxy_dataset(store, {});
+  std::printf("DRAM env, workload %s: %zu designs simulated at %.1f evals/s (one thread, incl. store)\n\n",
+              workload.c_str(), data.rows(), sim_rate);
+  constexpr double kDramsysBestSecondsPerEval = 0.015;
+  std::printf("%-14s %7s %10s %8s %9s %9s %10s %10s %10s\n", "proxy", "fit s", "evals/s", "x ours",
+              "x DRAMSys", "R2 power", "R2 latency", "MAPE% pow", "MAPE% lat");
+
+  for (const std::string& model : archgym::ProxyRegistry::instance().names()) {
+    archgym::ProxyTrainingOptions options;
+    options.model = model;
+    const auto fit_start = Clock::now();
+    const archgym::TrainedProxy proxy = archgym::TrainedProxy::train(data, options);
+    const double fit_seconds = seconds_since(fit_start);
+    const std::string path = (dir / (model + ".json")).string();
+    proxy.save(path);
+    auto env = archgym::make_env("proxy", {{"model", path}});
+
+    archgym::Rng rng(7);
+    std::vector<archgym::Design> probe;
+    for (int i = 0; i < 256; ++i) probe.push_back(env->space().sample(rng));
+    std::size_t n = 0;
+    double sink = 0;
+    const auto start = Clock::now();
+    while (seconds_since(start) < 1.0)
+      for (const auto& d : probe) sink += env->evaluate(d).metrics.begin()->second, ++n;
+    const double rate = static_cast<double>(n) / seconds_since(start);
+    auto error = [&](const char* metric) {
+      for (const auto& e : proxy.test_errors())
+        if (e.metric == metric) return e;
+      return archgym::ProxyError{};
+    };
+    std::printf("%-14s %7.2f %10.0f %8.0f %9.0f %9.3f %10.3f %10.2f %10.2f%s\n", model.c_str(), fit_seconds, rate,
+                rate / sim_rate, rate * kDramsysBestSecondsPerEval, error("power_W").r2, error("latency_ms").r2,
+                error("power_W").mape, error("latency_ms").mape, sink == -1 ? " " : "");
+  }
+  fs::remove_all(dir);
+  return 0;
+}
