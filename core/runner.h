@@ -3,7 +3,9 @@
 // thread pool, scores it, logs every evaluation to the store as it completes,
 // tells the agent, and stops on budget, when the agent is finished, or when the
 // target is met. The batch size is fixed per run (not the worker count), so the
-// same seed gives the same trajectory with any number of workers.
+// same seed gives the same trajectory with any number of workers. Envs are
+// deterministic, so a design the run already evaluated is not simulated again: its
+// row repeats the earlier metrics and reward with sim_seconds 0.
 //
 // Failures: an env that throws, or a design outside the space (bad value, broken
 // constraint), is recorded as an invalid evaluation with the message and scored

@@ -82,10 +82,10 @@ TEST_CASE("a run killed with SIGKILL resumes to the uninterrupted trajectory") {
   REQUIRE(killed);
   CHECK(killed->status == "running");
   const auto before = store.evaluations(1);
-  // Four full batches are committed; of the fifth, at most the one evaluation that
-  // completed before the kill.
+  // The 18th simulation happens in the fifth batch or later (designs the run has seen are
+  // not simulated again), so at least four full batches are committed, and not the run.
   CHECK(before.size() >= 16);
-  CHECK(before.size() <= 17);
+  CHECK(before.size() < 40);
   for (const auto& row : before) require_same_row(row, reference_rows[row.index]);
 
   const RunResult resumed = Runner::resume(store, 1, 3, false);

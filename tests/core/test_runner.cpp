@@ -71,6 +71,37 @@ TEST_CASE("the trajectory does not depend on the worker count") {
   for (const auto& s : results[0].trajectory) CHECK(s.reward <= best->reward);
 }
 
+TEST_CASE("a design evaluated before in the run is answered again without simulating it") {
+  toy::Bowl env;
+  const Objective objective = env.default_objective();
+  // Repeats within a batch (x=3 twice in the first), across batches (x=5, x=3 again), and
+  // an invalid design repeated (a star of size 64 breaks the space's constraint).
+  const Design star64 = bowl("4", "64", "star");
+  Script agent({bowl("3"), bowl("5"), bowl("3"), star64, bowl("5"), bowl("3"), star64, bowl("6")}, 4);
+  Store store(temp_store("runner_repeats"));
+  RunRecord record;
+  record.env = "toy_bowl";
+  const auto id = store.create_run(record);
+  const long before = toy::evaluations_seen;
+  const RunResult r = Runner::run(env, agent, objective, 8, 4, 2, false, &store, id);
+  // Only 3, 5 and 6 reach the simulator (star64 is refused before it).
+  CHECK(toy::evaluations_seen - before == 3);
+  REQUIRE(r.trajectory.size() == 8);
+  const auto rows = store.evaluations(id);
+  REQUIRE(rows.size() == 8);
+  for (std::size_t i : {2u, 4u, 5u}) {  // repeats of rows 0, 1, 0
+    const std::size_t first = i == 4 ? 1 : 0;
+    INFO("row " << i);
+    CHECK(rows[i].metrics == rows[first].metrics);
+    CHECK(rows[i].reward == rows[first].reward);
+    CHECK(rows[i].sim_seconds == 0);
+    CHECK(r.trajectory[i].evaluation.metrics == r.trajectory[first].evaluation.metrics);
+  }
+  CHECK_FALSE(rows[6].valid);
+  CHECK(rows[6].invalid_reason == rows[3].invalid_reason);
+  CHECK(agent.told[5].reward == agent.told[0].reward);
+}
+
 TEST_CASE("budget is honoured when the batch does not divide it") {
   toy::Bowl env;
   toy::Search agent(env.space(), 4, 0, 1);
