@@ -1,4 +1,5 @@
-"""The interop examples, each on a tiny budget: SB3 PPO, Optuna, the ArchGym figure."""
+"""The interop examples, each on a tiny budget: SB3 PPO, Optuna, the ArchGym figure,
+the proxy search."""
 import importlib.util
 import tempfile
 from pathlib import Path
@@ -50,3 +51,18 @@ def test_archgym_figure_draws_every_agent(out_dir):
     assert set(curves["agent"]) == {a["name"] for a in archgym.list_agents()}
     for _, c in curves.groupby("agent"):
         assert len(c) == 32 and (c["seeds"] == 2).all() and (np.diff(c["median"]) >= 0).all()
+
+
+def test_proxy_search_trains_searches_and_confirms(out_dir):
+    import archgym
+
+    out = out_dir / "proxy_parity.png"
+    result = _load("proxy_search").main(["--samples", "300", "--proxy-budget", "800", "--confirm", "4",
+                                         "--out", str(out)])
+    assert out.is_file() and out.read_bytes()[:4] == b"\x89PNG"
+    assert result["proxy_evaluations"] >= 700 and result["r2_latency"] > 0.9
+    # The confirmed reward is the simulator's own answer for the reported design.
+    env = archgym.make_env("dram")
+    direct = env.default_objective.score(env.evaluate(result["best_design"]))["reward"]
+    assert direct == pytest.approx(result["confirmed_best"])
+    assert result["dataset_best"] > 0 and result["predicted_best"] > 0
