@@ -1,0 +1,44 @@
+"""Our proxy models against scikit-learn's, pinned: the figures benchmarks/proxy_vs_sklearn.py
+recorded (benchmarks/reference/sklearn_proxy_dram.json) on ArchGym's stream workload.
+Re-training ours on the same data must reproduce our recorded R^2 exactly (deterministic),
+match scikit-learn's kNN, and stay within 0.01 of (or above) its random forest."""
+import json
+from pathlib import Path
+
+import pytest
+
+import archgym
+
+REFERENCE = Path(__file__).resolve().parents[2] / "benchmarks" / "reference" / "sklearn_proxy_dram.json"
+
+
+@pytest.fixture(scope="module")
+def stream_store(tmp_path_factory):
+    store = archgym.Store(tmp_path_factory.mktemp("sklearn") / "stream.sqlite")
+    for seed, budget in ((1, 1000), (2, 500)):  # as in proxy_vs_sklearn.py
+        archgym.run(env="dram", agent="random_walk", budget=budget, seed=seed,
+                    env_options={"workload": "stream"}, stop_on_target=False, store=store)
+    return store
+
+
+@pytest.mark.parametrize("model", ["random_forest", "knn"])
+def test_proxy_matches_scikit_learn_on_stream(stream_store, model):
+    reference = json.loads(REFERENCE.read_text())["workloads"]["stream"][model]
+    proxy = archgym.train_proxy(stream_store, [1], model=model, test_fraction=0, seed=1)
+    ours = proxy.errors_on(stream_store, [2]).set_index("metric")
+    for metric, figures in reference.items():
+        r2 = float(ours.loc[metric, "r2"])
+        assert r2 == pytest.approx(figures["ours"], abs=6e-5), metric  # recorded to 4 decimals
+        if model == "knn":
+            assert r2 == pytest.approx(figures["sklearn"], abs=1e-4), metric
+        else:
+            assert r2 >= figures["sklearn"] - 0.01, metric
+
+
+def test_reference_covers_every_workload():
+    workloads = json.loads(REFERENCE.read_text())["workloads"]
+    assert set(workloads) == {"stream", "random", "cloud-1", "cloud-2"}
+    for figures in workloads.values():
+        for metric in ("power_W", "latency_ms"):
+            assert figures["random_forest"][metric]["ours"] >= figures["random_forest"][metric]["sklearn"] - 0.01
+            assert figures["knn"][metric]["ours"] == pytest.approx(figures["knn"][metric]["sklearn"], abs=1e-4)
