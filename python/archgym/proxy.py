@@ -22,7 +22,11 @@ from .store import Store
 
 
 def _core_store(store: Store | str | Path) -> _core.Store:
-    return store._store if isinstance(store, Store) else _core.Store(str(store))
+    if isinstance(store, Store):
+        return store._store
+    if not Path(store).is_file():  # reading never creates an empty store by mistake
+        raise ValueError(f"{store}: no such store (archgym.run creates one)")
+    return _core.Store(str(store))
 
 
 def _run_ids(runs: int | Iterable[int] | None) -> list[int]:

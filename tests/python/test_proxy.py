@@ -82,6 +82,9 @@ def test_bad_input_raises_with_the_core_message(dram_runs_store, tmp_path):
         archgym.train_proxy(dram_runs_store, model="forest")
     with pytest.raises(ValueError, match="no run with id 9"):
         archgym.train_proxy(dram_runs_store, [9])
+    with pytest.raises(ValueError, match="no such store"):
+        archgym.train_proxy(tmp_path / "missing.sqlite")
+    assert not (tmp_path / "missing.sqlite").exists()
     with pytest.raises(ValueError, match="cannot open the proxy model file"):
         archgym.load_proxy(tmp_path / "missing.json")
     with pytest.raises(ValueError, match="option 'model' is required"):
