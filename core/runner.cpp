@@ -73,7 +73,7 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
   std::map<std::int64_t, const EvaluationRecord*> stored;
   if (replay)
     for (const auto& r : *replay) stored[r.index] = &r;
-  std::map<std::vector<Value>, Evaluation> evaluated;  // every design of this run so far
+  std::map<std::vector<Value>, std::size_t> evaluated;  // design -> its first step in the trajectory
 
   RunResult result;
   result.run_id = run_id;
@@ -149,7 +149,7 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
       slots[i].score = objective.score(slots[i].evaluation);
       record(i);
     };
-    for (std::size_t i : known) answer_again(i, evaluated.at(slots[i].design.values));
+    for (std::size_t i : known) answer_again(i, result.trajectory[evaluated.at(slots[i].design.values)].evaluation);
     // Completion order may differ from ask order; each row carries its own index.
     pool.for_each(to_evaluate.size(), [&](std::size_t k) {
       Slot& slot = slots[to_evaluate[k]];
@@ -158,7 +158,6 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
       record(to_evaluate[k]);
     });
     for (const auto& [i, earlier] : repeats) answer_again(i, slots[earlier].evaluation);
-    for (const Slot& slot : slots) evaluated.emplace(slot.design.values, slot.evaluation);
 
     std::vector<Feedback> feedback;
     feedback.reserve(slots.size());
@@ -171,6 +170,7 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
         result.best_index = static_cast<std::int64_t>(result.trajectory.size());
       }
       if (scorable && slot.score.target_met) result.target_met = true;
+      evaluated.emplace(slot.design.values, result.trajectory.size());
       result.trajectory.push_back({static_cast<std::int64_t>(done + i), std::move(slot.design),
                                    std::move(slot.evaluation), slot.score.reward});
     }

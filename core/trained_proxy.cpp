@@ -118,11 +118,25 @@ std::vector<double> TrainedProxy::predict(const Design& d) const {
   return model_->predict(proxy_features(source_->space(), d));
 }
 
-std::vector<ProxyError> TrainedProxy::errors_on(const ProxyDataset& data) const {
+ProxyDataset TrainedProxy::comparison_data(const Store& store, std::vector<std::int64_t> runs) const {
+  if (runs.empty()) runs = runs_with_config(store, env_, env_config_);
+  if (runs.empty())
+    throw std::invalid_argument(store.path() + ": no run of env '" + env_ + "' with " + env_config_ +
+                                " to compare the proxy with");
+  ProxyDataset data = load_proxy_dataset(store, runs);
+  check_same_config(data);
+  return data;
+}
+
+void TrainedProxy::check_same_config(const ProxyDataset& data) const {
   if (data.env != env_ || data.env_config != env_config_)
     throw std::invalid_argument("the proxy learned env '" + env_ + "' with " + env_config_ +
                                 " but the data is env '" + data.env + "' with " + data.env_config +
                                 "; its predictions would not mean anything there");
+}
+
+std::vector<ProxyError> TrainedProxy::errors_on(const ProxyDataset& data) const {
+  check_same_config(data);
   if (data.rows() == 0) throw std::invalid_argument("no valid evaluations to compare the proxy with");
   std::vector<std::vector<double>> predicted;
   for (const Design& d : data.designs) predicted.push_back(predict(d));

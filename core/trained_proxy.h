@@ -37,7 +37,11 @@ class TrainedProxy {
   // Metric values in metric_names() order. Thread-safe. Throws std::invalid_argument
   // for a design that is not in the space's shape.
   std::vector<double> predict(const Design& d) const;
-  // Error on another dataset of the same env configuration (throws when it differs).
+  // The valid rows of `runs` to measure this proxy on; with no runs given, every run of
+  // the env configuration it learned. Throws std::invalid_argument when there is none, or
+  // when a run has another configuration (its predictions would mean nothing there).
+  ProxyDataset comparison_data(const Store& store, std::vector<std::int64_t> runs) const;
+  // Error on a dataset of the same env configuration (throws when it differs).
   std::vector<ProxyError> errors_on(const ProxyDataset& data) const;
 
   const Env& source_env() const { return *source_; }
@@ -56,6 +60,7 @@ class TrainedProxy {
   const std::string& git_commit() const { return git_commit_; }
 
  private:
+  void check_same_config(const ProxyDataset& data) const;  // throws when env or options differ
   std::string env_, env_config_;
   std::shared_ptr<const Env> source_;
   std::string model_name_;

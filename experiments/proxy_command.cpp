@@ -103,17 +103,11 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
 void proxy_eval_command(const std::string& model_path, const std::string& store_path,
                         const std::vector<std::int64_t>& runs, std::ostream& out) {
   const TrainedProxy proxy = load_model(model_path);
-  std::vector<std::int64_t> ids = runs;
-  if (ids.empty()) {  // every run of the configuration the proxy learned
-    auto store = open_existing_store(store_path);
-    ids = runs_with_config(*store, proxy.env(), proxy.env_config());
-    if (ids.empty())
-      throw UsageError(store_path + ": no run of env '" + proxy.env() + "' with " + proxy.env_config() +
-                       " to compare " + model_path + " with");
-  }
-  const ProxyDataset data = dataset(store_path, ids);
+  auto store = open_existing_store(store_path);
+  ProxyDataset data;
   std::vector<ProxyError> errors;
   try {
+    data = proxy.comparison_data(*store, runs);
     errors = proxy.errors_on(data);
   } catch (const std::invalid_argument& e) {
     throw UsageError(model_path + ": " + e.what());

@@ -42,13 +42,9 @@ ProxyDataset dataset(const Store& store, const std::vector<std::int64_t>& runs) 
   return load_proxy_dataset(store, runs);
 }
 
-// The runs a proxy is compared with: those given, else every run of its configuration.
-ProxyDataset comparison_dataset(const TrainedProxy& p, const Store& store, std::vector<std::int64_t> runs) {
-  if (runs.empty()) runs = runs_with_config(store, p.env(), p.env_config());
-  if (runs.empty())
-    throw std::invalid_argument(store.path() + ": no run of env '" + p.env() + "' with " + p.env_config() +
-                                " to compare the proxy with");
-  return dataset(store, runs);
+ProxyDataset comparison_data(const TrainedProxy& p, const Store& store, const std::vector<std::int64_t>& runs) {
+  py::gil_scoped_release release;
+  return p.comparison_data(store, runs);
 }
 
 }  // namespace
@@ -109,10 +105,7 @@ void bind_proxy(py::module_& m) {
       .def(
           "compare",
           [](const TrainedProxy& p, const Store& store, const std::vector<std::int64_t>& runs) {
-            const ProxyDataset data = comparison_dataset(p, store, runs);
-            if (data.env != p.env() || data.env_config != p.env_config())
-              throw std::invalid_argument("the proxy learned env '" + p.env() + "' with " + p.env_config() +
-                                          " but the runs are env '" + data.env + "' with " + data.env_config);
+            const ProxyDataset data = comparison_data(p, store, runs);
             py::list designs;
             for (const Design& d : data.designs) designs.append(design_to_dict(data.source->space(), d));
             std::vector<std::vector<double>> predicted;
@@ -133,7 +126,7 @@ void bind_proxy(py::module_& m) {
       .def(
           "errors_on",
           [](const TrainedProxy& p, const Store& store, const std::vector<std::int64_t>& runs) {
-            const ProxyDataset data = comparison_dataset(p, store, runs);
+            const ProxyDataset data = comparison_data(p, store, runs);
             return errors_to_dict(p.errors_on(data));
           },
           py::arg("store"), py::arg("runs") = std::vector<std::int64_t>{},

@@ -381,6 +381,10 @@ TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy",
   r = run_cli(dir, "proxy eval --model p.json --store s.db");
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("run(s) 1, 2: 110 valid evaluations") != std::string::npos);
+  r = run_cli(dir, "proxy eval --model p.json --store s.db --runs 3");  // the search on the proxy
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("the proxy learned env 'dram'") != std::string::npos);
+  CHECK(r.err.find("would not mean anything there") != std::string::npos);
 
   r = run_cli(dir, "list");
   CHECK(r.out.find("Proxy models") != std::string::npos);
