@@ -1,6 +1,7 @@
 // `archgym`: list what can run, run an agent against an env into the store, resume,
-// list runs, export them, and train/evaluate proxy models on them. Exit codes: 0 success, 2 bad input (nothing written),
-// 1 a failure while working, 130 a run interrupted by Ctrl-C or SIGTERM (resumable).
+// list runs, export them, and train/evaluate proxy models on them. Exit codes: 0 success,
+// 2 bad input (nothing written), 1 a failure while working, 130 a run interrupted by
+// Ctrl-C or SIGTERM (resumable).
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -137,7 +138,9 @@ int main(int argc, char** argv) {
   CLI::App* proxy_eval = proxy->add_subcommand("eval", "a saved model's error on stored runs");
   proxy_eval->add_option("--model", model_path, "model file written by `archgym proxy train`")->required();
   proxy_eval->add_option("--store", store_path, "experiment database")->capture_default_str();
-  proxy_eval->add_option("--runs", proxy_runs, "run ids to compare with (default: every run of the env configuration the model learned)")
+  proxy_eval->add_option("--runs", proxy_runs,
+                         "run ids to compare with (default: every run of the env configuration "
+                         "the model learned)")
       ->delimiter(',')->check(CLI::PositiveNumber);
   CLI::App* proxy_show = proxy->add_subcommand("show", "describe a saved model file");
   proxy_show->add_option("--model", model_path, "model file written by `archgym proxy train`")->required();
