@@ -26,6 +26,7 @@
 
 #include "core/proxy_model.h"
 #include "core/registry.h"
+#include "proxies/state_json.h"
 
 namespace archgym {
 namespace {
@@ -182,24 +183,14 @@ class Knn final : public ProxyModel {
   }
 
   void load_state(const std::string& text) override {
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(text);
-    } catch (const std::exception& e) {
-      throw std::invalid_argument(kWhere + "state is not valid JSON (" + e.what() + ")");
-    }
-    if (!j.is_object()) throw std::invalid_argument(kWhere + "state must be a JSON object");
-    const std::string model = string_field(j, "model");
-    if (model != kModel)
-      throw std::invalid_argument(kWhere + "field 'model' must be \"knn\", got \"" + model + "\"");
+    const nlohmann::json j = state_json::parse_object(text, kWhere);
+    state_json::require_model(j, kModel, kWhere);
 
     auto f = std::make_unique<Fitted>();
-    f->feature_names = names_field(j, "feature_names");
-    f->metric_names = names_field(j, "metric_names");
-    if (f->feature_names.empty()) throw std::invalid_argument(kWhere + "field 'feature_names' is empty");
-    if (f->metric_names.empty()) throw std::invalid_argument(kWhere + "field 'metric_names' is empty");
-    const nlohmann::json& features = array_field(j, "features");
-    const nlohmann::json& targets = array_field(j, "targets");
+    f->feature_names = state_json::names_field(j, "feature_names", kWhere);
+    f->metric_names = state_json::names_field(j, "metric_names", kWhere);
+    const nlohmann::json& features = state_json::array_field(j, "features", kWhere);
+    const nlohmann::json& targets = state_json::array_field(j, "targets", kWhere);
     if (features.empty()) throw std::invalid_argument(kWhere + "field 'features' has no row");
     if (targets.size() != features.size())
       throw std::invalid_argument(kWhere + "field 'targets' has " + std::to_string(targets.size()) +
@@ -219,29 +210,6 @@ class Knn final : public ProxyModel {
   Weighting weighting_;
   std::unique_ptr<const Fitted> fitted_;
 
-  static const nlohmann::json& field(const nlohmann::json& j, const std::string& name) {
-    auto it = j.find(name);
-    if (it == j.end()) throw std::invalid_argument(kWhere + "state has no field '" + name + "'");
-    return *it;
-  }
-  static std::string string_field(const nlohmann::json& j, const std::string& name) {
-    const auto& v = field(j, name);
-    if (!v.is_string()) throw std::invalid_argument(kWhere + "field '" + name + "' must be a string");
-    return v.get<std::string>();
-  }
-  static const nlohmann::json& array_field(const nlohmann::json& j, const std::string& name) {
-    const auto& v = field(j, name);
-    if (!v.is_array()) throw std::invalid_argument(kWhere + "field '" + name + "' must be an array");
-    return v;
-  }
-  static std::vector<std::string> names_field(const nlohmann::json& j, const std::string& name) {
-    std::vector<std::string> out;
-    for (const auto& v : array_field(j, name)) {
-      if (!v.is_string()) throw std::invalid_argument(kWhere + "field '" + name + "' must list strings");
-      out.push_back(v.get<std::string>());
-    }
-    return out;
-  }
   static void read_row(const nlohmann::json& row, std::size_t width, const std::string& name, std::size_t r,
                        std::vector<double>& out) {
     const std::string where = kWhere + "field '" + name + "' row " + std::to_string(r);

@@ -32,6 +32,7 @@
 #include "core/registry.h"
 #include "core/rng.h"
 #include "core/text.h"
+#include "proxies/state_json.h"
 
 namespace archgym {
 namespace {
@@ -346,20 +347,7 @@ class TreeGrower {
   }
 };
 
-// --- state (JSON) helpers: every failure names the field ---
-
-const nlohmann::json& field(const nlohmann::json& j, const std::string& name, const std::string& where) {
-  if (!j.is_object()) throw std::invalid_argument(kWhere + where + " must be a JSON object");
-  auto it = j.find(name);
-  if (it == j.end()) throw std::invalid_argument(kWhere + where + " has no field '" + name + "'");
-  return *it;
-}
-
-const nlohmann::json& array_field(const nlohmann::json& j, const std::string& name, const std::string& where) {
-  const auto& v = field(j, name, where);
-  if (!v.is_array()) throw std::invalid_argument(kWhere + "field '" + name + "' of " + where + " must be an array");
-  return v;
-}
+// --- state (JSON) values: every failure names the field (fields: proxies/state_json.h) ---
 
 std::int64_t integer_value(const nlohmann::json& v, const std::string& what, std::int64_t lo, std::int64_t hi) {
   if (v.is_number_integer()) {
@@ -380,25 +368,15 @@ double number_value(const nlohmann::json& v, const std::string& what) {
   return x;
 }
 
-std::vector<std::string> names_field(const nlohmann::json& j, const std::string& name) {
-  std::vector<std::string> out;
-  for (const auto& v : array_field(j, name, "the state")) {
-    if (!v.is_string()) throw std::invalid_argument(kWhere + "field '" + name + "' must list strings");
-    out.push_back(v.get<std::string>());
-  }
-  if (out.empty()) throw std::invalid_argument(kWhere + "field '" + name + "' is empty");
-  return out;
-}
-
 // Reads and checks one tree so that predict() can never index out of bounds or loop.
 Tree read_tree(const nlohmann::json& j, std::size_t index, std::size_t features, std::size_t metrics) {
   const std::string where = "tree " + std::to_string(index);
-  const auto& feature = array_field(j, "feature", where);
-  const auto& threshold = array_field(j, "threshold", where);
-  const auto& left = array_field(j, "left", where);
-  const auto& right = array_field(j, "right", where);
-  const auto& leaf = array_field(j, "leaf", where);
-  const auto& leaf_values = array_field(j, "leaf_values", where);
+  const auto& feature = state_json::array_field(j, "feature", kWhere, where);
+  const auto& threshold = state_json::array_field(j, "threshold", kWhere, where);
+  const auto& left = state_json::array_field(j, "left", kWhere, where);
+  const auto& right = state_json::array_field(j, "right", kWhere, where);
+  const auto& leaf = state_json::array_field(j, "leaf", kWhere, where);
+  const auto& leaf_values = state_json::array_field(j, "leaf_values", kWhere, where);
   const std::size_t n = feature.size();
   if (n == 0) throw std::invalid_argument(kWhere + where + " has no node");
   if (n > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
@@ -509,36 +487,29 @@ class RandomForest final : public ProxyModel {
   }
 
   void load_state(const std::string& text) override {
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(text);
-    } catch (const std::exception& e) {
-      throw std::invalid_argument(kWhere + "state is not valid JSON (" + e.what() + ")");
-    }
-    const auto& model = field(j, "model", "the state");
-    if (model != kModel)
-      throw std::invalid_argument(kWhere + "field 'model' must be \"random_forest\", got " + model.dump());
-    const auto& h = field(j, "hyperparameters", "the state");
+    const nlohmann::json j = state_json::parse_object(text, kWhere);
+    state_json::require_model(j, kModel, kWhere);
+    const auto& h = state_json::field(j, "hyperparameters", kWhere, "the state");
     constexpr auto kMax = std::numeric_limits<std::int32_t>::max();
     Hyperparameters hp;
-    hp.trees = integer_value(field(h, "trees", "'hyperparameters'"), "hyperparameter 'trees'", 1, kMax);
-    hp.max_depth = integer_value(field(h, "max_depth", "'hyperparameters'"), "hyperparameter 'max_depth'", 0, kMax);
+    hp.trees = integer_value(state_json::field(h, "trees", kWhere, "'hyperparameters'"), "hyperparameter 'trees'", 1, kMax);
+    hp.max_depth = integer_value(state_json::field(h, "max_depth", kWhere, "'hyperparameters'"), "hyperparameter 'max_depth'", 0, kMax);
     hp.min_samples_leaf =
-        integer_value(field(h, "min_samples_leaf", "'hyperparameters'"), "hyperparameter 'min_samples_leaf'", 1, kMax);
+        integer_value(state_json::field(h, "min_samples_leaf", kWhere, "'hyperparameters'"), "hyperparameter 'min_samples_leaf'", 1, kMax);
     hp.min_samples_split =
-        integer_value(field(h, "min_samples_split", "'hyperparameters'"), "hyperparameter 'min_samples_split'", 2, kMax);
-    hp.max_features = number_value(field(h, "max_features", "'hyperparameters'"), "hyperparameter 'max_features'");
-    const auto& bootstrap = field(h, "bootstrap", "'hyperparameters'");
+        integer_value(state_json::field(h, "min_samples_split", kWhere, "'hyperparameters'"), "hyperparameter 'min_samples_split'", 2, kMax);
+    hp.max_features = number_value(state_json::field(h, "max_features", kWhere, "'hyperparameters'"), "hyperparameter 'max_features'");
+    const auto& bootstrap = state_json::field(h, "bootstrap", kWhere, "'hyperparameters'");
     if (!bootstrap.is_boolean())
       throw std::invalid_argument(kWhere + "hyperparameter 'bootstrap' must be true or false, got " + bootstrap.dump());
     hp.bootstrap = bootstrap.get<bool>();
     hp.validate();
-    const auto& seed = field(j, "seed", "the state");
+    const auto& seed = state_json::field(j, "seed", kWhere, "the state");
     if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<std::int64_t>() >= 0))
       throw std::invalid_argument(kWhere + "field 'seed' must be a non-negative integer, got " + seed.dump());
-    std::vector<std::string> feature_names = names_field(j, "feature_names");
-    std::vector<std::string> metric_names = names_field(j, "metric_names");
-    const auto& trees_json = array_field(j, "trees", "the state");
+    std::vector<std::string> feature_names = state_json::names_field(j, "feature_names", kWhere);
+    std::vector<std::string> metric_names = state_json::names_field(j, "metric_names", kWhere);
+    const auto& trees_json = state_json::array_field(j, "trees", kWhere, "the state");
     if (trees_json.size() != static_cast<std::size_t>(hp.trees))
       throw std::invalid_argument(kWhere + "field 'trees' holds " + std::to_string(trees_json.size()) +
                                   " trees but hyperparameter 'trees' says " + std::to_string(hp.trees));

@@ -1,6 +1,5 @@
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +8,7 @@
 #include "tests/catch.h"
 #include "tests/proxies/says.h"
 #include "tests/proxies/synthetic_data.h"
+#include "tests/proxies/thread_safety.h"
 
 using namespace archgym;
 
@@ -146,16 +146,7 @@ TEST_CASE("knn predictions are safe from several threads", "[proxy][knn]") {
   const auto test = testdata::make_held_out(400, 4, testdata::reference_targets(), 5);
   auto model = knn("5");
   model->fit(data);
-  std::vector<std::vector<double>> expected;
-  for (const auto& x : test.features) expected.push_back(model->predict(x));
-  std::vector<std::vector<std::vector<double>>> got(4);
-  std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < got.size(); ++t)
-    threads.emplace_back([&, t] {
-      for (const auto& x : test.features) got[t].push_back(model->predict(x));
-    });
-  for (auto& th : threads) th.join();
-  for (const auto& g : got) CHECK(g == expected);
+  check_predictions_thread_safe(*model, test.features);
 }
 
 TEST_CASE("knn reports misuse and bad input clearly", "[proxy][knn]") {

@@ -6,7 +6,6 @@
 #include <set>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +14,7 @@
 #include "tests/catch.h"
 #include "tests/proxies/says.h"
 #include "tests/proxies/synthetic_data.h"
+#include "tests/proxies/thread_safety.h"
 
 using namespace archgym;
 
@@ -175,16 +175,7 @@ TEST_CASE("random forest predictions are safe from several threads", "[proxy][ra
   const auto test = testdata::make_held_out(300, 4, testdata::reference_targets(), 12);
   auto model = forest({{"trees", "20"}});
   model->fit(data);
-  std::vector<std::vector<double>> expected;
-  for (const auto& x : test.features) expected.push_back(model->predict(x));
-  std::vector<std::vector<std::vector<double>>> got(4);
-  std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < got.size(); ++t)
-    threads.emplace_back([&, t] {
-      for (const auto& x : test.features) got[t].push_back(model->predict(x));
-    });
-  for (auto& th : threads) th.join();
-  for (const auto& g : got) CHECK(g == expected);
+  check_predictions_thread_safe(*model, test.features);
 }
 
 TEST_CASE("random forest rejects a corrupt state with a message naming the field", "[proxy][random_forest]") {
