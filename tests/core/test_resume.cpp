@@ -3,6 +3,7 @@
 #include "tests/catch.h"
 #include "tests/core/temp_store.h"
 #include "tests/core/toy_env.h"
+#include "tests/core/trajectory_checks.h"
 
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -89,13 +90,7 @@ TEST_CASE("a run killed with SIGKILL resumes to the uninterrupted trajectory") {
   for (const auto& row : before) require_same_row(row, reference_rows[row.index]);
 
   const RunResult resumed = Runner::resume(store, 1, 3, false);
-  REQUIRE(resumed.trajectory.size() == reference.trajectory.size());
-  for (std::size_t i = 0; i < resumed.trajectory.size(); ++i) {
-    INFO("index " << i);
-    CHECK(resumed.trajectory[i].design == reference.trajectory[i].design);
-    CHECK(resumed.trajectory[i].reward == reference.trajectory[i].reward);
-  }
-  CHECK(resumed.best_index == reference.best_index);
+  require_same_trajectory(resumed, reference);
   const auto after = store.evaluations(1);
   REQUIRE(after.size() == 40);
   for (std::size_t i = 0; i < after.size(); ++i) require_same_row(after[i], reference_rows[i]);
@@ -169,13 +164,7 @@ TEST_CASE("a run stopped on request ends 'interrupted' on a batch boundary and r
 
   const RunResult resumed = Runner::resume(store, stopped.run_id, 3, false, StopAfter{1000});
   CHECK(resumed.status == "finished");
-  REQUIRE(resumed.trajectory.size() == reference.trajectory.size());
-  for (std::size_t i = 0; i < resumed.trajectory.size(); ++i) {
-    INFO("index " << i);
-    CHECK(resumed.trajectory[i].design == reference.trajectory[i].design);
-    CHECK(resumed.trajectory[i].reward == reference.trajectory[i].reward);
-  }
-  CHECK(resumed.best_index == reference.best_index);
+  require_same_trajectory(resumed, reference);
   const auto after = store.evaluations(stopped.run_id);
   REQUIRE(after.size() == 40);
   for (std::size_t i = 0; i < after.size(); ++i) require_same_row(after[i], reference_rows[i]);

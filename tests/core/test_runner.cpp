@@ -1,6 +1,7 @@
 #include "tests/catch.h"
 #include "tests/core/temp_store.h"
 #include "tests/core/toy_env.h"
+#include "tests/core/trajectory_checks.h"
 
 #include <filesystem>
 
@@ -36,19 +37,6 @@ class Script final : public Agent {
 Design bowl(const std::string& x, const std::string& size = "8", const std::string& shape = "round",
             const std::string& scale = "1") {
   return toy::bowl_space().from_strings({{"x", x}, {"size", size}, {"shape", shape}, {"scale", scale}});
-}
-
-void require_same_trajectory(const RunResult& a, const RunResult& b) {
-  REQUIRE(a.trajectory.size() == b.trajectory.size());
-  for (std::size_t i = 0; i < a.trajectory.size(); ++i) {
-    INFO("index " << i);
-    CHECK(a.trajectory[i].index == b.trajectory[i].index);
-    CHECK(a.trajectory[i].design == b.trajectory[i].design);
-    CHECK(a.trajectory[i].reward == b.trajectory[i].reward);
-    CHECK(a.trajectory[i].evaluation.metrics == b.trajectory[i].evaluation.metrics);
-    CHECK(a.trajectory[i].evaluation.valid == b.trajectory[i].evaluation.valid);
-  }
-  CHECK(a.best_index == b.best_index);
 }
 
 }  // namespace
