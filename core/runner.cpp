@@ -26,6 +26,7 @@
 
 #include "archgym_version.h"
 #include "core/json_util.h"
+#include "core/process_identity.h"
 #include "core/progress_bar.h"
 #include "core/registry.h"
 #include "core/text.h"
@@ -220,6 +221,27 @@ Objective build_objective(const Env& env, const RunSpec& spec) {
   return o;
 }
 
+// The store's claim on a run (Store::claim_run), held while this process runs it.
+class ClaimedRun {
+ public:
+  ClaimedRun(Store* store, std::int64_t run_id, bool force) : store_(store), run_id_(run_id) {
+    if (store_) store_->claim_run(run_id_, this_process(), force);
+  }
+  ~ClaimedRun() {
+    if (!store_) return;
+    try {
+      store_->release_run(run_id_, this_process());
+    } catch (...) {  // a claim left behind is taken over by the next resume: never worse
+    }
+  }
+  ClaimedRun(const ClaimedRun&) = delete;
+  ClaimedRun& operator=(const ClaimedRun&) = delete;
+
+ private:
+  Store* store_;
+  std::int64_t run_id_;
+};
+
 RunResult run_and_record(const Env& env, Agent& agent, const Objective& objective, const RunRecord& record,
                          unsigned workers, bool show_progress, Store* store, std::int64_t run_id,
                          const std::vector<EvaluationRecord>* replay, StopRequested stop_requested) {
@@ -273,12 +295,13 @@ RunResult Runner::run(const RunSpec& spec, Store* store, StopRequested stop_requ
   record.version = kVersion;
   record.git_commit = kGitCommit;
   const std::int64_t run_id = store ? store->create_run(record) : 0;
+  const ClaimedRun claim(store, run_id, false);
   return run_and_record(*p.env, *p.agent, p.objective, record, spec.workers, spec.progress, store, run_id, nullptr,
                         std::move(stop_requested));
 }
 
 RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bool progress,
-                         StopRequested stop_requested) {
+                         StopRequested stop_requested, bool force) {
   const auto record = store.run(run_id);
   if (!record) {
     std::vector<std::string> ids;
@@ -299,6 +322,7 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
   context.hyperparameters = agent_opts;
   context.seed = record->seed;
   auto agent = build_agent(record->agent, context);
+  const ClaimedRun claim(&store, run_id, force);  // before anything is read or changed
   const auto rows = store.evaluations(run_id);
   store.set_status(run_id, "running");
   return run_and_record(*env, *agent, objective, *record, workers, progress, &store, run_id, &rows,

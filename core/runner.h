@@ -74,7 +74,7 @@ using StopRequested = std::function<bool()>;
 
 class Runner {
  public:
-  // Low level: any env, agent, objective; store optional (run_id 0 if none). batch 0 =
+  // Low level: any env, agent, objective; store optional (run_id 0 if none); claims nothing. batch 0 =
   // the agent's preferred batch; workers 0 = hardware concurrency. With `replay`, rows
   // already stored for an index are used instead of evaluating; a design that differs
   // from the stored one throws ("cannot be resumed ... the agent diverged").
@@ -87,15 +87,19 @@ class Runner {
                        ProgressCallback progress = {}, StopRequested stop_requested = {});
 
   // From the registry: validates everything before touching the store (bad input leaves
-  // it untouched), records the run (seed, configs, version, commit) and runs it. Targets
+  // it untouched), records the run (seed, configs, version, commit) and runs it, holding
+  // the store's claim on it (Store::claim_run) until it ends. Targets
   // override the env's default ones or add metrics to them (an unknown metric throws
   // listing the env's metrics). A run that throws is marked "failed" with the message.
   // An interrupted run is marked "interrupted" in the store.
   static RunResult run(const RunSpec& spec, Store* store, StopRequested stop_requested = {});
   // Continues a killed ("running") or interrupted run: replays the stored evaluations
   // through a freshly seeded agent (no re-simulation) and evaluates only what is missing.
+  // Refuses, before touching the run, a run another live process is running (see
+  // Store::claim_run); `force` takes it over anyway (for a process on another host that
+  // is known to be gone).
   static RunResult resume(Store& store, std::int64_t run_id, unsigned workers = 0,
-                          bool progress = true, StopRequested stop_requested = {});
+                          bool progress = true, StopRequested stop_requested = {}, bool force = false);
 };
 
 }  // namespace archgym

@@ -117,6 +117,11 @@ CREATE TABLE IF NOT EXISTS evaluations (
   sim_seconds REAL NOT NULL, recorded_at TEXT NOT NULL,
   PRIMARY KEY (run_id, idx)
 );
+CREATE TABLE IF NOT EXISTS run_claims (
+  run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+  host TEXT NOT NULL, pid INTEGER NOT NULL, process_start TEXT NOT NULL,
+  claimed_at TEXT NOT NULL
+);
 )sql";
 
 constexpr const char* kRunColumns =
@@ -289,6 +294,67 @@ void Store::set_status(std::int64_t run_id, const std::string& status, const std
   s.step();
   if (sqlite3_changes(db_) == 0)
     throw std::invalid_argument("store " + path_ + ": no run " + std::to_string(run_id));
+}
+
+namespace {
+
+std::optional<RunClaim> read_claim(sqlite3* db, const std::string& path, std::int64_t run_id) {
+  Statement s(db, path, "SELECT host, pid, process_start, claimed_at FROM run_claims WHERE run_id = ?");
+  s.bind(1, run_id);
+  if (!s.step()) return std::nullopt;
+  return RunClaim{ProcessIdentity{s.text(0), s.integer(1), s.text(2)}, s.text(3)};
+}
+
+bool same_process(const ProcessIdentity& a, const ProcessIdentity& b) {
+  return a.host == b.host && a.pid == b.pid && a.start == b.start;
+}
+
+}  // namespace
+
+void Store::claim_run(std::int64_t run_id, const ProcessIdentity& by, bool force) {
+  std::lock_guard lock(mutex_);
+  exec(db_, path_, "BEGIN IMMEDIATE");  // check and claim in one step, whoever else looks
+  try {
+    Statement updated(db_, path_, "SELECT updated_at FROM runs WHERE id = ?");
+    updated.bind(1, run_id);
+    if (!updated.step()) throw std::invalid_argument("store " + path_ + ": no run " + std::to_string(run_id));
+    const std::string last_write = updated.text(0);
+    if (const auto held = read_claim(db_, path_, run_id)) {
+      const std::string id = "run " + std::to_string(run_id);
+      if (same_process(held->owner, by))
+        throw std::runtime_error("store " + path_ + ": " + id + " is already being run by this process (" +
+                                 describe(by) + ", since " + held->claimed_at + ")");
+      const Liveness state = liveness(held->owner);
+      if (!force && state != Liveness::Gone)
+        throw std::runtime_error(
+            "store " + path_ + ": " + id + " is being run by " + describe(held->owner) +
+            (state == Liveness::Unknown ? " (another host: this one cannot tell whether it still runs)" : "") +
+            ", since " + held->claimed_at + "; its last write was at " + last_write +
+            ". Two processes continuing one run would collide. Wait for it or stop it; if it is no "
+            "longer running, take the run over with force (CLI: archgym run --resume " +
+            std::to_string(run_id) + " --force; Python: archgym.resume(..., force=True))");
+    }
+    Statement s(db_, path_,
+                "INSERT OR REPLACE INTO run_claims(run_id, host, pid, process_start, claimed_at) VALUES (?, ?, ?, ?, ?)");
+    s.bind(1, run_id).bind(2, by.host).bind(3, by.pid).bind(4, by.start).bind(5, now_utc());
+    s.step();
+    exec(db_, path_, "COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void Store::release_run(std::int64_t run_id, const ProcessIdentity& by) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, path_, "DELETE FROM run_claims WHERE run_id = ? AND host = ? AND pid = ? AND process_start = ?");
+  s.bind(1, run_id).bind(2, by.host).bind(3, by.pid).bind(4, by.start);
+  s.step();
+}
+
+std::optional<RunClaim> Store::run_claim(std::int64_t run_id) const {
+  std::lock_guard lock(mutex_);
+  return read_claim(db_, path_, run_id);
 }
 
 std::optional<RunRecord> Store::run(std::int64_t run_id) const {

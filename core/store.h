@@ -1,7 +1,8 @@
 #pragma once
 // The experiment store: one SQLite file in WAL mode. Every evaluation is committed
 // as it completes, so a run killed at any moment loses nothing already written.
-// Tables: archgym_meta (schema_version), runs, evaluations (PRIMARY KEY run_id, idx).
+// Tables: archgym_meta (schema_version), runs, evaluations (PRIMARY KEY run_id, idx),
+// run_claims (which process is running a run; see claim_run).
 // Seeds, budgets and batches are uint64 stored bit-for-bit in SQLite's int64.
 // synchronous=NORMAL: a crashed or killed process loses nothing committed; a power cut
 // can lose the last few commits but never corrupts the file. Measured ~8,600 single-row
@@ -13,6 +14,8 @@
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "core/process_identity.h"
 
 struct sqlite3;
 
@@ -47,6 +50,12 @@ struct EvaluationRecord {
   double sim_seconds = 0;
 };
 
+// The process running a run, recorded while it runs.
+struct RunClaim {
+  ProcessIdentity owner;
+  std::string claimed_at;  // ISO 8601 UTC
+};
+
 class Store {
  public:
   // Opens or creates the file (and its tables). Throws naming the path on failure.
@@ -63,6 +72,16 @@ class Store {
   // "finished", "target_met" and "failed" also set finished_at; "running" and
   // "interrupted" (the run is to be continued) clear it. Throws for an unknown run.
   void set_status(std::int64_t run_id, const std::string& status, const std::string& message = "");
+
+  // Records that `by` is running the run, so that no second process appends to it at the
+  // same time (two resumes of one run would collide). Atomic across processes. A claim
+  // whose process is gone (same host, not running, or its pid now another process's) is
+  // taken over; a live one, or one of another host (which cannot be checked), throws
+  // naming its process unless `force`. Throws for an unknown run.
+  void claim_run(std::int64_t run_id, const ProcessIdentity& by, bool force = false);
+  // Ends `by`'s claim (no-op if it holds none).
+  void release_run(std::int64_t run_id, const ProcessIdentity& by);
+  std::optional<RunClaim> run_claim(std::int64_t run_id) const;
 
   std::optional<RunRecord> run(std::int64_t run_id) const;
   std::vector<RunRecord> runs() const;

@@ -21,9 +21,10 @@ void list_command(std::ostream& out);
 // "interrupted" (see interrupt.h) and the caller tells how to resume.
 RunResult run_command(const RunRequest& request, std::ostream& out);
 // `archgym run --resume ID`: continues a stored run (killed, interrupted or even finished)
-// with its stored settings; interruptible like run_command.
+// with its stored settings; interruptible like run_command. Refused while another live
+// process runs it, unless `force` (`--force`).
 RunResult resume_command(const std::string& store_path, std::int64_t run_id, unsigned workers,
-                         bool progress, std::ostream& out);
+                         bool progress, bool force, std::ostream& out);
 // The line printed when a run was interrupted: what the store holds and the exact command
 // that continues it ("run 3 interrupted with 48 of 300 evaluations stored; continue it
 // with: archgym run --resume 3 --store archgym.db"), `program` being how archgym was invoked.

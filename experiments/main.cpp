@@ -31,7 +31,7 @@ struct RunFlags {
   std::string config, env, agent, formulation, store = "archgym.db";
   std::uint64_t budget = 0, seed = 0, batch = 0;
   unsigned workers = 0;
-  bool stop_on_target = true, progress = true;
+  bool stop_on_target = true, progress = true, force = false;
   std::vector<std::string> sets, targets;
   std::int64_t resume = 0;
 };
@@ -100,6 +100,10 @@ int main(int argc, char** argv) {
   for (const char* name : {"--config", "--env", "--agent", "--budget", "--seed", "--set", "--target",
                            "--formulation", "--batch", "--stop-on-target"})
     resume->excludes(run->get_option(name));
+  run->add_flag("--force", f.force,
+                "with --resume: take the run over even if the store says another process is running it "
+                "(for one that is gone but cannot be checked, e.g. killed on another host)")
+      ->needs(resume);
 
   std::string store_path = "archgym.db", out_path = "-";
   std::int64_t run_id = 0;
@@ -175,7 +179,7 @@ int main(int argc, char** argv) {
       archgym::RunResult result;
       if (resume->count()) {
         store = f.store;
-        result = archgym::cli::resume_command(f.store, f.resume, f.workers, f.progress, std::cout);
+        result = archgym::cli::resume_command(f.store, f.resume, f.workers, f.progress, f.force, std::cout);
       } else {
         const RunRequest request = build_request(f, *run);
         store = request.store;

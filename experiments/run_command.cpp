@@ -75,13 +75,13 @@ RunResult run_command(const RunRequest& request, std::ostream& out) {
 }
 
 RunResult resume_command(const std::string& store_path, std::int64_t run_id, unsigned workers,
-                         bool progress, std::ostream& out) {
+                         bool progress, bool force, std::ostream& out) {
   auto store = open_existing_store(store_path);
   require_run(*store, run_id);
   RunResult result;
   {
     InterruptHandler interrupts;
-    result = Runner::resume(*store, run_id, workers, progress, [&] { return interrupts.requested(); });
+    result = Runner::resume(*store, run_id, workers, progress, [&] { return interrupts.requested(); }, force);
   }
   print_result(*store, result, out);
   return result;

@@ -3,9 +3,28 @@
 #include <iomanip>
 #include <sstream>
 
+#include "core/process_identity.h"
 #include "experiments/commands.h"
 
 namespace archgym::cli {
+
+namespace {
+
+// The stored status, except that a "running" run whose process is gone shows as "killed"
+// (it stays "running" in the store until resumed) and one of another host names it.
+std::string shown_status(const Store& store, const RunRecord& run) {
+  if (run.status != "running") return run.status;
+  const auto claim = store.run_claim(run.id);
+  if (!claim) return "killed";  // or run by a build that kept no claims
+  switch (liveness(claim->owner)) {
+    case Liveness::Alive: return "running";
+    case Liveness::Gone: return "killed";
+    case Liveness::Unknown: return "running on " + claim->owner.host;
+  }
+  return run.status;
+}
+
+}  // namespace
 
 void runs_command(const std::string& store_path, std::ostream& out) {
   auto store = open_existing_store(store_path);
@@ -18,7 +37,7 @@ void runs_command(const std::string& store_path, std::ostream& out) {
       if (e.valid && (!any || e.reward > best)) best = e.reward, any = true;
     std::ostringstream reward;
     if (any) reward << std::setprecision(6) << best; else reward << "-";
-    rows.push_back({std::to_string(run.id), run.env, run.agent, std::to_string(run.seed), run.status,
+    rows.push_back({std::to_string(run.id), run.env, run.agent, std::to_string(run.seed), shown_status(*store, run),
                     std::to_string(run.evaluations), reward.str()});
   }
   std::vector<std::size_t> width(header.size());

@@ -83,11 +83,16 @@ def run_agent(env: _core.Env, agent: _core.Agent, budget: int, *,
 
 
 def resume(store: Store | str, run_id: int, *, workers: int = 0,
-           progress: bool = False) -> pd.DataFrame:
+           progress: bool = False, force: bool = False) -> pd.DataFrame:
     """Continues an interrupted (or killed) run of ``store``: stored evaluations are replayed,
-    not re-simulated, and only the missing ones evaluated. Interruptible like :func:`run`."""
+    not re-simulated, and only the missing ones evaluated. Interruptible like :func:`run`.
+
+    While another process that is still alive runs the same run, this raises RuntimeError
+    naming that process (two processes continuing one run would collide). A run whose
+    process was killed is taken over; ``force=True`` takes over one that cannot be checked
+    (a process of another host sharing the store file)."""
     s = _open_store(store)
     record = s.run(int(run_id)) or {}
-    result = _core.resume(s, int(run_id), int(workers), bool(progress))
+    result = _core.resume(s, int(run_id), int(workers), bool(progress), bool(force))
     return _frame(result, env=record.get("env"), agent=record.get("agent"),
                   seed=record.get("seed"))

@@ -153,7 +153,7 @@ void bind_runner(py::module_& m) {
 
   m.def(
       "resume",
-      [](std::shared_ptr<Store> store, std::int64_t run_id, unsigned workers, bool progress) {
+      [](std::shared_ptr<Store> store, std::int64_t run_id, unsigned workers, bool progress, bool force) {
         auto record = store->run(run_id);
         if (!record)
           throw std::invalid_argument("resume: no run " + std::to_string(run_id) + " in " +
@@ -163,13 +163,15 @@ void bind_runner(py::module_& m) {
         {
           py::gil_scoped_release release;
           names_env = archgym::make_env(record->env, json_to_text_map(record->env_config));
-          r = Runner::resume(*store, run_id, workers, progress, python_signal_raised);
+          r = Runner::resume(*store, run_id, workers, progress, python_signal_raised, force);
         }
         raise_if_interrupted(r);
         return result_to_dict(r, names_env->space());
       },
       py::arg("store"), py::arg("run_id"), py::arg("workers") = 0, py::arg("progress") = false,
-      "Continues an interrupted run from the store; returns columns like run().");
+      py::arg("force") = false,
+      "Continues an interrupted run from the store; returns columns like run(). Refused while\n"
+      "another live process runs it, unless force=True.");
 }
 
 }  // namespace archgym::python

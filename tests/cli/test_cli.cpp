@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <thread>
 
 #include "tests/catch.h"
@@ -223,7 +225,8 @@ TEST_CASE("cli: a run killed midway resumes to the same trajectory", "[cli]") {
     return;
   }
   const auto before = run_cli(dir, "runs --store k.db");
-  if (before.out.find("running") == std::string::npos) WARN("the run finished before it was killed");
+  if (before.out.find("killed") == std::string::npos) WARN("the run finished before it was killed");
+  CHECK(before.out.find("running") == std::string::npos);  // its process is gone: shown as killed
   const auto resumed = run_cli(dir, "run --resume 1 --store k.db --no-progress --workers 2");
   INFO(resumed.err);
   REQUIRE(resumed.exit_code == 0);
@@ -233,6 +236,42 @@ TEST_CASE("cli: a run killed midway resumes to the same trajectory", "[cli]") {
   const auto b = without_columns(exported(dir, "k.db", 2), varying);
   CHECK(a.size() == 1 + 10 + 31 * 9);  // the GA's 32 generations end the run
   CHECK(a == b);
+}
+
+TEST_CASE("cli: a run another live process holds is not resumed, unless forced", "[cli]") {
+  const auto dir = scratch_dir("resume_claimed");
+  const auto store = make_store(dir);
+  // This test process claims run 1 as if it were running it (what Store::claim_run writes).
+  std::ifstream stat("/proc/self/stat");
+  std::string line;
+  std::getline(stat, line);
+  std::istringstream fields(line.substr(line.rfind(')') + 1));
+  std::string start;
+  for (int i = 3; i <= 22; ++i) fields >> start;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(store.c_str(), &db) == SQLITE_OK);
+  const std::string claim = "UPDATE runs SET status = 'running' WHERE id = 1; "
+                            "INSERT INTO run_claims VALUES (1, '" + std::string(host) + "', " +
+                            std::to_string(getpid()) + ", '" + start + "', '2026-01-01T00:00:00.000Z')";
+  REQUIRE(sqlite3_exec(db, claim.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+
+  CHECK(run_cli(dir, "runs --store s.db").out.find("running") != std::string::npos);
+  const std::string before = read_file(store);
+  const auto refused = run_cli(dir, "run --resume 1 --store s.db --no-progress");
+  INFO(refused.err);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("run 1 is being run by pid " + std::to_string(getpid())) != std::string::npos);
+  CHECK(refused.err.find("archgym run --resume 1 --force") != std::string::npos);
+  CHECK(read_file(store) == before);  // untouched
+
+  require_rejected(dir, "run --store s.db --force", {"--force", "--resume"});
+  const auto forced = run_cli(dir, "run --resume 1 --store s.db --no-progress --force");
+  INFO(forced.err);
+  CHECK(forced.exit_code == 0);
+  CHECK(run_cli(dir, "runs --store s.db").out.find("finished") != std::string::npos);
 }
 
 namespace {
@@ -331,7 +370,8 @@ TEST_CASE("cli: a second Ctrl-C quits at once and the store still resumes", "[cl
   INFO(read_file(dir / "cli.err"));
   if (WIFSIGNALED(status)) {
     CHECK(WTERMSIG(status) == SIGINT);
-    CHECK(run_cli(dir, "runs --store t.db").out.find("running") != std::string::npos);
+    // Still "running" in the store, but its process is gone.
+    CHECK(run_cli(dir, "runs --store t.db").out.find("killed") != std::string::npos);
   } else {
     WARN("the batch finished between the two signals on this slow machine");
     CHECK(WEXITSTATUS(status) == 130);

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "core/process_identity.h"
 #include "core/runner.h"
 
 using namespace archgym;
@@ -82,6 +83,10 @@ TEST_CASE("a run killed with SIGKILL resumes to the uninterrupted trajectory") {
   const auto killed = store.run(1);
   REQUIRE(killed);
   CHECK(killed->status == "running");
+  // The killed process's claim is left behind; its process is gone, so resume takes it over.
+  const auto claim = store.run_claim(1);
+  REQUIRE(claim);
+  CHECK(claim->owner.pid == child);
   const auto before = store.evaluations(1);
   // The 18th simulation happens in the fifth batch or later (designs the run has seen are
   // not simulated again), so at least four full batches are committed, and not the run.
@@ -99,11 +104,39 @@ TEST_CASE("a run killed with SIGKILL resumes to the uninterrupted trajectory") {
     CHECK(after[row.index].sim_seconds == row.sim_seconds);
   }
   CHECK(store.run(1)->status == "finished");
+  CHECK_FALSE(store.run_claim(1));  // released when the resumed run ended
 
   // Resuming a finished run re-simulates nothing and changes nothing.
   const RunResult again = Runner::resume(store, 1, 1, false);
   CHECK(again.trajectory.size() == 40);
   CHECK(store.evaluations(1).size() == 40);
+}
+
+TEST_CASE("resume refuses a run another live process is running, unless forced") {
+  const auto [reference, reference_rows] = uninterrupted("claimed_reference");
+  const std::string path = temp_store("claimed");
+  Store store(path);
+  auto spec = toy_spec();
+  spec.budget = 12;
+  Runner::run(spec, &store);
+  CHECK_FALSE(store.run_claim(1));  // released when the run ended
+  store.set_status(1, "interrupted");
+  const ProcessIdentity holder = process_on_this_host(getppid());  // alive
+  store.claim_run(1, holder);
+
+  CHECK_THROWS_WITH(Runner::resume(store, 1, 2, false),
+                    Catch::Contains("run 1 is being run by " + describe(holder)));
+  CHECK(store.run(1)->status == "interrupted");  // untouched
+  CHECK(store.evaluations(1).size() == 12);
+  CHECK(store.run_claim(1)->owner.pid == holder.pid);
+
+  // Forced, it continues; the budget in the store is 12, so it only replays.
+  const RunResult forced = Runner::resume(store, 1, 2, false, {}, /*force=*/true);
+  CHECK(forced.trajectory.size() == 12);
+  for (std::size_t i = 0; i < forced.trajectory.size(); ++i)
+    CHECK(forced.trajectory[i].reward == reference.trajectory[i].reward);
+  CHECK(store.run(1)->status == "finished");
+  CHECK_FALSE(store.run_claim(1));
 }
 
 TEST_CASE("resume refuses a store the agent no longer reproduces") {

@@ -128,6 +128,26 @@ def test_resume_a_finished_run_replays_without_simulating(tmp_path):
         archgym.resume(store, 99)
 
 
+def test_resume_refuses_a_run_another_process_holds_unless_forced(tmp_path):
+    path = tmp_path / "held.sqlite"
+    store = archgym.Store(path)
+    df = archgym.run(env="dram", agent="random_walk", budget=6, seed=3, env_options=SMALL,
+                     stop_on_target=False, store=store)
+    run_id = df.attrs["run_id"]
+    # As if a process on another machine sharing the file were running it.
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE runs SET status = 'running' WHERE id = ?", (run_id,))
+        db.execute("INSERT INTO run_claims VALUES (?, 'node17.invalid', 4242, '99', "
+                   "'2026-01-01T00:00:00.000Z')", (run_id,))
+    db.close()
+    with pytest.raises(RuntimeError, match=r"pid 4242 on host node17.invalid.*force=True"):
+        archgym.resume(store, run_id)
+    assert archgym.Store(path).runs().set_index("run_id").loc[run_id, "status"] == "running"
+    again = archgym.resume(store, run_id, force=True)
+    np.testing.assert_allclose(again["reward"], df["reward"])
+    assert archgym.Store(path).runs().set_index("run_id").loc[run_id, "status"] == "finished"
+
+
 def test_run_agent_on_existing_objects(small_dram):
     agent = archgym.make_agent("random_walk", small_dram, seed=2)
     df = archgym.run_agent(small_dram, agent, 12, stop_on_target=False)
