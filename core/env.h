@@ -7,6 +7,7 @@
 
 #include "core/design_space.h"
 #include "core/evaluation.h"
+#include "core/input_files.h"
 #include "core/objective.h"
 #include "core/options.h"
 
@@ -25,6 +26,9 @@ class Env {
   virtual Objective default_objective() const = 0;
   // A design a user would start from (e.g. the simulator's defaults).
   virtual Design default_design() const { return space().from_unit(std::vector<double>(space().dimension(), 0.0)); }
+  // The files the results depend on beyond the options (trace, memspec, model...): a run
+  // records their digests, and resuming after one changed is refused.
+  virtual std::vector<InputFile> input_files() const { return {}; }
 };
 
 // evaluate() as the runner and the gym view call it: a design outside the space (bad

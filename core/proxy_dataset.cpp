@@ -1,5 +1,7 @@
 #include "core/proxy_dataset.h"
 
+#include "core/input_files.h"
+
 #include <algorithm>
 #include <map>
 #include <stdexcept>
@@ -47,6 +49,15 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
                                   " but " + run_label(store, first.id) + " is env '" + first.env + "' with " +
                                   first.env_config + "; a proxy learns one env configuration, so train "
                                   "on runs that share it");
+    if (!r.inputs.empty() && !first.inputs.empty()) {  // older stores did not record them
+      const std::string run = "run " + std::to_string(r.id), first_run = "run " + std::to_string(first.id);
+      const std::string changed = changed_inputs(first.inputs, r.inputs, "in " + first_run, "in " + run);
+      if (!changed.empty())
+        throw std::invalid_argument(store.path() + ": " + run + " and " + first_run +
+                                    " share the env configuration but read different input files (" +
+                                    changed + "); a proxy learns one env configuration, so train on runs "
+                                    "that share it");
+    }
   }
   data.env = first.env;
   data.env_config = first.env_config;

@@ -294,6 +294,7 @@ RunResult Runner::run(const RunSpec& spec, Store* store, StopRequested stop_requ
   record.stop_on_target = spec.stop_on_target;
   record.version = kVersion;
   record.git_commit = kGitCommit;
+  record.inputs = inputs_json(p.env->input_files());
   const std::int64_t run_id = store ? store->create_run(record) : 0;
   const ClaimedRun claim(store, run_id, false);
   return run_and_record(*p.env, *p.agent, p.objective, record, spec.workers, spec.progress, store, run_id, nullptr,
@@ -315,6 +316,13 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
   const Options agent_opts = AgentRegistry::instance().get(record->agent).schema.parse_json(
       record->agent_config, where + ", agent '" + record->agent + "'");
   auto env = build_env(record->env, env_opts);
+  if (!record->inputs.empty()) {  // older stores did not record them
+    const std::string changed = changed_inputs(record->inputs, inputs_json(env->input_files()));
+    if (!changed.empty())
+      throw std::runtime_error(where + " cannot be resumed: an input file of env '" + record->env +
+                               "' changed since the run started, so its evaluations would mix two "
+                               "experiments:\n" + changed + "\nRestore the file, or start a new run.");
+  }
   const Objective objective = Objective::from_json(record->objective);
   objective.check_metrics(env->metric_names());
   AgentContext context;

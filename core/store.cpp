@@ -107,7 +107,8 @@ CREATE TABLE IF NOT EXISTS runs (
   stop_on_target INTEGER NOT NULL,
   version TEXT NOT NULL, git_commit TEXT NOT NULL,
   status TEXT NOT NULL, message TEXT NOT NULL DEFAULT '',
-  started_at TEXT NOT NULL, updated_at TEXT NOT NULL, finished_at TEXT NOT NULL DEFAULT ''
+  started_at TEXT NOT NULL, updated_at TEXT NOT NULL, finished_at TEXT NOT NULL DEFAULT '',
+  inputs TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS evaluations (
   run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -127,7 +128,7 @@ CREATE TABLE IF NOT EXISTS run_claims (
 constexpr const char* kRunColumns =
     "id, env, env_config, agent, agent_config, objective, seed, budget, batch, stop_on_target, "
     "version, git_commit, status, message, started_at, updated_at, finished_at, "
-    "(SELECT COUNT(*) FROM evaluations e WHERE e.run_id = runs.id)";
+    "(SELECT COUNT(*) FROM evaluations e WHERE e.run_id = runs.id), inputs";
 
 RunRecord read_run(const Statement& s) {
   RunRecord r;
@@ -149,6 +150,7 @@ RunRecord read_run(const Statement& s) {
   r.updated_at = s.text(15);
   r.finished_at = s.text(16);
   r.evaluations = s.integer(17);
+  r.inputs = s.text(18);
   return r;
 }
 
@@ -213,6 +215,13 @@ Store::Store(const std::string& path) : path_(path) {
     exec(db_, path_, "BEGIN IMMEDIATE");
     try {
       exec(db_, path_, kCreateTables);
+      // Stores written before runs recorded their input files gain the column (empty).
+      bool has_inputs = false;
+      {
+        Statement columns(db_, path_, "SELECT name FROM pragma_table_info('runs')");
+        while (columns.step()) has_inputs = has_inputs || columns.text(0) == "inputs";
+      }
+      if (!has_inputs) exec(db_, path_, "ALTER TABLE runs ADD COLUMN inputs TEXT NOT NULL DEFAULT ''");
       Statement meta(db_, path_, "INSERT OR IGNORE INTO archgym_meta(key, value) VALUES (?, ?)");
       meta.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion));
       meta.step();
@@ -243,12 +252,12 @@ std::int64_t Store::create_run(const RunRecord& r) {
   const std::string now = now_utc();
   Statement s(db_, path_,
               "INSERT INTO runs(env, env_config, agent, agent_config, objective, seed, budget, batch, "
-              "stop_on_target, version, git_commit, status, message, started_at, updated_at, finished_at) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', '', ?, ?, '')");
+              "stop_on_target, version, git_commit, status, message, started_at, updated_at, finished_at, inputs) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', '', ?, ?, '', ?)");
   s.bind(1, r.env).bind(2, r.env_config).bind(3, r.agent).bind(4, r.agent_config).bind(5, r.objective);
   s.bind(6, to_db(r.seed)).bind(7, to_db(r.budget)).bind(8, to_db(r.batch));
   s.bind(9, std::int64_t{r.stop_on_target ? 1 : 0}).bind(10, r.version).bind(11, r.git_commit);
-  s.bind(12, now).bind(13, now);
+  s.bind(12, now).bind(13, now).bind(14, r.inputs);
   s.step();
   return sqlite3_last_insert_rowid(db_);
 }

@@ -31,6 +31,7 @@ struct RunRecord {
   std::uint64_t batch = 0;          // ask size; fixed per run so resume and workers can't change it
   bool stop_on_target = true;
   std::string version, git_commit;
+  std::string inputs;               // inputs_json() of the env's input files ("" in older stores)
   // running (also: killed, never marked) | interrupted (stopped on request; resumable)
   // | finished | target_met | failed
   std::string status;

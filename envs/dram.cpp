@@ -157,7 +157,8 @@ class DramEnv final : public Env {
  public:
   explicit DramEnv(const Options& o)
       : space_(make_space(o.string("space") == "rl")),
-        workload_(load_workload(o)) {
+        workload_(load_workload(o)),
+        inputs_(input_files_of(o)) {
     base_.memspec = dram::memspec_by_name_or_path(o.string("memspec"));
     base_.mapping = mapping_for(o.string("addressmap"), base_.memspec);
     base_.mapping.check_against(base_.memspec, "env 'dram' addressmap");
@@ -185,6 +186,8 @@ class DramEnv final : public Env {
                                 {kMaxActiveTransactions, "128"},
                                 {kPowerDownPolicy, "NoPowerDown"}});
   }
+
+  std::vector<InputFile> input_files() const override { return inputs_; }
 
   Evaluation evaluate(const Design& d) const override {
     const auto start = std::chrono::steady_clock::now();
@@ -234,8 +237,24 @@ class DramEnv final : public Env {
     return c;
   }
 
+  // The trace (named ones too: they are files of the build's data) and a memspec or
+  // address map given as a file rather than a preset.
+  static std::vector<InputFile> input_files_of(const Options& o) {
+    std::vector<InputFile> files;
+    if (o.string("generator") == "none") {
+      const std::string w = o.string("workload");
+      const auto names = dram::default_trace_names();
+      const bool named = std::find(names.begin(), names.end(), w) != names.end();
+      files.push_back({"workload", named ? dram::default_trace_path(w) : w});
+    }
+    for (const char* role : {"memspec", "addressmap"})
+      if (std::filesystem::is_regular_file(o.string(role))) files.push_back({role, o.string(role)});
+    return files;
+  }
+
   DesignSpace space_;
   std::shared_ptr<const std::vector<dram::Request>> workload_;
+  std::vector<InputFile> inputs_;
   dram::SimConfig base_;
 };
 

@@ -22,7 +22,10 @@ class ProxyEnv final : public Env {
       throw std::invalid_argument("env 'proxy': option 'model' is required: the path of a model file "
                                   "written by `archgym proxy train`");
     proxy_ = std::make_shared<const TrainedProxy>(TrainedProxy::load(path));
+    model_path_ = path;
   }
+
+  std::vector<InputFile> input_files() const override { return {{"model", model_path_}}; }
 
   const DesignSpace& space() const override { return proxy_->source_env().space(); }
   std::vector<std::string> metric_names() const override { return proxy_->metric_names(); }
@@ -39,6 +42,7 @@ class ProxyEnv final : public Env {
 
  private:
   std::shared_ptr<const TrainedProxy> proxy_;
+  std::string model_path_;
 };
 
 Schema proxy_env_schema() {

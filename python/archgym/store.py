@@ -28,9 +28,10 @@ class Store:
 
     def runs(self) -> pd.DataFrame:
         """One row per run: run_id, env, env_config, agent, agent_config, objective, seed,
-        budget, batch, status, version, git_commit, times and number of evaluations."""
+        budget, batch, status, version, git_commit, inputs (the env's input files and their
+        digests, JSON), times and number of evaluations."""
         columns = ["run_id", "env", "env_config", "agent", "agent_config", "objective", "seed",
-                   "budget", "batch", "stop_on_target", "version", "git_commit", "status",
+                   "budget", "batch", "stop_on_target", "version", "git_commit", "inputs", "status",
                    "started_at", "updated_at", "finished_at", "evaluations"]
         return pd.DataFrame(self._store.runs(), columns=columns)
 

@@ -24,6 +24,7 @@ py::dict run_to_dict(const RunRecord& r) {
   d["stop_on_target"] = r.stop_on_target;
   d["version"] = r.version;
   d["git_commit"] = r.git_commit;
+  d["inputs"] = r.inputs;
   d["status"] = r.status;
   d["started_at"] = r.started_at;
   d["updated_at"] = r.updated_at;

@@ -4,6 +4,8 @@
 #include "tests/core/temp_store.h"
 #include "tests/core/toy_env.h"
 
+#include <sqlite3.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -93,6 +95,17 @@ TEST_CASE("the dataset holds the valid rows of runs of one env configuration") {
                         Catch::Contains("share it"));
   CHECK_THROWS_WITH(load_proxy_dataset(store, {a, 99}), Catch::Contains("no run with id 99") &&
                                                             Catch::Contains("runs in this store: 1, 2, 3"));
+
+  // Same options, but the runs read different contents of their input file.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(store.path().c_str(), &db) == SQLITE_OK);
+  const std::string tamper =
+      R"(UPDATE runs SET inputs = '{"workload":{"path":"t.stl","digest":"fnv1a64:000000000000000a"}}' WHERE id = 1;
+         UPDATE runs SET inputs = '{"workload":{"path":"t.stl","digest":"fnv1a64:000000000000000b"}}' WHERE id = 2;)";
+  REQUIRE(sqlite3_exec(db, tamper.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  CHECK_THROWS_WITH(load_proxy_dataset(store, {a, b}),
+                    Catch::Contains("read different input files (workload: t.stl (fnv1a64:000000000000000a) in run 1"));
 }
 
 TEST_CASE("the split keeps repeated designs on one side and is deterministic") {

@@ -145,3 +145,23 @@ TEST_CASE("two connections to one file write at the same time without losing row
   CHECK(second.run(a)->evaluations == 50);
   CHECK(first.runs().size() == 2);
 }
+
+TEST_CASE("a store written before runs recorded their input files gains the column") {
+  const auto path = temp_store("before_inputs");
+  { Store(path).create_run(sample_run()); }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  // The schema of that time: no inputs column, no run_claims table.
+  REQUIRE(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN inputs; DROP TABLE run_claims", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  sqlite3_close(db);
+
+  Store store(path);
+  REQUIRE(store.run(1));
+  CHECK(store.run(1)->inputs.empty());  // unknown: resume skips the comparison
+  auto r = sample_run();
+  r.inputs = R"({"workload":{"path":"t.stl","digest":"fnv1a64:0000000000000000"}})";
+  CHECK(store.run(store.create_run(r))->inputs == r.inputs);
+  store.claim_run(1, this_process());
+  CHECK(store.run_claim(1));
+}

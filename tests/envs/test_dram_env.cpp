@@ -1,10 +1,13 @@
 // The DRAM env: ArchGym's space and reward, determinism, inert knobs, bad options.
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <string>
 #include <vector>
 
 #include "core/registry.h"
+#include "core/runner.h"
 #include "tests/catch.h"
 
 using namespace archgym;
@@ -140,4 +143,50 @@ TEST_CASE("dram env runs DDR4-2400 too") {
   REQUIRE(e.valid);
   CHECK(e.metric("bandwidth_GBps") <= 19.2);
   CHECK(e.metric("bandwidth_GBps") > 5.0);
+}
+
+TEST_CASE("a dram run records its trace file, and resuming after the file changed is refused") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "dram_inputs";
+  fs::create_directories(dir);
+  const std::string trace = (dir / "t.stl").string();
+  auto write_trace = [&](int stride) {
+    std::ofstream out(trace);
+    for (int i = 0; i < 300; ++i) out << i << ":\tread\t0x" << std::hex << i * stride << std::dec << "\n";
+  };
+  write_trace(64);
+  const std::string store_path = (dir / "runs.db").string();
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(store_path + suffix);
+  Store store(store_path);
+  RunSpec spec;
+  spec.env = "dram";
+  spec.env_options = {{"workload", trace}};
+  spec.agent = "random_walk";
+  spec.budget = 6;
+  spec.stop_on_target = false;
+  spec.progress = false;
+  spec.workers = 1;
+  const RunResult first = Runner::run(spec, &store);
+  const std::string recorded = store.run(first.run_id)->inputs;
+  CHECK(recorded.find(trace) != std::string::npos);
+  CHECK(recorded.find("fnv1a64:") != std::string::npos);
+  store.set_status(first.run_id, "interrupted");
+
+  write_trace(8192);  // another workload under the same name
+  CHECK_THROWS_WITH(Runner::resume(store, first.run_id, 1, false),
+                    Catch::Contains("cannot be resumed: an input file of env 'dram' changed") &&
+                        Catch::Contains("workload: " + trace) && Catch::Contains("Restore the file"));
+  CHECK(store.run(first.run_id)->status == "interrupted");  // untouched
+
+  write_trace(64);  // restored: resumes (and replays) as before
+  const RunResult again = Runner::resume(store, first.run_id, 1, false);
+  CHECK(again.trajectory.size() == 6);
+  CHECK(store.run(first.run_id)->status == "finished");
+
+  // Presets and generated workloads read no file besides the build's traces.
+  CHECK(make_env("dram", {{"generator", "random"}, {"requests", "10"}})->input_files().empty());
+  const auto named = make_env("dram", {{"workload", "stream"}})->input_files();
+  REQUIRE(named.size() == 1);
+  CHECK(named[0].role == "workload");
+  CHECK(fs::path(named[0].path).filename() == "stream.stl");
 }

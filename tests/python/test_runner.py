@@ -134,6 +134,7 @@ def test_resume_refuses_a_run_another_process_holds_unless_forced(tmp_path):
     df = archgym.run(env="dram", agent="random_walk", budget=6, seed=3, env_options=SMALL,
                      stop_on_target=False, store=store)
     run_id = df.attrs["run_id"]
+    assert archgym.Store(path).runs()["inputs"].tolist() == ["{}"]  # a generated workload reads no file
     # As if a process on another machine sharing the file were running it.
     with sqlite3.connect(path) as db:
         db.execute("UPDATE runs SET status = 'running' WHERE id = ?", (run_id,))

@@ -1,0 +1,33 @@
+#pragma once
+// The files an env's results depend on beyond its options (a trace, a memspec, a proxy
+// model). A run records a digest of each, so that resuming it after one of them changed
+// is refused instead of mixing results of two different inputs in one trajectory, and
+// runs that read different files are never taken for the same experiment.
+#include <string>
+#include <vector>
+
+namespace archgym {
+
+struct InputFile {
+  std::string role;  // what the file is to the env, e.g. "workload"
+  std::string path;
+};
+
+// "fnv1a64:" and 16 hex digits of the file's bytes (change detection, not security).
+// Throws naming the path if it cannot be read.
+std::string file_digest(const std::string& path);
+
+// The record of `files`: a JSON object role -> {"path", "digest"}, in the given order
+// ("{}" for none).
+std::string inputs_json(const std::vector<InputFile>& files);
+
+// What differs between two inputs_json() records (by contents; a path alone may change),
+// one line per input, e.g.
+// "workload /data/t.stl: fnv1a64:0123... when the run started, fnv1a64:4567... now";
+// empty if they agree.
+// `then_label` and `now_label` name the two sides.
+std::string changed_inputs(const std::string& then, const std::string& now,
+                           const std::string& then_label = "when the run started",
+                           const std::string& now_label = "now");
+
+}  // namespace archgym
