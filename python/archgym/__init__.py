@@ -24,7 +24,7 @@ _DATA_DIR = _Path(__file__).resolve().parent / "data"
 if _DATA_DIR.is_dir():
     _os.environ.setdefault("ARCHGYM_DATA_DIR", str(_DATA_DIR))
 
-from . import _core  # noqa: E402
+from . import _checks, _core  # noqa: E402
 from ._core import (  # noqa: E402,F401
     Agent,
     DesignSpace,
@@ -66,10 +66,17 @@ def make_env(name: str, **options) -> Env:
 def make_agent(name: str, space: DesignSpace | Env, seed: int = 1, **hyperparameters) -> Agent:
     """Builds the registered agent ``name`` searching ``space`` (or an env's space).
 
+    A gymnasium archgym env (``gymnasium.make("archgym/DRAM-v0")``) works too.
     Use ``agent.ask(n)`` for designs (dicts) and ``agent.tell(designs, rewards)`` with
     the rewards (higher is better) of the designs of the last ask.
     """
-    return _core.make_agent(name, space, seed, **hyperparameters)
+    if not isinstance(space, (DesignSpace, Env)):
+        core_env = getattr(getattr(space, "unwrapped", None), "env", None)  # a gymnasium archgym env
+        if not isinstance(core_env, Env):
+            raise TypeError(f"make_agent: space must be an archgym DesignSpace, Env or gymnasium "
+                            f"archgym env, got {type(space).__name__}")
+        space = core_env
+    return _core.make_agent(name, space, _checks.seed(seed), **hyperparameters)
 
 
 from .gym import register_envs as _register_envs  # noqa: E402

@@ -28,7 +28,7 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
-from . import _core
+from . import _checks, _core
 
 
 def gym_name(name: str) -> str:
@@ -67,6 +67,20 @@ def _objective(env: _core.Env, targets: Mapping[str, float] | None,
     return objective
 
 
+def _index(knob: str, action: Any, cardinality: int) -> int:
+    """One Discrete action: an integer in 0..cardinality-1 (a float, text or bool is
+    refused rather than truncated)."""
+    a = np.asarray(action)
+    if a.size != 1:
+        raise ValueError(f"action for {knob}: expected one index, got shape {a.shape}")
+    if not np.issubdtype(a.dtype, np.integer):
+        raise TypeError(f"action for {knob}: expected an integer index, got {action!r}")
+    i = int(a.reshape(-1)[0])
+    if not 0 <= i < cardinality:
+        raise IndexError(f"action for {knob}: index {i} outside 0..{cardinality - 1}")
+    return i
+
+
 class ArchGymEnv(gymnasium.Env):
     """A registry env as a gymnasium env (see the module docstring for the spaces)."""
 
@@ -83,7 +97,8 @@ class ArchGymEnv(gymnasium.Env):
         self.render_mode = render_mode
         self.env = _core.make_env(archgym_env, **options)
         self.objective = _objective(self.env, targets, formulation)
-        self.view = _core.GymView(self.env, self.objective, int(episode_length))
+        self.view = _core.GymView(self.env, self.objective,
+                                  _checks.integer("episode_length", episode_length, 1))
         self.design_space = self.env.space
         self.knobs: list[str] = list(self.design_space.names)
         self.metric_names: list[str] = list(self.env.metric_names)
@@ -106,7 +121,7 @@ class ArchGymEnv(gymnasium.Env):
         for p in self._parameters:
             a = action[p.name]
             if p.is_discrete:
-                design[p.name] = p.value_at(int(np.asarray(a).item()))
+                design[p.name] = p.value_at(_index(p.name, a, p.cardinality))
             else:
                 design[p.name] = float(np.asarray(a, dtype=np.float64).reshape(-1)[0])
         return design
@@ -123,6 +138,8 @@ class ArchGymEnv(gymnasium.Env):
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         """Starts an episode; returns (metrics of the default design, info)."""
+        if seed is not None:
+            seed = _checks.seed(seed)
         super().reset(seed=seed)
         view_seed = seed if seed is not None else int(self.np_random.integers(2**62))
         obs = np.asarray(self.view.reset(int(view_seed)), dtype=np.float64)
@@ -134,7 +151,7 @@ class ArchGymEnv(gymnasium.Env):
     def step(self, action: Mapping[str, Any]):
         """Evaluates the design ``action`` -> (obs, reward, terminated, truncated, info)."""
         if self._discrete:
-            indices = [int(np.asarray(action[k]).item()) for k in self.knobs]
+            indices = [_index(p.name, action[p.name], p.cardinality) for p in self._parameters]
             obs, reward, terminated, truncated, evaluation, design = self.view.step_indices(indices)
         else:
             obs, reward, terminated, truncated, evaluation, design = self.view.step(
@@ -170,4 +187,7 @@ class FlattenAction(gymnasium.ActionWrapper, gymnasium.utils.RecordConstructorAr
     def action(self, action):
         """MultiDiscrete vector -> Dict action."""
         flat = np.asarray(action).reshape(-1)
-        return {k: np.int64(flat[i]) for i, k in enumerate(self.knobs)}
+        if flat.size != len(self.knobs):
+            raise ValueError(f"FlattenAction: expected {len(self.knobs)} indices (one per knob: "
+                             f"{self.knobs}), got {flat.size}")
+        return {k: flat[i] for i, k in enumerate(self.knobs)}

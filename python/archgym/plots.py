@@ -163,6 +163,9 @@ def plot_proxy_parity(comparison: pd.DataFrame, metrics: Sequence[str], path: st
     if missing or not metrics:
         raise ValueError(f"plot_proxy_parity: no actual/predicted columns for {missing or 'any metric'}; "
                          f"pass Proxy.compare(...)'s frame and some of its metrics")
+    if len(comparison) == 0:
+        raise ValueError("plot_proxy_parity: the comparison frame has no rows (no valid evaluations "
+                         "in the runs compared)")
     cols = min(3, len(metrics))
     rows = (len(metrics) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 4.0 * rows), dpi=110, squeeze=False)

@@ -17,24 +17,17 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from . import _core
+from . import _checks, _core
 from .store import Store
 
 
 def _core_store(store: Store | str | Path) -> _core.Store:
     if isinstance(store, Store):
         return store._store
-    if not Path(store).is_file():  # reading never creates an empty store by mistake
-        raise ValueError(f"{store}: no such store (archgym.run creates one)")
-    return _core.Store(str(store))
-
-
-def _run_ids(runs: int | Iterable[int] | None) -> list[int]:
-    if runs is None:
-        return []
-    if isinstance(runs, int):
-        return [runs]
-    return [int(r) for r in runs]
+    path = _checks.path("store", store)
+    if not Path(path).is_file():  # reading never creates an empty store by mistake
+        raise ValueError(f"{path}: no such store (archgym.run creates one)")
+    return _core.Store(path)
 
 
 class Proxy:
@@ -95,18 +88,31 @@ class Proxy:
         return _errors_frame(self._proxy.test_errors)
 
     def errors_on(self, store: Store | str | Path, runs: int | Iterable[int] | None = None) -> pd.DataFrame:
-        """Error per metric on other stored runs of the same env configuration (every such
-        run when ``runs`` is None)."""
-        return _errors_frame(self._proxy.errors_on(_core_store(store), _run_ids(runs)))
+        """Error per metric on stored runs of the same env configuration. With ``runs``
+        None that is every such run, including the ones it was trained on (:attr:`runs`,
+        if ``store`` is the store it learned from); name unseen runs to measure how it
+        generalises."""
+        return _errors_frame(self._proxy.errors_on(_core_store(store), _checks.run_ids(runs)))
 
     def predict(self, designs: Mapping[str, Any] | Iterable[Mapping[str, Any]] | pd.DataFrame):
         """Predicted metrics: a dict for one design (dict knob -> value; missing knobs take
-        the env's default), a DataFrame (one row per design) for a list or DataFrame."""
+        the env's default), a DataFrame (one row per design) for a list or DataFrame. A
+        DataFrame may carry other columns only if it has every knob (e.g. a frame from
+        :meth:`Store.evaluations`); otherwise they are refused as likely misspelt knobs."""
         if isinstance(designs, Mapping):
             return self._proxy.predict(dict(designs))
         if isinstance(designs, pd.DataFrame):
-            knobs = [k for k in self.space.names if k in designs.columns]
-            designs = designs[knobs].to_dict("records")
+            knobs = list(self.space.names)
+            present = [k for k in knobs if k in designs.columns]
+            unknown = [str(c) for c in designs.columns if c not in knobs]
+            # Extra columns are fine next to every knob (a Store.evaluations frame); next to
+            # missing knobs they are likely misspelt ones, which would take default values.
+            if unknown and len(present) < len(knobs):
+                missing = [k for k in knobs if k not in present]
+                raise ValueError(f"predict: columns {unknown} are not knobs of env '{self.env}' and "
+                                 f"knobs {missing} are missing (they would take the default); "
+                                 f"its knobs: {knobs}")
+            designs = designs[present].to_dict("records")
         rows = self._proxy.predict_many([dict(d) for d in designs])
         return pd.DataFrame(rows, columns=self.metric_names)
 
@@ -114,7 +120,7 @@ class Proxy:
         """Simulated versus predicted metrics of the valid evaluations of ``runs`` (every run
         of the env configuration the proxy learned when None): the knobs, then ``<metric>``
         and ``<metric>_predicted`` columns."""
-        c = self._proxy.compare(_core_store(store), _run_ids(runs))
+        c = self._proxy.compare(_core_store(store), _checks.run_ids(runs))
         frame = pd.DataFrame(c["designs"], columns=self.space.names)
         actual = pd.DataFrame(c["actual"], columns=self.metric_names)
         predicted = pd.DataFrame(c["predicted"], columns=[f"{m}_predicted" for m in self.metric_names])
@@ -148,8 +154,8 @@ def train_proxy(store: Store | str | Path, runs: int | Iterable[int] | None = No
     must share env and env options), holding out ``test_fraction`` of the designs (whole
     designs: a design evaluated twice never lands on both sides) to measure the error.
     Same data, hyperparameters and seed give the same model."""
-    return Proxy(_core.train_proxy(_core_store(store), _run_ids(runs), model, float(test_fraction),
-                                   int(seed), **hyperparameters))
+    return Proxy(_core.train_proxy(_core_store(store), _checks.run_ids(runs), model, float(test_fraction),
+                                   _checks.seed(seed), **hyperparameters))
 
 
 def load_proxy(path: str | Path) -> Proxy:

@@ -1,11 +1,12 @@
 """Whole searches (agent x env x budget) run by the C++ runner, returned as DataFrames."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
 
-from . import _core
+from . import _checks, _core
 from .store import Store
 
 
@@ -22,27 +23,17 @@ def _frame(result: dict, **attrs) -> pd.DataFrame:
     return df
 
 
-def _text(options: Mapping | None) -> dict[str, str]:
-    """Option values as the text the C++ schemas parse (True -> "true")."""
-    out: dict[str, str] = {}
-    for key, value in (options or {}).items():
-        if isinstance(value, bool):
-            out[str(key)] = "true" if value else "false"
-        elif isinstance(value, float):
-            out[str(key)] = repr(value)
-        else:
-            out[str(key)] = str(value)
-    return out
-
-
-def _open_store(store: Store | str | None):
+def _open_store(store: Store | str | None, *, existing: bool = False):
     if store is None:
         return None
     if isinstance(store, Store):
         return store._store
     if isinstance(store, _core.Store):
         return store
-    return _core.Store(str(store))
+    path = _checks.path("store", store)
+    if existing and not Path(path).is_file():  # resuming never creates an empty store
+        raise ValueError(f"{path}: no such store (archgym.run creates one)")
+    return _core.Store(path)
 
 
 def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: int = 1, *,
@@ -66,18 +57,21 @@ def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: 
     finished and stored, the run is marked ``"interrupted"`` in the store, and the
     KeyboardInterrupt is raised; :func:`resume` continues it to the same trajectory.
     """
-    result = _core.run(env, _text(env_options), agent, _text(agent_options),
+    seed = _checks.seed(seed)
+    result = _core.run(env, _checks.options_text(env_options), agent, _checks.options_text(agent_options),
                        {str(k): float(v) for k, v in (targets or {}).items()}, formulation,
-                       int(seed), int(budget), int(batch), int(workers), bool(stop_on_target),
+                       seed, _checks.integer("budget", budget, 1), _checks.integer("batch", batch, 0),
+                       _checks.integer("workers", workers, 0), bool(stop_on_target),
                        bool(progress), _open_store(store))
-    return _frame(result, env=env, agent=agent, seed=int(seed))
+    return _frame(result, env=env, agent=agent, seed=seed)
 
 
 def run_agent(env: _core.Env, agent: _core.Agent, budget: int, *,
               objective: _core.Objective | None = None, batch: int = 0, workers: int = 0,
               stop_on_target: bool = True) -> pd.DataFrame:
     """Runs an existing ``agent`` on an existing ``env`` (no store); columns as :func:`run`."""
-    result = _core.run_agent(env, agent, objective, int(budget), int(batch), int(workers),
+    result = _core.run_agent(env, agent, objective, _checks.integer("budget", budget, 1),
+                             _checks.integer("batch", batch, 0), _checks.integer("workers", workers, 0),
                              bool(stop_on_target))
     return _frame(result, env=env.name, agent=agent.name)
 
@@ -91,8 +85,9 @@ def resume(store: Store | str, run_id: int, *, workers: int = 0,
     naming that process (two processes continuing one run would collide). A run whose
     process was killed is taken over; ``force=True`` takes over one that cannot be checked
     (a process of another host sharing the store file)."""
-    s = _open_store(store)
-    record = s.run(int(run_id)) or {}
-    result = _core.resume(s, int(run_id), int(workers), bool(progress), bool(force))
+    s = _open_store(store, existing=True)
+    run_id = _checks.integer("run_id", run_id, 1)
+    record = s.run(run_id) or {}
+    result = _core.resume(s, run_id, _checks.integer("workers", workers, 0), bool(progress), bool(force))
     return _frame(result, env=record.get("env"), agent=record.get("agent"),
                   seed=record.get("seed"))

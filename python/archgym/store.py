@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import _core
+from . import _checks, _core
 
 
 class Store:
@@ -19,7 +19,7 @@ class Store:
 
     def __init__(self, path: str | Path):
         """Opens (or creates) the store at ``path``."""
-        self._store = _core.Store(str(path))
+        self._store = _core.Store(_checks.path("path", path))
 
     @property
     def path(self) -> str:

@@ -18,11 +18,12 @@ void bind_agent(py::module_& m) {
       .def_readonly("name", &AgentHandle::name, "The registry name the agent was made from.")
       .def(
           "ask",
-          [](AgentHandle& a, std::size_t n) {
+          [](AgentHandle& a, std::int64_t n) {
+            if (n < 0) throw std::invalid_argument("ask: n must be at least 0, got " + std::to_string(n));
             std::vector<Design> designs;
             {
               py::gil_scoped_release release;
-              designs = a.agent->ask(n);
+              designs = a.agent->ask(static_cast<std::size_t>(n));
             }
             py::list out;
             for (const auto& d : designs) out.append(design_to_dict(*a.space, d));

@@ -81,10 +81,14 @@ Evaluation dict_to_evaluation(const py::handle& obj) {
 
 std::map<std::string, std::string> to_option_text(const py::dict& kwargs) {
   std::map<std::string, std::string> out;
-  for (auto [k, v] : kwargs) {
+  for (auto [k, object] : kwargs) {
+    // A numpy scalar as its Python value: repr(np.float64(0.5)) is "np.float64(0.5)".
+    const bool numpy_scalar = py::hasattr(object, "dtype") && py::hasattr(object, "item") &&
+                              py::getattr(object, "ndim", py::int_(1)).cast<int>() == 0;
+    const py::object v = numpy_scalar ? object.attr("item")() : py::reinterpret_borrow<py::object>(object);
     std::string text;
     if (PyBool_Check(v.ptr())) text = v.ptr() == Py_True ? "true" : "false";
-    else if (PyFloat_Check(v.ptr())) text = py::repr(v).cast<std::string>();  // shortest round trip
+    else if (PyFloat_Check(v.ptr())) text = py::repr(py::float_(PyFloat_AsDouble(v.ptr()))).cast<std::string>();  // shortest round trip
     else text = py::str(v).cast<std::string>();
     out[py::str(k).cast<std::string>()] = text;
   }

@@ -1,6 +1,8 @@
 // Objective: how an evaluation becomes a reward (ArchGym's formulations).
 #include <pybind11/stl.h>
 
+#include <cmath>
+
 #include "core/objective.h"
 #include "python/bindings/bindings.h"
 #include "python/bindings/convert.h"
@@ -78,9 +80,22 @@ void bind_objective(py::module_& m) {
           "Scores an evaluation dict (as Env.evaluate returns) -> {reward, raw, target_met}.")
       .def("invalid_reward", &Objective::invalid_reward,
            "The finite reward given to invalid designs (worse than any valid one).")
-      .def_readwrite("tolerance", &Objective::tolerance,
-                     "TargetRatio: relative tolerance for 'target met'.")
-      .def_readwrite("ratio_cap", &Objective::ratio_cap, "TargetRatio: per-metric cap.")
+      .def_property(
+          "tolerance", [](const Objective& o) { return o.tolerance; },
+          [](Objective& o, double v) {
+            if (!(v >= 0 && std::isfinite(v)))
+              throw std::invalid_argument("tolerance must be a finite number >= 0, got " + std::to_string(v));
+            o.tolerance = v;
+          },
+          "TargetRatio: relative tolerance for 'target met' (finite, >= 0).")
+      .def_property(
+          "ratio_cap", [](const Objective& o) { return o.ratio_cap; },
+          [](Objective& o, double v) {
+            if (!(v > 0 && std::isfinite(v)))
+              throw std::invalid_argument("ratio_cap must be a finite number > 0, got " + std::to_string(v));
+            o.ratio_cap = v;
+          },
+          "TargetRatio: per-metric cap (finite, > 0).")
       .def("check_metrics", &Objective::check_metrics, py::arg("available"),
            "Raises ValueError if a target names a metric not in `available`.")
       .def("to_json", &Objective::to_json, "The objective as JSON.")

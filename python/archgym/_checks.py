@@ -1,0 +1,70 @@
+"""Argument checks shared by the Python API: a wrong type or range raises TypeError or
+ValueError naming the argument, instead of being truncated (``budget=10.7``) or reaching
+pybind11 as an "incompatible function arguments" signature dump."""
+from __future__ import annotations
+
+import numbers
+import os
+from typing import Any, Iterable
+
+import numpy as np
+
+UINT64_MAX = 2**64 - 1
+
+
+def integer(name: str, value: Any, minimum: int | None = None, maximum: int | None = None) -> int:
+    """``value`` as an int: Python and numpy integers only (not bools, floats or text)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    v = int(value)
+    if minimum is not None and v < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {v}")
+    if maximum is not None and v > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {v}")
+    return v
+
+
+def seed(value: Any, name: str = "seed") -> int:
+    """A seed: an integer in [0, 2**64 - 1]."""
+    return integer(name, value, 0, UINT64_MAX)
+
+
+def option_text(value: Any) -> str:
+    """An option value as the text the C++ schemas parse (numpy scalars as their Python
+    values: repr(np.float64(0.5)) is "np.float64(0.5)", not "0.5")."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)  # shortest text that reads back to the same double
+    return str(value)
+
+
+def options_text(options: Any) -> dict[str, str]:
+    return {str(k): option_text(v) for k, v in (options or {}).items()}
+
+
+def run_ids(runs: int | Iterable[int] | None, name: str = "runs") -> list[int]:
+    """Run ids: None (every run), one id, or an iterable of distinct ids."""
+    if runs is None:
+        return []
+    if isinstance(runs, (str, bytes)):
+        raise TypeError(f"{name} must be a run id or a list of run ids, got {runs!r}")
+    if isinstance(runs, numbers.Integral) and not isinstance(runs, (bool, np.bool_)):
+        return [integer(name, runs, 1)]
+    ids = [integer(f"{name} entry", r, 1) for r in runs]
+    repeated = sorted({r for r in ids if ids.count(r) > 1})
+    if repeated:
+        raise ValueError(f"{name} lists run {', '.join(map(str, repeated))} more than once")
+    return ids
+
+
+def path(name: str, value: Any) -> str:
+    """A file path given as str or os.PathLike (not None, a number or empty text)."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or pathlib.Path), got {value!r}")
+    text = os.fspath(value)
+    if not text:
+        raise ValueError(f"{name} must not be empty")
+    return text

@@ -1,0 +1,119 @@
+"""Wrong argument types and ranges raise TypeError/ValueError naming the argument, never a
+pybind11 signature dump, a silent truncation or a silently ignored value."""
+import gymnasium
+import numpy as np
+import pandas as pd
+import pytest
+
+import archgym
+from archgym.gym import FlattenAction
+from archgym.plots import plot_proxy_parity
+
+SMALL = {"generator": "random", "requests": 400}
+
+
+def test_numpy_scalars_are_option_values():
+    env = archgym.make_env("dram", generator="random", read_ratio=np.float64(0.5), requests=np.int64(300))
+    same = archgym.make_env("dram", generator="random", read_ratio=0.5, requests=300)
+    design = env.default_design
+    assert env.evaluate(design)["metrics"] == same.evaluate(design)["metrics"]
+    agent = archgym.make_agent("ga", env, seed=np.uint64(3), population=np.int32(8),
+                               mutation_prob=np.float64(0.25))
+    assert len(agent.ask(8)) == 8
+    df = archgym.run(env="dram", agent="random_walk", budget=np.int64(3), seed=np.int64(2),
+                     env_options={**SMALL, "read_ratio": np.float64(0.5)}, stop_on_target=False)
+    assert len(df) == 3
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"budget": -1}, ValueError, "budget must be at least 1, got -1"),
+    ({"budget": 10.7}, TypeError, "budget must be an integer, got 10.7"),
+    ({"budget": "10"}, TypeError, "budget must be an integer"),
+    ({"seed": -1}, ValueError, "seed must be at least 0"),
+    ({"seed": 2**64}, ValueError, "seed must be at most 18446744073709551615"),
+    ({"seed": 1.5}, TypeError, "seed must be an integer"),
+    ({"batch": -2}, ValueError, "batch must be at least 0"),
+    ({"workers": True}, TypeError, "workers must be an integer"),
+])
+def test_run_arguments_are_checked(kwargs, error, message):
+    args = {"env": "dram", "agent": "random_walk", "budget": 3, "env_options": SMALL, **kwargs}
+    with pytest.raises(error, match=message):
+        archgym.run(**args)
+
+
+def test_agent_and_run_agent_arguments_are_checked(small_dram):
+    agent = archgym.make_agent("random_walk", small_dram, seed=1)
+    with pytest.raises(ValueError, match="ask: n must be at least 0, got -1"):
+        agent.ask(-1)
+    with pytest.raises(ValueError, match="seed must be at least 0"):
+        archgym.make_agent("random_walk", small_dram, seed=-1)
+    with pytest.raises(TypeError, match="space must be an archgym DesignSpace, Env or gymnasium"):
+        archgym.make_agent("random_walk", "dram")
+    with pytest.raises(ValueError, match="budget must be at least 1"):
+        archgym.run_agent(small_dram, agent, 0)
+    # A gymnasium archgym env is a valid space too.
+    gym_env = gymnasium.make("archgym/DRAM-v0", **SMALL)
+    assert len(archgym.make_agent("random_walk", gym_env, seed=1).ask(2)) == 2
+
+
+def test_store_paths_are_checked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(TypeError, match="path must be a path"):
+        archgym.Store(None)
+    with pytest.raises(TypeError, match="path must be a path"):
+        archgym.Store(123)
+    with pytest.raises(ValueError, match="path must not be empty"):
+        archgym.Store("")
+    with pytest.raises(ValueError, match="missing.db: no such store"):
+        archgym.resume("missing.db", 1)
+    assert list(tmp_path.iterdir()) == []  # nothing was created
+
+
+def test_proxy_run_lists_and_frames_are_checked(tmp_path):
+    store = archgym.Store(tmp_path / "p.sqlite")
+    archgym.run(env="dram", agent="random_walk", budget=30, seed=1, env_options=SMALL,
+                stop_on_target=False, store=store)
+    proxy = archgym.train_proxy(store, np.int64(1), model="knn", k=1, test_fraction=0)
+    assert proxy.runs == [1]
+    with pytest.raises(TypeError, match="runs must be a run id or a list of run ids"):
+        archgym.train_proxy(store, "1", model="knn")
+    with pytest.raises(ValueError, match="runs lists run 1 more than once"):
+        archgym.train_proxy(store, [1, 1], model="knn")
+    with pytest.raises(ValueError, match=r"columns \['pagepolicy'\] are not knobs .* and knobs \['PagePolicy'"):
+        proxy.predict(pd.DataFrame({"pagepolicy": ["Open"]}))
+    designs = store.evaluations(1)[proxy.space.names].head(3)
+    assert len(proxy.predict(designs)) == 3
+    empty = proxy.compare(store, 1).head(0)
+    with pytest.raises(ValueError, match="comparison frame has no rows"):
+        plot_proxy_parity(empty, ["power_W"], tmp_path / "p.png")
+
+
+def test_gym_actions_are_checked():
+    env = gymnasium.make("archgym/DRAM-v0", **SMALL).unwrapped
+    env.reset(seed=1)
+    action = env.encode(env.env.default_design)
+    with pytest.raises(TypeError, match="action for PagePolicy: expected an integer index, got 1.7"):
+        env.step({**action, "PagePolicy": 1.7})
+    with pytest.raises(IndexError, match=r"action for PagePolicy: index -1 outside 0..3"):
+        env.step({**action, "PagePolicy": -1})
+    with pytest.raises(ValueError, match="seed must be at least 0"):
+        env.reset(seed=-5)
+    with pytest.raises(ValueError, match="episode_length must be at least 1"):
+        gymnasium.make("archgym/DRAM-v0", episode_length=-3, **SMALL)
+    flat = FlattenAction(gymnasium.make("archgym/DRAM-v0", **SMALL))
+    flat.reset(seed=1)
+    with pytest.raises(ValueError, match="expected 11 indices"):
+        flat.step(np.zeros(20, dtype=np.int64))
+    with pytest.raises(TypeError, match="expected an integer index"):
+        flat.step(np.full(11, 0.9))
+    flat.step(np.zeros(11, dtype=np.int64))
+
+
+def test_objective_settings_are_checked(small_dram):
+    objective = small_dram.default_objective
+    with pytest.raises(ValueError, match="tolerance must be a finite number >= 0"):
+        objective.tolerance = float("nan")
+    with pytest.raises(ValueError, match="ratio_cap must be a finite number > 0"):
+        objective.ratio_cap = -1
+    objective.tolerance = 0.1
+    assert objective.tolerance == 0.1
