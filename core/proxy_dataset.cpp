@@ -32,6 +32,11 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
   if (data.runs.empty()) throw std::invalid_argument(store.path() + ": the store holds no runs to learn from");
 
   std::vector<RunRecord> records;
+  for (std::size_t i = 0; i < data.runs.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (data.runs[i] == data.runs[j])  // its rows would count twice
+        throw std::invalid_argument(store.path() + ": run " + std::to_string(data.runs[i]) +
+                                    " is listed more than once");
   for (std::int64_t id : data.runs) {
     auto run = store.run(id);
     if (!run) {

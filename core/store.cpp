@@ -128,7 +128,7 @@ CREATE TABLE IF NOT EXISTS run_claims (
 constexpr const char* kRunColumns =
     "id, env, env_config, agent, agent_config, objective, seed, budget, batch, stop_on_target, "
     "version, git_commit, status, message, started_at, updated_at, finished_at, "
-    "(SELECT COUNT(*) FROM evaluations e WHERE e.run_id = runs.id), inputs";
+    "(SELECT COUNT(*) FROM evaluations e WHERE e.run_id = runs.id), ";
 
 RunRecord read_run(const Statement& s) {
   RunRecord r;
@@ -174,9 +174,13 @@ std::string json_cell(const detail::ojson& v) {
 
 }  // namespace
 
-Store::Store(const std::string& path) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
+Store::Store(const std::string& path, StoreAccess access) : path_(path) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0)
+    throw std::invalid_argument("store '" + path + "': give the path of a file (an empty path or :memory: "
+                                "would keep nothing, and a file: URI is not read the same way by every command)");
+  const bool read_only = access == StoreAccess::ReadOnly;
+  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
@@ -206,6 +210,19 @@ Store::Store(const std::string& path) : path_(path) {
         throw std::runtime_error("store " + path + ": schema version " + std::to_string(version) +
                                  " is not supported (this build reads version " +
                                  std::to_string(kSchemaVersion) + ")");
+    }
+    if (read_only) {
+      if (!has_meta)
+        throw std::runtime_error("store " + path + ": not an archgym store (" +
+                                 (tables == 0 ? "no tables: an empty or new file" : "no archgym_meta table") + ")");
+      has_inputs_column_ = false;
+      {
+        Statement columns(db_, path_, "SELECT name FROM pragma_table_info('runs')");
+        while (columns.step()) has_inputs_column_ = has_inputs_column_ || columns.text(0) == "inputs";
+      }
+      Statement claims(db_, path_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_claims'");
+      has_claims_table_ = claims.step();
+      return;
     }
     {
       Statement wal(db_, path_, "PRAGMA journal_mode=WAL");
@@ -363,12 +380,15 @@ void Store::release_run(std::int64_t run_id, const ProcessIdentity& by) {
 
 std::optional<RunClaim> Store::run_claim(std::int64_t run_id) const {
   std::lock_guard lock(mutex_);
+  if (!has_claims_table_) return std::nullopt;
   return read_claim(db_, path_, run_id);
 }
 
+std::string Store::run_columns() const { return std::string(kRunColumns) + (has_inputs_column_ ? "inputs" : "''"); }
+
 std::optional<RunRecord> Store::run(std::int64_t run_id) const {
   std::lock_guard lock(mutex_);
-  Statement s(db_, path_, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?").c_str());
+  Statement s(db_, path_, ("SELECT " + run_columns() + " FROM runs WHERE id = ?").c_str());
   s.bind(1, run_id);
   if (!s.step()) return std::nullopt;
   return read_run(s);
@@ -376,7 +396,7 @@ std::optional<RunRecord> Store::run(std::int64_t run_id) const {
 
 std::vector<RunRecord> Store::runs() const {
   std::lock_guard lock(mutex_);
-  Statement s(db_, path_, (std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id").c_str());
+  Statement s(db_, path_, ("SELECT " + run_columns() + " FROM runs ORDER BY id").c_str());
   std::vector<RunRecord> out;
   while (s.step()) out.push_back(read_run(s));
   return out;

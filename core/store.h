@@ -57,10 +57,16 @@ struct RunClaim {
   std::string claimed_at;  // ISO 8601 UTC
 };
 
+enum class StoreAccess {
+  ReadWrite,  // opens or creates the file and its tables (and brings older stores up to date)
+  ReadOnly,   // the file must be an archgym store; nothing in it is ever changed
+};
+
 class Store {
  public:
-  // Opens or creates the file (and its tables). Throws naming the path on failure.
-  explicit Store(const std::string& path);
+  // Throws naming the path on failure; also for a path that would not keep the runs in
+  // that file ("", ":memory:", a "file:" URI).
+  explicit Store(const std::string& path, StoreAccess access = StoreAccess::ReadWrite);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -97,8 +103,13 @@ class Store {
   void export_csv(std::ostream& out, std::int64_t run_id = 0) const;
 
  private:
+  std::string run_columns() const;
+
   std::string path_;
   sqlite3* db_ = nullptr;
+  // Written by older builds and opened read-only: without the inputs column or the
+  // run_claims table (reads then see "" and no claims).
+  bool has_inputs_column_ = true, has_claims_table_ = true;
   mutable std::mutex mutex_;
 };
 

@@ -1,22 +1,37 @@
 #include "core/thread_pool.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <system_error>
 
 namespace archgym {
 
 ThreadPool::ThreadPool(unsigned threads) {
   size_ = threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads;
-  if (size_ > 1)
+  if (size_ <= 1) return;
+  try {
     for (unsigned i = 0; i < size_; ++i) threads_.emplace_back([this] { work(); });
+  } catch (const std::system_error& e) {
+    // The threads already started wait on members about to be destroyed: stop them first
+    // (a destructor does not run for a constructor that throws).
+    const std::size_t started = threads_.size();
+    stop();
+    throw std::runtime_error("cannot start " + std::to_string(size_) + " worker threads (started " +
+                             std::to_string(started) + ": " + e.what() + "); use fewer workers");
+  }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { stop(); }
+
+void ThreadPool::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
   for (auto& t : threads_) t.join();
+  threads_.clear();
 }
 
 void ThreadPool::for_each(std::size_t n, const std::function<void(std::size_t)>& job) {

@@ -25,6 +25,7 @@ class ThreadPool {
 
  private:
   void work();
+  void stop();  // ends and joins the workers
   unsigned size_;
   std::vector<std::thread> threads_;
   std::mutex mutex_;

@@ -1,5 +1,7 @@
 #include "core/trained_proxy.h"
 
+#include "core/file_output.h"
+
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -174,14 +176,7 @@ std::string TrainedProxy::to_json() const {
   return text;
 }
 
-void TrainedProxy::save(const std::string& path) const {
-  const std::string text = to_json();
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw std::runtime_error(path + ": cannot write the proxy model file");
-  out << text;
-  out.flush();
-  if (!out) throw std::runtime_error(path + ": writing the proxy model file failed");
-}
+void TrainedProxy::save(const std::string& path) const { write_file_atomically(path, to_json(), "the proxy model file"); }
 
 TrainedProxy TrainedProxy::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

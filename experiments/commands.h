@@ -53,8 +53,12 @@ void proxy_eval_command(const std::string& model_path, const std::string& store_
 // `archgym proxy show`: what a model file holds (model, env, data, held-out error).
 void proxy_show_command(const std::string& model_path, std::ostream& out);
 
-// Opens a store that must already exist (reading commands never create one).
-std::unique_ptr<Store> open_existing_store(const std::string& path);
+// Opens a store that must already exist (reading commands never create one, and open it
+// read-only so they never change it either).
+std::unique_ptr<Store> open_existing_store(const std::string& path, StoreAccess access = StoreAccess::ReadOnly);
+// Throws UsageError when `out_path` is the store file or one of its -wal/-shm files
+// (writing there would destroy the store).
+void refuse_store_as_output(const std::string& store_path, const std::string& out_path);
 // Throws UsageError listing the store's run ids when `run_id` is not one of them.
 RunRecord require_run(const Store& store, std::int64_t run_id);
 

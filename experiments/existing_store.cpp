@@ -7,14 +7,25 @@
 
 namespace archgym::cli {
 
-std::unique_ptr<Store> open_existing_store(const std::string& path) {
+std::unique_ptr<Store> open_existing_store(const std::string& path, StoreAccess access) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
     throw UsageError(path + ": no such store (give an existing file with --store; `archgym run` creates one)");
   try {
-    return std::make_unique<Store>(path);
+    return std::make_unique<Store>(path, access);
   } catch (const std::exception& e) {
     throw UsageError(e.what());
+  }
+}
+
+void refuse_store_as_output(const std::string& store_path, const std::string& out_path) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::error_code ec;
+    const std::string file = store_path + suffix;
+    const bool same = out_path == file || std::filesystem::equivalent(out_path, file, ec);
+    if (same)
+      throw UsageError("--out " + out_path + " is the store" + (*suffix ? std::string(" file ") + file : "") +
+                       ": writing there would destroy it; choose another file");
   }
 }
 

@@ -1,8 +1,10 @@
-// `archgym export`: evaluations as CSV, written whole so a failure leaves no half file.
+// `archgym export`: evaluations as CSV, written whole (a failure leaves no half file) and
+// never over the store itself.
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "core/file_output.h"
 #include "experiments/cli_error.h"
 #include "experiments/commands.h"
 
@@ -15,13 +17,15 @@ void export_command(const std::string& store_path, std::int64_t run_id, const st
   store->export_csv(csv, run_id);
   if (out_path == "-") {
     std::cout << csv.str() << std::flush;
+    if (!std::cout) throw std::runtime_error("writing the CSV to standard output failed");
     return;
   }
-  std::ofstream file(out_path, std::ios::binary);
-  if (!file) throw UsageError(out_path + ": cannot write the CSV file");
-  file << csv.str();
-  file.close();
-  if (!file) throw std::runtime_error(out_path + ": writing the CSV file failed");
+  refuse_store_as_output(store_path, out_path);
+  try {
+    write_file_atomically(out_path, csv.str(), "the CSV file");
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
 }
 
 }  // namespace archgym::cli

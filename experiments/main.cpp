@@ -2,7 +2,10 @@
 // list runs, export them, and train/evaluate proxy models on them. Exit codes: 0 success,
 // 2 bad input (nothing written), 1 a failure while working, 130 a run interrupted by
 // Ctrl-C or SIGTERM (resumable).
+#include <charconv>
+#include <cstdint>
 #include <iostream>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -18,12 +21,25 @@ namespace {
 constexpr int kBadInput = 2;
 constexpr int kInterrupted = 130;  // 128 + SIGINT, what shells report for Ctrl-C
 
-// CLI11 would wrap "-3" into a huge unsigned number; refuse the sign instead.
-const CLI::Validator kNonNegative(
-    [](std::string& text) {
-      return text.find('-') == std::string::npos ? std::string() : "must not be negative, got " + text;
-    },
-    "NON-NEGATIVE");
+// Integer flags take plain decimal text only, in range, as YAML configs and --set do.
+// CLI11's own conversion would read "010" as octal, "0x10" as hex, clamp an overflow to
+// the largest value and wrap "-3" into a huge unsigned number. The transform rewrites
+// the text as the number it accepted, so CLI11 converts exactly that.
+CLI::Validator decimal(std::uint64_t min, std::uint64_t max) {
+  return CLI::Validator(
+      [min, max](std::string& text) {
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < min || v > max)
+          return "must be a decimal integer in [" + std::to_string(min) + ", " + std::to_string(max) + "], got '" +
+                 text + "'";
+        text = std::to_string(v);
+        return std::string();
+      },
+      "INTEGER in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+}
+const std::uint64_t kMaxId = static_cast<std::uint64_t>(INT64_MAX);  // run ids are SQLite integers
+const std::uint64_t kMaxWorkers = 4096;                                // as in YAML configs
 
 // Command-line values of `archgym run`; which ones were given is asked of CLI11,
 // so a flag overrides the config file only when it is actually present.
@@ -77,8 +93,8 @@ int main(int argc, char** argv) {
                                          "targets); flags override it");
   run->add_option("--env", f.env, "environment name (see `archgym list`)");
   run->add_option("--agent", f.agent, "agent name (see `archgym list`)");
-  run->add_option("--budget", f.budget, "number of evaluations (at least 1)")->check(kNonNegative);
-  run->add_option("--seed", f.seed, "random seed (same seed, same trajectory)")->check(kNonNegative);
+  run->add_option("--budget", f.budget, "number of evaluations (at least 1)")->transform(decimal(0, UINT64_MAX));
+  run->add_option("--seed", f.seed, "random seed (same seed, same trajectory)")->transform(decimal(0, UINT64_MAX));
   run->add_option("--set", f.sets,
                   "key=value: an env option if the env has the key, else an agent hyperparameter; "
                   "env.key= / agent.key= force one (repeatable)")
@@ -89,14 +105,15 @@ int main(int argc, char** argv) {
                   "reward formulation: target_ratio, normalised_cost, budget_distance, weighted_sum "
                   "(default: the env's)");
   run->add_option("--store", f.store, "experiment database (SQLite file)")->capture_default_str();
-  run->add_option("--workers", f.workers, "parallel evaluations (0 = all cores)")->check(kNonNegative);
-  run->add_option("--batch", f.batch, "designs asked per step (0 = the agent's preferred batch)")->check(kNonNegative);
+  run->add_option("--workers", f.workers, "parallel evaluations (0 = all cores)")->transform(decimal(0, kMaxWorkers));
+  run->add_option("--batch", f.batch, "designs asked per step (0 = the agent's preferred batch)")
+      ->transform(decimal(0, UINT64_MAX));
   run->add_flag("--stop-on-target,!--no-stop-on-target", f.stop_on_target,
                 "stop as soon as a design meets the target (default on)");
   run->add_flag("--progress,!--no-progress", f.progress, "progress bar on stderr (default on)");
   CLI::Option* resume =
       run->add_option("--resume", f.resume, "continue run ID (interrupted or killed) from the store")
-          ->check(kNonNegative);
+          ->transform(decimal(1, kMaxId));
   for (const char* name : {"--config", "--env", "--agent", "--budget", "--seed", "--set", "--target",
                            "--formulation", "--batch", "--stop-on-target"})
     resume->excludes(run->get_option(name));
@@ -109,7 +126,7 @@ int main(int argc, char** argv) {
   std::int64_t run_id = 0;
   CLI::App* exp = app.add_subcommand("export", "write evaluations as CSV");
   exp->add_option("--store", store_path, "experiment database")->capture_default_str();
-  exp->add_option("--run", run_id, "run id (default: all runs)")->check(kNonNegative);
+  exp->add_option("--run", run_id, "run id (default: all runs)")->transform(decimal(0, kMaxId));
   exp->add_option("--out", out_path, "CSV file, - for stdout")->capture_default_str();
 
   CLI::App* runs = app.add_subcommand("runs", "list the runs in a store");
@@ -129,7 +146,7 @@ int main(int argc, char** argv) {
   proxy_train->add_option("--store", proxy_request.store, "experiment database")->capture_default_str();
   proxy_train->add_option("--runs", proxy_request.runs, "run ids to learn from (default: all; they must share "
                                                         "env and env options)")
-      ->delimiter(',')->check(CLI::PositiveNumber);
+      ->delimiter(',')->transform(decimal(1, kMaxId));
   proxy_train->add_option("--model", proxy_request.model, "proxy model (see `archgym list`)")->capture_default_str();
   proxy_train->add_option("--set", proxy_request.sets, "key=value hyperparameter (repeatable)")
       ->allow_extra_args(false);
@@ -137,7 +154,7 @@ int main(int argc, char** argv) {
                           "share of designs held out to measure the error, in [0, 0.9]")
       ->capture_default_str();
   proxy_train->add_option("--seed", proxy_request.seed, "seed of the split and the model")
-      ->check(kNonNegative)->capture_default_str();
+      ->transform(decimal(0, UINT64_MAX))->capture_default_str();
   proxy_train->add_option("--out", proxy_request.out_path, "model file to write (JSON)")->required();
   CLI::App* proxy_eval = proxy->add_subcommand("eval", "a saved model's error on stored runs");
   proxy_eval->add_option("--model", model_path, "model file written by `archgym proxy train`")->required();
@@ -145,7 +162,7 @@ int main(int argc, char** argv) {
   proxy_eval->add_option("--runs", proxy_runs,
                          "run ids to compare with (default: every run of the env configuration "
                          "the model learned)")
-      ->delimiter(',')->check(CLI::PositiveNumber);
+      ->delimiter(',')->transform(decimal(1, kMaxId));
   CLI::App* proxy_show = proxy->add_subcommand("show", "describe a saved model file");
   proxy_show->add_option("--model", model_path, "model file written by `archgym proxy train`")->required();
 

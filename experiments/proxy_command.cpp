@@ -60,6 +60,7 @@ TrainedProxy load_model(const std::string& path) {
 
 void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
   if (request.out_path.empty()) throw UsageError("proxy train: --out FILE is required (where to write the model)");
+  refuse_store_as_output(request.store, request.out_path);
   ProxyTrainingOptions options;
   options.model = request.model;
   options.test_fraction = request.test_fraction;
@@ -93,9 +94,14 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
     out << "error on " << proxy.test_rows() << " held-out rows (designs never seen in training):\n";
     print_errors(out, proxy.test_errors());
   } else {
-    out << "no rows held out (--test-fraction 0): error not measured\n";
+    out << "no rows held out (test fraction " << request.test_fraction << " of " << data.rows()
+        << " rows leaves none): error not measured\n";
   }
-  proxy.save(request.out_path);
+  try {
+    proxy.save(request.out_path);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
   out << "saved " << request.out_path << "\nsearch it like any env: archgym run --env proxy --set model="
       << request.out_path << " --agent ga --budget 1000\n";
 }

@@ -76,8 +76,8 @@ RunResult run_command(const RunRequest& request, std::ostream& out) {
 
 RunResult resume_command(const std::string& store_path, std::int64_t run_id, unsigned workers,
                          bool progress, bool force, std::ostream& out) {
-  auto store = open_existing_store(store_path);
-  require_run(*store, run_id);
+  require_run(*open_existing_store(store_path), run_id);  // a refused resume changes nothing
+  auto store = open_existing_store(store_path, StoreAccess::ReadWrite);
   RunResult result;
   {
     InterruptHandler interrupts;

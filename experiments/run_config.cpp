@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -50,6 +51,10 @@ class ConfigReader {
   ConfigReader(std::string path, RunRequest& request) : path_(std::move(path)), r_(request) {}
 
   void read() {
+    if (path_.empty()) throw UsageError("--config: no file given");
+    std::error_code ec;
+    if (std::filesystem::is_directory(path_, ec))
+      throw UsageError(path_ + ": is a directory, not a YAML config file");
     std::ifstream in(path_);
     if (!in) throw UsageError(path_ + ": cannot read the config file (" + std::strerror(errno) + ")");
     std::stringstream text;
@@ -136,6 +141,9 @@ class ConfigReader {
       if (!name_node.IsScalar())
         throw UsageError(at(name_node) + "option names in '" + section + "' must be text");
       const std::string name = name_node.Scalar();
+      if (out.count(name) && r_.origin.count(section + "." + name))
+        throw UsageError(at(name_node) + "duplicate key '" + section + "." + name + "' (first at " +
+                         r_.origin[section + "." + name] + ")");
       if (!option.IsScalar())
         throw UsageError(at(name_node) + "'" + section + "." + name + "' must be a single value, got " +
                          describe(option));
@@ -153,6 +161,9 @@ class ConfigReader {
       const YAML::Node metric_node = entry.first, target = entry.second;
       if (!metric_node.IsScalar()) throw UsageError(at(metric_node) + "metric names in 'targets' must be text");
       const std::string metric = metric_node.Scalar();
+      if (r_.origin.count("targets." + metric))
+        throw UsageError(at(metric_node) + "duplicate key 'targets." + metric + "' (first at " +
+                         r_.origin["targets." + metric] + ")");
       double v = 0;
       bool ok = false;
       if (target.IsScalar()) {

@@ -186,6 +186,62 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
 
   write_file(dir / "run.yaml", "env: dram\nenv: dram\n");
   require_rejected(dir, run, {"run.yaml:2", "duplicate key 'env'"});
+
+  write_file(dir / "run.yaml", "env: dram\nenv_options:\n  requests: 200\n  requests: 300\n");
+  require_rejected(dir, run, {"run.yaml:4", "duplicate key 'env_options.requests'", "run.yaml:3"});
+  write_file(dir / "run.yaml", "env: dram\ntargets:\n  power_W: 1\n  power_W: 2\n");
+  require_rejected(dir, run, {"run.yaml:4", "duplicate key 'targets.power_W'"});
+
+  fs::create_directories(dir / "dir.yaml");
+  require_rejected(dir, "run --store s.db --no-progress --config dir.yaml", {"dir.yaml: is a directory"});
+}
+
+TEST_CASE("cli: integer flags take plain decimal numbers in range", "[cli]") {
+  const auto dir = scratch_dir("integer_flags");
+  make_store(dir);
+  const std::string base = "run --store s.db --no-progress --env dram --set generator=random --set requests=200 ";
+  require_rejected(dir, base + "--budget 0x10", {"--budget", "decimal integer", "'0x10'"});
+  require_rejected(dir, base + "--budget +5", {"--budget", "'+5'"});
+  require_rejected(dir, base + "--budget 99999999999999999999999", {"--budget", "[0, 18446744073709551615]"});
+  require_rejected(dir, base + "--seed -3", {"--seed", "'-3'"});
+  require_rejected(dir, base + "--workers 5000", {"--workers", "[0, 4096]"});
+  require_rejected(dir, "proxy train --store s.db --runs 0 --out m.json", {"--runs", "[1, 9223372036854775807]"});
+  require_rejected(dir, "proxy train --store s.db --runs 1,1 --out m.json", {"run 1 is listed more than once"});
+  // "010" is ten, as in a YAML config and --set (CLI11 alone would read octal 8).
+  const auto r = run_cli(dir, base + "--budget 010 --stop-on-target");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("(budget 10)") != std::string::npos);
+}
+
+TEST_CASE("cli: no output overwrites a store, and reading commands change none", "[cli]") {
+  const auto dir = scratch_dir("store_safety");
+  const auto store = make_store(dir);
+  require_rejected(dir, "export --store s.db --out s.db", {"--out s.db is the store", "destroy"});
+  require_rejected(dir, "proxy train --store s.db --out s.db-wal", {"s.db-wal", "destroy"});
+  fs::copy_file(store, dir / "other.db");
+  require_rejected(dir, "export --store s.db --out other.db", {"other.db: is an SQLite database", "refusing"});
+  require_rejected(dir, "run --env dram --budget 2 --store ''", {"give the path of a file"});
+  require_rejected(dir, "run --env dram --budget 2 --store :memory:", {"give the path of a file"});
+
+  // A store in rollback-journal mode (e.g. written by another tool) keeps its bytes
+  // through runs, export and a refused resume.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(store.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "PRAGMA journal_mode=DELETE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  const std::string before = read_file(store);
+  CHECK(run_cli(dir, "runs --store s.db").exit_code == 0);
+  CHECK(run_cli(dir, "export --store s.db --out x.csv").exit_code == 0);
+  require_rejected(dir, "run --resume 9 --store s.db", {"no run with id 9"});
+  CHECK(read_file(store) == before);
+  CHECK(read_file(dir / "x.csv").find("run_id,index") == 0);
+
+  write_file(dir / "empty.db", "");
+  const auto empty = run_cli(dir, "runs --store empty.db");
+  CHECK(empty.exit_code == 2);
+  CHECK(empty.err.find("not an archgym store (no tables: an empty or new file)") != std::string::npos);
+  CHECK(fs::file_size(dir / "empty.db") == 0);
 }
 
 TEST_CASE("cli: reading commands never create a store", "[cli]") {

@@ -165,3 +165,40 @@ TEST_CASE("a store written before runs recorded their input files gains the colu
   store.claim_run(1, this_process());
   CHECK(store.run_claim(1));
 }
+
+TEST_CASE("a store opened read-only is never changed, and paths that keep nothing are refused") {
+  const auto path = temp_store("read_only");
+  {
+    Store store(path);
+    const auto id = store.create_run(sample_run());
+    store.record(sample_eval(id, 0));
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "PRAGMA journal_mode=DELETE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto bytes = [&] {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  const std::string before = bytes();
+  {
+    const Store store(path, StoreAccess::ReadOnly);
+    CHECK(store.runs().size() == 1);
+    CHECK(store.evaluations(1).size() == 1);
+    CHECK_FALSE(store.run_claim(1));
+  }
+  CHECK(bytes() == before);
+  CHECK_FALSE(std::filesystem::exists(path + "-wal"));
+
+  const auto empty = temp_store("read_only_empty");
+  std::ofstream(empty).close();
+  CHECK_THROWS_WITH(Store(empty, StoreAccess::ReadOnly), Catch::Contains("not an archgym store (no tables"));
+  CHECK(std::filesystem::file_size(empty) == 0);
+  CHECK_THROWS_WITH(Store(temp_store("read_only_missing"), StoreAccess::ReadOnly), Catch::Contains("cannot open"));
+
+  for (const char* bad : {"", ":memory:", "file:x.db?mode=memory"})
+    CHECK_THROWS_WITH(Store(bad), Catch::Contains("give the path of a file"));
+}

@@ -1,0 +1,15 @@
+#pragma once
+// Writing an output file (a CSV export, a proxy model) without ever destroying data: the
+// text goes to a temporary file next to the target, which is renamed over it only once
+// complete (a crash leaves the old file or none, never half of one), and a target that is
+// an SQLite database (an archgym store, given as --out by mistake) is refused.
+#include <string>
+
+namespace archgym {
+
+// Writes `content` to `path` as described; `what` names the file in errors ("the CSV
+// file"). Throws std::invalid_argument for a refused target, std::runtime_error if the
+// write fails.
+void write_file_atomically(const std::string& path, const std::string& content, const std::string& what);
+
+}  // namespace archgym
