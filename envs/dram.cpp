@@ -12,6 +12,7 @@
 // otherwise. We report it as latency_ms, so ArchGym's target 0.1 means 0.1 ms.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
@@ -161,8 +162,9 @@ class DramEnv final : public Env {
         inputs_(input_files_of(o)) {
     base_.memspec = dram::memspec_by_name_or_path(o.string("memspec"));
     base_.mapping = mapping_for(o.string("addressmap"), base_.memspec);
-    base_.mapping.check_against(base_.memspec, "env 'dram' addressmap");
+    base_.mapping.check_against(base_.memspec, "env 'dram' addressmap '" + o.string("addressmap") + "'");
     base_.controller.trace_clock_mhz = o.real("trace_clock_mhz");
+    check_addresses_fit(o);
   }
 
   const DesignSpace& space() const override { return space_; }
@@ -235,6 +237,28 @@ class DramEnv final : public Env {
     c.max_active_transactions = number(kMaxActiveTransactions);
     c.power_down = dram::parse_enum<dram::PowerDownPolicy>(text(kPowerDownPolicy));
     return c;
+  }
+
+  // The simulator folds an address beyond the device onto it (as DRAMSys does, with a
+  // warning): in a search that would silently change row hits, so the env refuses it.
+  void check_addresses_fit(const Options& o) const {
+    const std::uint64_t mask = base_.mapping.address_mask();
+    const auto& requests = *workload_;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      if ((requests[i].address & ~mask) == 0) continue;
+      char address[24], bits[24];
+      std::snprintf(address, sizeof address, "0x%llx", static_cast<unsigned long long>(requests[i].address));
+      std::snprintf(bits, sizeof bits, "0x%llx", static_cast<unsigned long long>(mask));
+      const bool generated = o.string("generator") != "none";
+      throw std::invalid_argument(
+          "env 'dram': " +
+          (generated ? "the generated workload (footprint_MiB " + std::to_string(o.integer("footprint_MiB")) + ")"
+                     : "workload '" + o.string("workload") + "'") +
+          " addresses beyond the device: request " + std::to_string(i + 1) + " at " + address +
+          ", but memspec '" + o.string("memspec") + "' with addressmap '" + o.string("addressmap") +
+          "' uses address bits " + bits + " only; use a larger memspec" +
+          (generated ? " or a smaller footprint_MiB" : ""));
+    }
   }
 
   // The trace (named ones too: they are files of the build's data) and a memspec or

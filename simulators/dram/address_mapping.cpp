@@ -108,6 +108,14 @@ DecodedAddress AddressMapping::decode(std::uint64_t address) const {
   return d;
 }
 
+std::uint64_t AddressMapping::address_mask() const {
+  std::uint64_t mask = 0;
+  for (const auto* bits : {&channel_bits, &rank_bits, &bank_group_bits, &bank_bits, &row_bits, &column_bits,
+                           &byte_bits})
+    for (int b : *bits) mask |= std::uint64_t{1} << b;
+  return mask;
+}
+
 AddressDecoder::AddressDecoder(const AddressMapping& m) : xors_(m.xors) {
   // Same order as decode(): channel, rank, bank group, bank, row, column.
   const std::vector<int>* fields[6] = {&m.channel_bits,   &m.rank_bits, &m.bank_group_bits,

@@ -36,6 +36,9 @@ class AddressMapping {
   std::uint64_t encode(const DecodedAddress& a) const;
   // Throws if field widths disagree with the memspec (naming both numbers).
   void check_against(const MemSpec& m, const std::string& origin) const;
+  // The address bits the mapping uses: an address with any other bit set lies beyond the
+  // device and decodes onto an address inside it (DRAMSys warns and does the same).
+  std::uint64_t address_mask() const;
 };
 
 // AddressMapping::decode with the bit lists compiled into runs of consecutive bits (one

@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -137,9 +138,11 @@ void validate(const ControllerConfig& c, const MemSpec& spec) {
   check_range("RefreshMaxPostponed", c.refresh_max_postponed, 0, kMaxRefreshFlexibility);
   check_range("RefreshMaxPulledin", c.refresh_max_pulledin, 0, kMaxRefreshFlexibility);
   check_range("MaxActiveTransactions", c.max_active_transactions, 1, kMaxActiveTransactionsLimit);
-  if (!(c.trace_clock_mhz > 0) || !std::isfinite(c.trace_clock_mhz))
-    throw std::invalid_argument("TraceClockMHz = " + std::to_string(c.trace_clock_mhz) +
-                                " must be a positive number of MHz");
+  if (!(c.trace_clock_mhz >= 1 && c.trace_clock_mhz <= 1e6)) {  // NaN fails too
+    char value[32];
+    std::snprintf(value, sizeof value, "%g", c.trace_clock_mhz);
+    throw std::invalid_argument(std::string("TraceClockMHz = ") + value + " must be between 1 and 1e6 MHz");
+  }
   // Enum values arriving through casts: enum_name throws for anything out of range.
   enum_name(c.page_policy);
   enum_name(c.scheduler);

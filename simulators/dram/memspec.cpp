@@ -29,7 +29,9 @@ bool is_power_of_two(long long v) { return v > 0 && (v & (v - 1)) == 0; }
 // (bytes per burst) or turns every energy into inf. Each is far beyond any real device
 // yet keeps sums and products of a few values inside int / double range.
 constexpr long long kMaxCycles = 1ll << 24;  // any timing, in clock cycles (tREFI ~ 10^4)
-constexpr double kMaxClockMhz = 100000.0;    // 100 GHz; also keeps tCK >= 10 ps
+// 10 GHz: tCK >= 100 ps, so rounding it to whole picoseconds moves the clock by at most
+// 0.5% (peak bandwidth is taken from the nominal clock).
+constexpr double kMaxClockMhz = 10000.0;
 constexpr double kMinClockMhz = 1.0;         // 1 MHz; keeps tCK (ps) far inside int64
 constexpr double kMaxCurrentMa = 100000.0;   // 100 A per device
 constexpr double kMaxVoltage = 100.0;
@@ -246,12 +248,32 @@ MemSpec parse_memspec_json(const std::string& json_text, const std::string& orig
   m.DQSCK = t.integer("DQSCK", 0);
   m.REFIpb = t.integer_or("REFIpb", 0);
   m.RFCpb = t.integer_or("RFCpb", 0);
-  if (m.RC <= m.RAS)
-    fail(origin, t.key_path("RC"),
-         "RC (" + std::to_string(m.RC) + ") must exceed RAS (" + std::to_string(m.RAS) + ")");
-  if (m.REFI <= m.RFC)
+  // JEDEC relations between timings. Besides catching typos, they keep the simulation
+  // meaningful: with a refresh interval shorter than a refresh plus one row cycle, refresh
+  // would pre-empt every activate and no request could ever complete.
+  auto at_least = [&](const char* key, int value, const std::string& bound_text, long long bound,
+                      const std::string& why) {
+    if (value < bound)
+      fail(origin, t.key_path(key),
+           std::string(key) + " (" + std::to_string(value) + ") must be at least " + bound_text + " (" +
+               std::to_string(bound) + "): " + why);
+  };
+  at_least("RAS", m.RAS, "RCD", m.RCD, "a row stays open at least until it can be read");
+  at_least("RC", m.RC, "RAS + RP", static_cast<long long>(m.RAS) + m.RP, "the row cycle is an activate plus a precharge");
+  if (ddr4) {
+    at_least("CCD_L", m.CCD_L, "CCD_S", m.CCD_S, "the same bank group is never faster than another");
+    at_least("RRD_L", m.RRD_L, "RRD_S", m.RRD_S, "the same bank group is never faster than another");
+    at_least("WTR_L", m.WTR_L, "WTR_S", m.WTR_S, "the same bank group is never faster than another");
+  }
+  const int refresh_cycle = m.REFM == 4 ? m.RFC4 : m.REFM == 2 ? m.RFC2 : m.RFC;
+  const int refresh_interval = m.REFI / m.REFM;  // DDR4 fine-granularity modes refresh more often
+  if (refresh_interval < static_cast<long long>(refresh_cycle) + m.RC) {
+    const std::string mode = m.REFM == 1 ? "" : std::to_string(m.REFM);
     fail(origin, t.key_path("REFI"),
-         "REFI (" + std::to_string(m.REFI) + ") must exceed RFC (" + std::to_string(m.RFC) + ")");
+         (mode.empty() ? "REFI (" : "REFI / REFM (") + std::to_string(refresh_interval) + ") must be at least RFC" +
+             mode + " + RC (" + std::to_string(static_cast<long long>(refresh_cycle) + m.RC) +
+             "): between two refreshes at least one row must be able to open and close");
+  }
 
   Section p(object_at(root, "mempowerspec", "memspec.mempowerspec", origin), "memspec.mempowerspec",
             origin);

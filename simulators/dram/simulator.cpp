@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -13,6 +15,12 @@
 
 namespace archgym::dram {
 namespace {
+
+std::string mhz_text(double mhz) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", mhz);
+  return buf;
+}
 
 // Run-time glue: owns the transaction pool, the trace player, the arbiter and the
 // controller of the one channel, and drives them cycle by cycle and delta round by delta
@@ -37,6 +45,10 @@ class Simulation final : public ControllerPort {
       throw std::invalid_argument("TraceClockMHz = " + std::to_string(cfg.controller.trace_clock_mhz) +
                                   " gives a trace clock period below 1 ps");
     pool_.reserve(64);
+    beyond_capacity_mask_ = ~cfg.mapping.address_mask();
+    progress_limit_ = cycles_without_progress_limit(spec_);
+    // Trace times in ps (cycle x period) and their sums stay far inside int64.
+    max_trace_cycle_ = (INT64_MAX / 4) / player_clk_ps_;
   }
 
   SimStats run();
@@ -82,14 +94,24 @@ class Simulation final : public ControllerPort {
   std::uint64_t reads_ = 0, writes_ = 0;
   // Read latencies are whole memory cycles: an exact histogram (count per latency) gives
   // the same mean and percentiles as keeping every sample, in memory bounded by the
-  // largest latency instead of the trace length.
+  // largest latency instead of the trace length. Latencies from kDenseLatencies on (only
+  // with absurd timings) are counted in a map, so memory stays bounded by the number of
+  // distinct ones.
+  static constexpr std::size_t kDenseLatencies = std::size_t{1} << 16;
   std::vector<std::uint64_t> read_latency_histogram_;
+  std::map<std::uint64_t, std::uint64_t> long_read_latencies_;
   std::uint64_t read_count_ = 0;
   std::uint64_t read_latency_sum_ = 0;
   // Sum of read latencies from the trace time, in ps: integer adds per request (an x87 add
   // per request was measurable), flushed into the long double well before overflow.
   std::int64_t read_latency_from_trace_chunk_ps_ = 0;
   long double read_latency_from_trace_ps_ = 0;
+  // Out-of-range addresses (SimStats::requests_beyond_capacity).
+  std::uint64_t beyond_capacity_mask_ = 0, beyond_capacity_ = 0, first_beyond_capacity_ = 0;
+  // Progress guard: the latest cycle at which a request entered or a response left.
+  std::int64_t last_progress_ = 0;
+  std::int64_t progress_limit_ = 0;  // cycles_without_progress_limit()
+  std::int64_t max_trace_cycle_ = INT64_MAX;  // beyond it, times in ps would overflow
 };
 
 void Simulation::next_payload(std::int64_t now) {
@@ -106,7 +128,13 @@ void Simulation::next_payload(std::int64_t now) {
     throw std::invalid_argument("trace timestamps must not decrease: request " +
                                 std::to_string(sent_ + 1) + " at cycle " + std::to_string(r.cycle) +
                                 " follows cycle " + std::to_string(last_trace_cycle_));
+  if (r.cycle > static_cast<std::uint64_t>(max_trace_cycle_))
+    throw std::invalid_argument("trace request " + std::to_string(sent_ + 1) + " at cycle " + std::to_string(r.cycle) +
+                                " is beyond the simulator's time range (at most cycle " +
+                                std::to_string(max_trace_cycle_) + " of the " + mhz_text(cfg_.controller.trace_clock_mhz) +
+                                " MHz trace clock)");
   last_trace_cycle_ = static_cast<std::int64_t>(r.cycle);
+  if ((r.address & beyond_capacity_mask_) != 0 && beyond_capacity_++ == 0) first_beyond_capacity_ = sent_ + 1;
   const DecodedAddress d = decoder_.decode(r.address);
   const int txn = pool_.acquire();
   Transaction& t = pool_[txn];
@@ -128,20 +156,26 @@ void Simulation::next_payload(std::int64_t now) {
   ++sent_;
   // The arbiter moves every forward call to the next memory clock edge.
   const std::int64_t at = (send_ps + tck_ps_ - 1) / tck_ps_;
+  last_progress_ = at;  // waiting for a request to arrive is not a stall
   events_.post(MsgKind::ArbBeginReq, txn, at, now);
 }
 
 void Simulation::player_begin_resp(int txn, std::int64_t now) {
   const Transaction& t = pool_[txn];
+  last_progress_ = now;
   if (!t.is_write) {
     const auto latency = static_cast<std::size_t>(now - t.arrival_cycle);
-    if (latency >= read_latency_histogram_.size()) {
-      // Grow in 4 KiB steps to just past the largest latency (a plain resize doubles).
-      const std::size_t size = (latency / 512 + 1) * 512;
-      read_latency_histogram_.reserve(size);
-      read_latency_histogram_.resize(size);
+    if (latency >= kDenseLatencies) {
+      ++long_read_latencies_[latency];
+    } else {
+      if (latency >= read_latency_histogram_.size()) {
+        // Grow in 4 KiB steps to just past the largest latency (a plain resize doubles).
+        const std::size_t size = (latency / 512 + 1) * 512;
+        read_latency_histogram_.reserve(size);
+        read_latency_histogram_.resize(size);
+      }
+      ++read_latency_histogram_[latency];
     }
-    ++read_latency_histogram_[latency];
     ++read_count_;
     read_latency_sum_ += latency;
     read_latency_from_trace_chunk_ps_ += now * tck_ps_ - t.trace_ps;
@@ -182,6 +216,11 @@ SimStats Simulation::run() {
     if (now == INT64_MAX)
       throw std::logic_error("DRAM simulation stalled with " + std::to_string(sent_ - received_) +
                              " requests outstanding (internal error)");
+    if (now - last_progress_ > progress_limit_)
+      throw std::runtime_error("DRAM simulation made no progress for " + std::to_string(now - last_progress_) +
+                               " cycles with " + std::to_string(sent_ - received_) +
+                               " requests outstanding (at cycle " + std::to_string(now) +
+                               "): the memspec's timings leave no time to serve a request");
     bool run_controller = events_.begin_cycle(now);
     run_controller = controller_.take_timed_trigger(now) || run_controller;
     for (int round = 0;; ++round) {
@@ -223,19 +262,29 @@ SimStats Simulation::run() {
         seen += h[l];
         if (seen >= k) return static_cast<double>(l) * tck_ns;
       }
+      for (const auto& [latency, count] : long_read_latencies_) {
+        seen += count;
+        if (seen >= k) return static_cast<double>(latency) * tck_ns;
+      }
       return 0.0;  // unreachable: the counts sum to read_count_
     };
     s.read_latency_p50_ns = pct(0.50);
     s.read_latency_p99_ns = pct(0.99);
-    std::size_t max_latency = h.size() - 1;
-    while (h[max_latency] == 0) --max_latency;
-    s.read_latency_max_ns = static_cast<double>(max_latency) * tck_ns;
+    if (!long_read_latencies_.empty()) {
+      s.read_latency_max_ns = static_cast<double>(long_read_latencies_.rbegin()->first) * tck_ns;
+    } else {
+      std::size_t max_latency = h.size() - 1;
+      while (h[max_latency] == 0) --max_latency;
+      s.read_latency_max_ns = static_cast<double>(max_latency) * tck_ns;
+    }
   }
   const ControllerCounters& c = controller_.counters();
   std::copy(std::begin(c.command_counts), std::end(c.command_counts), s.command_counts);
   s.refreshes = c.command_counts[static_cast<int>(Command::REFA)] +
                 c.command_counts[static_cast<int>(Command::REFB)];
   s.row_hit_rate = c.cas > 0 ? static_cast<double>(c.cas - c.row_misses) / c.cas : 0;
+  s.requests_beyond_capacity = beyond_capacity_;
+  s.first_beyond_capacity = first_beyond_capacity_;
   power_.on_finish(static_cast<std::uint64_t>(end_cycle_));
   if (extra_ != nullptr) extra_->on_finish(static_cast<std::uint64_t>(end_cycle_));
   s.energy = power_.report();
@@ -243,6 +292,17 @@ SimStats Simulation::run() {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return s;
 }
+
+}  // namespace
+
+// Far beyond any wait a request can have on a working device (a full queue of row cycles
+// in one bank plus postponed refreshes is a few thousand row cycles at most).
+std::int64_t cycles_without_progress_limit(const MemSpec& m) {
+  const std::int64_t longest = std::max<std::int64_t>({m.REFI, static_cast<std::int64_t>(m.RC) + m.RFC, 65536});
+  return 1024 * longest;
+}
+
+namespace {
 
 void check_config(const SimConfig& config) {
   const MemSpec& m = config.memspec;

@@ -36,6 +36,10 @@ struct SimStats {
   double row_hit_rate = 0;              // CAS that needed no ACT of their own / all CAS
   std::uint64_t command_counts[kCommandCount] = {};
   std::uint64_t refreshes = 0;          // REFA + REFB
+  // Requests whose address has bits the mapping does not use (beyond the device): they
+  // were folded onto the device, as DRAMSys does with a warning. first_beyond_capacity is
+  // the 1-based position of the first in the trace (0 if none).
+  std::uint64_t requests_beyond_capacity = 0, first_beyond_capacity = 0;
   double peak_bandwidth_GBps = 0;
   double simulator_wall_s = 0;          // wall-clock time of simulate()
   EnergyReport energy;
@@ -56,7 +60,11 @@ class ResponseObserver {
 // PowerModel (whose report fills SimStats::energy) and to extra_observer, then both get
 // on_finish(end_cycle).
 // Throws std::invalid_argument for an impossible configuration (e.g. PerBank
-// refresh on a memspec without per-bank refresh timings) with a clear message.
+// refresh on a memspec without per-bank refresh timings) or a trace timestamp beyond the
+// simulator's time range, with a clear message; std::runtime_error if the simulation
+// stops making progress (cycles_without_progress_limit() cycles in which no request
+// enters or completes while some are outstanding: timings that leave no time to serve one).
+std::int64_t cycles_without_progress_limit(const MemSpec& m);
 SimStats simulate(const SimConfig& config, TraceSource& trace,
                   CommandObserver* extra_observer = nullptr,
                   ResponseObserver* response_observer = nullptr);

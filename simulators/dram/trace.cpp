@@ -92,10 +92,30 @@ std::optional<std::uint64_t> parse_hex_address(std::string_view s) {
   return v;
 }
 
+// A trace line as an error message shows it: control bytes (an escape sequence would
+// act on the terminal; a vertical tab or NUL would be invisible) as \xNN, and at most
+// 120 bytes of a long line.
+std::string printable_line(std::string_view line) {
+  constexpr std::size_t kShown = 120;
+  std::string out;
+  for (std::size_t i = 0; i < line.size() && i < kShown; ++i) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    if (c == '\t' || (c >= 0x20 && c != 0x7f)) {
+      out += static_cast<char>(c);
+    } else {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", c);
+      out += hex;
+    }
+  }
+  if (line.size() > kShown) out += "... (" + std::to_string(line.size()) + " bytes)";
+  return out;
+}
+
 [[noreturn]] void malformed_stl_line(std::string_view line, std::uint64_t line_number, const std::string& origin,
                                      const char* why) {
   throw std::runtime_error(origin + ":" + std::to_string(line_number) + ": " + kExpected + ", got `" +
-                           std::string(line) + "` (" + why + ")");
+                           printable_line(line) + "` (" + why + ")");
 }
 
 // splitmix64 (Steele, Lea, Flood 2014): fully specified, so traces are identical everywhere.

@@ -176,6 +176,20 @@ TEST_CASE("memspec errors name the file and the key", "[memspec]") {
        "1, 2 or 4"},
       {"RC not above RAS", [](J& j) { j["memspec"]["memtimingspec"]["RC"] = 39; }, "memspec.memtimingspec.RC",
        "RAS"},
+      // JEDEC relations between timings.
+      {"RC below RAS + RP", [](J& j) { j["memspec"]["memtimingspec"]["RC"] = 54; }, "memspec.memtimingspec.RC",
+       "RC (54) must be at least RAS + RP (55)"},
+      {"RAS below RCD", [](J& j) { j["memspec"]["memtimingspec"]["RAS"] = 5; }, "memspec.memtimingspec.RAS",
+       "RAS (5) must be at least RCD (16)"},
+      {"CCD_L below CCD_S", [](J& j) { j["memspec"]["memtimingspec"]["CCD_L"] = 1; }, "memspec.memtimingspec.CCD_L",
+       "CCD_L (1) must be at least CCD_S (4)"},
+      // Refresh would pre-empt every activate: the simulation never finished.
+      {"refresh leaves no row cycle", [](J& j) { j["memspec"]["memtimingspec"]["REFI"] = 313; },
+       "memspec.memtimingspec.REFI", "REFI (313) must be at least RFC + RC (367)"},
+      {"same, fine granularity", [](J& j) {
+         j["memspec"]["memtimingspec"]["REFM"] = 4;
+         j["memspec"]["memtimingspec"]["REFI"] = 600;
+       }, "memspec.memtimingspec.REFI", "REFI / REFM (150) must be at least RFC4 + RC (187)"},
   };
   check_edit_errors(cases);
   CHECK_THROWS_WITH(parse_memspec_json("{\"memspec\": [1,", "broken.json"),
@@ -212,6 +226,9 @@ TEST_CASE("memspec: absurd values are rejected with the key and the limit", "[me
        "memspec.memtimingspec.clkMhz", "at least 1"},
       {"huge clock", [](J& j) { j["memspec"]["memtimingspec"]["clkMhz"] = 1e9; }, "memspec.memtimingspec.clkMhz",
        "too large"},
+      // tCK would round to 10 ps, 5% off the nominal clock: bandwidth above peak.
+      {"95 GHz clock", [](J& j) { j["memspec"]["memtimingspec"]["clkMhz"] = 95300; },
+       "memspec.memtimingspec.clkMhz", "too large"},
       {"2^31-1 cycle timing", [](J& j) { j["memspec"]["memtimingspec"]["XS"] = 2147483647; },
        "memspec.memtimingspec.XS", "at most 16777216"},
       // width x devices (8 x 2^30) used to overflow int, in the parser and in bytes_per_burst().

@@ -280,3 +280,19 @@ TEST_CASE("parse_stl_line: the pure line parser the reader uses (and fuzz/ targe
   // A NUL or other control byte inside a field is garbage, not a separator.
   CHECK_THROWS_WITH(parse_stl_line(std::string("5: read 0x4\0", 12), 2, "t.stl"), Contains("t.stl:2:"));
 }
+
+TEST_CASE("trace errors show control bytes escaped and long lines cut", "[trace][fuzz]") {
+  // An escape sequence reached the terminal; a vertical tab was invisible; a 20 MB line
+  // became a 20 MB message.
+  CHECK_THROWS_WITH(parse_stl_line("0: read 0x0\x1b[2J", 7, "t.stl"),
+                    Contains("t.stl:7") && Contains("`0: read 0x0\\x1B[2J`"));
+  CHECK_THROWS_WITH(parse_stl_line("0: read 0x0\v", 1, "t.stl"), Contains("`0: read 0x0\\x0B`"));
+  const std::string long_line = "0: read 0x" + std::string(20000, 'g');
+  try {
+    parse_stl_line(long_line, 3, "t.stl");
+    FAIL("accepted a malformed line");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Contains("... (20010 bytes)"));
+    CHECK(std::string(e.what()).size() < 400);
+  }
+}

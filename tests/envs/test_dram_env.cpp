@@ -134,6 +134,13 @@ TEST_CASE("dram env rejects bad options with a clear message") {
   CHECK_THROWS_WITH(make_env("dram", {{"worklaod", "stream"}}), Catch::Contains("worklaod"));
   CHECK_THROWS_WITH(make_env("dram", {{"generator", "random"}, {"read_ratio", "1.5"}}),
                     Catch::Contains("read_ratio"));
+  // Addresses beyond the 1 GiB DDR3 device would be folded onto it (changing row hits).
+  CHECK_THROWS_WITH(make_env("dram", {{"generator", "random"}, {"requests", "500"}, {"footprint_MiB", "4096"}}),
+                    Catch::Contains("the generated workload (footprint_MiB 4096) addresses beyond the device") &&
+                        Catch::Contains("uses address bits 0x3fffffff only") &&
+                        Catch::Contains("or a smaller footprint_MiB"));
+  CHECK_NOTHROW(make_env("dram", {{"generator", "random"}, {"requests", "500"}, {"footprint_MiB", "4096"},
+                                  {"memspec", "DDR4-2400"}}));  // 4 GiB
 }
 
 TEST_CASE("dram env runs DDR4-2400 too") {

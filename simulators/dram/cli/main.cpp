@@ -139,6 +139,7 @@ nlohmann::json to_json(const SimStats& s, const SimConfig& cfg) {
   j["read_latency_from_trace_avg_ns"] = s.read_latency_from_trace_avg_ns;
   j["row_hit_rate"] = s.row_hit_rate;
   j["refreshes"] = s.refreshes;
+  j["requests_beyond_capacity"] = s.requests_beyond_capacity;
   nlohmann::json counts;
   for (int i = 0; i < kCommandCount; ++i)
     counts[std::string(command_name(static_cast<Command>(i)))] = s.command_counts[i];
@@ -228,6 +229,7 @@ int main(int argc, char** argv) {
     SimConfig cfg;
     cfg.memspec = memspec_by_name_or_path(memspec_name);
     cfg.mapping = mapping_by_name(addressmap, cfg.memspec);
+    cfg.mapping.check_against(cfg.memspec, "--addressmap " + (addressmap.empty() ? std::string("(default)") : addressmap));
     for (const std::string& kv : sets) {
       const auto eq = kv.find('=');
       if (eq == std::string::npos || eq == 0)
@@ -251,6 +253,11 @@ int main(int argc, char** argv) {
       fan.targets.push_back(checker.get());
     }
     const SimStats s = simulate(cfg, *trace, fan.targets.empty() ? nullptr : &fan);
+    if (s.requests_beyond_capacity > 0)  // DRAMSys warns and folds them onto the device too
+      std::cerr << "archgym-dram: warning: " << s.requests_beyond_capacity << " of " << s.requests
+                << " requests address beyond the device (its address bits: 0x" << std::hex
+                << cfg.mapping.address_mask() << std::dec << "; first: request " << s.first_beyond_capacity
+                << "); their unmapped address bits were ignored\n";
     if (json) {
       nlohmann::json j = to_json(s, cfg);
       if (checker) j["protocol_violations"] = checker->violation_count();
