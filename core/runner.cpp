@@ -255,6 +255,13 @@ RunResult run_and_record(const Env& env, Agent& agent, const Objective& objectiv
     if (bar) bar->finish();
     if (store) store->set_status(run_id, r.status);
     return r;
+  } catch (const StoreConflict& e) {
+    // Another process wrote this run's next evaluation: it is running the run, so it
+    // keeps the status; marking the run failed under it would be wrong.
+    if (bar) bar->finish();
+    throw StoreConflict(std::string(e.what()) + ": another process is running run " + std::to_string(run_id) +
+                        " (taken over with force while it was still running?); this one stopped and left "
+                        "the run to it");
   } catch (const std::exception& e) {
     if (bar) bar->finish();
     if (store) {

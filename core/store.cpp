@@ -294,8 +294,8 @@ void Store::record(const EvaluationRecord& e) {
       } catch (const std::runtime_error&) {
         const int code = s.last_error();
         if (code == SQLITE_CONSTRAINT_PRIMARYKEY)
-          throw std::runtime_error("store " + path_ + ": run " + std::to_string(e.run_id) +
-                                   " already has evaluation " + std::to_string(e.index));
+          throw StoreConflict("store " + path_ + ": run " + std::to_string(e.run_id) + " already has evaluation " +
+                              std::to_string(e.index));
         if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
           throw std::runtime_error("store " + path_ + ": no run " + std::to_string(e.run_id));
         throw;

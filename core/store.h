@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,13 @@ struct RunClaim {
   std::string claimed_at;  // ISO 8601 UTC
 };
 
+// Store::record found the (run, index) already stored: another process is writing the
+// same run (e.g. one taken over with force while it was still running).
+class StoreConflict : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 enum class StoreAccess {
   ReadWrite,  // opens or creates the file and its tables (and brings older stores up to date)
   ReadOnly,   // the file must be an archgym store; nothing in it is ever changed
@@ -74,7 +82,7 @@ class Store {
   const std::string& path() const { return path_; }
   std::int64_t create_run(const RunRecord& r);  // returns the new id; status "running"
   // Inserts one evaluation in its own transaction. Thread-safe. Re-recording an existing
-  // (run, index) is an error.
+  // (run, index) throws StoreConflict.
   void record(const EvaluationRecord& e);
   // "finished", "target_met" and "failed" also set finished_at; "running" and
   // "interrupted" (the run is to be continued) clear it. Throws for an unknown run.

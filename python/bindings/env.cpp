@@ -20,8 +20,8 @@ void bind_env(py::module_& m) {
           "options", [](const EnvHandle& h) { return h.options; },
           "The options given at construction, as text.")
       .def_property_readonly(
-          "space", [](const EnvHandle& h) -> const DesignSpace& { return h.env->space(); },
-          py::return_value_policy::reference_internal, "The design space.")
+          "space", [](const EnvHandle& h) { return h.env->space(); },
+          "The design space (a copy: constraining it leaves the env's own unchanged).")
       .def_property_readonly("metric_names", [](const EnvHandle& h) { return h.env->metric_names(); },
                              "Every metric evaluate() reports, units in the names.")
       .def_property_readonly("default_objective",

@@ -78,8 +78,8 @@ void bind_proxy(py::module_& m) {
       .def_property_readonly("archgym_version", &TrainedProxy::archgym_version, "archgym version that trained it.")
       .def_property_readonly("git_commit", &TrainedProxy::git_commit, "archgym commit that trained it.")
       .def_property_readonly(
-          "space", [](const TrainedProxy& p) -> const DesignSpace& { return p.source_env().space(); },
-          py::return_value_policy::reference_internal, "The design space of the env it learned.")
+          "space", [](const TrainedProxy& p) { return p.source_env().space(); },
+          "The design space of the env it learned (a copy).")
       .def(
           "predict",
           [](const TrainedProxy& p, const py::handle& design) {

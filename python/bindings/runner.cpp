@@ -89,6 +89,21 @@ void raise_if_interrupted(const RunResult& r) {
   throw py::error_already_set();
 }
 
+// Same knobs with the same values (or ranges): an agent made on one space can search the
+// other. Constraints are not compared (the env checks them on every design anyway).
+bool same_knobs(const DesignSpace& a, const DesignSpace& b) {
+  if (a.dimension() != b.dimension()) return false;
+  for (std::size_t i = 0; i < a.dimension(); ++i) {
+    const Parameter& p = a.parameters()[i];
+    const Parameter& q = b.parameters()[i];
+    if (p.name() != q.name() || p.is_discrete() != q.is_discrete()) return false;
+    if (p.is_discrete() ? p.values() != q.values()
+                        : (p.lo() != q.lo() || p.hi() != q.hi() || p.log_scale() != q.log_scale()))
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void bind_runner(py::module_& m) {
@@ -133,9 +148,9 @@ void bind_runner(py::module_& m) {
       "run_agent",
       [](const EnvHandle& env, AgentHandle& agent, const std::optional<Objective>& objective,
          std::uint64_t budget, std::uint64_t batch, unsigned workers, bool stop_on_target) {
-        if (agent.space != &env.env->space() &&
-            agent.space->dimension() != env.env->space().dimension())
-          throw std::invalid_argument("run_agent: the agent was made for another design space");
+        if (agent.space != &env.env->space() && !same_knobs(*agent.space, env.env->space()))
+          throw std::invalid_argument("run_agent: the agent was made for another design space (make it on "
+                                      "this env: make_agent(name, env))");
         Agent& a = *agent.agent;
         const Objective obj = objective ? *objective : env.env->default_objective();
         RunResult r;

@@ -139,6 +139,37 @@ TEST_CASE("resume refuses a run another live process is running, unless forced")
   CHECK_FALSE(store.run_claim(1));
 }
 
+TEST_CASE("a resume that finds another process writing the run stops without marking it failed") {
+  const std::string path = temp_store("conflict");
+  Store store(path);
+  auto spec = toy_spec();
+  spec.workers = 1;
+  int batches = 0;
+  Runner::run(spec, &store, [&] { return ++batches > 3; });  // interrupted after 3 batches
+  REQUIRE(store.run(1)->status == "interrupted");
+  const auto stored = static_cast<std::int64_t>(store.evaluations(1).size());
+  // While the resume evaluates its first new design, "another process" stores that index.
+  toy::on_evaluation = [&] {
+    toy::on_evaluation = nullptr;
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    const std::string sql = "INSERT INTO evaluations VALUES (1, " + std::to_string(stored) +
+                            R"(, '{}', '{}', 0, 1, '', 0, 'now'))";
+    sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+  };
+  try {
+    Runner::resume(store, 1, 1, false);
+    FAIL("the resume did not notice the other writer");
+  } catch (const StoreConflict& e) {
+    CHECK_THAT(e.what(), Catch::Contains("already has evaluation " + std::to_string(stored)) &&
+                             Catch::Contains("another process is running run 1"));
+  }
+  toy::on_evaluation = nullptr;
+  CHECK(store.run(1)->status == "running");  // the other process's run: not marked failed
+  CHECK_FALSE(store.run_claim(1));           // this process let go of it
+}
+
 TEST_CASE("resume refuses a store the agent no longer reproduces") {
   const std::string path = temp_store("diverged");
   {

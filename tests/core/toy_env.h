@@ -12,6 +12,7 @@
 #include <cmath>
 #include <csignal>
 #include <stdexcept>
+#include <functional>
 #include <thread>
 
 #include "core/agent.h"
@@ -24,6 +25,8 @@ namespace toy {
 // counted across the process) raises SIGKILL, like a power cut mid-run.
 inline std::atomic<long> kill_at{-1};
 inline std::atomic<long> evaluations_seen{0};
+// Called at the start of every evaluation when set (tests that act mid-run; one worker).
+inline std::function<void()> on_evaluation;
 
 inline archgym::DesignSpace bowl_space() {
   using archgym::Parameter;
@@ -53,6 +56,7 @@ class Bowl final : public archgym::Env {
   const archgym::DesignSpace& space() const override { return space_; }
   std::vector<std::string> metric_names() const override { return {"cost_u", "latency_ns"}; }
   archgym::Evaluation evaluate(const archgym::Design& d) const override {
+    if (on_evaluation) on_evaluation();
     const long n = ++evaluations_seen;
     if (kill_at >= 0 && n == kill_at) std::raise(SIGKILL);
     const std::int64_t x = std::get<std::int64_t>(d.values[0]);

@@ -117,3 +117,17 @@ def test_objective_settings_are_checked(small_dram):
         objective.ratio_cap = -1
     objective.tolerance = 0.1
     assert objective.tolerance == 0.1
+
+
+def test_an_envs_space_is_a_copy_and_agents_must_match_the_env():
+    env = archgym.make_env("dram", **SMALL)
+    space = env.space
+    space.constrain("no open page", lambda d: d["PagePolicy"] != "Open")
+    assert env.evaluate(env.default_design)["valid"]  # the env's own space is unchanged
+    assert space.check(env.default_design) is not None
+    rl = archgym.make_env("dram", **SMALL, space="rl")
+    with pytest.raises(ValueError, match="the agent was made for another design space"):
+        archgym.run_agent(env, archgym.make_agent("random_walk", rl, seed=1), 5)
+    same = archgym.make_env("dram", **SMALL)  # another env with the same knobs is fine
+    assert len(archgym.run_agent(env, archgym.make_agent("random_walk", same, seed=1), 3,
+                                 stop_on_target=False)) == 3
