@@ -166,17 +166,27 @@ int main(int argc, char** argv) {
   CLI::App* proxy_show = proxy->add_subcommand("show", "describe a saved model file");
   proxy_show->add_option("--model", model_path, "model file written by `archgym proxy train`")->required();
 
-  if (argc > 1 && argv[1][0] != '-') {
-    bool known = false;
+  if (argc > 1 && argv[1][0] == '-' && std::string(argv[1]) != "-h" && std::string(argv[1]) != "--help") {
+    std::cerr << "archgym: error: unknown option '" << argv[1]
+              << "' before the command; options go after it (archgym <command> --help)\n";
+    return kBadInput;
+  }
+  // An unknown command (or `proxy` subcommand) by name, instead of CLI11's "A subcommand
+  // is required".
+  CLI::App* level = &app;
+  for (int i = 1; i < argc && argv[i][0] != '-' && !level->get_subcommands({}).empty(); ++i) {
+    CLI::App* found = nullptr;
     std::string names;
-    for (const CLI::App* sub : app.get_subcommands({})) {
-      known = known || sub->get_name() == argv[1];
+    for (CLI::App* sub : level->get_subcommands({})) {
+      if (sub->get_name() == argv[i]) found = sub;
       names += (names.empty() ? "" : ", ") + sub->get_name();
     }
-    if (!known) {
-      std::cerr << "archgym: error: unknown command '" << argv[1] << "'; commands: " << names << "\n";
+    if (!found) {
+      std::cerr << "archgym: error: unknown " << (level == &app ? "command" : level->get_name() + " command") << " '"
+                << argv[i] << "'; commands: " << names << "\n";
       return kBadInput;
     }
+    level = found;
   }
   try {
     app.parse(argc, argv);

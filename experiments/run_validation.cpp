@@ -31,6 +31,22 @@ void check_options(const Schema& schema, const std::map<std::string, std::string
   }
 }
 
+// Where a section's options were given ("run.yaml:7, run.yaml:8, --set"), for errors
+// about several options at once (e.g. elitism must be below population); "" if none was.
+std::string given_at(const RunRequest& r, const std::string& section) {
+  std::vector<std::string> places;
+  for (const auto& [key, place] : r.origin)
+    if (key.rfind(section + ".", 0) == 0 && std::find(places.begin(), places.end(), place) == places.end())
+      places.push_back(place);
+  // File lines in order (shorter first puts "f.yaml:9" before "f.yaml:10").
+  std::sort(places.begin(), places.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  });
+  std::string out;
+  for (const auto& p : places) out += (out.empty() ? "" : ", ") + p;
+  return out.empty() ? "" : out + ": ";
+}
+
 }  // namespace
 
 void check_names(const RunRequest& r) {
@@ -56,7 +72,7 @@ void validate(const RunRequest& r) {
   try {
     env = make_env(r.spec.env, r.spec.env_options);
   } catch (const std::exception& e) {
-    throw UsageError(e.what());
+    throw UsageError(given_at(r, "env_options") + e.what());
   }
 
   if (!r.spec.formulation.empty()) {
@@ -76,7 +92,7 @@ void validate(const RunRequest& r) {
   try {
     make_agent(r.spec.agent, env->space(), r.spec.agent_options, r.spec.seed);
   } catch (const std::exception& e) {
-    throw UsageError(e.what());
+    throw UsageError(given_at(r, "agent_options") + e.what());
   }
 }
 

@@ -149,6 +149,8 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
   require_rejected(dir, "export --store s.db --run 99 --out x.csv", {"99"});
   CHECK_FALSE(fs::exists(dir / "x.csv"));
   require_rejected(dir, "frobnicate", {"frobnicate", "list", "run", "export"});
+  require_rejected(dir, "proxy bogus", {"unknown proxy command 'bogus'", "train, eval, show"});
+  require_rejected(dir, "-x run", {"unknown option '-x' before the command"});
 }
 
 TEST_CASE("cli: bad config files name the file and line", "[cli]") {
@@ -191,6 +193,10 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
   require_rejected(dir, run, {"run.yaml:4", "duplicate key 'env_options.requests'", "run.yaml:3"});
   write_file(dir / "run.yaml", "env: dram\ntargets:\n  power_W: 1\n  power_W: 2\n");
   require_rejected(dir, run, {"run.yaml:4", "duplicate key 'targets.power_W'"});
+
+  // An error about several options names where each was given.
+  write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\nagent_options:\n  population: 4\n  elitism: 4\n");
+  require_rejected(dir, run, {"run.yaml:5, run.yaml:6: agent 'ga': elitism = 4 must be less than population = 4"});
 
   fs::create_directories(dir / "dir.yaml");
   require_rejected(dir, "run --store s.db --no-progress --config dir.yaml", {"dir.yaml: is a directory"});
