@@ -24,6 +24,39 @@ using nlohmann::json;
 
 bool is_power_of_two(long long v) { return v > 0 && (v & (v - 1)) == 0; }
 
+// Every key the parser reads ("AL" is one letter from the optional "CL" but not a typo).
+bool is_known_key(const std::string& k) {
+  static const char* const keys[] = {
+      "burstLength", "dataRate", "nbrOfBanks", "nbrOfBankGroups", "nbrOfRanks", "nbrOfRows", "nbrOfColumns",
+      "width", "nbrOfDevicesOnDIMM", "nbrOfChannels", "clkMhz", "AL", "CL", "RL", "WL", "CCD", "CCD_S", "CCD_L",
+      "RRD", "RRD_S", "RRD_L", "WTR", "WTR_S", "WTR_L", "RFC", "RFC2", "RFC4", "REFM", "RPRE", "WPRE", "FAW",
+      "RAS", "RC", "RCD", "RP", "RTP", "WR", "REFI", "RTRS", "CKE", "CKESR", "XP", "XPDLL", "XS", "XSDLL",
+      "ACTPDEN", "PRPDEN", "REFPDEN", "DQSCK", "REFIpb", "RFCpb", "idd0", "idd02", "idd2n", "idd2p0", "idd2p1",
+      "idd3n", "idd3p0", "idd3p1", "idd4r", "idd4w", "idd5", "idd6", "idd62", "vdd", "vdd2"};
+  for (const char* key : keys)
+    if (k == key) return true;
+  return false;
+}
+
+// Different keys that differ only in case, or by one inserted, deleted or replaced letter.
+bool one_typo_apart(const std::string& a, const std::string& b) {
+  if (a == b) return false;
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  const std::string x = lower(a), y = lower(b);
+  if (x == y) return true;
+  const std::string& shorter = x.size() <= y.size() ? x : y;
+  const std::string& longer = x.size() <= y.size() ? y : x;
+  if (longer.size() - shorter.size() > 1) return false;
+  std::size_t i = 0;
+  while (i < shorter.size() && shorter[i] == longer[i]) ++i;
+  // Skip the one differing letter in the longer key (insertion) or in both (substitution).
+  const std::size_t skip_short = shorter.size() == longer.size() ? 1 : 0;
+  return shorter.compare(std::min(i + skip_short, shorter.size()), std::string::npos, longer, i + 1) == 0;
+}
+
 // Plausibility limits (see docs/fuzzing.md). Without them a memspec
 // with e.g. 2^30 devices or a 1e300 mA current is accepted and later overflows an int
 // (bytes per burst) or turns every energy into inf. Each is far beyond any real device
@@ -69,7 +102,20 @@ class Section {
     return static_cast<int>(x);
   }
   int integer_or(const char* key, int fallback, long long min_value = 1, long long max_value = kMaxCycles) const {
-    return has(key) ? integer(key, min_value, max_value) : fallback;
+    if (has(key)) return integer(key, min_value, max_value);
+    refuse_misspelling(key, std::to_string(fallback));
+    return fallback;
+  }
+
+  // An optional key is absent: a present key one typo away from it ("nbrOfChannel") is
+  // almost surely meant for it, and would otherwise be ignored while the default applies.
+  // (Other unknown keys are allowed: DRAMSys memspecs carry keys archgym does not read.)
+  void refuse_misspelling(const char* key, const std::string& fallback) const {
+    for (const auto& [present, value] : obj_.items())
+      if (!is_known_key(present) && one_typo_apart(present, key))
+        fail(origin_, path_ + "." + present,
+             "unknown key, one typo away from the optional key '" + std::string(key) +
+                 "' (absent, so it would default to " + fallback + "); rename it");
   }
 
   // A finite number in (0, max_value] (currents, voltages, clock).

@@ -179,6 +179,14 @@ TEST_CASE("memspec errors name the file and the key", "[memspec]") {
       // JEDEC relations between timings.
       {"RC below RAS + RP", [](J& j) { j["memspec"]["memtimingspec"]["RC"] = 54; }, "memspec.memtimingspec.RC",
        "RC (54) must be at least RAS + RP (55)"},
+      // An optional key one typo away was ignored and the default applied.
+      {"misspelt optional key", [](J& j) {
+         j["memspec"]["memarchitecturespec"].erase("nbrOfChannels");
+         j["memspec"]["memarchitecturespec"]["nbrOfChannel"] = 2;
+       },
+       "memspec.memarchitecturespec.nbrOfChannel", "one typo away from the optional key 'nbrOfChannels'"},
+      {"optional key in the wrong case", [](J& j) { j["memspec"]["memtimingspec"]["refipb"] = 700; },
+       "memspec.memtimingspec.refipb", "'REFIpb' (absent, so it would default to 0)"},
       {"RAS below RCD", [](J& j) { j["memspec"]["memtimingspec"]["RAS"] = 5; }, "memspec.memtimingspec.RAS",
        "RAS (5) must be at least RCD (16)"},
       {"CCD_L below CCD_S", [](J& j) { j["memspec"]["memtimingspec"]["CCD_L"] = 1; }, "memspec.memtimingspec.CCD_L",
