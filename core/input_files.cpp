@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
@@ -30,7 +31,11 @@ std::string file_digest(const std::string& path) {
 
 std::string inputs_json(const std::vector<InputFile>& files) {
   detail::ojson j = detail::ojson::object();
-  for (const auto& f : files) j[f.role] = {{"path", f.path}, {"digest", file_digest(f.path)}};
+  for (const auto& f : files) {
+    std::error_code ec;  // absolute, so the record says which file even for a relative option
+    const std::filesystem::path absolute = std::filesystem::absolute(f.path, ec);
+    j[f.role] = {{"path", ec ? f.path : absolute.lexically_normal().string()}, {"digest", file_digest(f.path)}};
+  }
   return j.dump();
 }
 

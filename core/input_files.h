@@ -17,8 +17,8 @@ struct InputFile {
 // Throws naming the path if it cannot be read.
 std::string file_digest(const std::string& path);
 
-// The record of `files`: a JSON object role -> {"path", "digest"}, in the given order
-// ("{}" for none).
+// The record of `files`: a JSON object role -> {"path" (absolute), "digest"}, in the
+// given order ("{}" for none).
 std::string inputs_json(const std::vector<InputFile>& files);
 
 // What differs between two inputs_json() records (by contents; a path alone may change),

@@ -322,7 +322,15 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
       record->env_config, where + ", env '" + record->env + "'");
   const Options agent_opts = AgentRegistry::instance().get(record->agent).schema.parse_json(
       record->agent_config, where + ", agent '" + record->agent + "'");
-  auto env = build_env(record->env, env_opts);
+  std::unique_ptr<Env> env;
+  try {
+    env = build_env(record->env, env_opts);
+  } catch (const std::exception& e) {
+    // E.g. a relative trace path, resumed from another directory: say which files it read.
+    if (record->inputs.empty() || record->inputs == "{}") throw;
+    throw std::invalid_argument(std::string(e.what()) + " (" + where + " read " + record->inputs +
+                                "; resume it from the directory it was started in, or restore those files)");
+  }
   if (!record->inputs.empty()) {  // older stores did not record them
     const std::string changed = changed_inputs(record->inputs, inputs_json(env->input_files()));
     if (!changed.empty())

@@ -190,6 +190,20 @@ TEST_CASE("a dram run records its trace file, and resuming after the file change
   CHECK(again.trajectory.size() == 6);
   CHECK(store.run(first.run_id)->status == "finished");
 
+  // A relative path is recorded as the absolute file it named; resumed from elsewhere, the
+  // error says which file the run read.
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir);
+  spec.env_options = {{"workload", "t.stl"}};
+  const RunResult relative = Runner::run(spec, &store);
+  fs::current_path(dir.parent_path());
+  store.set_status(relative.run_id, "interrupted");
+  CHECK(store.run(relative.run_id)->inputs.find(trace) != std::string::npos);
+  CHECK_THROWS_WITH(Runner::resume(store, relative.run_id, 1, false),
+                    Catch::Contains("workload 't.stl' is neither") && Catch::Contains(trace) &&
+                        Catch::Contains("resume it from the directory it was started in"));
+  fs::current_path(cwd);
+
   // Presets and generated workloads read no file besides the build's traces.
   CHECK(make_env("dram", {{"generator", "random"}, {"requests", "10"}})->input_files().empty());
   const auto named = make_env("dram", {{"workload", "stream"}})->input_files();
