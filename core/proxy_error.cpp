@@ -26,7 +26,12 @@ std::vector<ProxyError> proxy_errors(const std::vector<std::string>& metric_name
     mean /= n;
     double abs_sum = 0, sq_sum = 0, total_sq = 0, pct_sum = 0;
     std::size_t pct_rows = 0;
+    // R^2 of a constant metric is undefined. Test the values themselves: the mean of n equal
+    // values is not always that value in floating point, which left a total sum of squares
+    // of ~1e-28 and an R^2 of -1e27.
+    bool constant = true;
     for (std::size_t r = 0; r < truth.size(); ++r) {
+      constant = constant && truth[r][m] == truth[0][m];
       const double err = predicted[r][m] - truth[r][m];
       abs_sum += std::fabs(err);
       sq_sum += err * err;
@@ -41,7 +46,7 @@ std::vector<ProxyError> proxy_errors(const std::vector<std::string>& metric_name
     e.rows = truth.size();
     e.mae = abs_sum / n;
     e.rmse = std::sqrt(sq_sum / n);
-    e.r2 = total_sq > 0 ? 1 - sq_sum / total_sq : nan;
+    e.r2 = constant || !(total_sq > 0) ? nan : 1 - sq_sum / total_sq;
     e.mape = pct_rows ? 100 * pct_sum / static_cast<double>(pct_rows) : nan;
     out.push_back(e);
   }

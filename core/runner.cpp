@@ -165,7 +165,9 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
     for (std::size_t i = 0; i < slots.size(); ++i) {
       Slot& slot = slots[i];
       feedback.push_back({slot.design, slot.evaluation, slot.score.reward});
-      const bool scorable = slot.evaluation.valid && std::isfinite(slot.score.raw);
+      // NaN: the simulator reported a non-finite metric. An infinite raw cost (a metric
+      // over a tiny target) still has its capped, finite reward.
+      const bool scorable = slot.evaluation.valid && !std::isnan(slot.score.raw);
       if (scorable && slot.score.reward > best_reward) {
         best_reward = slot.score.reward;
         result.best_index = static_cast<std::int64_t>(result.trajectory.size());

@@ -3,8 +3,10 @@
 #include "core/file_output.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -100,7 +102,19 @@ TrainedProxy TrainedProxy::train(const ProxyDataset& data, const ProxyTrainingOp
   set.features = features_of(space, data.designs, split.train);
   for (std::size_t r : split.train) set.targets.push_back(data.targets[r]);
   auto model = build_proxy(options.model, ProxyContext{t.hyperparameters_, options.seed});
-  model->fit(set);
+  try {
+    model->fit(set);
+  } catch (const std::invalid_argument& e) {
+    // Whole designs go to one side of the split, so a run that repeats few designs can
+    // hold out far more rows than the test fraction: say so next to the model's complaint.
+    std::set<std::vector<Value>> distinct;
+    for (const Design& d : data.designs) distinct.insert(d.values);
+    throw std::invalid_argument(std::string(e.what()) + " (the split of " + std::to_string(data.rows()) +
+                                " rows over " + std::to_string(distinct.size()) + " distinct designs, test fraction " +
+                                format_double(options.test_fraction) + ", kept " + std::to_string(split.train.size()) +
+                                " for training: whole designs go to one side; lower the test fraction or learn "
+                                "from runs with more distinct designs)");
+  }
   t.model_ = std::move(model);
   t.train_rows_ = split.train.size();
   t.test_rows_ = split.test.size();
@@ -176,9 +190,45 @@ std::string TrainedProxy::to_json() const {
   return text;
 }
 
-void TrainedProxy::save(const std::string& path) const { write_file_atomically(path, to_json(), "the proxy model file"); }
+void TrainedProxy::save(const std::string& path) const {
+  if (env_ == "proxy") {  // learned from runs on another proxy: never write over that one
+    const ojson config = detail::parse_json(env_config_, "env config");
+    const std::string source = config.value("model", std::string());
+    std::error_code ec;
+    if (!source.empty() && (source == path || std::filesystem::equivalent(source, path, ec)))
+      throw std::invalid_argument(path + ": the proxy learned from runs on this very model file (env 'proxy' "
+                                  "with model=" + source + "); writing over it would make it refer to itself");
+  }
+  write_file_atomically(path, to_json(), "the proxy model file");
+}
+
+namespace {
+
+// The model files being loaded on this thread: a proxy learned from runs on a proxy loads
+// that one too, and a file that refers back to itself would recurse until the stack ran out.
+thread_local std::vector<std::string> loading;
+
+struct LoadingGuard {
+  explicit LoadingGuard(const std::string& path) {
+    std::error_code ec;
+    const auto canonical = std::filesystem::weakly_canonical(path, ec);
+    key = ec ? path : canonical.string();
+    for (const auto& p : loading)
+      if (p == key)
+        throw std::invalid_argument(path + ": the proxy model refers to itself (its env is a proxy of a model file "
+                                    "that leads back to this one); retrain it from runs of a simulator env");
+    loading.push_back(key);
+  }
+  ~LoadingGuard() { loading.pop_back(); }
+  LoadingGuard(const LoadingGuard&) = delete;
+  LoadingGuard& operator=(const LoadingGuard&) = delete;
+  std::string key;
+};
+
+}  // namespace
 
 TrainedProxy TrainedProxy::load(const std::string& path) {
+  const LoadingGuard guard(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::invalid_argument(path + ": cannot open the proxy model file");
   std::stringstream buffer;
@@ -248,6 +298,13 @@ TrainedProxy TrainedProxy::load(const std::string& path) {
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(path + ": field 'state': " + e.what());
   }
+  // A state that parses but predicts another number of metrics would give rows with
+  // metrics missing.
+  const std::size_t outputs = model->predict(proxy_features(t.source_->space(), t.source_->default_design())).size();
+  if (outputs != t.metric_names_.size())
+    throw std::invalid_argument(path + ": field 'state': the model predicts " + std::to_string(outputs) +
+                                " metrics but the file names " + std::to_string(t.metric_names_.size()) + " (" +
+                                join(t.metric_names_) + ")");
   t.model_ = std::move(model);
   return t;
 }

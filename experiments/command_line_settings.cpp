@@ -1,6 +1,7 @@
 // --set and --target: the command line's way to give options and targets.
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include "core/registry.h"
 #include "experiments/cli_error.h"
@@ -72,9 +73,13 @@ void apply_targets(const std::string& text, RunRequest& r) {
     const std::string number = trim(item.substr(eq + 1));
     double v = 0;
     auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
-    if (ec != std::errc() || end != number.data() + number.size() || !std::isfinite(v) || v <= 0)
-      throw UsageError(flag + ": the target of '" + metric + "' must be a positive number, got '" +
-                       number + "'");
+    if (ec != std::errc() || end != number.data() + number.size() || !std::isfinite(v) ||
+        v < std::numeric_limits<double>::min())  // subnormal: metric / target would overflow
+      throw UsageError(flag + ": the target of '" + metric + "' must be a positive number of at least " +
+                       "2.2e-308, got '" + number + "'");
+    if (const auto earlier = r.origin.find("targets." + metric);
+        earlier != r.origin.end() && earlier->second.rfind("--target", 0) == 0)
+      throw UsageError(flag + ": a second target for '" + metric + "' (first: " + earlier->second + ")");
     r.spec.targets[metric] = v;
     r.origin["targets." + metric] = flag;
   }

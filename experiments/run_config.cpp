@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -169,7 +170,8 @@ class ConfigReader {
       if (target.IsScalar()) {
         const std::string& s = target.Scalar();
         auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-        ok = ec == std::errc() && end == s.data() + s.size() && std::isfinite(v) && v > 0;
+        ok = ec == std::errc() && end == s.data() + s.size() && std::isfinite(v) &&
+             v >= std::numeric_limits<double>::min();  // subnormal: metric / target would overflow
       }
       if (!ok)
         throw UsageError(at(metric_node) + "target '" + metric + "' must be a positive number, got " +

@@ -150,6 +150,8 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
   CHECK_FALSE(fs::exists(dir / "x.csv"));
   require_rejected(dir, "frobnicate", {"frobnicate", "list", "run", "export"});
   require_rejected(dir, "proxy bogus", {"unknown proxy command 'bogus'", "train, eval, show"});
+  require_rejected(dir, base + "--env dram --target power_W=1,power_W=2", {"a second target for 'power_W'"});
+  require_rejected(dir, base + "--env dram --target power_W=1e-310", {"power_W", "at least 2.2e-308"});
   require_rejected(dir, "-x run", {"unknown option '-x' before the command"});
 }
 

@@ -77,7 +77,7 @@ TEST_CASE("invalid designs are strictly the worst, and finite") {
 }
 
 TEST_CASE("objective validation, names and JSON round trip") {
-  CHECK_THROWS_WITH(Objective(Formulation::TargetRatio, {{"m", 0.0}}), Catch::Contains("target for 'm' must be a finite number > 0, got 0"));
+  CHECK_THROWS_WITH(Objective(Formulation::TargetRatio, {{"m", 0.0}}), Catch::Contains("target for 'm' must be a finite number >= 2.2250738585072014e-308, got 0"));
   CHECK_THROWS_WITH(Objective(Formulation::TargetRatio, {{"m", 1.0}, {"m", 2.0}}), Catch::Contains("'m' has two targets"));
   Objective o(Formulation::BudgetDistance, {{"latency_ms", 34.0}, {"power_mW", 8.737, 0.5}});
   o.tolerance = 0.01;
@@ -96,4 +96,16 @@ TEST_CASE("objective validation, names and JSON round trip") {
                     Catch::Contains("known formulations: target_ratio, normalised_cost, budget_distance, weighted_sum"));
   CHECK_THROWS_WITH(o.check_metrics({"latency_ms", "energy_nJ"}),
                     "objective: unknown metric 'power_mW'; available metrics: latency_ms, energy_nJ");
+}
+
+TEST_CASE("a subnormal target is refused, and an overflowing cost still gets its capped reward") {
+  CHECK_THROWS_WITH(Objective(Formulation::WeightedSum, {{"m", 1e-310}}), Catch::Contains("target for 'm'"));
+  // Largest-magnitude metric over the smallest normal target: the raw cost overflows to
+  // infinity, the reward is the cap (a valid, very bad design, not an unscorable one).
+  const Objective o(Formulation::NormalisedCost, {{"m", 1e-300}});
+  Evaluation e;
+  e.metrics["m"] = 1e10;
+  const Score s = o.score(e);
+  CHECK(std::isinf(s.raw));
+  CHECK(s.reward == -o.cost_cap);
 }

@@ -69,6 +69,11 @@ TEST_CASE("proxy errors: known answers for MAE, RMSE, R^2 and MAPE") {
   CHECK(e[0].r2 == Approx(1 - 3.0 / 8.0));                          // SS_res 3, SS_tot 8
   CHECK(e[0].mape == Approx(100 * (1.0 + 1.0 / 3 + 1.0 / 5) / 3));
   CHECK(std::isnan(e[1].r2));                                        // a constant truth has no R^2
+  // Three equal values of 0.1 average to 0.10000000000000002: still constant, still no R^2
+  // (it used to be ~-1e30 from a total sum of squares of rounding error).
+  const auto rounding = proxy_errors({"c"}, {{0.2}, {0.2}, {0.2}}, {{0.1}, {0.1}, {0.1}});
+  CHECK(std::isnan(rounding[0].r2));
+  CHECK(rounding[0].mae == Approx(0.1));
   CHECK(e[1].mae == Approx(1.0 / 3));
   CHECK_THROWS_WITH(proxy_errors({"a"}, {}, {}), Catch::Contains("no rows"));
   CHECK_THROWS_WITH(proxy_errors({"a"}, {{1}}, {{1}, {2}}), Catch::Contains("1 predictions for 2 true rows"));
@@ -228,4 +233,44 @@ TEST_CASE("bad proxy input gets a clear error") {
                     Catch::Contains("different design space") && Catch::Contains("retrain"));
   CHECK_THROWS_WITH(TrainedProxy::load(write("hyper.json", replace("\"k\": 5", "\"k\": 0"))),
                     Catch::Contains("hyper.json") && Catch::Contains("'k'"));
+}
+
+TEST_CASE("a proxy that would refer to itself is refused, and a state predicting other metrics too") {
+  Store store(temp_store("proxy_self"));
+  const auto id = record_run(store, 21, 60);
+  ProxyTrainingOptions options;
+  options.model = "random_forest";
+  options.hyperparameters = {{"trees", "3"}};
+  const std::string first = temp_file("bowl_first.proxy.json");
+  TrainedProxy::train(load_proxy_dataset(store, {id}), options).save(first);
+
+  // Runs on the proxy env, and a proxy of those: it must not be written over its source.
+  RunSpec spec;
+  spec.env = "proxy";
+  spec.env_options = {{"model", first}};
+  spec.agent = "random_walk";
+  spec.budget = 40;
+  spec.workers = 1;
+  spec.stop_on_target = false;
+  spec.progress = false;
+  const auto on_proxy = Runner::run(spec, &store).run_id;
+  const TrainedProxy second = TrainedProxy::train(load_proxy_dataset(store, {on_proxy}), options);
+  CHECK_THROWS_WITH(second.save(first), Catch::Contains("learned from runs on this very model file"));
+  // Copied there by hand, it would load itself for ever (it used to overflow the stack).
+  const std::string other = temp_file("bowl_second.proxy.json");
+  second.save(other);
+  std::filesystem::copy_file(other, first, std::filesystem::copy_options::overwrite_existing);
+  CHECK_THROWS_WITH(TrainedProxy::load(first), Catch::Contains("the proxy model refers to itself"));
+
+  // A forest state for one metric in a file that names two.
+  TrainedProxy::train(load_proxy_dataset(store, {id}), options).save(first);
+  std::string text = read_text(first);
+  const std::string both = "\"cost_u\",\"latency_ns\"", one = "\"cost_u\"";
+  const auto state = text.find("\"state\"");
+  REQUIRE(state != std::string::npos);
+  const auto names = text.find(both, state);
+  REQUIRE(names != std::string::npos);
+  text.replace(names, both.size(), one);
+  std::ofstream(first, std::ios::binary) << text;
+  CHECK_THROWS_WITH(TrainedProxy::load(first), Catch::Contains("the model predicts") && Catch::Contains("metrics but the file names 2"));
 }
