@@ -358,7 +358,7 @@ void Store::claim_run(std::int64_t run_id, const ProcessIdentity& by, bool force
             ", since " + held->claimed_at + "; its last write was at " + last_write +
             ". Two processes continuing one run would collide. Wait for it or stop it; if it is no "
             "longer running, take the run over with force (CLI: archgym run --resume " +
-            std::to_string(run_id) + " --force; Python: archgym.resume(..., force=True))");
+            std::to_string(run_id) + " --store " + path_ + " --force; Python: archgym.resume(..., force=True))");
     }
     Statement s(db_, path_,
                 "INSERT OR REPLACE INTO run_claims(run_id, host, pid, process_start, claimed_at) VALUES (?, ?, ?, ?, ?)");

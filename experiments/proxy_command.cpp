@@ -103,7 +103,7 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
     throw UsageError(e.what());
   }
   out << "saved " << request.out_path << "\nsearch it like any env: archgym run --env proxy --set model="
-      << request.out_path << " --agent ga --budget 1000\n";
+      << request.out_path << " --agent ga --budget 1000 --set generations=70\n";
 }
 
 void proxy_eval_command(const std::string& model_path, const std::string& store_path,

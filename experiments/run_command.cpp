@@ -33,7 +33,12 @@ void print_result(const Store& store, const RunResult& result, std::ostream& out
   const RunRecord run = require_run(store, result.run_id);
   out << "run " << run.id << ": env " << run.env << ", agent " << run.agent << ", seed " << run.seed
       << ", status " << result.status << "\n"
-      << "evaluations: " << result.trajectory.size() << " (budget " << run.budget << ")\n"
+      << "evaluations: " << result.trajectory.size() << " (budget " << run.budget << ")"
+      << (result.status == "finished" && result.trajectory.size() < run.budget
+              ? "; agent '" + run.agent + "' stopped by its own rule (see its options in `archgym list`, "
+                "e.g. ga's generations)"
+              : std::string())
+      << "\n"
       << "wall time: " << std::fixed << std::setprecision(2) << result.wall_seconds << " s\n"
       << std::defaultfloat << std::setprecision(6);
   const Step* best = result.best();

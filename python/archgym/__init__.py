@@ -79,6 +79,14 @@ def make_agent(name: str, space: DesignSpace | Env, seed: int = 1, **hyperparame
     return _core.make_agent(name, space, _checks.seed(seed), **hyperparameters)
 
 
+def __getattr__(name: str):
+    """``archgym.plots`` without importing matplotlib on every ``import archgym``."""
+    if name == "plots":
+        import importlib
+        return importlib.import_module(".plots", __name__)
+    raise AttributeError(f"module 'archgym' has no attribute {name!r}")
+
+
 from .gym import register_envs as _register_envs  # noqa: E402
 
 # Every registry env becomes a gymnasium id, e.g. "archgym/DRAM-v0".

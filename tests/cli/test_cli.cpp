@@ -79,6 +79,16 @@ TEST_CASE("cli: run prints the run, its size and the best design with metrics", 
   CHECK(runs.out.find("ga") != std::string::npos);
 }
 
+TEST_CASE("cli: a run its agent ends before the budget says so", "[cli]") {
+  const auto dir = scratch_dir("agent_stops");
+  const auto r = run_cli(dir, kSmallRun + " --set generator=random --set requests=200 --agent ga "
+                                          "--set population=4 --set generations=3 --budget 100 "
+                                          "--no-stop-on-target --store s.db");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("evaluations: 10 (budget 100); agent 'ga' stopped by its own rule") != std::string::npos);
+}
+
 TEST_CASE("cli: export writes one CSV row per evaluation", "[cli]") {
   const auto dir = scratch_dir("export");
   make_store(dir);
@@ -328,7 +338,7 @@ TEST_CASE("cli: a run another live process holds is not resumed, unless forced",
   INFO(refused.err);
   CHECK(refused.exit_code == 1);
   CHECK(refused.err.find("run 1 is being run by pid " + std::to_string(getpid())) != std::string::npos);
-  CHECK(refused.err.find("archgym run --resume 1 --force") != std::string::npos);
+  CHECK(refused.err.find("archgym run --resume 1 --store s.db --force") != std::string::npos);
   CHECK(read_file(store) == before);  // untouched
 
   require_rejected(dir, "run --store s.db --force", {"--force", "--resume"});

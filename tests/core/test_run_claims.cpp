@@ -67,7 +67,7 @@ TEST_CASE("run claims: one process at a time, released on request") {
   // Another live process is refused, told who holds it and how to take it over.
   CHECK_THROWS_WITH(store.claim_run(id, live_other_process()),
                     Catch::Contains("run 1 is being run by " + describe(this_process())) &&
-                        Catch::Contains("archgym run --resume 1 --force") && Catch::Contains("force=True"));
+                        Catch::Contains("archgym run --resume 1 --store " + store.path() + " --force") && Catch::Contains("force=True"));
   CHECK(store.run_claim(id)->owner.pid == getpid());  // a refused claim changes nothing
 
   store.release_run(id, live_other_process());  // not the holder: no effect
