@@ -8,6 +8,12 @@
 namespace archgym::cli {
 namespace {
 
+// A default as a user would type it (a boolean as true/false, not 1/0).
+std::string default_text(const OptionSpec& s) {
+  if (s.kind == OptionSpec::Kind::Bool) return as_double(s.default_value) != 0 ? "true" : "false";
+  return to_string(s.default_value);
+}
+
 void print_schema(std::ostream& out, const Schema& schema) {
   if (schema.specs().empty()) {
     out << "      (no options)\n";
@@ -16,12 +22,12 @@ void print_schema(std::ostream& out, const Schema& schema) {
   std::size_t name_w = 0, def_w = 0, allowed_w = 0;
   for (const auto& s : schema.specs()) {
     name_w = std::max(name_w, s.name.size());
-    def_w = std::max(def_w, to_string(s.default_value).size());
+    def_w = std::max(def_w, default_text(s).size());
     allowed_w = std::max(allowed_w, s.allowed().size());
   }
   for (const auto& s : schema.specs())
     out << "      " << std::left << std::setw(static_cast<int>(name_w)) << s.name << " = "
-        << std::setw(static_cast<int>(def_w)) << to_string(s.default_value) << "  "
+        << std::setw(static_cast<int>(def_w)) << default_text(s) << "  "
         << std::setw(static_cast<int>(allowed_w)) << s.allowed() << "  " << s.description << "\n";
 }
 

@@ -81,7 +81,10 @@ RunResult run_command(const RunRequest& request, std::ostream& out) {
 
 RunResult resume_command(const std::string& store_path, std::int64_t run_id, unsigned workers,
                          bool progress, bool force, std::ostream& out) {
-  require_run(*open_existing_store(store_path), run_id);  // a refused resume changes nothing
+  const RunRecord before = require_run(*open_existing_store(store_path), run_id);  // a refused resume changes nothing
+  if (before.status == "finished" || before.status == "target_met")
+    out << "run " << run_id << " had already ended (" << before.status
+        << "): replaying it from the store, nothing is evaluated\n";
   auto store = open_existing_store(store_path, StoreAccess::ReadWrite);
   RunResult result;
   {

@@ -285,6 +285,7 @@ TEST_CASE("cli: resuming a finished run adds nothing", "[cli]") {
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("evaluations: 8") != std::string::npos);
+  CHECK(r.out.find("run 1 had already ended (finished): replaying it from the store") != std::string::npos);
   CHECK(exported(dir, "s.db", 1).size() == 1 + 8);
 }
 
