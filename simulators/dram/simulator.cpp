@@ -162,7 +162,8 @@ void Simulation::next_payload(std::int64_t now) {
 
 void Simulation::player_begin_resp(int txn, std::int64_t now) {
   const Transaction& t = pool_[txn];
-  last_progress_ = now;
+  // max: the next request may already be scheduled for later (a gap in the trace).
+  last_progress_ = std::max(last_progress_, now);
   if (!t.is_write) {
     const auto latency = static_cast<std::size_t>(now - t.arrival_cycle);
     if (latency >= kDenseLatencies) {

@@ -21,6 +21,11 @@ TEST_CASE("limits: a timestamp whose time in ps would overflow is refused, namin
   const SimStats s = run(c, {{1000000, 0, false}});
   CHECK(s.end_cycle > 1000000);
   CHECK(s.refreshes == 1000000 / 6240);
+  // An idle gap longer than the progress guard's limit is not a stall.
+  const std::uint64_t gap = 2 * static_cast<std::uint64_t>(cycles_without_progress_limit(c.memspec));
+  const SimStats idle = run(c, {{0, 0, false}, {gap, 64, false}});
+  CHECK(idle.end_cycle > gap);
+  CHECK(idle.requests == 2);
 }
 
 TEST_CASE("limits: addresses beyond the device are counted, and folded as DRAMSys folds them") {
