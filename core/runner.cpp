@@ -227,7 +227,13 @@ Objective build_objective(const Env& env, const RunSpec& spec) {
 class ClaimedRun {
  public:
   ClaimedRun(Store* store, std::int64_t run_id, bool force) : store_(store), run_id_(run_id) {
-    if (store_) store_->claim_run(run_id_, this_process(), force);
+    if (store_) replaced_ = store_->claim_run(run_id_, this_process(), force);
+  }
+  // After a forced take-over collided with the holder still writing the run: the claim
+  // goes back to it, so the next plain resume is refused again while it runs.
+  void give_back() {
+    if (store_ && replaced_ && liveness(replaced_->owner) != Liveness::Gone)
+      store_->claim_run(run_id_, replaced_->owner, /*force=*/true);
   }
   ~ClaimedRun() {
     if (!store_) return;
@@ -242,6 +248,7 @@ class ClaimedRun {
  private:
   Store* store_;
   std::int64_t run_id_;
+  std::optional<RunClaim> replaced_;
 };
 
 RunResult run_and_record(const Env& env, Agent& agent, const Objective& objective, const RunRecord& record,
@@ -347,11 +354,16 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
   context.hyperparameters = agent_opts;
   context.seed = record->seed;
   auto agent = build_agent(record->agent, context);
-  const ClaimedRun claim(&store, run_id, force);  // before anything is read or changed
+  ClaimedRun claim(&store, run_id, force);  // before anything is read or changed
   const auto rows = store.evaluations(run_id);
   store.set_status(run_id, "running");
-  return run_and_record(*env, *agent, objective, *record, workers, progress, &store, run_id, &rows,
-                        std::move(stop_requested));
+  try {
+    return run_and_record(*env, *agent, objective, *record, workers, progress, &store, run_id, &rows,
+                          std::move(stop_requested));
+  } catch (const StoreConflict&) {
+    claim.give_back();
+    throw;
+  }
 }
 
 }  // namespace archgym

@@ -337,7 +337,7 @@ bool same_process(const ProcessIdentity& a, const ProcessIdentity& b) {
 
 }  // namespace
 
-void Store::claim_run(std::int64_t run_id, const ProcessIdentity& by, bool force) {
+std::optional<RunClaim> Store::claim_run(std::int64_t run_id, const ProcessIdentity& by, bool force) {
   std::lock_guard lock(mutex_);
   exec(db_, path_, "BEGIN IMMEDIATE");  // check and claim in one step, whoever else looks
   try {
@@ -345,7 +345,8 @@ void Store::claim_run(std::int64_t run_id, const ProcessIdentity& by, bool force
     updated.bind(1, run_id);
     if (!updated.step()) throw std::invalid_argument("store " + path_ + ": no run " + std::to_string(run_id));
     const std::string last_write = updated.text(0);
-    if (const auto held = read_claim(db_, path_, run_id)) {
+    const auto held = read_claim(db_, path_, run_id);
+    if (held) {
       const std::string id = "run " + std::to_string(run_id);
       if (same_process(held->owner, by))
         throw std::runtime_error("store " + path_ + ": " + id + " is already being run by this process (" +
@@ -365,6 +366,7 @@ void Store::claim_run(std::int64_t run_id, const ProcessIdentity& by, bool force
     s.bind(1, run_id).bind(2, by.host).bind(3, by.pid).bind(4, by.start).bind(5, now_utc());
     s.step();
     exec(db_, path_, "COMMIT");
+    return held;
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;

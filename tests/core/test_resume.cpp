@@ -139,7 +139,7 @@ TEST_CASE("resume refuses a run another live process is running, unless forced")
   CHECK_FALSE(store.run_claim(1));
 }
 
-TEST_CASE("a resume that finds another process writing the run stops without marking it failed") {
+TEST_CASE("a forced resume that finds the holder still writing stops, gives the claim back and marks nothing failed") {
   const std::string path = temp_store("conflict");
   Store store(path);
   auto spec = toy_spec();
@@ -158,8 +158,11 @@ TEST_CASE("a resume that finds another process writing the run stops without mar
     sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
     sqlite3_close(db);
   };
+  // It is taken over with force from a holder that is in fact still running.
+  const ProcessIdentity holder = process_on_this_host(getppid());
+  store.claim_run(1, holder);
   try {
-    Runner::resume(store, 1, 1, false);
+    Runner::resume(store, 1, 1, false, {}, /*force=*/true);
     FAIL("the resume did not notice the other writer");
   } catch (const StoreConflict& e) {
     CHECK_THAT(e.what(), Catch::Contains("already has evaluation " + std::to_string(stored)) &&
@@ -167,7 +170,8 @@ TEST_CASE("a resume that finds another process writing the run stops without mar
   }
   toy::on_evaluation = nullptr;
   CHECK(store.run(1)->status == "running");  // the other process's run: not marked failed
-  CHECK_FALSE(store.run_claim(1));           // this process let go of it
+  REQUIRE(store.run_claim(1));               // and its claim is back, so a plain resume is
+  CHECK(store.run_claim(1)->owner.pid == holder.pid);  // refused again while it runs
 }
 
 TEST_CASE("resume refuses a store the agent no longer reproduces") {
