@@ -1,6 +1,9 @@
 #include "core/file_output.h"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdio>
 #include <cstring>
@@ -23,6 +26,22 @@ bool is_sqlite_file(const std::string& path) {
   return in.gcount() >= 4 && h[0] == 0x37 && h[1] == 0x7f && h[2] == 0x06 && (h[3] == 0x82 || h[3] == 0x83);
 }
 
+// Temporary files of earlier writes to `path` whose process died (kill -9 mid-write).
+void remove_stale_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const std::string prefix = target.filename().string() + ".tmp-";
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string pid = name.substr(prefix.size());
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (kill(static_cast<pid_t>(std::stol(pid)), 0) != 0 && errno == ESRCH) fs::remove(entry.path(), ec);
+  }
+}
+
 }  // namespace
 
 void write_file_atomically(const std::string& path, const std::string& content, const std::string& what) {
@@ -33,6 +52,19 @@ void write_file_atomically(const std::string& path, const std::string& content, 
   if (fs::is_regular_file(path, ec) && is_sqlite_file(path))
     throw std::invalid_argument(path + ": is an SQLite database (an archgym store?); refusing to overwrite it with " +
                                 what);
+  // A store's companion files: replacing the shared-memory index of a store in use lets two
+  // writers overwrite each other's pages, and the log or journal is deleted with the store's
+  // next close. Refused whether or not they exist yet.
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    const std::string s = suffix;
+    if (path.size() > s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0) {
+      const std::string store = path.substr(0, path.size() - s.size());
+      if (fs::is_regular_file(store, ec) && is_sqlite_file(store))
+        throw std::invalid_argument(path + ": is the " + s.substr(1) + " file of the SQLite database " + store +
+                                    " (an archgym store?); refusing to write " + what + " there");
+    }
+  }
+  remove_stale_temporaries(path);
   const std::string temporary = path + ".tmp-" + std::to_string(static_cast<long>(getpid()));
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
@@ -40,9 +72,10 @@ void write_file_atomically(const std::string& path, const std::string& content, 
     out << content;
     out.flush();
     if (!out) {
+      const std::string reason = std::strerror(errno);  // e.g. no space left on device
       out.close();
       fs::remove(temporary, ec);
-      throw std::runtime_error(path + ": writing " + what + " failed");
+      throw std::runtime_error(path + ": writing " + what + " failed (" + reason + ")");
     }
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {

@@ -198,6 +198,10 @@ Store::Store(const std::string& path, StoreAccess access) : path_(path) {
         if (s.text(0) == "archgym_meta") has_meta = true;
       }
     } catch (const std::runtime_error& e) {
+      if ((sqlite3_errcode(db_) & 0xff) == SQLITE_CANTOPEN)  // the file itself was found
+        throw std::runtime_error("store " + path + ": cannot open it (" + sqlite3_errmsg(db_) +
+                                 "): on a read-only filesystem or directory SQLite cannot create the store's "
+                                 "lock files; copy the store somewhere writable");
       throw std::runtime_error("store " + path + ": not an archgym store (" + sqlite3_errmsg(db_) + ")");
     }
     if (tables > 0 && !has_meta)

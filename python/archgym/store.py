@@ -53,10 +53,11 @@ class Store:
         return pd.DataFrame(rows)
 
     def export_csv(self, path: str | Path, run_id: int = 0) -> Path:
-        """Writes the evaluations of ``run_id`` (0 = all runs) as CSV; returns the path."""
-        path = Path(path)
-        path.write_text(self._store.export_csv(int(run_id)))
-        return path
+        """Writes the evaluations of ``run_id`` (0 = all runs) as CSV; returns the path. The
+        file is written whole (a temporary file renamed over it), never over a store."""
+        text = _checks.path("path", path)
+        _core.write_file(text, self._store.export_csv(_checks.integer("run_id", run_id, 0)), "the CSV file")
+        return Path(text)
 
     def __repr__(self) -> str:
         return f"<archgym Store {self.path!r}>"

@@ -3,6 +3,7 @@
 
 #include <sstream>
 
+#include "core/file_output.h"
 #include "core/store.h"
 #include "python/bindings/bindings.h"
 
@@ -83,6 +84,14 @@ void bind_store(py::module_& m) {
             return out.str();
           },
           py::arg("run_id") = 0, "CSV text, one row per evaluation (run_id 0 = all runs).");
+
+  m.def(
+      "write_file",
+      [](const std::string& path, const std::string& text, const std::string& what) {
+        write_file_atomically(path, text, what);
+      },
+      py::arg("path"), py::arg("text"), py::arg("what"),
+      "Writes an output file whole (temporary file, then rename), never over a store.");
 }
 
 }  // namespace archgym::python

@@ -131,3 +131,16 @@ def test_an_envs_space_is_a_copy_and_agents_must_match_the_env():
     same = archgym.make_env("dram", **SMALL)  # another env with the same knobs is fine
     assert len(archgym.run_agent(env, archgym.make_agent("random_walk", same, seed=1), 3,
                                  stop_on_target=False)) == 3
+
+
+def test_store_export_never_overwrites_a_store(tmp_path):
+    store = archgym.Store(tmp_path / "s.db")
+    archgym.run(env="dram", agent="random_walk", budget=3, env_options=SMALL, store=store,
+                stop_on_target=False)
+    other = archgym.Store(tmp_path / "other.db")
+    for target in (tmp_path / "s.db", tmp_path / "other.db", tmp_path / "s.db-shm"):
+        with pytest.raises(ValueError, match="SQLite database"):
+            store.export_csv(target)
+    assert len(archgym.Store(tmp_path / "s.db").evaluations(1)) == 3  # intact
+    assert store.export_csv(tmp_path / "s.csv").read_text().startswith("run_id,index")
+    assert other.runs().empty
