@@ -118,6 +118,13 @@ dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& s
   return dram::load_address_mapping(name);
 }
 
+// The file a `workload` option names: a shipped trace by name, else the path as given.
+std::string workload_path(const std::string& workload) {
+  const auto names = dram::default_trace_names();
+  const bool named = std::find(names.begin(), names.end(), workload) != names.end();
+  return named ? dram::default_trace_path(workload) : workload;
+}
+
 // The workload: read once at construction (so a malformed trace is reported before
 // any run starts) and shared read-only by every evaluation.
 std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o) {
@@ -139,12 +146,10 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
     return requests;
   }
   const std::string workload = o.string("workload");
-  const auto names = dram::default_trace_names();
-  const bool named = std::find(names.begin(), names.end(), workload) != names.end();
-  const std::string path = named ? dram::default_trace_path(workload) : workload;
-  if (!named && !std::filesystem::exists(path)) {
+  const std::string path = workload_path(workload);
+  if (path == workload && !std::filesystem::exists(path)) {
     std::string list;
-    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    for (const auto& n : dram::default_trace_names()) list += (list.empty() ? "" : ", ") + n;
     throw std::invalid_argument("env 'dram': workload '" + workload +
                                 "' is neither a named trace (" + list + ") nor an existing file");
   }
@@ -265,12 +270,7 @@ class DramEnv final : public Env {
   // address map given as a file rather than a preset.
   static std::vector<InputFile> input_files_of(const Options& o) {
     std::vector<InputFile> files;
-    if (o.string("generator") == "none") {
-      const std::string w = o.string("workload");
-      const auto names = dram::default_trace_names();
-      const bool named = std::find(names.begin(), names.end(), w) != names.end();
-      files.push_back({"workload", named ? dram::default_trace_path(w) : w});
-    }
+    if (o.string("generator") == "none") files.push_back({"workload", workload_path(o.string("workload"))});
     for (const char* role : {"memspec", "addressmap"})
       if (std::filesystem::is_regular_file(o.string(role))) files.push_back({role, o.string(role)});
     return files;

@@ -24,6 +24,11 @@ using nlohmann::json;
 
 bool is_power_of_two(long long v) { return v > 0 && (v & (v - 1)) == 0; }
 
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
 // Every key the parser reads ("AL" is one letter from the optional "CL" but not a typo).
 bool is_known_key(const std::string& k) {
   static const char* const keys[] = {
@@ -41,10 +46,6 @@ bool is_known_key(const std::string& k) {
 // Different keys that differ only in case, or by one inserted, deleted or replaced letter.
 bool one_typo_apart(const std::string& a, const std::string& b) {
   if (a == b) return false;
-  auto lower = [](std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
   const std::string x = lower(a), y = lower(b);
   if (x == y) return true;
   const std::string& shorter = x.size() <= y.size() ? x : y;
@@ -162,11 +163,6 @@ void derive_per_bank_refresh(MemSpec& m) {
 void finish_derived(MemSpec& m) {
   m.tck_ps = std::llround(1e6 / m.clock_mhz);
   derive_per_bank_refresh(m);
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
 }
 
 }  // namespace
