@@ -20,11 +20,15 @@ std::vector<double> GymView::observe(const Evaluation& e) const {
   return out;
 }
 
-std::vector<double> GymView::reset(std::uint64_t seed) {
+StepOutcome GymView::reset(std::uint64_t seed) {
   rng_ = Rng(seed);
   steps_ = 0;
   started_ = true;
-  return observe(evaluate_checked(*env_, env_->default_design()));
+  StepOutcome out;
+  out.design = env_->default_design();
+  out.evaluation = evaluate_checked(*env_, out.design);
+  out.observation = observe(out.evaluation);
+  return out;
 }
 
 StepOutcome GymView::step(const Design& action) {

@@ -25,9 +25,10 @@ struct StepOutcome {
 class GymView {
  public:
   GymView(std::shared_ptr<const Env> env, Objective objective, std::uint64_t episode_length = 1);
-  // Starts an episode; the observation is the metrics of the env's default design (not
-  // counted as a step).
-  std::vector<double> reset(std::uint64_t seed);
+  // Starts an episode by evaluating the env's default design (not counted as a step): the
+  // outcome's observation, evaluation and design are the default design's; reward and flags
+  // are not set.
+  StepOutcome reset(std::uint64_t seed);
   // Throws std::logic_error before reset() and after the episode was truncated.
   StepOutcome step(const Design& action);
   StepOutcome step_indices(const std::vector<std::size_t>& action);

@@ -451,7 +451,7 @@ void Store::export_csv(std::ostream& out, std::int64_t run_id) const {
     for (const auto& [k, v] : metrics.items()) note(metric_columns, k);
     parsed.emplace_back(std::move(design), std::move(metrics));
   }
-  out << "run_id,index,reward,valid,invalid_reason,sim_seconds";
+  out << "run_id,index,reward,valid,reason,sim_seconds";
   for (const auto& c : design_columns) out << ',' << csv_field(c);
   for (const auto& c : metric_columns) out << ',' << csv_field(c);
   out << '\n';

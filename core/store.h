@@ -106,7 +106,7 @@ class Store {
   // "wal" for a file store (what PRAGMA journal_mode reports).
   std::string journal_mode() const;
 
-  // CSV with one row per evaluation: run_id, index, reward, valid, invalid_reason,
+  // CSV with one row per evaluation: run_id, index, reward, valid, reason,
   // sim_seconds, then one column per design parameter and per metric (the union over the
   // rows, in first-seen order; empty where a row lacks it). RFC 4180 quoting. run_id 0 = all runs.
   void export_csv(std::ostream& out, std::int64_t run_id = 0) const;

@@ -60,7 +60,7 @@ Schema dram_schema() {
   s.integer("requests", 10000, 1, 100'000'000, "generator: number of requests");
   s.real("read_ratio", 1.0, 0.0, 1.0, "generator: fraction of reads");
   s.real("injection_rate", 1.0, 1e-6, 1.0, "generator: requests per trace-clock cycle");
-  s.integer("stride", 64, 1, 1ll << 40, "generator (strided): stride in bytes");
+  s.integer("stride", 64, 64, 1ll << 40, "generator (strided): stride in bytes, a multiple of 64");
   s.integer("footprint_MiB", 1024, 1, 1 << 20, "generator (random, mixed): address range in MiB");
   s.integer("generator_seed", 1, 0, std::nullopt, "generator: seed of the synthetic trace");
   s.string("memspec", "DDR3-1600", "memory preset (DDR3-1600, DDR4-2400) or a DRAMSys memspec JSON path");
@@ -136,6 +136,10 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
     g.read_ratio = o.real("read_ratio");
     g.injection_rate = o.real("injection_rate");
     g.stride_bytes = static_cast<std::uint64_t>(o.integer("stride"));
+    if (g.stride_bytes % g.alignment != 0)  // the generator's own message names its field
+      throw std::invalid_argument("env 'dram': option stride must be a multiple of " +
+                                  std::to_string(g.alignment) + " bytes (one burst), got " +
+                                  std::to_string(g.stride_bytes));
     g.footprint_bytes = static_cast<std::uint64_t>(o.integer("footprint_MiB")) << 20;
     g.seed = static_cast<std::uint64_t>(o.integer("generator_seed"));
     dram::GeneratedTrace trace(g);

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numbers
 import os
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -22,6 +22,27 @@ def integer(name: str, value: Any, minimum: int | None = None, maximum: int | No
     if maximum is not None and v > maximum:
         raise ValueError(f"{name} must be at most {maximum}, got {v}")
     return v
+
+
+def real(name: str, value: Any) -> float:
+    """``value`` as a float: Python and numpy real numbers only (not bools or text)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    return float(value)
+
+
+def mapping(name: str, value: Any) -> Mapping:
+    """A dict-like argument (None counts as empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a dict, got {value!r} ({type(value).__name__})")
+    return value
+
+
+def targets(value: Any) -> dict[str, float]:
+    """Metric targets: {metric name: number}."""
+    return {str(k): real(f"targets[{k!r}]", v) for k, v in mapping("targets", value).items()}
 
 
 def seed(value: Any, name: str = "seed") -> int:
@@ -41,8 +62,8 @@ def option_text(value: Any) -> str:
     return str(value)
 
 
-def options_text(options: Any) -> dict[str, str]:
-    return {str(k): option_text(v) for k, v in (options or {}).items()}
+def options_text(options: Any, name: str = "options") -> dict[str, str]:
+    return {str(k): option_text(v) for k, v in mapping(name, options).items()}
 
 
 def run_ids(runs: int | Iterable[int] | None, name: str = "runs") -> list[int]:

@@ -2,8 +2,9 @@
 
 Each registry env ``name`` is registered as ``archgym/<Name>-v0`` (``dram`` ->
 ``archgym/DRAM-v0``); ``gymnasium.make(id, **options)`` forwards env options
-(e.g. ``workload="random"``) to the C++ env and accepts ``episode_length``,
-``targets`` and ``formulation`` for the reward. The ids exist once ``archgym`` is
+(e.g. ``workload="random"``) to the C++ env and accepts ``targets`` and
+``formulation`` for the reward. Episodes are truncated by gymnasium's ``TimeLimit``:
+``max_episode_steps`` (registered default 16). The ids exist once ``archgym`` is
 imported; ``gymnasium.make("archgym:archgym/DRAM-v0")`` imports it on the way.
 
 One step evaluates one design (the action) and observes its metrics:
@@ -14,9 +15,10 @@ One step evaluates one design (the action) and observes its metrics:
 - observation: ``Box(0, inf)`` of the metrics in ``metric_names`` order (float64);
   all zeros after an invalid design.
 - reward: the env's objective (ArchGym's formulation; higher is better).
-- terminated when the objective's target is met; truncated after ``episode_length`` steps.
-- info: ``design`` (decoded knob values), ``metrics`` (raw, by name), ``valid`` and
-  ``reason``. (No wall times: info is deterministic, as gymnasium's checker requires;
+- terminated when the objective's target is met; truncated after ``max_episode_steps``
+  steps (an ``ArchGymEnv`` built directly truncates after ``episode_length``, if given).
+- info: ``design`` (decoded knob values), ``metrics`` (raw, by name, in ``metric_names``
+  order), ``valid`` and ``reason``, after reset for the default design as after a step. (No wall times: info is deterministic, as gymnasium's checker requires;
   ``Env.evaluate`` reports ``sim_seconds``.)
 """
 from __future__ import annotations
@@ -45,25 +47,45 @@ def gym_id(name: str) -> str:
     return f"archgym/{gym_name(name)}-v0"
 
 
+#: Steps per episode unless ``gymnasium.make(..., max_episode_steps=N)`` says otherwise.
+DEFAULT_MAX_EPISODE_STEPS = 16
+
+
 def register_envs() -> dict[str, str]:
     """Registers every registry env with gymnasium (idempotent); returns {name: id}."""
     ids = {}
     for entry in _core.list_envs():
         env_id = gym_id(entry["name"])
         if env_id not in gymnasium.registry:
-            gymnasium.register(id=env_id, entry_point="archgym.gym:ArchGymEnv",
-                               kwargs={"archgym_env": entry["name"]})
+            gymnasium.register(id=env_id, entry_point="archgym.gym:_from_registry",
+                               kwargs={"archgym_env": entry["name"]},
+                               max_episode_steps=DEFAULT_MAX_EPISODE_STEPS)
         ids[entry["name"]] = env_id
     return ids
+
+
+def _from_registry(archgym_env: str, **kwargs: Any) -> "ArchGymEnv":
+    """gymnasium.make's entry point. Truncation is gymnasium's TimeLimit alone, so that
+    ``max_episode_steps`` (and ``env.spec``) is the episode length the agent sees."""
+    if "episode_length" in kwargs:
+        raise TypeError("episode_length is not a gymnasium.make option: pass "
+                        "max_episode_steps=N (default "
+                        f"{DEFAULT_MAX_EPISODE_STEPS}); gymnasium's TimeLimit truncates episodes")
+    return ArchGymEnv(archgym_env, **kwargs)
+
+
+_from_registry.metadata = {"render_modes": []}  # read by gymnasium.make before creating
 
 
 def _objective(env: _core.Env, targets: Mapping[str, float] | None,
                formulation: str | None) -> _core.Objective:
     objective = env.default_objective
-    if formulation:
+    if formulation is not None:
+        if not isinstance(formulation, str) or not formulation:
+            raise TypeError(f"formulation must be a formulation name, got {formulation!r}")
         objective = _core.Objective(formulation, objective.targets)
-    for metric, value in (targets or {}).items():
-        objective.set_target(metric, float(value))
+    for metric, value in _checks.targets(targets).items():
+        objective.set_target(metric, value)
     return objective
 
 
@@ -86,19 +108,21 @@ class ArchGymEnv(gymnasium.Env):
 
     metadata = {"render_modes": []}
 
-    def __init__(self, archgym_env: str = "dram", *, episode_length: int = 16,
+    def __init__(self, archgym_env: str = "dram", *, episode_length: int | None = None,
                  targets: Mapping[str, float] | None = None, formulation: str | None = None,
                  render_mode: str | None = None, **options: Any):
-        """Builds registry env ``archgym_env`` with ``options``; ``episode_length`` steps
-        per episode (reset evaluates the default design once, so longer episodes amortise
-        it); ``targets``/``formulation`` override the env's default objective."""
+        """Builds registry env ``archgym_env`` with ``options``; ``targets``/``formulation``
+        override the env's default objective. Built through ``gymnasium.make``, episodes
+        last ``max_episode_steps``; built directly, ``episode_length`` steps (None: no
+        limit). Reset evaluates the default design once, so longer episodes amortise it."""
         if render_mode is not None:
             raise ValueError(f"archgym envs do not render (render_mode={render_mode!r})")
         self.render_mode = render_mode
         self.env = _core.make_env(archgym_env, **options)
         self.objective = _objective(self.env, targets, formulation)
-        self.view = _core.GymView(self.env, self.objective,
-                                  _checks.integer("episode_length", episode_length, 1))
+        length = (_checks.UINT64_MAX if episode_length is None
+                  else _checks.integer("episode_length", episode_length, 1))
+        self.view = _core.GymView(self.env, self.objective, length)
         self.design_space = self.env.space
         self.knobs: list[str] = list(self.design_space.names)
         self.metric_names: list[str] = list(self.env.metric_names)
@@ -115,8 +139,28 @@ class ArchGymEnv(gymnasium.Env):
         self.observation_space = spaces.Box(0.0, np.inf, shape=(len(self.metric_names),),
                                             dtype=np.float64)
 
+    def _check_action(self, action: Any) -> None:
+        """An action holds exactly one entry per knob."""
+        if not isinstance(action, Mapping):
+            raise TypeError(f"action must be a dict with one entry per knob {self.knobs}, "
+                            f"got {type(action).__name__}")
+        missing = [k for k in self.knobs if k not in action]
+        unknown = [str(k) for k in action if k not in self.action_space.spaces]
+        if missing or unknown:
+            parts = ([f"missing knob(s) {missing}"] if missing else []) + (
+                [f"unknown knob(s) {unknown}"] if unknown else [])
+            raise ValueError(f"action: {'; '.join(parts)} (knobs: {self.knobs})")
+
+    def _info(self, evaluation: Mapping[str, Any], design: Mapping[str, Any]) -> dict[str, Any]:
+        metrics = evaluation["metrics"]
+        ordered = {m: metrics[m] for m in self.metric_names if m in metrics}
+        ordered.update({m: v for m, v in metrics.items() if m not in ordered})
+        return {"design": design, "metrics": ordered, "valid": evaluation["valid"],
+                "reason": evaluation["reason"]}
+
     def decode(self, action: Mapping[str, Any]) -> dict[str, Any]:
         """The design (knob -> value) an action stands for."""
+        self._check_action(action)
         design = {}
         for p in self._parameters:
             a = action[p.name]
@@ -142,24 +186,20 @@ class ArchGymEnv(gymnasium.Env):
             seed = _checks.seed(seed)
         super().reset(seed=seed)
         view_seed = seed if seed is not None else int(self.np_random.integers(2**62))
-        obs = np.asarray(self.view.reset(int(view_seed)), dtype=np.float64)
-        info = {"design": self.env.default_design,
-                "metrics": dict(zip(self.metric_names, obs.tolist())),
-                "valid": True, "reason": ""}
-        return obs, info
+        obs, evaluation, design = self.view.reset(int(view_seed))
+        return np.asarray(obs, dtype=np.float64), self._info(evaluation, design)
 
     def step(self, action: Mapping[str, Any]):
         """Evaluates the design ``action`` -> (obs, reward, terminated, truncated, info)."""
+        self._check_action(action)
         if self._discrete:
             indices = [_index(p.name, action[p.name], p.cardinality) for p in self._parameters]
             obs, reward, terminated, truncated, evaluation, design = self.view.step_indices(indices)
         else:
             obs, reward, terminated, truncated, evaluation, design = self.view.step(
                 self.decode(action))
-        info = {"design": design, "metrics": evaluation["metrics"],
-                "valid": evaluation["valid"], "reason": evaluation["reason"]}
         return (np.asarray(obs, dtype=np.float64), float(reward), bool(terminated),
-                bool(truncated), info)
+                bool(truncated), self._info(evaluation, design))
 
     def render(self):
         """archgym envs have nothing to render."""

@@ -154,7 +154,8 @@ def train_proxy(store: Store | str | Path, runs: int | Iterable[int] | None = No
     must share env and env options), holding out ``test_fraction`` of the designs (whole
     designs: a design evaluated twice never lands on both sides) to measure the error.
     Same data, hyperparameters and seed give the same model."""
-    return Proxy(_core.train_proxy(_core_store(store), _checks.run_ids(runs), model, float(test_fraction),
+    return Proxy(_core.train_proxy(_core_store(store), _checks.run_ids(runs), model,
+                                   _checks.real("test_fraction", test_fraction),
                                    _checks.seed(seed), **hyperparameters))
 
 

@@ -58,8 +58,9 @@ def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: 
     KeyboardInterrupt is raised; :func:`resume` continues it to the same trajectory.
     """
     seed = _checks.seed(seed)
-    result = _core.run(env, _checks.options_text(env_options), agent, _checks.options_text(agent_options),
-                       {str(k): float(v) for k, v in (targets or {}).items()}, formulation,
+    result = _core.run(env, _checks.options_text(env_options, "env_options"), agent,
+                       _checks.options_text(agent_options, "agent_options"),
+                       _checks.targets(targets), formulation,
                        seed, _checks.integer("budget", budget, 1), _checks.integer("batch", batch, 0),
                        _checks.integer("workers", workers, 0), bool(stop_on_target),
                        bool(progress), _open_store(store))

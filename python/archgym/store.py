@@ -9,6 +9,17 @@ import pandas as pd
 from . import _checks, _core
 
 
+# Column dtypes, so that frames of an empty store have the types of a full one.
+_RUN_COLUMNS = {"run_id": "int64", "env": "str", "env_config": "str", "agent": "str",
+                "agent_config": "str", "objective": "str", "seed": "int64",
+                "budget": "int64", "batch": "int64", "stop_on_target": "bool", "version": "str",
+                "git_commit": "str", "inputs": "str", "status": "str",
+                "started_at": "str", "updated_at": "str", "finished_at": "str",
+                "evaluations": "int64"}
+_EVALUATION_COLUMNS = {"run_id": "int64", "index": "int64", "reward": "float64",
+                       "valid": "bool", "reason": "str", "sim_seconds": "float64"}
+
+
 class Store:
     """An archgym experiment database; created if missing.
 
@@ -30,15 +41,22 @@ class Store:
         """One row per run: run_id, env, env_config, agent, agent_config, objective, seed,
         budget, batch, status, version, git_commit, inputs (the env's input files and their
         digests, JSON), times and number of evaluations."""
-        columns = ["run_id", "env", "env_config", "agent", "agent_config", "objective", "seed",
-                   "budget", "batch", "stop_on_target", "version", "git_commit", "inputs", "status",
-                   "started_at", "updated_at", "finished_at", "evaluations"]
-        return pd.DataFrame(self._store.runs(), columns=columns)
+        frame = pd.DataFrame(self._store.runs(), columns=list(_RUN_COLUMNS))
+        return frame.astype(_RUN_COLUMNS) if frame.empty else frame
+
+    def _check_run(self, run_id: int) -> int:
+        run_id = _checks.integer("run_id", run_id, 1)
+        if not self._store.run(run_id):
+            known = [r["run_id"] for r in self._store.runs()]
+            listed = ", ".join(map(str, known[:20])) + (", ..." if len(known) > 20 else "")
+            raise ValueError(f"{self.path}: no run {run_id} (runs: {listed or 'none yet'})")
+        return run_id
 
     def evaluations(self, run_id: int | None = None) -> pd.DataFrame:
         """One row per evaluation of ``run_id`` (every run when None): run_id, index,
         reward, valid, reason, sim_seconds, then one column per knob and per metric."""
-        ids = [int(run_id)] if run_id is not None else [r["run_id"] for r in self._store.runs()]
+        ids = ([self._check_run(run_id)] if run_id is not None
+               else [r["run_id"] for r in self._store.runs()])
         rows = []
         for rid in ids:
             for e in self._store.evaluations(rid):
@@ -48,15 +66,17 @@ class Store:
                 row.update(json.loads(e["metrics"]) if e["metrics"] else {})
                 rows.append(row)
         if not rows:
-            return pd.DataFrame(columns=["run_id", "index", "reward", "valid", "reason",
-                                         "sim_seconds"])
+            return pd.DataFrame(columns=list(_EVALUATION_COLUMNS)).astype(_EVALUATION_COLUMNS)
         return pd.DataFrame(rows)
 
     def export_csv(self, path: str | Path, run_id: int = 0) -> Path:
         """Writes the evaluations of ``run_id`` (0 = all runs) as CSV; returns the path. The
         file is written whole (a temporary file renamed over it), never over a store."""
         text = _checks.path("path", path)
-        _core.write_file(text, self._store.export_csv(_checks.integer("run_id", run_id, 0)), "the CSV file")
+        run_id = _checks.integer("run_id", run_id, 0)
+        if run_id:
+            self._check_run(run_id)
+        _core.write_file(text, self._store.export_csv(run_id), "the CSV file")
         return Path(text)
 
     def __repr__(self) -> str:

@@ -31,10 +31,16 @@ void bind_gym_view(py::module_& m) {
       .def(
           "reset",
           [](GymView& g, std::uint64_t seed) {
-            py::gil_scoped_release release;
-            return g.reset(seed);
+            StepOutcome o;
+            {
+              py::gil_scoped_release release;
+              o = g.reset(seed);
+            }
+            return py::make_tuple(py::cast(o.observation), evaluation_to_dict(o.evaluation),
+                                  design_to_dict(g.env().space(), o.design));
           },
-          py::arg("seed"), "Starts an episode; returns the metrics of the default design.")
+          py::arg("seed"),
+          "Starts an episode by evaluating the default design -> (observation, evaluation, design).")
       .def(
           "step",
           [](GymView& g, const py::handle& action) {

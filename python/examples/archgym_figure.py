@@ -13,12 +13,20 @@ import archgym
 from archgym.plots import plot_best_so_far
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> pd.DataFrame:
     """Runs every agent for every seed, draws the figure, returns the curves drawn."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workload", default="stream", help="DRAM trace (stream, random, cloud-1, cloud-2)")
-    ap.add_argument("--budget", type=int, default=500, help="evaluations per run")
-    ap.add_argument("--seeds", type=int, default=5, help="seeds per agent (1..N)")
+    ap.add_argument("--budget", type=positive_int, default=500, help="evaluations per run")
+    ap.add_argument("--seeds", type=positive_int, default=5, help="seeds per agent (1..N)")
     ap.add_argument("--agents", default="", help="comma-separated agents (default: all registered)")
     ap.add_argument("--store", default=None, help="also record every run in this SQLite store")
     ap.add_argument("--log-y", action="store_true", help="log-scaled reward axis")
@@ -39,8 +47,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
                               title=f"DRAM, workload {args.workload}: target-ratio reward",
                               log_y=args.log_y)
     final = curves.groupby("agent")["median"].last()
+    # An agent may stop before the budget by its own rule (a GA after its last whole
+    # generation); its curve keeps its best to the end, but say how far it went.
+    ran = runs.groupby(["agent", "seed"]).size().groupby("agent").max()
     for agent, best in final.items():
-        print(f"{agent:>12}: median best reward {best:.4g} after {args.budget} evaluations")
+        note = "" if ran[agent] == args.budget else " (stopped by its own rule)"
+        print(f"{agent:>12}: median best reward {best:.4g} after {ran[agent]} evaluations{note}")
     print(f"figure: {args.out}")
     return curves
 

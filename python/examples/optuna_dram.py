@@ -4,6 +4,7 @@ Every knob becomes a categorical Optuna parameter over its allowed values, so th
 same script works for any archgym env: pass --env and env options.
 
     python optuna_dram.py --trials 100 --workload random
+    python optuna_dram.py --env proxy --option model=dram.proxy.json --trials 500
 """
 from __future__ import annotations
 
@@ -12,18 +13,39 @@ import argparse
 import archgym
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def env_option(text: str) -> tuple[str, str]:
+    """argparse type: KEY=VALUE."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key, value
+
+
 def main(argv: list[str] | None = None) -> dict:
     """Runs the study and returns {'best_reward', 'best_design', 'trials', 'invalid'}."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--env", default="dram")
-    ap.add_argument("--workload", default="stream", help="DRAM trace (env option)")
-    ap.add_argument("--trials", type=int, default=100)
+    ap.add_argument("--workload", default=None, help="DRAM trace (env option; dram: stream)")
+    ap.add_argument("--option", type=env_option, action="append", default=[], metavar="KEY=VALUE",
+                    help="env option, repeatable (e.g. model=dram.proxy.json for --env proxy)")
+    ap.add_argument("--trials", type=positive_int, default=100)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
 
     import optuna
 
-    env = archgym.make_env(args.env, workload=args.workload)
+    options = dict(args.option)
+    if args.workload is not None:
+        options["workload"] = args.workload
+    env = archgym.make_env(args.env, **options)
     objective = env.default_objective
     knobs = env.space.parameters
     invalid = 0
@@ -41,7 +63,8 @@ def main(argv: list[str] | None = None) -> dict:
     study = optuna.create_study(direction="maximize",
                                 sampler=optuna.samplers.TPESampler(seed=args.seed))
     study.optimize(trial_reward, n_trials=args.trials)
-    print(f"Optuna TPE, {args.trials} trials on {args.env}/{args.workload}: "
+    settings = ", ".join(f"{k}={v}" for k, v in options.items()) or "default options"
+    print(f"Optuna TPE, {args.trials} trials on {args.env} ({settings}): "
           f"best reward {study.best_value:.4g}")
     print(f"best design: {study.best_params}")
     print(f"its metrics: {study.best_trial.user_attrs['metrics']}")

@@ -25,14 +25,22 @@ import archgym
 from archgym.plots import plot_proxy_parity
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> dict:
     """Runs the four steps; returns the numbers it printed."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workload", default="stream", help="DRAM trace (stream, random, cloud-1, cloud-2)")
-    ap.add_argument("--samples", type=int, default=1000, help="designs simulated for the dataset")
+    ap.add_argument("--samples", type=positive_int, default=1000, help="designs simulated for the dataset")
     ap.add_argument("--model", default="random_forest", help="proxy model (archgym.list_proxy_models())")
-    ap.add_argument("--proxy-budget", type=int, default=20000, help="GA evaluations on the proxy")
-    ap.add_argument("--confirm", type=int, default=20, help="best proxy designs re-simulated")
+    ap.add_argument("--proxy-budget", type=positive_int, default=20000, help="GA evaluations on the proxy")
+    ap.add_argument("--confirm", type=positive_int, default=20, help="best proxy designs re-simulated")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--store", default=None, help="SQLite store (default: a temporary one)")
     ap.add_argument("--out", default="proxy_parity.png", help="parity plot (PNG)")
@@ -50,9 +58,10 @@ def main(argv: list[str] | None = None) -> dict:
         errors = proxy.test_errors().set_index("metric")
         print(f"proxy '{proxy.model}': {proxy.train_rows} training rows; held-out R^2 "
               f"power {errors.loc['power_W', 'r2']:.3f}, latency {errors.loc['latency_ms', 'r2']:.3f}")
-        held_out = proxy.compare(store, [data_run])
-        plot_proxy_parity(held_out, ["power_W", "latency_ms", "energy_uJ"], args.out,
-                          title=f"{proxy.model} proxy of DRAM ({args.workload}), training designs")
+        dataset = proxy.compare(store, [data_run])  # training and held-out designs
+        plot_proxy_parity(dataset, ["power_W", "latency_ms", "energy_uJ"], args.out,
+                          title=f"{proxy.model} proxy of DRAM ({args.workload}), all "
+                                f"{len(dataset)} dataset designs (training and held-out)")
         model_path = proxy.save(Path(tmp) / "dram.proxy.json")
 
         search = archgym.run(env="proxy", agent="ga", budget=args.proxy_budget, seed=args.seed,

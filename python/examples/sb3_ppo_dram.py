@@ -19,12 +19,21 @@ import archgym  # noqa: F401  (registers archgym/DRAM-v0)
 from archgym.gym import FlattenAction
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> dict:
     """Trains PPO and returns {'best_reward', 'best_design', 'steps'}."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--steps", type=int, default=2048, help="environment steps to train for")
+    ap.add_argument("--steps", type=positive_int, default=2048, help="environment steps to train for")
     ap.add_argument("--workload", default="stream", help="DRAM trace (stream, random, cloud-1, cloud-2)")
-    ap.add_argument("--episode-length", type=int, default=16, help="steps per episode")
+    ap.add_argument("--episode-length", type=positive_int, default=16,
+                    help="steps per episode (gymnasium's max_episode_steps)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
 
@@ -37,7 +46,7 @@ def main(argv: list[str] | None = None) -> dict:
     from stable_baselines3.common.callbacks import BaseCallback
 
     env = FlattenAction(gymnasium.make("archgym/DRAM-v0", workload=args.workload,
-                                       episode_length=args.episode_length))
+                                       max_episode_steps=args.episode_length))
 
     class BestDesign(BaseCallback):
         """Keeps the best design PPO visited (info carries the decoded design)."""

@@ -96,7 +96,7 @@ TEST_CASE("cli: export writes one CSV row per evaluation", "[cli]") {
   REQUIRE(r.exit_code == 0);
   const auto rows = parse_csv(read_file(dir / "out.csv"));
   REQUIRE(rows.size() == 1 + 8);
-  const std::vector<std::string> leading{"run_id", "index", "reward", "valid", "invalid_reason", "sim_seconds"};
+  const std::vector<std::string> leading{"run_id", "index", "reward", "valid", "reason", "sim_seconds"};
   CHECK(std::vector<std::string>(rows[0].begin(), rows[0].begin() + 6) == leading);
   for (const char* column : {"PagePolicy", "Scheduler", "power_W", "latency_ms"})
     CHECK(std::find(rows[0].begin(), rows[0].end(), column) != rows[0].end());

@@ -10,7 +10,10 @@ TEST_CASE("reset observes the default design, step scores the action") {
   GymView gym(env, env->default_objective(), 3);
   CHECK_THROWS_WITH(gym.step(env->default_design()), Catch::Contains("call reset() before step()"));
   // Default design: x=0, size=1, round, scale=0.5 -> cost 49 + 9 + 0 + 1 = 59.
-  CHECK(gym.reset(1) == std::vector<double>{59.0, 10.125});
+  const auto start = gym.reset(1);
+  CHECK(start.observation == std::vector<double>{59.0, 10.125});
+  CHECK(start.evaluation.valid);
+  CHECK(start.design == env->default_design());
   CHECK(gym.steps() == 0);
 
   const auto far = gym.step_indices({8, 3, 0, 1});  // x=8: cost 1

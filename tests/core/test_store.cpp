@@ -105,11 +105,11 @@ TEST_CASE("CSV export quotes fields and unions columns") {
   std::ostringstream all, only_b;
   store.export_csv(all);
   CHECK(all.str() ==
-        "run_id,index,reward,valid,invalid_reason,sim_seconds,x,shape,y,cost_u,latency_ns\n"
+        "run_id,index,reward,valid,reason,sim_seconds,x,shape,y,cost_u,latency_ns\n"
         "1,0,-1.5,1,,0.25,0,\"round, \"\"big\"\"\",,1.5,\n"
         "2,0,0.5,1,,0,,,0.1,2,3\n");
   store.export_csv(only_b, b);
-  CHECK(only_b.str() == "run_id,index,reward,valid,invalid_reason,sim_seconds,y,latency_ns,cost_u\n2,0,0.5,1,,0,0.1,3,2\n");
+  CHECK(only_b.str() == "run_id,index,reward,valid,reason,sim_seconds,y,latency_ns,cost_u\n2,0,0.5,1,,0,0.1,3,2\n");
 }
 
 TEST_CASE("files that are not archgym stores are refused with their path") {

@@ -41,6 +41,34 @@ def test_run_arguments_are_checked(kwargs, error, message):
         archgym.run(**args)
 
 
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"targets": {"power_W": "a"}}, TypeError, r"targets\['power_W'\] must be a number, got 'a'"),
+    ({"targets": [("power_W", 1.0)]}, TypeError, "targets must be a dict"),
+    ({"env_options": ["generator=random"]}, TypeError, "env_options must be a dict"),
+    ({"agent_options": "population=8"}, TypeError, "agent_options must be a dict"),
+])
+def test_run_mappings_are_checked(kwargs, error, message):
+    args = {"env": "dram", "agent": "random_walk", "budget": 3, "env_options": SMALL, **kwargs}
+    with pytest.raises(error, match=message):
+        archgym.run(**args)
+
+
+def test_gym_objective_arguments_are_checked():
+    with pytest.raises(TypeError, match=r"targets\['power_W'\] must be a number"):
+        archgym.gym.ArchGymEnv("dram", targets={"power_W": "a"}, **SMALL)
+    with pytest.raises(TypeError, match="formulation must be a formulation name, got 3"):
+        archgym.gym.ArchGymEnv("dram", formulation=3, **SMALL)
+
+
+def test_dram_stride_must_be_whole_bursts():
+    with pytest.raises(ValueError, match="option stride must be a multiple of 64 bytes .*got 96"):
+        archgym.make_env("dram", generator="strided", stride=96)
+    with pytest.raises(ValueError, match="stride"):
+        archgym.make_env("dram", generator="strided", stride=32)  # below one burst
+    assert archgym.make_env("dram", generator="strided", stride=128, requests=50).evaluate(
+        archgym.make_env("dram").default_design)["valid"]
+
+
 def test_agent_and_run_agent_arguments_are_checked(small_dram):
     agent = archgym.make_agent("random_walk", small_dram, seed=1)
     with pytest.raises(ValueError, match="ask: n must be at least 0, got -1"):
@@ -79,6 +107,8 @@ def test_proxy_run_lists_and_frames_are_checked(tmp_path):
         archgym.train_proxy(store, "1", model="knn")
     with pytest.raises(ValueError, match="runs lists run 1 more than once"):
         archgym.train_proxy(store, [1, 1], model="knn")
+    with pytest.raises(TypeError, match="test_fraction must be a number, got 'x'"):
+        archgym.train_proxy(store, 1, model="knn", test_fraction="x")
     with pytest.raises(ValueError, match=r"columns \['pagepolicy'\] are not knobs .* and knobs \['PagePolicy'"):
         proxy.predict(pd.DataFrame({"pagepolicy": ["Open"]}))
     designs = store.evaluations(1)[proxy.space.names].head(3)
@@ -99,7 +129,7 @@ def test_gym_actions_are_checked():
     with pytest.raises(ValueError, match="seed must be at least 0"):
         env.reset(seed=-5)
     with pytest.raises(ValueError, match="episode_length must be at least 1"):
-        gymnasium.make("archgym/DRAM-v0", episode_length=-3, **SMALL)
+        archgym.gym.ArchGymEnv("dram", episode_length=-3, **SMALL)
     flat = FlattenAction(gymnasium.make("archgym/DRAM-v0", **SMALL))
     flat.reset(seed=1)
     with pytest.raises(ValueError, match="expected 11 indices"):
@@ -144,3 +174,34 @@ def test_store_export_never_overwrites_a_store(tmp_path):
     assert len(archgym.Store(tmp_path / "s.db").evaluations(1)) == 3  # intact
     assert store.export_csv(tmp_path / "s.csv").read_text().startswith("run_id,index")
     assert other.runs().empty
+
+
+def test_store_run_ids_are_checked(tmp_path):
+    store = archgym.Store(tmp_path / "s.db")
+    with pytest.raises(ValueError, match="no run 1 \\(runs: none yet\\)"):
+        store.evaluations(1)
+    archgym.run(env="dram", agent="random_walk", budget=3, env_options=SMALL, store=store,
+                stop_on_target=False)
+    with pytest.raises(TypeError, match="run_id must be an integer, got 1.7"):
+        store.evaluations(1.7)
+    with pytest.raises(TypeError, match="run_id must be an integer, got '1'"):
+        store.evaluations("1")
+    with pytest.raises(ValueError, match=r"s.db: no run 5 \(runs: 1\)"):
+        store.evaluations(5)
+    with pytest.raises(ValueError, match="no run 5"):
+        store.export_csv(tmp_path / "x.csv", 5)
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_store_frames_have_the_same_columns_and_types_empty_or_full(tmp_path):
+    store = archgym.Store(tmp_path / "s.db")
+    empty_runs, empty_evaluations = store.runs(), store.evaluations()
+    archgym.run(env="dram", agent="random_walk", budget=3, env_options=SMALL, store=store,
+                stop_on_target=False)
+    runs, evaluations = store.runs(), store.evaluations()
+    pd.testing.assert_series_equal(empty_runs.dtypes, runs.dtypes)
+    leading = list(empty_evaluations.columns)
+    pd.testing.assert_series_equal(empty_evaluations.dtypes, evaluations[leading].dtypes)
+    # The CSV export names its columns as the frame does.
+    csv = pd.read_csv(store.export_csv(tmp_path / "s.csv"))
+    assert list(csv.columns) == list(evaluations.columns)

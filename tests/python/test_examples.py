@@ -42,6 +42,23 @@ def test_optuna_study_uses_archgym_as_objective():
     assert result["best_reward"] >= env.default_objective.score(env.evaluate({}))["reward"] * 0.9
 
 
+def test_optuna_study_runs_on_a_proxy_env(dram_proxy_file):
+    pytest.importorskip("optuna", reason="Optuna not installed")
+    result = _load("optuna_dram").main(["--env", "proxy", "--option", f"model={dram_proxy_file}",
+                                        "--trials", "10"])
+    assert result["trials"] == 10 and np.isfinite(result["best_reward"])
+
+
+@pytest.mark.parametrize("example, flag", [("optuna_dram", "--trials"), ("archgym_figure", "--seeds"),
+                                           ("archgym_figure", "--budget"), ("proxy_search", "--confirm"),
+                                           ("sb3_ppo_dram", "--episode-length")])
+def test_example_counts_must_be_positive(example, flag, capsys):
+    with pytest.raises(SystemExit) as stop:
+        _load(example).main([flag, "0"])
+    assert stop.value.code == 2
+    assert f"argument {flag}: must be at least 1, got 0" in capsys.readouterr().err
+
+
 def test_archgym_figure_draws_every_agent(out_dir):
     import archgym
 
@@ -51,6 +68,15 @@ def test_archgym_figure_draws_every_agent(out_dir):
     assert set(curves["agent"]) == {a["name"] for a in archgym.list_agents()}
     for _, c in curves.groupby("agent"):
         assert len(c) == 32 and (c["seeds"] == 2).all() and (np.diff(c["median"]) >= 0).all()
+
+
+def test_archgym_figure_reports_how_far_each_agent_went(out_dir, capsys):
+    # GA's defaults (population 16, elitism 1, 32 generations) end after 16 + 31 x 15 = 481.
+    _load("archgym_figure").main(["--budget", "500", "--seeds", "1", "--agents", "ga,random_walk",
+                                  "--out", str(out_dir / "f.png")])
+    out = capsys.readouterr().out
+    assert "ga: median best reward" in out and "after 481 evaluations (stopped by its own rule)" in out
+    assert "after 500 evaluations\n" in out
 
 
 def test_proxy_search_trains_searches_and_confirms(out_dir):

@@ -59,12 +59,52 @@ def test_step_decodes_the_action_and_reports_metrics():
     assert not terminated and not truncated
 
 
-def test_episode_truncates_after_episode_length():
-    env = FlattenAction(gymnasium.make("archgym/DRAM-v0", episode_length=3, **SMALL))
+def _truncation_flags(env, steps):
     env.reset(seed=0)
-    env.action_space.seed(0)
-    flags = [env.step(env.action_space.sample())[3] for _ in range(3)]
-    assert flags == [False, False, True]
+    action = env.unwrapped.encode(env.unwrapped.env.default_design)
+    return [env.step(action)[3] for _ in range(steps)]
+
+
+@pytest.mark.parametrize("steps", [3, 20])
+def test_max_episode_steps_is_the_episode_length(steps):
+    # Shorter and longer than the registered default: gymnasium's TimeLimit alone truncates.
+    env = gymnasium.make("archgym/DRAM-v0", max_episode_steps=steps, **SMALL)
+    assert env.spec.max_episode_steps == steps
+    assert _truncation_flags(env, steps) == [False] * (steps - 1) + [True]
+
+
+def test_default_episode_length_is_registered():
+    env = gymnasium.make("archgym/DRAM-v0", **SMALL)
+    assert env.spec.max_episode_steps == archgym.gym.DEFAULT_MAX_EPISODE_STEPS == 16
+    assert _truncation_flags(env, 16) == [False] * 15 + [True]
+
+
+def test_episode_length_belongs_to_direct_construction():
+    with pytest.raises(TypeError, match="pass max_episode_steps=N"):
+        gymnasium.make("archgym/DRAM-v0", episode_length=3, **SMALL)
+    assert _truncation_flags(ArchGymEnv("dram", episode_length=3, **SMALL), 3) == [False, False, True]
+    assert _truncation_flags(ArchGymEnv("dram", **SMALL), 40) == [False] * 40  # no limit
+
+
+def test_reset_info_matches_a_step_of_the_default_design():
+    env = gymnasium.make("archgym/DRAM-v0", **SMALL)
+    obs, reset_info = env.reset(seed=0)
+    step_obs, _, _, _, step_info = env.step(env.unwrapped.encode(reset_info["design"]))
+    assert reset_info == step_info and obs.tolist() == step_obs.tolist()
+    assert list(reset_info["metrics"]) == env.unwrapped.metric_names  # same order both times
+
+
+def test_actions_must_name_every_knob():
+    env = gymnasium.make("archgym/DRAM-v0", **SMALL)
+    env.reset(seed=0)
+    action = env.unwrapped.encode(env.unwrapped.env.default_design)
+    del action["PagePolicy"]
+    action["Pagepolicy"] = 0
+    with pytest.raises(ValueError, match=r"missing knob\(s\) \['PagePolicy'\]; "
+                                         r"unknown knob\(s\) \['Pagepolicy'\]"):
+        env.step(action)
+    with pytest.raises(TypeError, match="action must be a dict"):
+        env.unwrapped.step([0] * len(env.unwrapped.knobs))
 
 
 def test_targets_and_formulation_are_forwarded():
@@ -89,7 +129,7 @@ def test_bad_options_raise():
 
 
 def _make():
-    return FlattenAction(gymnasium.make("archgym/DRAM-v0", episode_length=4, **SMALL))
+    return FlattenAction(gymnasium.make("archgym/DRAM-v0", max_episode_steps=4, **SMALL))
 
 
 @pytest.mark.parametrize("vector_cls", [gymnasium.vector.SyncVectorEnv,

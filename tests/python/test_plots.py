@@ -79,3 +79,68 @@ def test_parity_plot_statistics(out_dir):
     assert off["r2"] == pytest.approx(1 - np.sum((0.1 * actual) ** 2) / 5.0)
     with pytest.raises(ValueError, match="equal-length"):
         plot_parity([1, 2], [1], out_dir / "bad.png")
+
+
+def _brute_force_front(df, x, y):
+    pts = df[[x, y]].to_numpy(float)
+    return sorted(df.index[i] for i, p in enumerate(pts)
+                  if not (np.all(pts <= p, axis=1) & np.any(pts < p, axis=1)).any())
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pareto_front_with_ties_and_duplicates_matches_brute_force(seed):
+    # Few distinct values: many equal x, equal y and exact duplicates.
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"e": rng.integers(0, 6, 300).astype(float),
+                       "l": rng.integers(0, 6, 300).astype(float)})
+    assert sorted(pareto_front(df, "e", "l").index) == _brute_force_front(df, "e", "l")
+
+
+def test_pareto_front_is_fast_on_large_frames():
+    # 200k rows: the former all-pairs check took minutes; the sweep is O(n log n). Checked
+    # by result against a sorted-scan reference, not by time.
+    rng = np.random.default_rng(7)
+    df = pd.DataFrame({"e": rng.random(200_000), "l": rng.random(200_000)})
+    front = pareto_front(df, "e", "l")
+    s = df.sort_values("e")
+    expected = s[s["l"] < s["l"].cummin().shift(fill_value=np.inf)]
+    assert sorted(front.index) == sorted(expected.index)
+
+
+def test_pareto_arguments_are_checked(out_dir):
+    df = pd.DataFrame({"energy": [1.0, 2.0], "latency": [2.0, 1.0]})
+    with pytest.raises(ValueError, match=r"missing columns \['Energy'\]; have \['energy', 'latency'\]"):
+        pareto_front(df, "Energy", "latency")
+    with pytest.raises(ValueError, match="minimize must be two booleans"):
+        pareto_front(df, "energy", "latency", minimize=(True,))
+    with pytest.raises(ValueError, match="minimize must be two booleans"):
+        pareto_front(df, "energy", "latency", minimize="yes")
+    with pytest.raises(ValueError, match="missing columns \\['agent'\\]"):
+        plot_pareto(df, "energy", "latency", out_dir / "p.png", group="agent")
+    invalid = df.assign(energy=np.nan)
+    with pytest.raises(ValueError, match="no valid design with finite 'energy' and 'latency'"):
+        plot_pareto(invalid, "energy", "latency", out_dir / "none.png")
+    assert not (out_dir / "none.png").exists()
+    assert pareto_front(df.assign(latency=[np.inf, 1.0]), "energy", "latency").index.tolist() == [1]
+
+
+def test_best_so_far_arguments_and_data_are_checked(out_dir):
+    runs = _runs(np.random.default_rng(0))
+    with pytest.raises(ValueError, match="budget must be at least 1, got -3"):
+        best_so_far_curves(runs, budget=-3)
+    with pytest.raises(TypeError, match="budget must be an integer, got 2.7"):
+        best_so_far_curves(runs, budget=2.7)
+    with pytest.raises(ValueError, match="no finite 'reward' in 162 evaluations"):
+        plot_best_so_far(runs.assign(reward=np.nan), out_dir / "nan.png")
+    with pytest.raises(ValueError, match="log_y needs positive rewards.*down to -"):
+        plot_best_so_far(runs.assign(reward=-runs.reward), out_dir / "neg.png", log_y=True)
+    assert not (out_dir / "nan.png").exists() and not (out_dir / "neg.png").exists()
+    plot_best_so_far(runs.assign(reward=runs.reward + 1), out_dir / "log.png", log_y=True)
+    assert _is_png(out_dir / "log.png")
+
+
+def test_parity_refuses_non_finite_values(out_dir):
+    with pytest.raises(ValueError, match="actual has 2 non-finite value"):
+        plot_parity([1.0, np.nan, np.nan], [1.0, 2.0, 3.0], out_dir / "p.png")
+    with pytest.raises(ValueError, match="predicted has 1 non-finite value"):
+        plot_parity([1.0, 2.0], [1.0, np.inf], out_dir / "p.png")
