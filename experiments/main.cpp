@@ -38,6 +38,21 @@ CLI::Validator decimal(std::uint64_t min, std::uint64_t max) {
       },
       "INTEGER in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
 }
+// Help without CLI11's "{false}" after negated flag names ("--no-progress{false}"): the
+// description already says what the flag does.
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_option_name(const CLI::Option* opt, bool is_positional) const override {
+    std::string name = CLI::Formatter::make_option_name(opt, is_positional);
+    for (std::size_t open; (open = name.find('{')) != std::string::npos;) {
+      const std::size_t close = name.find('}', open);
+      if (close == std::string::npos) break;
+      name.erase(open, close - open + 1);
+    }
+    return name;
+  }
+};
+
 const std::uint64_t kMaxId = static_cast<std::uint64_t>(INT64_MAX);  // run ids are SQLite integers
 const std::uint64_t kMaxWorkers = 4096;                                // as in YAML configs
 
@@ -77,6 +92,7 @@ RunRequest build_request(const RunFlags& f, CLI::App& run) {
 int main(int argc, char** argv) {
   CLI::App app{"archgym: ML-assisted computer-architecture design space exploration", "archgym"};
   app.require_subcommand(1);
+  app.formatter(std::make_shared<HelpFormatter>());
 
   CLI::App* list = app.add_subcommand("list", "list every env and agent with its options");
 

@@ -50,6 +50,15 @@ std::vector<std::vector<std::string>> exported(const fs::path& dir, const std::s
 
 }  // namespace
 
+TEST_CASE("cli: run --help names negated flags plainly", "[cli]") {
+  const auto dir = scratch_dir("help");
+  const auto r = run_cli(dir, "run --help");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("--stop-on-target,--no-stop-on-target") != std::string::npos);
+  CHECK(r.out.find("--progress,--no-progress") != std::string::npos);
+  CHECK(r.out.find("{false}") == std::string::npos);  // CLI11's default-value notation
+}
+
 TEST_CASE("cli: list shows every env and agent with options", "[cli]") {
   const auto dir = scratch_dir("list");
   const auto r = run_cli(dir, "list");
