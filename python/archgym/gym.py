@@ -18,8 +18,9 @@ One step evaluates one design (the action) and observes its metrics:
 - terminated when the objective's target is met; truncated after ``max_episode_steps``
   steps (an ``ArchGymEnv`` built directly truncates after ``episode_length``, if given).
 - info: ``design`` (decoded knob values), ``metrics`` (raw, by name, in ``metric_names``
-  order), ``valid`` and ``reason``, after reset for the default design as after a step. (No wall times: info is deterministic, as gymnasium's checker requires;
-  ``Env.evaluate`` reports ``sim_seconds``.)
+  order), ``valid`` and ``reason``; after reset, those of the default design. (No wall
+  times: info is deterministic, as gymnasium's checker requires; ``Env.evaluate``
+  reports ``sim_seconds``.)
 """
 from __future__ import annotations
 
