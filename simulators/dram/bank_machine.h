@@ -30,10 +30,11 @@ class BankMachine {
   // bank's queue, its state and (FrFcfsGrp) the last CAS direction, so it is cached until
   // invalidate() or a state change; only the time is recomputed (a few loads, no branch:
   // a bank without a command reads TimingChecker::never_slots()).
-  std::int64_t start(std::int64_t now, const Scheduler& s, const TimingChecker& c,
-                     const TransactionPool& pool) {
+  // from: c.not_before(now), the same for every bank (computed once per pass).
+  std::int64_t start(std::int64_t now, std::int64_t from, const Scheduler& s,
+                     const TimingChecker& c, const TransactionPool& pool) {
     if (reselect_) return evaluate(now, s, c, pool);
-    time_ = c.earliest(slots_, now);
+    time_ = TimingChecker::earliest_from(slots_, from);
     return time_;
   }
   // Applies an issued command that concerns this bank.

@@ -44,23 +44,27 @@ Controller::Controller(const MemSpec& spec, const ControllerConfig& config, Tran
 void Controller::manage_responses(std::int64_t now) {
   if (release_txn_ >= 0) {
     if (release_time_ != now) return;  // still waiting for END_RESP
-    release_txn_ = -1;
-    ++served_;
-    --total_payloads_;
-    if (total_payloads_ == 0) return;
-    const int next = resp_.next(now);
-    if (next >= 0) {  // the last response was released this cycle: one cycle apart
-      port_.begin_resp(next, now, now + 1);
-      release_txn_ = next;
-      release_time_ = kNever;
-    } else {
-      notify_data(now);
-    }
+    release_response(now);
     return;
   }
   const int next = resp_.next(now);
   if (next >= 0) {
     port_.begin_resp(next, now, release_time_ == now ? now + 1 : now);
+    release_txn_ = next;
+    release_time_ = kNever;
+  } else {
+    notify_data(now);
+  }
+}
+
+void Controller::release_response(std::int64_t now) {
+  release_txn_ = -1;
+  ++served_;
+  --total_payloads_;
+  if (total_payloads_ == 0) return;
+  const int next = resp_.next(now);
+  if (next >= 0) {  // the last response was released this cycle: one cycle apart
+    port_.begin_resp(next, now, now + 1);
     release_txn_ = next;
     release_time_ = kNever;
   } else {
@@ -78,6 +82,10 @@ void Controller::update_write_drain() {
 void Controller::manage_requests(std::int64_t now) {
   if (write_drain_) update_write_drain();
   if (acquire_txn_ < 0 || acquire_time_ > now || !scheduler_.has_buffer_space()) return;
+  admit(now);
+}
+
+void Controller::admit(std::int64_t now) {
   const int txn = acquire_txn_;
   acquire_txn_ = -1;
   const Transaction& t = pool_[txn];
@@ -90,7 +98,7 @@ void Controller::manage_requests(std::int64_t now) {
   if (write_drain_) update_write_drain();
   BankMachine& bm = bms_[static_cast<std::size_t>(t.bank)];
   bm.invalidate();
-  bm.start(now, scheduler_, checker_, pool_);
+  bm.start(now, checker_.not_before(now), scheduler_, checker_, pool_);
   port_.end_req(txn, now);
 }
 
@@ -109,6 +117,10 @@ void Controller::pass(std::int64_t now) {
     return;
   }
 #endif
+  full_pass(now);
+}
+
+void Controller::full_pass(std::int64_t now) {
   // (3) refresh and power-down managers.
   for (auto& rm : rms_) rm->start(now);
   for (auto& pdm : pdms_) pdm->start(now);
@@ -151,7 +163,8 @@ void Controller::pass(std::int64_t now) {
   }
   // (6) re-evaluate everything; wake at the earliest proposed time.
   std::int64_t next = kNever;
-  for (auto& bm : bms_) next = std::min(next, bm.start(now, scheduler_, checker_, pool_));
+  const std::int64_t from = checker_.not_before(now);
+  for (auto& bm : bms_) next = std::min(next, bm.start(now, from, scheduler_, checker_, pool_));
   for (auto& rm : rms_) next = std::min(next, rm->start(now));
   for (auto& pdm : pdms_) next = std::min(next, pdm->start(now));
   if (next < controller_event_) controller_event_ = next;  // an earlier pending one wins

@@ -76,6 +76,11 @@ class Controller {
  private:
   void manage_responses(std::int64_t now);
   void manage_requests(std::int64_t now);
+  // The rarer halves, out of line so that the common passes (nothing to release or
+  // admit, the fast path) stay a few instructions without saving registers.
+  [[gnu::noinline]] void release_response(std::int64_t now);  // END_RESP arrived
+  [[gnu::noinline]] void admit(std::int64_t now);
+  [[gnu::noinline]] void full_pass(std::int64_t now);         // steps 3-6
   void update_write_drain();
   void issue(const Candidate& c, std::int64_t now);
   void notify_data(std::int64_t now) {

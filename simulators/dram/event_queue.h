@@ -58,21 +58,7 @@ class EventQueue {
     // request) follow the timed ones, one round later.
     if (round_end_ < delta_.size()) return begin_cycle_after_early_posts(now);
     delta_.clear();
-    if (earliest_ == now) {
-      // Only a handful of messages are ever pending: a linear pass beats a heap. Kept in
-      // posting order, so same-cycle messages are delivered in the order they were sent.
-      std::size_t keep = 0;
-      earliest_ = INT64_MAX;
-      for (const Message& m : timed_) {
-        if (m.time == now) {
-          delta_.push_back(m);
-        } else {
-          if (m.time < earliest_) earliest_ = m.time;
-          timed_[keep++] = m;
-        }
-      }
-      timed_.resize(keep);
-    }
+    if (earliest_ == now) take_timed(now);
     round_begin_ = 0;
     round_end_ = delta_.size();
     if (controller_timed_ == now) {
@@ -90,7 +76,24 @@ class EventQueue {
     round_end_ = delta_.size();
     return controller || round_begin_ != round_end_;
   }
-  bool begin_cycle_after_early_posts(std::int64_t now) {
+  // Moves the timed messages due at `now` into this cycle's first round. Out of line (as
+  // the rare case below) so that begin_cycle() inlines into the simulation loop.
+  [[gnu::noinline]] void take_timed(std::int64_t now) {
+    // Only a handful of messages are ever pending: a linear pass beats a heap. Kept in
+    // posting order, so same-cycle messages are delivered in the order they were sent.
+    std::size_t keep = 0;
+    earliest_ = INT64_MAX;
+    for (const Message& m : timed_) {
+      if (m.time == now) {
+        delta_.push_back(m);
+      } else {
+        if (m.time < earliest_) earliest_ = m.time;
+        timed_[keep++] = m;
+      }
+    }
+    timed_.resize(keep);
+  }
+  [[gnu::noinline]] bool begin_cycle_after_early_posts(std::int64_t now) {
     const std::vector<Message> early(delta_.begin() + static_cast<std::ptrdiff_t>(round_end_),
                                      delta_.end());
     round_end_ = delta_.size();

@@ -19,7 +19,7 @@ void PowerDownManager::trigger_interruption() {
   if (state_ != State::Idle) exit_triggered_ = true;
 }
 
-std::int64_t PowerDownManager::start(std::int64_t now) {
+std::int64_t PowerDownManager::choose(std::int64_t now) {
   has_next_ = false;
   time_ = INT64_MAX;
   if (!enabled_) return time_;

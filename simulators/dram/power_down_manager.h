@@ -24,8 +24,16 @@ class PowerDownManager {
   void trigger_entry();
   void trigger_exit();
   void trigger_interruption();
-  // Recomputes the proposed command; returns its earliest time (kNever if none).
-  std::int64_t start(std::int64_t now);
+  // Recomputes the proposed command; returns its earliest time (kNever if none). Nothing
+  // to propose (disabled, or no entry/exit pending: the common case) is answered inline.
+  std::int64_t start(std::int64_t now) {
+    if (!enabled_ || !(exit_triggered_ || entry_triggered_ || enter_self_refresh_)) {
+      has_next_ = false;
+      time_ = INT64_MAX;
+      return time_;
+    }
+    return choose(now);
+  }
   void update(Command c);
 
   bool has_command() const { return has_next_; }
@@ -34,6 +42,7 @@ class PowerDownManager {
 
  private:
   enum class State : std::uint8_t { Idle, ActivePdn, PrechargePdn, SelfRefresh, ExtraRefresh };
+  std::int64_t choose(std::int64_t now);
   bool enabled_;
   int rank_;
   const TimingChecker* checker_;

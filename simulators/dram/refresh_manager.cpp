@@ -9,8 +9,10 @@ namespace {
 
 class NoRefreshManager final : public RefreshManager {
  public:
-  std::int64_t start(std::int64_t) override { return kNever; }
   void update(Command, std::int64_t) override {}
+
+ private:
+  std::int64_t choose(std::int64_t) override { return kNever; }  // not reached: never quiet_until_
 };
 
 // DRAMSys's refresh bookkeeping, shared by the all-bank and per-bank managers: the due
@@ -84,11 +86,24 @@ class AllBankRefreshManager final : public RefreshManager {
     s_.max_postponed = cfg.refresh_max_postponed;
     s_.max_pulledin = -cfg.refresh_max_pulledin;
     s_.trigger = first_refresh_time(s_.interval, rank, ranks);
+    quiet_until_ = s_.trigger;
     bank_ = rank * static_cast<int>(bms_.size());
     bank_group_ = bms_.empty() ? 0 : bms_.front()->bank_group();
   }
 
-  std::int64_t start(std::int64_t now) override {
+  void update(Command c, std::int64_t now) override {
+    apply(c, now);
+    quiet_until_ = s_.trigger;
+  }
+
+ private:
+  std::int64_t choose(std::int64_t now) override {
+    const std::int64_t wake = decide(now);
+    quiet_until_ = s_.trigger;
+    return wake;
+  }
+
+  std::int64_t decide(std::int64_t now) {
     has_next_ = false;
     time_ = kNever;
     if (const auto wake = s_.wait(now, pdm_)) return *wake;
@@ -108,7 +123,7 @@ class AllBankRefreshManager final : public RefreshManager {
     return time_;
   }
 
-  void update(Command c, std::int64_t now) override {
+  void apply(Command c, std::int64_t now) {
     switch (c) {
       case Command::ACT: ++activated_banks_; break;
       case Command::PRE: case Command::RDA: case Command::WRA: --activated_banks_; break;
@@ -121,7 +136,6 @@ class AllBankRefreshManager final : public RefreshManager {
     }
   }
 
- private:
   bool busy() const {
     return std::any_of(bms_.begin(), bms_.end(), [](const BankMachine* b) { return !b->idle(); });
   }
@@ -144,12 +158,25 @@ class PerBankRefreshManager final : public RefreshManager {
     s_.max_postponed = cfg.refresh_max_postponed * n;
     s_.max_pulledin = -cfg.refresh_max_pulledin * n;
     s_.trigger = first_refresh_time(s_.interval, rank, ranks);
+    quiet_until_ = s_.trigger;
     remaining_ = all_;
     current_ = 0;
     set_target();
   }
 
-  std::int64_t start(std::int64_t now) override {
+  void update(Command c, std::int64_t now) override {
+    apply(c, now);
+    quiet_until_ = s_.trigger;
+  }
+
+ private:
+  std::int64_t choose(std::int64_t now) override {
+    const std::int64_t wake = decide(now);
+    quiet_until_ = s_.trigger;
+    return wake;
+  }
+
+  std::int64_t decide(std::int64_t now) {
     has_next_ = false;
     time_ = kNever;
     if (const auto wake = s_.wait(now, pdm_)) return *wake;
@@ -184,7 +211,7 @@ class PerBankRefreshManager final : public RefreshManager {
     return time_;
   }
 
-  void update(Command c, std::int64_t now) override {
+  void apply(Command c, std::int64_t now) {
     switch (c) {
       case Command::REFB:
         skip_selection_ = false;
@@ -200,7 +227,6 @@ class PerBankRefreshManager final : public RefreshManager {
     }
   }
 
- private:
   // Points current_ at the first idle bank not yet refreshed this round; false if none.
   bool select_idle_bank() {
     for (std::size_t i = 0; i < remaining_.size(); ++i) {

@@ -22,7 +22,16 @@ class RefreshManager {
  public:
   virtual ~RefreshManager() = default;
   // Re-evaluates at `now`; returns the next time it wants to be woken (kNever: never).
-  virtual std::int64_t start(std::int64_t now) = 0;
+  // Before the refresh is due nothing is chosen and nothing changes (the managers only
+  // wait), so that common case is answered here without the virtual call.
+  std::int64_t start(std::int64_t now) {
+    if (now < quiet_until_) {
+      has_next_ = false;
+      time_ = kNever;
+      return quiet_until_;
+    }
+    return choose(now);
+  }
   virtual void update(Command c, std::int64_t now) = 0;
   bool has_command() const { return has_next_; }
   Command command() const { return next_; }
@@ -36,6 +45,13 @@ class RefreshManager {
   Command next_ = Command::REFA;
   std::int64_t time_ = kNever;
   int bank_ = 0, bank_group_ = 0;
+  // The next refresh trigger, kept equal to it by the managers: before it, start() does
+  // nothing but answer it.
+  std::int64_t quiet_until_ = kNever;
+
+ private:
+  // start() from the trigger on.
+  virtual std::int64_t choose(std::int64_t now) = 0;
 };
 
 // First refresh of a rank: tREFI - bitrev(rank) * tREFI / ranks (staggers the ranks).

@@ -60,8 +60,14 @@ class TimingChecker {
   static Slots never_slots() { return Slots{&kNeverTime, &kZero, &kZero, &kZero}; }
   // Same as earliest(c, rank, bank_group, bank, now) for the slots of that query.
   std::int64_t earliest(const Slots& s, std::int64_t now) const {
-    std::int64_t t = now > bus_free_ ? now : bus_free_;
-    t = max3(t, *s.bank, *s.group);
+    return earliest_from(s, not_before(now));
+  }
+  // The part of every query that is the same for all commands (now and the command bus),
+  // so that re-timing every bank computes it once: earliest(s, now) ==
+  // earliest_from(s, not_before(now)).
+  std::int64_t not_before(std::int64_t now) const { return now > bus_free_ ? now : bus_free_; }
+  static std::int64_t earliest_from(const Slots& s, std::int64_t from) {
+    const std::int64_t t = max3(from, *s.bank, *s.group);
     return max3(t, *s.rank, *s.faw);
   }
 
