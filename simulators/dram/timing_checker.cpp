@@ -63,16 +63,27 @@ TimingChecker::TimingChecker(const MemSpec& m)
 void TimingChecker::insert(Command c, int r, int g, int b, std::int64_t t) {
   using C = Command;
   bus_free_ = t + 1;
-  auto B = [&](C q, std::int64_t d) { raise(bank_, b, q, t + d); };
-  auto G = [&](C q, std::int64_t d) { raise(group_, g, q, t + d); };
-  auto R = [&](C q, std::int64_t d) { raise(rank_, r, q, t + d); };
-  // Other ranks (data-bus turnaround between ranks).
+  // The rows of this bank, group and rank, resolved once.
+  std::int64_t* const bank_row = &bank_[idx(b, 0)];
+  std::int64_t* const group_row = &group_[idx(g, 0)];
+  std::int64_t* const rank_row = &rank_[idx(r, 0)];
+  auto at_least = [t](std::int64_t* row, C q, std::int64_t d) {
+    std::int64_t& x = row[static_cast<int>(q)];
+    x = std::max(x, t + d);
+  };
+  auto B = [&](C q, std::int64_t d) { at_least(bank_row, q, d); };
+  auto G = [&](C q, std::int64_t d) { at_least(group_row, q, d); };
+  auto R = [&](C q, std::int64_t d) { at_least(rank_row, q, d); };
+  // Other ranks (data-bus turnaround between ranks); most devices have one rank.
+  const bool other_ranks = ranks_ > 1;
   auto O = [&](C q, std::int64_t d) {
+    if (!other_ranks) return;
     for (int o = 0; o < ranks_; ++o)
       if (o != r) raise(rank_, o, q, t + d);
   };
   auto A = [&](C q, std::int64_t d) {
-    for (int o = 0; o < ranks_; ++o) raise(rank_, o, q, t + d);
+    R(q, d);
+    O(q, d);
   };
   auto cas_reads = [&](std::int64_t same_group, std::int64_t same_rank, std::int64_t other) {
     G(C::RD, same_group); G(C::RDA, same_group);
