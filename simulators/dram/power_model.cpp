@@ -173,7 +173,13 @@ struct PowerModel::RankState {
 };
 
 PowerModel::PowerModel(const MemSpec& spec)
-    : spec_(spec), burst_cycles_(spec.burst_cycles()), refresh_cycles_(refresh_cycles(spec)) {
+    : spec_(spec),
+      burst_cycles_(spec.burst_cycles()),
+      refresh_cycles_(refresh_cycles(spec)),
+      read_completion_(spec.RL + spec.DQSCK + 1 + burst_cycles_),
+      write_completion_(spec.WL + burst_cycles_ + spec.WR),
+      rda_precharge_(spec.type == MemoryType::DDR3 ? spec.AL + std::max(spec.RTP, 4) : spec.AL + spec.RTP),
+      wra_precharge_(spec.WL + burst_cycles_ + spec.WR) {
   if (spec.ranks <= 0 || spec.banks <= 0)
     throw std::invalid_argument("PowerModel: memspec needs ranks > 0 and banks > 0");
   for (int r = 0; r < spec.ranks; ++r) ranks_.push_back(new RankState(spec.banks));
@@ -183,7 +189,7 @@ PowerModel::~PowerModel() {
   for (RankState* r : ranks_) delete r;
 }
 
-void PowerModel::note_event(std::int64_t cycle, std::int64_t completion, bool is_pre) {
+inline void PowerModel::note_event(std::int64_t cycle, std::int64_t completion, bool is_pre) {
   // The last element of DRAMPower's time-sorted list: later cycle wins; on a tie a non-PRE
   // wins because PREs sort first.
   if (cycle > last_event_cycle_ || (cycle == last_event_cycle_ && (!is_pre || last_event_is_pre_))) {
@@ -208,7 +214,6 @@ void PowerModel::on_command(const IssuedCommand& c) {
   last_cycle_ = t;
 
   const MemSpec& m = spec_;
-  const std::int64_t burst = burst_cycles_;
   const std::int64_t rfc = refresh_cycles_;
   RankState& r = *ranks_[c.rank];
   n_pre_ += r.apply_pending(t);
@@ -237,30 +242,27 @@ void PowerModel::on_command(const IssuedCommand& c) {
       r.close_all(t);
       break;
     case Command::RD:
-    case Command::RDA:
       ++n_rd_;
-      note_event(t, m.RL + m.DQSCK + 1 + burst, false);
-      break;
+      note_event(t, read_completion_, false);
+      return;
     case Command::WR:
-    case Command::WRA:
       ++n_wr_;
-      note_event(t, m.WL + burst + m.WR, false);
-      break;
+      note_event(t, write_completion_, false);
+      return;
+    case Command::RDA:
+    case Command::WRA: {
+      const bool read = c.command == Command::RDA;
+      ++(read ? n_rd_ : n_wr_);
+      note_event(t, read ? read_completion_ : write_completion_, false);
+      // The implicit precharge: after the read-to-precharge / write-recovery time, and
+      // never before tRAS from the bank's ACT.
+      const std::int64_t offset = read ? rda_precharge_ : wra_precharge_;
+      const std::int64_t when = std::max(t + offset, r.act_cycle[b] + m.RAS);
+      r.set_pending(b, when, true);
+      note_event(when, m.RP, true);
+      return;
+    }
     default: break;
-  }
-
-  if (c.command == Command::RDA || c.command == Command::WRA) {
-    // The implicit precharge: after the read-to-precharge / write-recovery time, and
-    // never before tRAS from the bank's ACT.
-    std::int64_t offset = 0;
-    if (c.command == Command::RDA)
-      offset = m.type == MemoryType::DDR3 ? m.AL + std::max(m.RTP, 4) : m.AL + m.RTP;
-    else
-      offset = m.WL + burst + m.WR;
-    const std::int64_t when = std::max(t + offset, r.act_cycle[b] + m.RAS);
-    r.set_pending(b, when, true);
-    note_event(when, m.RP, true);
-    return;
   }
 
   switch (c.command) {

@@ -42,6 +42,9 @@ class PowerModel final : public CommandObserver {
   struct RankState;
   const MemSpec spec_;
   const std::int64_t burst_cycles_, refresh_cycles_;  // per command: no division there
+  // Completion of a RD / WR (for the end marker) and the delay of RDA's / WRA's implicit
+  // precharge, in cycles after the command.
+  const std::int64_t read_completion_, write_completion_, rda_precharge_, wra_precharge_;
   std::vector<RankState*> ranks_;  // owned; see .cpp
   EnergyReport report_;
   // Command counts over all ranks (DRAMPower counts commands channel-wide).
