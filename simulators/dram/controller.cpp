@@ -148,6 +148,7 @@ void Controller::full_pass(std::int64_t now) {
     }
     const int first = r * banks_per_rank_;
     const BankMachine* bm = bms_.data() + first;
+    #pragma GCC unroll 8
     for (int b = first; b < first + banks_per_rank_; ++b, ++bm) {
       const std::uint64_t key = bm->payload_id() | (0 - static_cast<std::uint64_t>(bm->time() > now));
       best_source = key < best_id ? b : best_source;
@@ -164,6 +165,7 @@ void Controller::full_pass(std::int64_t now) {
   // (6) re-evaluate everything; wake at the earliest proposed time.
   std::int64_t next = kNever;
   const std::int64_t from = checker_.not_before(now);
+  #pragma GCC unroll 8
   for (auto& bm : bms_) next = std::min(next, bm.start(now, from, scheduler_, checker_, pool_));
   for (auto& rm : rms_) next = std::min(next, rm->start(now));
   for (auto& pdm : pdms_) next = std::min(next, pdm->start(now));
