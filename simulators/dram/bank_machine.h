@@ -6,6 +6,7 @@
 
 #include "simulators/dram/command.h"
 #include "simulators/dram/controller_config.h"
+#include "simulators/dram/reselect_set.h"
 #include "simulators/dram/scheduler.h"
 #include "simulators/dram/timing_checker.h"
 #include "simulators/dram/transaction.h"
@@ -19,9 +20,13 @@ class BankMachine {
   enum class State : std::uint8_t { Precharged, Activated };
 
   // keep_activated: the write-drain behaviour of activated_for_ (below).
-  BankMachine(PagePolicy policy, int rank, int bank_group, int bank, bool keep_activated = false)
+  // reselect: the controller's set of banks to re-select (this one starts marked).
+  BankMachine(PagePolicy policy, int rank, int bank_group, int bank, ReselectSet& reselect,
+              bool keep_activated = false)
       : policy_(policy), rank_(rank), bank_group_(bank_group), bank_(bank),
-        keep_activated_(keep_activated) {}
+        reselect_(&reselect), keep_activated_(keep_activated) {
+    reselect_->mark(bank_);
+  }
 
   // Re-evaluates: picks the request and the command, and returns the earliest time it
   // may issue (kNever if none). Does nothing while blocked (refresh) or sleeping
@@ -33,19 +38,28 @@ class BankMachine {
   // from: c.not_before(now), the same for every bank (computed once per pass).
   std::int64_t start(std::int64_t now, std::int64_t from, const Scheduler& s,
                      const TimingChecker& c, const TransactionPool& pool) {
-    if (reselect_) return evaluate(now, s, c, pool);
+    if (reselect_->contains(bank_)) return evaluate(now, s, c, pool);
+    return retime(from);
+  }
+  // start() in two halves, for re-timing every bank without a branch per bank: first
+  // evaluate() the banks marked in the ReselectSet, then retime() all (which gives a bank
+  // just evaluated the same time again).
+  std::int64_t retime(std::int64_t from) {
     time_ = TimingChecker::earliest_from(slots_, from);
     return time_;
   }
+  // Picks the request and the command again; clears the bank's mark.
+  std::int64_t evaluate(std::int64_t now, const Scheduler& s, const TimingChecker& c,
+                        const TransactionPool& pool);
   // Applies an issued command that concerns this bank.
   void update(Command c, const TransactionPool& pool);
 
   void block() {
     blocked_ = true;
-    reselect_ = true;
+    reselect_->mark(bank_);
   }
   // The bank's queue (or something the scheduler looks at) changed.
-  void invalidate() { reselect_ = true; }
+  void invalidate() { reselect_->mark(bank_); }
   // Busy = holds a selected request whose CAS has not issued yet (refresh waits for it).
   bool idle() const { return current_ < 0; }
   State state() const { return state_; }
@@ -71,16 +85,13 @@ class BankMachine {
   std::int64_t time_ = kNever;
   bool blocked_ = false;
   bool sleeping_ = false;
-  bool reselect_ = true;
+  ReselectSet* reselect_;
   TimingChecker::Slots slots_ = TimingChecker::never_slots();  // of next_ on this bank
   // Write drain only: the request the open row was activated for, until its CAS. It stays
   // selected when the drain changes direction (DRAMsim3 keeps its queued commands).
   int activated_for_ = -1;
   bool keep_activated_ = false;
 
-  // Picks the request and the command again (the slow path of start()).
-  std::int64_t evaluate(std::int64_t now, const Scheduler& s, const TimingChecker& c,
-                        const TransactionPool& pool);
 };
 
 }  // namespace archgym::dram

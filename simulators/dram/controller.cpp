@@ -14,13 +14,14 @@ Controller::Controller(const MemSpec& spec, const ControllerConfig& config, Tran
       scheduler_(config.scheduler, config.scheduler_buffer, config.request_buffer_size,
                  spec.banks * spec.ranks, pool),
       resp_(config.resp_queue),
+      reselect_(spec.banks * spec.ranks),
       banks_per_rank_(spec.banks),
       bank_groups_per_rank_(spec.bank_groups) {
   const int banks = spec.banks * spec.ranks;
   const int per_group = spec.banks_per_group();
   bms_.reserve(static_cast<std::size_t>(banks));
   for (int b = 0; b < banks; ++b)
-    bms_.emplace_back(config.page_policy, b / spec.banks, b / per_group, b,
+    bms_.emplace_back(config.page_policy, b / spec.banks, b / per_group, b, reselect_,
                       config.write_drain != WriteDrainPolicy::None);
   const RefreshTimings rt = refresh_timings(spec);
   for (int r = 0; r < spec.ranks; ++r) {
@@ -165,8 +166,9 @@ void Controller::full_pass(std::int64_t now) {
   // (6) re-evaluate everything; wake at the earliest proposed time.
   std::int64_t next = kNever;
   const std::int64_t from = checker_.not_before(now);
+  reselect_.for_each([&](int b) { bms_[static_cast<std::size_t>(b)].evaluate(now, scheduler_, checker_, pool_); });
   #pragma GCC unroll 8
-  for (auto& bm : bms_) next = std::min(next, bm.start(now, from, scheduler_, checker_, pool_));
+  for (auto& bm : bms_) next = std::min(next, bm.retime(from));
   for (auto& rm : rms_) next = std::min(next, rm->start(now));
   for (auto& pdm : pdms_) next = std::min(next, pdm->start(now));
   if (next < controller_event_) controller_event_ = next;  // an earlier pending one wins

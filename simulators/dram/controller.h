@@ -95,6 +95,7 @@ class Controller {
   TimingChecker checker_;
   Scheduler scheduler_;
   ResponseQueue resp_;
+  ReselectSet reselect_;                          // before bms_, which point to it
   std::vector<BankMachine> bms_;                 // global bank order
   std::vector<std::unique_ptr<PowerDownManager>> pdms_;
   std::vector<std::unique_ptr<RefreshManager>> rms_;
