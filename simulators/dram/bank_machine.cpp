@@ -6,7 +6,7 @@ namespace archgym::dram {
 
 std::int64_t BankMachine::evaluate(std::int64_t now, const Scheduler& s, const TimingChecker& c,
                                    const TransactionPool& pool) {
-  reselect_->clear(bank_);
+  reselect_.clear();
   time_ = kNever;
   has_next_ = false;
   slots_ = TimingChecker::never_slots();
@@ -56,7 +56,7 @@ std::int64_t BankMachine::evaluate(std::int64_t now, const Scheduler& s, const T
 }
 
 void BankMachine::update(Command c, const TransactionPool& pool) {
-  reselect_->mark(bank_);
+  reselect_.mark();
   switch (c) {
     case Command::ACT:
       state_ = State::Activated;

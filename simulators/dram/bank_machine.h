@@ -24,8 +24,8 @@ class BankMachine {
   BankMachine(PagePolicy policy, int rank, int bank_group, int bank, ReselectSet& reselect,
               bool keep_activated = false)
       : policy_(policy), rank_(rank), bank_group_(bank_group), bank_(bank),
-        reselect_(&reselect), keep_activated_(keep_activated) {
-    reselect_->mark(bank_);
+        reselect_(reselect, bank), keep_activated_(keep_activated) {
+    reselect_.mark();
   }
 
   // Re-evaluates: picks the request and the command, and returns the earliest time it
@@ -38,7 +38,7 @@ class BankMachine {
   // from: c.not_before(now), the same for every bank (computed once per pass).
   std::int64_t start(std::int64_t now, std::int64_t from, const Scheduler& s,
                      const TimingChecker& c, const TransactionPool& pool) {
-    if (reselect_->contains(bank_)) return evaluate(now, s, c, pool);
+    if (reselect_.marked()) return evaluate(now, s, c, pool);
     return retime(from);
   }
   // start() in two halves, for re-timing every bank without a branch per bank: first
@@ -56,10 +56,10 @@ class BankMachine {
 
   void block() {
     blocked_ = true;
-    reselect_->mark(bank_);
+    reselect_.mark();
   }
   // The bank's queue (or something the scheduler looks at) changed.
-  void invalidate() { reselect_->mark(bank_); }
+  void invalidate() { reselect_.mark(); }
   // Busy = holds a selected request whose CAS has not issued yet (refresh waits for it).
   bool idle() const { return current_ < 0; }
   State state() const { return state_; }
@@ -85,7 +85,7 @@ class BankMachine {
   std::int64_t time_ = kNever;
   bool blocked_ = false;
   bool sleeping_ = false;
-  ReselectSet* reselect_;
+  ReselectSet::Member reselect_;
   TimingChecker::Slots slots_ = TimingChecker::never_slots();  // of next_ on this bank
   // Write drain only: the request the open row was activated for, until its CAS. It stays
   // selected when the drain changes direction (DRAMsim3 keeps its queued commands).

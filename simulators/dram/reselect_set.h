@@ -13,9 +13,19 @@ class ReselectSet {
  public:
   explicit ReselectSet(int banks) : words_((static_cast<std::size_t>(banks) + 63) / 64, 0) {}
 
-  void mark(int bank) { words_[word(bank)] |= bit(bank); }
-  void clear(int bank) { words_[word(bank)] &= ~bit(bank); }
-  bool contains(int bank) const { return (words_[word(bank)] & bit(bank)) != 0; }
+  // One bank's bit, resolved once (the set never reallocates).
+  class Member {
+   public:
+    Member(ReselectSet& set, int bank) : word_(&set.words_[word(bank)]), bit_(bit(bank)) {}
+    void mark() { *word_ |= bit_; }
+    void clear() { *word_ &= ~bit_; }
+    bool marked() const { return (*word_ & bit_) != 0; }
+
+   private:
+    std::uint64_t* word_;
+    std::uint64_t bit_;
+  };
+
   // Calls f(bank) for every marked bank, in bank order; f is expected to clear it.
   template <typename F>
   void for_each(F&& f) const {
