@@ -11,17 +11,18 @@ std::int64_t BankMachine::evaluate(std::int64_t now, const Scheduler& s, const T
   has_next_ = false;
   slots_ = TimingChecker::never_slots();
   if (sleeping_ || blocked_) return time_;
-  const bool activated = state_ == State::Activated;
-  current_ = activated && activated_for_ >= 0 ? activated_for_
-                                              : s.next_request(bank_, activated, open_row_);
-  if (current_ < 0) return time_;
-  const Transaction& t = pool[current_];
-  payload_id_ = t.channel_id;
-  const Command rw = t.is_write ? Command::WR : Command::RD;
-  const Command rwa = t.is_write ? Command::WRA : Command::RDA;
-  if (!activated) {
+  if (state_ == State::Precharged) {
+    current_ = s.next_request_precharged(bank_);
+    if (current_ < 0) return time_;
+    payload_id_ = pool[current_].channel_id;
     next_ = Command::ACT;
   } else {
+    current_ = activated_for_ >= 0 ? activated_for_ : s.next_request(bank_, true, open_row_);
+    if (current_ < 0) return time_;
+    const Transaction& t = pool[current_];
+    payload_id_ = t.channel_id;
+    const Command rw = t.is_write ? Command::WR : Command::RD;
+    const Command rwa = t.is_write ? Command::WRA : Command::RDA;
     const bool hit = t.row == open_row_;
     switch (policy_) {
       case PagePolicy::Open:
