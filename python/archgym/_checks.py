@@ -10,6 +10,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 UINT64_MAX = 2**64 - 1
+RUN_ID_MAX = 2**63 - 1  # run ids are SQLite integers
 
 
 def integer(name: str, value: Any, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -73,12 +74,26 @@ def run_ids(runs: int | Iterable[int] | None, name: str = "runs") -> list[int]:
     if isinstance(runs, (str, bytes)):
         raise TypeError(f"{name} must be a run id or a list of run ids, got {runs!r}")
     if isinstance(runs, numbers.Integral) and not isinstance(runs, (bool, np.bool_)):
-        return [integer(name, runs, 1)]
-    ids = [integer(f"{name} entry", r, 1) for r in runs]
+        return [run_id(runs, name)]
+    ids = [run_id(r, f"{name} entry") for r in runs]
     repeated = sorted({r for r in ids if ids.count(r) > 1})
     if repeated:
         raise ValueError(f"{name} lists run {', '.join(map(str, repeated))} more than once")
     return ids
+
+
+def run_id(value: Any, name: str = "run_id") -> int:
+    """A store's run id: an integer in [1, 2**63 - 1]."""
+    return integer(name, value, 1, RUN_ID_MAX)
+
+
+def formulation(value: Any) -> str:
+    """A reward formulation name; None or "" mean the env's default."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"formulation must be a formulation name or None, got {value!r}")
+    return value
 
 
 def path(name: str, value: Any) -> str:

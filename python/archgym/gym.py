@@ -81,9 +81,8 @@ _from_registry.metadata = {"render_modes": []}  # read by gymnasium.make before 
 def _objective(env: _core.Env, targets: Mapping[str, float] | None,
                formulation: str | None) -> _core.Objective:
     objective = env.default_objective
-    if formulation is not None:
-        if not isinstance(formulation, str) or not formulation:
-            raise TypeError(f"formulation must be a formulation name, got {formulation!r}")
+    formulation = _checks.formulation(formulation)
+    if formulation:
         objective = _core.Objective(formulation, objective.targets)
     for metric, value in _checks.targets(targets).items():
         objective.set_target(metric, value)
@@ -122,7 +121,7 @@ class ArchGymEnv(gymnasium.Env):
         self.env = _core.make_env(archgym_env, **options)
         self.objective = _objective(self.env, targets, formulation)
         length = (_checks.UINT64_MAX if episode_length is None
-                  else _checks.integer("episode_length", episode_length, 1))
+                  else _checks.integer("episode_length", episode_length, 1, _checks.UINT64_MAX))
         self.view = _core.GymView(self.env, self.objective, length)
         self.design_space = self.env.space
         self.knobs: list[str] = list(self.design_space.names)
@@ -205,6 +204,12 @@ class ArchGymEnv(gymnasium.Env):
     def render(self):
         """archgym envs have nothing to render."""
         return None
+
+    def __getstate__(self):
+        # The C++ env and the episode in progress cannot be serialised; say what works.
+        raise TypeError("archgym gymnasium envs cannot be pickled or copied (they hold a C++ "
+                        "simulator); build another with gymnasium.make(env.spec) (vector envs "
+                        "take a constructor, not an env)")
 
 
 class FlattenAction(gymnasium.ActionWrapper, gymnasium.utils.RecordConstructorArgs):

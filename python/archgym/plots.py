@@ -36,12 +36,21 @@ def best_so_far_curves(runs: pd.DataFrame, *, group: str = "agent", seed: str = 
     ``evaluations`` (1-based), ``median``, ``low``, ``high`` (min and max over seeds)
     and ``seeds``.
     """
+    _require_columns("best_so_far_curves", runs, [group, seed, "index", reward])
     if runs.empty:
         raise ValueError("best_so_far_curves: no evaluations to plot")
-    _require_columns("best_so_far_curves", runs, [group, seed, "index", reward])
-    if not np.isfinite(runs[reward].to_numpy(dtype=np.float64)).any():
-        raise ValueError(f"best_so_far_curves: no finite {reward!r} in {len(runs)} evaluations "
-                         "(every design invalid?)")
+    values = _numeric("best_so_far_curves", runs, reward)
+    runs = runs.assign(**{reward: values})
+    any_finite = pd.Series(np.isfinite(values), index=runs.index).groupby(runs[group], sort=True).any()
+    if not any_finite.all():
+        raise ValueError(f"best_so_far_curves: no finite {reward!r} for {group} "
+                         f"{list(any_finite.index[~any_finite])} (every design invalid?)")
+    repeated = runs.duplicated(subset=[group, seed, "index"])
+    if repeated.any():
+        g, s, i = (v.item() if isinstance(v, np.generic) else v
+                   for v in runs.loc[repeated, [group, seed, "index"]].iloc[0])
+        raise ValueError(f"best_so_far_curves: {group} {g!r} seed {s!r} has index {i!r} more "
+                         f"than once (two runs under one {group} and seed?)")
     n = (_checks.integer("budget", budget, 1) if budget is not None
          else int(runs.groupby([group, seed]).size().max()))
     rows = []
@@ -66,13 +75,15 @@ def plot_best_so_far(runs: pd.DataFrame, path: str | Path, *, group: str = "agen
     """Draws best reward versus evaluations per ``group`` (median line, min-max band
     over seeds) to ``path`` (PNG, SVG or PDF by suffix); returns the curves drawn."""
     curves = best_so_far_curves(runs, group=group, seed=seed, reward=reward, budget=budget)
-    if log_y and not (curves["low"] > 0).all():
-        lowest = curves["low"].min()
+    # -inf: no valid design yet in that run; drawn as a gap.
+    drawn = curves.replace(-np.inf, np.nan)
+    if log_y and not (drawn["low"].dropna() > 0).all():
+        lowest = drawn["low"].min()
         raise ValueError(f"plot_best_so_far: log_y needs positive rewards, but the best {reward!r} "
                          f"so far goes down to {lowest:g} (ArchGym's rewards are often <= 0; "
                          "plot them on a linear axis)")
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
-    for name, c in curves.groupby(group, sort=True):
+    for name, c in drawn.groupby(group, sort=True):
         (line,) = ax.plot(c["evaluations"], c["median"],
                           label=f"{name} ({int(c['seeds'].iloc[0])} seeds)")
         ax.fill_between(c["evaluations"], c["low"], c["high"], color=line.get_color(), alpha=0.2)
@@ -92,14 +103,18 @@ def pareto_front(df: pd.DataFrame, x: str, y: str, *,
                  minimize: Sequence[bool] = (True, True)) -> pd.DataFrame:
     """The rows of ``df`` not dominated in (``x``, ``y``), sorted by ``x``.
 
-    ``minimize`` says per metric whether lower is better. Rows with NaN in either
-    metric (invalid designs) are ignored; exact duplicates all stay on the front.
+    ``minimize`` says per metric whether lower is better. Rows with NaN or infinity in
+    either metric, or ``valid`` False, are ignored; exact duplicates all stay on the front.
+    Values are compared as float64.
     O(n log n): a front of 100k designs takes milliseconds.
     """
     sx, sy = (1.0 if m else -1.0 for m in _minimize_pair(minimize))
     _require_columns("pareto_front", df, [x, y])
-    finite = np.isfinite(df[x].to_numpy(float)) & np.isfinite(df[y].to_numpy(float))
-    data = df[finite & df["valid"].astype(bool).to_numpy()] if "valid" in df.columns else df[finite]
+    keep_rows = (np.isfinite(_numeric("pareto_front", df, x))
+                 & np.isfinite(_numeric("pareto_front", df, y)))
+    if "valid" in df.columns:
+        keep_rows &= _booleans("pareto_front", df, "valid")
+    data = df[keep_rows]
     if data.empty:
         return data
     px, py = sx * data[x].to_numpy(float), sy * data[y].to_numpy(float)
@@ -214,6 +229,8 @@ def plot_proxy_parity(comparison: pd.DataFrame, metrics: Sequence[str], path: st
 
 
 def _require_columns(caller: str, df: pd.DataFrame, columns: Sequence[str]) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{caller}: expected a pandas DataFrame, got {type(df).__name__}")
     for c in columns:
         if not isinstance(c, str):
             raise TypeError(f"{caller}: column names must be text, got {c!r}")
@@ -222,9 +239,33 @@ def _require_columns(caller: str, df: pd.DataFrame, columns: Sequence[str]) -> N
         raise ValueError(f"{caller}: missing columns {missing}; have {list(df.columns)}")
 
 
+def _numeric(caller: str, df: pd.DataFrame, column: str) -> np.ndarray:
+    """A column as float64 (missing values as NaN), or a clear error."""
+    try:
+        return pd.to_numeric(df[column], errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{caller}: column {column!r} must be numeric ({e})") from None
+
+
+def _booleans(caller: str, df: pd.DataFrame, column: str) -> np.ndarray:
+    """A column of True/False (bool, or 0/1 integers) as a bool array, or a clear error."""
+    values = df[column]
+    if values.dtype == bool:
+        return values.to_numpy()
+    ok = values.map(lambda v: isinstance(v, (bool, np.bool_)) or (
+        isinstance(v, (int, np.integer)) and v in (0, 1)))
+    if not ok.all():
+        bad = values[~ok].iloc[0]
+        raise ValueError(f"{caller}: column {column!r} must hold True/False, got {bad!r}")
+    return values.astype(bool).to_numpy()
+
+
 def _minimize_pair(minimize: Sequence[bool]) -> tuple[bool, bool]:
     """``minimize`` for two metrics: two booleans."""
-    pair = tuple(minimize) if not isinstance(minimize, (str, bytes)) else ()
+    try:
+        pair = tuple(minimize) if not isinstance(minimize, (str, bytes)) else ()
+    except TypeError:
+        pair = ()
     if len(pair) != 2 or not all(isinstance(m, (bool, np.bool_)) for m in pair):
         raise ValueError(f"minimize must be two booleans (one per metric, x then y), got {minimize!r}")
     return bool(pair[0]), bool(pair[1])
@@ -249,8 +290,10 @@ def _parity_stats(a: np.ndarray, p: np.ndarray) -> dict[str, float]:
 
 
 def _save(fig, path: str | Path) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.tight_layout()
+        fig.savefig(path)
+    finally:  # a failed save (unknown suffix, unwritable directory) must not leak the figure
+        plt.close(fig)

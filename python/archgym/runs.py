@@ -38,7 +38,7 @@ def _open_store(store: Store | str | None, *, existing: bool = False):
 
 def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: int = 1, *,
         env_options: Mapping | None = None, agent_options: Mapping | None = None,
-        targets: Mapping[str, float] | None = None, formulation: str = "", batch: int = 0,
+        targets: Mapping[str, float] | None = None, formulation: str | None = None, batch: int = 0,
         workers: int = 0, stop_on_target: bool = True, progress: bool = False,
         store: Store | str | None = None) -> pd.DataFrame:
     """Runs ``agent`` on ``env`` for ``budget`` evaluations; one DataFrame row per evaluation.
@@ -60,7 +60,7 @@ def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: 
     seed = _checks.seed(seed)
     result = _core.run(env, _checks.options_text(env_options, "env_options"), agent,
                        _checks.options_text(agent_options, "agent_options"),
-                       _checks.targets(targets), formulation,
+                       _checks.targets(targets), _checks.formulation(formulation),
                        seed, _checks.integer("budget", budget, 1), _checks.integer("batch", batch, 0),
                        _checks.integer("workers", workers, 0), bool(stop_on_target),
                        bool(progress), _open_store(store))
@@ -87,7 +87,7 @@ def resume(store: Store | str, run_id: int, *, workers: int = 0,
     process was killed is taken over; ``force=True`` takes over one that cannot be checked
     (a process of another host sharing the store file)."""
     s = _open_store(store, existing=True)
-    run_id = _checks.integer("run_id", run_id, 1)
+    run_id = _checks.run_id(run_id)
     record = s.run(run_id) or {}
     result = _core.resume(s, run_id, _checks.integer("workers", workers, 0), bool(progress), bool(force))
     return _frame(result, env=record.get("env"), agent=record.get("agent"),

@@ -45,7 +45,7 @@ class Store:
         return frame.astype(_RUN_COLUMNS) if frame.empty else frame
 
     def _check_run(self, run_id: int) -> int:
-        run_id = _checks.integer("run_id", run_id, 1)
+        run_id = _checks.run_id(run_id)
         if not self._store.run(run_id):
             known = [r["run_id"] for r in self._store.runs()]
             listed = ", ".join(map(str, known[:20])) + (", ..." if len(known) > 20 else "")
@@ -73,7 +73,7 @@ class Store:
         """Writes the evaluations of ``run_id`` (0 = all runs) as CSV; returns the path. The
         file is written whole (a temporary file renamed over it), never over a store."""
         text = _checks.path("path", path)
-        run_id = _checks.integer("run_id", run_id, 0)
+        run_id = _checks.integer("run_id", run_id, 0, _checks.RUN_ID_MAX)
         if run_id:
             self._check_run(run_id)
         _core.write_file(text, self._store.export_csv(run_id), "the CSV file")

@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     ap.add_argument("--out", default="dram_agents.png")
     args = ap.parse_args(argv)
 
-    agents = [a for a in args.agents.split(",") if a] or [a["name"] for a in archgym.list_agents()]
+    listed = [a for a in args.agents.split(",") if a] or [a["name"] for a in archgym.list_agents()]
+    agents = list(dict.fromkeys(listed))  # each agent once, in the order given
     frames = []
     for agent in agents:
         for seed in range(1, args.seeds + 1):

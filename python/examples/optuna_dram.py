@@ -21,6 +21,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def seed_int(text: str) -> int:
+    """argparse type: a seed numpy accepts, 0..2**32 - 1."""
+    value = int(text)
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be in 0..{2**32 - 1}, got {value}")
+    return value
+
+
 def env_option(text: str) -> tuple[str, str]:
     """argparse type: KEY=VALUE."""
     key, sep, value = text.partition("=")
@@ -37,14 +45,19 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--option", type=env_option, action="append", default=[], metavar="KEY=VALUE",
                     help="env option, repeatable (e.g. model=dram.proxy.json for --env proxy)")
     ap.add_argument("--trials", type=positive_int, default=100)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=seed_int, default=1)
     args = ap.parse_args(argv)
+
+    if args.workload is not None:
+        args.option.append(("workload", args.workload))
+    keys = [k for k, _ in args.option]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        ap.error(f"env option(s) {repeated} given more than once (--option / --workload)")
+    options = dict(args.option)
 
     import optuna
 
-    options = dict(args.option)
-    if args.workload is not None:
-        options["workload"] = args.workload
     env = archgym.make_env(args.env, **options)
     objective = env.default_objective
     knobs = env.space.parameters

@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"best of the dataset (simulated): reward {dataset_best:.4g}")
         print(f"best proxy design, re-simulated: reward {best_simulated:.4g} "
               f"(the proxy predicted {best_predicted:.4g})")
-        if best_simulated < dataset_best:
+        if best_simulated < dataset_best and best_predicted > best_simulated:
             print("(the proxy over-rates designs near the target: with this reward, its error "
                   "bounds the reward a proxy search can confirm; see the module docstring)")
         print(f"parity plot: {args.out}")

@@ -27,6 +27,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def seed_int(text: str) -> int:
+    """argparse type: a seed numpy accepts, 0..2**32 - 1."""
+    value = int(text)
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be in 0..{2**32 - 1}, got {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> dict:
     """Trains PPO and returns {'best_reward', 'best_design', 'steps'}."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -34,7 +42,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--workload", default="stream", help="DRAM trace (stream, random, cloud-1, cloud-2)")
     ap.add_argument("--episode-length", type=positive_int, default=16,
                     help="steps per episode (gymnasium's max_episode_steps)")
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=seed_int, default=1)
     args = ap.parse_args(argv)
 
     import torch

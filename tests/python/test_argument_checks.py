@@ -56,7 +56,7 @@ def test_run_mappings_are_checked(kwargs, error, message):
 def test_gym_objective_arguments_are_checked():
     with pytest.raises(TypeError, match=r"targets\['power_W'\] must be a number"):
         archgym.gym.ArchGymEnv("dram", targets={"power_W": "a"}, **SMALL)
-    with pytest.raises(TypeError, match="formulation must be a formulation name, got 3"):
+    with pytest.raises(TypeError, match="formulation must be a formulation name or None, got 3"):
         archgym.gym.ArchGymEnv("dram", formulation=3, **SMALL)
 
 
@@ -205,3 +205,23 @@ def test_store_frames_have_the_same_columns_and_types_empty_or_full(tmp_path):
     # The CSV export names its columns as the frame does.
     csv = pd.read_csv(store.export_csv(tmp_path / "s.csv"))
     assert list(csv.columns) == list(evaluations.columns)
+
+
+def test_run_ids_and_lengths_beyond_their_range_are_named(tmp_path):
+    store = archgym.Store(tmp_path / "s.db")
+    with pytest.raises(ValueError, match="run_id must be at most 9223372036854775807"):
+        store.evaluations(2**63)
+    with pytest.raises(ValueError, match="run_id must be at most"):
+        archgym.resume(tmp_path / "s.db", 2**63)
+    with pytest.raises(ValueError, match="runs entry must be at most"):
+        archgym.train_proxy(store, [1, 2**63])
+    with pytest.raises(ValueError, match="episode_length must be at most 18446744073709551615"):
+        archgym.gym.ArchGymEnv("dram", episode_length=2**64, **SMALL)
+
+
+def test_formulation_none_or_empty_means_the_envs_default():
+    a = archgym.run(env="dram", budget=2, env_options=SMALL, formulation=None, stop_on_target=False)
+    b = archgym.run(env="dram", budget=2, env_options=SMALL, formulation="", stop_on_target=False)
+    assert a["reward"].tolist() == b["reward"].tolist()
+    env = archgym.gym.ArchGymEnv("dram", formulation="", **SMALL)
+    assert env.objective.formulation == archgym.make_env("dram", **SMALL).default_objective.formulation

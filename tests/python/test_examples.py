@@ -59,6 +59,19 @@ def test_example_counts_must_be_positive(example, flag, capsys):
     assert f"argument {flag}: must be at least 1, got 0" in capsys.readouterr().err
 
 
+def test_optuna_options_must_not_conflict(capsys):
+    with pytest.raises(SystemExit):
+        _load("optuna_dram").main(["--workload", "stream", "--option", "workload=random"])
+    assert "env option(s) ['workload'] given more than once" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("example", ["optuna_dram", "sb3_ppo_dram"])
+def test_example_seeds_must_fit_numpy(example, capsys):
+    with pytest.raises(SystemExit):
+        _load(example).main(["--seed", "-1"])
+    assert "argument --seed: must be in 0..4294967295, got -1" in capsys.readouterr().err
+
+
 def test_archgym_figure_draws_every_agent(out_dir):
     import archgym
 
@@ -77,6 +90,10 @@ def test_archgym_figure_reports_how_far_each_agent_went(out_dir, capsys):
     out = capsys.readouterr().out
     assert "ga: median best reward" in out and "after 481 evaluations (stopped by its own rule)" in out
     assert "after 500 evaluations\n" in out
+    # An agent listed twice runs once (its seeds would otherwise merge into one curve).
+    _load("archgym_figure").main(["--budget", "5", "--seeds", "1", "--agents", "random_walk,random_walk",
+                                  "--out", str(out_dir / "f2.png")])
+    assert capsys.readouterr().out.count("random_walk: median best reward") == 1
 
 
 def test_proxy_search_trains_searches_and_confirms(out_dir):

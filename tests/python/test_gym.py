@@ -159,3 +159,14 @@ def test_sync_and_async_vector_envs_agree():
         envs.close()
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_copying_an_env_says_how_to_build_another():
+    import copy
+    import pickle
+    env = gymnasium.make("archgym/DRAM-v0", **SMALL)
+    for attempt in (pickle.dumps, copy.deepcopy):
+        with pytest.raises(TypeError, match=r"build another with gymnasium.make\(env.spec\)"):
+            attempt(env.unwrapped)
+    again = gymnasium.make(env.spec)
+    assert again.spec.max_episode_steps == 16 and again.unwrapped.knobs == env.unwrapped.knobs

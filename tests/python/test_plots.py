@@ -130,7 +130,7 @@ def test_best_so_far_arguments_and_data_are_checked(out_dir):
         best_so_far_curves(runs, budget=-3)
     with pytest.raises(TypeError, match="budget must be an integer, got 2.7"):
         best_so_far_curves(runs, budget=2.7)
-    with pytest.raises(ValueError, match="no finite 'reward' in 162 evaluations"):
+    with pytest.raises(ValueError, match=r"no finite 'reward' for agent \['a', 'b'\]"):
         plot_best_so_far(runs.assign(reward=np.nan), out_dir / "nan.png")
     with pytest.raises(ValueError, match="log_y needs positive rewards.*down to -"):
         plot_best_so_far(runs.assign(reward=-runs.reward), out_dir / "neg.png", log_y=True)
@@ -144,3 +144,50 @@ def test_parity_refuses_non_finite_values(out_dir):
         plot_parity([1.0, np.nan, np.nan], [1.0, 2.0, 3.0], out_dir / "p.png")
     with pytest.raises(ValueError, match="predicted has 1 non-finite value"):
         plot_parity([1.0, 2.0], [1.0, np.inf], out_dir / "p.png")
+
+
+def test_best_so_far_refuses_a_group_without_valid_rewards(out_dir):
+    df = pd.DataFrame({"agent": ["a"] * 3 + ["b"] * 2, "seed": 1, "index": [0, 1, 2, 0, 1],
+                       "reward": [1.0, 3.0, 2.0, np.nan, np.nan]})
+    with pytest.raises(ValueError, match=r"no finite 'reward' for agent \['b'\]"):
+        plot_best_so_far(df, out_dir / "g.png")
+
+
+def test_best_so_far_refuses_two_runs_under_one_group_and_seed():
+    df = pd.DataFrame({"agent": "ga", "seed": 1, "index": [0, 1, 0, 1], "reward": [1.0, 2, 3, 4]})
+    with pytest.raises(ValueError, match="'ga' seed 1 has index 0 more than once"):
+        best_so_far_curves(df)
+
+
+def test_log_y_draws_runs_that_start_invalid(out_dir):
+    # The best so far is -inf until the first valid design: a gap, not a refusal.
+    df = pd.DataFrame({"agent": "a", "seed": 1, "index": [0, 1, 2], "reward": [np.nan, 1.0, 2.0]})
+    curves = plot_best_so_far(df, out_dir / "l.png", log_y=True)
+    assert _is_png(out_dir / "l.png") and curves["median"].tolist() == [-np.inf, 1.0, 2.0]
+
+
+def test_pareto_valid_column_and_types_are_checked():
+    df = pd.DataFrame({"e": [1.0, 2.0, 0.5], "l": [2.0, 1.0, 0.5]})
+    with pytest.raises(ValueError, match="column 'valid' must hold True/False, got 'True'"):
+        pareto_front(df.assign(valid=["True", "False", "False"]), "e", "l")
+    with pytest.raises(ValueError, match="column 'valid' must hold True/False, got nan"):
+        pareto_front(df.assign(valid=[True, np.nan, False]), "e", "l")
+    assert pareto_front(df.assign(valid=[1, 1, 0]), "e", "l").index.tolist() == [0, 1]
+    with pytest.raises(ValueError, match="minimize must be two booleans"):
+        pareto_front(df, "e", "l", minimize=True)
+    with pytest.raises(ValueError, match="column 'e' must be numeric"):
+        pareto_front(df.assign(e=["a", "b", "c"]), "e", "l")
+    with pytest.raises(TypeError, match="expected a pandas DataFrame, got dict"):
+        pareto_front({"e": [1.0], "l": [1.0]}, "e", "l")
+    # pd.NA counts as missing, like NaN.
+    assert pareto_front(df.assign(e=pd.array([1.0, pd.NA, 0.5], dtype="Float64")),
+                        "e", "l").index.tolist() == [2]
+
+
+def test_a_failed_save_closes_its_figure(out_dir):
+    import matplotlib.pyplot as plt
+    df = pd.DataFrame({"e": [1.0, 2.0], "l": [2.0, 1.0]})
+    before = len(plt.get_fignums())
+    with pytest.raises(ValueError):
+        plot_pareto(df, "e", "l", out_dir / "x.unknown-format")
+    assert len(plt.get_fignums()) == before
