@@ -76,33 +76,51 @@ struct RefreshSchedule {
   }
 };
 
-class AllBankRefreshManager final : public RefreshManager {
+// The all-bank and per-bank managers: a RefreshSchedule, whose trigger the base's
+// quiet_until_ mirrors. Derived supplies decide(now) (start() from the trigger on) and
+// apply(command, now); the mirror is refreshed here after both, the only places that move
+// the trigger. (CRTP: update() is on the per-command path, so no second virtual call.)
+template <class Derived>
+class ScheduledRefreshManager : public RefreshManager {
+ public:
+  void update(Command c, std::int64_t now) final {
+    static_cast<Derived&>(*this).apply(c, now);
+    quiet_until_ = s_.trigger;
+  }
+
+ protected:
+  // max_pulledin counts refreshes pulled in (positive); the first trigger is staggered by rank.
+  void schedule(std::int64_t interval, int max_postponed, int max_pulledin, int rank, int ranks) {
+    s_.interval = interval;
+    s_.max_postponed = max_postponed;
+    s_.max_pulledin = -max_pulledin;
+    s_.trigger = first_refresh_time(interval, rank, ranks);
+    quiet_until_ = s_.trigger;
+  }
+  RefreshSchedule s_;
+
+ private:
+  std::int64_t choose(std::int64_t now) final {
+    const std::int64_t wake = static_cast<Derived&>(*this).decide(now);
+    quiet_until_ = s_.trigger;
+    return wake;
+  }
+};
+
+class AllBankRefreshManager final : public ScheduledRefreshManager<AllBankRefreshManager> {
  public:
   AllBankRefreshManager(const ControllerConfig& cfg, const RefreshTimings& rt,
                         std::vector<BankMachine*> bms, PowerDownManager& pdm,
                         const TimingChecker& checker, int rank, int ranks)
       : bms_(std::move(bms)), pdm_(pdm), checker_(checker), rank_(rank) {
-    s_.interval = rt.tREFI;
-    s_.max_postponed = cfg.refresh_max_postponed;
-    s_.max_pulledin = -cfg.refresh_max_pulledin;
-    s_.trigger = first_refresh_time(s_.interval, rank, ranks);
-    quiet_until_ = s_.trigger;
+    schedule(rt.tREFI, cfg.refresh_max_postponed, cfg.refresh_max_pulledin, rank, ranks);
     bank_ = rank * static_cast<int>(bms_.size());
     bank_group_ = bms_.empty() ? 0 : bms_.front()->bank_group();
   }
 
-  void update(Command c, std::int64_t now) override {
-    apply(c, now);
-    quiet_until_ = s_.trigger;
-  }
 
  private:
-  std::int64_t choose(std::int64_t now) override {
-    const std::int64_t wake = decide(now);
-    quiet_until_ = s_.trigger;
-    return wake;
-  }
-
+  friend class ScheduledRefreshManager<AllBankRefreshManager>;
   std::int64_t decide(std::int64_t now) {
     has_next_ = false;
     time_ = kNever;
@@ -143,39 +161,25 @@ class AllBankRefreshManager final : public RefreshManager {
   PowerDownManager& pdm_;
   const TimingChecker& checker_;
   int rank_;
-  RefreshSchedule s_;
   int activated_banks_ = 0;
 };
 
-class PerBankRefreshManager final : public RefreshManager {
+class PerBankRefreshManager final : public ScheduledRefreshManager<PerBankRefreshManager> {
  public:
   PerBankRefreshManager(const ControllerConfig& cfg, const RefreshTimings& rt,
                         std::vector<BankMachine*> bms, PowerDownManager& pdm,
                         const TimingChecker& checker, int rank, int ranks)
       : all_(std::move(bms)), pdm_(pdm), checker_(checker), rank_(rank) {
     const int n = static_cast<int>(all_.size());
-    s_.interval = rt.tREFIpb;
-    s_.max_postponed = cfg.refresh_max_postponed * n;
-    s_.max_pulledin = -cfg.refresh_max_pulledin * n;
-    s_.trigger = first_refresh_time(s_.interval, rank, ranks);
-    quiet_until_ = s_.trigger;
+    schedule(rt.tREFIpb, cfg.refresh_max_postponed * n, cfg.refresh_max_pulledin * n, rank, ranks);
     remaining_ = all_;
     current_ = 0;
     set_target();
   }
 
-  void update(Command c, std::int64_t now) override {
-    apply(c, now);
-    quiet_until_ = s_.trigger;
-  }
 
  private:
-  std::int64_t choose(std::int64_t now) override {
-    const std::int64_t wake = decide(now);
-    quiet_until_ = s_.trigger;
-    return wake;
-  }
-
+  friend class ScheduledRefreshManager<PerBankRefreshManager>;
   std::int64_t decide(std::int64_t now) {
     has_next_ = false;
     time_ = kNever;
@@ -246,7 +250,6 @@ class PerBankRefreshManager final : public RefreshManager {
   PowerDownManager& pdm_;
   const TimingChecker& checker_;
   int rank_;
-  RefreshSchedule s_;
   bool skip_selection_ = false;
   std::size_t current_ = 0;
 };

@@ -45,7 +45,7 @@ class RefreshManager {
   Command next_ = Command::REFA;
   std::int64_t time_ = kNever;
   int bank_ = 0, bank_group_ = 0;
-  // The next refresh trigger, kept equal to it by the managers: before it, start() does
+  // The next refresh trigger, mirrored by ScheduledRefreshManager: before it, start() does
   // nothing but answer it.
   std::int64_t quiet_until_ = kNever;
 
