@@ -11,14 +11,7 @@ import pandas as pd
 
 import archgym
 from archgym.plots import plot_best_so_far
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+from example_args import positive_int
 
 
 def main(argv: list[str] | None = None) -> pd.DataFrame:

@@ -23,14 +23,7 @@ from pathlib import Path
 
 import archgym
 from archgym.plots import plot_proxy_parity
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+from example_args import positive_int
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -17,22 +17,7 @@ import numpy as np
 
 import archgym  # noqa: F401  (registers archgym/DRAM-v0)
 from archgym.gym import FlattenAction
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def seed_int(text: str) -> int:
-    """argparse type: a seed numpy accepts, 0..2**32 - 1."""
-    value = int(text)
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"must be in 0..{2**32 - 1}, got {value}")
-    return value
+from example_args import positive_int, seed_int
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -1,6 +1,7 @@
 """The interop examples, each on a tiny budget: SB3 PPO, Optuna, the ArchGym figure,
 the proxy search."""
 import importlib.util
+import sys
 import tempfile
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "python" / "examples"
+sys.path.insert(0, str(EXAMPLES))  # their shared example_args, as when run from there
 
 
 def _load(name):
