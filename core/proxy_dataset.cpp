@@ -37,16 +37,7 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
       if (data.runs[i] == data.runs[j])  // its rows would count twice
         throw std::invalid_argument(store.path() + ": run " + std::to_string(data.runs[i]) +
                                     " is listed more than once");
-  for (std::int64_t id : data.runs) {
-    auto run = store.run(id);
-    if (!run) {
-      std::vector<std::string> known;
-      for (auto k : all_run_ids(store)) known.push_back(std::to_string(k));
-      throw std::invalid_argument(store.path() + ": no run with id " + std::to_string(id) +
-                                  "; runs in this store: " + (known.empty() ? "(none)" : join(known)));
-    }
-    records.push_back(*run);
-  }
+  for (std::int64_t id : data.runs) records.push_back(store.require_run(id));
   const RunRecord& first = records.front();
   for (const RunRecord& r : records) {
     if (r.env != first.env || r.env_config != first.env_config)

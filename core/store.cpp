@@ -400,6 +400,17 @@ std::optional<RunRecord> Store::run(std::int64_t run_id) const {
   return read_run(s);
 }
 
+RunRecord Store::require_run(std::int64_t run_id) const {
+  if (auto run = this->run(run_id)) return *run;
+  constexpr std::size_t kListed = 20;  // a store of thousands of runs: a few name the range
+  const auto all = runs();
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < all.size() && i < kListed; ++i) ids.push_back(std::to_string(all[i].id));
+  if (all.size() > kListed) ids.push_back("... (" + std::to_string(all.size()) + " runs)");
+  throw std::invalid_argument(path_ + ": no run with id " + std::to_string(run_id) +
+                              "; runs in this store: " + (ids.empty() ? "(none)" : join(ids)));
+}
+
 std::vector<RunRecord> Store::runs() const {
   std::lock_guard lock(mutex_);
   Statement s(db_, path_, ("SELECT " + run_columns() + " FROM runs ORDER BY id").c_str());

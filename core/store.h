@@ -100,6 +100,8 @@ class Store {
   std::optional<RunClaim> run_claim(std::int64_t run_id) const;
 
   std::optional<RunRecord> run(std::int64_t run_id) const;
+  // run(), or std::invalid_argument naming the store and the runs it does hold.
+  RunRecord require_run(std::int64_t run_id) const;
   std::vector<RunRecord> runs() const;
   std::vector<EvaluationRecord> evaluations(std::int64_t run_id) const;
 

@@ -1,6 +1,7 @@
 // Commands that read a store refuse a path that does not exist instead of
 // silently creating an empty database there.
 #include <filesystem>
+#include <stdexcept>
 
 #include "experiments/cli_error.h"
 #include "experiments/commands.h"
@@ -30,11 +31,11 @@ void refuse_store_as_output(const std::string& store_path, const std::string& ou
 }
 
 RunRecord require_run(const Store& store, std::int64_t run_id) {
-  if (auto run = store.run(run_id)) return *run;
-  std::string ids;
-  for (const auto& r : store.runs()) ids += (ids.empty() ? "" : ", ") + std::to_string(r.id);
-  throw UsageError(store.path() + ": no run with id " + std::to_string(run_id) +
-                   "; runs in this store: " + (ids.empty() ? "(none)" : ids));
+  try {
+    return store.require_run(run_id);
+  } catch (const std::invalid_argument& e) {  // a wrong --run is bad input: exit code 2
+    throw UsageError(e.what());
+  }
 }
 
 }  // namespace archgym::cli

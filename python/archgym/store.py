@@ -46,10 +46,7 @@ class Store:
 
     def _check_run(self, run_id: int) -> int:
         run_id = _checks.run_id(run_id)
-        if not self._store.run(run_id):
-            known = [r["run_id"] for r in self._store.runs()]
-            listed = ", ".join(map(str, known[:20])) + (", ..." if len(known) > 20 else "")
-            raise ValueError(f"{self.path}: no run {run_id} (runs: {listed or 'none yet'})")
+        self._store.require_run(run_id)
         return run_id
 
     def evaluations(self, run_id: int | None = None) -> pd.DataFrame:

@@ -58,6 +58,10 @@ void bind_store(py::module_& m) {
           },
           py::arg("run_id"), "One run as a dict, or None.")
       .def(
+          "require_run",
+          [](const Store& s, std::int64_t id) { return run_to_dict(s.require_run(id)); },
+          py::arg("run_id"), "One run as a dict; ValueError naming the store's runs if unknown.")
+      .def(
           "evaluations",
           [](const Store& s, std::int64_t id) {
             py::list out;

@@ -78,6 +78,17 @@ TEST_CASE("store round trip of runs and evaluations") {
   CHECK_THROWS_WITH(reopened.set_status(5, "failed"), Catch::Contains("no run 5"));
 }
 
+TEST_CASE("an unknown run is refused naming the store's runs, the first 20 of many") {
+  const auto path = temp_store("require_run");
+  Store store(path);
+  CHECK_THROWS_WITH(store.require_run(1), path + ": no run with id 1; runs in this store: (none)");
+  for (int i = 0; i < 25; ++i) store.create_run(sample_run());
+  CHECK(store.require_run(25).id == 25);
+  CHECK_THROWS_WITH(store.require_run(26),
+                    path + ": no run with id 26; runs in this store: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, "
+                           "12, 13, 14, 15, 16, 17, 18, 19, 20, ... (25 runs)");
+}
+
 TEST_CASE("concurrent records from many threads all land") {
   Store store(temp_store("threads"));
   const auto id = store.create_run(sample_run());
