@@ -110,16 +110,16 @@ def pareto_front(df: pd.DataFrame, x: str, y: str, *,
     """
     sx, sy = (1.0 if m else -1.0 for m in _minimize_pair(minimize))
     _require_columns("pareto_front", df, [x, y])
-    keep_rows = (np.isfinite(_numeric("pareto_front", df, x))
-                 & np.isfinite(_numeric("pareto_front", df, y)))
+    xv, yv = _numeric("pareto_front", df, x), _numeric("pareto_front", df, y)
+    keep_rows = np.isfinite(xv) & np.isfinite(yv)
     if "valid" in df.columns:
         keep_rows &= _booleans("pareto_front", df, "valid")
     data = df[keep_rows]
     if data.empty:
         return data
-    px, py = sx * data[x].to_numpy(float), sy * data[y].to_numpy(float)
+    px, py = sx * xv[keep_rows], sy * yv[keep_rows]
     # Sweep in x order (ties by y): a point is on the front when it has the lowest y of
-    # its x and every point of smaller x has a larger y. O(n log n).
+    # its x and every point of smaller x has a larger y.
     order = np.lexsort((py, px))
     xs, ys = px[order], py[order]
     starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
