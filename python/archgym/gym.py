@@ -191,8 +191,8 @@ class ArchGymEnv(gymnasium.Env):
 
     def step(self, action: Mapping[str, Any]):
         """Evaluates the design ``action`` -> (obs, reward, terminated, truncated, info)."""
-        self._check_action(action)
         if self._discrete:
+            self._check_action(action)  # (decode() checks it on the other path)
             indices = [_index(p.name, action[p.name], p.cardinality) for p in self._parameters]
             obs, reward, terminated, truncated, evaluation, design = self.view.step_indices(indices)
         else:
