@@ -65,6 +65,9 @@ def test_optuna_options_must_not_conflict(capsys):
     with pytest.raises(SystemExit):
         _load("optuna_dram").main(["--workload", "stream", "--option", "workload=random"])
     assert "env option(s) ['workload'] given more than once" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        _load("optuna_dram").main(["--option", "workload"])
+    assert "argument --option: expected KEY=VALUE, got 'workload'" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("example", ["optuna_dram", "sb3_ppo_dram"])
