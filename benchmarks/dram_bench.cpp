@@ -6,8 +6,11 @@
 // our evaluation rate by DRAMSys's best case (1 / 15 ms = 66.7 evaluations/s).
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "core/registry.h"
 #include "core/rng.h"
@@ -19,8 +22,13 @@ static double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-int main(int argc, char** argv) {
-  const double min_seconds = argc > 1 ? std::stod(argv[1]) : 2.0;
+int main(int argc, char** argv) try {
+  CLI::App app{"DRAM speed benchmark: env evaluations/s on ArchGym's traces, simulator requests/s"};
+  double min_seconds = 2.0;
+  app.add_option("seconds", min_seconds, "minimum seconds of evaluations per trace")
+      ->check(CLI::Number)
+      ->check(CLI::Range(0.01, 3600.0));
+  CLI11_PARSE(app, argc, argv);
   constexpr double kDramsysBestEvalsPerSecond = 1.0 / 0.015;
 
   std::printf("%-10s %12s %14s %10s\n", "trace", "evals/s", "ms/eval", "x DRAMSys");
@@ -65,4 +73,7 @@ int main(int argc, char** argv) {
     std::printf("%-28s %14.0f %16.0f\n", c.name, s.requests / t, s.end_cycle / t);
   }
   return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "dram_bench: %s\n", e.what());
+  return 1;
 }

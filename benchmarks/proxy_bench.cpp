@@ -9,13 +9,16 @@
 //    best for a 10,000-request trace: ARCHITECTURE.md), and the held-out error of the
 //    metrics ArchGym's reward uses.
 //
-// Usage: proxy_bench [designs=1000] [workload=stream]
+// Usage: proxy_bench [designs=1000] [workload=stream]  (--help for the ranges)
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <unistd.h>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "core/registry.h"
 #include "core/rng.h"
@@ -26,12 +29,30 @@ using Clock = std::chrono::steady_clock;
 
 static double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-int main(int argc, char** argv) {
-  const std::uint64_t designs = argc > 1 ? std::stoull(argv[1]) : 1000;
-  const std::string workload = argc > 2 ? argv[2] : "stream";
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("archgym_proxy_bench_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+namespace fs = std::filesystem;
+
+// The benchmark's scratch directory, removed however the benchmark ends.
+struct ScratchDir {
+  fs::path path = fs::temp_directory_path() / ("archgym_proxy_bench_" + std::to_string(::getpid()));
+  ScratchDir() { fs::create_directories(path); }
+  ~ScratchDir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+};
+
+int main(int argc, char** argv) try {
+  CLI::App app{"Proxy models against the DRAM simulator they learned: speed ratio and held-out error"};
+  std::uint64_t designs = 1000;
+  std::string workload = "stream";
+  app.add_option("designs", designs, "designs to simulate and train on (20% held out)")
+      ->check(CLI::Number)
+      ->check(CLI::Range(std::uint64_t{10}, std::uint64_t{1000000}));
+  app.add_option("workload", workload, "the DRAM env's workload")
+      ->check(CLI::IsMember({"stream", "random", "cloud-1", "cloud-2"}));
+  CLI11_PARSE(app, argc, argv);
+  const ScratchDir scratch;
+  const fs::path& dir = scratch.path;
   const std::string store_path = (dir / "bench.db").string();
 
   double sim_rate = 0;
@@ -85,6 +106,8 @@ int main(int argc, char** argv) {
                 rate / sim_rate, rate * kDramsysBestSecondsPerEval, error("power_W").r2, error("latency_ms").r2,
                 error("power_W").mape, error("latency_ms").mape, sink == -1 ? " " : "");
   }
-  fs::remove_all(dir);
   return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "proxy_bench: %s\n", e.what());
+  return 1;
 }
