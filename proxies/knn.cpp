@@ -1,8 +1,10 @@
 // k-nearest-neighbour regression: a design's metrics are estimated from the k stored
 // designs closest to it in feature space. proxy_features() puts every ordered parameter in
 // [0, 1] and one-hot encodes categorical ones, so plain Euclidean distance weighs all
-// parameters alike. The fitted state is the training data itself; a kd-tree (nanoflann)
-// over it answers queries in microseconds.
+// parameters alike; by default each feature is scaled by a weight learned from the
+// training set (feature_scaling.h), so knobs that do not move the metrics stop deciding
+// who is a neighbour. The fitted state is the training data and the scales; a kd-tree
+// (nanoflann) over the scaled rows answers queries in microseconds.
 //
 // Rules that make predictions well defined and reproducible:
 // - neighbours are ranked by (distance, row index), so ties are always broken the same
@@ -26,6 +28,7 @@
 
 #include "core/proxy_model.h"
 #include "core/registry.h"
+#include "proxies/feature_scaling.h"
 #include "proxies/state_json.h"
 
 namespace archgym {
@@ -35,6 +38,7 @@ const std::string kModel = "knn";
 const std::string kWhere = "proxy model 'knn': ";
 
 enum class Weighting { Distance, Uniform };
+enum class Scaling { Learned, None };
 
 // Row-major feature matrix in the shape nanoflann's dataset adaptor expects.
 struct FeatureRows {
@@ -55,13 +59,26 @@ using KdTree = nanoflann::KDTreeSingleIndexAdaptor<Metric, FeatureRows, -1, std:
 // so a Fitted is built in place behind a unique_ptr and never moved.
 struct Fitted {
   std::vector<std::string> feature_names, metric_names;
-  FeatureRows rows;
-  std::vector<double> targets;  // [row * metrics + metric]
+  std::vector<double> features;  // [row * dim + feature], as trained on (saved)
+  std::vector<double> scales;    // per feature: weight of its squared difference (saved)
+  std::vector<double> stretch;   // per feature: sqrt(scale), applied to rows and queries
+  FeatureRows rows;              // the scaled features the tree indexes
+  std::vector<double> targets;   // [row * metrics + metric]
   std::unique_ptr<KdTree> tree;
 
   std::size_t metrics() const { return metric_names.size(); }
+  // Scales `features` into `rows` and indexes them.
   void build_tree() {
+    stretch.resize(scales.size());
+    for (std::size_t f = 0; f < scales.size(); ++f) stretch[f] = std::sqrt(scales[f]);
+    rows.values.resize(features.size());
+    for (std::size_t i = 0; i < features.size(); ++i) rows.values[i] = features[i] * stretch[i % rows.dim];
     tree = std::make_unique<KdTree>(rows.dim, rows, nanoflann::KDTreeSingleIndexAdaptorParams(10));
+  }
+  std::vector<double> scaled(const std::vector<double>& query) const {
+    std::vector<double> q(query.size());
+    for (std::size_t f = 0; f < q.size(); ++f) q[f] = query[f] * stretch[f];
+    return q;
   }
 };
 
@@ -110,7 +127,8 @@ std::vector<Neighbour> nearest(const Fitted& f, const double* query, std::size_t
 
 class Knn final : public ProxyModel {
  public:
-  Knn(std::size_t k, Weighting weighting) : k_(k), weighting_(weighting) {}
+  Knn(std::size_t k, Weighting weighting, Scaling scaling, FeatureScalingOptions scaling_options)
+      : k_(k), weighting_(weighting), scaling_(scaling), scaling_options_(scaling_options) {}
 
   void fit(const ProxyTrainingSet& data) override {
     check_training_set(data, 1, kModel);
@@ -120,12 +138,14 @@ class Knn final : public ProxyModel {
     f->metric_names = data.metric_names;
     f->rows.dim = data.feature_names.size();
     f->rows.count = data.rows();
-    f->rows.values.reserve(f->rows.count * f->rows.dim);
+    f->features.reserve(f->rows.count * f->rows.dim);
     f->targets.reserve(f->rows.count * f->metrics());
     for (std::size_t r = 0; r < data.rows(); ++r) {
-      f->rows.values.insert(f->rows.values.end(), data.features[r].begin(), data.features[r].end());
+      f->features.insert(f->features.end(), data.features[r].begin(), data.features[r].end());
       f->targets.insert(f->targets.end(), data.targets[r].begin(), data.targets[r].end());
     }
+    f->scales = scaling_ == Scaling::Learned ? learn_feature_scales(data.features, data.targets, scaling_options_)
+                                             : std::vector<double>(f->rows.dim, 1.0);
     f->build_tree();
     fitted_ = std::move(f);
   }
@@ -140,12 +160,13 @@ class Knn final : public ProxyModel {
       if (!std::isfinite(features[i]))
         throw std::invalid_argument(kWhere + "feature '" + f.feature_names[i] + "' is not finite");
 
-    std::vector<Neighbour> chosen = nearest(f, features.data(), k_);
+    const std::vector<double> query = f.scaled(features);
+    std::vector<Neighbour> chosen = nearest(f, query.data(), k_);
     std::vector<double> weights(chosen.size(), 1.0);
     if (weighting_ == Weighting::Distance) {
       if (chosen.front().distance2 == 0.0) {
         // 1/d weights are infinite here: the coincident rows alone decide, equally.
-        chosen = rows_within(f, features.data(), std::numeric_limits<double>::denorm_min());
+        chosen = rows_within(f, query.data(), std::numeric_limits<double>::denorm_min());
         weights.assign(chosen.size(), 1.0);
       } else {
         for (std::size_t i = 0; i < chosen.size(); ++i) weights[i] = 1.0 / std::sqrt(chosen[i].distance2);
@@ -170,10 +191,11 @@ class Knn final : public ProxyModel {
     j["model"] = kModel;
     j["feature_names"] = f.feature_names;
     j["metric_names"] = f.metric_names;
+    j["feature_scales"] = f.scales;
     nlohmann::json features = nlohmann::json::array(), targets = nlohmann::json::array();
     for (std::size_t r = 0; r < f.rows.count; ++r) {
-      features.push_back(std::vector<double>(f.rows.values.begin() + r * f.rows.dim,
-                                             f.rows.values.begin() + (r + 1) * f.rows.dim));
+      features.push_back(std::vector<double>(f.features.begin() + r * f.rows.dim,
+                                             f.features.begin() + (r + 1) * f.rows.dim));
       targets.push_back(std::vector<double>(f.targets.begin() + r * f.metrics(),
                                             f.targets.begin() + (r + 1) * f.metrics()));
     }
@@ -198,8 +220,15 @@ class Knn final : public ProxyModel {
     f->rows.dim = f->feature_names.size();
     f->rows.count = features.size();
     for (std::size_t r = 0; r < features.size(); ++r) {
-      read_row(features[r], f->rows.dim, "features", r, f->rows.values);
+      read_row(features[r], f->rows.dim, "features", r, f->features);
       read_row(targets[r], f->metrics(), "targets", r, f->targets);
+    }
+    if (j.contains("feature_scales")) {  // absent in models saved before scales were learned
+      read_row(state_json::array_field(j, "feature_scales", kWhere), f->rows.dim, "feature_scales", 0, f->scales);
+      for (double s : f->scales)
+        if (s < 0) throw std::invalid_argument(kWhere + "field 'feature_scales' holds a negative scale");
+    } else {
+      f->scales.assign(f->rows.dim, 1.0);
     }
     f->build_tree();
     fitted_ = std::move(f);
@@ -208,6 +237,8 @@ class Knn final : public ProxyModel {
  private:
   std::size_t k_;
   Weighting weighting_;
+  Scaling scaling_;
+  FeatureScalingOptions scaling_options_;
   std::unique_ptr<const Fitted> fitted_;
 
   static void read_row(const nlohmann::json& row, std::size_t width, const std::string& name, std::size_t r,
@@ -232,6 +263,10 @@ Schema knn_schema() {
   // surrogate of a deterministic simulator should.
   s.choice("weights", "distance", {"distance", "uniform"},
            "neighbour weights: 1/distance (exact at measured designs) or equal");
+  s.choice("scaling", "learned", {"learned", "none"},
+           "feature scales: learned from the training set (MLKR, Ceres L-BFGS) or all equal");
+  // Learning costs O(rows^2) per step; a seeded sample of this many rows is plenty.
+  s.integer("scaling_rows", 400, 3, 5000, "training rows the feature scales are learned from (a seeded sample)");
   return s;
 }
 
@@ -243,8 +278,15 @@ const ProxyRegistrar knn_registrar{
       const std::string& w = ctx.hyperparameters.string("weights");
       if (w != "distance" && w != "uniform")
         throw std::invalid_argument(kWhere + "option 'weights' must be one of {distance, uniform}, got '" + w + "'");
+      const std::string& scaling = ctx.hyperparameters.string("scaling");
+      if (scaling != "learned" && scaling != "none")
+        throw std::invalid_argument(kWhere + "option 'scaling' must be one of {learned, none}, got '" + scaling + "'");
+      FeatureScalingOptions scaling_options;
+      scaling_options.max_rows = static_cast<std::size_t>(ctx.hyperparameters.integer("scaling_rows"));
+      scaling_options.seed = ctx.seed;
       return std::make_unique<Knn>(static_cast<std::size_t>(k),
-                                   w == "uniform" ? Weighting::Uniform : Weighting::Distance);
+                                   w == "uniform" ? Weighting::Uniform : Weighting::Distance,
+                                   scaling == "learned" ? Scaling::Learned : Scaling::None, scaling_options);
     }};
 
 }  // namespace
