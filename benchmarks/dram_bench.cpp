@@ -5,6 +5,7 @@
 // 15-40 ms for one 10,000-request trace (ARCHITECTURE.md); the ratio column divides
 // our evaluation rate by DRAMSys's best case (1 / 15 ms = 66.7 evaluations/s).
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -29,6 +30,10 @@ int main(int argc, char** argv) try {
       ->check(CLI::Number)
       ->check(CLI::Range(0.01, 3600.0));
   CLI11_PARSE(app, argc, argv);
+  if (std::isnan(min_seconds)) {  // passes CLI11's range check (every comparison is false)
+    std::fprintf(stderr, "seconds: must be a number in [0.01, 3600], got nan\n");
+    return 2;
+  }
   constexpr double kDramsysBestEvalsPerSecond = 1.0 / 0.015;
 
   std::printf("%-10s %12s %14s %10s\n", "trace", "evals/s", "ms/eval", "x DRAMSys");

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <stdexcept>
@@ -115,18 +116,31 @@ void info(const char* metric, double ours, double ref) {
 
 }  // namespace
 
+// Arguments are parsed by hand rather than with CLI11: the --only runs are measured for
+// peak memory, and a parser's allocations would sit in the baseline being compared.
 int main(int argc, char** argv) try {
-  if (argc < 2) {
-    std::fprintf(stderr,
+  const auto usage = [&](std::FILE* to) {
+    std::fprintf(to,
                  "usage: %s TRACE_DIR [REFERENCE_JSON] [--only VARIANT TRACE [--baseline]]\n"
-                 "  TRACE_DIR: output of benchmarks/make_validation_traces.py\n",
+                 "  TRACE_DIR: output of benchmarks/make_validation_traces.py\n"
+                 "  REFERENCE_JSON: DRAMsim3's recorded figures (default: the shipped reference)\n"
+                 "  --only VARIANT TRACE: one run of ours, printing its speed and peak RSS\n"
+                 "  --baseline: with --only, everything but the simulation (memory baseline)\n",
                  argv[0]);
+  };
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      usage(stdout);
+      return 0;
+    }
+  if (argc < 2 || argv[1][0] == '-') {
+    usage(stderr);
     return 2;
   }
   const std::string trace_dir = argv[1];
   std::string ref_path = ARCHGYM_DRAMSIM3_REFERENCE;
   std::string only_variant, only_trace;
-  bool baseline = false;
+  bool baseline = false, ref_given = false;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--baseline") {
@@ -135,14 +149,31 @@ int main(int argc, char** argv) try {
       if (i + 2 >= argc) throw std::runtime_error("--only needs VARIANT and TRACE, e.g. --only base rand_read");
       only_variant = argv[++i];
       only_trace = argv[++i];
+    } else if (a.starts_with("-")) {
+      std::fprintf(stderr, "dram_vs_dramsim3: unknown option '%s'\n", a.c_str());
+      usage(stderr);
+      return 2;
+    } else if (ref_given) {
+      std::fprintf(stderr, "dram_vs_dramsim3: unexpected argument '%s' (REFERENCE_JSON is '%s')\n", a.c_str(),
+                   ref_path.c_str());
+      return 2;
     } else {
       ref_path = a;
+      ref_given = true;
     }
   }
   if (baseline && only_variant.empty()) throw std::runtime_error("--baseline needs --only VARIANT TRACE");
   std::ifstream in(ref_path);
   if (!in) throw std::runtime_error(ref_path + ": cannot open reference JSON");
-  const json ref = json::parse(in);
+  json ref;
+  try {
+    ref = json::parse(in);
+    if (!ref.at("variants").is_object()) throw std::runtime_error("'variants' is not an object");
+    if (!ref.at("dramsim3").is_object()) throw std::runtime_error("'dramsim3' is not an object");
+  } catch (const std::exception& e) {
+    throw std::runtime_error(ref_path + ": not a DRAMsim3 reference JSON written by this benchmark's recording (" +
+                             e.what() + ")");
+  }
   const json& variants = ref.at("variants");
   auto trace_path = [&](const std::string& t) { return trace_dir + "/" + t + ".stl"; };
 
