@@ -47,8 +47,7 @@ class Simulation final : public ControllerPort {
     pool_.reserve(64);
     beyond_capacity_mask_ = ~cfg.mapping.address_mask();
     progress_limit_ = cycles_without_progress_limit(spec_);
-    // Trace times in ps (cycle x period) and their sums stay far inside int64.
-    max_trace_cycle_ = (INT64_MAX / 4) / player_clk_ps_;
+    max_trace_cycle_ = static_cast<std::int64_t>(max_trace_cycle(cfg.controller.trace_clock_mhz));
   }
 
   SimStats run();
@@ -111,7 +110,7 @@ class Simulation final : public ControllerPort {
   // Progress guard: the latest cycle at which a request entered or a response left.
   std::int64_t last_progress_ = 0;
   std::int64_t progress_limit_ = 0;  // cycles_without_progress_limit()
-  std::int64_t max_trace_cycle_ = INT64_MAX;  // beyond it, times in ps would overflow
+  std::int64_t max_trace_cycle_ = INT64_MAX;  // max_trace_cycle()
 };
 
 void Simulation::next_payload(std::int64_t now) {
@@ -124,15 +123,14 @@ void Simulation::next_payload(std::int64_t now) {
     }
     return;
   }
+  // The range first: a cycle from 2^63 on would look like a decrease once signed.
+  if (r.cycle > static_cast<std::uint64_t>(max_trace_cycle_))
+    throw std::invalid_argument("trace request " + std::to_string(sent_ + 1) + " " +
+                                beyond_time_range(r.cycle, cfg_.controller.trace_clock_mhz));
   if (sent_ > 0 && static_cast<std::int64_t>(r.cycle) < last_trace_cycle_)
     throw std::invalid_argument("trace timestamps must not decrease: request " +
                                 std::to_string(sent_ + 1) + " at cycle " + std::to_string(r.cycle) +
                                 " follows cycle " + std::to_string(last_trace_cycle_));
-  if (r.cycle > static_cast<std::uint64_t>(max_trace_cycle_))
-    throw std::invalid_argument("trace request " + std::to_string(sent_ + 1) + " at cycle " + std::to_string(r.cycle) +
-                                " is beyond the simulator's time range (at most cycle " +
-                                std::to_string(max_trace_cycle_) + " of the " + mhz_text(cfg_.controller.trace_clock_mhz) +
-                                " MHz trace clock)");
   last_trace_cycle_ = static_cast<std::int64_t>(r.cycle);
   if ((r.address & beyond_capacity_mask_) != 0 && beyond_capacity_++ == 0) first_beyond_capacity_ = sent_ + 1;
   const DecodedAddress d = decoder_.decode(r.address);
@@ -301,6 +299,19 @@ SimStats Simulation::run() {
 std::int64_t cycles_without_progress_limit(const MemSpec& m) {
   const std::int64_t longest = std::max<std::int64_t>({m.REFI, static_cast<std::int64_t>(m.RC) + m.RFC, 65536});
   return 1024 * longest;
+}
+
+std::uint64_t max_trace_cycle(double trace_clock_mhz) {
+  // The trace clock period as the simulation rounds it (at least 1 ps).
+  const std::int64_t period_ps = std::max<std::int64_t>(1, std::llround(1e6 / trace_clock_mhz));
+  return static_cast<std::uint64_t>(kMaxTraceTimePs / period_ps);
+}
+
+std::string beyond_time_range(std::uint64_t cycle, double trace_clock_mhz) {
+  return "at cycle " + std::to_string(cycle) + " is beyond the simulator's time range (at most cycle " +
+         std::to_string(max_trace_cycle(trace_clock_mhz)) + " of the " + mhz_text(trace_clock_mhz) +
+         " MHz trace clock: 1 hour of simulated time, since idle time is simulated refresh by refresh, "
+         "about a minute of run time per simulated hour)";
 }
 
 namespace {

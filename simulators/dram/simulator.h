@@ -2,6 +2,7 @@
 // One simulation: a request stream through one controller configuration on one
 // memory device, cycle by cycle (idle stretches skipped), returning statistics.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "simulators/dram/address_mapping.h"
@@ -65,6 +66,17 @@ class ResponseObserver {
 // stops making progress (cycles_without_progress_limit() cycles in which no request
 // enters or completes while some are outstanding: timings that leave no time to serve one).
 std::int64_t cycles_without_progress_limit(const MemSpec& m);
+
+// Trace requests must arrive within one hour of simulated time. Idle time is simulated
+// refresh by refresh (about 15 ms of run time per idle second of DDR3), so an hour costs
+// about a minute; a later timestamp is almost always a broken trace, not a workload.
+inline constexpr std::int64_t kMaxTraceTimePs = 3'600'000'000'000'000;
+// The last trace-clock cycle a request may have at this trace clock.
+std::uint64_t max_trace_cycle(double trace_clock_mhz);
+// "at cycle C is beyond the simulator's time range: ..." (the limit and why), for the
+// messages of every front end that checks a request against max_trace_cycle().
+std::string beyond_time_range(std::uint64_t cycle, double trace_clock_mhz);
+
 SimStats simulate(const SimConfig& config, TraceSource& trace,
                   CommandObserver* extra_observer = nullptr,
                   ResponseObserver* response_observer = nullptr);

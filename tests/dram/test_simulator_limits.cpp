@@ -28,6 +28,22 @@ TEST_CASE("limits: a timestamp whose time in ps would overflow is refused, namin
   CHECK(idle.requests == 2);
 }
 
+TEST_CASE("limits: a request more than an hour of simulated time away is refused at once, not simulated") {
+  const SimConfig c = ddr3_config();
+  CHECK(max_trace_cycle(800) == 2'880'000'000'000ull);  // 3600 s / 1250 ps
+  CHECK(max_trace_cycle(1000) == 3'600'000'000'000ull);
+  // 1e15 cycles of idle time took hours, refresh by refresh.
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_THROWS_WITH(run(c, {{0, 0, false}, {1'000'000'000'000'000ull, 64, false}}),
+                    Contains("trace request 2 at cycle 1000000000000000 is beyond the simulator's time range") &&
+                        Contains("at most cycle 2880000000000 of the 800 MHz trace clock") &&
+                        Contains("1 hour of simulated time"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  // From 2^63 on a cycle is out of range, not "decreasing" (it was compared as signed).
+  CHECK_THROWS_WITH(run(c, {{0, 0, false}, {UINT64_MAX, 64, false}}),
+                    Contains("trace request 2 at cycle 18446744073709551615 is beyond"));
+}
+
 TEST_CASE("limits: addresses beyond the device are counted, and folded as DRAMSys folds them") {
   const SimConfig c = ddr3_config();  // 1 GiB: address bits 0..29
   CHECK(c.mapping.address_mask() == 0x3fffffffull);
