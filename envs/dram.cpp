@@ -57,9 +57,10 @@ Schema dram_schema() {
            "ArchGym trace name (stream, random, cloud-1, cloud-2) or a path to a DRAMSys .stl trace");
   s.choice("generator", "none", {"none", "stream", "random", "strided", "mixed"},
            "synthesise the workload instead of reading a trace (overrides workload)");
-  s.integer("requests", 10000, 1, 100'000'000, "generator: number of requests");
+  s.integer("requests", 10000, 1, static_cast<std::int64_t>(dram::kMaxGeneratedRequests),
+            "generator: number of requests");
   s.real("read_ratio", 1.0, 0.0, 1.0, "generator: fraction of reads");
-  s.real("injection_rate", 1.0, 1e-6, 1.0, "generator: requests per trace-clock cycle");
+  s.real("injection_rate", 1.0, dram::kMinInjectionRate, 1.0, "generator: requests per trace-clock cycle");
   s.integer("stride", 64, 64, 1ll << 40, "generator (strided): stride in bytes, a multiple of 64");
   s.integer("footprint_MiB", 1024, 1, 1 << 20, "generator (random, mixed): address range in MiB");
   s.integer("generator_seed", 1, 0, std::nullopt, "generator: seed of the synthetic trace");
@@ -129,6 +130,8 @@ std::string workload_path(const std::string& workload) {
 // any run starts) and shared read-only by every evaluation.
 std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o) {
   const std::string generator = o.string("generator");
+  const double clock_mhz = o.real("trace_clock_mhz");
+  const std::uint64_t max_cycle = dram::max_trace_cycle(clock_mhz);
   if (generator != "none") {
     dram::GeneratorConfig g;
     g.pattern = dram::parse_pattern(generator);
@@ -143,6 +146,14 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
     g.footprint_bytes = static_cast<std::uint64_t>(o.integer("footprint_MiB")) << 20;
     g.seed = static_cast<std::uint64_t>(o.integer("generator_seed"));
     dram::GeneratedTrace trace(g);
+    if (trace.last_cycle() > max_cycle) {
+      char rate[32];
+      std::snprintf(rate, sizeof rate, "%g", g.injection_rate);
+      throw std::invalid_argument("env 'dram': the generated workload (requests " + std::to_string(g.requests) +
+                                  ", injection_rate " + rate + "): its last request " +
+                                  dram::beyond_time_range(trace.last_cycle(), clock_mhz) +
+                                  "; use fewer requests or a higher injection_rate");
+    }
     auto requests = std::make_shared<std::vector<dram::Request>>();
     requests->reserve(g.requests);
     dram::Request r;
@@ -157,7 +168,17 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
     throw std::invalid_argument("env 'dram': workload '" + workload +
                                 "' is neither a named trace (" + list + ") nor an existing file");
   }
-  auto requests = std::make_shared<std::vector<dram::Request>>(dram::read_stl_file(path));
+  // Checked here, not at the first evaluation: every evaluation of the run would fail.
+  auto requests = std::make_shared<std::vector<dram::Request>>();
+  dram::StlTraceReader reader(path);  // refuses decreasing timestamps, naming the line
+  dram::Request r;
+  while (reader.next(r)) {
+    if (r.cycle > max_cycle)
+      throw std::invalid_argument("env 'dram': trace " + path + ":" + std::to_string(reader.line_number()) +
+                                  ": request " + std::to_string(requests->size() + 1) + " " +
+                                  dram::beyond_time_range(r.cycle, clock_mhz));
+    requests->push_back(r);
+  }
   if (requests->empty())
     throw std::invalid_argument("env 'dram': trace '" + path + "' holds no requests");
   return requests;

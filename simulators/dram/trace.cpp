@@ -261,6 +261,8 @@ bool StlTraceReader::next(Request& out) {
   return false;
 }
 
+std::uint64_t StlTraceReader::line_number() const { return impl_->line_number; }
+
 void StlTraceReader::rewind() {
   impl_->in.clear();
   impl_->in.seekg(0);
@@ -307,9 +309,13 @@ void write_stl(std::ostream& out, const std::vector<Request>& requests) {
 
 GeneratedTrace::GeneratedTrace(const GeneratorConfig& cfg) : cfg_(cfg) {
   auto bad = [](const std::string& what) { throw std::invalid_argument("trace generator: " + what); };
-  if (cfg.requests == 0) bad("requests must be > 0");
-  if (!(cfg.injection_rate > 0.0 && cfg.injection_rate <= 1.0))
-    bad("injection_rate must be in (0, 1] requests per cycle, got " + std::to_string(cfg.injection_rate));
+  if (cfg.requests == 0 || cfg.requests > kMaxGeneratedRequests)
+    bad("requests must be in [1, " + std::to_string(kMaxGeneratedRequests) + "], got " + std::to_string(cfg.requests));
+  if (!(cfg.injection_rate >= kMinInjectionRate && cfg.injection_rate <= 1.0)) {  // NaN fails too
+    char text[64];
+    std::snprintf(text, sizeof text, "[%g, 1] requests per cycle, got %g", kMinInjectionRate, cfg.injection_rate);
+    bad(std::string("injection_rate must be in ") + text);
+  }
   if (!(cfg.read_ratio >= 0.0 && cfg.read_ratio <= 1.0))
     bad("read_ratio must be in [0, 1], got " + std::to_string(cfg.read_ratio));
   if (cfg.alignment == 0 || (cfg.alignment & (cfg.alignment - 1)) != 0)
@@ -332,7 +338,6 @@ GeneratedTrace::GeneratedTrace(const GeneratorConfig& cfg) : cfg_(cfg) {
 void GeneratedTrace::rewind() {
   emitted_ = 0;
   rng_state_ = cfg_.seed;
-  time_ = 0;
   cursor_ = 0;
 }
 
@@ -371,10 +376,13 @@ bool GeneratedTrace::next(Request& out) {
   // Always draw, so the address sequence does not depend on the ratio.
   out.is_write = !(uniform01(rng_state_) < cfg_.read_ratio);
   // Request i arrives at floor(i / rate): exactly `rate` requests per cycle on average.
-  time_ = std::floor(static_cast<double>(emitted_) / cfg_.injection_rate);
-  out.cycle = static_cast<std::uint64_t>(time_);
+  out.cycle = arrival(emitted_);
   ++emitted_;
   return true;
+}
+
+std::uint64_t GeneratedTrace::arrival(std::uint64_t i) const {
+  return static_cast<std::uint64_t>(std::floor(static_cast<double>(i) / cfg_.injection_rate));
 }
 
 Pattern parse_pattern(const std::string& name) {

@@ -36,6 +36,8 @@ class StlTraceReader final : public TraceSource {
   ~StlTraceReader() override;
   bool next(Request& out) override;
   void rewind() override;
+  // The line (from 1) of the request next() returned last, for messages about it.
+  std::uint64_t line_number() const;
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
@@ -72,11 +74,16 @@ void write_stl(std::ostream& out, const std::vector<Request>& requests);
 // arrives at cycle floor(i / injection_rate). Random numbers come from splitmix64.
 enum class Pattern { Stream, Random, Strided, Mixed };
 
+// Limits every front end applies (the env's options, archgym-dram --generate): a slower
+// rate or a longer trace is almost always a typo, and would run for minutes or hours.
+inline constexpr double kMinInjectionRate = 1e-6;
+inline constexpr std::uint64_t kMaxGeneratedRequests = 100'000'000;
+
 struct GeneratorConfig {
   Pattern pattern = Pattern::Stream;
   std::uint64_t requests = 10000;
   double read_ratio = 1.0;        // fraction of reads (Mixed and every pattern)
-  double injection_rate = 1.0;    // requests per trace cycle (<= 1); 0.02 = one every 50 cycles
+  double injection_rate = 1.0;    // requests per trace cycle, in [kMinInjectionRate, 1]; 0.02 = one every 50 cycles
   std::uint64_t stride_bytes = 64;   // Strided
   std::uint64_t base_address = 0;
   std::uint64_t footprint_bytes = 1ull << 30;  // Random/Mixed addresses fall in [base, base+footprint)
@@ -90,11 +97,12 @@ class GeneratedTrace final : public TraceSource {
   explicit GeneratedTrace(const GeneratorConfig& cfg);
   bool next(Request& out) override;
   void rewind() override;
+  std::uint64_t last_cycle() const { return arrival(cfg_.requests - 1); }  // the latest request's
  private:
+  std::uint64_t arrival(std::uint64_t i) const;  // request i's cycle
   GeneratorConfig cfg_;
   std::uint64_t emitted_ = 0;
   std::uint64_t rng_state_ = 0;
-  double time_ = 0;
   std::uint64_t cursor_ = 0;
 };
 

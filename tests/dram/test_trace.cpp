@@ -230,7 +230,12 @@ TEST_CASE("generator config validation and pattern names", "[trace]") {
     return cfg;
   };
   CHECK_THROWS_WITH(GeneratedTrace(with([](auto& c) { c.injection_rate = 0; })), Contains("injection_rate"));
-  CHECK_THROWS_WITH(GeneratedTrace(with([](auto& c) { c.injection_rate = 1.5; })), Contains("(0, 1]"));
+  CHECK_THROWS_WITH(GeneratedTrace(with([](auto& c) { c.injection_rate = 1.5; })), Contains("[1e-06, 1]"));
+  // Below the shared minimum rate (it ran for hours) and beyond the shared request limit.
+  CHECK_THROWS_WITH(GeneratedTrace(with([](auto& c) { c.injection_rate = 1e-12; })),
+                    Contains("injection_rate must be in [1e-06, 1] requests per cycle, got 1e-12"));
+  CHECK_THROWS_WITH(GeneratedTrace(with([](auto& c) { c.requests = UINT64_MAX; })),
+                    Contains("requests must be in [1, 100000000]"));
   CHECK_THROWS_WITH(GeneratedTrace(with([](auto& c) { c.read_ratio = -0.1; })), Contains("read_ratio"));
   CHECK_THROWS_WITH(GeneratedTrace(with([](auto& c) { c.read_ratio = NAN; })), Contains("read_ratio"));
   CHECK_THROWS_WITH(GeneratedTrace(with([](auto& c) { c.requests = 0; })), Contains("requests"));

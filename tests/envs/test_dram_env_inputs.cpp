@@ -1,0 +1,50 @@
+// The DRAM env refuses, at construction, workloads and option combinations that would
+// fail every evaluation or silently do nothing (found by a bug bash).
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "core/registry.h"
+#include "tests/catch.h"
+
+using namespace archgym;
+using Catch::Contains;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string write_trace(const std::string& name, const std::string& text) {
+  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "dram_env_inputs";
+  fs::create_directories(dir);
+  const fs::path path = dir / name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path.string();
+}
+
+}  // namespace
+
+TEST_CASE("dram env: a trace timestamp beyond the time limit fails construction, naming the line") {
+  const std::string far = write_trace("far.stl", "0: read 0x0\n# gap\n1000000000000000: read 0x40\n");
+  CHECK_THROWS_AS(make_env("dram", {{"workload", far}}), std::invalid_argument);
+  CHECK_THROWS_WITH(make_env("dram", {{"workload", far}}),
+                    Contains("env 'dram': trace " + far + ":3: request 2 at cycle 1000000000000000") &&
+                        Contains("at most cycle 2880000000000 of the 800 MHz trace clock") &&
+                        Contains("1 hour of simulated time"));
+  // The limit follows the trace clock.
+  CHECK_THROWS_WITH(make_env("dram", {{"workload", far}, {"trace_clock_mhz", "1000"}}),
+                    Contains("at most cycle 3600000000000 of the 1000 MHz trace clock"));
+  // From 2^63 on: out of range, not "decreasing".
+  const std::string huge = write_trace("huge.stl", "0: read 0x0\n18446744073709551615: read 0x40\n");
+  CHECK_THROWS_WITH(make_env("dram", {{"workload", huge}}),
+                    Contains(huge + ":2: request 2 at cycle 18446744073709551615 is beyond"));
+  const std::string back = write_trace("back.stl", "10: read 0x0\n5: read 0x40\n");
+  CHECK_THROWS_WITH(make_env("dram", {{"workload", back}}),
+                    Contains(back + ":2: cycle 5 is earlier than the previous request's cycle 10"));
+  // Generated: 100 requests, one per 10^6 cycles, end within the hour.
+  CHECK_NOTHROW(make_env("dram", {{"generator", "stream"}, {"requests", "100"}, {"injection_rate", "1e-6"}}));
+  CHECK_THROWS_WITH(
+      make_env("dram", {{"generator", "stream"}, {"requests", "100000000"}, {"injection_rate", "1e-6"}}),
+      Contains("the generated workload (requests 100000000, injection_rate 1e-06): its last request at cycle") &&
+          Contains("use fewer requests or a higher injection_rate"));
+}
