@@ -3,6 +3,8 @@
 //   archgym-dram --workload stream --memspec DDR3-1600 --set PagePolicy=Closed --json
 #include <CLI/CLI.hpp>
 
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -20,7 +22,32 @@ using namespace archgym::dram;
 
 namespace {
 
+// A --generate integer field: decimal digits only (no sign, fraction or exponent, which
+// a cast from double would silently wrap or truncate), in [lo, hi].
+std::uint64_t generate_integer(const std::string& key, const std::string& v, std::uint64_t lo, std::uint64_t hi) {
+  std::uint64_t x = 0;
+  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (v.empty() || v[0] == '-' || v[0] == '+' || ec != std::errc() || ptr != v.data() + v.size() || x < lo ||
+      x > hi)
+    throw std::invalid_argument("--generate: " + key + " = '" + v + "' must be a decimal integer in [" +
+                                std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return x;
+}
+
+// A --generate real field: a finite number in [lo, hi].
+double generate_real(const std::string& key, const std::string& v, double lo, double hi) {
+  double x = 0;
+  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size() || !(x >= lo && x <= hi)) {
+    char range[64];
+    std::snprintf(range, sizeof range, "[%g, %g]", lo, hi);
+    throw std::invalid_argument("--generate: " + key + " = '" + v + "' must be a number in " + range);
+  }
+  return x;
+}
+
 // --generate "stream,requests=100000,rate=1,read_ratio=1,seed=1,stride=64,footprint=1073741824"
+// Ranges as the env's generator options (the same constants).
 GeneratorConfig parse_generate(const std::string& spec) {
   GeneratorConfig g;
   std::stringstream ss(spec);
@@ -36,25 +63,14 @@ GeneratorConfig parse_generate(const std::string& spec) {
     if (eq == std::string::npos)
       throw std::invalid_argument("--generate: expected key=value, got '" + item + "'");
     const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
-    auto num = [&](auto& out) {
-      std::size_t used = 0;
-      double x = 0;
-      try {
-        x = std::stod(v, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != v.size())
-        throw std::invalid_argument("--generate: " + k + " = '" + v + "' is not a number");
-      out = static_cast<std::remove_reference_t<decltype(out)>>(x);
-    };
-    if (k == "requests") num(g.requests);
-    else if (k == "rate") num(g.injection_rate);
-    else if (k == "read_ratio") num(g.read_ratio);
-    else if (k == "seed") num(g.seed);
-    else if (k == "stride") num(g.stride_bytes);
-    else if (k == "footprint") num(g.footprint_bytes);
-    else if (k == "base") num(g.base_address);
+    constexpr std::uint64_t kAny = UINT64_MAX;
+    if (k == "requests") g.requests = generate_integer(k, v, 1, kMaxGeneratedRequests);
+    else if (k == "rate") g.injection_rate = generate_real(k, v, kMinInjectionRate, 1.0);
+    else if (k == "read_ratio") g.read_ratio = generate_real(k, v, 0.0, 1.0);
+    else if (k == "seed") g.seed = generate_integer(k, v, 0, kAny);
+    else if (k == "stride") g.stride_bytes = generate_integer(k, v, g.alignment, kAny);
+    else if (k == "footprint") g.footprint_bytes = generate_integer(k, v, g.alignment, kAny);
+    else if (k == "base") g.base_address = generate_integer(k, v, 0, kAny);
     else
       throw std::invalid_argument("--generate: unknown key '" + k +
                                   "' (allowed: requests, rate, read_ratio, seed, stride, "
@@ -239,7 +255,14 @@ int main(int argc, char** argv) {
     std::unique_ptr<TraceSource> trace;
     if (!trace_file.empty()) trace = std::make_unique<StlTraceReader>(trace_file);
     else if (!workload.empty()) trace = std::make_unique<StlTraceReader>(default_trace_path(workload));
-    else trace = std::make_unique<GeneratedTrace>(parse_generate(generate));
+    else {
+      auto generated = std::make_unique<GeneratedTrace>(parse_generate(generate));
+      if (generated->last_cycle() > max_trace_cycle(cfg.controller.trace_clock_mhz))  // refuse before simulating
+        throw std::invalid_argument("--generate: the last request " +
+                                    beyond_time_range(generated->last_cycle(), cfg.controller.trace_clock_mhz) +
+                                    "; use fewer requests or a higher rate");
+      trace = std::move(generated);
+    }
 
     Fanout fan;
     std::unique_ptr<CommandTraceWriter> writer;

@@ -1,0 +1,59 @@
+// The `archgym-dram` command line seen from outside: bad input gets a message naming
+// what is wrong and the allowed values, and exit code 2; it never hangs or is silently
+// accepted (found by a bug bash).
+#ifdef ARCHGYM_DRAM_CLI
+#include <chrono>
+
+#include "tests/catch.h"
+#include "tests/cli/cli_harness.h"
+
+using namespace archgym::test;
+
+namespace {
+
+CliResult run_dram(const fs::path& dir, const std::string& args) {
+  return run_shell(dir, "'" + std::string(ARCHGYM_DRAM_CLI) + "' " + args);
+}
+
+// Requires exit code 2 and every fragment in the message, within a few seconds.
+void require_refused(const fs::path& dir, const std::string& args, const std::vector<std::string>& expected) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = run_dram(dir, args);
+  INFO("archgym-dram " << args << "\nstderr: " << r.err);
+  CHECK(r.exit_code == 2);
+  for (const auto& e : expected) CHECK(r.err.find(e) != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+}
+
+}  // namespace
+
+TEST_CASE("archgym-dram: a trace request beyond an hour of simulated time is refused at once", "[cli]") {
+  const auto dir = scratch_dir("dram_far");
+  write_file(dir / "far.stl", "0: read 0x0\n1000000000000000: read 0x40\n");
+  require_refused(dir, "--trace far.stl",
+                  {"trace request 2 at cycle 1000000000000000 is beyond the simulator's time range",
+                   "at most cycle 2880000000000 of the 800 MHz trace clock", "1 hour of simulated time"});
+  require_refused(dir, "--generate stream,requests=100000000,rate=1e-6",
+                  {"--generate: the last request at cycle 99999999000000 is beyond", "use fewer requests"});
+}
+
+TEST_CASE("archgym-dram: --generate fields are range-checked integers and numbers", "[cli]") {
+  const auto dir = scratch_dir("dram_generate");
+  require_refused(dir, "--generate stream,requests=-1",
+                  {"--generate: requests = '-1' must be a decimal integer in [1, 100000000]"});
+  require_refused(dir, "--generate stream,requests=1e30", {"requests = '1e30' must be a decimal integer"});
+  require_refused(dir, "--generate stream,requests=1.5", {"requests = '1.5' must be a decimal integer"});
+  require_refused(dir, "--generate stream,rate=1e-12", {"--generate: rate = '1e-12' must be a number in [1e-06, 1]"});
+  require_refused(dir, "--generate stream,rate=1e-20", {"rate = '1e-20' must be a number in [1e-06, 1]"});
+  require_refused(dir, "--generate stream,rate=nan", {"rate = 'nan' must be a number"});
+  require_refused(dir, "--generate stream,read_ratio=2", {"read_ratio = '2' must be a number in [0, 1]"});
+  require_refused(dir, "--generate stream,base=1e300", {"base = '1e300' must be a decimal integer in [0, 18446744073709551615]"});
+  require_refused(dir, "--generate stream,seed=-1", {"seed = '-1' must be a decimal integer"});
+  require_refused(dir, "--generate stream,footprint=-1", {"footprint = '-1' must be a decimal integer in [64, "});
+  require_refused(dir, "--generate stream,stride=+64", {"stride = '+64' must be a decimal integer"});
+  const auto ok = run_dram(dir, "--generate random,requests=100,rate=0.5,read_ratio=0.5,seed=7,footprint=65536,base=1024 --json");
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out.find("\"requests\": 100") != std::string::npos);
+}
+#endif
