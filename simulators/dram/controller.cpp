@@ -138,7 +138,7 @@ void Controller::full_pass(std::int64_t now) {
     if (pdm.has_command()) {
       if (pdm.time() <= now && kPowerDownPayloadId < best_id) {
         best_id = kPowerDownPayloadId;
-        best_source = -1000 - r;
+        best_source = kPowerDownSourceBase - r;
       }
       continue;
     }
@@ -159,8 +159,8 @@ void Controller::full_pass(std::int64_t now) {
   if (best_id != UINT64_MAX) {
     Command cmd;
     if (best_source >= 0) cmd = bms_[static_cast<std::size_t>(best_source)].next_command();
-    else if (best_source > -1000) cmd = rms_[static_cast<std::size_t>(-1 - best_source)]->command();
-    else cmd = pdms_[static_cast<std::size_t>(-1000 - best_source)]->command();
+    else if (best_source > kPowerDownSourceBase) cmd = rms_[static_cast<std::size_t>(-1 - best_source)]->command();
+    else cmd = pdms_[static_cast<std::size_t>(kPowerDownSourceBase - best_source)]->command();
     issue(Candidate{cmd, now, best_id, best_source}, now);
   }
   // (6) re-evaluate everything; wake at the earliest proposed time.
@@ -185,13 +185,13 @@ void Controller::issue(const Candidate& c, std::int64_t now) {
     rank = bm.rank();
     bank = bm.bank();
     group = bm.bank_group();
-  } else if (c.source > -1000) {  // refresh manager
+  } else if (c.source > kPowerDownSourceBase) {  // refresh manager
     rank = -1 - c.source;
     const RefreshManager& rm = *rms_[static_cast<std::size_t>(rank)];
     bank = rm.bank();
     group = rm.bank_group();
   } else {  // power-down manager
-    rank = -1000 - c.source;
+    rank = kPowerDownSourceBase - c.source;
     bank = rank * banks_per_rank_;
     group = rank * bank_groups_per_rank_;
   }

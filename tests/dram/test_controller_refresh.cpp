@@ -1,7 +1,9 @@
 // Refresh postponement and pulling-in (KNOBS.md §5): the AllBank manager keeps a signed
 // counter; a busy rank postpones (up to RefreshMaxPostponed), an idle one repays and
 // then pulls refreshes in (up to RefreshMaxPulledin) back to back.
+#include <algorithm>
 #include <cstdlib>
+#include <vector>
 
 #include "tests/catch.h"
 #include "tests/dram/dram_sim_fixtures.h"
@@ -51,4 +53,27 @@ TEST_CASE("refresh: the first refresh of rank r is staggered by bit-reversed ran
   CHECK(first_refresh_time(6240, 1, 4) == 3120);  // bitrev(01) = 10
   CHECK(first_refresh_time(6240, 2, 4) == 4680);  // bitrev(10) = 01
   CHECK(first_refresh_time(6240, 3, 4) == 1560);
+}
+
+TEST_CASE("refresh: every rank of the largest allowed rank count refreshes", "[dram][refresh]") {
+  // The command mux told a rank's refresh from a power-down manager by source index; with
+  // 999 ranks or more the two ranges overlapped, rank 1023's refresh issued rank 24's
+  // power-down command instead, and the simulation never ended.
+  SimConfig c = ddr3_config();
+  c.memspec.ranks = 1024;  // the memspec parser's maximum
+  c.mapping = row_bank_column_mapping(c.memspec);
+  struct RankLog final : CommandObserver {
+    std::vector<int> refreshed = std::vector<int>(1024, 0);
+    int power_downs = 0;
+    void on_command(const IssuedCommand& ic) override {
+      if (ic.command == Command::REFA) ++refreshed[static_cast<std::size_t>(ic.rank)];
+      if (ic.command == Command::PDEP || ic.command == Command::PDEA) ++power_downs;
+    }
+  } log;
+  // The second request comes after every rank's first (staggered) refresh is due.
+  const SimStats s = run(c, {{0, 0, false}, {6300, 64, false}}, &log);
+  CHECK(s.requests == 2);
+  CHECK(log.power_downs == 0);  // PowerDownPolicy is NoPowerDown
+  // At least once each (the earliest staggered ranks are due again before the end).
+  CHECK(*std::min_element(log.refreshed.begin(), log.refreshed.end()) >= 1);
 }
