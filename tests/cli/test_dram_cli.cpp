@@ -56,4 +56,12 @@ TEST_CASE("archgym-dram: --generate fields are range-checked integers and number
   CHECK(ok.exit_code == 0);
   CHECK(ok.out.find("\"requests\": 100") != std::string::npos);
 }
+
+TEST_CASE("archgym-dram: a trace without requests is refused, as the env refuses it", "[cli]") {
+  const auto dir = scratch_dir("dram_empty");
+  write_file(dir / "empty.stl", "");
+  write_file(dir / "comments.stl", "# only a comment\n\n   # and another\n");
+  require_refused(dir, "--trace empty.stl", {"archgym-dram: error: trace 'empty.stl' holds no requests"});
+  require_refused(dir, "--trace comments.stl", {"trace 'comments.stl' holds no requests"});
+}
 #endif

@@ -276,6 +276,9 @@ int main(int argc, char** argv) {
       fan.targets.push_back(checker.get());
     }
     const SimStats s = simulate(cfg, *trace, fan.targets.empty() ? nullptr : &fan);
+    if (s.requests == 0)  // as the env: all-zero statistics would pass for a result
+      throw std::invalid_argument("trace '" + (trace_file.empty() ? default_trace_path(workload) : trace_file) +
+                                  "' holds no requests");
     if (s.requests_beyond_capacity > 0)  // DRAMSys warns and folds them onto the device too
       std::cerr << "archgym-dram: warning: " << s.requests_beyond_capacity << " of " << s.requests
                 << " requests address beyond the device (its address bits: 0x" << std::hex
