@@ -64,4 +64,17 @@ TEST_CASE("archgym-dram: a trace without requests is refused, as the env refuses
   require_refused(dir, "--trace empty.stl", {"archgym-dram: error: trace 'empty.stl' holds no requests"});
   require_refused(dir, "--trace comments.stl", {"trace 'comments.stl' holds no requests"});
 }
+
+TEST_CASE("archgym-dram: output that cannot be written fails with exit code 1", "[cli]") {
+  const auto dir = scratch_dir("dram_full");
+  // /dev/full accepts the open and fails every write (only written into, never replaced).
+  auto r = run_dram(dir, "--generate stream,requests=100 --command-trace /dev/full");
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("archgym-dram: failed: --command-trace: writing '/dev/full' failed") != std::string::npos);
+  r = run_shell(dir, "{ '" + std::string(ARCHGYM_DRAM_CLI) + "' --generate stream,requests=100 --json >/dev/full; }");
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("writing the statistics to standard output failed") != std::string::npos);
+}
 #endif

@@ -94,9 +94,15 @@ AddressMapping mapping_by_name(const std::string& name, const MemSpec& m) {
   return load_address_mapping(name);
 }
 
+// Output that could not be written (a full disk, a closed pipe): exit code 1, as
+// archgym's failures, not 2 (bad input).
+struct OutputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 class CommandTraceWriter final : public CommandObserver {
  public:
-  explicit CommandTraceWriter(const std::string& path) : out_(path) {
+  explicit CommandTraceWriter(const std::string& path) : path_(path), out_(path) {
     if (!out_) throw std::runtime_error("--command-trace: cannot write '" + path + "'");
     out_ << "# cycle command rank bank_group bank row column\n";
   }
@@ -104,8 +110,14 @@ class CommandTraceWriter final : public CommandObserver {
     out_ << c.cycle << ' ' << command_name(c.command) << ' ' << c.rank << ' ' << c.bank_group
          << ' ' << c.bank << ' ' << c.row << ' ' << c.column << '\n';
   }
+  // Buffered writes fail silently until the flush: check it before reporting success.
+  void finish() {
+    out_.flush();
+    if (!out_) throw OutputError("--command-trace: writing '" + path_ + "' failed (disk full?)");
+  }
 
  private:
+  std::string path_;
   std::ofstream out_;
 };
 
@@ -292,7 +304,13 @@ int main(int argc, char** argv) {
       print_text(s, cfg, std::cout);
       if (checker) std::cout << "protocol check     " << checker->summary() << '\n';
     }
+    if (writer) writer->finish();
+    std::cout.flush();
+    if (!std::cout) throw OutputError("writing the statistics to standard output failed");
     if (checker && !checker->ok()) return 3;
+  } catch (const OutputError& e) {
+    std::cerr << "archgym-dram: failed: " << e.what() << '\n';
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "archgym-dram: error: " << e.what() << '\n';
     return 2;
