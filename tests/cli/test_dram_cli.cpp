@@ -77,4 +77,15 @@ TEST_CASE("archgym-dram: output that cannot be written fails with exit code 1", 
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("writing the statistics to standard output failed") != std::string::npos);
 }
+
+TEST_CASE("archgym-dram: bad arguments exit 2, --help exits 0", "[cli]") {
+  const auto dir = scratch_dir("dram_args");
+  require_refused(dir, "--workload stream --no-such-flag", {"archgym-dram: error:", "--no-such-flag", "archgym-dram --help"});
+  require_refused(dir, "", {"archgym-dram: error:"});                                   // no source
+  require_refused(dir, "--workload stream --generate stream", {"archgym-dram: error:"});  // two sources
+  require_refused(dir, "--trace does-not-exist.stl", {"does-not-exist.stl"});
+  const auto help = run_dram(dir, "--help");
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("--generate") != std::string::npos);
+}
 #endif

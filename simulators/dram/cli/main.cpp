@@ -251,7 +251,14 @@ int main(int argc, char** argv) {
   app.add_flag("--json", json, "print statistics as JSON");
   app.add_option("--command-trace", command_trace, "write every issued command to FILE");
   app.add_flag("--check", check, "replay the commands through the protocol checker");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    // Bad arguments exit 2 like every other bad input (CLI11's own codes are 105, 106, ...).
+    std::cerr << "archgym-dram: error: " << e.what() << "\n(see `archgym-dram --help`)\n";
+    return 2;
+  }
 
   try {
     SimConfig cfg;
