@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -240,6 +241,9 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
 }
 
 AddressMapping load_address_mapping(const std::string& path) {
+  std::error_code ec;  // a directory opens, then reads as empty: "invalid JSON"
+  if (std::filesystem::is_directory(path, ec))
+    throw std::runtime_error(path + ": is a directory, not an address-mapping file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open address-mapping file");
   std::ostringstream text;

@@ -67,13 +67,19 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
-int parse_int(std::string_view key, std::string_view value) {
-  int out = 0;
+// An integer knob in [lo, hi] (validate() checks the same ranges and the relations
+// between knobs): an integer too large for int is out of range, not "not an integer".
+int parse_int(std::string_view key, std::string_view value, int lo, int hi) {
+  long long out = 0;
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
-  if (ec != std::errc() || ptr != value.data() + value.size())
+  const bool whole = ptr == value.data() + value.size();
+  if (!whole || (ec != std::errc() && ec != std::errc::result_out_of_range))
     throw std::invalid_argument(std::string(key) + ": '" + std::string(value) +
-                                "' is not an integer");
-  return out;
+                                "' is not an integer (allowed: " + std::to_string(lo) + ".." + std::to_string(hi) + ")");
+  if (ec == std::errc::result_out_of_range || out < lo || out > hi)
+    throw std::invalid_argument(std::string(key) + " = " + std::string(value) + " is out of range (allowed: " +
+                                std::to_string(lo) + ".." + std::to_string(hi) + ")");
+  return static_cast<int>(out);
 }
 
 double parse_double(std::string_view key, std::string_view value) {
@@ -154,7 +160,11 @@ void validate(const ControllerConfig& c, const MemSpec& spec) {
   enum_name(c.write_drain);
   if (c.write_drain != WriteDrainPolicy::None) {
     check_range("WriteHighWatermark", c.write_high_watermark, 1, kMaxRequestBufferSize);
-    check_range("WriteLowWatermark", c.write_low_watermark, 0, c.write_high_watermark - 1);
+    check_range("WriteLowWatermark", c.write_low_watermark, 0, kMaxRequestBufferSize - 1);
+    if (c.write_low_watermark >= c.write_high_watermark)  // "allowed: 0..0" did not say why
+      throw std::invalid_argument("WriteLowWatermark = " + std::to_string(c.write_low_watermark) +
+                                  " must be below WriteHighWatermark = " + std::to_string(c.write_high_watermark) +
+                                  " (the drain runs from the high watermark down to the low one)");
   }
   if (c.write_drain == WriteDrainPolicy::CommandQueue)
     check_range("CommandQueueDepth", c.command_queue_depth, 1, kMaxRequestBufferSize);
@@ -177,18 +187,18 @@ void set_knob(ControllerConfig& c, std::string_view key, std::string_view value)
   if (key == "PagePolicy") c.page_policy = parse_enum<PagePolicy>(value);
   else if (key == "Scheduler") c.scheduler = parse_enum<SchedulerPolicy>(value);
   else if (key == "SchedulerBuffer") c.scheduler_buffer = parse_enum<SchedulerBuffer>(value);
-  else if (key == "RequestBufferSize") c.request_buffer_size = parse_int(key, value);
+  else if (key == "RequestBufferSize") c.request_buffer_size = parse_int(key, value, 1, kMaxRequestBufferSize);
   else if (key == "RespQueue") c.resp_queue = parse_enum<RespQueuePolicy>(value);
   else if (key == "RefreshPolicy") c.refresh_policy = parse_enum<RefreshPolicy>(value);
-  else if (key == "RefreshMaxPostponed") c.refresh_max_postponed = parse_int(key, value);
-  else if (key == "RefreshMaxPulledin") c.refresh_max_pulledin = parse_int(key, value);
+  else if (key == "RefreshMaxPostponed") c.refresh_max_postponed = parse_int(key, value, 0, kMaxRefreshFlexibility);
+  else if (key == "RefreshMaxPulledin") c.refresh_max_pulledin = parse_int(key, value, 0, kMaxRefreshFlexibility);
   else if (key == "Arbiter") c.arbiter = parse_enum<ArbiterPolicy>(value);
-  else if (key == "MaxActiveTransactions") c.max_active_transactions = parse_int(key, value);
+  else if (key == "MaxActiveTransactions") c.max_active_transactions = parse_int(key, value, 1, kMaxActiveTransactionsLimit);
   else if (key == "PowerDownPolicy") c.power_down = parse_enum<PowerDownPolicy>(value);
   else if (key == "WriteDrain") c.write_drain = parse_enum<WriteDrainPolicy>(value);
-  else if (key == "WriteHighWatermark") c.write_high_watermark = parse_int(key, value);
-  else if (key == "WriteLowWatermark") c.write_low_watermark = parse_int(key, value);
-  else if (key == "CommandQueueDepth") c.command_queue_depth = parse_int(key, value);
+  else if (key == "WriteHighWatermark") c.write_high_watermark = parse_int(key, value, 1, kMaxRequestBufferSize);
+  else if (key == "WriteLowWatermark") c.write_low_watermark = parse_int(key, value, 0, kMaxRequestBufferSize - 1);
+  else if (key == "CommandQueueDepth") c.command_queue_depth = parse_int(key, value, 1, kMaxRequestBufferSize);
   else if (key == "TraceClockMHz") c.trace_clock_mhz = parse_double(key, value);
   else
     throw std::invalid_argument("unknown controller knob '" + std::string(key) +

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -357,6 +358,8 @@ MemSpec parse_memspec_json(const std::string& json_text, const std::string& orig
 }
 
 MemSpec load_memspec(const std::string& path) {
+  std::error_code ec;  // a directory opens, then reads as empty: "invalid JSON"
+  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not a memspec file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open memspec file");
   std::ostringstream text;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <stdexcept>
@@ -244,6 +245,8 @@ struct StlTraceReader::Impl {
 
 StlTraceReader::StlTraceReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
+  std::error_code ec;  // a directory opens, then fails to read: "read error"
+  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not a trace file");
   impl_->in.rdbuf()->pubsetbuf(nullptr, 0);  // before open(), or libstdc++ ignores it
   impl_->in.open(path, std::ios::binary);
   if (!impl_->in) throw std::runtime_error(path + ": cannot open trace file");

@@ -88,4 +88,15 @@ TEST_CASE("archgym-dram: bad arguments exit 2, --help exits 0", "[cli]") {
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("--generate") != std::string::npos);
 }
+
+TEST_CASE("archgym-dram: out-of-range knobs and directories get messages that say so", "[cli]") {
+  const auto dir = scratch_dir("dram_messages");
+  fs::create_directories(dir / "sub");
+  require_refused(dir, "--workload stream --set RequestBufferSize=9999999999",
+                  {"RequestBufferSize = 9999999999 is out of range (allowed: 1..65536)"});
+  require_refused(dir, "--workload stream --set WriteDrain=Watermark --set WriteHighWatermark=1 --set WriteLowWatermark=100",
+                  {"WriteLowWatermark = 100 must be below WriteHighWatermark = 1"});
+  require_refused(dir, "--workload stream --memspec sub", {"sub: is a directory, not a memspec file"});
+  require_refused(dir, "--workload stream --addressmap sub", {"sub: is a directory, not an address-mapping file"});
+}
 #endif

@@ -220,3 +220,8 @@ TEST_CASE("address-map JSON: a field wider than an int and an out-of-range numbe
   CHECK_THROWS_WITH(parse_address_mapping_json(R"({"CONGEN": {"ROW_BIT": [1e400], "COLUMN_BIT": [2]}})", "num.json"),
                     Contains("num.json") && Contains("invalid JSON"));
 }
+
+TEST_CASE("address-map: a directory is named as one, not as invalid JSON", "[address_mapping]") {
+  const std::string dir = ARCHGYM_TEST_BINARY_DIR;
+  CHECK_THROWS_WITH(load_address_mapping(dir), Contains(dir + ": is a directory, not an address-mapping file"));
+}

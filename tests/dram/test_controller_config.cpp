@@ -81,6 +81,25 @@ TEST_CASE("set_knob parses DRAMSys keys and refuses unknown keys and bad numbers
   CHECK(m.find("RequestBufferSize") != std::string::npos);  // lists the keys
   CHECK(message_of([&] { set_knob(c, "RequestBufferSize", "8x"); }).find("not an integer") !=
         std::string::npos);
+  // An integer too large for int is out of range, not "not an integer".
+  CHECK(message_of([&] { set_knob(c, "RequestBufferSize", "9999999999"); }) ==
+        "RequestBufferSize = 9999999999 is out of range (allowed: 1..65536)");
+  CHECK(message_of([&] { set_knob(c, "MaxActiveTransactions", "-99999999999"); }) ==
+        "MaxActiveTransactions = -99999999999 is out of range (allowed: 1..1048576)");
+  CHECK(message_of([&] { set_knob(c, "WriteLowWatermark", "1.5"); }) ==
+        "WriteLowWatermark: '1.5' is not an integer (allowed: 0..65535)");
+}
+
+TEST_CASE("a write low watermark not below the high one says so", "[dram][config]") {
+  ControllerConfig c;
+  set_knob(c, "WriteDrain", "Watermark");
+  set_knob(c, "WriteHighWatermark", "1");
+  set_knob(c, "WriteLowWatermark", "100");
+  CHECK(message_of([&] { validate(c, ddr3_1600_micron_1Gb_x8()); }) ==
+        "WriteLowWatermark = 100 must be below WriteHighWatermark = 1 (the drain runs from the high "
+        "watermark down to the low one)");
+  set_knob(c, "WriteLowWatermark", "0");
+  CHECK_NOTHROW(validate(c, ddr3_1600_micron_1Gb_x8()));
 }
 
 TEST_CASE("validate refuses out-of-range values naming knob and range", "[dram][config]") {

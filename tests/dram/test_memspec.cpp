@@ -256,3 +256,9 @@ TEST_CASE("memspec: absurd values are rejected with the key and the limit", "[me
                         "JEDEC_4Gb_DDR4-2400_8bit_A.json", "MICRON_1Gb_DDR3-1600_8bit_G.json"})
     CHECK_NOTHROW(load_memspec(kDir + f));
 }
+
+TEST_CASE("memspec: a directory is named as one, not as invalid JSON", "[memspec]") {
+  const std::string dir = ARCHGYM_TEST_BINARY_DIR;
+  CHECK_THROWS_WITH(load_memspec(dir), Contains(dir + ": is a directory, not a memspec file"));
+  CHECK_THROWS_WITH(memspec_by_name_or_path(dir), Contains("is a directory"));
+}

@@ -104,6 +104,8 @@ TEST_CASE("decreasing cycles and missing files are errors naming the line or fil
   const std::string path = temp_file("decreasing.stl", "0: read 0x0\n10: read 0x40\n9: read 0x80\n");
   CHECK_THROWS_WITH(read_stl_file(path), Contains(path + ":3") && Contains("cycle 9") && Contains("10"));
   CHECK_THROWS_WITH(StlTraceReader("/nonexistent/t.stl"), Contains("/nonexistent/t.stl"));
+  const std::string dir = ARCHGYM_TEST_BINARY_DIR;  // not "read error"
+  CHECK_THROWS_WITH(StlTraceReader(dir), Contains(dir + ": is a directory, not a trace file"));
 }
 
 TEST_CASE("write_stl output reads back identically, and VectorTrace replays", "[trace]") {

@@ -188,7 +188,9 @@ TEST_CASE("WriteDrain knobs: names and ranges", "[dram][knobs][drain]") {
     validate(c, ddr3_1600_micron_1Gb_x8());
     FAIL("accepted WriteLowWatermark = WriteHighWatermark");
   } catch (const std::invalid_argument& e) {
-    CHECK(std::string(e.what()) == "WriteLowWatermark = 16 is out of range (allowed: 0..15)");
+    CHECK(std::string(e.what()) ==
+          "WriteLowWatermark = 16 must be below WriteHighWatermark = 16 (the drain runs from the high "
+          "watermark down to the low one)");
   }
   c.write_low_watermark = 8;
   CHECK(c.command_queue_depth == 8);  // DRAMsim3's cmd_queue_size
