@@ -56,7 +56,7 @@ Schema dram_schema() {
   s.string("workload", "stream",
            "ArchGym trace name (stream, random, cloud-1, cloud-2) or a path to a DRAMSys .stl trace");
   s.choice("generator", "none", {"none", "stream", "random", "strided", "mixed"},
-           "synthesise the workload instead of reading a trace (overrides workload)");
+           "synthesise the workload instead of reading a trace (excludes workload)");
   s.integer("requests", 10000, 1, static_cast<std::int64_t>(dram::kMaxGeneratedRequests),
             "generator: number of requests");
   s.real("read_ratio", 1.0, 0.0, 1.0, "generator: fraction of reads");
@@ -119,6 +119,26 @@ dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& s
   return dram::load_address_mapping(name);
 }
 
+// Options given to no effect are refused rather than recorded as if they had shaped the
+// run. Options cannot tell a value given explicitly from its default, so only values
+// that differ from the default count as given.
+void check_option_combination(const Options& o) {
+  const Schema schema = dram_schema();
+  auto given = [&](const char* name) { return o.get(name) != schema.find(name)->default_value; };
+  const std::string generator = o.string("generator");
+  if (generator == "none") {
+    for (const char* name : {"requests", "read_ratio", "injection_rate", "stride", "footprint_MiB", "generator_seed"})
+      if (given(name))
+        throw std::invalid_argument(std::string("env 'dram': option ") + name + " = " + to_string(o.get(name)) +
+                                    " applies only to a generated workload, but generator is none "
+                                    "(set generator to one of stream, random, strided, mixed)");
+  } else if (given("workload")) {
+    throw std::invalid_argument("env 'dram': options workload ('" + o.string("workload") + "') and generator ('" +
+                                generator + "') exclude each other: the generator synthesises the workload; "
+                                "give one of them");
+  }
+}
+
 // The file a `workload` option names: a shipped trace by name, else the path as given.
 std::string workload_path(const std::string& workload) {
   const auto names = dram::default_trace_names();
@@ -129,6 +149,7 @@ std::string workload_path(const std::string& workload) {
 // The workload: read once at construction (so a malformed trace is reported before
 // any run starts) and shared read-only by every evaluation.
 std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o) {
+  check_option_combination(o);
   const std::string generator = o.string("generator");
   const double clock_mhz = o.real("trace_clock_mhz");
   const std::uint64_t max_cycle = dram::max_trace_cycle(clock_mhz);

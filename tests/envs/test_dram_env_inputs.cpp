@@ -48,3 +48,19 @@ TEST_CASE("dram env: a trace timestamp beyond the time limit fails construction,
       Contains("the generated workload (requests 100000000, injection_rate 1e-06): its last request at cycle") &&
           Contains("use fewer requests or a higher injection_rate"));
 }
+
+TEST_CASE("dram env: generator options without a generator, and a workload with one, are refused") {
+  CHECK_THROWS_WITH(make_env("dram", {{"read_ratio", "0.5"}}),
+                    Contains("env 'dram': option read_ratio = 0.5 applies only to a generated workload, "
+                             "but generator is none") &&
+                        Contains("stream, random, strided, mixed"));
+  CHECK_THROWS_WITH(make_env("dram", {{"stride", "128"}}), Contains("option stride = 128 applies only"));
+  CHECK_THROWS_WITH(make_env("dram", {{"workload", "random"}, {"requests", "5"}}),
+                    Contains("option requests = 5 applies only"));
+  CHECK_THROWS_WITH(make_env("dram", {{"generator", "stream"}, {"workload", "nonexist.stl"}}),
+                    Contains("env 'dram': options workload ('nonexist.stl') and generator ('stream') exclude "
+                             "each other"));
+  // Values equal to the defaults cannot be told from unset ones, so they pass.
+  CHECK_NOTHROW(make_env("dram", {{"workload", "stream"}, {"read_ratio", "1"}}));
+  CHECK_NOTHROW(make_env("dram", {{"generator", "random"}, {"requests", "100"}, {"workload", "stream"}}));
+}
