@@ -105,6 +105,21 @@ DesignSpace make_space(bool rl_variant) {
   return space;
 }
 
+// A file the env reads must be a regular file: a run records its digest (one read) and
+// then parses it (a second read), and a pipe or device would differ between the two or
+// on resume (/dev/stdin read as "no requests"). `option` is the option naming it.
+void require_regular_file(const char* option, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st) || fs::is_regular_file(st)) return;  // missing: the loader says so
+  if (fs::is_directory(st))
+    throw std::invalid_argument(std::string("env 'dram': ") + option + " '" + path + "' is a directory");
+  throw std::invalid_argument(std::string("env 'dram': ") + option + " '" + path +
+                              "' must be a regular file (a pipe or device cannot be read once for the run's "
+                              "digest and again to parse it)");
+}
+
 dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& spec) {
   if (name == "default")
     return spec.type == dram::MemoryType::DDR3 ? dram::ddr3_rbc_mapping() : dram::ddr4_brc_mapping();
@@ -112,6 +127,7 @@ dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& s
   if (name == "brc") return dram::ddr4_brc_mapping();
   if (name == "bg-interleaved") return dram::bank_group_interleaved_mapping(spec);
   if (name == "row-bank-col") return dram::row_bank_column_mapping(spec);
+  require_regular_file("addressmap", name);
   if (!std::filesystem::exists(name))
     throw std::invalid_argument("env 'dram': addressmap '" + name +
                                 "' is neither a preset (default, rbc, brc, bg-interleaved, "
@@ -183,6 +199,7 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
   }
   const std::string workload = o.string("workload");
   const std::string path = workload_path(workload);
+  require_regular_file("workload", path);
   if (path == workload && !std::filesystem::exists(path)) {
     std::string list;
     for (const auto& n : dram::default_trace_names()) list += (list.empty() ? "" : ", ") + n;
@@ -211,6 +228,7 @@ class DramEnv final : public Env {
       : space_(make_space(o.string("space") == "rl")),
         workload_(load_workload(o)),
         inputs_(input_files_of(o)) {
+    require_regular_file("memspec", o.string("memspec"));  // a preset name is no file: passes
     base_.memspec = dram::memspec_by_name_or_path(o.string("memspec"));
     base_.mapping = mapping_for(o.string("addressmap"), base_.memspec);
     base_.mapping.check_against(base_.memspec, "env 'dram' addressmap '" + o.string("addressmap") + "'");

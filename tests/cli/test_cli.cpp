@@ -528,3 +528,14 @@ TEST_CASE("cli: bad proxy input is rejected with exit code 2", "[cli][proxy]") {
   require_rejected(dir, "proxy eval --model bad.json --store s.db", {"bad.json", "format_version 7"});
   require_rejected(dir, "proxy show --model nothing.json", {"nothing.json: cannot open"});
 }
+
+TEST_CASE("cli: a workload on a pipe is refused before the run, as not a regular file", "[cli]") {
+  const auto dir = scratch_dir("workload_pipe");
+  const auto r = run_shell(dir, "printf '0: read 0x0\\n' | " + cli_path() +
+                                    " run --env dram --set workload=/dev/stdin --no-progress --agent random_walk "
+                                    "--budget 2");
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("workload '/dev/stdin' must be a regular file") != std::string::npos);
+  CHECK(!fs::exists(dir / "archgym.db"));
+}

@@ -64,3 +64,18 @@ TEST_CASE("dram env: generator options without a generator, and a workload with 
   CHECK_NOTHROW(make_env("dram", {{"workload", "stream"}, {"read_ratio", "1"}}));
   CHECK_NOTHROW(make_env("dram", {{"generator", "random"}, {"requests", "100"}, {"workload", "stream"}}));
 }
+
+TEST_CASE("dram env: workload, memspec and addressmap must be regular files") {
+  const std::string dir = ARCHGYM_TEST_BINARY_DIR;
+  CHECK_THROWS_WITH(make_env("dram", {{"workload", dir}}), Contains("env 'dram': workload '" + dir + "' is a directory"));
+  CHECK_THROWS_WITH(make_env("dram", {{"memspec", dir}}), Contains("env 'dram': memspec '" + dir + "' is a directory"));
+  CHECK_THROWS_WITH(make_env("dram", {{"addressmap", dir}}),
+                    Contains("env 'dram': addressmap '" + dir + "' is a directory"));
+  // /dev/null is a character device (like /dev/stdin on a pipe): read twice, it was "no requests".
+  CHECK_THROWS_WITH(make_env("dram", {{"workload", "/dev/null"}}),
+                    Contains("env 'dram': workload '/dev/null' must be a regular file") &&
+                        Contains("read once for the run's digest and again to parse it"));
+  CHECK_THROWS_WITH(make_env("dram", {{"memspec", "/dev/null"}}), Contains("memspec '/dev/null' must be a regular file"));
+  CHECK_THROWS_WITH(make_env("dram", {{"addressmap", "/dev/null"}}),
+                    Contains("addressmap '/dev/null' must be a regular file"));
+}
