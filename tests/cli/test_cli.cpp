@@ -539,3 +539,14 @@ TEST_CASE("cli: a workload on a pipe is refused before the run, as not a regular
   CHECK(r.err.find("workload '/dev/stdin' must be a regular file") != std::string::npos);
   CHECK(!fs::exists(dir / "archgym.db"));
 }
+
+TEST_CASE("cli: a trace timestamp beyond the time limit stops the run before it starts", "[cli]") {
+  const auto dir = scratch_dir("workload_far");
+  write_file(dir / "far.stl", "0: read 0x0\n1000000000000000: read 0x40\n");
+  const auto r = run_cli(dir, "run --env dram --set workload=far.stl --no-progress --agent random_walk --budget 2");
+  INFO(r.err);
+  CHECK(r.exit_code == 2);  // it used to store every evaluation invalid and exit 0
+  CHECK(r.err.find("far.stl:2: request 2 at cycle 1000000000000000 is beyond the simulator's time range") !=
+        std::string::npos);
+  CHECK(!fs::exists(dir / "archgym.db"));
+}
