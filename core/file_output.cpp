@@ -44,7 +44,7 @@ void remove_stale_temporaries(const std::string& path) {
 
 }  // namespace
 
-void write_file_atomically(const std::string& path, const std::string& content, const std::string& what) {
+void check_output_target(const std::string& path, const std::string& what) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (path.empty()) throw std::invalid_argument("no path given for " + what);
@@ -64,6 +64,33 @@ void write_file_atomically(const std::string& path, const std::string& content, 
                                     " (an archgym store?); refusing to write " + what + " there");
     }
   }
+  // Where the file (or, for a new or regular one, its temporary) will be created.
+  const bool special = fs::exists(path, ec) && !fs::is_regular_file(path, ec);
+  const fs::path target(path);
+  const std::string dir = special ? path : target.has_parent_path() ? target.parent_path().string() : ".";
+  if (access(dir.c_str(), W_OK) != 0)
+    throw std::invalid_argument(path + ": cannot write " + what + " (" + (special ? "" : dir + ": ") +
+                                std::strerror(errno) + ")");
+}
+
+void write_file_atomically(const std::string& link, const std::string& content, const std::string& what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  check_output_target(link, what);
+  // A device, FIFO or socket (/dev/stdout, a named pipe) is written in place: renaming a
+  // regular file over it would replace the node itself (even /dev/full, as root).
+  if (fs::exists(link, ec) && !fs::is_regular_file(link, ec)) {
+    std::ofstream out(link, std::ios::binary);
+    if (!out) throw std::runtime_error(link + ": cannot write " + what + " (" + std::strerror(errno) + ")");
+    out << content;
+    out.flush();
+    if (!out) throw std::runtime_error(link + ": writing " + what + " failed (" + std::strerror(errno) + ")");
+    return;
+  }
+  // Through a symlink to a regular file, replace the file it points to, not the link.
+  std::string path = link;
+  if (fs::is_symlink(link, ec) && fs::exists(link, ec)) path = fs::canonical(link, ec).string();
+  if (path.empty()) path = link;
   remove_stale_temporaries(path);
   const std::string temporary = path + ".tmp-" + std::to_string(static_cast<long>(getpid()));
   {

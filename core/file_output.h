@@ -2,7 +2,9 @@
 // Writing an output file (a CSV export, a proxy model) without ever destroying data: the
 // text goes to a temporary file next to the target, which is renamed over it only once
 // complete (a crash leaves the old file or none, never half of one), and a target that is
-// an SQLite database (an archgym store, given as --out by mistake) is refused.
+// an SQLite database (an archgym store, given as --out by mistake) is refused. A target
+// that exists and is not a regular file (a device such as /dev/stdout, a FIFO) is written
+// in place instead, since renaming over it would replace the node itself.
 #include <string>
 
 namespace archgym {
@@ -10,6 +12,11 @@ namespace archgym {
 // Writes `content` to `path` as described; `what` names the file in errors ("the CSV
 // file"). Throws std::invalid_argument for a refused target, std::runtime_error if the
 // write fails.
+// The refusals of write_file_atomically, without writing: a directory, a store or its
+// -wal/-shm/-journal file, a place that cannot be written (missing or read-only
+// directory). Throws std::invalid_argument; lets a command check --out before working.
+void check_output_target(const std::string& path, const std::string& what);
+
 void write_file_atomically(const std::string& path, const std::string& content, const std::string& what);
 
 }  // namespace archgym

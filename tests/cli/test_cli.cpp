@@ -550,3 +550,40 @@ TEST_CASE("cli: a trace timestamp beyond the time limit stops the run before it 
         std::string::npos);
   CHECK(!fs::exists(dir / "archgym.db"));
 }
+
+TEST_CASE("cli: --out to a device or FIFO writes into it instead of replacing it", "[cli]") {
+  const auto dir = scratch_dir("out_special");
+  make_store(dir);
+  // Our own device nodes (null: 1,3; full: 1,7), never the machine's /dev/null or /dev/full.
+  if (run_shell(dir, "mknod mynull c 1 3 && mknod myfull c 1 7 && mkfifo myfifo").exit_code != 0) {
+    WARN("mknod/mkfifo not permitted here: special --out targets not tested");
+    return;
+  }
+  auto r = run_cli(dir, "export --store s.db --out mynull");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(fs::is_character_file(dir / "mynull"));
+  r = run_cli(dir, "proxy train --store s.db --model knn --test-fraction 0 --out mynull");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(fs::is_character_file(dir / "mynull"));
+
+  r = run_cli(dir, "export --store s.db --out myfull");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("myfull: writing the CSV file failed (No space left on device)") != std::string::npos);
+  CHECK(fs::is_character_file(dir / "myfull"));
+
+  // A FIFO: its reader gets the CSV ("true;" keeps run_shell's cd out of the background job).
+  r = run_shell(dir, "true; timeout 60 cat myfifo > got.csv & " + cli_path() +
+                         " export --store s.db --out myfifo; wait");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(fs::is_fifo(dir / "myfifo"));
+  CHECK(read_file(dir / "got.csv").find("run_id,index") == 0);
+
+  // Standard output as a file name, through a pipe.
+  r = run_shell(dir, cli_path() + " export --store s.db --out /dev/stdout | cat");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("run_id,index") == 0);
+  require_rejected(dir, "export --store s.db --out .", {".: is a directory"});
+}
