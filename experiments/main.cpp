@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
   run->add_option("--store", f.store, "experiment database (SQLite file)")->capture_default_str();
   run->add_option("--workers", f.workers, "parallel evaluations (0 = all cores)")->transform(decimal(0, kMaxWorkers));
   run->add_option("--batch", f.batch, "designs asked per step (0 = the agent's preferred batch)")
-      ->transform(decimal(0, UINT64_MAX));
+      ->transform(decimal(0, archgym::cli::kMaxBatch));
   run->add_flag("--stop-on-target,!--no-stop-on-target", f.stop_on_target,
                 "stop as soon as a design meets the target (default on)");
   run->add_flag("--progress,!--no-progress", f.progress, "progress bar on stderr (default on)");

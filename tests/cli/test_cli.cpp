@@ -232,6 +232,9 @@ TEST_CASE("cli: integer flags take plain decimal numbers in range", "[cli]") {
   require_rejected(dir, base + "--budget 99999999999999999999999", {"--budget", "[0, 18446744073709551615]"});
   require_rejected(dir, base + "--seed -3", {"--seed", "'-3'"});
   require_rejected(dir, base + "--workers 5000", {"--workers", "[0, 4096]"});
+  require_rejected(dir, base + "--budget 1000000000 --batch 1000000000", {"--batch", "[0, 65536]"});
+  write_file(dir / "big.yaml", "env: dram\nbatch: 65537\n");
+  require_rejected(dir, "run --store s.db --no-progress --config big.yaml", {"big.yaml:2", "batch", "up to 65536"});
   require_rejected(dir, "proxy train --store s.db --runs 0 --out m.json", {"--runs", "[1, 9223372036854775807]"});
   require_rejected(dir, "proxy train --store s.db --runs 1,1 --out m.json", {"run 1 is listed more than once"});
   // "010" is ten, as in a YAML config and --set (CLI11 alone would read octal 8).
