@@ -1,5 +1,7 @@
 // `archgym export`: evaluations as CSV, written whole (a failure leaves no half file) and
 // never over the store itself.
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -17,7 +19,8 @@ void export_command(const std::string& store_path, std::int64_t run_id, const st
   store->export_csv(csv, run_id);
   if (out_path == "-") {
     std::cout << csv.str() << std::flush;
-    if (!std::cout) throw std::runtime_error("writing the CSV to standard output failed");
+    if (!std::cout)
+      throw std::runtime_error(std::string("writing the CSV to standard output failed (") + std::strerror(errno) + ")");
     return;
   }
   refuse_store_as_output(store_path, out_path);

@@ -2,7 +2,9 @@
 // list runs, export them, and train/evaluate proxy models on them. Exit codes: 0 success,
 // 2 bad input (nothing written), 1 a failure while working, 130 a run interrupted by
 // Ctrl-C or SIGTERM (resumable).
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <cstdint>
 #include <iostream>
 #include <string>
@@ -244,6 +246,10 @@ int main(int argc, char** argv) {
     } else if (proxy_show->parsed()) {
       archgym::cli::proxy_show_command(model_path, std::cout);
     }
+    // What was printed must have arrived: `archgym runs > /dev/full` is not a success.
+    std::cout.flush();
+    if (!std::cout) throw std::runtime_error(std::string("writing to standard output failed (") +
+                                             std::strerror(errno) + ")");
   } catch (const UsageError& e) {
     std::cerr << "archgym: error: " << e.what() << "\n";
     return kBadInput;

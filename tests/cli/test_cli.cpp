@@ -590,3 +590,22 @@ TEST_CASE("cli: --out to a device or FIFO writes into it instead of replacing it
   CHECK(r.out.find("run_id,index") == 0);
   require_rejected(dir, "export --store s.db --out .", {".: is a directory"});
 }
+
+TEST_CASE("cli: a failed write to standard output is an error", "[cli]") {
+  const auto dir = scratch_dir("stdout_full");
+  make_store(dir);
+  if (!fs::exists("/dev/full")) {
+    WARN("no /dev/full here: write failures not tested");
+    return;
+  }
+  REQUIRE(run_cli(dir, "proxy train --store s.db --model knn --test-fraction 0 --out p.json").exit_code == 0);
+  // Shell redirection opens /dev/full for writing; it never replaces it.
+  for (const std::string args : {"runs --store s.db", "list", "proxy show --model p.json",
+                                 "export --store s.db --out -"}) {
+    const auto r = run_shell(dir, cli_path() + " " + args + " >/dev/full 2>err.txt; echo $?");
+    const std::string err = read_file(dir / "err.txt");
+    INFO(args << "\n" << err);
+    CHECK(r.out == "1\n");
+    CHECK(err.find("standard output failed (No space left on device)") != std::string::npos);
+  }
+}
