@@ -47,6 +47,23 @@ std::string describe(const YAML::Node& node) {
   }
 }
 
+// The line of the `---` that starts a second document (one at the very top, before any
+// content, starts the first).
+int second_document_line(const std::string& text) {
+  std::istringstream lines(text);
+  std::string line;
+  bool content = false;
+  for (int n = 1; std::getline(lines, line); ++n) {
+    const bool marker = line.rfind("---", 0) == 0 && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' ||
+                                                     line[3] == '\r');
+    if (marker && content) return n;
+    if (marker || line.rfind("...", 0) == 0) continue;
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first != std::string::npos && line[first] != '#' && line[first] != '%') content = true;
+  }
+  return 1;
+}
+
 class ConfigReader {
  public:
   ConfigReader(std::string path, RunRequest& request) : path_(std::move(path)), r_(request) {}
@@ -60,14 +77,19 @@ class ConfigReader {
     if (!in) throw UsageError(path_ + ": cannot read the config file (" + std::strerror(errno) + ")");
     std::stringstream text;
     text << in.rdbuf();
-    YAML::Node root;
+    std::vector<YAML::Node> documents;
     try {
-      root = YAML::Load(text.str());
+      documents = YAML::LoadAll(text.str());
     } catch (const YAML::ParserException& e) {
       throw UsageError(path_ + ":" + std::to_string(e.mark.line + 1) + ":" +
                        std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);
     }
-    if (root.IsNull()) return;  // an empty file sets nothing
+    // Only the first document would be read: settings after a `---` would be lost silently.
+    if (documents.size() > 1)
+      throw UsageError(path_ + ":" + std::to_string(second_document_line(text.str())) +
+                       ": a second YAML document ('---'); a config file holds one map of settings");
+    if (documents.empty() || documents[0].IsNull()) return;  // an empty file sets nothing
+    const YAML::Node root = documents[0];
     if (!root.IsMap())
       throw UsageError(at(root) + "expected a map of settings (key: value), got " + describe(root));
 

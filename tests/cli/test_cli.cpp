@@ -219,6 +219,11 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
   write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\nagent_options:\n  population: 4\n  elitism: 4\n");
   require_rejected(dir, run, {"run.yaml:5, run.yaml:6: agent 'ga': elitism = 4 must be less than population = 4"});
 
+  write_file(dir / "run.yaml", "env: dram\nbudget: 5\n---\nbudget: 500\n");
+  require_rejected(dir, run, {"run.yaml:3", "a second YAML document"});
+  write_file(dir / "run.yaml", "---\nenv: dram\n# end\n---\n");
+  require_rejected(dir, run, {"run.yaml:4", "a second YAML document"});
+
   fs::create_directories(dir / "dir.yaml");
   require_rejected(dir, "run --store s.db --no-progress --config dir.yaml", {"dir.yaml: is a directory"});
 }
