@@ -38,17 +38,26 @@ void apply_set(const std::string& text, RunRequest& r) {
   if (key.rfind("env.", 0) == 0) { to = To::Env; key = key.substr(4); }
   else if (key.rfind("agent.", 0) == 0) { to = To::Agent; key = key.substr(6); }
 
+  // Given twice on the command line is a mistake (as for --target); a --set still
+  // overrides the config file.
+  auto refuse_second = [&](const std::string& section) {
+    if (const auto earlier = r.origin.find(section + "." + key);
+        earlier != r.origin.end() && earlier->second.rfind("--set", 0) == 0)
+      throw UsageError(flag + ": a second value for '" + key + "' (first: " + earlier->second + ")");
+  };
   const bool env_has = env.has(key), agent_has = agent.has(key);
   if (to == To::Env || (to == To::Either && env_has)) {
     if (!env_has)
       throw UsageError(flag + ": env '" + r.spec.env + "' has no option '" + key +
                        "'; its options: " + keys_of(env));
+    refuse_second("env_options");
     r.spec.env_options[key] = value;
     r.origin["env_options." + key] = flag;
   } else if (to == To::Agent || agent_has) {
     if (!agent_has)
       throw UsageError(flag + ": agent '" + r.spec.agent + "' has no option '" + key +
                        "'; its options: " + keys_of(agent));
+    refuse_second("agent_options");
     r.spec.agent_options[key] = value;
     r.origin["agent_options." + key] = flag;
   } else {

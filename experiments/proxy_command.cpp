@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "core/file_output.h"
 #include "core/registry.h"
 #include "core/text.h"
 #include "core/trained_proxy.h"
@@ -61,6 +62,17 @@ TrainedProxy load_model(const std::string& path) {
 void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
   if (request.out_path.empty()) throw UsageError("proxy train: --out FILE is required (where to write the model)");
   refuse_store_as_output(request.store, request.out_path);
+  // Everything that can be checked without the data is, before loading and fitting it.
+  try {
+    check_output_target(request.out_path, "the proxy model file");
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  if (!(request.test_fraction >= 0 && request.test_fraction <= 0.9)) {  // NaN fails both
+    std::ostringstream got;
+    got << request.test_fraction;
+    throw UsageError("--test-fraction: must be in [0, 0.9], got " + got.str());
+  }
   ProxyTrainingOptions options;
   options.model = request.model;
   options.test_fraction = request.test_fraction;
@@ -69,7 +81,11 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
     const auto eq = text.find('=');
     if (eq == std::string::npos || eq == 0)
       throw UsageError("--set " + text + ": expected key=value (e.g. --set trees=50)");
-    options.hyperparameters[text.substr(0, eq)] = text.substr(eq + 1);
+    const std::string key = text.substr(0, eq);
+    if (options.hyperparameters.count(key))
+      throw UsageError("--set " + text + ": a second value for '" + key + "' (first: --set " + key + "=" +
+                       options.hyperparameters[key] + ")");
+    options.hyperparameters[key] = text.substr(eq + 1);
   }
   try {
     proxy_options(options.model, options.hyperparameters);  // bad names fail before any work

@@ -138,7 +138,7 @@ TEST_CASE("cli: a YAML config runs, and flags override it", "[cli]") {
              "env: dram\nagent: ga\nbudget: 30\nseed: 2\nworkers: 1\nstore: c.db\nstop_on_target: false\n"
              "env_options:\n  workload: stream\nagent_options:\n  population: 4\n"
              "targets:\n  power_W: 1\n  latency_ms: 0.1\n");
-  const auto r = run_cli(dir, "run --config run.yaml --budget 6 --no-progress");
+  const auto r = run_cli(dir, "run --config run.yaml --budget 6 --no-progress --set population=6");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("evaluations: 6") != std::string::npos);
@@ -170,6 +170,10 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
   require_rejected(dir, "frobnicate", {"frobnicate", "list", "run", "export"});
   require_rejected(dir, "proxy bogus", {"unknown proxy command 'bogus'", "train, eval, show"});
   require_rejected(dir, base + "--env dram --target power_W=1,power_W=2", {"a second target for 'power_W'"});
+  require_rejected(dir, base + "--env dram --agent ga --set population=4 --set agent.population=6",
+                   {"--set agent.population=6: a second value for 'population' (first: --set population=4)"});
+  require_rejected(dir, base + "--env dram --set workload=stream --set workload=random",
+                   {"a second value for 'workload'"});
   require_rejected(dir, base + "--env dram --target power_W=1e-310", {"power_W", "at least 2.2e-308"});
   require_rejected(dir, "-x run", {"unknown option '-x' before the command"});
 }
@@ -532,6 +536,19 @@ TEST_CASE("cli: bad proxy input is rejected with exit code 2", "[cli][proxy]") {
   require_rejected(dir, "proxy train --store s.db --runs 7 --out p.json", {"no run with id 7"});
   require_rejected(dir, "proxy train --store s.db --test-fraction 0.95 --out p.json", {"[0, 0.9]"});
   CHECK_FALSE(fs::exists(dir / "p.json"));
+  // Checked before the data is loaded (nothing printed) or a model fitted.
+  for (const std::string args : {"--test-fraction 0.95 --out p.json", "--test-fraction nan --out p.json",
+                                 "--out .", "--out no/such/p.json", "--set trees=10 --set trees=20 --out p.json"}) {
+    const auto r = run_cli(dir, "proxy train --store s.db " + args);
+    INFO(args << "\n" << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+  }
+  require_rejected(dir, "proxy train --store s.db --test-fraction nan --out p.json", {"--test-fraction", "got nan"});
+  require_rejected(dir, "proxy train --store s.db --out .", {".: is a directory"});
+  require_rejected(dir, "proxy train --store s.db --out no/such/p.json", {"no/such/p.json: cannot write", "no/such"});
+  require_rejected(dir, "proxy train --store s.db --set trees=10 --set trees=20 --out p.json",
+                   {"--set trees=20: a second value for 'trees' (first: --set trees=10)"});
   write_file(dir / "bad.json", "{\"format\": \"archgym-proxy\", \"format_version\": 7}");
   require_rejected(dir, "proxy eval --model bad.json --store s.db", {"bad.json", "format_version 7"});
   require_rejected(dir, "proxy show --model nothing.json", {"nothing.json: cannot open"});
