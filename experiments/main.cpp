@@ -189,10 +189,11 @@ int main(int argc, char** argv) {
               << "' before the command; options go after it (archgym <command> --help)\n";
     return kBadInput;
   }
-  // An unknown command (or `proxy` subcommand) by name, instead of CLI11's "A subcommand
-  // is required".
+  // An unknown or missing command (or `proxy` subcommand) by name, instead of CLI11's "A
+  // subcommand is required".
   CLI::App* level = &app;
-  for (int i = 1; i < argc && argv[i][0] != '-' && !level->get_subcommands({}).empty(); ++i) {
+  int i = 1;
+  for (; i < argc && argv[i][0] != '-' && !level->get_subcommands({}).empty(); ++i) {
     CLI::App* found = nullptr;
     std::string names;
     for (CLI::App* sub : level->get_subcommands({})) {
@@ -205,6 +206,11 @@ int main(int argc, char** argv) {
       return kBadInput;
     }
     level = found;
+  }
+  if (i == argc && !level->get_subcommands({}).empty()) {
+    std::cerr << "archgym: error: " << (level == &app ? "a command" : "a " + level->get_name() + " command")
+              << " is required\n\n" << level->help();
+    return kBadInput;
   }
   try {
     app.parse(argc, argv);

@@ -176,6 +176,8 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
                    {"a second value for 'workload'"});
   require_rejected(dir, base + "--env dram --target power_W=1e-310", {"power_W", "at least 2.2e-308"});
   require_rejected(dir, "-x run", {"unknown option '-x' before the command"});
+  require_rejected(dir, "", {"a command is required", "list", "run", "export", "runs", "proxy", "--help"});
+  require_rejected(dir, "proxy", {"a proxy command is required", "train", "eval", "show"});
 }
 
 TEST_CASE("cli: bad config files name the file and line", "[cli]") {
