@@ -109,10 +109,16 @@ int main(int argc, char** argv) {
   run->add_option("--config", f.config, "YAML run file (keys: env, agent, budget, seed, workers, batch, "
                                          "store, stop_on_target, formulation, env_options, agent_options, "
                                          "targets); flags override it");
-  run->add_option("--env", f.env, "environment name (see `archgym list`)");
-  run->add_option("--agent", f.agent, "agent name (see `archgym list`)");
-  run->add_option("--budget", f.budget, "number of evaluations (at least 1)")->transform(decimal(0, UINT64_MAX));
-  run->add_option("--seed", f.seed, "random seed (same seed, same trajectory)")->transform(decimal(0, UINT64_MAX));
+  // What a run without --env/--agent/--budget/--seed (and no config setting them) uses.
+  const archgym::RunSpec defaults;
+  run->add_option("--env", f.env, "environment name (see `archgym list`; default: " + defaults.env + ")");
+  run->add_option("--agent", f.agent, "agent name (see `archgym list`; default: " + defaults.agent + ")");
+  run->add_option("--budget", f.budget,
+                  "number of evaluations (at least 1; default: " + std::to_string(defaults.budget) + ")")
+      ->transform(decimal(0, UINT64_MAX));
+  run->add_option("--seed", f.seed,
+                  "random seed (same seed, same trajectory; default: " + std::to_string(defaults.seed) + ")")
+      ->transform(decimal(0, UINT64_MAX));
   run->add_option("--set", f.sets,
                   "key=value: an env option if the env has the key, else an agent hyperparameter; "
                   "env.key= / agent.key= force one (repeatable)")

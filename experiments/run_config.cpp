@@ -88,7 +88,10 @@ class ConfigReader {
     if (documents.size() > 1)
       throw UsageError(path_ + ":" + std::to_string(second_document_line(text.str())) +
                        ": a second YAML document ('---'); a config file holds one map of settings");
-    if (documents.empty() || documents[0].IsNull()) return;  // an empty file sets nothing
+    // A file that sets nothing is most likely a mistake (wrong or truncated file).
+    if (documents.empty() || documents[0].IsNull())
+      throw UsageError(path_ + ": the config file sets nothing (empty, or only comments); allowed keys: " +
+                       join(run_config_keys()));
     const YAML::Node root = documents[0];
     if (!root.IsMap())
       throw UsageError(at(root) + "expected a map of settings (key: value), got " + describe(root));

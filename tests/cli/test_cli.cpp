@@ -57,6 +57,19 @@ TEST_CASE("cli: run --help names negated flags plainly", "[cli]") {
   CHECK(r.out.find("--stop-on-target,--no-stop-on-target") != std::string::npos);
   CHECK(r.out.find("--progress,--no-progress") != std::string::npos);
   CHECK(r.out.find("{false}") == std::string::npos);  // CLI11's default-value notation
+  // What `archgym run` alone does.
+  for (const char* s : {"default: dram", "default: random_walk", "default: 100)", "default: 1)"})
+    CHECK(r.out.find(s) != std::string::npos);
+}
+
+TEST_CASE("cli: a config file that sets nothing is refused", "[cli]") {
+  const auto dir = scratch_dir("empty_config");
+  make_store(dir);
+  const std::string run = "run --store s.db --no-progress --config run.yaml";
+  write_file(dir / "run.yaml", "");
+  require_rejected(dir, run, {"run.yaml: the config file sets nothing", "budget", "env_options"});
+  write_file(dir / "run.yaml", "# budget: 5\n---\n");
+  require_rejected(dir, run, {"run.yaml: the config file sets nothing"});
 }
 
 TEST_CASE("cli: list shows every env and agent with options", "[cli]") {
