@@ -9,14 +9,14 @@
 
 namespace archgym {
 
-// Writes `content` to `path` as described; `what` names the file in errors ("the CSV
-// file"). Throws std::invalid_argument for a refused target, std::runtime_error if the
-// write fails.
 // The refusals of write_file_atomically, without writing: a directory, a store or its
 // -wal/-shm/-journal file, a place that cannot be written (missing or read-only
 // directory). Throws std::invalid_argument; lets a command check --out before working.
 void check_output_target(const std::string& path, const std::string& what);
 
+// Writes `content` to `path` as described; `what` names the file in errors ("the CSV
+// file"). Throws std::invalid_argument for a refused target, std::runtime_error if the
+// write fails.
 void write_file_atomically(const std::string& path, const std::string& content, const std::string& what);
 
 }  // namespace archgym
