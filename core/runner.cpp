@@ -36,6 +36,17 @@ namespace archgym {
 
 namespace {
 
+void check_batch(std::uint64_t batch) {
+  if (batch > kMaxBatch)
+    throw std::invalid_argument("run: batch must be at most " + std::to_string(kMaxBatch) + " designs, got " +
+                                std::to_string(batch));
+}
+void check_workers(unsigned workers) {
+  if (workers > kMaxWorkers)
+    throw std::invalid_argument("run: workers must be at most " + std::to_string(kMaxWorkers) + ", got " +
+                                std::to_string(workers));
+}
+
 std::string metrics_json(const Evaluation& e) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
   for (const auto& [name, value] : e.metrics) j[name] = value;  // NaN/inf are stored as null
@@ -69,6 +80,8 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
   const DesignSpace& space = env.space();
   objective.check_metrics(env.metric_names());
   if (batch == 0) batch = std::max<std::size_t>(1, agent.preferred_batch());
+  check_batch(batch);
+  check_workers(workers);
   if (store && run_id == 0) throw std::invalid_argument("runner: a store needs the run id to record under");
 
   std::map<std::int64_t, const EvaluationRecord*> stored;
@@ -287,6 +300,8 @@ RunResult run_and_record(const Env& env, Agent& agent, const Objective& objectiv
 
 RunResult Runner::run(const RunSpec& spec, Store* store, StopRequested stop_requested) {
   if (spec.budget == 0) throw std::invalid_argument("run: budget must be at least 1");
+  check_batch(spec.batch);  // before the run is stored
+  check_workers(spec.workers);
   Prepared p;
   p.env_options = env_options(spec.env, spec.env_options);
   p.agent_options = agent_options(spec.agent, spec.agent_options);

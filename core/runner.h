@@ -43,8 +43,8 @@ struct RunSpec {
   std::string formulation;                  // empty = the env's default
   std::uint64_t seed = 1;
   std::uint64_t budget = 100;
-  std::uint64_t batch = 0;                  // 0 = the agent's preferred batch
-  unsigned workers = 0;                     // 0 = hardware concurrency
+  std::uint64_t batch = 0;                  // 0 = the agent's preferred batch; at most kMaxBatch
+  unsigned workers = 0;                     // 0 = hardware concurrency; at most kMaxWorkers
   bool stop_on_target = true;
   bool progress = true;                     // progress bar on stderr
 };
@@ -65,6 +65,13 @@ struct RunResult {
   double wall_seconds = 0;
   const Step* best() const { return best_index < 0 ? nullptr : &trajectory[best_index]; }
 };
+
+// Largest batch: the runner allocates a batch's designs up front, so a huge one would
+// fail with out-of-memory after the run was created; even the GA's largest population
+// (1024) is far below it. Runner::run refuses more (every front end: CLI, YAML, Python).
+inline constexpr std::uint64_t kMaxBatch = 65536;
+// Most parallel evaluations (threads) a run may ask for; far above any core count.
+inline constexpr unsigned kMaxWorkers = 4096;
 
 // Called after each batch: evaluations done, budget, best reward so far.
 using ProgressCallback = std::function<void(std::uint64_t done, std::uint64_t budget, double best_reward)>;

@@ -56,7 +56,6 @@ class HelpFormatter : public CLI::Formatter {
 };
 
 const std::uint64_t kMaxId = static_cast<std::uint64_t>(INT64_MAX);  // run ids are SQLite integers
-const std::uint64_t kMaxWorkers = 4096;                                // as in YAML configs
 
 // Command-line values of `archgym run`; which ones were given is asked of CLI11,
 // so a flag overrides the config file only when it is actually present.
@@ -129,9 +128,9 @@ int main(int argc, char** argv) {
                   "reward formulation: target_ratio, normalised_cost, budget_distance, weighted_sum "
                   "(default: the env's)");
   run->add_option("--store", f.store, "experiment database (SQLite file)")->capture_default_str();
-  run->add_option("--workers", f.workers, "parallel evaluations (0 = all cores)")->transform(decimal(0, kMaxWorkers));
+  run->add_option("--workers", f.workers, "parallel evaluations (0 = all cores)")->transform(decimal(0, archgym::kMaxWorkers));
   run->add_option("--batch", f.batch, "designs asked per step (0 = the agent's preferred batch)")
-      ->transform(decimal(0, archgym::cli::kMaxBatch));
+      ->transform(decimal(0, archgym::kMaxBatch));
   run->add_flag("--stop-on-target,!--no-stop-on-target", f.stop_on_target,
                 "stop as soon as a design meets the target (default on)");
   run->add_flag("--progress,!--no-progress", f.progress, "progress bar on stderr (default on)");

@@ -113,8 +113,8 @@ class ConfigReader {
       else if (name == "store") r_.store = text_of(key, value);
       else if (name == "budget") r_.spec.budget = unsigned_of(key, value);
       else if (name == "seed") r_.spec.seed = unsigned_of(key, value);
-      else if (name == "batch") r_.spec.batch = unsigned_of(key, value, kMaxBatch);
-      else if (name == "workers") r_.spec.workers = static_cast<unsigned>(unsigned_of(key, value, 4096));
+      else if (name == "batch") r_.spec.batch = unsigned_of(key, value, archgym::kMaxBatch);
+      else if (name == "workers") r_.spec.workers = static_cast<unsigned>(unsigned_of(key, value, archgym::kMaxWorkers));
       else if (name == "stop_on_target") r_.spec.stop_on_target = bool_of(key, value);
       else if (name == "env_options") read_options(key, value, "env_options", r_.spec.env_options);
       else if (name == "agent_options") read_options(key, value, "agent_options", r_.spec.agent_options);

@@ -10,11 +10,6 @@
 
 namespace archgym::cli {
 
-// Largest --batch / `batch:`: the runner allocates a batch's designs up front, so a huge
-// one would fail with out-of-memory after the run was created; even the GA's largest
-// population (1024) is far below it.
-constexpr std::uint64_t kMaxBatch = 65536;
-
 struct RunRequest {
   RunSpec spec;
   std::string store = "archgym.db";

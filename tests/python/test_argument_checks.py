@@ -33,6 +33,8 @@ def test_numpy_scalars_are_option_values():
     ({"seed": 2**64}, ValueError, "seed must be at most 18446744073709551615"),
     ({"seed": 1.5}, TypeError, "seed must be an integer"),
     ({"batch": -2}, ValueError, "batch must be at least 0"),
+    ({"batch": 10**9}, ValueError, "batch must be at most 65536 designs, got 1000000000"),
+    ({"workers": 10**6}, ValueError, "workers must be at most 4096, got 1000000"),
     ({"workers": True}, TypeError, "workers must be an integer"),
 ])
 def test_run_arguments_are_checked(kwargs, error, message):
