@@ -50,6 +50,10 @@ class ProxyModel {
   // naming the field on malformed input.
   virtual std::string state_json() const = 0;
   virtual void load_state(const std::string& json) = 0;
+  // How much each feature counts in the model, one value per feature in training order,
+  // larger = matters more; empty when the model has no such notion (the default).
+  // Shown by `archgym proxy show`: it says which knobs move the metrics.
+  virtual std::vector<double> feature_weights() const { return {}; }
 };
 
 // Numeric encoding of a design for the models: an ordered parameter (integer, power of

@@ -2,6 +2,7 @@
 
 #include "core/file_output.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -128,6 +129,16 @@ TrainedProxy TrainedProxy::train(const ProxyDataset& data, const ProxyTrainingOp
     t.test_errors_ = proxy_errors(t.metric_names_, predicted, truth);
   }
   return t;
+}
+
+std::vector<std::pair<std::string, double>> TrainedProxy::feature_weights() const {
+  const std::vector<double> w = model_->feature_weights();
+  std::vector<std::pair<std::string, double>> named;
+  if (w.size() != feature_names_.size()) return named;
+  for (std::size_t f = 0; f < w.size(); ++f) named.emplace_back(feature_names_[f], w[f]);
+  // Largest first; ties in feature order, so the listing is reproducible.
+  std::stable_sort(named.begin(), named.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return named;
 }
 
 std::vector<double> TrainedProxy::predict(const Design& d) const {

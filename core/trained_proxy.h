@@ -56,6 +56,9 @@ class TrainedProxy {
   std::size_t test_rows() const { return test_rows_; }
   // Held-out error measured at training (empty when test_fraction was 0).
   const std::vector<ProxyError>& test_errors() const { return test_errors_; }
+  // The model's feature weights (ProxyModel::feature_weights) by feature name ("PagePolicy=Open"
+  // for a one-hot column), largest first; empty when the model has none.
+  std::vector<std::pair<std::string, double>> feature_weights() const;
   const std::string& archgym_version() const { return version_; }
   const std::string& git_commit() const { return git_commit_; }
 

@@ -149,6 +149,17 @@ void proxy_show_command(const std::string& model_path, std::ostream& out) {
     out << "held-out error:\n";
     print_errors(out, p.test_errors());
   }
+  const auto weights = p.feature_weights();
+  if (!weights.empty()) {
+    const double top = weights.front().second;
+    out << "feature weights (largest first; relative to the largest):\n";
+    for (const auto& [name, w] : weights) {
+      std::ostringstream line;
+      line << "  " << std::left << std::setw(32) << name << std::right << std::setw(10) << std::setprecision(3)
+           << (top > 0 ? w / top : 0.0) << '\n';
+      out << line.str();
+    }
+  }
 }
 
 }  // namespace archgym::cli

@@ -184,6 +184,13 @@ class Knn final : public ProxyModel {
     return sum;
   }
 
+  // The learned scales (all ones with scaling=none): the weight of each feature's squared
+  // difference in the distance.
+  std::vector<double> feature_weights() const override {
+    if (!fitted_) throw std::logic_error(kWhere + "feature_weights() before fit()");
+    return fitted_->scales;
+  }
+
   std::string state_json() const override {
     if (!fitted_) throw std::logic_error(kWhere + "state_json() before fit()");
     const Fitted& f = *fitted_;

@@ -517,6 +517,18 @@ TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy",
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("random_forest") != std::string::npos);
   CHECK(r.out.find("trained on runs 1") != std::string::npos);
+  CHECK(r.out.find("feature weights") == std::string::npos);  // the forest reports none
+
+  // kNN lists its learned scales, largest (1 relative to itself) first.
+  REQUIRE(run_cli(dir, "proxy train --store s.db --runs 1 --model knn --out k.json").exit_code == 0);
+  r = run_cli(dir, "proxy show --model k.json");
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  const auto listing = r.out.find("feature weights (largest first; relative to the largest):\n");
+  REQUIRE(listing != std::string::npos);
+  const std::string first = r.out.substr(r.out.find('\n', listing) + 1);
+  CHECK(first.substr(0, first.find('\n')).ends_with(" 1"));
+  CHECK(r.out.find("PowerDownPolicy=Staggered") != std::string::npos);
 
   r = run_cli(dir, "proxy eval --model p.json --store s.db --runs 2");
   REQUIRE(r.exit_code == 0);

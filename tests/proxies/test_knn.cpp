@@ -256,6 +256,11 @@ TEST_CASE("knn with learned scaling ignores features that change nothing", "[pro
   // Measured: plain 0.798, learned 0.99997.
   CHECK(r2_plain < 0.9);
   CHECK(r2_learned > 0.99);
+  // The scales are the model's feature weights: x0 on top; equal ones without learning.
+  const std::vector<double> w = learned->feature_weights();
+  REQUIRE(w.size() == 6);
+  for (std::size_t f = 1; f < 6; ++f) CHECK(w[0] > 1000.0 * w[f]);
+  CHECK(plain->feature_weights() == std::vector<double>(6, 1.0));
 }
 
 TEST_CASE("knn states saved before learned scaling load with equal scales", "[proxy][knn]") {
