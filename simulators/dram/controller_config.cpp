@@ -67,18 +67,37 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
-// An integer knob in [lo, hi] (validate() checks the same ranges and the relations
-// between knobs): an integer too large for int is out of range, not "not an integer".
-int parse_int(std::string_view key, std::string_view value, int lo, int hi) {
+// The integer knobs' ranges, each written once: set_knob() checks a value as it parses
+// it (so an integer too large for int is "out of range", not "not an integer") and
+// validate() checks configs built in code.
+struct Range {
+  long long lo, hi;
+  std::string text() const { return std::to_string(lo) + ".." + std::to_string(hi); }
+};
+constexpr Range kRequestBufferSizes{1, kMaxRequestBufferSize};
+constexpr Range kRefreshFlexibility{0, kMaxRefreshFlexibility};
+constexpr Range kActiveTransactions{1, kMaxActiveTransactionsLimit};
+constexpr Range kHighWatermarks{1, kMaxRequestBufferSize};
+constexpr Range kLowWatermarks{0, kMaxRequestBufferSize - 1};
+constexpr Range kCommandQueueDepths{1, kMaxRequestBufferSize};
+
+[[noreturn]] void out_of_range(std::string_view knob, const std::string& value, Range r) {
+  throw std::invalid_argument(std::string(knob) + " = " + value + " is out of range (allowed: " + r.text() + ")");
+}
+
+void check_range(std::string_view knob, long long value, Range r) {
+  if (value < r.lo || value > r.hi) out_of_range(knob, std::to_string(value), r);
+}
+
+int parse_int(std::string_view key, std::string_view value, Range r) {
   long long out = 0;
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
   const bool whole = ptr == value.data() + value.size();
   if (!whole || (ec != std::errc() && ec != std::errc::result_out_of_range))
-    throw std::invalid_argument(std::string(key) + ": '" + std::string(value) +
-                                "' is not an integer (allowed: " + std::to_string(lo) + ".." + std::to_string(hi) + ")");
-  if (ec == std::errc::result_out_of_range || out < lo || out > hi)
-    throw std::invalid_argument(std::string(key) + " = " + std::string(value) + " is out of range (allowed: " +
-                                std::to_string(lo) + ".." + std::to_string(hi) + ")");
+    throw std::invalid_argument(std::string(key) + ": '" + std::string(value) + "' is not an integer (allowed: " +
+                                r.text() + ")");
+  if (ec == std::errc::result_out_of_range) out_of_range(key, std::string(value), r);
+  check_range(key, out, r);
   return static_cast<int>(out);
 }
 
@@ -94,13 +113,6 @@ double parse_double(std::string_view key, std::string_view value) {
   if (used == 0 || used != s.size())
     throw std::invalid_argument(std::string(key) + ": '" + s + "' is not a number");
   return out;
-}
-
-void check_range(std::string_view knob, long long value, long long lo, long long hi) {
-  if (value < lo || value > hi)
-    throw std::invalid_argument(std::string(knob) + " = " + std::to_string(value) +
-                                " is out of range (allowed: " + std::to_string(lo) + ".." +
-                                std::to_string(hi) + ")");
 }
 
 }  // namespace
@@ -140,10 +152,10 @@ ARCHGYM_DRAM_INSTANTIATE(WriteDrainPolicy)
 #undef ARCHGYM_DRAM_INSTANTIATE
 
 void validate(const ControllerConfig& c, const MemSpec& spec) {
-  check_range("RequestBufferSize", c.request_buffer_size, 1, kMaxRequestBufferSize);
-  check_range("RefreshMaxPostponed", c.refresh_max_postponed, 0, kMaxRefreshFlexibility);
-  check_range("RefreshMaxPulledin", c.refresh_max_pulledin, 0, kMaxRefreshFlexibility);
-  check_range("MaxActiveTransactions", c.max_active_transactions, 1, kMaxActiveTransactionsLimit);
+  check_range("RequestBufferSize", c.request_buffer_size, kRequestBufferSizes);
+  check_range("RefreshMaxPostponed", c.refresh_max_postponed, kRefreshFlexibility);
+  check_range("RefreshMaxPulledin", c.refresh_max_pulledin, kRefreshFlexibility);
+  check_range("MaxActiveTransactions", c.max_active_transactions, kActiveTransactions);
   if (!(c.trace_clock_mhz >= 1 && c.trace_clock_mhz <= 1e6)) {  // NaN fails too
     char value[32];
     std::snprintf(value, sizeof value, "%g", c.trace_clock_mhz);
@@ -159,15 +171,15 @@ void validate(const ControllerConfig& c, const MemSpec& spec) {
   enum_name(c.power_down);
   enum_name(c.write_drain);
   if (c.write_drain != WriteDrainPolicy::None) {
-    check_range("WriteHighWatermark", c.write_high_watermark, 1, kMaxRequestBufferSize);
-    check_range("WriteLowWatermark", c.write_low_watermark, 0, kMaxRequestBufferSize - 1);
+    check_range("WriteHighWatermark", c.write_high_watermark, kHighWatermarks);
+    check_range("WriteLowWatermark", c.write_low_watermark, kLowWatermarks);
     if (c.write_low_watermark >= c.write_high_watermark)  // "allowed: 0..0" did not say why
       throw std::invalid_argument("WriteLowWatermark = " + std::to_string(c.write_low_watermark) +
                                   " must be below WriteHighWatermark = " + std::to_string(c.write_high_watermark) +
                                   " (the drain runs from the high watermark down to the low one)");
   }
   if (c.write_drain == WriteDrainPolicy::CommandQueue)
-    check_range("CommandQueueDepth", c.command_queue_depth, 1, kMaxRequestBufferSize);
+    check_range("CommandQueueDepth", c.command_queue_depth, kCommandQueueDepths);
   if (c.refresh_policy == RefreshPolicy::PerBank && (spec.REFIpb <= 0 || spec.RFCpb <= 0))
     throw std::invalid_argument("RefreshPolicy = PerBank needs per-bank refresh timings, but memspec '" +
                                 spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) +
@@ -187,18 +199,18 @@ void set_knob(ControllerConfig& c, std::string_view key, std::string_view value)
   if (key == "PagePolicy") c.page_policy = parse_enum<PagePolicy>(value);
   else if (key == "Scheduler") c.scheduler = parse_enum<SchedulerPolicy>(value);
   else if (key == "SchedulerBuffer") c.scheduler_buffer = parse_enum<SchedulerBuffer>(value);
-  else if (key == "RequestBufferSize") c.request_buffer_size = parse_int(key, value, 1, kMaxRequestBufferSize);
+  else if (key == "RequestBufferSize") c.request_buffer_size = parse_int(key, value, kRequestBufferSizes);
   else if (key == "RespQueue") c.resp_queue = parse_enum<RespQueuePolicy>(value);
   else if (key == "RefreshPolicy") c.refresh_policy = parse_enum<RefreshPolicy>(value);
-  else if (key == "RefreshMaxPostponed") c.refresh_max_postponed = parse_int(key, value, 0, kMaxRefreshFlexibility);
-  else if (key == "RefreshMaxPulledin") c.refresh_max_pulledin = parse_int(key, value, 0, kMaxRefreshFlexibility);
+  else if (key == "RefreshMaxPostponed") c.refresh_max_postponed = parse_int(key, value, kRefreshFlexibility);
+  else if (key == "RefreshMaxPulledin") c.refresh_max_pulledin = parse_int(key, value, kRefreshFlexibility);
   else if (key == "Arbiter") c.arbiter = parse_enum<ArbiterPolicy>(value);
-  else if (key == "MaxActiveTransactions") c.max_active_transactions = parse_int(key, value, 1, kMaxActiveTransactionsLimit);
+  else if (key == "MaxActiveTransactions") c.max_active_transactions = parse_int(key, value, kActiveTransactions);
   else if (key == "PowerDownPolicy") c.power_down = parse_enum<PowerDownPolicy>(value);
   else if (key == "WriteDrain") c.write_drain = parse_enum<WriteDrainPolicy>(value);
-  else if (key == "WriteHighWatermark") c.write_high_watermark = parse_int(key, value, 1, kMaxRequestBufferSize);
-  else if (key == "WriteLowWatermark") c.write_low_watermark = parse_int(key, value, 0, kMaxRequestBufferSize - 1);
-  else if (key == "CommandQueueDepth") c.command_queue_depth = parse_int(key, value, 1, kMaxRequestBufferSize);
+  else if (key == "WriteHighWatermark") c.write_high_watermark = parse_int(key, value, kHighWatermarks);
+  else if (key == "WriteLowWatermark") c.write_low_watermark = parse_int(key, value, kLowWatermarks);
+  else if (key == "CommandQueueDepth") c.command_queue_depth = parse_int(key, value, kCommandQueueDepths);
   else if (key == "TraceClockMHz") c.trace_clock_mhz = parse_double(key, value);
   else
     throw std::invalid_argument("unknown controller knob '" + std::string(key) +
