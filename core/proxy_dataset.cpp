@@ -98,9 +98,13 @@ std::vector<std::int64_t> runs_with_config(const Store& store, const std::string
   return ids;
 }
 
-ProxySplit split_proxy_dataset(const ProxyDataset& data, double test_fraction, std::uint64_t seed) {
-  if (!(test_fraction >= 0 && test_fraction <= 0.9))
+void check_test_fraction(double test_fraction) {
+  if (!(test_fraction >= 0 && test_fraction <= 0.9))  // NaN fails too
     throw std::invalid_argument("test fraction must be in [0, 0.9], got " + format_double(test_fraction));
+}
+
+ProxySplit split_proxy_dataset(const ProxyDataset& data, double test_fraction, std::uint64_t seed) {
+  check_test_fraction(test_fraction);
   // Group rows by design (first-seen order keeps it deterministic), shuffle the groups,
   // and hand whole groups to the test side until it holds its share of the rows.
   std::map<std::vector<Value>, std::size_t> group_of;

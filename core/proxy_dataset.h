@@ -40,5 +40,8 @@ struct ProxySplit {
   std::vector<std::size_t> train, test;
 };
 ProxySplit split_proxy_dataset(const ProxyDataset& data, double test_fraction, std::uint64_t seed);
+// The split's check of test_fraction, for front ends that refuse it before loading data.
+// Throws std::invalid_argument ("test fraction must be in [0, 0.9], got X").
+void check_test_fraction(double test_fraction);
 
 }  // namespace archgym

@@ -68,10 +68,10 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  if (!(request.test_fraction >= 0 && request.test_fraction <= 0.9)) {  // NaN fails both
-    std::ostringstream got;
-    got << request.test_fraction;
-    throw UsageError("--test-fraction: must be in [0, 0.9], got " + got.str());
+  try {
+    check_test_fraction(request.test_fraction);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--test-fraction: ") + e.what());
   }
   ProxyTrainingOptions options;
   options.model = request.model;
