@@ -62,7 +62,8 @@ Schema dram_schema() {
   s.real("read_ratio", 1.0, 0.0, 1.0, "generator: fraction of reads");
   s.real("injection_rate", 1.0, dram::kMinInjectionRate, 1.0, "generator: requests per trace-clock cycle");
   s.integer("stride", 64, 64, 1ll << 40, "generator (strided): stride in bytes, a multiple of 64");
-  s.integer("footprint_MiB", 1024, 1, 1 << 20, "generator (random, mixed): address range in MiB");
+  s.integer("footprint_MiB", 1024, 1, 1 << 20,
+            "generator: address range in MiB (random and mixed draw from it; stream and strided wrap within it)");
   s.integer("generator_seed", 1, 0, std::nullopt, "generator: seed of the synthetic trace");
   s.string("memspec", "DDR3-1600", "memory preset (DDR3-1600, DDR4-2400) or a DRAMSys memspec JSON path");
   s.string("addressmap", "default",
@@ -148,6 +149,10 @@ void check_option_combination(const Options& o) {
         throw std::invalid_argument(std::string("env 'dram': option ") + name + " = " + to_string(o.get(name)) +
                                     " applies only to a generated workload, but generator is none "
                                     "(set generator to one of stream, random, strided, mixed)");
+  } else if (generator != "strided" && given("stride")) {
+    throw std::invalid_argument("env 'dram': option stride = " + to_string(o.get("stride")) +
+                                " applies only to generator strided, but generator is " + generator +
+                                " (its addresses advance one burst at a time or at random)");
   } else if (given("workload")) {
     throw std::invalid_argument("env 'dram': options workload ('" + o.string("workload") + "') and generator ('" +
                                 generator + "') exclude each other: the generator synthesises the workload; "

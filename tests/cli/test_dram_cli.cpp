@@ -51,6 +51,7 @@ TEST_CASE("archgym-dram: --generate fields are range-checked integers and number
   require_refused(dir, "--generate stream,seed=-1", {"seed = '-1' must be a decimal integer"});
   require_refused(dir, "--generate stream,footprint=-1", {"footprint = '-1' must be a decimal integer in [64, "});
   require_refused(dir, "--generate stream,stride=+64", {"stride = '+64' must be a decimal integer"});
+  require_refused(dir, "--generate random,stride=128", {"--generate: stride applies only to the strided pattern"});
   const auto ok = run_dram(dir, "--generate random,requests=100,rate=0.5,read_ratio=0.5,seed=7,footprint=65536,base=1024 --json");
   INFO(ok.err);
   CHECK(ok.exit_code == 0);

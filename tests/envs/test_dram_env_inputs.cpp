@@ -60,6 +60,9 @@ TEST_CASE("dram env: generator options without a generator, and a workload with 
   CHECK_THROWS_WITH(make_env("dram", {{"generator", "stream"}, {"workload", "nonexist.stl"}}),
                     Contains("env 'dram': options workload ('nonexist.stl') and generator ('stream') exclude "
                              "each other"));
+  CHECK_THROWS_WITH(make_env("dram", {{"generator", "random"}, {"stride", "128"}}),
+                    Contains("option stride = 128 applies only to generator strided, but generator is random"));
+  CHECK_NOTHROW(make_env("dram", {{"generator", "strided"}, {"stride", "128"}, {"requests", "10"}}));
   // Values equal to the defaults cannot be told from unset ones, so they pass.
   CHECK_NOTHROW(make_env("dram", {{"workload", "stream"}, {"read_ratio", "1"}}));
   CHECK_NOTHROW(make_env("dram", {{"generator", "random"}, {"requests", "100"}, {"workload", "stream"}}));

@@ -52,7 +52,7 @@ GeneratorConfig parse_generate(const std::string& spec) {
   GeneratorConfig g;
   std::stringstream ss(spec);
   std::string item;
-  bool first = true;
+  bool first = true, stride_given = false;
   while (std::getline(ss, item, ',')) {
     if (first) {
       g.pattern = parse_pattern(item);
@@ -68,7 +68,10 @@ GeneratorConfig parse_generate(const std::string& spec) {
     else if (k == "rate") g.injection_rate = generate_real(k, v, kMinInjectionRate, 1.0);
     else if (k == "read_ratio") g.read_ratio = generate_real(k, v, 0.0, 1.0);
     else if (k == "seed") g.seed = generate_integer(k, v, 0, kAny);
-    else if (k == "stride") g.stride_bytes = generate_integer(k, v, g.alignment, kAny);
+    else if (k == "stride") {
+      g.stride_bytes = generate_integer(k, v, g.alignment, kAny);
+      stride_given = true;
+    }
     else if (k == "footprint") g.footprint_bytes = generate_integer(k, v, g.alignment, kAny);
     else if (k == "base") g.base_address = generate_integer(k, v, 0, kAny);
     else
@@ -77,6 +80,8 @@ GeneratorConfig parse_generate(const std::string& spec) {
                                   "footprint, base)");
   }
   if (first) throw std::invalid_argument("--generate: missing pattern (stream|random|strided|mixed)");
+  if (stride_given && g.pattern != Pattern::Strided)
+    throw std::invalid_argument("--generate: stride applies only to the strided pattern");
   return g;
 }
 
