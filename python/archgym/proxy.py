@@ -87,6 +87,16 @@ class Proxy:
         ``mape`` (%), ``mae`` and ``rmse`` (NaN where undefined, e.g. R^2 of a constant)."""
         return _errors_frame(self._proxy.test_errors)
 
+    @property
+    def feature_weights(self) -> pd.Series:
+        """How much each feature counts in the model, largest first, indexed by feature: a
+        knob's name, or ``Knob=Choice`` for a one-hot column of a categorical knob. For
+        ``knn`` these are its learned feature scales (a feature scaled to 0 is ignored).
+        Empty for models that report none (``random_forest``)."""
+        weights = self._proxy.feature_weights
+        return pd.Series([w for _, w in weights], index=pd.Index([f for f, _ in weights], name="feature"),
+                         name="weight", dtype="float64")
+
     def errors_on(self, store: Store | str | Path, runs: int | Iterable[int] | None = None) -> pd.DataFrame:
         """Error per metric on stored runs of the same env configuration. With ``runs``
         None that is every such run, including the ones it was trained on (:attr:`runs`,

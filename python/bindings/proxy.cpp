@@ -75,6 +75,10 @@ void bind_proxy(py::module_& m) {
       .def_property_readonly(
           "test_errors", [](const TrainedProxy& p) { return errors_to_dict(p.test_errors()); },
           "Held-out error per metric: {metric: {rows, r2, mape (%), mae, rmse}} (None = undefined).")
+      .def_property_readonly(
+          "feature_weights", &TrainedProxy::feature_weights,
+          "The model's weight per feature [(feature, weight)], largest first (a knob's name, or\n"
+          "'Knob=Choice' for a one-hot column); empty when the model reports none.")
       .def_property_readonly("archgym_version", &TrainedProxy::archgym_version, "archgym version that trained it.")
       .def_property_readonly("git_commit", &TrainedProxy::git_commit, "archgym commit that trained it.")
       .def_property_readonly(

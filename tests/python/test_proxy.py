@@ -89,3 +89,19 @@ def test_bad_input_raises_with_the_core_message(dram_runs_store, tmp_path):
         archgym.load_proxy(tmp_path / "missing.json")
     with pytest.raises(ValueError, match="option 'model' is required"):
         gymnasium.make("archgym/Proxy-v0")
+
+
+def test_feature_weights_name_every_feature_largest_first(dram_runs_store):
+    knn = archgym.train_proxy(dram_runs_store, [1], model="knn", seed=3)
+    weights = knn.feature_weights
+    expected = []
+    for p in knn.space.parameters:
+        expected += [f"{p.name}={v}" for v in p.values] if p.kind == "categorical" else [p.name]
+    assert sorted(weights.index) == sorted(expected)
+    assert weights.is_monotonic_decreasing and (weights >= 0).all() and weights.iloc[0] > 0
+    assert list(weights.items()) == knn._proxy.feature_weights
+    # Scaling off: every feature counts the same. The forest reports none.
+    plain = archgym.train_proxy(dram_runs_store, [1], model="knn", scaling="none")
+    assert plain.feature_weights.eq(1.0).all() and len(plain.feature_weights) == len(expected)
+    forest = archgym.train_proxy(dram_runs_store, [1], model="random_forest", trees=5)
+    assert forest.feature_weights.empty and forest.feature_weights.index.name == "feature"
