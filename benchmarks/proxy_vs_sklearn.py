@@ -12,7 +12,10 @@ for context, on features transformed by metric-learn's MLKR (a full linear map l
 each metric alone, 200 L-BFGS iterations: the reference implementation of the objective
 our scales minimise).
 Same features (ordered knobs as unit positions, categorical knobs one-hot). Metric:
-held-out R^2.
+held-out R^2. Also the forests' impurity importances (feature_importances_), summed per
+knob over its one-hot columns: ours vs RandomForestRegressor(n_estimators=100), 5 seeds,
+fitted on the targets standardised per metric, which is what our splits minimise (scikit-
+learn's multi-output criterion on raw targets would weigh the metrics by their units).
 
 scikit-learn and metric-learn are not archgym dependencies: install them anywhere on
 sys.path (metric-learn 0.7.0 needs a scikit-learn before 1.6), e.g.
@@ -65,6 +68,37 @@ def feature_scales(proxy: archgym.Proxy, directory: Path) -> np.ndarray:
     return np.array((json.loads(state) if isinstance(state, str) else state)["feature_scales"])
 
 
+def per_knob(space, weights: dict[str, float]) -> dict[str, float]:
+    """Feature weights summed per knob (the one-hot columns of a categorical knob)."""
+    return {p.name: sum(w for f, w in weights.items() if f == p.name or f.startswith(p.name + "="))
+            for p in space.parameters}
+
+
+def feature_names(space) -> list[str]:
+    """proxy_feature_names() in Python."""
+    return [f"{p.name}={c}" if p.kind == "categorical" else p.name
+            for p in space.parameters for c in (p.values if p.kind == "categorical" else [None])]
+
+
+def importances(store: archgym.Store) -> dict:
+    from sklearn.ensemble import RandomForestRegressor
+
+    proxy = archgym.train_proxy(store, [1], model="random_forest", test_fraction=0, seed=1)
+    train = proxy.compare(store, [1])
+    x = features(proxy.space, train[proxy.space.names].to_dict("records"))
+    y = train[proxy.metric_names].to_numpy()
+    spread = y.std(axis=0)
+    z = (y - y.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+    ours = per_knob(proxy.space, dict(proxy.feature_weights.items()))
+    theirs = [per_knob(proxy.space, dict(zip(feature_names(proxy.space),
+                                             RandomForestRegressor(n_estimators=100, random_state=s)
+                                             .fit(x, z).feature_importances_)))
+              for s in SKLEARN_SEEDS]
+    return {k: {"ours": round(ours[k], 4), "sklearn": round(float(np.mean([t[k] for t in theirs])), 4),
+                "sklearn_range": [round(min(t[k] for t in theirs), 4), round(max(t[k] for t in theirs), 4)]}
+            for k in sorted(ours, key=lambda k: -ours[k])}
+
+
 def compare(store: archgym.Store, directory: Path) -> dict:
     from metric_learn import MLKR
     from sklearn.ensemble import RandomForestRegressor
@@ -107,6 +141,7 @@ def compare(store: archgym.Store, directory: Path) -> dict:
                 mlkr = MLKR(random_state=0, max_iter=200).fit(x_plain[0], train[m].to_numpy())
                 p = knn(0).fit(mlkr.transform(x_plain[0]), train[m].to_numpy()).predict(mlkr.transform(x_plain[1]))
                 out[name][m]["mlkr_per_metric"] = round(float(r2_score(test[m], p)), 4)
+    out["random_forest_importances"] = importances(store)
     return out
 
 

@@ -164,6 +164,7 @@ class TreeGrower {
 
   Tree grow() {
     const std::size_t n = d_.rows;
+    importance_.assign(d_.features, 0.0);
     weight_.assign(n, 0.0);
     if (hp_.bootstrap) {
       for (std::size_t i = 0; i < n; ++i) weight_[rng_.below(n)] += 1.0;
@@ -206,6 +207,7 @@ class TreeGrower {
         make_leaf(p.node, p.begin, p.end);
         continue;
       }
+      importance_[s.feature] += s.gain;
       const std::size_t mid = partition(s, p.begin, p.end);
       const std::int32_t l = tree_.add_node(), r = tree_.add_node();
       Node& split = tree_.nodes[p.node];
@@ -219,12 +221,17 @@ class TreeGrower {
     return std::move(tree_);
   }
 
+  // After grow(): per feature, the weighted variance of the standardised targets (summed
+  // over metrics) that the tree's splits on it removed.
+  const std::vector<double>& importance() const { return importance_; }
+
  private:
   struct Split {
     bool found = false;
     std::size_t feature = 0;
     std::size_t left_count = 0;  // rows [begin, begin + left_count) of the feature's order go left
     double threshold = 0.0;
+    double gain = 0.0;           // weighted variance removed (the score minus the node's S^2/W)
   };
 
   const TrainingData& d_;
@@ -238,6 +245,7 @@ class TreeGrower {
   std::vector<std::uint8_t> goes_left_;
   std::vector<std::size_t> permutation_;
   std::size_t tries_ = 1;
+  std::vector<double> importance_;
 
   const std::uint32_t* order(std::size_t f, std::size_t begin) const { return &order_[f * in_bag_ + begin]; }
 
@@ -310,6 +318,13 @@ class TreeGrower {
           best.threshold = mid;
         }
       }
+    }
+    if (best.found) {
+      // W * var = sum(w z^2) - S^2 / W per node, so the split removes score - S^2 / W (the
+      // sums of w z^2 cancel). Rounding may leave a tiny negative for a useless split.
+      double total_sq = 0.0;
+      for (std::size_t j = 0; j < m; ++j) total_sq += total[j] * total[j];
+      best.gain = std::max(0.0, best_score - total_sq / total_w);
     }
     return best;
   }
@@ -429,8 +444,25 @@ class RandomForest final : public ProxyModel {
     Rng master(seed_);
     std::vector<Tree> trees;
     trees.reserve(static_cast<std::size_t>(hp_.trees));
-    for (std::int64_t t = 0; t < hp_.trees; ++t) trees.push_back(TreeGrower(prepared, hp_, master.split()).grow());
+    // Mean decrease in impurity, as scikit-learn's feature_importances_: each tree's
+    // importances normalised to sum 1, averaged over the trees that split at all, and
+    // normalised again.
+    std::vector<double> importances(data.feature_names.size(), 0.0);
+    std::size_t splitting_trees = 0;
+    for (std::int64_t t = 0; t < hp_.trees; ++t) {
+      TreeGrower grower(prepared, hp_, master.split());
+      trees.push_back(grower.grow());
+      const std::vector<double>& tree_importance = grower.importance();
+      const double sum = std::accumulate(tree_importance.begin(), tree_importance.end(), 0.0);
+      if (trees.back().nodes.size() <= 1 || !(sum > 0.0)) continue;
+      ++splitting_trees;
+      for (std::size_t f = 0; f < importances.size(); ++f) importances[f] += tree_importance[f] / sum;
+    }
+    const double total = std::accumulate(importances.begin(), importances.end(), 0.0);
+    if (splitting_trees > 0 && total > 0.0)
+      for (double& v : importances) v /= total;
     trees_ = std::move(trees);
+    importances_ = std::move(importances);
     feature_names_ = data.feature_names;
     metric_names_ = data.metric_names;
   }
@@ -448,6 +480,11 @@ class RandomForest final : public ProxyModel {
     add_leaf_values(trees_, features.data(), sum);
     for (double& s : sum) s /= static_cast<double>(trees_.size());
     return sum;
+  }
+
+  std::vector<double> feature_weights() const override {
+    if (trees_.empty()) throw std::logic_error(kWhere + "feature_weights() before fit()");
+    return importances_;  // empty for a state saved before they were recorded
   }
 
   std::string state_json() const override {
@@ -483,6 +520,7 @@ class RandomForest final : public ProxyModel {
                        {"leaf_values", t.leaf_values}});
     }
     j["trees"] = std::move(trees);
+    if (!importances_.empty()) j["feature_importances"] = importances_;
     return j.dump();  // nlohmann writes doubles with 17 significant digits: exact round trip
   }
 
@@ -516,12 +554,28 @@ class RandomForest final : public ProxyModel {
     std::vector<Tree> trees;
     for (std::size_t t = 0; t < trees_json.size(); ++t)
       trees.push_back(read_tree(trees_json[t], t, feature_names.size(), metric_names.size()));
+    // Optional: states saved before importances were recorded have none.
+    std::vector<double> importances;
+    if (j.contains("feature_importances")) {
+      const auto& imp = state_json::array_field(j, "feature_importances", kWhere, "the state");
+      if (imp.size() != feature_names.size())
+        throw std::invalid_argument(kWhere + "field 'feature_importances' has " + std::to_string(imp.size()) +
+                                    " values for " + std::to_string(feature_names.size()) + " features");
+      for (std::size_t f = 0; f < imp.size(); ++f) {
+        const double v = number_value(imp[f], "feature_importances[" + std::to_string(f) + "]");
+        if (!(v >= 0.0 && v <= 1.0))
+          throw std::invalid_argument(kWhere + "feature_importances[" + std::to_string(f) +
+                                      "] must be in [0, 1], got " + format_double(v));
+        importances.push_back(v);
+      }
+    }
     // Only now, with everything checked, replace the current model.
     hp_ = hp;
     seed_ = seed.get<std::uint64_t>();
     feature_names_ = std::move(feature_names);
     metric_names_ = std::move(metric_names);
     trees_ = std::move(trees);
+    importances_ = std::move(importances);
   }
 
  private:
@@ -529,6 +583,7 @@ class RandomForest final : public ProxyModel {
   std::uint64_t seed_;
   std::vector<std::string> feature_names_, metric_names_;
   std::vector<Tree> trees_;
+  std::vector<double> importances_;  // mean decrease in impurity per feature, sums to 1
 };
 
 Schema random_forest_schema() {

@@ -91,8 +91,10 @@ class Proxy:
     def feature_weights(self) -> pd.Series:
         """How much each feature counts in the model, largest first, indexed by feature: a
         knob's name, or ``Knob=Choice`` for a one-hot column of a categorical knob. For
-        ``knn`` these are its learned feature scales (a feature scaled to 0 is ignored).
-        Empty for models that report none (``random_forest``)."""
+        ``knn`` these are its learned feature scales (a feature scaled to 0 is ignored); for
+        ``random_forest`` its impurity importances (the share of the target variance its
+        splits on the feature removed; they sum to 1). Empty for models that report none,
+        and for forests saved before importances were recorded."""
         weights = self._proxy.feature_weights
         return pd.Series([w for _, w in weights], index=pd.Index([f for f, _ in weights], name="feature"),
                          name="weight", dtype="float64")

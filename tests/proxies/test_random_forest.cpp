@@ -152,6 +152,65 @@ TEST_CASE("random forest: min_samples_leaf keeps leaves large", "[proxy][random_
   CHECK(leaves_of_first_tree(*model) <= 20);
 }
 
+TEST_CASE("random forest: feature importances are the variance each feature's splits remove",
+          "[proxy][random_forest]") {
+  // y = x0 + 2 x1 on a balanced 2 x 2 grid, x2 irrelevant. The root splits x1 and removes
+  // var(2 x1) = 1 per row, the children split x0 and remove var(x0) = 0.25 per row: the
+  // importances are 0.25 / 1.25, 1 / 1.25 and 0, whatever the units of y.
+  for (const double unit : {1.0, 1e6}) {
+    ProxyTrainingSet data;
+    data.feature_names = {"x0", "x1", "x2"};
+    data.metric_names = {"y"};
+    for (int r = 0; r < 10; ++r)
+      for (int a = 0; a < 2; ++a)
+        for (int b = 0; b < 2; ++b) {
+          data.features.push_back({double(a), double(b), r / 10.0});
+          data.targets.push_back({unit * (a + 2.0 * b)});
+        }
+    auto model = exact_tree();
+    model->fit(data);
+    const auto w = model->feature_weights();
+    REQUIRE(w.size() == 3);
+    CHECK(w[0] == Approx(0.2).margin(1e-12));
+    CHECK(w[1] == Approx(0.8).margin(1e-12));
+    CHECK(w[2] == 0.0);
+  }
+}
+
+TEST_CASE("random forest: a bootstrapped forest ranks relevant features first", "[proxy][random_forest]") {
+  // smooth() uses x0..x2, step() x0; x3 and x4 are noise-free distractors.
+  const auto data = testdata::make_set(600, 5, testdata::reference_targets(), 17);
+  auto model = forest({{"trees", "30"}});
+  model->fit(data);
+  const auto w = model->feature_weights();
+  REQUIRE(w.size() == 5);
+  double sum = 0.0;
+  for (double v : w) sum += v;
+  CHECK(sum == Approx(1.0).margin(1e-12));
+  CHECK(*std::max_element(w.begin(), w.end()) == w[0]);
+  for (std::size_t f : {1u, 2u}) CHECK(w[f] > 5.0 * std::max(w[3], w[4]));
+  // Constant targets: no tree splits, every importance 0.
+  auto flat = data;
+  for (auto& t : flat.targets) t = {1.0, 2.0, 3.0};
+  auto none = forest({{"trees", "3"}});
+  none->fit(flat);
+  CHECK(none->feature_weights() == std::vector<double>(5, 0.0));
+}
+
+TEST_CASE("random forest states saved before feature importances load without them", "[proxy][random_forest]") {
+  const auto data = testdata::make_set(80, 3, testdata::reference_targets(), 2);
+  auto model = forest({{"trees", "4"}});
+  model->fit(data);
+  auto j = nlohmann::json::parse(model->state_json());
+  REQUIRE(j["feature_importances"].size() == 3);
+  j.erase("feature_importances");
+  auto old = forest({});
+  old->load_state(j.dump());
+  CHECK(old->feature_weights().empty());
+  CHECK(old->predict({0.2, 0.4, 0.6}) == model->predict({0.2, 0.4, 0.6}));
+  CHECK(old->state_json() == j.dump());  // saved again, still without them
+}
+
 TEST_CASE("random forest state round-trips to bit-identical predictions", "[proxy][random_forest]") {
   auto data = testdata::make_set(300, 4, testdata::reference_targets(), 6);
   data.targets[0][0] = 1.0 / 3.0;  // needs all 17 digits in a leaf value
@@ -221,6 +280,10 @@ TEST_CASE("random forest rejects a corrupt state with a message naming the field
   rejects(edited([](auto& j) { j["trees"][0]["threshold"].erase(0); }), "tree 0: field 'threshold' has");
   rejects(edited([](auto& j) { j["trees"][0]["leaf_values"][0] = "x"; }), "leaf_values[0]");
   rejects(edited([](auto& j) { j["trees"][2] = 7; }), "tree 2 must be a JSON object");
+  rejects(edited([](auto& j) { j["feature_importances"].erase(0); }),
+          "field 'feature_importances' has 2 values for 3 features");
+  rejects(edited([](auto& j) { j["feature_importances"][1] = -0.5; }), "feature_importances[1] must be in [0, 1]");
+  rejects(edited([](auto& j) { j["feature_importances"][2] = "x"; }), "feature_importances[2] must be a number");
   // None of these replaced anything: the model still has no state.
   CHECK_THROWS_AS(target->predict({0.1, 0.2, 0.3}), std::logic_error);
   target->load_state(good);

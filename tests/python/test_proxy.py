@@ -100,8 +100,11 @@ def test_feature_weights_name_every_feature_largest_first(dram_runs_store):
     assert sorted(weights.index) == sorted(expected)
     assert weights.is_monotonic_decreasing and (weights >= 0).all() and weights.iloc[0] > 0
     assert list(weights.items()) == knn._proxy.feature_weights
-    # Scaling off: every feature counts the same. The forest reports none.
+    # Scaling off: every feature counts the same.
     plain = archgym.train_proxy(dram_runs_store, [1], model="knn", scaling="none")
     assert plain.feature_weights.eq(1.0).all() and len(plain.feature_weights) == len(expected)
+    # The forest's are impurity importances: fractions of the variance its splits removed.
     forest = archgym.train_proxy(dram_runs_store, [1], model="random_forest", trees=5)
-    assert forest.feature_weights.empty and forest.feature_weights.index.name == "feature"
+    assert sorted(forest.feature_weights.index) == sorted(expected)
+    assert forest.feature_weights.sum() == pytest.approx(1.0, abs=1e-12)
+    assert forest.feature_weights.index.name == "feature" and forest.feature_weights.is_monotonic_decreasing

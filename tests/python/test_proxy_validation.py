@@ -2,7 +2,8 @@
 recorded (benchmarks/reference/sklearn_proxy_dram.json) on ArchGym's stream workload.
 Re-training ours on the same data must reproduce our recorded R^2 exactly (deterministic),
 match scikit-learn's kNN (with equal feature scales, and with our learned scales applied to
-its features), and stay within 0.01 of (or above) its random forest."""
+its features), and stay within 0.01 of (or above) its random forest. The forest's impurity
+importances match scikit-learn's within 0.003 per knob."""
 import json
 from pathlib import Path
 
@@ -41,6 +42,22 @@ def test_proxy_matches_scikit_learn_on_stream(stream_store, setup):
             assert r2 >= figures["sklearn"] - 0.01, metric
 
 
+def per_knob(proxy):
+    weights = dict(proxy.feature_weights.items())
+    return {p.name: sum(w for f, w in weights.items() if f == p.name or f.startswith(p.name + "="))
+            for p in proxy.space.parameters}
+
+
+def test_forest_importances_match_scikit_learn_on_stream(stream_store):
+    reference = json.loads(REFERENCE.read_text())["workloads"]["stream"]["random_forest_importances"]
+    proxy = archgym.train_proxy(stream_store, [1], model="random_forest", test_fraction=0, seed=1)
+    ours = per_knob(proxy)
+    assert set(ours) == set(reference)
+    for knob, figures in reference.items():
+        assert ours[knob] == pytest.approx(figures["ours"], abs=6e-5), knob  # recorded to 4 decimals
+        assert ours[knob] == pytest.approx(figures["sklearn"], abs=0.003), knob
+
+
 def test_reference_covers_every_workload():
     workloads = json.loads(REFERENCE.read_text())["workloads"]
     assert set(workloads) == {"stream", "random", "cloud-1", "cloud-2"}
@@ -52,3 +69,5 @@ def test_reference_covers_every_workload():
             # Learned feature scales are what make the kNN usable on this space.
             assert figures["knn_learned"][metric]["ours"] > figures["knn"][metric]["ours"] + 0.05
             assert figures["knn_learned"][metric]["ours"] > 0.75
+        for knob, importance in figures["random_forest_importances"].items():
+            assert importance["ours"] == pytest.approx(importance["sklearn"], abs=0.003), knob
