@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   AddressMapping am;
   try {
     am = archgym::dram::parse_address_mapping_json(text, origin);
-  } catch (const std::runtime_error& e) {
+  } catch (const std::invalid_argument& e) {
     archgym::fuzz::require_names_origin(e.what(), origin);
     return 0;
   }

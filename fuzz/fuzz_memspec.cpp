@@ -72,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   MemSpec m;
   try {
     m = archgym::dram::parse_memspec_json(text, origin);
-  } catch (const std::runtime_error& e) {
+  } catch (const std::invalid_argument& e) {
     archgym::fuzz::require_names_origin(e.what(), origin);
     return 0;
   }

@@ -119,7 +119,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check_round_trip(*r);
       if (!expected.empty() && r->cycle < expected.back().cycle) expect_error = true;
       else expected.push_back(*r);
-    } catch (const std::runtime_error& e) {
+    } catch (const std::invalid_argument& e) {
       archgym::fuzz::require_names_origin(e.what(), origin + ":" + std::to_string(line_number));
       expect_error = true;
     }
@@ -139,7 +139,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_REQUIRE(reader.next(r) && same(r, first), "rewind replay differs");
     }
     FUZZ_REQUIRE(!reader.next(r), "rewind replay is longer");
-  } catch (const std::runtime_error& e) {
+  } catch (const std::invalid_argument& e) {  // malformed input; I/O errors (runtime_error) are failures here
     archgym::fuzz::require_names_origin(e.what(), file.path());
     got_error = true;
   }

@@ -35,7 +35,7 @@ std::uint64_t apply_xor(std::uint64_t address, int first, int second) {
 // log2 of a count that must be a power of two (a generated mapping needs whole bits).
 int bits_for(long long count, const char* what) {
   if (count <= 0 || (count & (count - 1)) != 0)
-    throw std::runtime_error(std::string("cannot build an address mapping: ") + what + " (" +
+    throw std::invalid_argument(std::string("cannot build an address mapping: ") + what + " (" +
                              std::to_string(count) + ") is not a power of two");
   int n = 0;
   while ((1ll << n) < count) ++n;
@@ -73,7 +73,7 @@ bool looks_like_field(std::string key) {
 }
 
 [[noreturn]] void fail(const std::string& origin, const std::string& key, const std::string& what) {
-  throw std::runtime_error(origin + ": " + key + ": " + what);
+  throw std::invalid_argument(origin + ": " + key + ": " + what);
 }
 
 constexpr std::size_t kMaxFieldBits = 30;  // so a decoded field fits a non-negative int
@@ -90,7 +90,7 @@ void check_count(const std::string& origin, const char* key, std::size_t bits, l
                  const char* memspec_name) {
   const long long have = 1ll << bits;
   if (have != expected)
-    throw std::runtime_error(origin + ": " + key + " has " + std::to_string(bits) + " bits = " +
+    throw std::invalid_argument(origin + ": " + key + " has " + std::to_string(bits) + " bits = " +
                              std::to_string(have) + " values, but the memspec has " + memspec_name + " = " +
                              std::to_string(expected));
 }
@@ -168,7 +168,7 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
   } catch (const json::exception& e) {
     // Not only parse_error: a number beyond double range ("1e400") is out_of_range
     // (found by fuzzing), and every such failure must name the file.
-    throw std::runtime_error(origin + ": invalid JSON: " + e.what());
+    throw std::invalid_argument(origin + ": invalid JSON: " + e.what());
   }
   if (!doc.is_object() || !doc.contains("CONGEN")) fail(origin, "CONGEN", "missing required root key");
   const json* mapping = &doc["CONGEN"];
@@ -243,7 +243,7 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
 AddressMapping load_address_mapping(const std::string& path) {
   std::error_code ec;  // a directory opens, then reads as empty: "invalid JSON"
   if (std::filesystem::is_directory(path, ec))
-    throw std::runtime_error(path + ": is a directory, not an address-mapping file");
+    throw std::invalid_argument(path + ": is a directory, not an address-mapping file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open address-mapping file");
   std::ostringstream text;

@@ -20,7 +20,7 @@ namespace {
 using nlohmann::json;
 
 [[noreturn]] void fail(const std::string& origin, const std::string& key, const std::string& what) {
-  throw std::runtime_error(origin + ": " + key + ": " + what);
+  throw std::invalid_argument(origin + ": " + key + ": " + what);
 }
 
 bool is_power_of_two(long long v) { return v > 0 && (v & (v - 1)) == 0; }
@@ -180,7 +180,7 @@ MemSpec parse_memspec_json(const std::string& json_text, const std::string& orig
   } catch (const json::exception& e) {
     // Not only parse_error: a number beyond double range ("1e400") is out_of_range
     // (found by fuzzing), and every such failure must name the file.
-    throw std::runtime_error(origin + ": invalid JSON: " + e.what());
+    throw std::invalid_argument(origin + ": invalid JSON: " + e.what());
   }
   if (!doc.is_object()) fail(origin, "memspec", "expected a JSON object at the top level");
   const json& root = object_at(doc, "memspec", "memspec", origin);
@@ -359,7 +359,7 @@ MemSpec parse_memspec_json(const std::string& json_text, const std::string& orig
 
 MemSpec load_memspec(const std::string& path) {
   std::error_code ec;  // a directory opens, then reads as empty: "invalid JSON"
-  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not a memspec file");
+  if (std::filesystem::is_directory(path, ec)) throw std::invalid_argument(path + ": is a directory, not a memspec file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open memspec file");
   std::ostringstream text;
@@ -432,7 +432,7 @@ MemSpec memspec_by_name_or_path(const std::string& name_or_path) {
   std::string list;
   for (const Preset& p : presets)
     for (const std::string& n : p.names) list += (list.empty() ? "" : ", ") + n;
-  throw std::runtime_error("unknown memspec \"" + name_or_path + "\": expected one of " + list +
+  throw std::invalid_argument("unknown memspec \"" + name_or_path + "\": expected one of " + list +
                            ", or the path of a DRAMSys memspec JSON file");
 }
 

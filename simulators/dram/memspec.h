@@ -58,8 +58,8 @@ struct MemSpec {
   double peak_bandwidth_Bps() const;
 };
 
-// Reads a DRAMSys memspec JSON file. Throws std::runtime_error naming the file
-// and the missing/invalid key on bad input.
+// Reads a DRAMSys memspec JSON file. Throws std::invalid_argument naming the file
+// and the missing/invalid key on bad input (std::runtime_error when it cannot be read).
 MemSpec load_memspec(const std::string& path);
 MemSpec parse_memspec_json(const std::string& json_text, const std::string& origin);
 

@@ -94,14 +94,15 @@ std::optional<std::uint64_t> parse_hex_address(std::string_view s) {
 }
 
 // A trace line as an error message shows it: control bytes (an escape sequence would
-// act on the terminal; a vertical tab or NUL would be invisible) as \xNN, and at most
-// 120 bytes of a long line.
+// act on the terminal; a vertical tab or NUL would be invisible) and non-ASCII bytes (a
+// valid line has none; raw, they may not be UTF-8, which Python cannot decode) as \xNN,
+// and at most 120 bytes of a long line.
 std::string printable_line(std::string_view line) {
   constexpr std::size_t kShown = 120;
   std::string out;
   for (std::size_t i = 0; i < line.size() && i < kShown; ++i) {
     const auto c = static_cast<unsigned char>(line[i]);
-    if (c == '\t' || (c >= 0x20 && c != 0x7f)) {
+    if (c == '\t' || (c >= 0x20 && c < 0x7f)) {
       out += static_cast<char>(c);
     } else {
       char hex[8];
@@ -115,7 +116,7 @@ std::string printable_line(std::string_view line) {
 
 [[noreturn]] void malformed_stl_line(std::string_view line, std::uint64_t line_number, const std::string& origin,
                                      const char* why) {
-  throw std::runtime_error(origin + ":" + std::to_string(line_number) + ": " + kExpected + ", got `" +
+  throw std::invalid_argument(origin + ":" + std::to_string(line_number) + ": " + kExpected + ", got `" +
                            printable_line(line) + "` (" + why + ")");
 }
 
@@ -234,7 +235,7 @@ struct StlTraceReader::Impl {
     const auto request = parse_stl_line(line, line_number, path);
     if (!request) return false;
     if (last_cycle && request->cycle < *last_cycle)
-      throw std::runtime_error(path + ":" + std::to_string(line_number) + ": cycle " +
+      throw std::invalid_argument(path + ":" + std::to_string(line_number) + ": cycle " +
                                std::to_string(request->cycle) + " is earlier than the previous request's cycle " +
                                std::to_string(*last_cycle) + " (cycles must be non-decreasing)");
     last_cycle = request->cycle;
@@ -246,7 +247,7 @@ struct StlTraceReader::Impl {
 StlTraceReader::StlTraceReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
   std::error_code ec;  // a directory opens, then fails to read: "read error"
-  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a directory, not a trace file");
+  if (std::filesystem::is_directory(path, ec)) throw std::invalid_argument(path + ": is a directory, not a trace file");
   impl_->in.rdbuf()->pubsetbuf(nullptr, 0);  // before open(), or libstdc++ ignores it
   impl_->in.open(path, std::ios::binary);
   if (!impl_->in) throw std::runtime_error(path + ": cannot open trace file");

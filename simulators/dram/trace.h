@@ -28,8 +28,8 @@ class TraceSource {
 
 // Streams a .stl file line by line: `cycle:<TAB>read|write<TAB>0xADDR` (spaces also
 // accepted, '#' comments and blank lines skipped). A malformed line throws
-// std::runtime_error naming file, line number and the offending text. Cycles must
-// be non-decreasing.
+// std::invalid_argument naming file, line number and the offending text (a file that
+// cannot be read, std::runtime_error). Cycles must be non-decreasing.
 class StlTraceReader final : public TraceSource {
  public:
   explicit StlTraceReader(const std::string& path);
@@ -45,7 +45,7 @@ class StlTraceReader final : public TraceSource {
 
 // Parses one .stl line in the format above (without its '\n'; a trailing '\r' is
 // allowed). Returns nullopt for blank and comment-only lines; throws
-// std::runtime_error "<origin>:<line_number>: ..." for a malformed one. Pure: the
+// std::invalid_argument "<origin>:<line_number>: ..." for a malformed one. Pure: the
 // non-decreasing-cycle rule spans lines and is checked by StlTraceReader.
 std::optional<Request> parse_stl_line(std::string_view line, std::uint64_t line_number,
                                       const std::string& origin);

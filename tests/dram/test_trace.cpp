@@ -294,11 +294,14 @@ TEST_CASE("trace errors show control bytes escaped and long lines cut", "[trace]
   CHECK_THROWS_WITH(parse_stl_line("0: read 0x0\x1b[2J", 7, "t.stl"),
                     Contains("t.stl:7") && Contains("`0: read 0x0\\x1B[2J`"));
   CHECK_THROWS_WITH(parse_stl_line("0: read 0x0\v", 1, "t.stl"), Contains("`0: read 0x0\\x0B`"));
+  // Non-ASCII bytes too: raw, they need not be UTF-8 (Python could not decode the message).
+  CHECK_THROWS_AS(parse_stl_line("1: r\xe9" "ad 0x40", 2, "t.stl"), std::invalid_argument);
+  CHECK_THROWS_WITH(parse_stl_line("1: r\xe9" "ad 0x40", 2, "t.stl"), Contains("`1: r\\xE9ad 0x40`"));
   const std::string long_line = "0: read 0x" + std::string(20000, 'g');
   try {
     parse_stl_line(long_line, 3, "t.stl");
     FAIL("accepted a malformed line");
-  } catch (const std::runtime_error& e) {
+  } catch (const std::invalid_argument& e) {
     CHECK_THAT(e.what(), Contains("... (20010 bytes)"));
     CHECK(std::string(e.what()).size() < 400);
   }
