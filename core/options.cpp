@@ -48,6 +48,10 @@ Value OptionSpec::parse(const std::string& text, const std::string& where) const
   switch (kind) {
     case Kind::Integer: {
       auto i = parse_integer(text);
+      // A whole number that does not parse is beyond int64: say so, or "integer >= 0, got
+      // '9223372036854775808'" reads as a contradiction.
+      const bool digits = text.find_first_not_of("0123456789", text.starts_with('-') ? 1 : 0) == std::string::npos;
+      if (!i && digits && text.size() > 1) throw bad(" (beyond the 64-bit integer range)");
       if (!i || !in_range(static_cast<double>(*i))) throw bad();
       return static_cast<std::int64_t>(*i);
     }

@@ -240,6 +240,9 @@ struct LoadingGuard {
 
 TrainedProxy TrainedProxy::load(const std::string& path) {
   const LoadingGuard guard(path);
+  std::error_code ec;  // a directory opens as an empty stream ("invalid JSON ... end of input")
+  if (std::filesystem::is_directory(path, ec))
+    throw std::invalid_argument(path + ": is a directory, not a proxy model file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::invalid_argument(path + ": cannot open the proxy model file");
   std::stringstream buffer;

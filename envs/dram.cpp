@@ -234,7 +234,11 @@ class DramEnv final : public Env {
         workload_(load_workload(o)),
         inputs_(input_files_of(o)) {
     require_regular_file("memspec", o.string("memspec"));  // a preset name is no file: passes
-    base_.memspec = dram::memspec_by_name_or_path(o.string("memspec"));
+    try {
+      base_.memspec = dram::memspec_by_name_or_path(o.string("memspec"));
+    } catch (const std::invalid_argument& e) {  // name the option, as for the other inputs
+      throw std::invalid_argument(std::string("env 'dram': memspec: ") + e.what());
+    }
     base_.mapping = mapping_for(o.string("addressmap"), base_.memspec);
     base_.mapping.check_against(base_.memspec, "env 'dram' addressmap '" + o.string("addressmap") + "'");
     base_.controller.trace_clock_mhz = o.real("trace_clock_mhz");

@@ -36,6 +36,11 @@ TEST_CASE("bad values are rejected naming the key and what is allowed") {
   CHECK_THROWS_WITH(s.parse({{"population", "abc"}}, "agent 'ga'"), Catch::Contains("got 'abc'"));
   CHECK_THROWS_WITH(s.parse({{"population", "65"}}, "agent 'ga'"), Catch::Contains("integer in [2, 64], got '65'"));
   CHECK_THROWS_WITH(s.parse({{"generations", "0"}}, "agent 'ga'"), Catch::Contains("must be integer >= 1"));
+  CHECK_THROWS_WITH(s.parse({{"generations", "9223372036854775808"}}, "agent 'ga'"),
+                    "agent 'ga': option 'generations' must be integer >= 1, got '9223372036854775808' "
+                    "(beyond the 64-bit integer range)");
+  CHECK_THROWS_WITH(s.parse({{"generations", "-99999999999999999999"}}, "agent 'ga'"),
+                    Catch::EndsWith("(beyond the 64-bit integer range)"));
   CHECK_THROWS_WITH(s.parse({{"mutation_prob", "1.5"}}, "agent 'ga'"), Catch::Contains("real in [0, 1], got '1.5'"));
   CHECK_THROWS_WITH(s.parse({{"mutation", "Redraw"}}, "agent 'ga'"),
                     "agent 'ga': option 'mutation' must be one of {redraw, neighbour}, got 'Redraw' (did you mean 'redraw'?)");

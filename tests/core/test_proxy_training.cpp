@@ -201,6 +201,8 @@ TEST_CASE("bad proxy input gets a clear error") {
   CHECK_THROWS_WITH(make_env("proxy", {}), Catch::Contains("option 'model' is required"));
   CHECK_THROWS_WITH(make_env("proxy", {{"model", "/nonexistent/p.json"}}),
                     Catch::Contains("/nonexistent/p.json: cannot open the proxy model file"));
+  CHECK_THROWS_WITH(TrainedProxy::load(ARCHGYM_TEST_BINARY_DIR),
+                    Catch::Contains(std::string(ARCHGYM_TEST_BINARY_DIR) + ": is a directory, not a proxy model file"));
   CHECK_THROWS_WITH(make_proxy("forest", {}, 1), Catch::Contains("unknown proxy model 'forest'") &&
                                                      Catch::Contains("random_forest"));
 

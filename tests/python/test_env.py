@@ -112,7 +112,7 @@ def test_threads_evaluate_concurrently_with_identical_results(small_dram):
 
 def test_malformed_input_files_are_value_errors_naming_file_and_line(tmp_path):
     # Bad input, as the CLI treats it (exit 2): ValueError, like an unknown option.
-    with pytest.raises(ValueError, match=r'unknown memspec "nope": expected one of'):
+    with pytest.raises(ValueError, match=r'env \'dram\': memspec: unknown memspec "nope": expected one of'):
         archgym.make_env("dram", memspec="nope")
     trace = tmp_path / "t.stl"
     # A non-UTF-8 byte is shown escaped, so the message survives the trip to Python.
