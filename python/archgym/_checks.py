@@ -11,6 +11,7 @@ import numpy as np
 
 UINT64_MAX = 2**64 - 1
 RUN_ID_MAX = 2**63 - 1  # run ids are SQLite integers
+BUDGET_MAX = 2**63 - 1  # the store records a run's budget as an SQLite integer
 
 
 def integer(name: str, value: Any, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -30,6 +31,20 @@ def real(name: str, value: Any) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
     return float(value)
+
+
+def boolean(name: str, value: Any) -> bool:
+    """``value`` as a bool: True/False only (bool("no") would be True)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def name(argument: str, value: Any) -> str:
+    """A registry name (env, agent): text only."""
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a name (str), got {value!r} ({type(value).__name__})")
+    return value
 
 
 def mapping(name: str, value: Any) -> Mapping:

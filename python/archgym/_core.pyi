@@ -7,6 +7,8 @@ EvaluationDict = dict[str, Any]  # {"metrics": dict[str, float], "valid": bool, 
 
 __version__: str
 git_commit: str
+MAX_BATCH: int
+MAX_WORKERS: int
 
 class Parameter:
     """One named axis (knob) of a design space."""

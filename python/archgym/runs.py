@@ -23,6 +23,25 @@ def _frame(result: dict, **attrs) -> pd.DataFrame:
     return df
 
 
+# The runner's own limits (core/runner.h), checked here so that a huge integer gets a
+# message instead of pybind11's signature dump.
+def _budget(value) -> int:
+    return _checks.integer("budget", value, 1, _checks.BUDGET_MAX)
+
+
+def _batch(value) -> int:
+    return _checks.integer("batch", value, 0, _core.MAX_BATCH)
+
+
+def _workers(value) -> int:
+    return _checks.integer("workers", value, 0, _core.MAX_WORKERS)
+
+
+def _instance(argument: str, value, cls: type, expected: str) -> None:
+    if not isinstance(value, cls):
+        raise TypeError(f"{argument} must be {expected}, got {value!r} ({type(value).__name__})")
+
+
 def _open_store(store: Store | str | None, *, existing: bool = False):
     if store is None:
         return None
@@ -57,13 +76,13 @@ def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: 
     finished and stored, the run is marked ``"interrupted"`` in the store, and the
     KeyboardInterrupt is raised; :func:`resume` continues it to the same trajectory.
     """
-    seed = _checks.seed(seed)
+    env, agent, seed = _checks.name("env", env), _checks.name("agent", agent), _checks.seed(seed)
     result = _core.run(env, _checks.options_text(env_options, "env_options"), agent,
                        _checks.options_text(agent_options, "agent_options"),
                        _checks.targets(targets), _checks.formulation(formulation),
-                       seed, _checks.integer("budget", budget, 1), _checks.integer("batch", batch, 0),
-                       _checks.integer("workers", workers, 0), bool(stop_on_target),
-                       bool(progress), _open_store(store))
+                       seed, _budget(budget), _batch(batch), _workers(workers),
+                       _checks.boolean("stop_on_target", stop_on_target),
+                       _checks.boolean("progress", progress), _open_store(store))
     return _frame(result, env=env, agent=agent, seed=seed)
 
 
@@ -71,9 +90,12 @@ def run_agent(env: _core.Env, agent: _core.Agent, budget: int, *,
               objective: _core.Objective | None = None, batch: int = 0, workers: int = 0,
               stop_on_target: bool = True) -> pd.DataFrame:
     """Runs an existing ``agent`` on an existing ``env`` (no store); columns as :func:`run`."""
-    result = _core.run_agent(env, agent, objective, _checks.integer("budget", budget, 1),
-                             _checks.integer("batch", batch, 0), _checks.integer("workers", workers, 0),
-                             bool(stop_on_target))
+    _instance("env", env, _core.Env, "an archgym Env (archgym.make_env)")
+    _instance("agent", agent, _core.Agent, "an archgym Agent (archgym.make_agent)")
+    if objective is not None:
+        _instance("objective", objective, _core.Objective, "an archgym Objective or None")
+    result = _core.run_agent(env, agent, objective, _budget(budget), _batch(batch), _workers(workers),
+                             _checks.boolean("stop_on_target", stop_on_target))
     return _frame(result, env=env.name, agent=agent.name)
 
 
@@ -86,9 +108,12 @@ def resume(store: Store | str, run_id: int, *, workers: int = 0,
     naming that process (two processes continuing one run would collide). A run whose
     process was killed is taken over; ``force=True`` takes over one that cannot be checked
     (a process of another host sharing the store file)."""
+    if store is None:
+        raise TypeError("store must be a Store or the path of a store, got None")
     s = _open_store(store, existing=True)
     run_id = _checks.run_id(run_id)
     record = s.run(run_id) or {}
-    result = _core.resume(s, run_id, _checks.integer("workers", workers, 0), bool(progress), bool(force))
+    result = _core.resume(s, run_id, _workers(workers), _checks.boolean("progress", progress),
+                          _checks.boolean("force", force))
     return _frame(result, env=record.get("env"), agent=record.get("agent"),
                   seed=record.get("seed"))

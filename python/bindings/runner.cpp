@@ -107,6 +107,9 @@ bool same_knobs(const DesignSpace& a, const DesignSpace& b) {
 }  // namespace
 
 void bind_runner(py::module_& m) {
+  // The runner's limits, so Python checks them before its integers reach the binding.
+  m.attr("MAX_BATCH") = kMaxBatch;
+  m.attr("MAX_WORKERS") = kMaxWorkers;
   m.def(
       "run",
       [](const std::string& env, const std::map<std::string, std::string>& env_options,

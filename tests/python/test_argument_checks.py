@@ -33,9 +33,16 @@ def test_numpy_scalars_are_option_values():
     ({"seed": 2**64}, ValueError, "seed must be at most 18446744073709551615"),
     ({"seed": 1.5}, TypeError, "seed must be an integer"),
     ({"batch": -2}, ValueError, "batch must be at least 0"),
-    ({"batch": 10**9}, ValueError, "batch must be at most 65536 designs, got 1000000000"),
+    ({"batch": 10**9}, ValueError, "batch must be at most 65536, got 1000000000"),
+    ({"batch": 2**64}, ValueError, "batch must be at most 65536, got 18446744073709551616"),
     ({"workers": 10**6}, ValueError, "workers must be at most 4096, got 1000000"),
+    ({"workers": 2**32}, ValueError, "workers must be at most 4096, got 4294967296"),
     ({"workers": True}, TypeError, "workers must be an integer"),
+    ({"budget": 2**64}, ValueError, "budget must be at most 9223372036854775807, got 18446744073709551616"),
+    ({"env": None}, TypeError, "env must be a name \\(str\\), got None"),
+    ({"agent": 3}, TypeError, "agent must be a name \\(str\\), got 3"),
+    ({"stop_on_target": "no"}, TypeError, "stop_on_target must be True or False, got 'no'"),
+    ({"progress": 1}, TypeError, "progress must be True or False, got 1"),
 ])
 def test_run_arguments_are_checked(kwargs, error, message):
     args = {"env": "dram", "agent": "random_walk", "budget": 3, "env_options": SMALL, **kwargs}
@@ -81,6 +88,18 @@ def test_agent_and_run_agent_arguments_are_checked(small_dram):
         archgym.make_agent("random_walk", "dram")
     with pytest.raises(ValueError, match="budget must be at least 1"):
         archgym.run_agent(small_dram, agent, 0)
+    with pytest.raises(TypeError, match=r"env must be an archgym Env \(archgym.make_env\), got None"):
+        archgym.run_agent(None, agent, 5)
+    with pytest.raises(TypeError, match=r"agent must be an archgym Agent \(archgym.make_agent\), got 'ga'"):
+        archgym.run_agent(small_dram, "ga", 5)
+    with pytest.raises(TypeError, match="objective must be an archgym Objective or None, got 'power_W'"):
+        archgym.run_agent(small_dram, agent, 5, objective="power_W")
+    with pytest.raises(ValueError, match="budget must be at most 9223372036854775807"):
+        archgym.run_agent(small_dram, agent, 2**64)
+    with pytest.raises(ValueError, match="workers must be at most 4096, got 4294967296"):
+        archgym.run_agent(small_dram, agent, 5, workers=2**32)
+    with pytest.raises(TypeError, match="stop_on_target must be True or False, got 'no'"):
+        archgym.run_agent(small_dram, agent, 5, stop_on_target="no")
     # A gymnasium archgym env is a valid space too.
     gym_env = gymnasium.make("archgym/DRAM-v0", **SMALL)
     assert len(archgym.make_agent("random_walk", gym_env, seed=1).ask(2)) == 2
@@ -215,6 +234,12 @@ def test_run_ids_and_lengths_beyond_their_range_are_named(tmp_path):
         store.evaluations(2**63)
     with pytest.raises(ValueError, match="run_id must be at most"):
         archgym.resume(tmp_path / "s.db", 2**63)
+    with pytest.raises(ValueError, match="workers must be at most 4096, got 4294967296"):
+        archgym.resume(store, 1, workers=2**32)
+    with pytest.raises(TypeError, match="force must be True or False, got 'yes'"):
+        archgym.resume(store, 1, force="yes")
+    with pytest.raises(TypeError, match="store must be a Store or the path of a store, got None"):
+        archgym.resume(None, 1)
     with pytest.raises(ValueError, match="runs entry must be at most"):
         archgym.train_proxy(store, [1, 2**63])
     with pytest.raises(ValueError, match="episode_length must be at most 18446744073709551615"):
