@@ -1,6 +1,8 @@
 """Whole searches (agent x env x budget) run by the C++ runner, returned as DataFrames."""
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Mapping
 
@@ -77,13 +79,39 @@ def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: 
     KeyboardInterrupt is raised; :func:`resume` continues it to the same trajectory.
     """
     env, agent, seed = _checks.name("env", env), _checks.name("agent", agent), _checks.seed(seed)
-    result = _core.run(env, _checks.options_text(env_options, "env_options"), agent,
-                       _checks.options_text(agent_options, "agent_options"),
-                       _checks.targets(targets), _checks.formulation(formulation),
-                       seed, _budget(budget), _batch(batch), _workers(workers),
-                       _checks.boolean("stop_on_target", stop_on_target),
-                       _checks.boolean("progress", progress), _open_store(store))
+    args = (env, _checks.options_text(env_options, "env_options"), agent,
+            _checks.options_text(agent_options, "agent_options"),
+            _checks.targets(targets), _checks.formulation(formulation),
+            seed, _budget(budget), _batch(batch), _workers(workers),
+            _checks.boolean("stop_on_target", stop_on_target), _checks.boolean("progress", progress))
+    new_file = _new_store_file(store)
+    core_store = _open_store(store)
+    try:
+        result = _core.run(*args, core_store)
+    except BaseException:
+        # The runner validates everything before recording the run: a refused run leaves
+        # no run behind, and should leave no store file this call created either.
+        if new_file and not core_store.runs():
+            del core_store  # closes the database before its files go
+            _remove_store_files(new_file)
+        raise
     return _frame(result, env=env, agent=agent, seed=seed)
+
+
+def _new_store_file(store) -> str | None:
+    """The path of the store file that opening ``store`` would create; None if it exists
+    or ``store`` is none or an open store."""
+    if store is None or isinstance(store, (Store, _core.Store)):
+        return None
+    path = _checks.path("store", store)
+    return None if os.path.lexists(path) else path
+
+
+def _remove_store_files(path: str) -> None:
+    """Removes a store file and SQLite's side files (WAL journal, shared memory)."""
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(name)
 
 
 def run_agent(env: _core.Env, agent: _core.Agent, budget: int, *,

@@ -91,6 +91,18 @@ def test_run_errors_are_value_errors():
         archgym.run(env="dram", agent="ga", budget=8, targets={"no_such_metric": 1.0})
 
 
+def test_a_refused_run_creates_no_store_and_keeps_an_existing_one(tmp_path):
+    with pytest.raises(ValueError, match="population"):
+        archgym.run("dram", "ga", budget=5, store=tmp_path / "new.db", agent_options={"population": 0})
+    assert list(tmp_path.iterdir()) == []  # no store file, no -wal/-shm
+    existing = tmp_path / "old.db"
+    archgym.run("dram", budget=2, env_options=SMALL, store=existing, stop_on_target=False)
+    before = archgym.Store(existing).evaluations()
+    with pytest.raises(ValueError, match="population"):
+        archgym.run("dram", "ga", budget=5, store=existing, agent_options={"population": 0})
+    pd.testing.assert_frame_equal(archgym.Store(existing).evaluations(), before)
+
+
 def test_store_round_trip(tmp_path):
     path = tmp_path / "runs.sqlite"
     store = archgym.Store(path)
