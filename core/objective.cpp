@@ -66,6 +66,24 @@ void Objective::set_target(const std::string& metric, double value) {
 
 bool Objective::is_cost() const { return formulation_ != Formulation::TargetRatio; }
 
+void Objective::check_tolerance(double v) {
+  if (!(std::isfinite(v) && v >= 0))
+    throw std::invalid_argument("objective: tolerance must be a finite number >= 0, got " + format_double(v));
+}
+
+void Objective::check_ratio_cap(double v) {
+  if (!(std::isfinite(v) && v > 0))
+    throw std::invalid_argument("objective: ratio_cap must be a finite number > 0, got " + format_double(v));
+}
+
+void Objective::check_cost_cap(double v) {
+  // invalid_reward() is -10 x cost_cap and must stay finite.
+  if (!(v > 0 && std::isfinite(10 * v)))
+    throw std::invalid_argument("objective: cost_cap must be a number > 0 and at most " +
+                                format_double(std::numeric_limits<double>::max() / 10) + ", got " +
+                                format_double(v));
+}
+
 double Objective::invalid_reward() const {
   // TargetRatio rewards are products of positive ratios, so any valid design scores > 0.
   // Cost rewards are -min(cost, cost_cap) >= -cost_cap.
@@ -145,6 +163,9 @@ Objective Objective::from_json(const std::string& json) {
     o.tolerance = j.value("tolerance", o.tolerance);
     o.ratio_cap = j.value("ratio_cap", o.ratio_cap);
     o.cost_cap = j.value("cost_cap", o.cost_cap);
+    check_tolerance(o.tolerance);  // (targets and weights were checked by add_target)
+    check_ratio_cap(o.ratio_cap);
+    check_cost_cap(o.cost_cap);
     return o;
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string("objective: malformed JSON (") + e.what() + ")");

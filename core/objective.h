@@ -57,6 +57,11 @@ class Objective {
   double ratio_cap = 1e6;  // TargetRatio per-metric cap
   double cost_cap = 1e6;   // cost formulations: |cost| is clipped here for the reward (raw is not)
   bool is_cost() const;    // every formulation but TargetRatio
+  // The bounds of the three settings above, one place for every front end (setters,
+  // from_json): each throws std::invalid_argument naming the setting and the value.
+  static void check_tolerance(double v);  // finite, >= 0
+  static void check_ratio_cap(double v);  // finite, > 0
+  static void check_cost_cap(double v);   // > 0, with invalid_reward() (-10 x it) finite
 
   // Throws listing the metrics an env provides when a target names an unknown one.
   void check_metrics(const std::vector<std::string>& available) const;

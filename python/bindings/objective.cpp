@@ -83,16 +83,14 @@ void bind_objective(py::module_& m) {
       .def_property(
           "tolerance", [](const Objective& o) { return o.tolerance; },
           [](Objective& o, double v) {
-            if (!(v >= 0 && std::isfinite(v)))
-              throw std::invalid_argument("tolerance must be a finite number >= 0, got " + std::to_string(v));
+            Objective::check_tolerance(v);
             o.tolerance = v;
           },
           "TargetRatio: relative tolerance for 'target met' (finite, >= 0).")
       .def_property(
           "ratio_cap", [](const Objective& o) { return o.ratio_cap; },
           [](Objective& o, double v) {
-            if (!(v > 0 && std::isfinite(v)))
-              throw std::invalid_argument("ratio_cap must be a finite number > 0, got " + std::to_string(v));
+            Objective::check_ratio_cap(v);
             o.ratio_cap = v;
           },
           "TargetRatio: per-metric cap (finite, > 0).")

@@ -98,6 +98,19 @@ TEST_CASE("objective validation, names and JSON round trip") {
                     "objective: unknown metric 'power_mW'; available metrics: latency_ms, energy_nJ");
 }
 
+TEST_CASE("objective from_json checks every setting as the constructor and setters do") {
+  const std::string head = R"({"formulation":"target_ratio","targets":[{"metric":"power_W","value":1.0)";
+  CHECK_THROWS_WITH(Objective::from_json(head + R"(}],"tolerance":-5})"),
+                    "objective: tolerance must be a finite number >= 0, got -5");
+  CHECK_THROWS_WITH(Objective::from_json(head + R"(}],"ratio_cap":0})"),
+                    "objective: ratio_cap must be a finite number > 0, got 0");
+  CHECK_THROWS_WITH(Objective::from_json(head + R"(}],"cost_cap":1e308})"),
+                    Catch::StartsWith("objective: cost_cap must be a number > 0 and at most"));
+  CHECK_THROWS_WITH(Objective::from_json(R"({"formulation":"target_ratio","targets":[{"metric":"power_W","value":-1}]})"),
+                    Catch::Contains("target for 'power_W' must be a finite number"));
+  CHECK(Objective::from_json(head + R"(}],"tolerance":0})").tolerance == 0);
+}
+
 TEST_CASE("a subnormal target is refused, and an overflowing cost still gets its capped reward") {
   CHECK_THROWS_WITH(Objective(Formulation::WeightedSum, {{"m", 1e-310}}), Catch::Contains("target for 'm'"));
   // Largest-magnitude metric over the smallest normal target: the raw cost overflows to

@@ -168,6 +168,13 @@ def test_objective_settings_are_checked(small_dram):
         objective.ratio_cap = -1
     objective.tolerance = 0.1
     assert objective.tolerance == 0.1
+    # from_json applies the same bounds.
+    head = '{"formulation":"target_ratio","targets":[{"metric":"power_W","value":1.0}]'
+    with pytest.raises(ValueError, match="tolerance must be a finite number >= 0, got -5"):
+        archgym.Objective.from_json(head + ',"tolerance":-5}')
+    with pytest.raises(ValueError, match="ratio_cap must be a finite number > 0, got 0"):
+        archgym.Objective.from_json(head + ',"ratio_cap":0}')
+    assert archgym.Objective.from_json(objective.to_json()).tolerance == 0.1
 
 
 def test_an_envs_space_is_a_copy_and_agents_must_match_the_env():
