@@ -121,6 +121,25 @@ def test_targets_and_formulation_are_forwarded():
     assert cost.step(action)[1] <= 0  # costs are negated: reward 0 is the best possible
 
 
+@pytest.mark.parametrize("options, targets", [
+    # A metric the default objective lacks is added to it, as archgym.run adds it.
+    ({"targets": {"energy_uJ": 1.0}}, {"power_W": 1.0, "latency_ms": 0.1, "energy_uJ": 1.0}),
+    ({"targets": {"power_W": 2.0}, "formulation": "weighted-sum"}, {"power_W": 2.0, "latency_ms": 0.1}),
+])
+def test_the_gym_objective_is_the_one_a_run_records(tmp_path, options, targets):
+    env = gymnasium.make("archgym/DRAM-v0", **options, **SMALL)
+    assert env.unwrapped.objective.targets == targets
+    archgym.run("dram", budget=1, env_options=SMALL, store=tmp_path / "s.db", **options)
+    assert env.unwrapped.objective.to_json() == archgym.Store(tmp_path / "s.db").runs()["objective"][0]
+
+
+def test_gym_targets_are_checked_as_a_run_checks_them():
+    with pytest.raises(ValueError, match=r"unknown metric 'energy_J' \(did you mean 'energy_uJ'\?\)"):
+        gymnasium.make("archgym/DRAM-v0", targets={"energy_J": 1.0}, **SMALL)
+    with pytest.raises(ValueError, match="target for 'energy_uJ' must be a finite number"):
+        gymnasium.make("archgym/DRAM-v0", targets={"energy_uJ": float("nan")}, **SMALL)
+
+
 def test_bad_options_raise():
     with pytest.raises(ValueError, match="workload"):
         gymnasium.make("archgym/DRAM-v0", workload="nope")
