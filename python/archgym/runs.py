@@ -2,27 +2,43 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import pandas as pd
 
 from . import _checks, _core
-from .store import Store
+from .store import _EVALUATION_COLUMNS, Store
 
 
-def _frame(result: dict, **attrs) -> pd.DataFrame:
-    """The runner's column-wise result as a DataFrame, run facts in ``df.attrs``."""
+def _frame(result: dict, make_env: Callable[[], _core.Env], **attrs) -> pd.DataFrame:
+    """The runner's column-wise result as a DataFrame, run facts in ``df.attrs``.
+    ``make_env`` gives the run's env, called only when no row came back (_empty_frame)."""
     df = pd.DataFrame(result["columns"])
+    metrics = list(result["metrics"])
     if len(df):
         df["index"] = df["index"].astype("int64")
         df["valid"] = df["valid"].astype(bool)
+    else:
+        df, metrics = _empty_frame(make_env())
     df.attrs.update(
         run_id=result["run_id"], status=result["status"], target_met=result["target_met"],
         best_index=result["best_index"], wall_seconds=result["wall_seconds"],
-        knobs=list(result["knobs"]), metrics=list(result["metrics"]), **attrs)
+        knobs=list(result["knobs"]), metrics=metrics, **attrs)
     return df
+
+
+def _empty_frame(env: _core.Env) -> tuple[pd.DataFrame, list[str]]:
+    """A frame without rows but with the columns and dtypes a full one has (pandas would
+    make every column float64 and have no metric columns at all); and its metrics."""
+    metrics = sorted(env.metric_names)  # the runner lists metrics in name order
+    dtypes = {k: v for k, v in _EVALUATION_COLUMNS.items() if k != "run_id"}
+    for p in env.space.parameters:  # the dtype pandas gives the knob's values
+        dtypes[p.name] = pd.Series([p.value_at(0)]).dtype if p.is_discrete else "float64"
+    dtypes.update(dict.fromkeys(metrics, "float64"))
+    return pd.DataFrame(columns=list(dtypes)).astype(dtypes), metrics
 
 
 # The runner's own limits (core/runner.h), checked here so that a huge integer gets a
@@ -79,7 +95,8 @@ def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: 
     KeyboardInterrupt is raised; :func:`resume` continues it to the same trajectory.
     """
     env, agent, seed = _checks.name("env", env), _checks.name("agent", agent), _checks.seed(seed)
-    args = (env, _checks.options_text(env_options, "env_options"), agent,
+    env_options = _checks.options_text(env_options, "env_options")
+    args = (env, env_options, agent,
             _checks.options_text(agent_options, "agent_options"),
             _checks.targets(targets), _checks.formulation(formulation),
             seed, _budget(budget), _batch(batch), _workers(workers),
@@ -95,7 +112,7 @@ def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: 
             del core_store  # closes the database before its files go
             _remove_store_files(new_file)
         raise
-    return _frame(result, env=env, agent=agent, seed=seed)
+    return _frame(result, lambda: _core.make_env(env, **env_options), env=env, agent=agent, seed=seed)
 
 
 def _new_store_file(store) -> str | None:
@@ -124,7 +141,7 @@ def run_agent(env: _core.Env, agent: _core.Agent, budget: int, *,
         _instance("objective", objective, _core.Objective, "an archgym Objective or None")
     result = _core.run_agent(env, agent, objective, _budget(budget), _batch(batch), _workers(workers),
                              _checks.boolean("stop_on_target", stop_on_target))
-    return _frame(result, env=env.name, agent=agent.name)
+    return _frame(result, lambda: env, env=env.name, agent=agent.name)
 
 
 def resume(store: Store | str, run_id: int, *, workers: int = 0,
@@ -143,5 +160,5 @@ def resume(store: Store | str, run_id: int, *, workers: int = 0,
     record = s.run(run_id) or {}
     result = _core.resume(s, run_id, _workers(workers), _checks.boolean("progress", progress),
                           _checks.boolean("force", force))
-    return _frame(result, env=record.get("env"), agent=record.get("agent"),
-                  seed=record.get("seed"))
+    return _frame(result, lambda: _core.make_env(record["env"], **json.loads(record["env_config"])),
+                  env=record.get("env"), agent=record.get("agent"), seed=record.get("seed"))

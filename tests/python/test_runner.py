@@ -161,6 +161,15 @@ def test_resume_refuses_a_run_another_process_holds_unless_forced(tmp_path):
     assert archgym.Store(path).runs().set_index("run_id").loc[run_id, "status"] == "finished"
 
 
+def test_an_empty_result_has_the_columns_and_dtypes_of_a_full_one(small_dram):
+    agent = archgym.make_agent("ga", small_dram, population=2, generations=1)
+    full = archgym.run_agent(small_dram, agent, 50, stop_on_target=False)
+    empty = archgym.run_agent(small_dram, agent, 20)  # the GA has finished: no rows
+    assert len(empty) == 0 and len(full) > 0
+    pd.testing.assert_series_equal(empty.dtypes, full.dtypes)
+    assert empty.attrs["metrics"] == full.attrs["metrics"]
+
+
 def test_run_agent_on_existing_objects(small_dram):
     agent = archgym.make_agent("random_walk", small_dram, seed=2)
     df = archgym.run_agent(small_dram, agent, 12, stop_on_target=False)
