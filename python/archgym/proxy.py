@@ -126,7 +126,7 @@ class Proxy:
                                  f"its knobs: {knobs}")
             designs = designs[present].to_dict("records")
         rows = self._proxy.predict_many([dict(d) for d in designs])
-        return pd.DataFrame(rows, columns=self.metric_names)
+        return pd.DataFrame(rows, columns=self.metric_names, dtype="float64")  # also with no rows
 
     def compare(self, store: Store | str | Path, runs: int | Iterable[int] | None = None) -> pd.DataFrame:
         """Simulated versus predicted metrics of the valid evaluations of ``runs`` (every run

@@ -51,6 +51,13 @@ def test_model_file_round_trip_predicts_identically(dram_runs_store, tmp_path):
     assert again.save(tmp_path / "q.json").read_bytes() == path.read_bytes()  # same inputs, same bytes
 
 
+def test_predicting_no_designs_gives_float_metric_columns(dram_proxy_file):
+    proxy = archgym.load_proxy(dram_proxy_file)
+    empty = proxy.predict([])
+    assert len(empty) == 0 and list(empty.columns) == proxy.metric_names
+    assert set(empty.dtypes) == {np.dtype("float64")}
+
+
 def test_proxy_env_is_a_gymnasium_env(dram_proxy_file):
     env = gymnasium.make("archgym/Proxy-v0", model=str(dram_proxy_file))
     check_env(env.unwrapped, skip_render_check=True)
