@@ -5,6 +5,7 @@ can check the numbers, not only the picture.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -291,9 +292,21 @@ def _parity_stats(a: np.ndarray, p: np.ndarray) -> dict[str, float]:
 
 def _save(fig, path: str | Path) -> None:
     try:
-        path = Path(path)
+        path = _figure_path(fig, path)
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.tight_layout()
         fig.savefig(path)
     finally:  # a failed save (unknown suffix, unwritable directory) must not leak the figure
         plt.close(fig)
+
+
+def _figure_path(fig, path: str | Path) -> Path:
+    """``path`` as the file to write. A directory, or a name without a suffix, is refused:
+    matplotlib would write ``<path>.png`` instead, a file the caller did not name."""
+    text = _checks.path("path", path)
+    formats = ", ".join(f".{f}" for f in sorted(fig.canvas.get_supported_filetypes()))
+    if text.endswith(("/", os.sep)) or os.path.isdir(text):
+        raise ValueError(f"path {text!r} names a directory; give a file name ending in one of {formats}")
+    if not Path(text).suffix:
+        raise ValueError(f"path {text!r} has no suffix to say the image format; give one of {formats}")
+    return Path(text)

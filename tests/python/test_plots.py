@@ -191,3 +191,16 @@ def test_a_failed_save_closes_its_figure(out_dir):
     with pytest.raises(ValueError):
         plot_pareto(df, "e", "l", out_dir / "x.unknown-format")
     assert len(plt.get_fignums()) == before
+
+
+@pytest.mark.parametrize("name, message", [
+    ("sub/st/", "names a directory; give a file name ending in one of .*\\.png"),
+    ("existing", "names a directory"),
+    ("sub/st", r"has no suffix to say the image format; give one of .*\.pdf.*\.png"),
+])
+def test_a_figure_is_written_to_the_file_named_or_refused(tmp_path, name, message):
+    (tmp_path / "existing").mkdir()
+    before = sorted(tmp_path.rglob("*"))
+    with pytest.raises(ValueError, match=message):
+        plot_parity([1.0, 2.0], [1.0, 2.0], f"{tmp_path}/{name}")
+    assert sorted(tmp_path.rglob("*")) == before  # no st.png, no sub/ directory
