@@ -10,7 +10,7 @@ from typing import Callable, Mapping
 import pandas as pd
 
 from . import _checks, _core
-from .store import _EVALUATION_COLUMNS, Store
+from .store import _EVALUATION_COLUMNS, Store, open_core_store
 
 
 def _frame(result: dict, make_env: Callable[[], _core.Env], **attrs) -> pd.DataFrame:
@@ -70,7 +70,7 @@ def _open_store(store: Store | str | None, *, existing: bool = False):
     path = _checks.path("store", store)
     if existing and not Path(path).is_file():  # resuming never creates an empty store
         raise ValueError(f"{path}: no such store (archgym.run creates one)")
-    return _core.Store(path)
+    return open_core_store(path)
 
 
 def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: int = 1, *,

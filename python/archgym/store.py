@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,28 @@ _EVALUATION_COLUMNS = {"run_id": "int64", "index": "int64", "reward": "float64",
                        "valid": "bool", "reason": "str", "sim_seconds": "float64"}
 
 
+def open_core_store(path: str) -> _core.Store:
+    """The core store at ``path`` (created if missing), with the Python exception each
+    kind of wrong path calls for rather than SQLite's RuntimeError ("unable to open
+    database file", "disk I/O error")."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"store {path!r} is a directory; give the path of a store file "
+                                "(an existing store, or a new file to create)")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"store {path!r}: directory {parent!r} does not exist "
+                                "(a store file is created, its directory is not)")
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise ValueError(f"store {path!r} is not a regular file (a device, FIFO or socket); "
+                         "give the path of a store file")
+    try:
+        return _core.Store(path)
+    except RuntimeError as e:
+        if "not an archgym store" in str(e):  # the file's content is wrong: bad input
+            raise ValueError(str(e)) from None
+        raise
+
+
 class Store:
     """An archgym experiment database; created if missing.
 
@@ -29,8 +52,10 @@ class Store:
     """
 
     def __init__(self, path: str | Path):
-        """Opens (or creates) the store at ``path``."""
-        self._store = _core.Store(_checks.path("path", path))
+        """Opens (or creates) the store at ``path``. FileNotFoundError when its directory
+        is missing, IsADirectoryError for a directory, ValueError for a file that is not
+        an archgym store."""
+        self._store = open_core_store(_checks.path("path", path))
 
     @property
     def path(self) -> str:

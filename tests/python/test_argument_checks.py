@@ -116,6 +116,18 @@ def test_store_paths_are_checked(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="missing.db: no such store"):
         archgym.resume("missing.db", 1)
     assert list(tmp_path.iterdir()) == []  # nothing was created
+    with pytest.raises(FileNotFoundError, match=f"directory '{tmp_path}/missing' does not exist"):
+        archgym.Store(tmp_path / "missing" / "x.db")
+    with pytest.raises(FileNotFoundError, match="directory .*/missing' does not exist"):
+        archgym.run(budget=1, env_options=SMALL, store="missing/x.db")
+    with pytest.raises(IsADirectoryError, match=f"store '{tmp_path}' is a directory"):
+        archgym.Store(tmp_path)
+    with pytest.raises(ValueError, match="store '/dev/null' is not a regular file"):
+        archgym.Store("/dev/null")
+    (tmp_path / "notes.txt").write_text("not a database, but keep me\n" * 100)
+    with pytest.raises(ValueError, match="notes.txt: not an archgym store"):
+        archgym.Store(tmp_path / "notes.txt")
+    assert (tmp_path / "notes.txt").read_text() == "not a database, but keep me\n" * 100
 
 
 def test_proxy_run_lists_and_frames_are_checked(tmp_path):
