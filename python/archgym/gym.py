@@ -147,17 +147,17 @@ class ArchGymEnv(gymnasium.Env):
         self.observation_space = spaces.Box(0.0, np.inf, shape=(len(self.metric_names),),
                                             dtype=np.float64)
 
-    def _check_action(self, action: Any) -> None:
-        """An action holds exactly one entry per knob."""
+    def _check_action(self, action: Any, what: str = "action") -> None:
+        """An action (or a design, ``what``) holds exactly one entry per knob."""
         if not isinstance(action, Mapping):
-            raise TypeError(f"action must be a dict with one entry per knob {self.knobs}, "
+            raise TypeError(f"{what} must be a dict with one entry per knob {self.knobs}, "
                             f"got {type(action).__name__}")
         missing = [k for k in self.knobs if k not in action]
         unknown = [str(k) for k in action if k not in self.action_space.spaces]
         if missing or unknown:
             parts = ([f"missing knob(s) {missing}"] if missing else []) + (
                 [f"unknown knob(s) {unknown}"] if unknown else [])
-            raise ValueError(f"action: {'; '.join(parts)} (knobs: {self.knobs})")
+            raise ValueError(f"{what}: {'; '.join(parts)} (knobs: {self.knobs})")
 
     def _info(self, evaluation: Mapping[str, Any], design: Mapping[str, Any]) -> dict[str, Any]:
         metrics = evaluation["metrics"]
@@ -180,6 +180,7 @@ class ArchGymEnv(gymnasium.Env):
 
     def encode(self, design: Mapping[str, Any]) -> dict[str, Any]:
         """The action for a design (inverse of :meth:`decode`)."""
+        self._check_action(design, "design")
         action = {}
         for p in self._parameters:
             if p.is_discrete:

@@ -140,6 +140,14 @@ def test_gym_targets_are_checked_as_a_run_checks_them():
         gymnasium.make("archgym/DRAM-v0", targets={"energy_uJ": float("nan")}, **SMALL)
 
 
+def test_encoding_a_partial_design_names_the_missing_knobs():
+    env = ArchGymEnv("dram", **SMALL)
+    with pytest.raises(ValueError, match=r"design: missing knob\(s\) \['Scheduler', 'SchedulerBuffer'"):
+        env.encode({"PagePolicy": "Open"})
+    with pytest.raises(ValueError, match=r"design: unknown knob\(s\) \['Colour'\]"):
+        env.encode({**env.env.default_design, "Colour": "red"})
+
+
 def test_bad_options_raise():
     with pytest.raises(ValueError, match="workload"):
         gymnasium.make("archgym/DRAM-v0", workload="nope")
