@@ -126,6 +126,7 @@ class ArchGymEnv(gymnasium.Env):
         if render_mode is not None:
             raise ValueError(f"archgym envs do not render (render_mode={render_mode!r})")
         self.render_mode = render_mode
+        self._reset_done = False
         self.env = _core.make_env(archgym_env, **options)
         self.objective = _objective(self.env, targets, formulation)
         length = (_checks.UINT64_MAX if episode_length is None
@@ -196,10 +197,13 @@ class ArchGymEnv(gymnasium.Env):
         super().reset(seed=seed)
         view_seed = seed if seed is not None else int(self.np_random.integers(2**62))
         obs, evaluation, design = self.view.reset(int(view_seed))
+        self._reset_done = True
         return np.asarray(obs, dtype=np.float64), self._info(evaluation, design)
 
     def step(self, action: Mapping[str, Any]):
         """Evaluates the design ``action`` -> (obs, reward, terminated, truncated, info)."""
+        if not self._reset_done:  # gymnasium's error (and message) for this, as OrderEnforcing raises
+            raise gymnasium.error.ResetNeeded("Cannot call env.step() before calling env.reset()")
         if self._discrete:
             self._check_action(action)  # (decode() checks it on the other path)
             indices = [_index(p.name, action[p.name], p.cardinality) for p in self._parameters]

@@ -148,6 +148,15 @@ def test_encoding_a_partial_design_names_the_missing_knobs():
         env.encode({**env.env.default_design, "Colour": "red"})
 
 
+def test_stepping_before_reset_needs_a_reset():
+    env = ArchGymEnv("dram", **SMALL)
+    action = env.encode(env.env.default_design)
+    with pytest.raises(gymnasium.error.ResetNeeded, match=r"Cannot call env.step\(\) before calling env.reset\(\)"):
+        env.step(action)
+    env.reset(seed=0)
+    assert env.step(action)[4]["valid"]
+
+
 def test_bad_options_raise():
     with pytest.raises(ValueError, match="workload"):
         gymnasium.make("archgym/DRAM-v0", workload="nope")
