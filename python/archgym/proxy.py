@@ -113,6 +113,9 @@ class Proxy:
         :meth:`Store.evaluations`); otherwise they are refused as likely misspelt knobs."""
         if isinstance(designs, Mapping):
             return self._proxy.predict(dict(designs))
+        if isinstance(designs, (str, bytes)) or not isinstance(designs, Iterable):
+            raise TypeError("predict: designs must be a dict, a list of dicts or a DataFrame, "
+                            f"got {designs!r}")
         if isinstance(designs, pd.DataFrame):
             knobs = list(self.space.names)
             present = [k for k in knobs if k in designs.columns]

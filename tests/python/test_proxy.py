@@ -58,6 +58,13 @@ def test_predicting_no_designs_gives_float_metric_columns(dram_proxy_file):
     assert set(empty.dtypes) == {np.dtype("float64")}
 
 
+@pytest.mark.parametrize("designs", [None, "abc", 3])
+def test_predict_names_the_designs_it_takes(dram_proxy_file, designs):
+    with pytest.raises(TypeError, match=f"predict: designs must be a dict, a list of dicts or a "
+                                        f"DataFrame, got {designs!r}"):
+        archgym.load_proxy(dram_proxy_file).predict(designs)
+
+
 def test_proxy_env_is_a_gymnasium_env(dram_proxy_file):
     env = gymnasium.make("archgym/Proxy-v0", model=str(dram_proxy_file))
     check_env(env.unwrapped, skip_render_check=True)
