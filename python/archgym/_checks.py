@@ -66,9 +66,12 @@ def seed(value: Any, name: str = "seed") -> int:
     return integer(name, value, 0, UINT64_MAX)
 
 
-def option_text(value: Any) -> str:
+def option_text(name: str, value: Any) -> str:
     """An option value as the text the C++ schemas parse (numpy scalars as their Python
-    values: repr(np.float64(0.5)) is "np.float64(0.5)", not "0.5")."""
+    values: repr(np.float64(0.5)) is "np.float64(0.5)", not "0.5"). None is refused: its
+    text "None" would read as a file or preset name."""
+    if value is None:
+        raise TypeError(f"option {name}: None is not a value (leave the option out for its default)")
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, bool):
@@ -79,7 +82,7 @@ def option_text(value: Any) -> str:
 
 
 def options_text(options: Any, name: str = "options") -> dict[str, str]:
-    return {str(k): option_text(v) for k, v in mapping(name, options).items()}
+    return {str(k): option_text(str(k), v) for k, v in mapping(name, options).items()}
 
 
 def run_ids(runs: int | Iterable[int] | None, name: str = "runs") -> list[int]:

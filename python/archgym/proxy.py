@@ -143,8 +143,9 @@ class Proxy:
 
     def save(self, path: str | Path) -> Path:
         """Writes the model file (JSON, byte-identical for identical inputs); returns the path."""
-        self._proxy.save(str(path))
-        return Path(path)
+        text = _checks.path("path", path)  # before writing: str(None) would name a file "None"
+        self._proxy.save(text)
+        return Path(text)
 
     def __repr__(self) -> str:
         return repr(self._proxy)
@@ -176,4 +177,4 @@ def train_proxy(store: Store | str | Path, runs: int | Iterable[int] | None = No
 
 def load_proxy(path: str | Path) -> Proxy:
     """Loads a model file written by :meth:`Proxy.save` or ``archgym proxy train``."""
-    return Proxy(_core.load_proxy(str(path)))
+    return Proxy(_core.load_proxy(_checks.path("path", path)))

@@ -82,6 +82,10 @@ Evaluation dict_to_evaluation(const py::handle& obj) {
 std::map<std::string, std::string> to_option_text(const py::dict& kwargs) {
   std::map<std::string, std::string> out;
   for (auto [k, object] : kwargs) {
+    const auto name = py::str(k).cast<std::string>();
+    // As _checks.option_text: the text "None" would read as a file or preset name.
+    if (object.is_none())
+      throw py::type_error("option " + name + ": None is not a value (leave the option out for its default)");
     // A numpy scalar as its Python value: repr(np.float64(0.5)) is "np.float64(0.5)".
     const bool numpy_scalar = py::hasattr(object, "dtype") && py::hasattr(object, "item") &&
                               py::getattr(object, "ndim", py::int_(1)).cast<int>() == 0;
@@ -90,7 +94,7 @@ std::map<std::string, std::string> to_option_text(const py::dict& kwargs) {
     if (PyBool_Check(v.ptr())) text = v.ptr() == Py_True ? "true" : "false";
     else if (PyFloat_Check(v.ptr())) text = py::repr(py::float_(PyFloat_AsDouble(v.ptr()))).cast<std::string>();  // shortest round trip
     else text = py::str(v).cast<std::string>();
-    out[py::str(k).cast<std::string>()] = text;
+    out[name] = text;
   }
   return out;
 }

@@ -294,3 +294,29 @@ def test_input_file_errors_keep_their_location_despite_non_utf8_bytes(tmp_path):
     with pytest.raises(ValueError, match=r"^unknown env 'nope'; known envs: "):
         archgym.make_env("nope")
 
+
+@pytest.mark.parametrize("path", [None, 123, b"x.json"])
+def test_proxy_paths_are_checked_before_any_file_is_written(dram_proxy_file, tmp_path, monkeypatch, path):
+    monkeypatch.chdir(tmp_path)
+    proxy = archgym.load_proxy(dram_proxy_file)
+    with pytest.raises(TypeError, match=r"path must be a path \(str or pathlib.Path\), got "):
+        proxy.save(path)
+    with pytest.raises(TypeError, match=r"path must be a path \(str or pathlib.Path\), got "):
+        archgym.load_proxy(path)
+    assert list(tmp_path.iterdir()) == []  # no file named "None", "123" or "b'x.json'"
+
+
+def test_none_is_refused_as_an_option_value(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "None").write_text("0:\tread\t0x0\n")  # what the text "None" would have read
+    with pytest.raises(TypeError, match="option workload: None is not a value"):
+        archgym.make_env("dram", workload=None)
+    with pytest.raises(TypeError, match="option model: None is not a value"):
+        archgym.make_env("proxy", model=None)
+    with pytest.raises(TypeError, match="option population: None is not a value"):
+        archgym.make_agent("ga", archgym.make_env("dram", **SMALL), population=None)
+    with pytest.raises(TypeError, match="option workload: None is not a value"):
+        archgym.run(env="dram", budget=1, env_options={"workload": None})
+    with pytest.raises(TypeError, match="option population: None is not a value"):
+        archgym.run(env="dram", agent="ga", budget=1, env_options=SMALL, agent_options={"population": None})
+
