@@ -78,7 +78,7 @@ def option_text(name: str, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)  # shortest text that reads back to the same double
-    return str(value)
+    return utf8_text(f"option {name}", str(value))
 
 
 def options_text(options: Any, name: str = "options") -> dict[str, str]:
@@ -121,4 +121,14 @@ def path(name: str, value: Any) -> str:
     text = os.fspath(value)
     if not text:
         raise ValueError(f"{name} must not be empty")
+    return utf8_text(name, text)
+
+
+def utf8_text(name: str, text: str) -> str:
+    """``text`` unchanged if UTF-8 can encode it, as the core needs (convert.cpp's to_text)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{name}: {text!r} is not valid text (a lone surrogate, as Python gives an "
+                         f"undecodable file-name byte); allowed: text UTF-8 can encode") from None
     return text

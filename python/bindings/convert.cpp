@@ -6,15 +6,78 @@
 
 namespace archgym::python {
 
-Value to_value(const py::handle& obj, const std::string& what) {
-  if (PyBool_Check(obj.ptr())) return std::int64_t{obj.ptr() == Py_True ? 1 : 0};
-  if (py::isinstance<py::str>(obj)) return obj.cast<std::string>();
-  if (PyFloat_Check(obj.ptr())) return obj.cast<double>();
-  // PyIndex_Check accepts Python ints and numpy integer scalars alike.
-  if (PyIndex_Check(obj.ptr())) return obj.cast<std::int64_t>();
-  if (PyNumber_Check(obj.ptr()) && py::hasattr(obj, "__float__")) return obj.cast<double>();
-  throw py::type_error(what + ": expected int, float or str, got " +
-                       std::string(py::str(py::type::handle_of(obj).attr("__name__"))));
+namespace {
+
+std::string type_name(const py::handle& obj) {
+  return py::str(py::type::handle_of(obj).attr("__name__")).cast<std::string>();
+}
+
+// "'x' (str)": the value as the user wrote it, then its type.
+std::string described(const py::handle& obj) {
+  return py::repr(obj).cast<std::string>() + " (" + type_name(obj) + ")";
+}
+
+// A numpy array of one or more dimensions: [8] is a list of values, never one value.
+bool has_dimensions(const py::handle& obj) {
+  return !py::getattr(obj, "ndim", py::int_(0)).equal(py::int_(0));
+}
+
+}  // namespace
+
+bool is_bool(const py::handle& obj) {
+  if (PyBool_Check(obj.ptr())) return true;
+  const py::handle type = py::type::handle_of(obj);
+  const auto name = type_name(obj);
+  return py::str(type.attr("__module__")).cast<std::string>() == "numpy" && (name == "bool" || name == "bool_");
+}
+
+std::string to_text(const py::handle& obj, const std::string& what) {
+  if (!py::isinstance<py::str>(obj)) throw py::type_error(what + " must be text (str), got " + described(obj));
+  Py_ssize_t size = 0;
+  const char* utf8 = PyUnicode_AsUTF8AndSize(obj.ptr(), &size);
+  if (utf8 == nullptr) {
+    PyErr_Clear();
+    throw py::value_error(what + ": " + py::repr(obj).cast<std::string>() +
+                          " is not valid text (a lone surrogate, as Python gives an undecodable "
+                          "file-name byte); allowed: text UTF-8 can encode");
+  }
+  return {utf8, static_cast<std::size_t>(size)};
+}
+
+double to_number(const py::handle& obj, const std::string& what) {
+  if (!is_bool(obj) && !has_dimensions(obj) && (PyIndex_Check(obj.ptr()) || py::hasattr(obj, "__float__"))) {
+    const double x = PyFloat_AsDouble(obj.ptr());
+    if (x == -1.0 && PyErr_Occurred()) throw py::error_already_set();  // e.g. an int too large
+    return x;
+  }
+  throw py::type_error(what + " must be a number, got " + described(obj));
+}
+
+Value to_value(const py::handle& obj, const std::string& what, const Parameter* knob) {
+  if (py::isinstance<py::str>(obj)) return to_text(obj, what);
+  if (PyFloat_Check(obj.ptr())) return PyFloat_AsDouble(obj.ptr());
+  // Bools are refused (True is no knob value, as in archgym._checks.integer), and so are
+  // arrays with dimensions, whose one element would otherwise pass as the value.
+  if (!is_bool(obj) && !has_dimensions(obj)) {
+    // operator.index: Python ints and numpy integer scalars (a 0-d float array fails it).
+    if (PyIndex_Check(obj.ptr())) {
+      const auto index = py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
+      if (!index) PyErr_Clear();
+      else {
+        int overflow = 0;
+        const long long x = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+        if (overflow == 0) return std::int64_t{x};
+        // No knob holds an int beyond int64: refused as Parameter::validate refuses values
+        // (the same exception, so DesignSpace.check reports it as it reports 9 for 1..8).
+        const auto digits = py::str(index).cast<std::string>();
+        if (knob != nullptr)
+          throw std::invalid_argument(knob->name() + ": " + digits + " is not allowed; allowed: " + knob->allowed());
+        throw std::invalid_argument(what + ": " + digits + " is outside the 64-bit integer range");
+      }
+    }
+    if (py::hasattr(obj, "__float__")) return to_number(obj, what);
+  }
+  throw py::type_error(what + ": expected int, float or str, got " + type_name(obj));
 }
 
 py::object from_value(const Value& v) {
@@ -36,10 +99,10 @@ Design dict_to_design(const DesignSpace& space, const py::handle& obj, const Des
   NamedValues values;
   for (auto item : obj.attr("items")()) {
     auto pair = item.cast<py::tuple>();
-    auto name = py::str(pair[0]).cast<std::string>();
+    auto name = to_text(py::str(pair[0]), "knob name");
     // Index the name first so an unknown knob is reported with the known ones.
     const Parameter& p = space.parameter(name);
-    Value v = to_value(pair[1], "knob '" + name + "'");
+    Value v = to_value(pair[1], "knob '" + name + "'", &p);
     // Python has no int/float distinction a user should care about: 8.0 means 8
     // for an integer knob, and 2 means 2.0 for a real one.
     if (p.kind() == Parameter::Kind::Real && std::holds_alternative<std::int64_t>(v))
@@ -67,14 +130,26 @@ py::dict evaluation_to_dict(const Evaluation& e) {
 }
 
 Evaluation dict_to_evaluation(const py::handle& obj) {
-  auto d = obj.cast<py::dict>();
+  if (!py::isinstance<py::dict>(obj))
+    throw py::type_error("an evaluation is a dict {'metrics': {metric: value}, 'valid': bool, ...} or "
+                         "{metric: value}, got " + described(obj));
+  const auto d = py::reinterpret_borrow<py::dict>(obj);
+  const bool full = d.contains("metrics");
+  const py::object metrics = full ? py::object(d["metrics"]) : py::object(d);
+  if (!py::isinstance<py::dict>(metrics))
+    throw py::type_error("evaluation 'metrics' must be a dict {metric: value}, got " + described(metrics));
   Evaluation e;
-  py::dict metrics = d.contains("metrics") ? d["metrics"].cast<py::dict>() : d;
-  for (auto [k, v] : metrics) e.metrics[py::str(k).cast<std::string>()] = v.cast<double>();
-  if (d.contains("metrics")) {
-    if (d.contains("valid")) e.valid = d["valid"].cast<bool>();
-    if (d.contains("reason")) e.invalid_reason = d["reason"].cast<std::string>();
-    if (d.contains("sim_seconds")) e.sim_seconds = d["sim_seconds"].cast<double>();
+  for (auto [k, v] : py::reinterpret_borrow<py::dict>(metrics)) {
+    auto name = to_text(py::str(k), "metric name");
+    e.metrics[name] = to_number(v, "metric '" + name + "'");
+  }
+  if (full) {
+    if (d.contains("valid")) {
+      if (!is_bool(d["valid"])) throw py::type_error("evaluation 'valid' must be a bool, got " + described(d["valid"]));
+      e.valid = py::cast<bool>(d["valid"]);
+    }
+    if (d.contains("reason")) e.invalid_reason = to_text(d["reason"], "evaluation 'reason'");
+    if (d.contains("sim_seconds")) e.sim_seconds = to_number(d["sim_seconds"], "evaluation 'sim_seconds'");
   }
   return e;
 }
@@ -93,7 +168,7 @@ std::map<std::string, std::string> to_option_text(const py::dict& kwargs) {
     std::string text;
     if (PyBool_Check(v.ptr())) text = v.ptr() == Py_True ? "true" : "false";
     else if (PyFloat_Check(v.ptr())) text = py::repr(py::float_(PyFloat_AsDouble(v.ptr()))).cast<std::string>();  // shortest round trip
-    else text = py::str(v).cast<std::string>();
+    else text = to_text(py::str(v), "option " + name);
     out[name] = text;
   }
   return out;

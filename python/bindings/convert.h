@@ -16,10 +16,20 @@ namespace archgym::python {
 
 namespace py = pybind11;
 
-// int (incl. numpy integers and bool) -> int64, float -> double, str -> string;
-// anything else raises TypeError naming `what` and the Python type.
-Value to_value(const py::handle& obj, const std::string& what);
+// int (incl. numpy integers) -> int64, float -> double, str -> string; anything else
+// (bools and arrays included) raises TypeError naming `what` and the Python type. An int
+// beyond int64 raises ValueError: with `knob`, in the knob's words (what is allowed).
+Value to_value(const py::handle& obj, const std::string& what, const Parameter* knob = nullptr);
 py::object from_value(const Value& v);
+
+// Python and numpy bools (which C++ and numpy would otherwise take as 1 and 0).
+bool is_bool(const py::handle& obj);
+// A str as UTF-8: TypeError naming `what` for anything else, ValueError for text UTF-8
+// cannot hold (a lone surrogate, e.g. an undecodable file-name byte).
+std::string to_text(const py::handle& obj, const std::string& what);
+// A real number (Python or numpy int or float; not a bool or text), else TypeError
+// worded as archgym._checks.real.
+double to_number(const py::handle& obj, const std::string& what);
 
 // A dict {knob: value}, in the space's order.
 py::dict design_to_dict(const DesignSpace& space, const Design& d);

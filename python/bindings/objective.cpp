@@ -17,18 +17,25 @@ std::vector<Target> to_targets(const py::handle& obj) {
   if (py::isinstance<py::dict>(obj)) {
     for (auto [k, v] : obj.cast<py::dict>()) {
       Target t;
-      t.metric = py::str(k).cast<std::string>();
-      t.value = v.cast<double>();
+      t.metric = to_text(py::str(k), "targets metric");
+      t.value = to_number(v, "targets['" + t.metric + "']");  // worded as archgym._checks.targets
       out.push_back(t);
     }
     return out;
   }
+  if (py::isinstance<py::str>(obj) || !PySequence_Check(obj.ptr()))
+    throw py::type_error("targets must be {metric: value} or [(metric, value[, weight])], got " +
+                         py::repr(obj).cast<std::string>());
   for (auto item : obj) {  // (metric, value[, weight]) tuples
-    auto tup = item.cast<py::tuple>();
+    const bool pair_or_triple = (py::isinstance<py::tuple>(item) || py::isinstance<py::list>(item)) &&
+                                (py::len(item) == 2 || py::len(item) == 3);
+    if (!pair_or_triple)
+      throw py::type_error("targets entry must be (metric, value[, weight]), got " +
+                           py::repr(item).cast<std::string>());
     Target t;
-    t.metric = tup[0].cast<std::string>();
-    t.value = tup[1].cast<double>();
-    if (tup.size() > 2) t.weight = tup[2].cast<double>();
+    t.metric = to_text(item[py::int_(0)], "targets metric");
+    t.value = to_number(item[py::int_(1)], "targets['" + t.metric + "']");
+    if (py::len(item) > 2) t.weight = to_number(item[py::int_(2)], "weight of target '" + t.metric + "'");
     out.push_back(t);
   }
   return out;

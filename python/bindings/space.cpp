@@ -69,15 +69,15 @@ void bind_space(py::module_& m) {
       .def("value_at", [](const Parameter& p, std::size_t i) { return from_value(p.value_at(i)); },
            py::arg("index"), "The value at `index` (discrete kinds).")
       .def("index_of",
-           [](const Parameter& p, const py::handle& v) { return p.index_of(to_value(v, p.name())); },
+           [](const Parameter& p, const py::handle& v) { return p.index_of(to_value(v, p.name(), &p)); },
            py::arg("value"), "The index of `value`; ValueError listing the allowed values.")
       .def("contains",
-           [](const Parameter& p, const py::handle& v) { return p.contains(to_value(v, p.name())); },
+           [](const Parameter& p, const py::handle& v) { return p.contains(to_value(v, p.name(), &p)); },
            py::arg("value"), "Whether `value` is one of the knob's values.")
       .def("parse", [](const Parameter& p, const std::string& text) { return from_value(p.parse(text)); },
            py::arg("text"), "Parses user text ('8', 'Open') into a valid value.")
       .def("to_unit",
-           [](const Parameter& p, const py::handle& v) { return p.to_unit(to_value(v, p.name())); },
+           [](const Parameter& p, const py::handle& v) { return p.to_unit(to_value(v, p.name(), &p)); },
            py::arg("value"), "Maps a value to [0, 1].")
       .def("from_unit", [](const Parameter& p, double u) { return from_value(p.from_unit(u)); },
            py::arg("u"), "Maps u in [0, 1] back to a value.")
@@ -95,9 +95,14 @@ void bind_space(py::module_& m) {
           [](DesignSpace& s, std::string message, py::function holds) -> DesignSpace& {
             // The predicate sees the design as a dict; it runs with the GIL held.
             const DesignSpace* self = &s;
-            s.constrain(std::move(message), [self, holds](const Design& d) {
+            s.constrain(message, [self, holds, message](const Design& d) {
               py::gil_scoped_acquire gil;
-              return holds(design_to_dict(*self, d)).cast<bool>();
+              const py::object result = holds(design_to_dict(*self, d));
+              // A truthy 'yes' or a whole array is a bug in the predicate, not an answer.
+              if (!is_bool(result))
+                throw py::type_error("constraint '" + message + "': holds must return a bool, got " +
+                                     py::repr(result).cast<std::string>());
+              return PyObject_IsTrue(result.ptr()) == 1;
             });
             return s;
           },

@@ -320,3 +320,80 @@ def test_none_is_refused_as_an_option_value(tmp_path, monkeypatch):
     with pytest.raises(TypeError, match="option population: None is not a value"):
         archgym.run(env="dram", agent="ga", budget=1, env_options=SMALL, agent_options={"population": None})
 
+
+@pytest.mark.parametrize("value, error, message", [
+    (2**70, ValueError, r"^RequestBufferSize: 1180591620717411303424 is not allowed; allowed: integer 1\.\.8$"),
+    (np.uint64(2**64 - 1), ValueError, r"^RequestBufferSize: 18446744073709551615 is not allowed; allowed: integer"),
+    (-2**63 - 1, ValueError, r"^RequestBufferSize: -9223372036854775809 is not allowed; allowed: integer"),
+    (np.array([8]), TypeError, r"^knob 'RequestBufferSize': expected int, float or str, got ndarray$"),
+    (True, TypeError, r"^knob 'RequestBufferSize': expected int, float or str, got bool$"),
+    (np.bool_(True), TypeError, r"^knob 'RequestBufferSize': expected int, float or str, got bool$"),
+])
+def test_knob_values_no_knob_can_hold_are_refused(small_dram, value, error, message):
+    with pytest.raises(error, match=message):
+        small_dram.evaluate({"RequestBufferSize": value})
+
+
+def test_an_int_beyond_int64_is_a_problem_check_reports():
+    space = archgym.DesignSpace([archgym.Parameter.integer("x", 1, 2)])
+    assert space.check({"x": 2**70}) == "x: 1180591620717411303424 is not allowed; allowed: integer 1..2"
+    assert space.check({"x": 9}) == "x: 9 is not allowed; allowed: integer 1..2"
+
+
+def test_numpy_integers_that_fit_are_knob_values(small_dram):
+    metrics = small_dram.evaluate({"RequestBufferSize": 8})["metrics"]
+    for value in (np.uint64(8), np.int8(8), np.array(8), np.float32(8)):
+        assert small_dram.evaluate({"RequestBufferSize": value})["metrics"] == metrics
+
+
+@pytest.mark.parametrize("targets, message", [
+    ({"power_W": "1"}, r"targets\['power_W'\] must be a number, got '1' \(str\)"),
+    ({"power_W": True}, r"targets\['power_W'\] must be a number, got True \(bool\)"),
+    ([("power_W", "1")], r"targets\['power_W'\] must be a number, got '1' \(str\)"),
+    ([("power_W", 1.0, "w")], r"weight of target 'power_W' must be a number, got 'w'"),
+    ([(1, 1.0)], r"targets metric must be text \(str\), got 1 \(int\)"),
+    ([("power_W",)], r"targets entry must be \(metric, value\[, weight\]\), got \('power_W',\)"),
+    (5, r"targets must be \{metric: value\} or \[\(metric, value\[, weight\]\)\], got 5"),
+])
+def test_objective_targets_are_checked(targets, message):
+    with pytest.raises(TypeError, match=message):
+        archgym.Objective("target_ratio", targets)
+
+
+def test_evaluations_given_to_tell_and_score_are_checked(small_dram):
+    agent = archgym.make_agent("random_walk", small_dram, seed=1)
+    designs = agent.ask(2)
+    with pytest.raises(TypeError, match=r"metric 'power_W' must be a number, got 'x' \(str\)"):
+        agent.tell(designs, [1.0, 1.0], evaluations=[{"metrics": {"power_W": "x"}}] * 2)
+    objective = small_dram.default_objective
+    with pytest.raises(TypeError, match=r"an evaluation is a dict .*, got \[1\] \(list\)"):
+        objective.score([1])
+    with pytest.raises(TypeError, match=r"evaluation 'metrics' must be a dict \{metric: value\}, got 3"):
+        objective.score({"metrics": 3})
+    with pytest.raises(TypeError, match=r"evaluation 'valid' must be a bool, got 'no' \(str\)"):
+        objective.score({"metrics": {"power_W": 1.0}, "valid": "no"})
+    assert objective.score({"metrics": {"power_W": 1.0}, "valid": np.bool_(False)})["reward"] == \
+        objective.invalid_reward()
+
+
+def test_a_constraint_must_answer_with_a_bool():
+    space = archgym.DesignSpace([archgym.Parameter.integer("x", 1, 4)])
+    space.constrain("x is small", lambda d: "yes")
+    with pytest.raises(TypeError, match=r"constraint 'x is small': holds must return a bool, got 'yes'"):
+        space.sample(1)
+    with pytest.raises(TypeError, match=r"constraint 'x is small': holds must return a bool"):
+        space.check({"x": 1})
+    numpy_answer = archgym.DesignSpace([archgym.Parameter.integer("x", 1, 4)])
+    numpy_answer.constrain("x is small", lambda d: np.int64(d["x"]) < 3)  # a numpy bool is a bool
+    assert numpy_answer.check({"x": 3}) == "constraint violated: x is small"
+
+
+def test_text_with_a_lone_surrogate_is_refused_naming_where(small_dram, tmp_path):
+    with pytest.raises(ValueError, match=r"option workload: 'a\\udcff.stl' is not valid text"):
+        archgym.make_env("dram", workload="a\udcff.stl")
+    with pytest.raises(ValueError, match=r"option workload: 'a\\udcff.stl' is not valid text"):
+        archgym.run(env="dram", budget=1, env_options={"workload": "a\udcff.stl"})
+    with pytest.raises(ValueError, match=r"path: 'a\\udcff.json' is not valid text"):
+        archgym.load_proxy("a\udcff.json")
+    with pytest.raises(ValueError, match=r"knob 'PagePolicy': 'Op\\udcffen' is not valid text"):
+        small_dram.evaluate({"PagePolicy": "Op\udcffen"})
