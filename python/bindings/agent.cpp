@@ -18,12 +18,12 @@ void bind_agent(py::module_& m) {
       .def_readonly("name", &AgentHandle::name, "The registry name the agent was made from.")
       .def(
           "ask",
-          [](AgentHandle& a, std::int64_t n) {
-            if (n < 0) throw std::invalid_argument("ask: n must be at least 0, got " + std::to_string(n));
+          [](AgentHandle& a, const py::object& n) {
+            const std::size_t count = to_unsigned(n, "ask: n", 0, SIZE_MAX);
             std::vector<Design> designs;
             {
               py::gil_scoped_release release;
-              designs = a.agent->ask(static_cast<std::size_t>(n));
+              designs = a.agent->ask(count);
             }
             py::list out;
             for (const auto& d : designs) out.append(design_to_dict(*a.space, d));
@@ -32,8 +32,13 @@ void bind_agent(py::module_& m) {
           py::arg("n") = 1, "Up to n designs (dicts) to evaluate next.")
       .def(
           "tell",
-          [](AgentHandle& a, const py::list& designs, const std::vector<double>& rewards,
+          [](AgentHandle& a, const py::object& design_list, const py::object& reward_list,
              const py::object& evaluations) {
+            // Any sequence will do: a tuple of designs, a numpy array of rewards.
+            const auto designs = to_items(design_list, "tell: designs");
+            std::vector<double> rewards;
+            for (const auto& r : to_items(reward_list, "tell: rewards"))
+              rewards.push_back(to_number(r, "tell: rewards[" + std::to_string(rewards.size()) + "]"));
             if (designs.size() != rewards.size())
               throw std::invalid_argument("tell: " + std::to_string(designs.size()) +
                                           " designs but " + std::to_string(rewards.size()) +
@@ -44,7 +49,7 @@ void bind_agent(py::module_& m) {
               feedback[i].reward = rewards[i];
             }
             if (!evaluations.is_none()) {
-              auto evs = evaluations.cast<py::list>();
+              const auto evs = to_items(evaluations, "tell: evaluations");
               if (evs.size() != designs.size())
                 throw std::invalid_argument("tell: evaluations and designs differ in length");
               for (std::size_t i = 0; i < feedback.size(); ++i)
@@ -65,16 +70,16 @@ void bind_agent(py::module_& m) {
 
   m.def(
       "make_agent",
-      [](const std::string& name, const py::object& space, std::uint64_t seed,
+      [](const py::object& name, const py::object& space, std::uint64_t seed,
          const py::kwargs& hyperparameters) {
         auto h = std::make_unique<AgentHandle>();
-        h->name = name;
+        h->name = to_text(name, "make_agent: name");
         h->space_owner = space;
         if (py::isinstance<EnvHandle>(space))
           h->space = &space.cast<const EnvHandle&>().env->space();
         else
           h->space = &space.cast<const DesignSpace&>();
-        h->agent = archgym::make_agent(name, *h->space, to_option_text(hyperparameters), seed);
+        h->agent = archgym::make_agent(h->name, *h->space, to_option_text(hyperparameters), seed);
         return h;
       },
       py::arg("name"), py::arg("space"), py::arg("seed") = 1,

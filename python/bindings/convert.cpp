@@ -53,6 +53,36 @@ double to_number(const py::handle& obj, const std::string& what) {
   throw py::type_error(what + " must be a number, got " + described(obj));
 }
 
+std::uint64_t to_unsigned(const py::handle& obj, const std::string& what, std::uint64_t min,
+                          std::uint64_t max) {
+  const auto index = is_bool(obj) || has_dimensions(obj) || !PyIndex_Check(obj.ptr())
+                         ? py::object()
+                         : py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
+  if (!index) {
+    PyErr_Clear();  // a 0-d float array passes PyIndex_Check, then fails operator.index
+    throw py::type_error(what + " must be an integer, got " + described(obj));
+  }
+  const auto got = ", got " + py::str(index).cast<std::string>();
+  if (index < py::int_(min)) throw py::value_error(what + " must be at least " + std::to_string(min) + got);
+  if (index > py::int_(max)) throw py::value_error(what + " must be at most " + std::to_string(max) + got);
+  return PyLong_AsUnsignedLongLong(index.ptr());
+}
+
+std::vector<py::object> to_items(const py::handle& obj, const std::string& what) {
+  if (py::isinstance<py::str>(obj) || py::isinstance<py::bytes>(obj) || !PySequence_Check(obj.ptr()))
+    throw py::type_error(what + " must be a list, got " + described(obj));
+  std::vector<py::object> out;
+  for (auto item : obj) out.push_back(py::reinterpret_borrow<py::object>(item));
+  return out;
+}
+
+std::vector<std::size_t> to_indices(const py::handle& obj, const std::string& what) {
+  std::vector<std::size_t> out;
+  for (const auto& i : to_items(obj, what))
+    out.push_back(to_unsigned(i, what + "[" + std::to_string(out.size()) + "]", 0, SIZE_MAX));
+  return out;
+}
+
 Value to_value(const py::handle& obj, const std::string& what, const Parameter* knob) {
   if (py::isinstance<py::str>(obj)) return to_text(obj, what);
   if (PyFloat_Check(obj.ptr())) return PyFloat_AsDouble(obj.ptr());

@@ -5,7 +5,9 @@
 #include <pybind11/pybind11.h>
 
 #include <map>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/design_space.h"
 #include "core/evaluation.h"
@@ -30,6 +32,14 @@ std::string to_text(const py::handle& obj, const std::string& what);
 // A real number (Python or numpy int or float; not a bool or text), else TypeError
 // worded as archgym._checks.real.
 double to_number(const py::handle& obj, const std::string& what);
+// An integer min..max (Python or numpy int; not a bool, float or text), else TypeError or
+// ValueError naming `what`, worded as archgym._checks.integer.
+std::uint64_t to_unsigned(const py::handle& obj, const std::string& what, std::uint64_t min,
+                          std::uint64_t max);
+// The items of a list, tuple or other sequence (not text or a dict), else TypeError.
+std::vector<py::object> to_items(const py::handle& obj, const std::string& what);
+// Per-knob value indices (a sequence of integers >= 0), for from_indices and step_indices.
+std::vector<std::size_t> to_indices(const py::handle& obj, const std::string& what);
 
 // A dict {knob: value}, in the space's order.
 py::dict design_to_dict(const DesignSpace& space, const Design& d);

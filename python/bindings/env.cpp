@@ -53,13 +53,13 @@ void bind_env(py::module_& m) {
 
   m.def(
       "make_env",
-      [](const std::string& name, const py::kwargs& options) {
+      [](const py::object& name, const py::kwargs& options) {
         auto h = std::make_shared<EnvHandle>();
-        h->name = name;
+        h->name = to_text(name, "make_env: name");
         h->options = to_option_text(options);
         {
           py::gil_scoped_release release;  // construction may load a trace
-          h->env = std::shared_ptr<const Env>(archgym::make_env(name, h->options));
+          h->env = std::shared_ptr<const Env>(archgym::make_env(h->name, h->options));
         }
         return h;
       },

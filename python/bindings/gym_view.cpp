@@ -20,21 +20,20 @@ void bind_gym_view(py::module_& m) {
   py::class_<GymView>(m, "GymView",
                       "One step evaluates one design (the action) and observes its metrics.")
       .def(py::init([](const EnvHandle& env, std::optional<Objective> objective,
-                       std::uint64_t episode_length) {
-             if (episode_length == 0)
-               throw std::invalid_argument("episode_length must be at least 1");
+                       const py::object& episode_length) {
              return GymView(env.env, objective ? *objective : env.env->default_objective(),
-                            episode_length);
+                            to_unsigned(episode_length, "episode_length", 1, UINT64_MAX));
            }),
            py::arg("env"), py::arg("objective") = py::none(), py::arg("episode_length") = 1,
            "objective defaults to the env's; truncated after `episode_length` steps.")
       .def(
           "reset",
-          [](GymView& g, std::uint64_t seed) {
+          [](GymView& g, const py::object& seed) {
+            const std::uint64_t s = to_unsigned(seed, "seed", 0, UINT64_MAX);
             StepOutcome o;
             {
               py::gil_scoped_release release;
-              o = g.reset(seed);
+              o = g.reset(s);
             }
             return py::make_tuple(py::cast(o.observation), evaluation_to_dict(o.evaluation),
                                   design_to_dict(g.env().space(), o.design));
@@ -56,7 +55,8 @@ void bind_gym_view(py::module_& m) {
           "Evaluates a design dict -> (observation, reward, terminated, truncated, evaluation, design).")
       .def(
           "step_indices",
-          [](GymView& g, const std::vector<std::size_t>& action) {
+          [](GymView& g, const py::object& indices) {
+            const auto action = to_indices(indices, "step_indices: indices");
             StepOutcome o;
             {
               py::gil_scoped_release release;

@@ -21,9 +21,9 @@ const char* kind_name(Parameter::Kind k) {
   return "unknown";
 }
 
-std::vector<Value> to_values(const py::list& values, const std::string& what) {
+std::vector<Value> to_values(const py::object& values, const std::string& what) {
   std::vector<Value> out;
-  for (auto v : values) out.push_back(to_value(v, what));
+  for (const auto& v : to_items(values, what + " values")) out.push_back(to_value(v, what));
   return out;
 }
 
@@ -39,14 +39,21 @@ void bind_space(py::module_& m) {
                   "Powers of two lo..hi inclusive (both powers of two).")
       .def_static(
           "ordered",
-          [](std::string name, const py::list& values, std::string description) {
+          [](std::string name, const py::object& values, std::string description) {
             auto vs = to_values(values, "parameter '" + name + "'");
             return Parameter::ordered(std::move(name), std::move(vs), std::move(description));
           },
           py::arg("name"), py::arg("values"), py::arg("description") = "",
           "An ordered list of numbers or strings (neighbours are adjacent entries).")
-      .def_static("categorical", &Parameter::categorical, py::arg("name"), py::arg("values"),
-                  py::arg("description") = "", "Unordered labels.")
+      .def_static(
+          "categorical",
+          [](std::string name, const py::object& values, std::string description) {
+            std::vector<std::string> labels;
+            for (const auto& v : to_items(values, "parameter '" + name + "' values"))
+              labels.push_back(to_text(v, "parameter '" + name + "' label"));
+            return Parameter::categorical(std::move(name), std::move(labels), std::move(description));
+          },
+          py::arg("name"), py::arg("values"), py::arg("description") = "", "Unordered labels.")
       .def_static("real", &Parameter::real, py::arg("name"), py::arg("lo"), py::arg("hi"),
                   py::arg("log_scale") = false, py::arg("description") = "",
                   "A continuous range, optionally log-scaled (lo > 0 then).")
@@ -149,10 +156,11 @@ void bind_space(py::module_& m) {
            py::arg("design"), "Raises ValueError describing the first problem, if any.")
       .def(
           "sample",
-          [](const DesignSpace& s, std::uint64_t seed, std::size_t n) {
-            Rng rng(seed);
+          [](const DesignSpace& s, const py::object& seed, const py::object& n) {
+            Rng rng(to_unsigned(seed, "sample: seed", 0, UINT64_MAX));
+            const std::size_t count = to_unsigned(n, "sample: n", 0, SIZE_MAX);
             py::list out;
-            for (std::size_t i = 0; i < n; ++i) out.append(design_to_dict(s, s.sample(rng)));
+            for (std::size_t i = 0; i < count; ++i) out.append(design_to_dict(s, s.sample(rng)));
             return out;
           },
           py::arg("seed"), py::arg("n") = 1, "`n` uniform designs (constraints respected).")
@@ -160,8 +168,8 @@ void bind_space(py::module_& m) {
            [](const DesignSpace& s, const py::handle& d) { return s.to_indices(dict_to_design(s, d)); },
            py::arg("design"), "Per-knob value indices (discrete spaces).")
       .def("from_indices",
-           [](const DesignSpace& s, const std::vector<std::size_t>& idx) {
-             return design_to_dict(s, s.from_indices(idx));
+           [](const DesignSpace& s, const py::object& indices) {
+             return design_to_dict(s, s.from_indices(to_indices(indices, "from_indices: indices")));
            },
            py::arg("indices"), "The design with these per-knob value indices.")
       .def("to_unit",

@@ -397,3 +397,44 @@ def test_text_with_a_lone_surrogate_is_refused_naming_where(small_dram, tmp_path
         archgym.load_proxy("a\udcff.json")
     with pytest.raises(ValueError, match=r"knob 'PagePolicy': 'Op\\udcffen' is not valid text"):
         small_dram.evaluate({"PagePolicy": "Op\udcffen"})
+
+
+def test_core_arguments_of_the_wrong_type_are_named_not_dumped_as_signatures(small_dram):
+    agent = archgym.make_agent("random_walk", small_dram, seed=1)
+    with pytest.raises(TypeError, match=r"^ask: n must be an integer, got 2.5 \(float\)$"):
+        agent.ask(2.5)
+    with pytest.raises(TypeError, match=r"^ask: n must be an integer, got None \(NoneType\)$"):
+        agent.ask(None)
+    designs = agent.ask(np.int64(2))
+    with pytest.raises(TypeError, match=r"^tell: rewards\[0\] must be a number, got 'a' \(str\)$"):
+        agent.tell(designs, ["a"] * 2)
+    with pytest.raises(TypeError, match=r"^tell: designs must be a list, got 'ab' \(str\)$"):
+        agent.tell("ab", [1.0, 1.0])
+    with pytest.raises(TypeError, match=r"^tell: evaluations must be a list, got 3 \(int\)$"):
+        agent.tell(designs, [1.0, 1.0], evaluations=3)
+    agent.tell(tuple(designs), np.array([1.0, 2.0]))  # any sequence will do
+    with pytest.raises(TypeError, match=r"^make_env: name must be text \(str\), got None \(NoneType\)$"):
+        archgym.make_env(None)
+    with pytest.raises(TypeError, match=r"^make_agent: name must be text \(str\), got None \(NoneType\)$"):
+        archgym.make_agent(None, small_dram)
+
+
+def test_space_and_gym_view_arguments_are_checked(small_dram):
+    with pytest.raises(TypeError, match=r"^parameter 'x' label must be text \(str\), got 1 \(int\)$"):
+        archgym.Parameter.categorical("x", [1, 2])
+    assert archgym.Parameter.categorical("x", ("a", "b")).values == ["a", "b"]
+    assert archgym.Parameter.ordered("y", (1, 2)).values == [1, 2]
+    space = archgym.DesignSpace([archgym.Parameter.integer("x", 1, 2)])
+    with pytest.raises(ValueError, match=r"^from_indices: indices\[0\] must be at least 0, got -1$"):
+        space.from_indices([-1])
+    assert space.from_indices((np.int64(1),)) == {"x": 2}
+    with pytest.raises(ValueError, match=r"^sample: seed must be at least 0, got -1$"):
+        space.sample(-1)
+    with pytest.raises(ValueError, match=r"^episode_length must be at least 1, got -1$"):
+        archgym.GymView(small_dram, None, -1)
+    view = archgym.GymView(small_dram, None, 2)
+    with pytest.raises(ValueError, match=r"^seed must be at least 0, got -1$"):
+        view.reset(-1)
+    view.reset(np.uint64(1))
+    with pytest.raises(TypeError, match=r"^step_indices: indices\[0\] must be an integer, got 0.5 \(float\)$"):
+        view.step_indices([0.5] * 11)
