@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include "core/registry.h"
+#include "core/runner.h"
 #include "python/bindings/bindings.h"
 #include "python/bindings/convert.h"
 
@@ -19,7 +20,8 @@ void bind_agent(py::module_& m) {
       .def(
           "ask",
           [](AgentHandle& a, const py::object& n) {
-            const std::size_t count = to_unsigned(n, "ask: n", 0, SIZE_MAX);
+            // The runner's batch cap: agents allocate a batch up front (10**12 was bad_alloc).
+            const std::size_t count = to_unsigned(n, "ask: n", 0, kMaxBatch);
             std::vector<Design> designs;
             {
               py::gil_scoped_release release;
@@ -29,7 +31,7 @@ void bind_agent(py::module_& m) {
             for (const auto& d : designs) out.append(design_to_dict(*a.space, d));
             return out;
           },
-          py::arg("n") = 1, "Up to n designs (dicts) to evaluate next.")
+          py::arg("n") = 1, "Up to n designs (dicts) to evaluate next (n at most 65536, the runner's batch cap).")
       .def(
           "tell",
           [](AgentHandle& a, const py::object& design_list, const py::object& reward_list,

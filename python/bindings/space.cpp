@@ -10,6 +10,10 @@ namespace archgym::python {
 
 namespace {
 
+// Most designs one sample() call returns: a million DRAM-space dicts take 1.7 GB and 4 s,
+// and 2**62 of them would only exhaust memory, holding the GIL all along.
+constexpr std::uint64_t kMaxSample = 1'000'000;
+
 const char* kind_name(Parameter::Kind k) {
   switch (k) {
     case Parameter::Kind::Integer: return "integer";
@@ -158,12 +162,13 @@ void bind_space(py::module_& m) {
           "sample",
           [](const DesignSpace& s, const py::object& seed, const py::object& n) {
             Rng rng(to_unsigned(seed, "sample: seed", 0, UINT64_MAX));
-            const std::size_t count = to_unsigned(n, "sample: n", 0, SIZE_MAX);
+            const std::size_t count = to_unsigned(n, "sample: n", 0, kMaxSample);
             py::list out;
             for (std::size_t i = 0; i < count; ++i) out.append(design_to_dict(s, s.sample(rng)));
             return out;
           },
-          py::arg("seed"), py::arg("n") = 1, "`n` uniform designs (constraints respected).")
+          py::arg("seed"), py::arg("n") = 1,
+          "`n` uniform designs (constraints respected); n at most 1,000,000.")
       .def("to_indices",
            [](const DesignSpace& s, const py::handle& d) { return s.to_indices(dict_to_design(s, d)); },
            py::arg("design"), "Per-knob value indices (discrete spaces).")

@@ -438,3 +438,13 @@ def test_space_and_gym_view_arguments_are_checked(small_dram):
     view.reset(np.uint64(1))
     with pytest.raises(TypeError, match=r"^step_indices: indices\[0\] must be an integer, got 0.5 \(float\)$"):
         view.step_indices([0.5] * 11)
+
+
+def test_ask_and_sample_sizes_are_bounded(small_dram):
+    agent = archgym.make_agent("random_walk", small_dram, seed=1)
+    with pytest.raises(ValueError, match=r"^ask: n must be at most 65536, got 1000000000000$"):
+        agent.ask(10**12)
+    space = archgym.DesignSpace([archgym.Parameter.integer("x", 1, 2)])
+    with pytest.raises(ValueError, match=r"^sample: n must be at most 1000000, got 4611686018427387904$"):
+        space.sample(1, 2**62)
+    assert len(space.sample(1, 3)) == 3
