@@ -1,4 +1,5 @@
-"""Plot helpers (matplotlib, Agg backend): search progress, Pareto fronts, proxy parity.
+"""Plot helpers (matplotlib, Agg backend): search progress, Pareto fronts, proxy parity
+and proxy feature weights.
 
 Every function returns the data it drew next to the figure, so callers (and tests)
 can check the numbers, not only the picture.
@@ -227,6 +228,33 @@ def plot_proxy_parity(comparison: pd.DataFrame, metrics: Sequence[str], path: st
         fig.suptitle(title)
     _save(fig, path)
     return stats
+
+
+def plot_feature_weights(weights: pd.Series, path: str | Path, *, top: int | None = None,
+                         title: str = "") -> pd.Series:
+    """Horizontal bars of a proxy model's weights, largest at the top, to ``path``: e.g.
+    :attr:`archgym.Proxy.knob_weights` (which knobs move the metrics) or
+    :attr:`~archgym.Proxy.feature_weights`. ``top`` keeps the largest ``top`` only.
+    Returns the weights drawn, largest first."""
+    if not isinstance(weights, pd.Series):
+        raise TypeError(f"plot_feature_weights: expected a pandas Series (Proxy.knob_weights), "
+                        f"got {type(weights).__name__}")
+    if weights.empty:
+        raise ValueError("plot_feature_weights: no weights to draw (the model reports none: "
+                         "a random forest saved before importances were recorded?)")
+    values = _numeric("plot_feature_weights", weights.to_frame("weight"), "weight")
+    _require_finite("plot_feature_weights", {"weights": values})
+    drawn = pd.Series(values, index=weights.index, name=weights.name).sort_values(ascending=False, kind="stable")
+    if top is not None:
+        drawn = drawn.iloc[:_checks.integer("top", top, 1)]
+    fig, ax = plt.subplots(figsize=(6.4, 0.8 + 0.32 * len(drawn)), dpi=110)
+    ax.barh([str(i) for i in drawn.index][::-1], drawn.to_numpy()[::-1], color="tab:blue")
+    ax.set_xlabel(str(drawn.name or "weight"))
+    ax.grid(True, axis="x", alpha=0.3)
+    if title:
+        ax.set_title(title)
+    _save(fig, path)
+    return drawn
 
 
 def _require_columns(caller: str, df: pd.DataFrame, columns: Sequence[str]) -> None:

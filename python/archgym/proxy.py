@@ -99,6 +99,17 @@ class Proxy:
         return pd.Series([w for _, w in weights], index=pd.Index([f for f, _ in weights], name="feature"),
                          name="weight", dtype="float64")
 
+    @property
+    def knob_weights(self) -> pd.Series:
+        """:attr:`feature_weights` summed per knob (a categorical knob's one-hot columns
+        together), largest first, indexed by knob: which knobs move the metrics. Empty when
+        the model reports no feature weights."""
+        weights = self.feature_weights
+        knobs = set(self.space.names)
+        knob = [f if f in knobs else f.split("=", 1)[0] for f in weights.index]
+        summed = weights.groupby(pd.Index(knob, name="knob"), sort=False).sum()
+        return summed.sort_values(ascending=False, kind="stable").rename("weight")
+
     def errors_on(self, store: Store | str | Path, runs: int | Iterable[int] | None = None) -> pd.DataFrame:
         """Error per metric on stored runs of the same env configuration. With ``runs``
         None that is every such run, including the ones it was trained on (:attr:`runs`,

@@ -1,8 +1,8 @@
 """Search on a proxy, confirm on the simulator (ArchGym's proxy workflow).
 
 1. Sample the DRAM design space with a random walk on the simulator (the dataset).
-2. Train a proxy (random forest by default) on it; print its held-out error and draw a
-   parity plot of predicted versus simulated metrics.
+2. Train a proxy (random forest by default) on it; print its held-out error and the knobs
+   that matter most to it, and draw a parity plot of predicted versus simulated metrics.
 3. Run a GA on the proxy env, many times the simulator budget, in a fraction of the time.
 4. Re-simulate the best designs the proxy found and compare with the best of the dataset.
 
@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> dict:
         errors = proxy.test_errors().set_index("metric")
         print(f"proxy '{proxy.model}': {proxy.train_rows} training rows; held-out R^2 "
               f"power {errors.loc['power_W', 'r2']:.3f}, latency {errors.loc['latency_ms', 'r2']:.3f}")
+        top = proxy.knob_weights.head(3)
+        if not top.empty:
+            print("knobs that move the metrics most: " + ", ".join(f"{k} {w:.2f}" for k, w in top.items()))
         dataset = proxy.compare(store, [data_run])  # training and held-out designs
         plot_proxy_parity(dataset, ["power_W", "latency_ms", "energy_uJ"], args.out,
                           title=f"{proxy.model} proxy of DRAM ({args.workload}), all "

@@ -122,3 +122,22 @@ def test_feature_weights_name_every_feature_largest_first(dram_runs_store):
     assert sorted(forest.feature_weights.index) == sorted(expected)
     assert forest.feature_weights.sum() == pytest.approx(1.0, abs=1e-12)
     assert forest.feature_weights.index.name == "feature" and forest.feature_weights.is_monotonic_decreasing
+
+
+def test_knob_weights_sum_a_knobs_columns_and_plot(dram_runs_store, tmp_path):
+    from archgym.plots import plot_feature_weights
+
+    forest = archgym.train_proxy(dram_runs_store, [1], model="random_forest", trees=5)
+    features, knobs = forest.feature_weights, forest.knob_weights
+    assert sorted(knobs.index) == sorted(forest.space.names) and knobs.index.name == "knob"
+    assert knobs.is_monotonic_decreasing and knobs.sum() == pytest.approx(1.0, abs=1e-12)
+    page = [f for f in features.index if f.startswith("PagePolicy=")]
+    assert len(page) == 4 and knobs["PagePolicy"] == pytest.approx(features[page].sum(), abs=1e-15)
+    assert knobs["RequestBufferSize"] == features["RequestBufferSize"]  # an ordered knob: one column
+    drawn = plot_feature_weights(knobs, tmp_path / "w.png", top=3, title="forest")
+    assert list(drawn.index) == list(knobs.index[:3]) and (tmp_path / "w.png").stat().st_size > 0
+    with pytest.raises(ValueError, match="no weights to draw"):
+        plot_feature_weights(knobs.iloc[:0], tmp_path / "e.png")
+    with pytest.raises(TypeError, match="expected a pandas Series"):
+        plot_feature_weights(dict(knobs), tmp_path / "d.png")
+    assert not (tmp_path / "e.png").exists() and not (tmp_path / "d.png").exists()
