@@ -27,8 +27,8 @@ void check_target(const Target& t) {
   if (t.metric.empty()) throw std::invalid_argument("objective: a target needs a metric name");
   // Subnormal targets are refused too: metric / target overflows for any real metric.
   if (!std::isfinite(t.value) || t.value < std::numeric_limits<double>::min())
-    throw std::invalid_argument("objective: target for '" + t.metric + "' must be a finite number >= " +
-                                format_double(std::numeric_limits<double>::min()) + ", got " +
+    throw std::invalid_argument("objective: target for '" + t.metric + "' must be a finite number > 0 (at least " +
+                                format_double(std::numeric_limits<double>::min()) + "), got " +
                                 format_double(t.value));
   if (!std::isfinite(t.weight))
     throw std::invalid_argument("objective: weight for '" + t.metric + "' must be finite, got " +

@@ -77,7 +77,7 @@ TEST_CASE("invalid designs are strictly the worst, and finite") {
 }
 
 TEST_CASE("objective validation, names and JSON round trip") {
-  CHECK_THROWS_WITH(Objective(Formulation::TargetRatio, {{"m", 0.0}}), Catch::Contains("target for 'm' must be a finite number >= 2.2250738585072014e-308, got 0"));
+  CHECK_THROWS_WITH(Objective(Formulation::TargetRatio, {{"m", 0.0}}), Catch::Contains("target for 'm' must be a finite number > 0 (at least 2.2250738585072014e-308), got 0"));
   CHECK_THROWS_WITH(Objective(Formulation::TargetRatio, {{"m", 1.0}, {"m", 2.0}}), Catch::Contains("'m' has two targets"));
   Objective o(Formulation::BudgetDistance, {{"latency_ms", 34.0}, {"power_mW", 8.737, 0.5}});
   o.tolerance = 0.01;

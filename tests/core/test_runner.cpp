@@ -212,7 +212,7 @@ TEST_CASE("bad run input is refused before the store is touched") {
                     "target: env 'toy_bowl' has no metric 'cost' (did you mean 'cost_u'?); its metrics: cost_u, latency_ns");
   bad = good;
   bad.targets = {{"cost_u", -1.0}};
-  CHECK_THROWS_WITH(Runner::run(bad, &store), Catch::Contains("must be a finite number >= 2.2"));
+  CHECK_THROWS_WITH(Runner::run(bad, &store), Catch::Contains("must be a finite number > 0 (at least 2.2"));
   bad = good;
   bad.formulation = "ratio";
   CHECK_THROWS_WITH(Runner::run(bad, &store), Catch::Contains("unknown reward formulation 'ratio'"));
