@@ -12,17 +12,16 @@ std::string type_name(const py::handle& obj) {
   return py::str(py::type::handle_of(obj).attr("__name__")).cast<std::string>();
 }
 
-// "'x' (str)": the value as the user wrote it, then its type.
-std::string described(const py::handle& obj) {
-  return py::repr(obj).cast<std::string>() + " (" + type_name(obj) + ")";
-}
-
 // A numpy array of one or more dimensions: [8] is a list of values, never one value.
 bool has_dimensions(const py::handle& obj) {
   return !py::getattr(obj, "ndim", py::int_(0)).equal(py::int_(0));
 }
 
 }  // namespace
+
+std::string described(const py::handle& obj) {
+  return py::repr(obj).cast<std::string>() + " (" + type_name(obj) + ")";
+}
 
 bool is_bool(const py::handle& obj) {
   if (PyBool_Check(obj.ptr())) return true;
@@ -37,7 +36,9 @@ std::string to_text(const py::handle& obj, const std::string& what) {
   const char* utf8 = PyUnicode_AsUTF8AndSize(obj.ptr(), &size);
   if (utf8 == nullptr) {
     PyErr_Clear();
-    throw py::value_error(what + ": " + py::repr(obj).cast<std::string>() +
+    // ValueError as the core's own refusals (std::invalid_argument), so that DesignSpace.check
+    // reports such a knob value as text like any other bad value.
+    throw std::invalid_argument(what + ": " + py::repr(obj).cast<std::string>() +
                           " is not valid text (a lone surrogate, as Python gives an undecodable "
                           "file-name byte); allowed: text UTF-8 can encode");
   }
@@ -53,8 +54,7 @@ double to_number(const py::handle& obj, const std::string& what) {
   throw py::type_error(what + " must be a number, got " + described(obj));
 }
 
-std::uint64_t to_unsigned(const py::handle& obj, const std::string& what, std::uint64_t min,
-                          std::uint64_t max) {
+py::int_ to_int(const py::handle& obj, const std::string& what) {
   const auto index = is_bool(obj) || has_dimensions(obj) || !PyIndex_Check(obj.ptr())
                          ? py::object()
                          : py::reinterpret_steal<py::object>(PyNumber_Index(obj.ptr()));
@@ -62,10 +62,33 @@ std::uint64_t to_unsigned(const py::handle& obj, const std::string& what, std::u
     PyErr_Clear();  // a 0-d float array passes PyIndex_Check, then fails operator.index
     throw py::type_error(what + " must be an integer, got " + described(obj));
   }
-  const auto got = ", got " + py::str(index).cast<std::string>();
-  if (index < py::int_(min)) throw py::value_error(what + " must be at least " + std::to_string(min) + got);
-  if (index > py::int_(max)) throw py::value_error(what + " must be at most " + std::to_string(max) + got);
-  return PyLong_AsUnsignedLongLong(index.ptr());
+  return py::reinterpret_borrow<py::int_>(index);
+}
+
+namespace {
+// `what` must be within min..max (Python ints, so no C++ overflow on the way), as _checks.integer.
+template <class Int>
+Int checked(const py::int_& x, const std::string& what, Int min, Int max) {
+  const auto got = ", got " + py::str(x).cast<std::string>();
+  if (x < py::int_(min)) throw py::value_error(what + " must be at least " + std::to_string(min) + got);
+  if (x > py::int_(max)) throw py::value_error(what + " must be at most " + std::to_string(max) + got);
+  return x.cast<Int>();
+}
+}  // namespace
+
+std::uint64_t to_unsigned(const py::handle& obj, const std::string& what, std::uint64_t min,
+                          std::uint64_t max) {
+  return checked(to_int(obj, what), what, min, max);
+}
+
+std::int64_t to_signed(const py::handle& obj, const std::string& what) {
+  return checked(to_int(obj, what), what, INT64_MIN, INT64_MAX);
+}
+
+bool to_bool(const py::handle& obj, const std::string& what) {
+  // bool("no") is True, and pybind11 would take None as False.
+  if (!is_bool(obj)) throw py::type_error(what + " must be True or False, got " + described(obj));
+  return PyObject_IsTrue(obj.ptr()) == 1;
 }
 
 std::vector<py::object> to_items(const py::handle& obj, const std::string& what) {

@@ -24,6 +24,17 @@ namespace py = pybind11;
 Value to_value(const py::handle& obj, const std::string& what, const Parameter* knob = nullptr);
 py::object from_value(const Value& v);
 
+// "'x' (str)": a value as the user wrote it, then its type, for error messages.
+std::string described(const py::handle& obj);
+
+// `obj` as the bound C++ class T, else TypeError naming `what`, what is `expected` and the
+// value (worded as archgym.runs._instance), where pybind11 would dump signatures.
+template <class T>
+T& to_instance(const py::handle& obj, const std::string& what, const std::string& expected) {
+  if (!py::isinstance<T>(obj)) throw py::type_error(what + " must be " + expected + ", got " + described(obj));
+  return obj.cast<T&>();
+}
+
 // Python and numpy bools (which C++ and numpy would otherwise take as 1 and 0).
 bool is_bool(const py::handle& obj);
 // A str as UTF-8: TypeError naming `what` for anything else, ValueError for text UTF-8
@@ -36,6 +47,12 @@ double to_number(const py::handle& obj, const std::string& what);
 // ValueError naming `what`, worded as archgym._checks.integer.
 std::uint64_t to_unsigned(const py::handle& obj, const std::string& what, std::uint64_t min,
                           std::uint64_t max);
+// Any 64-bit integer, checked as to_unsigned (ValueError naming the bounds beyond them).
+std::int64_t to_signed(const py::handle& obj, const std::string& what);
+// A Python or numpy integer of any size, unchecked (TypeError naming `what` otherwise).
+py::int_ to_int(const py::handle& obj, const std::string& what);
+// True or False (Python or numpy), else TypeError worded as archgym._checks.boolean.
+bool to_bool(const py::handle& obj, const std::string& what);
 // The items of a list, tuple or other sequence (not text or a dict), else TypeError.
 std::vector<py::object> to_items(const py::handle& obj, const std::string& what);
 // Per-knob value indices (a sequence of integers >= 0), for from_indices and step_indices.

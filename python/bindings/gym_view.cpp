@@ -19,9 +19,13 @@ py::tuple outcome_to_tuple(const Env& env, const StepOutcome& o) {
 void bind_gym_view(py::module_& m) {
   py::class_<GymView>(m, "GymView",
                       "One step evaluates one design (the action) and observes its metrics.")
-      .def(py::init([](const EnvHandle& env, std::optional<Objective> objective,
+      .def(py::init([](const py::object& env_object, const py::object& objective,
                        const py::object& episode_length) {
-             return GymView(env.env, objective ? *objective : env.env->default_objective(),
+             const auto& env = to_instance<EnvHandle>(env_object, "GymView: env", "an archgym Env (archgym.make_env)");
+             return GymView(env.env,
+                            objective.is_none() ? env.env->default_objective()
+                                                : to_instance<Objective>(objective, "GymView: objective",
+                                                                         "an archgym Objective or None"),
                             to_unsigned(episode_length, "episode_length", 1, UINT64_MAX));
            }),
            py::arg("env"), py::arg("objective") = py::none(), py::arg("episode_length") = 1,

@@ -46,8 +46,10 @@ std::vector<Target> to_targets(const py::handle& obj) {
 void bind_objective(py::module_& m) {
   py::class_<Objective>(m, "Objective",
                         "Turns an evaluation into a reward; agents always maximise the reward.")
-      .def(py::init([](const std::string& formulation, const py::object& targets) {
-             return Objective(Objective::parse_formulation(formulation), to_targets(targets));
+      // No env here for None to stand for the default formulation of (as in archgym.run): refused.
+      .def(py::init([](const py::object& formulation, const py::object& targets) {
+             return Objective(Objective::parse_formulation(to_text(formulation, "Objective: formulation")),
+                              to_targets(targets));
            }),
            py::arg("formulation"), py::arg("targets") = py::none(),
            "formulation: target_ratio | normalised_cost | budget_distance | weighted_sum;\n"
@@ -71,7 +73,13 @@ void bind_objective(py::module_& m) {
             return out;
           },
           "{metric: weight} (WeightedSum only).")
-      .def("set_target", &Objective::set_target, py::arg("metric"), py::arg("value"),
+      .def(
+          "set_target",
+          [](Objective& o, const py::object& metric, const py::object& value) {
+            const auto name = to_text(metric, "set_target: metric");
+            o.set_target(name, to_number(value, "set_target: value"));
+          },
+          py::arg("metric"), py::arg("value"),
            "Replaces the target of an objective metric.")
       .def(
           "score",
@@ -89,22 +97,34 @@ void bind_objective(py::module_& m) {
            "The finite reward given to invalid designs (worse than any valid one).")
       .def_property(
           "tolerance", [](const Objective& o) { return o.tolerance; },
-          [](Objective& o, double v) {
+          [](Objective& o, const py::object& value) {
+            const double v = to_number(value, "tolerance");
             Objective::check_tolerance(v);
             o.tolerance = v;
           },
           "TargetRatio: relative tolerance for 'target met' (finite, >= 0).")
       .def_property(
           "ratio_cap", [](const Objective& o) { return o.ratio_cap; },
-          [](Objective& o, double v) {
+          [](Objective& o, const py::object& value) {
+            const double v = to_number(value, "ratio_cap");
             Objective::check_ratio_cap(v);
             o.ratio_cap = v;
           },
           "TargetRatio: per-metric cap (finite, > 0).")
-      .def("check_metrics", &Objective::check_metrics, py::arg("available"),
+      .def(
+          "check_metrics",
+          [](const Objective& o, const py::object& available) {
+            std::vector<std::string> names;
+            for (const auto& n : to_items(available, "check_metrics: available"))
+              names.push_back(to_text(n, "check_metrics: available[" + std::to_string(names.size()) + "]"));
+            o.check_metrics(names);
+          },
+          py::arg("available"),
            "Raises ValueError if a target names a metric not in `available`.")
       .def("to_json", &Objective::to_json, "The objective as JSON.")
-      .def_static("from_json", &Objective::from_json, py::arg("json"), "An objective from JSON.")
+      .def_static(
+          "from_json", [](const py::object& json) { return Objective::from_json(to_text(json, "from_json: json")); },
+          py::arg("json"), "An objective from JSON.")
       .def("__repr__", [](const Objective& o) { return "<Objective " + o.to_json() + ">"; });
 }
 

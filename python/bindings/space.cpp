@@ -25,6 +25,14 @@ const char* kind_name(Parameter::Kind k) {
   return "unknown";
 }
 
+// A factory's name and description as text (TypeError naming them, not a signature dump).
+std::string knob_name(const py::object& name, const char* factory) {
+  return to_text(name, std::string("Parameter.") + factory + ": name");
+}
+std::string description_text(const py::object& description, const std::string& name) {
+  return to_text(description, "parameter '" + name + "' description");
+}
+
 std::vector<Value> to_values(const py::object& values, const std::string& what) {
   std::vector<Value> out;
   for (const auto& v : to_items(values, what + " values")) out.push_back(to_value(v, what));
@@ -35,32 +43,57 @@ std::vector<Value> to_values(const py::object& values, const std::string& what) 
 
 void bind_space(py::module_& m) {
   py::class_<Parameter>(m, "Parameter", "One named axis (knob) of a design space.")
-      .def_static("integer", &Parameter::integer, py::arg("name"), py::arg("lo"), py::arg("hi"),
-                  py::arg("step") = 1, py::arg("description") = "",
-                  "Integers lo..hi inclusive in steps of `step`.")
-      .def_static("power_of_two", &Parameter::power_of_two, py::arg("name"), py::arg("lo"),
-                  py::arg("hi"), py::arg("description") = "",
-                  "Powers of two lo..hi inclusive (both powers of two).")
+      .def_static(
+          "integer",
+          [](const py::object& name, const py::object& lo, const py::object& hi, const py::object& step,
+             const py::object& description) {
+            auto n = knob_name(name, "integer");
+            const auto what = "parameter '" + n + "' ";
+            return Parameter::integer(n, to_signed(lo, what + "lo"), to_signed(hi, what + "hi"),
+                                      to_signed(step, what + "step"), description_text(description, n));
+          },
+          py::arg("name"), py::arg("lo"), py::arg("hi"), py::arg("step") = 1, py::arg("description") = "",
+          "Integers lo..hi inclusive in steps of `step`.")
+      .def_static(
+          "power_of_two",
+          [](const py::object& name, const py::object& lo, const py::object& hi, const py::object& description) {
+            auto n = knob_name(name, "power_of_two");
+            const auto what = "parameter '" + n + "' ";
+            return Parameter::power_of_two(n, to_signed(lo, what + "lo"), to_signed(hi, what + "hi"),
+                                           description_text(description, n));
+          },
+          py::arg("name"), py::arg("lo"), py::arg("hi"), py::arg("description") = "",
+          "Powers of two lo..hi inclusive (both powers of two).")
       .def_static(
           "ordered",
-          [](std::string name, const py::object& values, std::string description) {
-            auto vs = to_values(values, "parameter '" + name + "'");
-            return Parameter::ordered(std::move(name), std::move(vs), std::move(description));
+          [](const py::object& name, const py::object& values, const py::object& description) {
+            auto n = knob_name(name, "ordered");
+            auto vs = to_values(values, "parameter '" + n + "'");
+            return Parameter::ordered(n, std::move(vs), description_text(description, n));
           },
           py::arg("name"), py::arg("values"), py::arg("description") = "",
           "An ordered list of numbers or strings (neighbours are adjacent entries).")
       .def_static(
           "categorical",
-          [](std::string name, const py::object& values, std::string description) {
+          [](const py::object& name, const py::object& values, const py::object& description) {
+            auto n = knob_name(name, "categorical");
             std::vector<std::string> labels;
-            for (const auto& v : to_items(values, "parameter '" + name + "' values"))
-              labels.push_back(to_text(v, "parameter '" + name + "' label"));
-            return Parameter::categorical(std::move(name), std::move(labels), std::move(description));
+            for (const auto& v : to_items(values, "parameter '" + n + "' values"))
+              labels.push_back(to_text(v, "parameter '" + n + "' label"));
+            return Parameter::categorical(n, std::move(labels), description_text(description, n));
           },
           py::arg("name"), py::arg("values"), py::arg("description") = "", "Unordered labels.")
-      .def_static("real", &Parameter::real, py::arg("name"), py::arg("lo"), py::arg("hi"),
-                  py::arg("log_scale") = false, py::arg("description") = "",
-                  "A continuous range, optionally log-scaled (lo > 0 then).")
+      .def_static(
+          "real",
+          [](const py::object& name, const py::object& lo, const py::object& hi, const py::object& log_scale,
+             const py::object& description) {
+            auto n = knob_name(name, "real");
+            const auto what = "parameter '" + n + "' ";
+            return Parameter::real(n, to_number(lo, what + "lo"), to_number(hi, what + "hi"),
+                                   to_bool(log_scale, what + "log_scale"), description_text(description, n));
+          },
+          py::arg("name"), py::arg("lo"), py::arg("hi"), py::arg("log_scale") = false, py::arg("description") = "",
+          "A continuous range, optionally log-scaled (lo > 0 then).")
       .def_property_readonly("name", &Parameter::name, "The knob's name.")
       .def_property_readonly("description", &Parameter::description, "What the knob means.")
       .def_property_readonly("kind", [](const Parameter& p) { return kind_name(p.kind()); },
@@ -77,20 +110,31 @@ void bind_space(py::module_& m) {
             return out;
           },
           "Every value in order (empty for real ranges).")
-      .def("value_at", [](const Parameter& p, std::size_t i) { return from_value(p.value_at(i)); },
-           py::arg("index"), "The value at `index` (discrete kinds).")
+      .def(
+          "value_at",
+          [](const Parameter& p, const py::object& index) {
+            const py::int_ i = to_int(index, "value_at: index");
+            if (!p.is_discrete()) return from_value(p.value_at(0));  // throws: a real knob has no indices
+            // A negative index (or one beyond size_t) is out of range as 5 is for 0..1: IndexError,
+            // in the core's words, where a size_t argument would make it a signature dump.
+            if (i < py::int_(0) || i >= py::int_(p.cardinality()))
+              throw std::out_of_range(p.name() + ": index " + py::str(i).cast<std::string>() +
+                                      " is out of range; allowed: 0.." + std::to_string(p.cardinality() - 1));
+            return from_value(p.value_at(i.cast<std::size_t>()));
+          },
+          py::arg("index"), "The value at `index` (discrete kinds).")
       .def("index_of",
            [](const Parameter& p, const py::handle& v) { return p.index_of(to_value(v, p.name(), &p)); },
            py::arg("value"), "The index of `value`; ValueError listing the allowed values.")
       .def("contains",
            [](const Parameter& p, const py::handle& v) { return p.contains(to_value(v, p.name(), &p)); },
            py::arg("value"), "Whether `value` is one of the knob's values.")
-      .def("parse", [](const Parameter& p, const std::string& text) { return from_value(p.parse(text)); },
+      .def("parse", [](const Parameter& p, const py::object& text) { return from_value(p.parse(to_text(text, "parse: text"))); },
            py::arg("text"), "Parses user text ('8', 'Open') into a valid value.")
       .def("to_unit",
            [](const Parameter& p, const py::handle& v) { return p.to_unit(to_value(v, p.name(), &p)); },
            py::arg("value"), "Maps a value to [0, 1].")
-      .def("from_unit", [](const Parameter& p, double u) { return from_value(p.from_unit(u)); },
+      .def("from_unit", [](const Parameter& p, const py::object& u) { return from_value(p.from_unit(to_number(u, "from_unit: u"))); },
            py::arg("u"), "Maps u in [0, 1] back to a value.")
       .def("allowed", &Parameter::allowed, "Human-readable description of the allowed values.")
       .def("__repr__", [](const Parameter& p) {
@@ -99,11 +143,20 @@ void bind_space(py::module_& m) {
 
   py::class_<DesignSpace>(m, "DesignSpace",
                           "Ordered knobs plus constraints. Designs are dicts {knob: value}.")
-      .def(py::init([](const std::vector<Parameter>& ps) { return DesignSpace(ps); }),
+      .def(py::init([](const py::object& parameters) {
+             std::vector<Parameter> ps;
+             for (const auto& p : to_items(parameters, "DesignSpace: parameters"))
+               ps.push_back(to_instance<Parameter>(p, "DesignSpace: parameters[" + std::to_string(ps.size()) + "]",
+                                                   "a Parameter (Parameter.integer, .categorical, ...)"));
+             return DesignSpace(ps);
+           }),
            py::arg("parameters"), "A space from a list of Parameter objects.")
       .def(
           "constrain",
-          [](DesignSpace& s, std::string message, py::function holds) -> DesignSpace& {
+          [](DesignSpace& s, const py::object& message_text, const py::object& holds) -> DesignSpace& {
+            const auto message = to_text(message_text, "constrain: message");
+            if (!PyCallable_Check(holds.ptr()))
+              throw py::type_error("constrain: holds must be a function design -> bool, got " + described(holds));
             // The predicate sees the design as a dict; it runs with the GIL held.
             const DesignSpace* self = &s;
             s.constrain(message, [self, holds, message](const Design& d) {
@@ -138,9 +191,12 @@ void bind_space(py::module_& m) {
             return out;
           },
           "Number of values per knob (0 for real knobs).")
-      .def("parameter",
-           py::overload_cast<const std::string&>(&DesignSpace::parameter, py::const_),
-           py::arg("name"), py::return_value_policy::reference_internal,
+      .def(
+          "parameter",
+          [](const DesignSpace& s, const py::object& name) -> const Parameter& {
+            return s.parameter(to_text(name, "parameter: name"));
+          },
+          py::arg("name"), py::return_value_policy::reference_internal,
            "The knob called `name`; ValueError listing the names.")
       .def_property_readonly("size", &DesignSpace::size,
                              "Number of points ignoring constraints (inf with real knobs).")
@@ -181,12 +237,19 @@ void bind_space(py::module_& m) {
            [](const DesignSpace& s, const py::handle& d) { return s.to_unit(dict_to_design(s, d)); },
            py::arg("design"), "The design as a vector in [0, 1]^dimension.")
       .def("from_unit",
-           [](const DesignSpace& s, const std::vector<double>& u) { return design_to_dict(s, s.from_unit(u)); },
+           [](const DesignSpace& s, const py::object& u) {
+            std::vector<double> unit;
+            for (const auto& x : to_items(u, "from_unit: u"))
+              unit.push_back(to_number(x, "from_unit: u[" + std::to_string(unit.size()) + "]"));
+            return design_to_dict(s, s.from_unit(unit));
+          },
            py::arg("u"), "The design nearest to a vector in [0, 1]^dimension.")
       .def("to_json", [](const DesignSpace& s, const py::handle& d) { return s.to_json(dict_to_design(s, d)); },
            py::arg("design"), "The design as a JSON object in knob order.")
       .def("from_json",
-           [](const DesignSpace& s, const std::string& j) { return design_to_dict(s, s.from_json(j)); },
+           [](const DesignSpace& s, const py::object& j) {
+            return design_to_dict(s, s.from_json(to_text(j, "from_json: json")));
+          },
            py::arg("json"), "A design from a JSON object.")
       .def("__len__", &DesignSpace::dimension)
       .def("__repr__", [](const DesignSpace& s) {

@@ -448,3 +448,56 @@ def test_ask_and_sample_sizes_are_bounded(small_dram):
     with pytest.raises(ValueError, match=r"^sample: n must be at most 1000000, got 4611686018427387904$"):
         space.sample(1, 2**62)
     assert len(space.sample(1, 3)) == 3
+
+
+P = archgym.Parameter
+ONE_KNOB = [P.integer("x", 1, 2)]
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda env: P.integer("x", 1.5, 2), TypeError, r"^parameter 'x' lo must be an integer, got 1.5 \(float\)$"),
+    (lambda env: P.integer(3, 1, 2), TypeError, r"^Parameter.integer: name must be text \(str\), got 3 \(int\)$"),
+    (lambda env: P.integer("x", 1, 2, None), TypeError, r"^parameter 'x' step must be an integer, got None"),
+    (lambda env: P.integer("x", 1, 2**63), ValueError, r"^parameter 'x' hi must be at most 9223372036854775807"),
+    (lambda env: P.power_of_two("x", 1, "a"), TypeError, r"^parameter 'x' hi must be an integer, got 'a' \(str\)$"),
+    (lambda env: P.real("x", "a", 1), TypeError, r"^parameter 'x' lo must be a number, got 'a' \(str\)$"),
+    (lambda env: P.real("x", 0.1, 1, "yes"), TypeError, r"^parameter 'x' log_scale must be True or False, got 'yes'"),
+    (lambda env: P.real("x", 0.1, 1, False, None), TypeError, r"^parameter 'x' description must be text \(str\), got None"),
+    (lambda env: P.ordered(None, [1]), TypeError, r"^Parameter.ordered: name must be text \(str\), got None"),
+    (lambda env: P.integer("x", 1, 2).value_at(-1), IndexError, r"^x: index -1 is out of range; allowed: 0..1$"),
+    (lambda env: P.integer("x", 1, 2).value_at(2**70), IndexError, r"^x: index 1180591620717411303424 is out of range"),
+    (lambda env: P.integer("x", 1, 2).value_at(1.5), TypeError, r"^value_at: index must be an integer, got 1.5 \(float\)$"),
+    (lambda env: P.integer("x", 1, 2).value_at(None), TypeError, r"^value_at: index must be an integer, got None"),
+    (lambda env: P.real("x", 0, 1).value_at(-1), ValueError, r"^x: a real parameter has no indexed values$"),
+    (lambda env: P.integer("x", 1, 2).from_unit("a"), TypeError, r"^from_unit: u must be a number, got 'a' \(str\)$"),
+    (lambda env: P.integer("x", 1, 2).from_unit(None), TypeError, r"^from_unit: u must be a number, got None"),
+    (lambda env: P.integer("x", 1, 2).parse(None), TypeError, r"^parse: text must be text \(str\), got None"),
+    (lambda env: archgym.DesignSpace(None), TypeError, r"^DesignSpace: parameters must be a list, got None"),
+    (lambda env: archgym.DesignSpace([1]), TypeError, r"^DesignSpace: parameters\[0\] must be a Parameter .*, got 1 \(int\)$"),
+    (lambda env: archgym.DesignSpace(ONE_KNOB).constrain("m", 3), TypeError,
+     r"^constrain: holds must be a function design -> bool, got 3 \(int\)$"),
+    (lambda env: archgym.DesignSpace(ONE_KNOB).constrain(None, bool), TypeError,
+     r"^constrain: message must be text \(str\), got None"),
+    (lambda env: archgym.DesignSpace(ONE_KNOB).parameter(None), TypeError, r"^parameter: name must be text \(str\)"),
+    (lambda env: archgym.DesignSpace(ONE_KNOB).from_unit(["a"]), TypeError, r"^from_unit: u\[0\] must be a number, got 'a'"),
+    (lambda env: archgym.DesignSpace(ONE_KNOB).from_json(None), TypeError, r"^from_json: json must be text \(str\)"),
+    (lambda env: archgym.GymView(env, "power_W"), TypeError,
+     r"^GymView: objective must be an archgym Objective or None, got 'power_W' \(str\)$"),
+    (lambda env: archgym.GymView(None), TypeError, r"^GymView: env must be an archgym Env \(archgym.make_env\), got None"),
+    (lambda env: env.default_objective.set_target(3, 1.0), TypeError, r"^set_target: metric must be text \(str\), got 3"),
+    (lambda env: env.default_objective.set_target("power_W", "a"), TypeError,
+     r"^set_target: value must be a number, got 'a' \(str\)$"),
+    (lambda env: archgym.Objective(None), TypeError, r"^Objective: formulation must be text \(str\), got None"),
+    (lambda env: archgym.Objective(3), TypeError, r"^Objective: formulation must be text \(str\), got 3 \(int\)$"),
+    (lambda env: setattr(env.default_objective, "tolerance", "a"), TypeError, r"^tolerance must be a number, got 'a'"),
+    (lambda env: env.default_objective.check_metrics(None), TypeError, r"^check_metrics: available must be a list"),
+    (lambda env: archgym.Objective.from_json(None), TypeError, r"^from_json: json must be text \(str\), got None"),
+])
+def test_space_objective_and_view_arguments_are_named(small_dram, call, error, message):
+    with pytest.raises(error, match=message):
+        call(small_dram)
+
+
+def test_a_knob_value_that_is_not_valid_text_is_a_problem_check_reports():
+    space = archgym.DesignSpace([P.categorical("x", ["a", "b"])])
+    assert space.check({"x": "a\udcff"}).startswith(r"knob 'x': 'a\udcff' is not valid text")
