@@ -47,6 +47,21 @@ ProxyDataset comparison_data(const TrainedProxy& p, const Store& store, const st
   return p.comparison_data(store, runs);
 }
 
+// Store run ids: any sequence of integers 1..2**63-1 (as archgym._checks.run_id); empty or
+// None (as in archgym.Proxy.compare) for every run.
+std::vector<std::int64_t> to_run_ids(const py::object& runs, const std::string& what) {
+  std::vector<std::int64_t> out;
+  if (runs.is_none()) return out;
+  for (const auto& r : to_items(runs, what))
+    out.push_back(static_cast<std::int64_t>(
+        to_unsigned(r, what + "[" + std::to_string(out.size()) + "]", 1, INT64_MAX)));
+  return out;
+}
+
+const Store& to_store(const py::object& store, const std::string& what) {
+  return to_instance<Store>(store, what, "an archgym Store");
+}
+
 }  // namespace
 
 void bind_proxy(py::module_& m) {
@@ -94,10 +109,10 @@ void bind_proxy(py::module_& m) {
           py::arg("design"), "Predicted metrics {metric: value} of one design (dict; missing knobs default).")
       .def(
           "predict_many",
-          [](const TrainedProxy& p, const py::list& designs) {
+          [](const TrainedProxy& p, const py::object& designs) {
             const Design defaults = p.source_env().default_design();
             std::vector<Design> ds;
-            for (const auto& d : designs) ds.push_back(dict_to_design(p.source_env().space(), d, &defaults));
+            for (const auto& d : to_items(designs, "predict_many: designs")) ds.push_back(dict_to_design(p.source_env().space(), d, &defaults));
             std::vector<std::vector<double>> out(ds.size());
             {
               py::gil_scoped_release release;
@@ -108,8 +123,8 @@ void bind_proxy(py::module_& m) {
           py::arg("designs"), "Predicted metric rows (metric_names order) for a list of design dicts.")
       .def(
           "compare",
-          [](const TrainedProxy& p, const Store& store, const std::vector<std::int64_t>& runs) {
-            const ProxyDataset data = comparison_data(p, store, runs);
+          [](const TrainedProxy& p, const py::object& store, const py::object& runs) {
+            const ProxyDataset data = comparison_data(p, to_store(store, "compare: store"), to_run_ids(runs, "compare: runs"));
             py::list designs;
             for (const Design& d : data.designs) designs.append(design_to_dict(data.source->space(), d));
             std::vector<std::vector<double>> predicted;
@@ -123,17 +138,17 @@ void bind_proxy(py::module_& m) {
             out["predicted"] = predicted;
             return out;
           },
-          py::arg("store"), py::arg("runs") = std::vector<std::int64_t>{},
+          py::arg("store"), py::arg("runs") = py::tuple(),
           "Simulated and predicted metrics of the valid evaluations of `runs` (when empty: every run of\n"
           "the env configuration the proxy learned):\n"
           "{'designs': [...], 'actual': [[...]], 'predicted': [[...]]}.")
       .def(
           "errors_on",
-          [](const TrainedProxy& p, const Store& store, const std::vector<std::int64_t>& runs) {
-            const ProxyDataset data = comparison_data(p, store, runs);
+          [](const TrainedProxy& p, const py::object& store, const py::object& runs) {
+            const ProxyDataset data = comparison_data(p, to_store(store, "errors_on: store"), to_run_ids(runs, "errors_on: runs"));
             return errors_to_dict(p.errors_on(data));
           },
-          py::arg("store"), py::arg("runs") = std::vector<std::int64_t>{},
+          py::arg("store"), py::arg("runs") = py::tuple(),
           "Error per metric on stored runs of the same env configuration (all of them when `runs` is empty).")
       .def("save", &TrainedProxy::save, py::arg("path"), "Writes the model file (JSON).")
       .def("to_json", &TrainedProxy::to_json, "The model file's text.")

@@ -501,3 +501,24 @@ def test_space_objective_and_view_arguments_are_named(small_dram, call, error, m
 def test_a_knob_value_that_is_not_valid_text_is_a_problem_check_reports():
     space = archgym.DesignSpace([P.categorical("x", ["a", "b"])])
     assert space.check({"x": "a\udcff"}).startswith(r"knob 'x': 'a\udcff' is not valid text")
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda p, s: p.predict_many(None), TypeError, r"^predict_many: designs must be a list, got None"),
+    (lambda p, s: p.compare(s, "1"), TypeError, r"^compare: runs must be a list, got '1' \(str\)$"),
+    (lambda p, s: p.compare(s, [1.5]), TypeError, r"^compare: runs\[0\] must be an integer, got 1.5 \(float\)$"),
+    (lambda p, s: p.errors_on(s, [0]), ValueError, r"^errors_on: runs\[0\] must be at least 1, got 0$"),
+    (lambda p, s: p.errors_on(None), TypeError, r"^errors_on: store must be an archgym Store, got None"),
+])
+def test_core_proxy_arguments_are_named(dram_proxy_file, dram_runs_store, call, error, message):
+    with pytest.raises(error, match=message):
+        call(archgym.load_proxy(dram_proxy_file)._proxy, dram_runs_store._store)
+
+
+def test_core_proxy_takes_any_sequence(dram_proxy_file, dram_runs_store):
+    proxy, store = archgym.load_proxy(dram_proxy_file)._proxy, dram_runs_store._store
+    design = proxy.space.sample(1)[0]
+    assert proxy.predict_many((design, design)) == proxy.predict_many([design, design])
+    one = proxy.compare(store, [1])
+    assert proxy.compare(store, (np.int64(1),)) == one and proxy.compare(store, np.array([1])) == one
+    assert proxy.errors_on(store, None) == proxy.errors_on(store)  # None: every run, as in archgym.Proxy
