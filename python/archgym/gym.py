@@ -126,7 +126,9 @@ class ArchGymEnv(gymnasium.Env):
         if render_mode is not None:
             raise ValueError(f"archgym envs do not render (render_mode={render_mode!r})")
         self.render_mode = render_mode
-        self._reset_done = False
+        # Why step() must wait for reset(), or None: before the first reset and after the view
+        # truncated an episode (where it would raise its own RuntimeError).
+        self._reset_needed: str | None = "Cannot call env.step() before calling env.reset()"
         self.env = _core.make_env(archgym_env, **options)
         self.objective = _objective(self.env, targets, formulation)
         length = (_checks.UINT64_MAX if episode_length is None
@@ -197,13 +199,13 @@ class ArchGymEnv(gymnasium.Env):
         super().reset(seed=seed)
         view_seed = seed if seed is not None else int(self.np_random.integers(2**62))
         obs, evaluation, design = self.view.reset(int(view_seed))
-        self._reset_done = True
+        self._reset_needed = None
         return np.asarray(obs, dtype=np.float64), self._info(evaluation, design)
 
     def step(self, action: Mapping[str, Any]):
         """Evaluates the design ``action`` -> (obs, reward, terminated, truncated, info)."""
-        if not self._reset_done:  # gymnasium's error (and message) for this, as OrderEnforcing raises
-            raise gymnasium.error.ResetNeeded("Cannot call env.step() before calling env.reset()")
+        if self._reset_needed:  # gymnasium's error (and message) for this, as OrderEnforcing raises
+            raise gymnasium.error.ResetNeeded(self._reset_needed)
         if self._discrete:
             self._check_action(action)  # (decode() checks it on the other path)
             indices = [_index(p.name, action[p.name], p.cardinality) for p in self._parameters]
@@ -211,6 +213,9 @@ class ArchGymEnv(gymnasium.Env):
         else:
             obs, reward, terminated, truncated, evaluation, design = self.view.step(
                 self.decode(action))
+        if truncated:
+            self._reset_needed = (f"Cannot call env.step() after the episode ended ({self.view.steps} "
+                                  "steps); call env.reset() to start another")
         return (np.asarray(obs, dtype=np.float64), float(reward), bool(terminated),
                 bool(truncated), self._info(evaluation, design))
 

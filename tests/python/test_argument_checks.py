@@ -522,3 +522,15 @@ def test_core_proxy_takes_any_sequence(dram_proxy_file, dram_runs_store):
     one = proxy.compare(store, [1])
     assert proxy.compare(store, (np.int64(1),)) == one and proxy.compare(store, np.array([1])) == one
     assert proxy.errors_on(store, None) == proxy.errors_on(store)  # None: every run, as in archgym.Proxy
+
+
+def test_stepping_after_the_episode_ended_needs_a_reset():
+    env = archgym.gym.ArchGymEnv("dram", episode_length=2, **SMALL)
+    env.reset(seed=1)
+    action = env.encode(env.env.default_design)
+    assert env.step(action)[3:4] == (False,) and env.step(action)[3]  # truncated at step 2
+    with pytest.raises(gymnasium.error.ResetNeeded, match=r"^Cannot call env.step\(\) after the episode ended "
+                                                          r"\(2 steps\); call env.reset\(\) to start another$"):
+        env.step(action)
+    env.reset(seed=2)
+    assert env.step(action)[4]["valid"]
