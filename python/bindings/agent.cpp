@@ -72,15 +72,16 @@ void bind_agent(py::module_& m) {
 
   m.def(
       "make_agent",
-      [](const py::object& name, const py::object& space, std::uint64_t seed,
+      [](const py::object& name, const py::object& space, const py::object& seed_object,
          const py::kwargs& hyperparameters) {
+        const auto seed = to_unsigned(seed_object, "make_agent: seed", 0, UINT64_MAX);
         auto h = std::make_unique<AgentHandle>();
         h->name = to_text(name, "make_agent: name");
         h->space_owner = space;
         if (py::isinstance<EnvHandle>(space))
           h->space = &space.cast<const EnvHandle&>().env->space();
-        else
-          h->space = &space.cast<const DesignSpace&>();
+        else  // a DesignSpace, or TypeError (a cast error otherwise)
+          h->space = &to_instance<DesignSpace>(space, "make_agent: space", "an archgym DesignSpace or Env");
         h->agent = archgym::make_agent(h->name, *h->space, to_option_text(hyperparameters), seed);
         return h;
       },

@@ -150,7 +150,9 @@ void bind_proxy(py::module_& m) {
           },
           py::arg("store"), py::arg("runs") = py::tuple(),
           "Error per metric on stored runs of the same env configuration (all of them when `runs` is empty).")
-      .def("save", &TrainedProxy::save, py::arg("path"), "Writes the model file (JSON).")
+      .def(
+          "save", [](const TrainedProxy& p, const py::object& path) { p.save(to_text(path, "save: path")); },
+          py::arg("path"), "Writes the model file (JSON).")
       .def("to_json", &TrainedProxy::to_json, "The model file's text.")
       .def("__repr__", [](const TrainedProxy& p) {
         return "<archgym Proxy '" + p.model() + "' of env '" + p.env() + "', " + std::to_string(p.train_rows()) +
@@ -159,26 +161,28 @@ void bind_proxy(py::module_& m) {
 
   m.def(
       "train_proxy",
-      [](const Store& store, const std::vector<std::int64_t>& runs, const std::string& model, double test_fraction,
-         std::uint64_t seed, const py::kwargs& hyperparameters) {
+      [](const py::object& store, const py::object& runs, const py::object& model, const py::object& test_fraction,
+         const py::object& seed, const py::kwargs& hyperparameters) {
         ProxyTrainingOptions options;
-        options.model = model;
+        options.model = to_text(model, "train_proxy: model");
         options.hyperparameters = to_option_text(hyperparameters);
-        options.test_fraction = test_fraction;
-        options.seed = seed;
-        proxy_options(model, options.hyperparameters);  // bad names fail before reading the store
-        const ProxyDataset data = dataset(store, runs);
+        options.test_fraction = to_number(test_fraction, "train_proxy: test_fraction");
+        options.seed = to_unsigned(seed, "train_proxy: seed", 0, UINT64_MAX);
+        proxy_options(options.model, options.hyperparameters);  // bad names fail before reading the store
+        const ProxyDataset data =
+            dataset(to_store(store, "train_proxy: store"), to_run_ids(runs, "train_proxy: runs"));
         py::gil_scoped_release release;
         return std::make_shared<TrainedProxy>(TrainedProxy::train(data, options));
       },
-      py::arg("store"), py::arg("runs") = std::vector<std::int64_t>{}, py::arg("model") = "random_forest",
+      py::arg("store"), py::arg("runs") = py::tuple(), py::arg("model") = "random_forest",
       py::arg("test_fraction") = 0.2, py::arg("seed") = 1,
       "Fits proxy `model` on the valid evaluations of `runs` (all runs when empty; they must share env\n"
       "and env options), holding out `test_fraction` of the designs to measure the error.");
 
   m.def(
       "load_proxy",
-      [](const std::string& path) {
+      [](const py::object& path_object) {
+        const auto path = to_text(path_object, "load_proxy: path");
         py::gil_scoped_release release;
         return std::make_shared<TrainedProxy>(TrainedProxy::load(path));
       },

@@ -104,6 +104,29 @@ bool same_knobs(const DesignSpace& a, const DesignSpace& b) {
   return true;
 }
 
+// A dict (None: empty) of options as text, or of metric targets; checked as archgym._checks
+// checks them for archgym.run.
+py::dict to_dict(const py::object& obj, const std::string& what) {
+  if (obj.is_none()) return {};
+  if (!py::isinstance<py::dict>(obj)) throw py::type_error(what + " must be a dict, got " + described(obj));
+  return py::reinterpret_borrow<py::dict>(obj);
+}
+
+// A Store: None would reach the runner as a null store (a crash in resume).
+std::shared_ptr<Store> to_store(const py::object& obj) {
+  to_instance<Store>(obj, "store", "an archgym Store");
+  return obj.cast<std::shared_ptr<Store>>();
+}
+
+std::map<std::string, double> to_targets(const py::object& obj) {
+  std::map<std::string, double> out;
+  for (auto [k, v] : to_dict(obj, "targets")) {
+    const auto metric = to_text(py::str(k), "targets metric");
+    out[metric] = to_number(v, "targets['" + metric + "']");
+  }
+  return out;
+}
+
 }  // namespace
 
 void bind_runner(py::module_& m) {
@@ -112,29 +135,30 @@ void bind_runner(py::module_& m) {
   m.attr("MAX_WORKERS") = kMaxWorkers;
   m.def(
       "run",
-      [](const std::string& env, const std::map<std::string, std::string>& env_options,
-         const std::string& agent, const std::map<std::string, std::string>& agent_options,
-         const std::map<std::string, double>& targets, const std::string& formulation,
-         std::uint64_t seed, std::uint64_t budget, std::uint64_t batch, unsigned workers,
-         bool stop_on_target, bool progress, std::shared_ptr<Store> store) {
+      [](const py::object& env, const py::object& env_options, const py::object& agent,
+         const py::object& agent_options, const py::object& targets, const py::object& formulation,
+         const py::object& seed, const py::object& budget, const py::object& batch, const py::object& workers,
+         const py::object& stop_on_target, const py::object& progress, const py::object& store_object) {
+        // Each argument checked as archgym.run checks it, in its words (not a signature dump).
         RunSpec spec;
-        spec.env = env;
-        spec.env_options = env_options;
-        spec.agent = agent;
-        spec.agent_options = agent_options;
-        spec.targets = targets;
-        spec.formulation = formulation;
-        spec.seed = seed;
-        spec.budget = budget;
-        spec.batch = batch;
-        spec.workers = workers;
-        spec.stop_on_target = stop_on_target;
-        spec.progress = progress;
+        spec.env = to_text(env, "env");
+        spec.env_options = to_option_text(to_dict(env_options, "env_options"));
+        spec.agent = to_text(agent, "agent");
+        spec.agent_options = to_option_text(to_dict(agent_options, "agent_options"));
+        spec.targets = to_targets(targets);
+        spec.formulation = formulation.is_none() ? "" : to_text(formulation, "formulation");  // "": the env's
+        spec.seed = to_unsigned(seed, "seed", 0, UINT64_MAX);
+        spec.budget = to_unsigned(budget, "budget", 1, INT64_MAX);
+        spec.batch = to_unsigned(batch, "batch", 0, kMaxBatch);
+        spec.workers = static_cast<unsigned>(to_unsigned(workers, "workers", 0, kMaxWorkers));
+        spec.stop_on_target = to_bool(stop_on_target, "stop_on_target");
+        spec.progress = to_bool(progress, "progress");
+        const auto store = store_object.is_none() ? nullptr : to_store(store_object);  // None: no store
         std::unique_ptr<Env> names_env;  // for the design columns' names
         RunResult r;
         {
           py::gil_scoped_release release;
-          names_env = archgym::make_env(env, env_options);
+          names_env = archgym::make_env(spec.env, spec.env_options);
           r = Runner::run(spec, store.get(), python_signal_raised);
         }
         raise_if_interrupted(r);
@@ -149,13 +173,23 @@ void bind_runner(py::module_& m) {
 
   m.def(
       "run_agent",
-      [](const EnvHandle& env, AgentHandle& agent, const std::optional<Objective>& objective,
-         std::uint64_t budget, std::uint64_t batch, unsigned workers, bool stop_on_target) {
+      [](const py::object& env_object, const py::object& agent_object, const py::object& objective_object,
+         const py::object& budget_object, const py::object& batch_object, const py::object& workers_object,
+         const py::object& stop_object) {
+        // Checked as archgym.run_agent checks them, in its words (not a signature dump).
+        const auto& env = to_instance<EnvHandle>(env_object, "env", "an archgym Env (archgym.make_env)");
+        auto& agent = to_instance<AgentHandle>(agent_object, "agent", "an archgym Agent (archgym.make_agent)");
+        const auto budget = to_unsigned(budget_object, "budget", 1, INT64_MAX);
+        const auto batch = to_unsigned(batch_object, "batch", 0, kMaxBatch);
+        const auto workers = static_cast<unsigned>(to_unsigned(workers_object, "workers", 0, kMaxWorkers));
+        const bool stop_on_target = to_bool(stop_object, "stop_on_target");
         if (agent.space != &env.env->space() && !same_knobs(*agent.space, env.env->space()))
           throw std::invalid_argument("run_agent: the agent was made for another design space (make it on "
                                       "this env: make_agent(name, env))");
         Agent& a = *agent.agent;
-        const Objective obj = objective ? *objective : env.env->default_objective();
+        const Objective obj = objective_object.is_none()
+                                  ? env.env->default_objective()
+                                  : to_instance<Objective>(objective_object, "objective", "an archgym Objective or None");
         RunResult r;
         {
           py::gil_scoped_release release;
@@ -171,7 +205,14 @@ void bind_runner(py::module_& m) {
 
   m.def(
       "resume",
-      [](std::shared_ptr<Store> store, std::int64_t run_id, unsigned workers, bool progress, bool force) {
+      [](const py::object& store_object, const py::object& run_id_object, const py::object& workers_object,
+         const py::object& progress_object, const py::object& force_object) {
+        // Checked as archgym.resume checks them.
+        const auto store = to_store(store_object);
+        const auto run_id = static_cast<std::int64_t>(to_unsigned(run_id_object, "run_id", 1, INT64_MAX));
+        const auto workers = static_cast<unsigned>(to_unsigned(workers_object, "workers", 0, kMaxWorkers));
+        const bool progress = to_bool(progress_object, "progress");
+        const bool force = to_bool(force_object, "force");
         auto record = store->run(run_id);
         if (!record)
           throw std::invalid_argument("resume: no run " + std::to_string(run_id) + " in " +

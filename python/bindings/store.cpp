@@ -6,6 +6,7 @@
 #include "core/file_output.h"
 #include "core/store.h"
 #include "python/bindings/bindings.h"
+#include "python/bindings/convert.h"
 
 namespace archgym::python {
 
@@ -34,12 +35,16 @@ py::dict run_to_dict(const RunRecord& r) {
   return d;
 }
 
+// Any 64-bit run id (the store names the ids it has when one is unknown), else TypeError.
+std::int64_t run_id(const py::object& id) { return to_signed(id, "run_id"); }
+
 }  // namespace
 
 void bind_store(py::module_& m) {
   py::class_<Store, std::shared_ptr<Store>>(m, "Store",
                                             "The experiment database: one SQLite file (WAL).")
-      .def(py::init<const std::string&>(), py::arg("path"),
+      .def(py::init([](const py::object& path) { return std::make_shared<Store>(to_text(path, "Store: path")); }),
+           py::arg("path"),
            "Opens or creates the store at `path`.")
       .def_property_readonly("path", &Store::path, "The database file.")
       .def(
@@ -52,20 +57,20 @@ void bind_store(py::module_& m) {
           "Every run as a dict (env, agent, configs as JSON, seed, budget, status, ...).")
       .def(
           "run",
-          [](const Store& s, std::int64_t id) -> py::object {
-            auto r = s.run(id);
+          [](const Store& s, const py::object& id) -> py::object {
+            auto r = s.run(run_id(id));
             return r ? py::object(run_to_dict(*r)) : py::object(py::none());
           },
           py::arg("run_id"), "One run as a dict, or None.")
       .def(
           "require_run",
-          [](const Store& s, std::int64_t id) { return run_to_dict(s.require_run(id)); },
+          [](const Store& s, const py::object& id) { return run_to_dict(s.require_run(run_id(id))); },
           py::arg("run_id"), "One run as a dict; ValueError naming the store's runs if unknown.")
       .def(
           "evaluations",
-          [](const Store& s, std::int64_t id) {
+          [](const Store& s, const py::object& id) {
             py::list out;
-            for (const auto& e : s.evaluations(id)) {
+            for (const auto& e : s.evaluations(run_id(id))) {
               py::dict d;
               d["run_id"] = e.run_id;
               d["index"] = e.index;
@@ -82,17 +87,18 @@ void bind_store(py::module_& m) {
           py::arg("run_id"), "A run's evaluations in index order (design/metrics as JSON text).")
       .def(
           "export_csv",
-          [](const Store& s, std::int64_t id) {
+          [](const Store& s, const py::object& id) {
             std::ostringstream out;
-            s.export_csv(out, id);
+            s.export_csv(out, run_id(id));
             return out.str();
           },
           py::arg("run_id") = 0, "CSV text, one row per evaluation (run_id 0 = all runs).");
 
   m.def(
       "write_file",
-      [](const std::string& path, const std::string& text, const std::string& what) {
-        write_file_atomically(path, text, what);
+      [](const py::object& path, const py::object& text, const py::object& what) {
+        write_file_atomically(to_text(path, "write_file: path"), to_text(text, "write_file: text"),
+                              to_text(what, "write_file: what"));
       },
       py::arg("path"), py::arg("text"), py::arg("what"),
       "Writes an output file whole (temporary file, then rename), never over a store.");

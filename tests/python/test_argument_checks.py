@@ -534,3 +534,43 @@ def test_stepping_after_the_episode_ended_needs_a_reset():
         env.step(action)
     env.reset(seed=2)
     assert env.step(action)[4]["valid"]
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda env, store, proxy: archgym._core.resume(None, 1), TypeError,  # was a segmentation fault
+     r"^store must be an archgym Store, got None \(NoneType\)$"),
+    (lambda env, store, proxy: archgym._core.resume(store, 1.5), TypeError, r"^run_id must be an integer, got 1.5"),
+    (lambda env, store, proxy: archgym._core.run_agent(None, None, None, 1, 0, 0, False), TypeError,
+     r"^env must be an archgym Env \(archgym.make_env\), got None"),
+    (lambda env, store, proxy: archgym._core.run_agent(env, "ga", None, 1, 0, 0, False), TypeError,
+     r"^agent must be an archgym Agent \(archgym.make_agent\), got 'ga'"),
+    (lambda env, store, proxy: archgym._core.run_agent(env, archgym.make_agent("ga", env), None, 1, 0, 0, "no"),
+     TypeError, r"^stop_on_target must be True or False, got 'no'"),
+    (lambda env, store, proxy: archgym._core.make_agent("ga", "dram"), TypeError,
+     r"^make_agent: space must be an archgym DesignSpace or Env, got 'dram' \(str\)$"),
+    (lambda env, store, proxy: archgym._core.make_agent("ga", env, None), TypeError,
+     r"^make_agent: seed must be an integer, got None"),
+    (lambda env, store, proxy: archgym._core.Store(None), TypeError, r"^Store: path must be text \(str\), got None"),
+    (lambda env, store, proxy: store.evaluations("1"), TypeError, r"^run_id must be an integer, got '1' \(str\)$"),
+    (lambda env, store, proxy: store.export_csv(None), TypeError, r"^run_id must be an integer, got None"),
+    (lambda env, store, proxy: proxy.save(None), TypeError, r"^save: path must be text \(str\), got None"),
+    (lambda env, store, proxy: archgym._core.load_proxy(3), TypeError, r"^load_proxy: path must be text \(str\), got 3"),
+    (lambda env, store, proxy: archgym._core.train_proxy(None), TypeError,
+     r"^train_proxy: store must be an archgym Store, got None"),
+    (lambda env, store, proxy: archgym._core.train_proxy(store, [1], "knn", "x"), TypeError,
+     r"^train_proxy: test_fraction must be a number, got 'x'"),
+    (lambda env, store, proxy: archgym._core.run(None, {}, "ga", {}, {}, "", 1, 1, 0, 0, False, False, None),
+     TypeError, r"^env must be text \(str\), got None"),
+    (lambda env, store, proxy: archgym._core.run("dram", ["a"], "ga", {}, {}, "", 1, 1, 0, 0, False, False, None),
+     TypeError, r"^env_options must be a dict, got \['a'\] \(list\)$"),
+    (lambda env, store, proxy: archgym._core.run("dram", {}, "ga", {}, {"power_W": "a"}, "", 1, 1, 0, 0, False,
+                                                 False, None), TypeError, r"^targets\['power_W'\] must be a number"),
+    (lambda env, store, proxy: archgym._core.run("dram", {}, "ga", {}, {}, "", 1, 0, 0, 0, False, False, None),
+     ValueError, r"^budget must be at least 1, got 0$"),
+    (lambda env, store, proxy: archgym._core.run("dram", {}, "ga", {}, {}, "", 1, 1, 0, 0, False, False, "s.db"),
+     TypeError, r"^store must be an archgym Store, got 's.db'"),
+])
+def test_core_runner_store_and_proxy_arguments_are_named(small_dram, dram_runs_store, dram_proxy_file, call,
+                                                         error, message):
+    with pytest.raises(error, match=message):
+        call(small_dram, dram_runs_store._store, archgym.load_proxy(dram_proxy_file)._proxy)
