@@ -25,19 +25,22 @@ const char* kind_name(Parameter::Kind k) {
   return "unknown";
 }
 
-// A factory's name and description as text (TypeError naming them, not a signature dump).
-std::string knob_name(const py::object& name, const char* factory) {
-  return to_text(name, std::string("Parameter.") + factory + ": name");
-}
-std::string description_text(const py::object& description, const std::string& name) {
-  return to_text(description, "parameter '" + name + "' description");
-}
+// A Parameter factory's arguments, checked in the knob's words ("parameter 'x' lo must be an
+// integer, got 1.5 (float)") where pybind11 would dump the factory's signature.
+struct FactoryArgs {
+  std::string name;
+  FactoryArgs(const py::object& name_object, const std::string& factory)
+      : name(to_text(name_object, "Parameter." + factory + ": name")) {}
+  std::string what(const std::string& argument) const { return "parameter '" + name + "' " + argument; }
+  std::int64_t integer(const py::object& v, const std::string& argument) const { return to_signed(v, what(argument)); }
+  std::string description(const py::object& v) const { return to_text(v, what("description")); }
+  std::vector<Value> values(const py::object& v) const {
+    std::vector<Value> out;
+    for (const auto& x : to_items(v, what("values"))) out.push_back(to_value(x, "parameter '" + name + "'"));
+    return out;
+  }
+};
 
-std::vector<Value> to_values(const py::object& values, const std::string& what) {
-  std::vector<Value> out;
-  for (const auto& v : to_items(values, what + " values")) out.push_back(to_value(v, what));
-  return out;
-}
 
 }  // namespace
 
@@ -47,50 +50,44 @@ void bind_space(py::module_& m) {
           "integer",
           [](const py::object& name, const py::object& lo, const py::object& hi, const py::object& step,
              const py::object& description) {
-            auto n = knob_name(name, "integer");
-            const auto what = "parameter '" + n + "' ";
-            return Parameter::integer(n, to_signed(lo, what + "lo"), to_signed(hi, what + "hi"),
-                                      to_signed(step, what + "step"), description_text(description, n));
+            const FactoryArgs a(name, "integer");
+            return Parameter::integer(a.name, a.integer(lo, "lo"), a.integer(hi, "hi"), a.integer(step, "step"),
+                                      a.description(description));
           },
           py::arg("name"), py::arg("lo"), py::arg("hi"), py::arg("step") = 1, py::arg("description") = "",
           "Integers lo..hi inclusive in steps of `step`.")
       .def_static(
           "power_of_two",
           [](const py::object& name, const py::object& lo, const py::object& hi, const py::object& description) {
-            auto n = knob_name(name, "power_of_two");
-            const auto what = "parameter '" + n + "' ";
-            return Parameter::power_of_two(n, to_signed(lo, what + "lo"), to_signed(hi, what + "hi"),
-                                           description_text(description, n));
+            const FactoryArgs a(name, "power_of_two");
+            return Parameter::power_of_two(a.name, a.integer(lo, "lo"), a.integer(hi, "hi"), a.description(description));
           },
           py::arg("name"), py::arg("lo"), py::arg("hi"), py::arg("description") = "",
           "Powers of two lo..hi inclusive (both powers of two).")
       .def_static(
           "ordered",
           [](const py::object& name, const py::object& values, const py::object& description) {
-            auto n = knob_name(name, "ordered");
-            auto vs = to_values(values, "parameter '" + n + "'");
-            return Parameter::ordered(n, std::move(vs), description_text(description, n));
+            const FactoryArgs a(name, "ordered");
+            return Parameter::ordered(a.name, a.values(values), a.description(description));
           },
           py::arg("name"), py::arg("values"), py::arg("description") = "",
           "An ordered list of numbers or strings (neighbours are adjacent entries).")
       .def_static(
           "categorical",
           [](const py::object& name, const py::object& values, const py::object& description) {
-            auto n = knob_name(name, "categorical");
+            const FactoryArgs a(name, "categorical");
             std::vector<std::string> labels;
-            for (const auto& v : to_items(values, "parameter '" + n + "' values"))
-              labels.push_back(to_text(v, "parameter '" + n + "' label"));
-            return Parameter::categorical(n, std::move(labels), description_text(description, n));
+            for (const auto& v : to_items(values, a.what("values"))) labels.push_back(to_text(v, a.what("label")));
+            return Parameter::categorical(a.name, std::move(labels), a.description(description));
           },
           py::arg("name"), py::arg("values"), py::arg("description") = "", "Unordered labels.")
       .def_static(
           "real",
           [](const py::object& name, const py::object& lo, const py::object& hi, const py::object& log_scale,
              const py::object& description) {
-            auto n = knob_name(name, "real");
-            const auto what = "parameter '" + n + "' ";
-            return Parameter::real(n, to_number(lo, what + "lo"), to_number(hi, what + "hi"),
-                                   to_bool(log_scale, what + "log_scale"), description_text(description, n));
+            const FactoryArgs a(name, "real");
+            return Parameter::real(a.name, to_number(lo, a.what("lo")), to_number(hi, a.what("hi")),
+                                   to_bool(log_scale, a.what("log_scale")), a.description(description));
           },
           py::arg("name"), py::arg("lo"), py::arg("hi"), py::arg("log_scale") = false, py::arg("description") = "",
           "A continuous range, optionally log-scaled (lo > 0 then).")
