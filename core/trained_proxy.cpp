@@ -131,14 +131,37 @@ TrainedProxy TrainedProxy::train(const ProxyDataset& data, const ProxyTrainingOp
   return t;
 }
 
+namespace {
+
+// Largest first; ties in feature (knob) order, so the listing is reproducible.
+std::vector<std::pair<std::string, double>> largest_first(std::vector<std::pair<std::string, double>> named) {
+  std::stable_sort(named.begin(), named.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return named;
+}
+
+}  // namespace
+
 std::vector<std::pair<std::string, double>> TrainedProxy::feature_weights() const {
   const std::vector<double> w = model_->feature_weights();
   std::vector<std::pair<std::string, double>> named;
   if (w.size() != feature_names_.size()) return named;
   for (std::size_t f = 0; f < w.size(); ++f) named.emplace_back(feature_names_[f], w[f]);
-  // Largest first; ties in feature order, so the listing is reproducible.
-  std::stable_sort(named.begin(), named.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  return named;
+  return largest_first(std::move(named));
+}
+
+std::vector<std::pair<std::string, double>> TrainedProxy::knob_weights() const {
+  const std::vector<double> w = model_->feature_weights();
+  std::vector<std::pair<std::string, double>> named;
+  if (w.size() != feature_names_.size()) return named;
+  std::size_t column = 0;  // proxy_features' layout: a knob's columns are adjacent
+  for (const Parameter& p : source_->space().parameters()) {
+    const std::size_t width = p.kind() == Parameter::Kind::Categorical ? p.values().size() : 1;
+    double sum = 0.0;
+    for (std::size_t c = 0; c < width; ++c) sum += w[column + c];
+    column += width;
+    named.emplace_back(p.name(), sum);
+  }
+  return largest_first(std::move(named));
 }
 
 std::vector<double> TrainedProxy::predict(const Design& d) const {

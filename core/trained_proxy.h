@@ -59,6 +59,9 @@ class TrainedProxy {
   // The model's feature weights (ProxyModel::feature_weights) by feature name ("PagePolicy=Open"
   // for a one-hot column), largest first; empty when the model has none.
   std::vector<std::pair<std::string, double>> feature_weights() const;
+  // The same summed per knob (a categorical knob's one-hot columns together), largest
+  // first: which knobs move the metrics. Empty when the model has no feature weights.
+  std::vector<std::pair<std::string, double>> knob_weights() const;
   const std::string& archgym_version() const { return version_; }
   const std::string& git_commit() const { return git_commit_; }
 

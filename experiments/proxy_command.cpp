@@ -139,6 +139,24 @@ void proxy_eval_command(const std::string& model_path, const std::string& store_
   print_errors(out, errors);
 }
 
+namespace {
+
+// Weights largest first, each relative to the largest; nothing when the model has none.
+void print_weights(std::ostream& out, const std::string& heading,
+                   const std::vector<std::pair<std::string, double>>& weights) {
+  if (weights.empty()) return;
+  const double top = weights.front().second;
+  out << heading << " (largest first; relative to the largest):\n";
+  for (const auto& [name, w] : weights) {
+    std::ostringstream line;
+    line << "  " << std::left << std::setw(32) << name << std::right << std::setw(10) << std::setprecision(3)
+         << (top > 0 ? w / top : 0.0) << '\n';
+    out << line.str();
+  }
+}
+
+}  // namespace
+
 void proxy_show_command(const std::string& model_path, std::ostream& out) {
   const TrainedProxy p = load_model(model_path);
   out << model_path << "\n  model: " << p.model() << " " << p.hyperparameters().to_json() << " seed " << p.seed()
@@ -149,17 +167,8 @@ void proxy_show_command(const std::string& model_path, std::ostream& out) {
     out << "held-out error:\n";
     print_errors(out, p.test_errors());
   }
-  const auto weights = p.feature_weights();
-  if (!weights.empty()) {
-    const double top = weights.front().second;
-    out << "feature weights (largest first; relative to the largest):\n";
-    for (const auto& [name, w] : weights) {
-      std::ostringstream line;
-      line << "  " << std::left << std::setw(32) << name << std::right << std::setw(10) << std::setprecision(3)
-           << (top > 0 ? w / top : 0.0) << '\n';
-      out << line.str();
-    }
-  }
+  print_weights(out, "knob weights, each knob's feature weights summed", p.knob_weights());
+  print_weights(out, "feature weights", p.feature_weights());
 }
 
 }  // namespace archgym::cli

@@ -95,20 +95,14 @@ class Proxy:
         ``random_forest`` its impurity importances (the share of the target variance its
         splits on the feature removed; they sum to 1). Empty for models that report none,
         and for forests saved before importances were recorded."""
-        weights = self._proxy.feature_weights
-        return pd.Series([w for _, w in weights], index=pd.Index([f for f, _ in weights], name="feature"),
-                         name="weight", dtype="float64")
+        return _weights_series(self._proxy.feature_weights, "feature")
 
     @property
     def knob_weights(self) -> pd.Series:
         """:attr:`feature_weights` summed per knob (a categorical knob's one-hot columns
         together), largest first, indexed by knob: which knobs move the metrics. Empty when
         the model reports no feature weights."""
-        weights = self.feature_weights
-        knobs = set(self.space.names)
-        knob = [f if f in knobs else f.split("=", 1)[0] for f in weights.index]
-        summed = weights.groupby(pd.Index(knob, name="knob"), sort=False).sum()
-        return summed.sort_values(ascending=False, kind="stable").rename("weight")
+        return _weights_series(self._proxy.knob_weights, "knob")
 
     def errors_on(self, store: Store | str | Path, runs: int | Iterable[int] | None = None) -> pd.DataFrame:
         """Error per metric on stored runs of the same env configuration. With ``runs``
@@ -160,6 +154,11 @@ class Proxy:
 
     def __repr__(self) -> str:
         return repr(self._proxy)
+
+
+def _weights_series(weights: list[tuple[str, float]], index: str) -> pd.Series:
+    return pd.Series([w for _, w in weights], index=pd.Index([n for n, _ in weights], name=index),
+                     name="weight", dtype="float64")
 
 
 def _errors_frame(errors: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:

@@ -94,6 +94,8 @@ void bind_proxy(py::module_& m) {
           "feature_weights", &TrainedProxy::feature_weights,
           "The model's weight per feature [(feature, weight)], largest first (a knob's name, or\n"
           "'Knob=Choice' for a one-hot column); empty when the model reports none.")
+      .def_property_readonly("knob_weights", &TrainedProxy::knob_weights,
+                             "feature_weights summed per knob [(knob, weight)], largest first.")
       .def_property_readonly("archgym_version", &TrainedProxy::archgym_version, "archgym version that trained it.")
       .def_property_readonly("git_commit", &TrainedProxy::git_commit, "archgym commit that trained it.")
       .def_property_readonly(

@@ -520,6 +520,11 @@ TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy",
   // The forest lists its impurity importances, the kNN its learned scales; largest (1
   // relative to itself) first.
   CHECK(r.out.find("feature weights (largest first; relative to the largest):\n") != std::string::npos);
+  // Summed per knob too, listed first: one line per knob.
+  const auto knobs = r.out.find("knob weights, each knob's feature weights summed (largest first; relative to the largest):\n");
+  REQUIRE(knobs != std::string::npos);
+  CHECK(knobs < r.out.find("feature weights ("));
+  CHECK(r.out.find("\n  PagePolicy ", knobs) < r.out.find("feature weights ("));
 
   REQUIRE(run_cli(dir, "proxy train --store s.db --runs 1 --model knn --out k.json").exit_code == 0);
   r = run_cli(dir, "proxy show --model k.json");
