@@ -9,7 +9,7 @@
 What it shows with ArchGym's target-ratio reward (t / |m - t| per metric): a proxy with
 ~1% latency error cannot tell a design 0.01% from the target from one 1% away, yet the
 reward differs 100-fold, so a search on the proxy finds designs the proxy over-rates
-(predicted rewards of 1e4-1e5 that re-simulate at 1e1-1e2). Proxy results must be
+(predicted rewards of 1e4-1e5 that re-simulate at ~1e1-1e2). Proxy results must be
 confirmed on the simulator; the proxy's value is screening thousands of designs per
 second, and its accuracy bounds the reward it can confirm.
 
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--workload", default="stream", help="DRAM trace (stream, random, cloud-1, cloud-2)")
     ap.add_argument("--samples", type=positive_int, default=1000, help="designs simulated for the dataset")
     ap.add_argument("--model", default="random_forest", help="proxy model (archgym.list_proxy_models())")
-    ap.add_argument("--proxy-budget", type=positive_int, default=20000, help="GA evaluations on the proxy")
+    ap.add_argument("--proxy-budget", type=positive_int, default=20000, help="GA budget on the proxy (budget // 16 generations; the GA may stop earlier)")
     ap.add_argument("--confirm", type=positive_int, default=20, help="best proxy designs re-simulated")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--store", default=None, help="SQLite store (default: a temporary one)")

@@ -125,10 +125,10 @@ void Simulation::next_payload(std::int64_t now) {
   }
   // The range first: a cycle from 2^63 on would look like a decrease once signed.
   if (r.cycle > static_cast<std::uint64_t>(max_trace_cycle_))
-    throw std::invalid_argument("trace request " + std::to_string(sent_ + 1) + " " +
+    throw TraceRequestError("trace request " + std::to_string(sent_ + 1) + " " +
                                 beyond_time_range(r.cycle, cfg_.controller.trace_clock_mhz));
   if (sent_ > 0 && static_cast<std::int64_t>(r.cycle) < last_trace_cycle_)
-    throw std::invalid_argument("trace timestamps must not decrease: request " +
+    throw TraceRequestError("trace timestamps must not decrease: request " +
                                 std::to_string(sent_ + 1) + " at cycle " + std::to_string(r.cycle) +
                                 " follows cycle " + std::to_string(last_trace_cycle_));
   last_trace_cycle_ = static_cast<std::int64_t>(r.cycle);

@@ -2,6 +2,7 @@
 // One simulation: a request stream through one controller configuration on one
 // memory device, cycle by cycle (idle stretches skipped), returning statistics.
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,12 @@ std::uint64_t max_trace_cycle(double trace_clock_mhz);
 // "at cycle C is beyond the simulator's time range: ..." (the limit and why), for the
 // messages of every front end that checks a request against max_trace_cycle().
 std::string beyond_time_range(std::uint64_t cycle, double trace_clock_mhz);
+
+// A trace request the simulator refuses (beyond the time range, or earlier than the one
+// before), thrown as the request is read: a front end streaming a file adds its line.
+struct TraceRequestError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
 
 SimStats simulate(const SimConfig& config, TraceSource& trace,
                   CommandObserver* extra_observer = nullptr,

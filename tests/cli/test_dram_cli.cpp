@@ -29,9 +29,9 @@ void require_refused(const fs::path& dir, const std::string& args, const std::ve
 
 TEST_CASE("archgym-dram: a trace request beyond an hour of simulated time is refused at once", "[cli]") {
   const auto dir = scratch_dir("dram_far");
-  write_file(dir / "far.stl", "0: read 0x0\n1000000000000000: read 0x40\n");
+  write_file(dir / "far.stl", "# two requests\n0: read 0x0\n\n1000000000000000: read 0x40\n");
   require_refused(dir, "--trace far.stl",
-                  {"trace request 2 at cycle 1000000000000000 is beyond the simulator's time range",
+                  {"far.stl:4: trace request 2 at cycle 1000000000000000 is beyond the simulator's time range",
                    "at most cycle 2880000000000 of the 800 MHz trace clock", "1 hour of simulated time"});
   require_refused(dir, "--generate stream,requests=100000000,rate=1e-6",
                   {"--generate: the last request at cycle 99999999000000 is beyond", "use fewer requests"});

@@ -325,8 +325,11 @@ TEST_CASE("proxy timings on 10000 rows x 15 features x 3 metrics", "[.][benchmar
   using Clock = std::chrono::steady_clock;
   const auto train = testdata::make_set(10000, 15, testdata::reference_targets(), 1);
   const auto test = testdata::make_held_out(2000, 15, testdata::reference_targets(), 1);
-  for (const std::string name : {"random_forest", "knn"}) {
-    auto model = make_proxy(name, {}, 1);
+  // knn twice: with its learned feature scales (the default) and with equal ones.
+  const std::pair<std::string, std::map<std::string, std::string>> setups[] = {
+      {"random_forest", {}}, {"knn", {}}, {"knn", {{"scaling", "none"}}}};
+  for (const auto& [name, hyperparameters] : setups) {
+    auto model = make_proxy(name, hyperparameters, 1);
     const auto t0 = Clock::now();
     model->fit(train);
     const auto t1 = Clock::now();
@@ -335,15 +338,16 @@ TEST_CASE("proxy timings on 10000 rows x 15 features x 3 metrics", "[.][benchmar
     const auto t2 = Clock::now();
     const double fit_s = std::chrono::duration<double>(t1 - t0).count();
     const double predict_us = std::chrono::duration<double, std::micro>(t2 - t1).count() / test.rows();
+    const std::string label = name + (hyperparameters.empty() ? "" : " scaling=none");
     std::printf("%s: fit %.3f s, predict %.2f us/design, held-out r2 smooth %.4f step %.4f (sink %g)\n",
-                name.c_str(), fit_s, predict_us, testdata::score(*model, test, 0).r2,
+                label.c_str(), fit_s, predict_us, testdata::score(*model, test, 0).r2,
                 testdata::score(*model, test, 1).r2, sink);
     const auto s0 = Clock::now();
     const std::string state = model->state_json();
     auto loaded = make_proxy(name, {}, 1);
     loaded->load_state(state);
     const auto s1 = Clock::now();
-    std::printf("%s: state %.1f MB, save+load %.3f s\n", name.c_str(), state.size() / 1e6,
+    std::printf("%s: state %.1f MB, save+load %.3f s\n", label.c_str(), state.size() / 1e6,
                 std::chrono::duration<double>(s1 - s0).count());
   }
 }

@@ -299,7 +299,17 @@ int main(int argc, char** argv) {
       checker = std::make_unique<ProtocolChecker>(cfg.memspec);
       fan.targets.push_back(checker.get());
     }
-    const SimStats s = simulate(cfg, *trace, fan.targets.empty() ? nullptr : &fan);
+    const auto simulated = [&] {
+      try {
+        return simulate(cfg, *trace, fan.targets.empty() ? nullptr : &fan);
+      } catch (const TraceRequestError& e) {  // the request just read: name its line, as the env does
+        const auto* file = dynamic_cast<const StlTraceReader*>(trace.get());
+        if (file == nullptr) throw;
+        throw std::invalid_argument((trace_file.empty() ? default_trace_path(workload) : trace_file) + ":" +
+                                    std::to_string(file->line_number()) + ": " + e.what());
+      }
+    };
+    const SimStats s = simulated();
     if (s.requests == 0)  // as the env: all-zero statistics would pass for a result
       throw std::invalid_argument("trace '" + (trace_file.empty() ? default_trace_path(workload) : trace_file) +
                                   "' holds no requests");
