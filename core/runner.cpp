@@ -206,6 +206,22 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
   return result;
 }
 
+Objective run_objective(const Env& env, const std::string& formulation, const std::map<std::string, double>& targets) {
+  Objective base = env.default_objective();
+  Objective o = formulation.empty() ? base : Objective(Objective::parse_formulation(formulation), base.targets());
+  o.tolerance = base.tolerance;
+  o.ratio_cap = base.ratio_cap;
+  o.cost_cap = base.cost_cap;
+  for (const auto& [metric, value] : targets) {
+    bool present = false;
+    for (const auto& t : o.targets()) present = present || t.metric == metric;
+    if (present) o.set_target(metric, value);
+    else o.add_target({metric, value, 1.0});
+  }
+  o.check_metrics(env.metric_names());
+  return o;
+}
+
 namespace {
 
 // Everything a run needs, built and validated before the store is touched.
@@ -217,23 +233,13 @@ struct Prepared {
 };
 
 Objective build_objective(const Env& env, const RunSpec& spec) {
-  Objective base = env.default_objective();
-  Objective o = spec.formulation.empty() ? base : Objective(Objective::parse_formulation(spec.formulation), base.targets());
-  o.tolerance = base.tolerance;
-  o.ratio_cap = base.ratio_cap;
-  o.cost_cap = base.cost_cap;
+  // A run names its env in the message (run_objective's own check would not).
   const auto metrics = env.metric_names();
-  for (const auto& [metric, value] : spec.targets) {
+  for (const auto& [metric, value] : spec.targets)
     if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
       throw std::invalid_argument("target: env '" + spec.env + "' has no metric '" + metric + "'" +
                                   did_you_mean(metric, metrics) + "; its metrics: " + join(metrics));
-    bool present = false;
-    for (const auto& t : o.targets()) present = present || t.metric == metric;
-    if (present) o.set_target(metric, value);
-    else o.add_target({metric, value, 1.0});
-  }
-  o.check_metrics(metrics);
-  return o;
+  return run_objective(env, spec.formulation, spec.targets);
 }
 
 // The store's claim on a run (Store::claim_run), held while this process runs it.

@@ -33,6 +33,13 @@
 
 namespace archgym {
 
+// The objective a run of `env` scores with: the env's default one (its weights, tolerance
+// and caps kept), under `formulation` unless empty, with `targets` replacing its target
+// values or adding metrics at weight 1. Throws for a metric the env does not have
+// (Objective::check_metrics) and for an invalid target value. The gymnasium envs use it
+// too, so a run and a gym episode score alike.
+Objective run_objective(const Env& env, const std::string& formulation, const std::map<std::string, double>& targets);
+
 // Everything needed to (re)create a run from the registry.
 struct RunSpec {
   std::string env = "dram";

@@ -24,7 +24,6 @@ One step evaluates one design (the action) and observes its metrics:
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Mapping
 
@@ -81,20 +80,10 @@ _from_registry.metadata = {"render_modes": []}  # read by gymnasium.make before 
 
 def _objective(env: _core.Env, targets: Mapping[str, float] | None,
                formulation: str | None) -> _core.Objective:
-    """The objective archgym.run builds (build_objective in core/runner.cpp): the env's
-    default one (its weights, tolerance and caps kept), under ``formulation`` if given,
-    with ``targets`` replacing its target values or adding metrics with weight 1."""
-    given = _checks.targets(targets)
-    spec = json.loads(env.default_objective.to_json())
-    spec["formulation"] = _checks.formulation(formulation) or spec["formulation"]
-    known = {t["metric"] for t in spec["targets"]}
-    # Added at 1.0 here; set_target below gives every value the core's own range check.
-    spec["targets"] += [{"metric": m, "value": 1.0, "weight": 1.0} for m in given if m not in known]
-    objective = _core.Objective.from_json(json.dumps(spec))
-    objective.check_metrics(list(env.metric_names))
-    for metric, value in given.items():
-        objective.set_target(metric, value)
-    return objective
+    """The objective archgym.run scores with (the core's run_objective): the env's default
+    one (its weights, tolerance and caps kept), under ``formulation`` if given, with
+    ``targets`` replacing its target values or adding metrics with weight 1."""
+    return _core.run_objective(env, _checks.formulation(formulation), _checks.targets(targets))
 
 
 def _index(knob: str, action: Any, cardinality: int) -> int:

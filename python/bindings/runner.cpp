@@ -134,6 +134,15 @@ void bind_runner(py::module_& m) {
   m.attr("MAX_BATCH") = kMaxBatch;
   m.attr("MAX_WORKERS") = kMaxWorkers;
   m.def(
+      "run_objective",
+      [](const py::object& env, const py::object& formulation, const py::object& targets) {
+        const auto& e = to_instance<EnvHandle>(env, "env", "an archgym Env (archgym.make_env)");
+        return run_objective(*e.env, formulation.is_none() ? "" : to_text(formulation, "formulation"), to_targets(targets));
+      },
+      py::arg("env"), py::arg("formulation"), py::arg("targets"),
+      "The objective a run of `env` scores with: its default objective under `formulation`\n"
+      "(None or '': the default), with `targets` replacing target values or adding metrics.");
+  m.def(
       "run",
       [](const py::object& env, const py::object& env_options, const py::object& agent,
          const py::object& agent_options, const py::object& targets, const py::object& formulation,

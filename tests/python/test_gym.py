@@ -125,6 +125,9 @@ def test_targets_and_formulation_are_forwarded():
     # A metric the default objective lacks is added to it, as archgym.run adds it.
     ({"targets": {"energy_uJ": 1.0}}, {"power_W": 1.0, "latency_ms": 0.1, "energy_uJ": 1.0}),
     ({"targets": {"power_W": 2.0}, "formulation": "weighted-sum"}, {"power_W": 2.0, "latency_ms": 0.1}),
+    # Two added: in the run's order (by name), whatever the dict's order.
+    ({"targets": {"refreshes": 10.0, "energy_uJ": 1.0}},
+     {"power_W": 1.0, "latency_ms": 0.1, "energy_uJ": 1.0, "refreshes": 10.0}),
 ])
 def test_the_gym_objective_is_the_one_a_run_records(tmp_path, options, targets):
     env = gymnasium.make("archgym/DRAM-v0", **options, **SMALL)
