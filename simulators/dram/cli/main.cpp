@@ -277,8 +277,8 @@ int main(int argc, char** argv) {
       set_knob(cfg.controller, kv.substr(0, eq), kv.substr(eq + 1));
     }
     std::unique_ptr<TraceSource> trace;
-    if (!trace_file.empty()) trace = std::make_unique<StlTraceReader>(trace_file);
-    else if (!workload.empty()) trace = std::make_unique<StlTraceReader>(default_trace_path(workload));
+    const std::string trace_path = trace_file.empty() && !workload.empty() ? default_trace_path(workload) : trace_file;
+    if (!trace_path.empty()) trace = std::make_unique<StlTraceReader>(trace_path);
     else {
       auto generated = std::make_unique<GeneratedTrace>(parse_generate(generate));
       if (generated->last_cycle() > max_trace_cycle(cfg.controller.trace_clock_mhz))  // refuse before simulating
@@ -305,14 +305,12 @@ int main(int argc, char** argv) {
       } catch (const TraceRequestError& e) {  // the request just read: name its line, as the env does
         const auto* file = dynamic_cast<const StlTraceReader*>(trace.get());
         if (file == nullptr) throw;
-        throw std::invalid_argument((trace_file.empty() ? default_trace_path(workload) : trace_file) + ":" +
-                                    std::to_string(file->line_number()) + ": " + e.what());
+        throw std::invalid_argument(trace_path + ":" + std::to_string(file->line_number()) + ": " + e.what());
       }
     };
     const SimStats s = simulated();
     if (s.requests == 0)  // as the env: all-zero statistics would pass for a result
-      throw std::invalid_argument("trace '" + (trace_file.empty() ? default_trace_path(workload) : trace_file) +
-                                  "' holds no requests");
+      throw std::invalid_argument("trace '" + trace_path + "' holds no requests");
     if (s.requests_beyond_capacity > 0)  // DRAMSys warns and folds them onto the device too
       std::cerr << "archgym-dram: warning: " << s.requests_beyond_capacity << " of " << s.requests
                 << " requests address beyond the device (its address bits: 0x" << std::hex
