@@ -5,7 +5,7 @@
 namespace archgym::dram {
 
 Controller::Controller(const MemSpec& spec, const ControllerConfig& config, TransactionPool& pool,
-                       ControllerPort& port)
+                       const ControllerPort& port)
     : spec_(spec),
       config_(config),
       pool_(pool),
@@ -44,18 +44,12 @@ Controller::Controller(const MemSpec& spec, const ControllerConfig& config, Tran
 
 void Controller::manage_responses(std::int64_t now) {
   if (release_txn_ >= 0) {
-    if (release_time_ != now) return;  // still waiting for END_RESP
-    release_response(now);
+    if (release_time_ == now) release_response(now);  // else still waiting for END_RESP
     return;
   }
   const int next = resp_.next(now);
-  if (next >= 0) {
-    port_.begin_resp(next, now, release_time_ == now ? now + 1 : now);
-    release_txn_ = next;
-    release_time_ = kNever;
-  } else {
-    notify_data(now);
-  }
+  if (next >= 0) begin_response(next, now, release_time_ == now ? now + 1 : now);
+  else notify_data(now);
 }
 
 void Controller::release_response(std::int64_t now) {
@@ -64,13 +58,14 @@ void Controller::release_response(std::int64_t now) {
   --total_payloads_;
   if (total_payloads_ == 0) return;
   const int next = resp_.next(now);
-  if (next >= 0) {  // the last response was released this cycle: one cycle apart
-    port_.begin_resp(next, now, now + 1);
-    release_txn_ = next;
-    release_time_ = kNever;
-  } else {
-    notify_data(now);
-  }
+  if (next >= 0) begin_response(next, now, now + 1);  // released this cycle: one cycle apart
+  else notify_data(now);
+}
+
+void Controller::begin_response(int txn, std::int64_t now, std::int64_t at) {
+  port_.begin_resp(txn, now, at);
+  release_txn_ = txn;
+  release_time_ = kNever;
 }
 
 void Controller::update_write_drain() {

@@ -12,6 +12,7 @@
 #include "simulators/dram/cmd_mux.h"
 #include "simulators/dram/command.h"
 #include "simulators/dram/controller_config.h"
+#include "simulators/dram/controller_port.h"
 #include "simulators/dram/memspec.h"
 #include "simulators/dram/power_down_manager.h"
 #include "simulators/dram/refresh_manager.h"
@@ -22,17 +23,6 @@
 
 namespace archgym::dram {
 
-// What the controller tells the world around it.
-class ControllerPort {
- public:
-  virtual ~ControllerPort() = default;
-  // END_REQ for `txn`, sent during a pass at `now` (zero delay).
-  virtual void end_req(int txn, std::int64_t now) = 0;
-  // BEGIN_RESP for `txn` at cycle `at` (now, or now + 1 after a release this cycle).
-  virtual void begin_resp(int txn, std::int64_t now, std::int64_t at) = 0;
-  virtual void command_issued(const IssuedCommand& c) = 0;
-};
-
 struct ControllerCounters {
   std::uint64_t command_counts[kCommandCount] = {};
   std::uint64_t row_misses = 0;   // CAS that were the first after their bank's ACT
@@ -42,7 +32,7 @@ struct ControllerCounters {
 class Controller {
  public:
   Controller(const MemSpec& spec, const ControllerConfig& config, TransactionPool& pool,
-             ControllerPort& port);
+             const ControllerPort& port);
   Controller(const Controller&) = delete;
   Controller& operator=(const Controller&) = delete;
 
@@ -79,6 +69,7 @@ class Controller {
   // The rarer halves, out of line so that the common passes (nothing to release or
   // admit, the fast path) stay a few instructions without saving registers.
   [[gnu::noinline]] void release_response(std::int64_t now);  // END_RESP arrived
+  [[gnu::noinline]] void begin_response(int txn, std::int64_t now, std::int64_t at);
   [[gnu::noinline]] void admit(std::int64_t now);
   [[gnu::noinline]] void full_pass(std::int64_t now);         // steps 3-6
   void update_write_drain();
@@ -91,7 +82,7 @@ class Controller {
   const MemSpec spec_;
   const ControllerConfig config_;
   TransactionPool& pool_;
-  ControllerPort& port_;
+  ControllerPort port_;
   TimingChecker checker_;
   Scheduler scheduler_;
   ResponseQueue resp_;

@@ -25,7 +25,7 @@ std::string mhz_text(double mhz) {
 // Run-time glue: owns the transaction pool, the trace player, the arbiter and the
 // controller of the one channel, and drives them cycle by cycle and delta round by delta
 // round, jumping straight to the next cycle at which anything is scheduled.
-class Simulation final : public ControllerPort {
+class Simulation {
  public:
   Simulation(const SimConfig& cfg, TraceSource& trace, CommandObserver* extra,
              ResponseObserver* responses)
@@ -36,7 +36,7 @@ class Simulation final : public ControllerPort {
         trace_(trace),
         extra_(extra),
         power_(cfg.memspec),
-        controller_(cfg.memspec, cfg.controller, pool_, *this),
+        controller_(cfg.memspec, cfg.controller, pool_, ControllerPort(events_, power_, extra)),
         arbiter_(cfg.controller.arbiter, cfg.controller.max_active_transactions, controller_,
                  pool_, events_) {
     tck_ps_ = spec_.tck_ps;
@@ -51,18 +51,6 @@ class Simulation final : public ControllerPort {
   }
 
   SimStats run();
-
-  // ControllerPort.
-  void end_req(int txn, std::int64_t now) override {
-    events_.post(MsgKind::ArbEndReq, txn, now, now);
-  }
-  void begin_resp(int txn, std::int64_t now, std::int64_t at) override {
-    events_.post(MsgKind::ArbBeginResp, txn, at, now);
-  }
-  void command_issued(const IssuedCommand& c) override {
-    power_.on_command(c);
-    if (extra_ != nullptr) extra_->on_command(c);
-  }
 
  private:
   void next_payload(std::int64_t now);   // the trace player's nextPayload()
