@@ -12,30 +12,7 @@ Arbiter::Arbiter(ArbiterPolicy policy, int max_active, Controller& controller,
       reorder_(RespQueuePolicy::Reorder) {
 }
 
-void Arbiter::accept(int txn, std::int64_t now) {
-  Transaction& t = pool_[txn];
-  t.thread_id = next_thread_id_++;
-  t.channel_id = next_channel_id_++;
-  t.arrival_cycle = now;
-}
-
-void Arbiter::send_to_controller(int txn, std::int64_t at, std::int64_t now) {
-  controller_.begin_req(txn, at);
-  events_.trigger_controller(at, now);
-}
-
-
-void Arbiter::begin_req(int txn, std::int64_t now) {
-  if (policy_ == ArbiterPolicy::Simple) {
-    accept(txn, now);
-    if (!channel_busy_) {
-      channel_busy_ = true;
-      send_to_controller(txn, now, now);  // ArbitrationDelayFw = 0
-    } else {
-      pending_requests_.push(txn);
-    }
-    return;
-  }
+void Arbiter::queued_begin_req(int txn, std::int64_t now) {
   if (active_ < max_active_) {
     ++active_;
     accept(txn, now);
@@ -51,17 +28,7 @@ void Arbiter::begin_req(int txn, std::int64_t now) {
   }
 }
 
-void Arbiter::end_req(int txn, std::int64_t now) {
-  if (policy_ == ArbiterPolicy::Simple) {
-    events_.post(MsgKind::PlayerEndReq, txn, now, now);
-    if (!pending_requests_.empty()) {
-      const int next = pending_requests_.pop();
-      send_to_controller(next, now + 1, now);  // never two requests in one cycle
-    } else {
-      channel_busy_ = false;
-    }
-    return;
-  }
+void Arbiter::queued_end_req(std::int64_t now) {
   last_end_req_ = now;
   if (!pending_requests_.empty()) {
     const int next = pending_requests_.pop();
@@ -81,16 +48,7 @@ bool Arbiter::pop_response(int& txn) {
   return true;
 }
 
-void Arbiter::begin_resp(int txn, std::int64_t now) {
-  if (policy_ == ArbiterPolicy::Simple) {
-    if (!thread_busy_) {
-      thread_busy_ = true;
-      events_.post(MsgKind::PlayerBeginResp, txn, now, now);  // ArbitrationDelayBw = 0
-    } else {
-      pending_responses_.push(txn);
-    }
-    return;
-  }
+void Arbiter::queued_begin_resp(int txn, std::int64_t now) {
   // Fifo/Reorder acknowledge the controller at once.
   controller_.end_resp(now);
   events_.trigger_controller(now, now);
@@ -108,17 +66,7 @@ void Arbiter::begin_resp(int txn, std::int64_t now) {
   }
 }
 
-void Arbiter::end_resp(int /*txn*/, std::int64_t now) {
-  if (policy_ == ArbiterPolicy::Simple) {
-    controller_.end_resp(now);
-    events_.trigger_controller(now, now);
-    int next;
-    if (pop_response(next))
-      events_.post(MsgKind::PlayerBeginResp, next, now + 1, now);
-    else
-      thread_busy_ = false;
-    return;
-  }
+void Arbiter::queued_end_resp(std::int64_t now) {
   last_end_resp_ = now;
   if (outstanding_end_req_ >= 0) {  // a slot is free: accept the blocked request
     const int txn = outstanding_end_req_;

@@ -27,12 +27,7 @@ class TxnFifo {
   TxnFifo() : ring_(64) {}
   bool empty() const { return count_ == 0; }
   void push(int txn) {
-    if (count_ == ring_.size()) {
-      std::vector<int> bigger(ring_.size() * 2);
-      for (std::size_t i = 0; i < count_; ++i) bigger[i] = ring_[(head_ + i) & (ring_.size() - 1)];
-      ring_.swap(bigger);
-      head_ = 0;
-    }
+    if (count_ == ring_.size()) grow();
     ring_[(head_ + count_++) & (ring_.size() - 1)] = txn;
   }
   int pop() {
@@ -43,6 +38,12 @@ class TxnFifo {
   }
 
  private:
+  [[gnu::noinline]] void grow() {
+    std::vector<int> bigger(ring_.size() * 2);
+    for (std::size_t i = 0; i < count_; ++i) bigger[i] = ring_[(head_ + i) & (ring_.size() - 1)];
+    ring_.swap(bigger);
+    head_ = 0;
+  }
   std::vector<int> ring_;  // size: a power of two
   std::size_t head_ = 0, count_ = 0;
 };
@@ -52,14 +53,62 @@ class Arbiter {
   Arbiter(ArbiterPolicy policy, int max_active, Controller& controller, TransactionPool& pool,
           EventQueue& events);
 
-  void begin_req(int txn, std::int64_t now);   // from the player
-  void end_req(int txn, std::int64_t now);     // from the controller
-  void begin_resp(int txn, std::int64_t now);  // from the controller
-  void end_resp(int txn, std::int64_t now);    // from the player
+  // The handlers. Simple's halves are a few instructions and inline; the queueing
+  // policies' (Fifo, Reorder) are out of line.
+  void begin_req(int txn, std::int64_t now) {  // from the player
+    if (policy_ != ArbiterPolicy::Simple) return queued_begin_req(txn, now);
+    accept(txn, now);
+    if (!channel_busy_) {
+      channel_busy_ = true;
+      send_to_controller(txn, now, now);  // ArbitrationDelayFw = 0
+    } else {
+      pending_requests_.push(txn);
+    }
+  }
+  void end_req(int txn, std::int64_t now) {  // from the controller
+    if (policy_ != ArbiterPolicy::Simple) return queued_end_req(now);
+    events_.post(MsgKind::PlayerEndReq, txn, now, now);
+    if (!pending_requests_.empty()) {
+      const int next = pending_requests_.pop();
+      send_to_controller(next, now + 1, now);  // never two requests in one cycle
+    } else {
+      channel_busy_ = false;
+    }
+  }
+  void begin_resp(int txn, std::int64_t now) {  // from the controller
+    if (policy_ != ArbiterPolicy::Simple) return queued_begin_resp(txn, now);
+    if (!thread_busy_) {
+      thread_busy_ = true;
+      events_.post(MsgKind::PlayerBeginResp, txn, now, now);  // ArbitrationDelayBw = 0
+    } else {
+      pending_responses_.push(txn);
+    }
+  }
+  void end_resp(std::int64_t now) {  // from the player
+    if (policy_ != ArbiterPolicy::Simple) return queued_end_resp(now);
+    controller_.end_resp(now);
+    events_.trigger_controller(now, now);
+    if (!pending_responses_.empty())
+      events_.post(MsgKind::PlayerBeginResp, pending_responses_.pop(), now + 1, now);
+    else
+      thread_busy_ = false;
+  }
 
  private:
-  void accept(int txn, std::int64_t now);  // assigns payload IDs
-  void send_to_controller(int txn, std::int64_t at, std::int64_t now);
+  void queued_begin_req(int txn, std::int64_t now);
+  void queued_end_req(std::int64_t now);
+  void queued_begin_resp(int txn, std::int64_t now);
+  void queued_end_resp(std::int64_t now);
+  void accept(int txn, std::int64_t now) {  // assigns payload IDs
+    Transaction& t = pool_[txn];
+    t.thread_id = next_thread_id_++;
+    t.channel_id = next_channel_id_++;
+    t.arrival_cycle = now;
+  }
+  void send_to_controller(int txn, std::int64_t at, std::int64_t now) {
+    controller_.begin_req(txn, at);
+    events_.trigger_controller(at, now);
+  }
   bool pop_response(int& txn);
 
   ArbiterPolicy policy_;

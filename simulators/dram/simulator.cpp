@@ -187,7 +187,7 @@ void Simulation::handle(Message m, std::int64_t now) {
     case MsgKind::ArbEndReq: arbiter_.end_req(m.txn, now); break;
     case MsgKind::ArbBeginResp: arbiter_.begin_resp(m.txn, now); break;
     case MsgKind::ArbEndResp:
-      arbiter_.end_resp(m.txn, now);
+      arbiter_.end_resp(now);
       pool_.release(m.txn);
       break;
     case MsgKind::PlayerEndReq: next_payload(now); break;
