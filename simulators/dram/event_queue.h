@@ -58,7 +58,16 @@ class EventQueue {
     // request) follow the timed ones, one round later.
     if (round_end_ < delta_.size()) return begin_cycle_after_early_posts(now);
     delta_.clear();
-    if (earliest_ == now) take_timed(now);
+    if (earliest_ == now) {
+      // Usually a single message is pending: moved here, inline (no call, no loop).
+      if (timed_.size() == 1) {
+        delta_.push_back(timed_.front());
+        timed_.clear();
+        earliest_ = INT64_MAX;
+      } else {
+        take_timed(now);
+      }
+    }
     round_begin_ = 0;
     round_end_ = delta_.size();
     if (controller_timed_ == now) {
