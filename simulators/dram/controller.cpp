@@ -92,6 +92,7 @@ void Controller::admit(std::int64_t now) {
   scheduler_.store(txn);
   admitted_ = true;
   if (write_drain_) update_write_drain();
+  admitted_bank_ = t.bank;
   BankMachine& bm = bms_[static_cast<std::size_t>(t.bank)];
   bm.invalidate();
   bm.start(now, checker_.not_before(now), scheduler_, checker_, pool_);
@@ -102,18 +103,53 @@ void Controller::pass(std::int64_t now) {
   // (1) responses, (2) admission.
   manage_responses(now);
   admitted_ = false;
+  admitted_bank_ = -1;
   manage_requests(now);
-  // Fast path, exact: nothing a candidate depends on changed since the last pass (no
-  // admission here; commands only issue in full passes) and nothing is due before the
-  // earliest time computed then (which includes every refresh trigger). Steps 3-6 would
+  // Fast paths, exact. Nothing is due before the earliest time the last full pass computed
+  // (which includes every refresh trigger), and commands only issue in full passes, so
+  // if nothing a candidate depends on changed since (no admission), steps 3-6 would
   // reproduce the same candidates, issue nothing and compute the same wake-up time.
-#ifndef ARCHGYM_DRAM_NO_FAST_PATH  // defined only to verify the fast path changes nothing
-  if (!admitted_ && now < last_next_) {
-    if (last_next_ < controller_event_) controller_event_ = last_next_;  // as step 6 would
-    return;
+#ifndef ARCHGYM_DRAM_NO_FAST_PATH  // defined only to verify the fast paths change nothing
+  if (now < last_next_) {
+    if (!admitted_) {
+      if (last_next_ < controller_event_) controller_event_ = last_next_;  // as step 6 would
+      return;
+    }
+    if (only_admitted_bank_changed(now)) {
+      wake_after_admission(now);
+      return;
+    }
   }
 #endif
   full_pass(now);
+}
+
+bool Controller::only_admitted_bank_changed(std::int64_t now) const {
+  // admit() re-selected the admitted request's bank; no other bank waits to re-select
+  // (a write drain that changed direction marks them all), and the bank cannot issue now.
+  if (admitted_bank_ < 0 || !reselect_.empty() ||
+      bms_[static_cast<std::size_t>(admitted_bank_)].time() <= now)
+    return false;
+  // The managers would change nothing either: no refresh due, no power-down entry or exit
+  // pending (an admission to an idle rank triggers one).
+  for (const auto& rm : rms_)
+    if (!rm->quiet(now)) return false;
+  for (const auto& pdm : pdms_)
+    if (!pdm->idle()) return false;
+  return true;
+}
+
+void Controller::wake_after_admission(std::int64_t now) {
+  // Steps 3-6 of a full pass that issues nothing and in which only the admitted request's
+  // bank re-selected: the other banks' times are as the last pass left them (re-timing a
+  // time later than now from a later `now` gives the same time), the admitted bank's is
+  // fresh from admit(), the quiet managers answer their trigger or never.
+  std::int64_t next = kNever;
+  for (const auto& bm : bms_) next = std::min(next, bm.time());
+  for (auto& rm : rms_) next = std::min(next, rm->start(now));
+  for (auto& pdm : pdms_) next = std::min(next, pdm->start(now));
+  if (next < controller_event_) controller_event_ = next;
+  last_next_ = next;
 }
 
 void Controller::full_pass(std::int64_t now) {

@@ -72,6 +72,10 @@ class Controller {
   [[gnu::noinline]] void begin_response(int txn, std::int64_t now, std::int64_t at);
   [[gnu::noinline]] void admit(std::int64_t now);
   [[gnu::noinline]] void full_pass(std::int64_t now);         // steps 3-6
+  // The admission fast path: a pass after which only the admitted request's bank
+  // re-selected, and it cannot issue now.
+  bool only_admitted_bank_changed(std::int64_t now) const;
+  [[gnu::noinline]] void wake_after_admission(std::int64_t now);
   void update_write_drain();
   void issue(const Candidate& c, std::int64_t now);
   void notify_data(std::int64_t now) {
@@ -103,7 +107,8 @@ class Controller {
   std::int64_t controller_event_ = kNever;
   std::int64_t data_event_ = kNever;
   std::int64_t last_next_ = 0;  // earliest candidate/trigger time after the last full pass
-  bool admitted_ = false;
+  bool admitted_ = false;     // something a candidate depends on changed in this pass
+  int admitted_bank_ = -1;    // the bank of the request admitted in this pass
   bool write_drain_ = false;  // WriteDrainPolicy::Watermark
   ControllerCounters counters_;
 };

@@ -27,7 +27,7 @@ class PowerDownManager {
   // Recomputes the proposed command; returns its earliest time (kNever if none). Nothing
   // to propose (disabled, or no entry/exit pending: the common case) is answered inline.
   std::int64_t start(std::int64_t now) {
-    if (!enabled_ || !(exit_triggered_ || entry_triggered_ || enter_self_refresh_)) {
+    if (idle()) {
       has_next_ = false;
       time_ = INT64_MAX;
       return time_;
@@ -35,6 +35,8 @@ class PowerDownManager {
     return choose(now);
   }
   void update(Command c);
+  // Disabled, or no entry or exit pending: start() changes nothing and proposes no command.
+  bool idle() const { return !enabled_ || !(exit_triggered_ || entry_triggered_ || enter_self_refresh_); }
 
   bool has_command() const { return has_next_; }
   Command command() const { return next_; }

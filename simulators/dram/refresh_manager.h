@@ -25,13 +25,15 @@ class RefreshManager {
   // Before the refresh is due nothing is chosen and nothing changes (the managers only
   // wait), so that common case is answered here without the virtual call.
   std::int64_t start(std::int64_t now) {
-    if (now < quiet_until_) {
+    if (quiet(now)) {
       has_next_ = false;
       time_ = kNever;
       return quiet_until_;
     }
     return choose(now);
   }
+  // Before the refresh trigger: start() changes nothing and proposes no command.
+  bool quiet(std::int64_t now) const { return now < quiet_until_; }
   virtual void update(Command c, std::int64_t now) = 0;
   bool has_command() const { return has_next_; }
   Command command() const { return next_; }

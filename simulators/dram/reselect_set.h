@@ -26,6 +26,11 @@ class ReselectSet {
     std::uint64_t bit_;
   };
 
+  bool empty() const {
+    for (std::uint64_t w : words_)
+      if (w != 0) return false;
+    return true;
+  }
   // Calls f(bank) for every marked bank, in bank order; f is expected to clear it.
   template <typename F>
   void for_each(F&& f) const {
