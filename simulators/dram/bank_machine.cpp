@@ -4,6 +4,14 @@
 
 namespace archgym::dram {
 
+namespace {
+// RD, WR, RDA or WRA.
+Command cas(bool write, bool auto_precharge) {
+  if (auto_precharge) return write ? Command::WRA : Command::RDA;
+  return write ? Command::WR : Command::RD;
+}
+}  // namespace
+
 std::int64_t BankMachine::evaluate(std::int64_t now, const Scheduler& s, const TimingChecker& c,
                                    const TransactionPool& pool) {
   reselect_.clear();
@@ -21,22 +29,19 @@ std::int64_t BankMachine::evaluate(std::int64_t now, const Scheduler& s, const T
     if (current_ < 0) return time_;
     const Transaction& t = pool[current_];
     payload_id_ = t.channel_id;
-    const Command rw = t.is_write ? Command::WR : Command::RD;
-    const Command rwa = t.is_write ? Command::WRA : Command::RDA;
+    const bool write = t.is_write;
     const bool hit = t.row == open_row_;
+    // cas() asks for the one command needed (computing all four for every policy cost).
     switch (policy_) {
       case PagePolicy::Open:
-        next_ = hit ? rw : Command::PRE;
+        next_ = hit ? cas(write, false) : Command::PRE;
         break;
       case PagePolicy::Closed:
-        next_ = rwa;  // the row is not checked: it was opened for this request
+        next_ = cas(write, true);  // the row is not checked: it was opened for this request
         break;
       case PagePolicy::OpenAdaptive:
         if (!hit) next_ = Command::PRE;
-        else if (s.has_further_request(bank_) && !s.has_further_row_hit(bank_, open_row_))
-          next_ = rwa;
-        else
-          next_ = rw;
+        else next_ = cas(write, s.has_further_request(bank_) && !s.has_further_row_hit(bank_, open_row_));
         break;
       case PagePolicy::ClosedAdaptive:
         if (!hit) {
@@ -46,12 +51,12 @@ std::int64_t BankMachine::evaluate(std::int64_t now, const Scheduler& s, const T
           next_ = Command::PRE;
           break;
         }
-        next_ = s.has_further_row_hit(bank_, open_row_) ? rw : rwa;
+        next_ = cas(write, !s.has_further_row_hit(bank_, open_row_));
         break;
     }
   }
   has_next_ = true;
-  slots_ = c.slots(next_, rank_, bank_group_, bank_);
+  slots_ = TimingChecker::slots(rows_, next_);
   time_ = c.earliest(slots_, now);
   return time_;
 }

@@ -20,11 +20,13 @@ class BankMachine {
   enum class State : std::uint8_t { Precharged, Activated };
 
   // keep_activated: the write-drain behaviour of activated_for_ (below).
+  // checker: the controller's timing checker (this bank's rows of it are resolved once);
   // reselect: the controller's set of banks to re-select (this one starts marked).
-  BankMachine(PagePolicy policy, int rank, int bank_group, int bank, ReselectSet& reselect,
-              bool keep_activated = false)
+  BankMachine(PagePolicy policy, int rank, int bank_group, int bank, const TimingChecker& checker,
+              ReselectSet& reselect, bool keep_activated = false)
       : policy_(policy), rank_(rank), bank_group_(bank_group), bank_(bank),
-        reselect_(reselect, bank), keep_activated_(keep_activated) {
+        rows_(checker.rows(rank, bank_group, bank)), reselect_(reselect, bank),
+        keep_activated_(keep_activated) {
     reselect_.mark();
   }
 
@@ -85,6 +87,7 @@ class BankMachine {
   std::int64_t time_ = kNever;
   bool blocked_ = false;
   bool sleeping_ = false;
+  TimingChecker::Rows rows_;  // this bank's timing cells for every command
   ReselectSet::Member reselect_;
   TimingChecker::Slots slots_ = TimingChecker::never_slots();  // of next_ on this bank
   // Write drain only: the request the open row was activated for, until its CAS. It stays

@@ -21,7 +21,7 @@ Controller::Controller(const MemSpec& spec, const ControllerConfig& config, Tran
   const int per_group = spec.banks_per_group();
   bms_.reserve(static_cast<std::size_t>(banks));
   for (int b = 0; b < banks; ++b)
-    bms_.emplace_back(config.page_policy, b / spec.banks, b / per_group, b, reselect_,
+    bms_.emplace_back(config.page_policy, b / spec.banks, b / per_group, b, checker_, reselect_,
                       config.write_drain != WriteDrainPolicy::None);
   const RefreshTimings rt = refresh_timings(spec);
   for (int r = 0; r < spec.ranks; ++r) {

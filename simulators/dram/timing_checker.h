@@ -51,9 +51,22 @@ class TimingChecker {
     const std::int64_t* faw = nullptr;  // the rank's tFAW bound for ACT, else a zero
   };
   Slots slots(Command c, int rank, int bank_group, int bank) const {
+    return slots(rows(rank, bank_group, bank), c);
+  }
+  // The rows of one bank (its cells for every command), for a bank machine to resolve once.
+  struct Rows {
+    const std::int64_t* bank = nullptr;
+    const std::int64_t* group = nullptr;
+    const std::int64_t* rank = nullptr;
+    const std::int64_t* faw = nullptr;
+  };
+  Rows rows(int rank, int bank_group, int bank) const {
+    return Rows{&bank_[idx(bank, 0)], &group_[idx(bank_group, 0)], &rank_[idx(rank, 0)],
+                &faw_bound_[static_cast<std::size_t>(rank)]};
+  }
+  static Slots slots(const Rows& r, Command c) {
     const int q = static_cast<int>(c);
-    return Slots{&bank_[idx(bank, q)], &group_[idx(bank_group, q)], &rank_[idx(rank, q)],
-                 c == Command::ACT ? &faw_bound_[static_cast<std::size_t>(rank)] : &kZero};
+    return Slots{r.bank + q, r.group + q, r.rank + q, c == Command::ACT ? r.faw : &kZero};
   }
   // Slots whose earliest() is kNever at any time: for a bank with no command, so that
   // re-timing every bank needs no branch.
