@@ -1,0 +1,169 @@
+// Prints a digest of every command, response and statistic of the simulator over random
+// controller configurations, devices and traces, one line per simulation. Built twice:
+// as is, and with the controller's fast paths compiled out (ARCHGYM_DRAM_NO_FAST_PATH,
+// Controller::pass); the test `dram_fast_paths_change_nothing` requires the two outputs
+// to be identical, which is what makes the fast paths exact rather than approximately
+// right.
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "simulators/dram/address_mapping.h"
+#include "simulators/dram/controller_config.h"
+#include "simulators/dram/memspec.h"
+#include "simulators/dram/simulator.h"
+#include "simulators/dram/trace.h"
+
+using namespace archgym::dram;
+
+namespace {
+
+std::uint64_t splitmix(std::uint64_t& s) {
+  std::uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+int below(std::uint64_t& s, int n) { return static_cast<int>(splitmix(s) % static_cast<std::uint64_t>(n)); }
+
+// FNV-1a over 64-bit words.
+struct Digest {
+  std::uint64_t h = 1469598103934665603ull;
+  void add(std::uint64_t x) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (x >> (8 * i)) & 255;
+      h *= 1099511628211ull;
+    }
+  }
+  void add(double d) {
+    std::uint64_t u;
+    std::memcpy(&u, &d, sizeof u);
+    add(u);
+  }
+};
+
+struct Commands final : CommandObserver {
+  Digest d;
+  void on_command(const IssuedCommand& c) override {
+    d.add(c.cycle);
+    d.add(static_cast<std::uint64_t>(c.command));
+    d.add(static_cast<std::uint64_t>(c.rank * 1000000 + c.bank_group * 1000 + c.bank));
+    d.add(static_cast<std::uint64_t>(static_cast<std::int64_t>(c.row)));
+    d.add(static_cast<std::uint64_t>(static_cast<std::int64_t>(c.column)));
+  }
+  void on_finish(std::uint64_t end_cycle) override { d.add(end_cycle); }
+};
+
+struct Responses final : ResponseObserver {
+  Digest d;
+  void on_response(std::uint64_t index, bool is_write, std::uint64_t cycle) override {
+    d.add(index);
+    d.add(static_cast<std::uint64_t>(is_write));
+    d.add(cycle);
+  }
+};
+
+using Requests = std::shared_ptr<const std::vector<Request>>;
+
+Requests load(TraceSource& source) {
+  auto v = std::make_shared<std::vector<Request>>();
+  Request r;
+  while (source.next(r)) v->push_back(r);
+  return v;
+}
+
+Requests generated(Pattern pattern, std::uint64_t requests, double read_ratio, double rate,
+                   std::uint64_t seed) {
+  GeneratorConfig g;
+  g.pattern = pattern;
+  g.requests = requests;
+  g.read_ratio = read_ratio;
+  g.injection_rate = rate;
+  g.footprint_bytes = std::uint64_t{1} << 28;
+  g.seed = seed;
+  GeneratedTrace t(g);
+  return load(t);
+}
+
+ControllerConfig random_config(std::uint64_t& s) {
+  ControllerConfig c;
+  c.page_policy = static_cast<PagePolicy>(below(s, 4));
+  c.scheduler = static_cast<SchedulerPolicy>(below(s, 3));
+  c.scheduler_buffer = static_cast<SchedulerBuffer>(below(s, 3));
+  c.request_buffer_size = 1 + below(s, 64);
+  c.resp_queue = static_cast<RespQueuePolicy>(below(s, 2));
+  c.refresh_policy = static_cast<RefreshPolicy>(below(s, 3));
+  c.refresh_max_postponed = below(s, 9);
+  c.refresh_max_pulledin = below(s, 9);
+  c.arbiter = static_cast<ArbiterPolicy>(below(s, 3));
+  c.max_active_transactions = 1 << below(s, 8);
+  c.power_down = static_cast<PowerDownPolicy>(below(s, 2));
+  c.write_drain = static_cast<WriteDrainPolicy>(below(s, 3));
+  c.write_high_watermark = 1 + below(s, 40);
+  c.write_low_watermark = below(s, c.write_high_watermark);
+  c.command_queue_depth = 1 + below(s, 16);
+  return c;
+}
+
+}  // namespace
+
+int main() try {
+  std::vector<std::pair<std::string, Requests>> traces;
+  for (const std::string& name : default_trace_names()) {
+    StlTraceReader reader(default_trace_path(name));
+    traces.emplace_back(name, load(reader));
+  }
+  traces.emplace_back("mixed", generated(Pattern::Mixed, 4000, 0.6, 1.0, 5));
+  traces.emplace_back("sparse", generated(Pattern::Random, 1500, 0.5, 0.001, 6));
+
+  struct Device { std::string name; MemSpec spec; AddressMapping mapping; };
+  const MemSpec ddr3 = ddr3_1600_micron_1Gb_x8(), ddr4 = ddr4_2400_jedec_4Gb_x8();
+  MemSpec ddr3_2r = ddr3, ddr4_2r = ddr4;
+  ddr3_2r.ranks = ddr4_2r.ranks = 2;
+  const std::vector<Device> devices{{"ddr3", ddr3, ddr3_rbc_mapping()},
+                                    {"ddr4", ddr4, bank_group_interleaved_mapping(ddr4)},
+                                    {"ddr3x2", ddr3_2r, row_bank_column_mapping(ddr3_2r)},
+                                    {"ddr4x2", ddr4_2r, bank_group_interleaved_mapping(ddr4_2r)}};
+
+  std::uint64_t seed = 20261128;
+  int simulated = 0;
+  for (int i = 0; simulated < 300; ++i) {
+    const ControllerConfig config = random_config(seed);
+    const Device& device = devices[static_cast<std::size_t>(below(seed, 4))];
+    try {
+      validate(config, device.spec);
+    } catch (const std::invalid_argument&) {
+      continue;  // e.g. a write drain with ClosedAdaptive pages; drawn again
+    }
+    for (const auto& [name, requests] : traces) {
+      VectorTrace trace(requests);
+      Commands commands;
+      Responses responses;
+      const SimStats s = simulate(SimConfig{device.spec, device.mapping, config}, trace, &commands,
+                                  &responses);
+      Digest stats;
+      for (const std::uint64_t x : {s.requests, s.reads, s.writes, s.end_cycle, s.refreshes}) stats.add(x);
+      for (const double x : {s.bandwidth_GBps, s.read_latency_avg_ns, s.read_latency_p50_ns,
+                             s.read_latency_p99_ns, s.read_latency_max_ns,
+                             s.read_latency_from_trace_avg_ns, s.row_hit_rate, s.energy.total_pJ,
+                             s.energy.average_power_mW})
+        stats.add(x);
+      for (const std::uint64_t n : s.command_counts) stats.add(n);
+      std::printf("config %d %s %s: end %llu stats %016llx commands %016llx responses %016llx\n", i,
+                  device.name.c_str(), name.c_str(), static_cast<unsigned long long>(s.end_cycle),
+                  static_cast<unsigned long long>(stats.h), static_cast<unsigned long long>(commands.d.h),
+                  static_cast<unsigned long long>(responses.d.h));
+      ++simulated;
+    }
+  }
+  return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "fast_path_digest: %s\n", e.what());
+  return 1;
+}
