@@ -128,11 +128,11 @@ AddressDecoder::AddressDecoder(const AddressMapping& m) : xors_(m.xors) {
       std::size_t j = i + 1;  // extend while the source bits stay consecutive
       while (j < bits.size() && bits[j] == bits[j - 1] + 1) ++j;
       const std::size_t width = j - i;
-      runs_.push_back(Run{static_cast<std::uint8_t>(f), static_cast<std::uint8_t>(bits[i]),
-                          static_cast<std::uint8_t>(i),
+      runs_.push_back(Run{static_cast<std::uint8_t>(bits[i]), static_cast<std::uint8_t>(i),
                           width >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << width) - 1});
       i = j;
     }
+    field_end_[f] = runs_.size();
   }
 }
 

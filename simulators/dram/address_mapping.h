@@ -52,8 +52,15 @@ class AddressDecoder {
       const std::uint64_t bit = ((address >> first) ^ (address >> second)) & 1u;
       address = (address & ~(std::uint64_t{1} << first)) | (bit << first);
     }
-    std::uint64_t v[6] = {};  // channel, rank, bank group, bank, row, column
-    for (const Run& r : runs_) v[r.field] |= ((address >> r.shift) & r.mask) << r.position;
+    // Field by field, each gathered in a register (OR-ing into an array element per run
+    // chained every run through a store and a reload).
+    std::uint64_t v[6];  // channel, rank, bank group, bank, row, column
+    std::size_t i = 0;
+    for (int f = 0; f < 6; ++f) {
+      std::uint64_t x = 0;
+      for (; i < field_end_[f]; ++i) x |= ((address >> runs_[i].shift) & runs_[i].mask) << runs_[i].position;
+      v[f] = x;
+    }
     DecodedAddress d;
     d.channel = static_cast<int>(v[0]);
     d.rank = static_cast<int>(v[1]);
@@ -66,13 +73,13 @@ class AddressDecoder {
 
  private:
   struct Run {
-    std::uint8_t field;     // index into decode()'s field order
     std::uint8_t shift;     // lowest source bit
     std::uint8_t position;  // where it lands in the field
     std::uint64_t mask;     // width, right-aligned
   };
   std::vector<std::pair<int, int>> xors_;
-  std::vector<Run> runs_;
+  std::vector<Run> runs_;          // in decode()'s field order
+  std::size_t field_end_[6] = {};  // runs_ of field f end at field_end_[f]
 };
 
 AddressMapping load_address_mapping(const std::string& path);
