@@ -9,6 +9,7 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -24,13 +25,8 @@ using namespace archgym::dram;
 
 namespace {
 
-std::uint64_t splitmix(std::uint64_t& s) {
-  std::uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-int below(std::uint64_t& s, int n) { return static_cast<int>(splitmix(s) % static_cast<std::uint64_t>(n)); }
+// std::mt19937_64 is fully specified, so every build draws the same simulations.
+int below(std::mt19937_64& rng, int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); }
 
 // FNV-1a over 64-bit words.
 struct Digest {
@@ -91,7 +87,7 @@ Requests generated(Pattern pattern, std::uint64_t requests, double read_ratio, d
   return load(t);
 }
 
-ControllerConfig random_config(std::uint64_t& s) {
+ControllerConfig random_config(std::mt19937_64& s) {
   ControllerConfig c;
   c.page_policy = static_cast<PagePolicy>(below(s, 4));
   c.scheduler = static_cast<SchedulerPolicy>(below(s, 3));
@@ -131,11 +127,11 @@ int main() try {
                                     {"ddr3x2", ddr3_2r, row_bank_column_mapping(ddr3_2r)},
                                     {"ddr4x2", ddr4_2r, bank_group_interleaved_mapping(ddr4_2r)}};
 
-  std::uint64_t seed = 20261128;
+  std::mt19937_64 rng(20261128);
   int simulated = 0;
   for (int i = 0; simulated < 300; ++i) {
-    const ControllerConfig config = random_config(seed);
-    const Device& device = devices[static_cast<std::size_t>(below(seed, 4))];
+    const ControllerConfig config = random_config(rng);
+    const Device& device = devices[static_cast<std::size_t>(below(rng, 4))];
     try {
       validate(config, device.spec);
     } catch (const std::invalid_argument&) {
