@@ -109,7 +109,7 @@ void Controller::pass(std::int64_t now) {
   // (which includes every refresh trigger), and commands only issue in full passes, so
   // if nothing a candidate depends on changed since (no admission), steps 3-6 would
   // reproduce the same candidates, issue nothing and compute the same wake-up time.
-#ifndef ARCHGYM_DRAM_NO_FAST_PATH  // defined only to verify the fast paths change nothing
+#ifndef ARCHGYM_DRAM_NO_FAST_PATH  // defined by the test that the fast paths change nothing
   if (now < last_next_) {
     if (!admitted_) {
       if (last_next_ < controller_event_) controller_event_ = last_next_;  // as step 6 would

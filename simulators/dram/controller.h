@@ -107,6 +107,7 @@ class Controller {
   std::int64_t controller_event_ = kNever;
   std::int64_t data_event_ = kNever;
   std::int64_t last_next_ = 0;  // earliest candidate/trigger time after the last full pass
+                                // (or admission fast path)
   bool admitted_ = false;     // something a candidate depends on changed in this pass
   int admitted_bank_ = -1;    // the bank of the request admitted in this pass
   bool write_drain_ = false;  // WriteDrainPolicy::Watermark
