@@ -1,9 +1,13 @@
 // Prints a digest of every command, response and statistic of the simulator over random
-// controller configurations, devices and traces, one line per simulation. Built twice:
-// as is, and with the controller's fast paths compiled out (ARCHGYM_DRAM_NO_FAST_PATH,
-// Controller::pass); the test `dram_fast_paths_change_nothing` requires the two outputs
-// to be identical, which is what makes the fast paths exact rather than approximately
-// right.
+// controller configurations, devices and traces, one line per simulation. Two tests use it:
+// - dram_fast_paths_change_nothing builds it a second time with the controller's fast paths
+//   compiled out (ARCHGYM_DRAM_NO_FAST_PATH, Controller::pass) and requires the same output:
+//   that is what makes the fast paths exact rather than approximately right;
+// - dram_simulation_digests_unchanged compares the integer part (commands, responses, cycles
+//   and counts; the floating-point figures may differ in the last bit on other compilers or
+//   CPUs) with tests/dram/data/simulation_digests.txt, so that a refactoring or speed-up that
+//   changes any command fails. A deliberate change of behaviour regenerates the file:
+//     build/tests/dram/dram_digest_fast | sed 's/ figures .*//' > tests/dram/data/simulation_digests.txt
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -143,23 +147,24 @@ int main() try {
       Responses responses;
       const SimStats s = simulate(SimConfig{device.spec, device.mapping, config}, trace, &commands,
                                   &responses);
-      Digest stats;
-      for (const std::uint64_t x : {s.requests, s.reads, s.writes, s.end_cycle, s.refreshes}) stats.add(x);
+      Digest counts, figures;
+      for (const std::uint64_t x : {s.requests, s.reads, s.writes, s.end_cycle, s.refreshes}) counts.add(x);
+      for (const std::uint64_t n : s.command_counts) counts.add(n);
       for (const double x : {s.bandwidth_GBps, s.read_latency_avg_ns, s.read_latency_p50_ns,
                              s.read_latency_p99_ns, s.read_latency_max_ns,
                              s.read_latency_from_trace_avg_ns, s.row_hit_rate, s.energy.total_pJ,
                              s.energy.average_power_mW})
-        stats.add(x);
-      for (const std::uint64_t n : s.command_counts) stats.add(n);
-      std::printf("config %d %s %s: end %llu stats %016llx commands %016llx responses %016llx\n", i,
-                  device.name.c_str(), name.c_str(), static_cast<unsigned long long>(s.end_cycle),
-                  static_cast<unsigned long long>(stats.h), static_cast<unsigned long long>(commands.d.h),
-                  static_cast<unsigned long long>(responses.d.h));
+        figures.add(x);
+      // The figures last: the golden comparison drops them.
+      std::printf("config %d %s %s: end %llu counts %016llx commands %016llx responses %016llx figures %016llx\n",
+                  i, device.name.c_str(), name.c_str(), static_cast<unsigned long long>(s.end_cycle),
+                  static_cast<unsigned long long>(counts.h), static_cast<unsigned long long>(commands.d.h),
+                  static_cast<unsigned long long>(responses.d.h), static_cast<unsigned long long>(figures.h));
       ++simulated;
     }
   }
   return 0;
 } catch (const std::exception& e) {
-  std::fprintf(stderr, "fast_path_digest: %s\n", e.what());
+  std::fprintf(stderr, "simulation_digest: %s\n", e.what());
   return 1;
 }
