@@ -105,17 +105,26 @@ void Controller::pass(std::int64_t now) {
   admitted_ = false;
   admitted_bank_ = -1;
   manage_requests(now);
-  // Fast paths, exact. Nothing is due before the earliest time the last full pass computed
-  // (which includes every refresh trigger), and commands only issue in full passes, so
-  // if nothing a candidate depends on changed since (no admission), steps 3-6 would
-  // reproduce the same candidates, issue nothing and compute the same wake-up time.
+  // Fast paths, exact: steps 3-6 would issue nothing and leave every state as it is, so
+  // only the wake-up time is computed, when
+  // - nothing is due before the earliest time the last full pass computed (which includes
+  //   every refresh trigger), and commands only issue in full passes;
+  // - the last full pass left things settled (note_settled): no bank waits to re-select
+  //   (DRAMSys' bank machines re-select in every pass, and a bank a refresh manager blocked
+  //   after step 6 must drop its command in the next one), and every refresh manager is
+  //   before its trigger (from the trigger on, each start() moves the refresh schedule:
+  //   postponing, dropping a missed slot, so every pass counts);
+  // - and nothing a candidate depends on changed (no admission: the last wake-up time
+  //   stands), or only the admitted request's bank did (admit() re-selected it) and it
+  //   cannot issue now, with no power-down entry or exit pending (an admission to an idle
+  //   rank triggers one).
 #ifndef ARCHGYM_DRAM_NO_FAST_PATH  // defined by the test that the fast paths change nothing
-  if (now < last_next_) {
+  if (now < last_next_ && settled_) {
     if (!admitted_) {
       if (last_next_ < controller_event_) controller_event_ = last_next_;  // as step 6 would
       return;
     }
-    if (only_admitted_bank_changed(now)) {
+    if (admission_cannot_issue(now)) {
       wake_after_admission(now);
       return;
     }
@@ -124,23 +133,26 @@ void Controller::pass(std::int64_t now) {
   full_pass(now);
 }
 
-bool Controller::only_admitted_bank_changed(std::int64_t now) const {
-  // admit() re-selected the admitted request's bank; no other bank waits to re-select
-  // (a write drain that changed direction marks them all), and the bank cannot issue now.
+void Controller::note_settled(std::int64_t now) {
+  // Valid until the next full pass: until then no command issues, the refresh managers
+  // start no more (now stays below last_next_, which is at most their triggers), and only
+  // an admission can mark banks (admission_cannot_issue() looks again).
+  settled_ = reselect_.empty();
+  for (const auto& rm : rms_) settled_ = settled_ && rm->quiet(now);
+}
+
+bool Controller::admission_cannot_issue(std::int64_t now) const {
+  // A write drain that changed direction in this pass marked every bank.
   if (admitted_bank_ < 0 || !reselect_.empty() ||
       bms_[static_cast<std::size_t>(admitted_bank_)].time() <= now)
     return false;
-  // The managers would change nothing either: no refresh due, no power-down entry or exit
-  // pending (an admission to an idle rank triggers one).
-  for (const auto& rm : rms_)
-    if (!rm->quiet(now)) return false;
   for (const auto& pdm : pdms_)
     if (!pdm->idle()) return false;
   return true;
 }
 
 void Controller::wake_after_admission(std::int64_t now) {
-  // Steps 3-6 of a full pass that issues nothing and in which only the admitted request's
+  // Step 6 of a full pass that issued nothing and in which only the admitted request's
   // bank re-selected: the other banks' times are as the last pass left them (re-timing a
   // time later than now from a later `now` gives the same time), the admitted bank's is
   // fresh from admit(), the quiet managers answer their trigger or never.
@@ -149,7 +161,7 @@ void Controller::wake_after_admission(std::int64_t now) {
   for (auto& rm : rms_) next = std::min(next, rm->start(now));
   for (auto& pdm : pdms_) next = std::min(next, pdm->start(now));
   if (next < controller_event_) controller_event_ = next;
-  last_next_ = next;
+  last_next_ = next;  // settled_ stays true: nothing note_settled() looks at changed
 }
 
 void Controller::full_pass(std::int64_t now) {
@@ -204,6 +216,7 @@ void Controller::full_pass(std::int64_t now) {
   for (auto& pdm : pdms_) next = std::min(next, pdm->start(now));
   if (next < controller_event_) controller_event_ = next;  // an earlier pending one wins
   last_next_ = next;
+  note_settled(now);
 }
 
 void Controller::issue(const Candidate& c, std::int64_t now) {

@@ -72,9 +72,11 @@ class Controller {
   [[gnu::noinline]] void begin_response(int txn, std::int64_t now, std::int64_t at);
   [[gnu::noinline]] void admit(std::int64_t now);
   [[gnu::noinline]] void full_pass(std::int64_t now);         // steps 3-6
-  // The admission fast path: a pass after which only the admitted request's bank
-  // re-selected, and it cannot issue now.
-  bool only_admitted_bank_changed(std::int64_t now) const;
+  // The fast paths' conditions (see pass()): after a full pass, whether no bank waits to
+  // re-select and no refresh manager is past its trigger (settled_); the admitted request's
+  // bank cannot issue now and no power-down entry or exit is pending.
+  void note_settled(std::int64_t now);
+  bool admission_cannot_issue(std::int64_t now) const;
   [[gnu::noinline]] void wake_after_admission(std::int64_t now);
   void update_write_drain();
   void issue(const Candidate& c, std::int64_t now);
@@ -110,6 +112,7 @@ class Controller {
                                 // (or admission fast path)
   bool admitted_ = false;     // something a candidate depends on changed in this pass
   int admitted_bank_ = -1;    // the bank of the request admitted in this pass
+  bool settled_ = false;      // note_settled() after the last full pass
   bool write_drain_ = false;  // WriteDrainPolicy::Watermark
   ControllerCounters counters_;
 };

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <exception>
 #include <memory>
 #include <random>
@@ -111,6 +112,40 @@ ControllerConfig random_config(std::mt19937_64& s) {
   return c;
 }
 
+// The corners where a pass that is skipped could matter: tiny buffers and watermarks,
+// power-down on mostly, refresh postponed or not.
+ControllerConfig stress_config(std::mt19937_64& s) {
+  ControllerConfig c = random_config(s);
+  if (below(s, 2) == 0) {
+    c.request_buffer_size = 1 + below(s, 4);
+    c.write_high_watermark = 1 + below(s, 6);
+    c.write_low_watermark = below(s, c.write_high_watermark);
+  }
+  if (below(s, 2) == 0) c.refresh_max_postponed = 0;
+  c.power_down = below(s, 3) != 0 ? PowerDownPolicy::Staggered : PowerDownPolicy::NoPowerDown;
+  return c;
+}
+
+// One line: what the simulation did, as digests; the floating-point figures last (the
+// golden comparison drops them).
+void print_digest(const std::string& label, const SimConfig& config, const Requests& requests) {
+  VectorTrace trace(requests);
+  Commands commands;
+  Responses responses;
+  const SimStats s = simulate(config, trace, &commands, &responses);
+  Digest counts, figures;
+  for (const std::uint64_t x : {s.requests, s.reads, s.writes, s.end_cycle, s.refreshes}) counts.add(x);
+  for (const std::uint64_t n : s.command_counts) counts.add(n);
+  for (const double x : {s.bandwidth_GBps, s.read_latency_avg_ns, s.read_latency_p50_ns,
+                         s.read_latency_p99_ns, s.read_latency_max_ns, s.read_latency_from_trace_avg_ns,
+                         s.row_hit_rate, s.energy.total_pJ, s.energy.average_power_mW})
+    figures.add(x);
+  std::printf("%s: end %llu counts %016llx commands %016llx responses %016llx figures %016llx\n",
+              label.c_str(), static_cast<unsigned long long>(s.end_cycle),
+              static_cast<unsigned long long>(counts.h), static_cast<unsigned long long>(commands.d.h),
+              static_cast<unsigned long long>(responses.d.h), static_cast<unsigned long long>(figures.h));
+}
+
 }  // namespace
 
 int main() try {
@@ -142,26 +177,50 @@ int main() try {
       continue;  // e.g. a write drain with ClosedAdaptive pages; drawn again
     }
     for (const auto& [name, requests] : traces) {
-      VectorTrace trace(requests);
-      Commands commands;
-      Responses responses;
-      const SimStats s = simulate(SimConfig{device.spec, device.mapping, config}, trace, &commands,
-                                  &responses);
-      Digest counts, figures;
-      for (const std::uint64_t x : {s.requests, s.reads, s.writes, s.end_cycle, s.refreshes}) counts.add(x);
-      for (const std::uint64_t n : s.command_counts) counts.add(n);
-      for (const double x : {s.bandwidth_GBps, s.read_latency_avg_ns, s.read_latency_p50_ns,
-                             s.read_latency_p99_ns, s.read_latency_max_ns,
-                             s.read_latency_from_trace_avg_ns, s.row_hit_rate, s.energy.total_pJ,
-                             s.energy.average_power_mW})
-        figures.add(x);
-      // The figures last: the golden comparison drops them.
-      std::printf("config %d %s %s: end %llu counts %016llx commands %016llx responses %016llx figures %016llx\n",
-                  i, device.name.c_str(), name.c_str(), static_cast<unsigned long long>(s.end_cycle),
-                  static_cast<unsigned long long>(counts.h), static_cast<unsigned long long>(commands.d.h),
-                  static_cast<unsigned long long>(responses.d.h), static_cast<unsigned long long>(figures.h));
+      print_digest("config " + std::to_string(i) + " " + device.name + " " + name,
+                   SimConfig{device.spec, device.mapping, config}, requests);
       ++simulated;
     }
+  }
+
+  // Stress: short refresh intervals (so that refreshes, postponed or forced, meet every
+  // other event), sparse to saturating generated traces, stress_config()'s corners. A
+  // fast path that skipped a pass in which a refresh manager blocked banks, or moved its
+  // schedule, was found here and not above.
+  std::vector<std::pair<std::string, Requests>> stress_traces;
+  const double rates[] = {0.002, 0.01, 0.03, 0.08, 0.2, 0.5, 1.0};
+  for (int k = 0; k < 12; ++k) {
+    const auto pattern = static_cast<Pattern>(below(rng, 4));
+    const double rate = rates[below(rng, 7)];
+    const double read_ratio = below(rng, 5) / 4.0;
+    const std::uint64_t seed = rng();
+    const auto requests = static_cast<std::uint64_t>(600 + below(rng, 1500));
+    stress_traces.emplace_back("generated " + std::to_string(k),
+                               generated(pattern, requests, read_ratio, rate, seed));
+  }
+  for (const auto& [name, requests] : traces)
+    if (name == "random" || name == "cloud-1")  // their first 3000 requests
+      stress_traces.emplace_back(name, std::make_shared<const std::vector<Request>>(
+                                           requests->begin(), requests->begin() + 3000));
+  for (int i = 0, stressed = 0; stressed < 600; ++i) {
+    const ControllerConfig config = stress_config(rng);
+    MemSpec spec = below(rng, 2) != 0 ? ddr3 : ddr4;
+    spec.ranks = 1 + below(rng, 2);
+    if (below(rng, 3) != 0) {
+      spec.REFI = 600 + below(rng, 2500);
+      spec.REFIpb = std::max(1, spec.REFI / spec.banks);
+      spec.RFCpb = (spec.RFC + 1) / 2;
+    }
+    const AddressMapping mapping =
+        spec.bank_groups > 1 ? bank_group_interleaved_mapping(spec) : row_bank_column_mapping(spec);
+    try {
+      validate(config, spec);
+    } catch (const std::invalid_argument&) {
+      continue;
+    }
+    const auto& [name, requests] = stress_traces[static_cast<std::size_t>(below(rng, static_cast<int>(stress_traces.size())))];
+    print_digest("stress " + std::to_string(i) + " " + name, SimConfig{spec, mapping, config}, requests);
+    ++stressed;
   }
   return 0;
 } catch (const std::exception& e) {
