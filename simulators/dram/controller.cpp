@@ -135,8 +135,9 @@ void Controller::pass(std::int64_t now) {
 
 void Controller::note_settled(std::int64_t now) {
   // Valid until the next full pass: until then no command issues, the refresh managers
-  // start no more (now stays below last_next_, which is at most their triggers), and only
-  // an admission can mark banks (admission_cannot_issue() looks again).
+  // stay quiet (now stays below last_next_, which is at most their triggers), and only
+  // manage_requests() can mark banks, setting admitted_ (an admission, or a write drain
+  // changing direction), after which admission_cannot_issue() looks again.
   settled_ = reselect_.empty();
   for (const auto& rm : rms_) settled_ = settled_ && rm->quiet(now);
 }
