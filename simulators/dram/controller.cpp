@@ -152,6 +152,14 @@ bool Controller::admission_cannot_issue(std::int64_t now) const {
   return true;
 }
 
+inline void Controller::wake_at_earliest(std::int64_t now, std::int64_t banks_next) {
+  std::int64_t next = banks_next;
+  for (auto& rm : rms_) next = std::min(next, rm->start(now));
+  for (auto& pdm : pdms_) next = std::min(next, pdm->start(now));
+  if (next < controller_event_) controller_event_ = next;  // an earlier pending one wins
+  last_next_ = next;
+}
+
 void Controller::wake_after_admission(std::int64_t now) {
   // Step 6 of a full pass that issued nothing and in which only the admitted request's
   // bank re-selected: the other banks' times are as the last pass left them (re-timing a
@@ -159,10 +167,7 @@ void Controller::wake_after_admission(std::int64_t now) {
   // fresh from admit(), the quiet managers answer their trigger or never.
   std::int64_t next = kNever;
   for (const auto& bm : bms_) next = std::min(next, bm.time());
-  for (auto& rm : rms_) next = std::min(next, rm->start(now));
-  for (auto& pdm : pdms_) next = std::min(next, pdm->start(now));
-  if (next < controller_event_) controller_event_ = next;
-  last_next_ = next;  // settled_ stays true: nothing note_settled() looks at changed
+  wake_at_earliest(now, next);  // settled_ stays true: nothing note_settled() looks at changed
 }
 
 void Controller::full_pass(std::int64_t now) {
@@ -213,10 +218,7 @@ void Controller::full_pass(std::int64_t now) {
   reselect_.for_each([&](int b) { bms_[static_cast<std::size_t>(b)].evaluate(now, scheduler_, checker_, pool_); });
   #pragma GCC unroll 8
   for (auto& bm : bms_) next = std::min(next, bm.retime(from));
-  for (auto& rm : rms_) next = std::min(next, rm->start(now));
-  for (auto& pdm : pdms_) next = std::min(next, pdm->start(now));
-  if (next < controller_event_) controller_event_ = next;  // an earlier pending one wins
-  last_next_ = next;
+  wake_at_earliest(now, next);
   note_settled(now);
 }
 

@@ -77,6 +77,10 @@ class Controller {
   // bank cannot issue now and no power-down entry or exit is pending.
   void note_settled(std::int64_t now);
   bool admission_cannot_issue(std::int64_t now) const;
+  // The end of step 6: the managers restart, and the controller wakes at the earliest of
+  // their times and the banks' (`banks_next`).
+  // (Inline: full_pass is the hot caller; a call here cost 1.5% of the instructions.)
+  [[gnu::always_inline]] inline void wake_at_earliest(std::int64_t now, std::int64_t banks_next);
   [[gnu::noinline]] void wake_after_admission(std::int64_t now);
   void update_write_drain();
   void issue(const Candidate& c, std::int64_t now);
