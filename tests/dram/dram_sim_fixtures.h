@@ -1,5 +1,6 @@
 #pragma once
 // Shared helpers for the controller/simulator tests: small hand-made traces and configs.
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -48,6 +49,14 @@ inline SimStats run(const SimConfig& c, const std::vector<Request>& requests,
 inline SimStats run(const SimConfig& c, const GeneratorConfig& g, CommandObserver* obs = nullptr) {
   GeneratedTrace t(g);
   return simulate(c, t, obs);
+}
+
+// The requests of a trace source, at most `limit` of them.
+inline std::vector<Request> read_requests(TraceSource& source, std::size_t limit = SIZE_MAX) {
+  std::vector<Request> out;
+  Request r;
+  while (out.size() < limit && source.next(r)) out.push_back(r);
+  return out;
 }
 
 inline GeneratorConfig gen(Pattern p, std::uint64_t n, double rate = 1.0, double read_ratio = 1.0,

@@ -25,6 +25,7 @@
 #include "simulators/dram/memspec.h"
 #include "simulators/dram/simulator.h"
 #include "simulators/dram/trace.h"
+#include "tests/dram/dram_sim_fixtures.h"
 
 using namespace archgym::dram;
 
@@ -73,21 +74,14 @@ struct Responses final : ResponseObserver {
 using Requests = std::shared_ptr<const std::vector<Request>>;
 
 Requests load(TraceSource& source) {
-  auto v = std::make_shared<std::vector<Request>>();
-  Request r;
-  while (source.next(r)) v->push_back(r);
-  return v;
+  return std::make_shared<const std::vector<Request>>(testing::read_requests(source));
 }
 
+// A generated trace over 256 MiB.
 Requests generated(Pattern pattern, std::uint64_t requests, double read_ratio, double rate,
                    std::uint64_t seed) {
-  GeneratorConfig g;
-  g.pattern = pattern;
-  g.requests = requests;
-  g.read_ratio = read_ratio;
-  g.injection_rate = rate;
+  GeneratorConfig g = testing::gen(pattern, requests, rate, read_ratio, seed);
   g.footprint_bytes = std::uint64_t{1} << 28;
-  g.seed = seed;
   GeneratedTrace t(g);
   return load(t);
 }

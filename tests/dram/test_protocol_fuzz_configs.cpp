@@ -15,9 +15,11 @@
 #include "simulators/dram/protocol_checker.h"
 #include "simulators/dram/simulator.h"
 #include "simulators/dram/trace.h"
+#include "tests/dram/dram_sim_fixtures.h"
 #include "tests/catch.h"
 
 using namespace archgym::dram;
+using archgym::dram::testing::read_requests;
 
 namespace {
 
@@ -41,12 +43,6 @@ struct Workload {
   std::shared_ptr<const std::vector<Request>> requests;
 };
 
-std::vector<Request> first_requests(TraceSource& source, std::size_t n) {
-  std::vector<Request> out;
-  Request r;
-  while (out.size() < n && source.next(r)) out.push_back(r);
-  return out;
-}
 
 const std::vector<Workload>& workloads() {
   static const std::vector<Workload> all = [] {
@@ -54,7 +50,7 @@ const std::vector<Workload>& workloads() {
     for (const char* name : {"stream", "random", "cloud-1", "cloud-2"}) {
       StlTraceReader reader(default_trace_path(name));
       w.push_back({name, std::make_shared<const std::vector<Request>>(
-                             first_requests(reader, kRequestsPerTrace))});
+                             read_requests(reader, kRequestsPerTrace))});
     }
     struct Gen {
       const char* name;
@@ -85,7 +81,7 @@ const std::vector<Workload>& workloads() {
       cfg.seed = seed++;
       GeneratedTrace trace(cfg);
       w.push_back({g.name, std::make_shared<const std::vector<Request>>(
-                               first_requests(trace, g.requests))});
+                               read_requests(trace, g.requests))});
     }
     return w;
   }();

@@ -8,9 +8,11 @@
 #include <string>
 
 #include "simulators/dram/trace.h"
+#include "tests/dram/dram_sim_fixtures.h"
 #include "tests/catch.h"
 
 using namespace archgym::dram;
+using archgym::dram::testing::read_requests;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -21,16 +23,9 @@ std::string temp_file(const std::string& name, const std::string& content) {
   return path;
 }
 
-std::vector<Request> drain(TraceSource& src) {
-  std::vector<Request> out;
-  Request r;
-  while (src.next(r)) out.push_back(r);
-  return out;
-}
-
 std::vector<Request> generate(GeneratorConfig cfg) {
   GeneratedTrace g(cfg);
-  return drain(g);
+  return read_requests(g);
 }
 
 }  // namespace
@@ -62,7 +57,7 @@ TEST_CASE("StlTraceReader streams, rewinds, and accepts spaces, comments, CRLF a
       "18446744073709551615:\twrite\t0xFFFFFFFFFFFFFFFF\n");
   StlTraceReader reader(path);
   for (int pass = 0; pass < 2; ++pass) {
-    const auto r = drain(reader);
+    const auto r = read_requests(reader);
     REQUIRE(r.size() == 4);
     CHECK((r[0].cycle == 0 && r[0].address == 0x40 && !r[0].is_write));
     CHECK((r[1].cycle == 5 && r[1].address == 0xABCDEF && r[1].is_write));
@@ -127,10 +122,10 @@ TEST_CASE("write_stl output reads back identically, and VectorTrace replays", "[
   }
   VectorTrace v(std::make_shared<const std::vector<Request>>(original));
   CHECK(v.size() == 500);
-  CHECK(drain(v).size() == 500);
-  CHECK(drain(v).empty());
+  CHECK(read_requests(v).size() == 500);
+  CHECK(read_requests(v).empty());
   v.rewind();
-  CHECK(drain(v).back().address == original.back().address);
+  CHECK(read_requests(v).back().address == original.back().address);
 }
 
 TEST_CASE("generators are deterministic per seed and rewind replays", "[trace]") {
@@ -152,9 +147,9 @@ TEST_CASE("generators are deterministic per seed and rewind replays", "[trace]")
     CHECK(same);
     CHECK(differs);
     GeneratedTrace g(cfg);
-    const auto first = drain(g);
+    const auto first = read_requests(g);
     g.rewind();
-    CHECK(drain(g).front().address == first.front().address);
+    CHECK(read_requests(g).front().address == first.front().address);
   }
   // Pinned values: the generator is fully specified (splitmix64), so these never change.
   GeneratorConfig cfg;
