@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "simulators/dram/json_document.h"
+
 namespace archgym::dram {
 
 namespace {
@@ -162,14 +164,7 @@ void AddressMapping::check_against(const MemSpec& m, const std::string& origin) 
 }
 
 AddressMapping parse_address_mapping_json(const std::string& json_text, const std::string& origin) {
-  json doc;
-  try {
-    doc = json::parse(json_text);
-  } catch (const json::exception& e) {
-    // Not only parse_error: a number beyond double range ("1e400") is out_of_range
-    // (found by fuzzing), and every such failure must name the file.
-    throw std::invalid_argument(origin + ": invalid JSON: " + e.what());
-  }
+  const json doc = parse_json_document(json_text, origin);
   if (!doc.is_object() || !doc.contains("CONGEN")) fail(origin, "CONGEN", "missing required root key");
   const json* mapping = &doc["CONGEN"];
   std::string path = "CONGEN";

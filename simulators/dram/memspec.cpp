@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "simulators/dram/json_document.h"
+
 namespace archgym::dram {
 
 namespace {
@@ -174,14 +176,7 @@ double MemSpec::peak_bandwidth_Bps() const {
 }
 
 MemSpec parse_memspec_json(const std::string& json_text, const std::string& origin) {
-  json doc;
-  try {
-    doc = json::parse(json_text);
-  } catch (const json::exception& e) {
-    // Not only parse_error: a number beyond double range ("1e400") is out_of_range
-    // (found by fuzzing), and every such failure must name the file.
-    throw std::invalid_argument(origin + ": invalid JSON: " + e.what());
-  }
+  const json doc = parse_json_document(json_text, origin);
   if (!doc.is_object()) fail(origin, "memspec", "expected a JSON object at the top level");
   const json& root = object_at(doc, "memspec", "memspec", origin);
 

@@ -257,6 +257,20 @@ TEST_CASE("memspec: absurd values are rejected with the key and the limit", "[me
     CHECK_NOTHROW(load_memspec(kDir + f));
 }
 
+TEST_CASE("memspec: a key given twice is an error naming the file and the key path", "[memspec]") {
+  // nlohmann::json keeps the last of two equal keys: the first RCD would be ignored silently.
+  std::string text = slurp(kDdr4File);
+  const std::string key = "\"RCD\": ";
+  REQUIRE(text.find(key) != std::string::npos);
+  text.insert(text.find(key), "\"RCD\": 99,\n");
+  CHECK_THROWS_WITH(parse_memspec_json(text, "twice.json"),
+                    Contains("twice.json: memspec.memtimingspec.RCD: key given twice in one object"));
+  // The same key in different objects is fine (every section has its own keys).
+  CHECK_NOTHROW(parse_memspec_json(slurp(kDdr4File), "once.json"));
+  CHECK_THROWS_WITH(parse_memspec_json(R"({"memspec": {}, "memspec": {}})", "top.json"),
+                    Contains("top.json: memspec: key given twice"));
+}
+
 TEST_CASE("memspec: a directory is named as one, not as invalid JSON", "[memspec]") {
   const std::string dir = ARCHGYM_TEST_BINARY_DIR;
   CHECK_THROWS_WITH(load_memspec(dir), Contains(dir + ": is a directory, not a memspec file"));

@@ -1,0 +1,50 @@
+#include "simulators/dram/json_document.h"
+
+#include <set>
+#include <stdexcept>
+#include <vector>
+
+namespace archgym::dram {
+
+using nlohmann::json;
+
+json parse_json_document(const std::string& text, const std::string& origin) {
+  // The parser's callback sees every object open and close and every key in document
+  // order: one set of keys per open object finds a repeat.
+  struct Level {
+    std::set<std::string> keys;
+    std::string key;  // the latest key of this object (names the path into it)
+  };
+  std::vector<Level> open;
+  auto path_to = [&open](const std::string& key) {
+    std::string path;
+    for (std::size_t i = 0; i + 1 < open.size(); ++i) path += open[i].key + ".";
+    return path + key;
+  };
+  const json::parser_callback_t check = [&](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start: open.emplace_back(); break;
+      case json::parse_event_t::object_end: open.pop_back(); break;
+      case json::parse_event_t::key: {
+        const std::string& key = parsed.get_ref<const std::string&>();
+        if (!open.back().keys.insert(key).second)
+          throw std::invalid_argument(origin + ": " + path_to(key) +
+                                      ": key given twice in one object (JSON keys must be unique; "
+                                      "keep one)");
+        open.back().key = key;
+        break;
+      }
+      default: break;
+    }
+    return true;
+  };
+  try {
+    return json::parse(text, check);
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number beyond double range ("1e400") is out_of_range
+    // (found by fuzzing), and every such failure must name the file.
+    throw std::invalid_argument(origin + ": invalid JSON: " + e.what());
+  }
+}
+
+}  // namespace archgym::dram
