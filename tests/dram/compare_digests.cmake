@@ -2,7 +2,7 @@
 #   cmake -DFAST=<program> -DPLAIN=<program> -P compare_digests.cmake
 #     both programs must print the same output;
 #   cmake -DFAST=<program> -DGOLDEN=<file> -P compare_digests.cmake
-#     the program's output without its floating-point figures must be the file's.
+#     the program's output without its digest of the floating-point figures must be the file's.
 
 function(run program out_var)
   execute_process(COMMAND "${program}" OUTPUT_VARIABLE out RESULT_VARIABLE rc ERROR_VARIABLE err)
