@@ -177,11 +177,19 @@ void Simulation::player_begin_resp(int txn, std::int64_t now) {
   if (arbiter_.passes_end_resp_through()) {
     // Simple: handled here rather than as a message in the next delta round, so the release
     // pass that END_RESP triggers runs one round earlier. It is the same pass in the same
-    // order: this cycle's other passes (the timed one in round 0; the admission of a request,
-    // which arrives in round 0, in round 1) still come first, since this response reached the
-    // player in round 1 at the earliest; the controller sends no other response before this
-    // release; and the skipped round's messages change nothing the pass reads. The digest
-    // tests check it over 900 simulations.
+    // order, with the same inputs:
+    // - Under Simple only the arbiter's begin_req and end_resp start a pass within a cycle
+    //   (besides the timed pass in round 0). A request always arrives in round 0 (the player
+    //   sends each to a later cycle; only the first, at cycle 0, comes in round 1, when no
+    //   response can exist), so its admission pass is in round 1; this response reached the
+    //   player in round 1 at the earliest, so its release pass still comes after that.
+    // - Simple never queues a response: the controller keeps one in flight until this
+    //   END_RESP, so no other response chain is under way.
+    // - The skipped round's other messages (END_REQ to the arbiter or player) change nothing
+    //   the pass reads.
+    // The transaction freed here may be reused by a different request than before, which
+    // changes no output (indices are storage handles; order comes from IDs and queues).
+    // The digest tests check it over 900 simulations.
     arbiter_.end_resp(now);
     pool_.release(txn);
   } else {
@@ -198,7 +206,9 @@ void Simulation::handle(Message m, std::int64_t now) {
     case MsgKind::ArbBeginReq: arbiter_.begin_req(m.txn, now); break;
     case MsgKind::ArbEndReq:
       // Simple passes END_REQ on to the player, which is told at once instead of in the next
-      // delta round: it only times its next request (a later cycle), which no pass sees.
+      // delta round: it only reads its next request and times it for a later cycle, which no
+      // controller pass sees. (The read may now come before a response the player gets in
+      // the same cycle; a TraceSource must not depend on the simulation, see trace.h.)
       if (arbiter_.end_req(now)) next_payload(now);
       break;
     case MsgKind::ArbBeginResp: arbiter_.begin_resp(m.txn, now); break;

@@ -17,7 +17,11 @@ struct Request {
   bool is_write = false;
 };
 
-// A pull-based request stream. next() returns false at the end.
+// A pull-based request stream. next() returns false at the end. The stream is a fixed
+// sequence: it must not depend on what the simulation did so far (its commands or
+// responses), since when within a cycle the simulator pulls the next request, relative to
+// the responses and commands it reports, is not part of the interface. For the same reason
+// an observer may have seen a different number of responses when a trace throws.
 class TraceSource {
  public:
   virtual ~TraceSource() = default;
