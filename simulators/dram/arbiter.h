@@ -65,21 +65,19 @@ class Arbiter {
       pending_requests_.push(txn);
     }
   }
-  // From the controller. Returns whether END_REQ goes straight on to the player (Simple):
-  // the caller then tells the player itself, at once; the queueing policies told it when
-  // they accepted the request.
-  bool end_req(std::int64_t now) {
-    if (policy_ != ArbiterPolicy::Simple) {
-      queued_end_req(now);
-      return false;
-    }
+  // Simple passes END_REQ (controller -> player) and END_RESP (player -> controller) straight
+  // through, so the simulation hands both on in the same delta round, without a message
+  // (Simulation::handle, player_begin_resp). Fifo and Reorder queue: they tell the player
+  // END_REQ when they accept a request, and take END_RESP as a message.
+  bool passes_through() const { return policy_ == ArbiterPolicy::Simple; }
+  void end_req(std::int64_t now) {  // from the controller (Simple: the caller tells the player)
+    if (policy_ != ArbiterPolicy::Simple) return queued_end_req(now);
     if (!pending_requests_.empty()) {
       const int next = pending_requests_.pop();
       send_to_controller(next, now + 1, now);  // never two requests in one cycle
     } else {
       channel_busy_ = false;
     }
-    return true;
   }
   void begin_resp(int txn, std::int64_t now) {  // from the controller
     if (policy_ != ArbiterPolicy::Simple) return queued_begin_resp(txn, now);
@@ -90,9 +88,6 @@ class Arbiter {
       pending_responses_.push(txn);
     }
   }
-  // Whether the player's END_RESP reaches the arbiter at once (Simple, which only passes it
-  // on to the controller) rather than as a message (the queueing policies).
-  bool passes_end_resp_through() const { return policy_ == ArbiterPolicy::Simple; }
   void end_resp(std::int64_t now) {  // from the player
     if (policy_ != ArbiterPolicy::Simple) return queued_end_resp(now);
     controller_.end_resp(now);

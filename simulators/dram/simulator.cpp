@@ -56,6 +56,10 @@ class Simulation {
   void next_payload(std::int64_t now);   // the trace player's nextPayload()
   void handle(Message m, std::int64_t now);
   void player_begin_resp(int txn, std::int64_t now);
+  void player_end_resp(int txn, std::int64_t now) {  // reaches the arbiter; the request is done
+    arbiter_.end_resp(now);
+    pool_.release(txn);
+  }
 
   ResponseObserver* responses_;
   const SimConfig& cfg_;
@@ -174,7 +178,7 @@ void Simulation::player_begin_resp(int txn, std::int64_t now) {
   if (responses_ != nullptr)
     responses_->on_response(t.thread_id - 1, t.is_write, static_cast<std::uint64_t>(now));
   ++received_;
-  if (arbiter_.passes_end_resp_through()) {
+  if (arbiter_.passes_through()) {
     // Simple: handled here rather than as a message in the next delta round, so the release
     // pass that END_RESP triggers runs one round earlier. It is the same pass in the same
     // order, with the same inputs:
@@ -190,8 +194,7 @@ void Simulation::player_begin_resp(int txn, std::int64_t now) {
     // The transaction freed here may be reused by a different request than before, which
     // changes no output (indices are storage handles; order comes from IDs and queues).
     // The digest tests check it over 900 simulations.
-    arbiter_.end_resp(now);
-    pool_.release(txn);
+    player_end_resp(txn, now);
   } else {
     events_.post(MsgKind::ArbEndResp, txn, now, now);
   }
@@ -209,13 +212,11 @@ void Simulation::handle(Message m, std::int64_t now) {
       // delta round: it only reads its next request and times it for a later cycle, which no
       // controller pass sees. (The read may now come before a response the player gets in
       // the same cycle; a TraceSource must not depend on the simulation, see trace.h.)
-      if (arbiter_.end_req(now)) next_payload(now);
+      arbiter_.end_req(now);
+      if (arbiter_.passes_through()) next_payload(now);
       break;
     case MsgKind::ArbBeginResp: arbiter_.begin_resp(m.txn, now); break;
-    case MsgKind::ArbEndResp:
-      arbiter_.end_resp(now);
-      pool_.release(m.txn);
-      break;
+    case MsgKind::ArbEndResp: player_end_resp(m.txn, now); break;
     case MsgKind::PlayerEndReq: next_payload(now); break;
     case MsgKind::PlayerBeginResp: player_begin_resp(m.txn, now); break;
   }

@@ -43,7 +43,6 @@ struct Workload {
   std::shared_ptr<const std::vector<Request>> requests;
 };
 
-
 const std::vector<Workload>& workloads() {
   static const std::vector<Workload> all = [] {
     std::vector<Workload> w;
