@@ -79,6 +79,33 @@ TEST_CASE("archgym-dram: output that cannot be written fails with exit code 1", 
   CHECK(r.err.find("writing the statistics to standard output failed") != std::string::npos);
 }
 
+TEST_CASE("archgym-dram: --command-trace never destroys an input, a store, or a file a failed run was to replace", "[cli]") {
+  const auto dir = scratch_dir("dram_command_trace");
+  const std::string trace = "0: read 0x0\n1: read 0x40\n2: read 0x80\n";
+  write_file(dir / "in.stl", trace);
+  require_refused(dir, "--trace in.stl --command-trace in.stl",
+                  {"--command-trace: 'in.stl' is an input of this run (in.stl)"});
+  CHECK(read_file(dir / "in.stl") == trace);
+  write_file(dir / "store.db", std::string("SQLite format 3\0", 16) + "rest of a database");
+  require_refused(dir, "--trace in.stl --command-trace store.db",
+                  {"'store.db' is an SQLite database (an archgym store?); refusing to overwrite it"});
+  CHECK(read_file(dir / "store.db").size() == 34);
+  // A run that fails part-way (a bad line after commands were issued) leaves the old file.
+  write_file(dir / "bad.stl", trace + "3: fetch 0xc0\n");
+  write_file(dir / "commands.txt", "keep me\n");
+  require_refused(dir, "--trace bad.stl --command-trace commands.txt", {"bad.stl:4:"});
+  CHECK(read_file(dir / "commands.txt") == "keep me\n");
+  // A successful run replaces it, and leaves no temporary file behind.
+  const auto ok = run_dram(dir, "--trace in.stl --command-trace commands.txt");
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  const std::string written = read_file(dir / "commands.txt");
+  CHECK(written.rfind("# cycle command rank bank_group bank row column\n", 0) == 0);
+  CHECK(written.find(" RD 0 0 0 0 16") != std::string::npos);  // the third read: column 16
+  for (const auto& e : fs::directory_iterator(dir))
+    CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+}
+
 TEST_CASE("archgym-dram: bad arguments exit 2, --help exits 0", "[cli]") {
   const auto dir = scratch_dir("dram_args");
   require_refused(dir, "--workload stream --no-such-flag", {"archgym-dram: error:", "--no-such-flag", "archgym-dram --help"});

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -13,7 +14,10 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <unistd.h>
 
 #include "simulators/dram/protocol_checker.h"
 #include "simulators/dram/simulator.h"
@@ -105,25 +109,67 @@ struct OutputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// --command-trace FILE. A regular file (or a new one) is written to FILE.tmp-PID beside it and
+// renamed over FILE only when the whole run succeeded, so a bad trace line, a failed check or
+// a kill leaves an existing FILE as it was. A device or pipe (/dev/stdout, a FIFO) is written
+// directly. Refused: FILE is one of the run's inputs, or an SQLite database (an archgym store),
+// which a misplaced argument would otherwise destroy.
 class CommandTraceWriter final : public CommandObserver {
  public:
-  explicit CommandTraceWriter(const std::string& path) : path_(path), out_(path) {
-    if (!out_) throw std::runtime_error("--command-trace: cannot write '" + path + "'");
+  CommandTraceWriter(const std::string& path, const std::vector<std::string>& inputs) : path_(path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    const bool exists = fs::exists(st);
+    for (const std::string& input : inputs)
+      if (exists && !input.empty() && fs::equivalent(path, input, ec))
+        throw std::invalid_argument("--command-trace: '" + path + "' is an input of this run (" + input +
+                                    "); write the commands to another file");
+    if (exists && fs::is_directory(st))
+      throw std::invalid_argument("--command-trace: '" + path + "' is a directory");
+    if (fs::is_regular_file(st)) {
+      std::ifstream probe(path, std::ios::binary);
+      char head[16] = {};
+      probe.read(head, sizeof head);
+      if (probe.gcount() == sizeof head && std::string_view(head, sizeof head) == std::string_view("SQLite format 3\0", 16))
+        throw std::invalid_argument("--command-trace: '" + path +
+                                    "' is an SQLite database (an archgym store?); refusing to overwrite it");
+    }
+    write_path_ = exists && !fs::is_regular_file(st) ? path : path + ".tmp-" + std::to_string(::getpid());
+    out_.open(write_path_, std::ios::trunc);
+    if (!out_) throw std::runtime_error("--command-trace: cannot write '" + write_path_ + "'");
     out_ << "# cycle command rank bank_group bank row column\n";
+  }
+  CommandTraceWriter(const CommandTraceWriter&) = delete;
+  CommandTraceWriter& operator=(const CommandTraceWriter&) = delete;
+  ~CommandTraceWriter() override {
+    if (!committed_ && write_path_ != path_) {
+      out_.close();
+      std::error_code ec;
+      std::filesystem::remove(write_path_, ec);
+    }
   }
   void on_command(const IssuedCommand& c) override {
     out_ << c.cycle << ' ' << command_name(c.command) << ' ' << c.rank << ' ' << c.bank_group
          << ' ' << c.bank << ' ' << c.row << ' ' << c.column << '\n';
   }
-  // Buffered writes fail silently until the flush: check it before reporting success.
+  // Buffered writes fail silently until the flush: check it before reporting success. Then
+  // the file replaces FILE.
   void finish() {
-    out_.flush();
-    if (!out_) throw OutputError("--command-trace: writing '" + path_ + "' failed (disk full?)");
+    out_.close();
+    if (!out_) throw OutputError("--command-trace: writing '" + write_path_ + "' failed (disk full?)");
+    if (write_path_ != path_) {
+      std::error_code ec;
+      std::filesystem::rename(write_path_, path_, ec);
+      if (ec) throw OutputError("--command-trace: cannot rename '" + write_path_ + "' to '" + path_ + "': " + ec.message());
+    }
+    committed_ = true;
   }
 
  private:
-  std::string path_;
+  std::string path_, write_path_;
   std::ofstream out_;
+  bool committed_ = false;
 };
 
 class Fanout final : public CommandObserver {
@@ -292,7 +338,8 @@ int main(int argc, char** argv) {
     std::unique_ptr<CommandTraceWriter> writer;
     std::unique_ptr<ProtocolChecker> checker;
     if (!command_trace.empty()) {
-      writer = std::make_unique<CommandTraceWriter>(command_trace);
+      writer = std::make_unique<CommandTraceWriter>(command_trace,
+                                                    std::vector<std::string>{trace_path, memspec_name, addressmap});
       fan.targets.push_back(writer.get());
     }
     if (check) {
