@@ -5,9 +5,11 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <thread>
 #include <stdexcept>
 
 #include "core/json_util.h"
@@ -33,6 +35,18 @@ std::string now_utc() {
   std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
   return out;
 }
+
+// An SQLite call failed; code() is its primary result code, taken when it failed (a
+// ROLLBACK after it would overwrite the connection's).
+class SqliteError : public std::runtime_error {
+ public:
+  SqliteError(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
+  int code() const { return code_; }
+  bool busy() const { return code_ == SQLITE_BUSY || code_ == SQLITE_LOCKED; }
+
+ private:
+  int code_;
+};
 
 // One prepared statement; finalised on scope exit.
 class Statement {
@@ -73,7 +87,7 @@ class Statement {
 
  private:
   [[noreturn]] void fail(const char* what) const {
-    throw std::runtime_error("store " + path_ + ": " + what + " failed: " + sqlite3_errmsg(db_));
+    throw SqliteError("store " + path_ + ": " + what + " failed: " + sqlite3_errmsg(db_), sqlite3_errcode(db_) & 0xff);
   }
   void check(int rc, const char* what) const {
     if (rc != SQLITE_OK) fail(what);
@@ -85,10 +99,10 @@ class Statement {
 
 void exec(sqlite3* db, const std::string& path, const char* sql) {
   char* error = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+  if (const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error); rc != SQLITE_OK) {
     std::string message = error ? error : sqlite3_errmsg(db);
     sqlite3_free(error);
-    throw std::runtime_error("store " + path + ": " + message);
+    throw SqliteError("store " + path + ": " + message, rc & 0xff);
   }
 }
 
@@ -188,72 +202,95 @@ Store::Store(const std::string& path, StoreAccess access) : path_(path) {
   }
   try {
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-    // The first read of the file: fails here for a file that is not SQLite.
-    bool has_meta = false;
-    int tables = 0;
-    try {
-      Statement s(db_, path_, "SELECT name FROM sqlite_master WHERE type = 'table'");
-      while (s.step()) {
-        ++tables;
-        if (s.text(0) == "archgym_meta") has_meta = true;
+    // Processes starting on a new store together: the one that switches it to WAL holds
+    // locks that make the others' first statements fail at once with "database is locked"
+    // (SQLite does not wait on a journal-mode change). So the whole opening is retried
+    // while the database is busy, for as long as a busy statement would wait.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    for (int attempt = 0;; ++attempt) {
+      try {
+        open_tables(read_only);
+        break;
+      } catch (const SqliteError& e) {
+        if (!e.busy()) throw;
+        if (std::chrono::steady_clock::now() >= deadline)
+          throw StoreBusy("store " + path + ": locked by another process for " +
+                          std::to_string(kBusyTimeoutMs / 1000) +
+                          " s (database is locked); try again when it is done");
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5 + 5 * attempt, 50)));
       }
-    } catch (const std::runtime_error& e) {
-      if ((sqlite3_errcode(db_) & 0xff) == SQLITE_CANTOPEN)  // the file itself was found
-        throw std::runtime_error("store " + path + ": cannot open it (" + sqlite3_errmsg(db_) +
-                                 "): on a read-only filesystem or directory SQLite cannot create the store's "
-                                 "lock files; copy the store somewhere writable");
-      throw std::runtime_error("store " + path + ": not an archgym store (" + sqlite3_errmsg(db_) + ")");
-    }
-    if (tables > 0 && !has_meta)
-      throw std::runtime_error("store " + path + ": an SQLite database but not an archgym store "
-                               "(it has no archgym_meta table); refusing to modify it");
-    if (has_meta) {
-      Statement s(db_, path_, "SELECT value FROM archgym_meta WHERE key = 'schema_version'");
-      const int version = s.step() ? std::atoi(s.text(0).c_str()) : 0;
-      if (version != kSchemaVersion)
-        throw std::runtime_error("store " + path + ": schema version " + std::to_string(version) +
-                                 " is not supported (this build reads version " +
-                                 std::to_string(kSchemaVersion) + ")");
-    }
-    if (read_only) {
-      if (!has_meta)
-        throw std::runtime_error("store " + path + ": not an archgym store (" +
-                                 (tables == 0 ? "no tables: an empty or new file" : "no archgym_meta table") + ")");
-      has_inputs_column_ = false;
-      {
-        Statement columns(db_, path_, "SELECT name FROM pragma_table_info('runs')");
-        while (columns.step()) has_inputs_column_ = has_inputs_column_ || columns.text(0) == "inputs";
-      }
-      Statement claims(db_, path_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_claims'");
-      has_claims_table_ = claims.step();
-      return;
-    }
-    {
-      Statement wal(db_, path_, "PRAGMA journal_mode=WAL");
-      wal.step();  // returns "wal" (or "memory" for an in-memory database)
-    }
-    exec(db_, path_, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-    exec(db_, path_, "BEGIN IMMEDIATE");
-    try {
-      exec(db_, path_, kCreateTables);
-      // Stores written before runs recorded their input files gain the column (empty).
-      bool has_inputs = false;
-      {
-        Statement columns(db_, path_, "SELECT name FROM pragma_table_info('runs')");
-        while (columns.step()) has_inputs = has_inputs || columns.text(0) == "inputs";
-      }
-      if (!has_inputs) exec(db_, path_, "ALTER TABLE runs ADD COLUMN inputs TEXT NOT NULL DEFAULT ''");
-      Statement meta(db_, path_, "INSERT OR IGNORE INTO archgym_meta(key, value) VALUES (?, ?)");
-      meta.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion));
-      meta.step();
-      exec(db_, path_, "COMMIT");
-    } catch (...) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
     }
   } catch (...) {
     sqlite3_close(db_);
     db_ = nullptr;
+    throw;
+  }
+}
+
+void Store::open_tables(bool read_only) {
+  const std::string& path = path_;
+  // The first read of the file: fails here for a file that is not SQLite.
+  bool has_meta = false;
+  int tables = 0;
+  try {
+    Statement s(db_, path_, "SELECT name FROM sqlite_master WHERE type = 'table'");
+    while (s.step()) {
+      ++tables;
+      if (s.text(0) == "archgym_meta") has_meta = true;
+    }
+  } catch (const SqliteError& e) {
+    if (e.busy()) throw;  // retried by the caller
+    if (e.code() == SQLITE_CANTOPEN)  // the file itself was found
+      throw std::runtime_error("store " + path + ": cannot open it (" + sqlite3_errmsg(db_) +
+                               "): on a read-only filesystem or directory SQLite cannot create the store's "
+                               "lock files; copy the store somewhere writable");
+    throw std::runtime_error("store " + path + ": not an archgym store (" + sqlite3_errmsg(db_) + ")");
+  }
+  if (tables > 0 && !has_meta)
+    throw std::runtime_error("store " + path + ": an SQLite database but not an archgym store "
+                             "(it has no archgym_meta table); refusing to modify it");
+  if (has_meta) {
+    Statement s(db_, path_, "SELECT value FROM archgym_meta WHERE key = 'schema_version'");
+    const int version = s.step() ? std::atoi(s.text(0).c_str()) : 0;
+    if (version != kSchemaVersion)
+      throw std::runtime_error("store " + path + ": schema version " + std::to_string(version) +
+                               " is not supported (this build reads version " +
+                               std::to_string(kSchemaVersion) + ")");
+  }
+  if (read_only) {
+    if (!has_meta)
+      throw std::runtime_error("store " + path + ": not an archgym store (" +
+                               (tables == 0 ? "no tables: an empty or new file" : "no archgym_meta table") + ")");
+    has_inputs_column_ = false;
+    {
+      Statement columns(db_, path_, "SELECT name FROM pragma_table_info('runs')");
+      while (columns.step()) has_inputs_column_ = has_inputs_column_ || columns.text(0) == "inputs";
+    }
+    Statement claims(db_, path_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_claims'");
+    has_claims_table_ = claims.step();
+    return;
+  }
+  {
+    Statement wal(db_, path_, "PRAGMA journal_mode=WAL");
+    wal.step();  // returns "wal" (or "memory" for an in-memory database)
+  }
+  exec(db_, path_, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  exec(db_, path_, "BEGIN IMMEDIATE");
+  try {
+    exec(db_, path_, kCreateTables);
+    // Stores written before runs recorded their input files gain the column (empty).
+    bool has_inputs = false;
+    {
+      Statement columns(db_, path_, "SELECT name FROM pragma_table_info('runs')");
+      while (columns.step()) has_inputs = has_inputs || columns.text(0) == "inputs";
+    }
+    if (!has_inputs) exec(db_, path_, "ALTER TABLE runs ADD COLUMN inputs TEXT NOT NULL DEFAULT ''");
+    Statement meta(db_, path_, "INSERT OR IGNORE INTO archgym_meta(key, value) VALUES (?, ?)");
+    meta.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion));
+    meta.step();
+    exec(db_, path_, "COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
 }

@@ -65,6 +65,12 @@ class StoreConflict : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The store stayed locked by other processes for longer than a statement waits (10 s).
+class StoreBusy : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 enum class StoreAccess {
   ReadWrite,  // opens or creates the file and its tables (and brings older stores up to date)
   ReadOnly,   // the file must be an archgym store; nothing in it is ever changed
@@ -114,6 +120,7 @@ class Store {
   void export_csv(std::ostream& out, std::int64_t run_id = 0) const;
 
  private:
+  void open_tables(bool read_only);  // checks (and, read-write, creates) the tables
   std::string run_columns() const;
 
   std::string path_;

@@ -14,6 +14,8 @@ std::unique_ptr<Store> open_existing_store(const std::string& path, StoreAccess 
     throw UsageError(path + ": no such store (give an existing file with --store; `archgym run` creates one)");
   try {
     return std::make_unique<Store>(path, access);
+  } catch (const StoreBusy&) {  // the store's state, not bad input: exit code 1
+    throw;
   } catch (const std::exception& e) {
     throw UsageError(e.what());
   }

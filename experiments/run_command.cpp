@@ -67,6 +67,8 @@ RunResult run_command(const RunRequest& request, std::ostream& out) {
   std::unique_ptr<Store> store;
   try {
     store = std::make_unique<Store>(request.store);
+  } catch (const StoreBusy&) {  // the store's state, not bad input: exit code 1
+    throw;
   } catch (const std::exception& e) {
     throw UsageError(e.what());
   }
