@@ -36,7 +36,9 @@ std::string inputs_json(const std::vector<InputFile>& files) {
     const std::filesystem::path absolute = std::filesystem::absolute(f.path, ec);
     j[f.role] = {{"path", ec ? f.path : absolute.lexically_normal().string()}, {"digest", file_digest(f.path)}};
   }
-  return j.dump();
+  // A path is a record for people (inputs are compared by digest): bytes that are not UTF-8
+  // (a directory named in another encoding) are written as U+FFFD instead of failing.
+  return j.dump(-1, ' ', false, detail::ojson::error_handler_t::replace);
 }
 
 std::string changed_inputs(const std::string& then, const std::string& now, const std::string& then_label,

@@ -1,6 +1,7 @@
 #include "core/options.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <stdexcept>
 
@@ -65,6 +66,13 @@ Value OptionSpec::parse(const std::string& text, const std::string& where) const
       throw bad(did_you_mean(text, choices));
     }
     case Kind::String:
+      if (const auto at = invalid_utf8_offset(text)) {
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[*at]));
+        throw std::invalid_argument(prefix + "option '" + name + "' is not UTF-8 text (byte " + byte + " at offset " +
+                                    std::to_string(*at) + "); runs record their options as JSON text: for a "
+                                    "path, rename the file or directory");
+      }
       return text;
     case Kind::Bool: {
       auto b = parse_bool(text);

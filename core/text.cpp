@@ -51,6 +51,28 @@ std::string to_lower(std::string_view text) {
   return out;
 }
 
+std::optional<std::size_t> invalid_utf8_offset(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char b = byte(i);
+    if (b < 0x80) { ++i; continue; }
+    // Sequence length and the allowed range of the second byte (Unicode table 3-7).
+    std::size_t length = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (b >= 0xC2 && b <= 0xDF) length = 2;
+    else if (b >= 0xE0 && b <= 0xEF) { length = 3; if (b == 0xE0) lo = 0xA0; if (b == 0xED) hi = 0x9F; }
+    else if (b >= 0xF0 && b <= 0xF4) { length = 4; if (b == 0xF0) lo = 0x90; if (b == 0xF4) hi = 0x8F; }
+    else return i;
+    if (i + length > text.size()) return i;
+    if (byte(i + 1) < lo || byte(i + 1) > hi) return i;
+    for (std::size_t k = 2; k < length; ++k)
+      if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return i;
+    i += length;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> closest_match(const std::string& given,
                                          const std::vector<std::string>& candidates) {
   const std::string lower = to_lower(given);

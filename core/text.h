@@ -33,4 +33,9 @@ std::optional<double> parse_real(std::string_view text);
 
 std::string to_lower(std::string_view text);
 
+// The offset of the first byte that is not part of well-formed UTF-8 (overlong forms,
+// surrogates and code points beyond U+10FFFF are not), or nothing if all of it is. The
+// store keeps options as JSON text, which must be UTF-8.
+std::optional<std::size_t> invalid_utf8_offset(std::string_view text);
+
 }  // namespace archgym

@@ -64,6 +64,8 @@ int second_document_line(const std::string& text) {
   return 1;
 }
 
+constexpr std::uintmax_t kMaxConfigBytes = std::uintmax_t{1} << 20;
+
 class ConfigReader {
  public:
   ConfigReader(std::string path, RunRequest& request) : path_(std::move(path)), r_(request) {}
@@ -73,8 +75,15 @@ class ConfigReader {
     std::error_code ec;
     if (std::filesystem::is_directory(path_, ec))
       throw UsageError(path_ + ": is a directory, not a YAML config file");
+    // A device or pipe (/dev/urandom, /dev/zero) would be read forever.
+    if (std::filesystem::exists(path_, ec) && !std::filesystem::is_regular_file(path_, ec))
+      throw UsageError(path_ + ": not a regular file (a device or pipe?); give a YAML config file");
     std::ifstream in(path_);
     if (!in) throw UsageError(path_ + ": cannot read the config file (" + std::strerror(errno) + ")");
+    const auto size = std::filesystem::file_size(path_, ec);
+    if (!ec && size > kMaxConfigBytes)
+      throw UsageError(path_ + ": " + std::to_string(size) + " bytes; a config file holds a few settings (at most " +
+                       std::to_string(kMaxConfigBytes >> 20) + " MiB), is this the right file?");
     std::stringstream text;
     text << in.rdbuf();
     std::vector<YAML::Node> documents;
@@ -149,10 +158,13 @@ class ConfigReader {
                      describe(value));
   }
 
+  // As every boolean option (--set, env_options): YAML's spellings (true, yes, on, ...) and 1/0.
   bool bool_of(const YAML::Node& key, const YAML::Node& value) const {
     bool b = false;
     if (value.IsScalar() && YAML::convert<bool>::decode(value, b)) return b;
-    throw UsageError(at(key) + "'" + key.Scalar() + "' must be true or false, got " + describe(value));
+    if (value.IsScalar() && (value.Scalar() == "1" || value.Scalar() == "0")) return value.Scalar() == "1";
+    throw UsageError(at(key) + "'" + key.Scalar() + "' must be true or false (also yes/no, on/off, 1/0), got " +
+                     describe(value));
   }
 
   // A map of option name -> scalar; values stay text, the schema parses them later.

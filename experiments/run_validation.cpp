@@ -1,6 +1,7 @@
 // Validates a run request completely before anything touches the store: a bad
 // name, option, target or budget must leave an existing store byte-identical.
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 
 #include "core/objective.h"
@@ -67,6 +68,11 @@ void validate(const RunRequest& r) {
                 "agent '" + r.spec.agent + "'", r);
 
   if (r.spec.budget < 1) throw UsageError(r.where("budget") + "the budget must be at least 1 evaluation");
+  // SQLite would open a device (and write a journal beside it, e.g. /dev/null-journal).
+  std::error_code ec;
+  if (std::filesystem::exists(r.store, ec) && !std::filesystem::is_regular_file(r.store, ec))
+    throw UsageError(r.where("store") + "store " + r.store +
+                     ": not a regular file (a directory, device or pipe); give the path of a store file");
 
   std::unique_ptr<Env> env;
   try {

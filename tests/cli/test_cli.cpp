@@ -245,6 +245,48 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
 
   fs::create_directories(dir / "dir.yaml");
   require_rejected(dir, "run --store s.db --no-progress --config dir.yaml", {"dir.yaml: is a directory"});
+  // A device would be read forever (/dev/zero: until memory runs out).
+  require_rejected(dir, "run --store s.db --no-progress --config /dev/zero",
+                   {"/dev/zero: not a regular file (a device or pipe?); give a YAML config file"});
+  write_file(dir / "big.yaml", "# " + std::string(std::size_t{1} << 20, 'x') + "\nenv: dram\n");
+  require_rejected(dir, "run --store s.db --no-progress --config big.yaml",
+                   {"big.yaml: 1048589 bytes; a config file holds a few settings (at most 1 MiB)"});
+}
+
+TEST_CASE("cli: a store path that is a device or directory is refused before SQLite opens it", "[cli]") {
+  const auto dir = scratch_dir("store_not_file");
+  make_store(dir);
+  fs::create_directories(dir / "sub");
+  require_rejected(dir, kSmallRun + " --budget 1 --store /dev/null",
+                   {"--store: store /dev/null: not a regular file (a directory, device or pipe)"});
+  require_rejected(dir, kSmallRun + " --budget 1 --store sub", {"store sub: not a regular file"});
+}
+
+TEST_CASE("cli: a path that is not UTF-8 is refused naming the option; a directory that is not is recorded", "[cli]") {
+  const auto dir = scratch_dir("not_utf8");
+  make_store(dir);
+  const std::string trace = "0: read 0x0\n1: read 0x40\n2: write 0x80\n";
+  write_file(dir / "tr\xFF.stl", trace);
+  require_rejected(dir, "run --store s.db --no-progress --budget 1 --set 'workload=tr\xFF.stl'",
+                   {"option 'workload' is not UTF-8 text (byte 0xFF at offset 2)", "rename the file"});
+  // The trace's absolute path, recorded for people, goes in with U+FFFD.
+  fs::create_directories(dir / "d\xFF");
+  write_file(dir / "d\xFF" / "t.stl", trace);
+  const auto r = run_cli(dir / "d\xFF", kSmallRun + " --budget 2 --set workload=t.stl --store ../u.db");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("evaluations: 2") != std::string::npos);
+}
+
+TEST_CASE("cli: stop_on_target in a config takes the spellings every boolean option takes", "[cli]") {
+  const auto dir = scratch_dir("config_bool");
+  for (const std::string value : {"1", "0", "yes", "off", "true"}) {
+    write_file(dir / "run.yaml", "env: dram\nagent: random_walk\nbudget: 2\nstop_on_target: " + value +
+                                     "\nenv_options:\n  workload: stream\n");
+    const auto r = run_cli(dir, "run --store s.db --no-progress --config run.yaml");
+    INFO(value << "\n" << r.err);
+    CHECK(r.exit_code == 0);
+  }
 }
 
 TEST_CASE("cli: integer flags take plain decimal numbers in range", "[cli]") {

@@ -46,3 +46,11 @@ TEST_CASE("recorded inputs differ only when a file's contents do") {
         "memspec: (none) when the run started, " + b + " (" + file_digest(b) + ") now");
   CHECK(changed_inputs(then, "{}") == "workload: " + a + " (" + file_digest(a) + ") when the run started, (none) now");
 }
+
+TEST_CASE("an input path that is not UTF-8 is recorded with U+FFFD, and compared by contents") {
+  const std::string path = write("latin1_\xE9t\xE9.stl", "0: read 0x0\n");
+  const std::string record = inputs_json({{"workload", path}});
+  CHECK(record.find("latin1_\xEF\xBF\xBDt\xEF\xBF\xBD.stl") != std::string::npos);
+  CHECK(record.find(file_digest(path)) != std::string::npos);
+  CHECK(changed_inputs(record, inputs_json({{"workload", path}})).empty());
+}

@@ -47,6 +47,15 @@ TEST_CASE("bad values are rejected naming the key and what is allowed") {
   CHECK_THROWS_WITH(s.parse({{"elitism", "maybe"}}, "agent 'ga'"), Catch::Contains("option 'elitism' must be true or false"));
 }
 
+TEST_CASE("text options must be UTF-8, since runs record them as JSON") {
+  Schema s;
+  s.string("workload", "stream", "a trace");
+  CHECK_THROWS_WITH(s.parse({{"workload", "tr\xFF.stl"}}, "env 'dram'"),
+                    "env 'dram': option 'workload' is not UTF-8 text (byte 0xFF at offset 2); runs record their "
+                    "options as JSON text: for a path, rename the file or directory");
+  CHECK(s.parse({{"workload", "D\xC3\xBCsseldorf.stl"}}, "").string("workload") == "D\xC3\xBCsseldorf.stl");
+}
+
 TEST_CASE("unknown keys list the known ones and suggest the closest") {
   const Schema s = Schema()
                        .integer("population", 16, 2, 64, "")

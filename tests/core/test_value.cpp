@@ -42,3 +42,18 @@ TEST_CASE("suggestions find near misses only") {
   CHECK_FALSE(closest_match("zzzzzz", {"Open", "Closed"}));
   CHECK(did_you_mean("Open", {"Open"}).empty());
 }
+
+TEST_CASE("UTF-8 validation finds the first byte that is not well formed") {
+  CHECK_FALSE(invalid_utf8_offset(""));
+  CHECK_FALSE(invalid_utf8_offset("traces/cloud-1.stl"));
+  CHECK_FALSE(invalid_utf8_offset("D\xC3\xBCsseldorf/\xE2\x82\xAC/\xF0\x9F\x98\x80"));  // 2-, 3- and 4-byte forms
+  CHECK_FALSE(invalid_utf8_offset("\xF4\x8F\xBF\xBF"));                                  // U+10FFFF, the last code point
+  CHECK(invalid_utf8_offset("tr\xFF.stl") == 2u);
+  CHECK(invalid_utf8_offset("ab\xC3") == 2u);              // cut short
+  CHECK(invalid_utf8_offset("\xC0\xAF") == 0u);            // overlong '/'
+  CHECK(invalid_utf8_offset("x\xE0\x80\xAF") == 1u);       // overlong, 3 bytes
+  CHECK(invalid_utf8_offset("\xED\xA0\x80") == 0u);        // a UTF-16 surrogate
+  CHECK(invalid_utf8_offset("\xF4\x90\x80\x80") == 0u);    // beyond U+10FFFF
+  CHECK(invalid_utf8_offset("\xE2\x82") == 0u);            // continuation missing
+  CHECK(invalid_utf8_offset("ok\x80") == 2u);              // a lone continuation byte
+}
