@@ -99,7 +99,11 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
   bool interrupted = false;
 
   while (done < budget && !agent.finished() && !(stop_on_target && result.target_met)) {
-    if (stop_requested && stop_requested()) {
+    // Stored evaluations are replayed whatever is asked (no simulation, so quick): an
+    // interrupt stops the run before its next new evaluation, never part-way through what
+    // the store already holds, so the result always covers it.
+    const bool replaying = stored.count(static_cast<std::int64_t>(done)) > 0;
+    if (!replaying && stop_requested && stop_requested()) {
       interrupted = true;
       break;
     }
@@ -375,6 +379,13 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
   context.hyperparameters = agent_opts;
   context.seed = record->seed;
   auto agent = build_agent(record->agent, context);
+  if (record->status == "finished" || record->status == "target_met") {
+    // An ended run is only replayed from its rows; the store is left exactly as it is (no
+    // claim, status or timestamps written, so neither an interrupt nor the replay itself
+    // changes when or how it ended).
+    const auto rows = store.evaluations(run_id);
+    return run_and_record(*env, *agent, objective, *record, workers, progress, nullptr, run_id, &rows, {});
+  }
   ClaimedRun claim(&store, run_id, force);  // before anything is read or changed
   const auto rows = store.evaluations(run_id);
   store.set_status(run_id, "running");

@@ -88,8 +88,9 @@ using StopRequested = std::function<bool()>;
 
 class Runner {
  public:
-  // Low level: any env, agent, objective; store optional (run_id 0 if none); claims nothing. batch 0 =
-  // the agent's preferred batch; workers 0 = hardware concurrency. With `replay`, rows
+  // Low level: any env, agent, objective; store optional (without one, run_id only names
+  // the run in messages); claims nothing. batch 0 = the agent's preferred batch; workers
+  // 0 = hardware concurrency. With `replay`, rows
   // already stored for an index are used instead of evaluating; a design that differs
   // from the stored one throws ("cannot be resumed ... the agent diverged").
   // Status: "target_met" when stop_on_target stopped it, "interrupted" when
@@ -109,6 +110,8 @@ class Runner {
   static RunResult run(const RunSpec& spec, Store* store, StopRequested stop_requested = {});
   // Continues a killed ("running") or interrupted run: replays the stored evaluations
   // through a freshly seeded agent (no re-simulation) and evaluates only what is missing.
+  // An interrupt takes effect after the stored rows are replayed. A run that has ended
+  // ("finished", "target_met") is replayed only, and the store is not written at all.
   // Refuses, before touching the run, a run another live process is running (see
   // Store::claim_run); `force` takes it over anyway (for a process on another host that
   // is known to be gone).

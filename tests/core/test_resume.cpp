@@ -106,10 +106,21 @@ TEST_CASE("a run killed with SIGKILL resumes to the uninterrupted trajectory") {
   CHECK(store.run(1)->status == "finished");
   CHECK_FALSE(store.run_claim(1));  // released when the resumed run ended
 
-  // Resuming a finished run re-simulates nothing and changes nothing.
+  // Resuming a finished run re-simulates nothing and changes nothing: not its status, its
+  // times, nor its claims, even when interrupted.
+  const RunRecord ended = *store.run(1);
   const RunResult again = Runner::resume(store, 1, 1, false);
-  CHECK(again.trajectory.size() == 40);
+  CHECK(again.run_id == 1);
+  CHECK(again.status == "finished");
+  require_same_trajectory(again, reference);
+  const RunResult stopped_replay = Runner::resume(store, 1, 1, false, [] { return true; });
+  CHECK(stopped_replay.trajectory.size() == 40);
   CHECK(store.evaluations(1).size() == 40);
+  const RunRecord now = *store.run(1);
+  CHECK(now.status == "finished");
+  CHECK(now.updated_at == ended.updated_at);
+  CHECK(now.finished_at == ended.finished_at);
+  CHECK_FALSE(store.run_claim(1));
 }
 
 TEST_CASE("resume refuses a run another live process is running, unless forced") {
@@ -187,9 +198,16 @@ TEST_CASE("resume refuses a store the agent no longer reproduces") {
   sqlite3_exec(db, R"(UPDATE evaluations SET design = '{"x":99}' WHERE idx = 5)", nullptr, nullptr, nullptr);
   sqlite3_close(db);
   Store store(path);
+  // The run had finished: replaying it says what diverged and writes nothing.
+  const RunRecord finished = *store.run(1);
   CHECK_THROWS_WITH(Runner::resume(store, 1, 1, false),
                     Catch::Contains("run 1 cannot be resumed: at evaluation 5 the agent proposed") &&
                         Catch::Contains("the agent diverged"));
+  CHECK(store.run(1)->status == "finished");
+  CHECK(store.run(1)->finished_at == finished.finished_at);
+  // A run that is to be continued is marked failed, with the reason.
+  store.set_status(1, "interrupted");
+  CHECK_THROWS_WITH(Runner::resume(store, 1, 1, false), Catch::Contains("the agent diverged"));
   CHECK(store.run(1)->status == "failed");
   CHECK(store.run(1)->message.find("cannot be resumed") != std::string::npos);
   CHECK_THROWS_WITH(Runner::resume(store, 7, 1, false), Catch::Contains("no run 7; runs: 1"));
@@ -222,11 +240,14 @@ TEST_CASE("a run stopped on request ends 'interrupted' on a batch boundary and r
   REQUIRE(before.size() == 20);
   for (const auto& row : before) require_same_row(row, reference_rows[row.index]);
 
-  // Interrupted again while it replays: nothing new is evaluated, and stopping short
-  // of the stored rows is not mistaken for a diverged agent.
-  const RunResult replay_stopped = Runner::resume(store, stopped.run_id, 2, false, StopAfter{3});
+  // Interrupted again at once: the stored rows are replayed all the same (the stop is
+  // only looked at before a batch that is not stored), nothing new is evaluated, and the
+  // result covers everything stored, so its summary agrees with the store.
+  const StopAfter at_once{1};
+  const RunResult replay_stopped = Runner::resume(store, stopped.run_id, 2, false, at_once);
   CHECK(replay_stopped.status == "interrupted");
-  CHECK(replay_stopped.trajectory.size() == 8);
+  CHECK(replay_stopped.trajectory.size() == 20);
+  CHECK(*at_once.polls == 1);
   CHECK(store.evaluations(stopped.run_id).size() == 20);
   CHECK(store.run(stopped.run_id)->status == "interrupted");
 
