@@ -6,11 +6,16 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <thread>
+#include <filesystem>
 #include <stdexcept>
+#include <thread>
+
+#include <unistd.h>
 
 #include "core/json_util.h"
 #include "core/text.h"
@@ -21,6 +26,21 @@ namespace {
 
 constexpr int kSchemaVersion = 1;
 constexpr int kBusyTimeoutMs = 10000;  // several processes may share a store
+
+// `path` as the path of an SQLite URI: every byte but unreserved ones and '/' as %XX.
+std::string uri_path(const std::string& path) {
+  std::string out;
+  for (const unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
 
 std::string now_utc() {
   using namespace std::chrono;
@@ -193,8 +213,19 @@ Store::Store(const std::string& path, StoreAccess access) : path_(path) {
     throw std::invalid_argument("store '" + path + "': give the path of a file (an empty path or :memory: "
                                 "would keep nothing, and a file: URI is not read the same way by every command)");
   const bool read_only = access == StoreAccess::ReadOnly;
-  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+  std::string name = path;
+  // Reading someone else's store: SQLite would create its -wal and -shm files as this user,
+  // with the store's mode, and its owner could no longer write to it ("attempt to write a
+  // readonly database"). When they do not exist, no writer has anything pending and the
+  // file holds everything: it is read as immutable, which creates nothing. (A writer that
+  // starts meanwhile only appends to its own WAL until it checkpoints.)
+  if (read_only && ::access(path.c_str(), W_OK) != 0 && !std::filesystem::exists(path + "-wal") &&
+      !std::filesystem::exists(path + "-shm")) {
+    name = "file:" + uri_path(path) + "?immutable=1";
+    flags |= SQLITE_OPEN_URI;
+  }
+  if (sqlite3_open_v2(name.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;

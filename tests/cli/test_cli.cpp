@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -338,6 +339,31 @@ TEST_CASE("cli: no output overwrites a store, and reading commands change none",
   CHECK(empty.exit_code == 2);
   CHECK(empty.err.find("not an archgym store (no tables: an empty or new file)") != std::string::npos);
   CHECK(fs::file_size(dir / "empty.db") == 0);
+}
+
+TEST_CASE("cli: another user reading a store leaves no files its owner could not write", "[cli]") {
+  // Needs root (to act as user nobody) and setpriv; elsewhere there is nothing to check.
+  if (geteuid() != 0 || std::system("command -v setpriv >/dev/null 2>&1") != 0) return;
+  // A directory everyone may write to (a lab's shared folder), under /tmp so that user
+  // nobody can reach it wherever the build tree is.
+  char pattern[] = "/tmp/archgym_shared_XXXXXX";
+  REQUIRE(mkdtemp(pattern) != nullptr);
+  const fs::path dir = pattern;
+  fs::permissions(dir, fs::perms::all);
+  REQUIRE(run_cli(dir, kSmallRun + " --budget 3 --store 's #1.db'").exit_code == 0);
+  const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups " + cli_path();
+  const auto runs = run_shell(dir, as_nobody + " runs --store 's #1.db'");
+  INFO(runs.err);
+  CHECK(runs.exit_code == 0);
+  CHECK(runs.out.find("finished") != std::string::npos);
+  const auto exported = run_shell(dir, as_nobody + " export --store 's #1.db' --out -");
+  CHECK(exported.exit_code == 0);
+  CHECK(std::count(exported.out.begin(), exported.out.end(), '\n') == 1 + 3);
+  // Before, SQLite created s.db-wal and s.db-shm as nobody, mode 644: the owner's next
+  // write failed with "attempt to write a readonly database".
+  CHECK_FALSE(fs::exists(dir / "s #1.db-wal"));
+  CHECK_FALSE(fs::exists(dir / "s #1.db-shm"));
+  fs::remove_all(dir);
 }
 
 TEST_CASE("cli: reading commands never create a store", "[cli]") {
