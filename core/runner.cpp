@@ -306,11 +306,10 @@ RunResult run_and_record(const Env& env, Agent& agent, const Objective& objectiv
   }
 }
 
-}  // namespace
-
-RunResult Runner::run(const RunSpec& spec, Store* store, StopRequested stop_requested) {
+// Everything a run needs, checked: what throws here is bad input, found before the run is stored.
+Prepared prepare(const RunSpec& spec) {
   if (spec.budget == 0) throw std::invalid_argument("run: budget must be at least 1");
-  check_batch(spec.batch);  // before the run is stored
+  check_batch(spec.batch);
   check_workers(spec.workers);
   Prepared p;
   p.env_options = env_options(spec.env, spec.env_options);
@@ -322,6 +321,15 @@ RunResult Runner::run(const RunSpec& spec, Store* store, StopRequested stop_requ
   context.hyperparameters = p.agent_options;
   context.seed = spec.seed;
   p.agent = build_agent(spec.agent, context);
+  return p;
+}
+
+}  // namespace
+
+void Runner::check(const RunSpec& spec) { prepare(spec); }
+
+RunResult Runner::run(const RunSpec& spec, Store* store, StopRequested stop_requested) {
+  const Prepared p = prepare(spec);
 
   RunRecord record;
   record.env = spec.env;

@@ -108,6 +108,10 @@ class Runner {
   // listing the env's metrics). A run that throws is marked "failed" with the message.
   // An interrupted run is marked "interrupted" in the store.
   static RunResult run(const RunSpec& spec, Store* store, StopRequested stop_requested = {});
+  // Throws what run(spec, ...) would refuse before storing the run (bad names, options,
+  // targets, budget); nothing else. A caller that creates the store file for the run
+  // checks first, so that a refused run leaves no file behind.
+  static void check(const RunSpec& spec);
   // Continues a killed ("running") or interrupted run: replays the stored evaluations
   // through a freshly seeded agent (no re-simulation) and evaluates only what is missing.
   // An interrupt takes effect after the stored rows are replayed. A run that has ended

@@ -1,7 +1,6 @@
 """Whole searches (agent x env x budget) run by the C++ runner, returned as DataFrames."""
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from pathlib import Path
@@ -101,34 +100,13 @@ def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: 
             _checks.targets(targets), _checks.formulation(formulation),
             seed, _budget(budget), _batch(batch), _workers(workers),
             _checks.boolean("stop_on_target", stop_on_target), _checks.boolean("progress", progress))
-    new_file = _new_store_file(store)
-    core_store = _open_store(store)
-    try:
-        result = _core.run(*args, core_store)
-    except BaseException:
-        # The runner validates everything before recording the run: a refused run leaves
-        # no run behind, and should leave no store file this call created either.
-        if new_file and not core_store.runs():
-            del core_store  # closes the database before its files go
-            _remove_store_files(new_file)
-        raise
+    if isinstance(store, (str, os.PathLike)):
+        # Checked before the store file is opened (and so perhaps created): a refused run
+        # leaves no file behind. (Deleting a file this call had created raced with other
+        # runs opening the same new path, whose finished runs then went with it.)
+        _core.check_run(*args)
+    result = _core.run(*args, _open_store(store))
     return _frame(result, lambda: _core.make_env(env, **env_options), env=env, agent=agent, seed=seed)
-
-
-def _new_store_file(store) -> str | None:
-    """The path of the store file that opening ``store`` would create; None if it exists
-    or ``store`` is none or an open store."""
-    if store is None or isinstance(store, (Store, _core.Store)):
-        return None
-    path = _checks.path("store", store)
-    return None if os.path.lexists(path) else path
-
-
-def _remove_store_files(path: str) -> None:
-    """Removes a store file and SQLite's side files (WAL journal, shared memory)."""
-    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(name)
 
 
 def run_agent(env: _core.Env, agent: _core.Agent, budget: int, *,

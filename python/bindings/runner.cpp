@@ -127,6 +127,28 @@ std::map<std::string, double> to_targets(const py::object& obj) {
   return out;
 }
 
+// Each argument of archgym.run checked as archgym.run checks it, in its words (not a
+// signature dump).
+RunSpec to_spec(const py::object& env, const py::object& env_options, const py::object& agent,
+                const py::object& agent_options, const py::object& targets, const py::object& formulation,
+                const py::object& seed, const py::object& budget, const py::object& batch, const py::object& workers,
+                const py::object& stop_on_target, const py::object& progress) {
+  RunSpec spec;
+  spec.env = to_text(env, "env");
+  spec.env_options = to_option_text(to_dict(env_options, "env_options"));
+  spec.agent = to_text(agent, "agent");
+  spec.agent_options = to_option_text(to_dict(agent_options, "agent_options"));
+  spec.targets = to_targets(targets);
+  spec.formulation = formulation.is_none() ? "" : to_text(formulation, "formulation");  // "": the env's
+  spec.seed = to_unsigned(seed, "seed", 0, UINT64_MAX);
+  spec.budget = to_unsigned(budget, "budget", 1, INT64_MAX);
+  spec.batch = to_unsigned(batch, "batch", 0, kMaxBatch);
+  spec.workers = static_cast<unsigned>(to_unsigned(workers, "workers", 0, kMaxWorkers));
+  spec.stop_on_target = to_bool(stop_on_target, "stop_on_target");
+  spec.progress = to_bool(progress, "progress");
+  return spec;
+}
+
 }  // namespace
 
 void bind_runner(py::module_& m) {
@@ -148,20 +170,8 @@ void bind_runner(py::module_& m) {
          const py::object& agent_options, const py::object& targets, const py::object& formulation,
          const py::object& seed, const py::object& budget, const py::object& batch, const py::object& workers,
          const py::object& stop_on_target, const py::object& progress, const py::object& store_object) {
-        // Each argument checked as archgym.run checks it, in its words (not a signature dump).
-        RunSpec spec;
-        spec.env = to_text(env, "env");
-        spec.env_options = to_option_text(to_dict(env_options, "env_options"));
-        spec.agent = to_text(agent, "agent");
-        spec.agent_options = to_option_text(to_dict(agent_options, "agent_options"));
-        spec.targets = to_targets(targets);
-        spec.formulation = formulation.is_none() ? "" : to_text(formulation, "formulation");  // "": the env's
-        spec.seed = to_unsigned(seed, "seed", 0, UINT64_MAX);
-        spec.budget = to_unsigned(budget, "budget", 1, INT64_MAX);
-        spec.batch = to_unsigned(batch, "batch", 0, kMaxBatch);
-        spec.workers = static_cast<unsigned>(to_unsigned(workers, "workers", 0, kMaxWorkers));
-        spec.stop_on_target = to_bool(stop_on_target, "stop_on_target");
-        spec.progress = to_bool(progress, "progress");
+        const RunSpec spec = to_spec(env, env_options, agent, agent_options, targets, formulation, seed, budget,
+                                     batch, workers, stop_on_target, progress);
         const auto store = store_object.is_none() ? nullptr : to_store(store_object);  // None: no store
         std::unique_ptr<Env> names_env;  // for the design columns' names
         RunResult r;
@@ -179,6 +189,23 @@ void bind_runner(py::module_& m) {
       py::arg("store"),
       "Runner::run(RunSpec, Store*) with text options; returns the trajectory column-wise.\n"
       "Use archgym.run(), which wraps this into a pandas DataFrame.");
+
+  m.def(
+      "check_run",
+      [](const py::object& env, const py::object& env_options, const py::object& agent,
+         const py::object& agent_options, const py::object& targets, const py::object& formulation,
+         const py::object& seed, const py::object& budget, const py::object& batch, const py::object& workers,
+         const py::object& stop_on_target, const py::object& progress) {
+        const RunSpec spec = to_spec(env, env_options, agent, agent_options, targets, formulation, seed, budget,
+                                     batch, workers, stop_on_target, progress);
+        py::gil_scoped_release release;
+        Runner::check(spec);
+      },
+      py::arg("env"), py::arg("env_options"), py::arg("agent"), py::arg("agent_options"),
+      py::arg("targets"), py::arg("formulation"), py::arg("seed"), py::arg("budget"),
+      py::arg("batch"), py::arg("workers"), py::arg("stop_on_target"), py::arg("progress"),
+      "Runner::check: raises what run() with the same arguments would refuse before storing\n"
+      "the run. archgym.run calls it before it creates a store file.");
 
   m.def(
       "run_agent",

@@ -103,6 +103,41 @@ def test_a_refused_run_creates_no_store_and_keeps_an_existing_one(tmp_path):
     pd.testing.assert_frame_equal(archgym.Store(existing).evaluations(), before)
 
 
+def test_a_refused_run_never_opens_the_store(tmp_path, monkeypatch):
+    # It is checked before the store file exists. (It used to create the file and delete it
+    # again, racing with runs that opened the same new path meanwhile: their finished runs
+    # were deleted with it, 11 of 40 trials with two threads.)
+    opened = []
+    real_open = archgym.runs.open_core_store
+    monkeypatch.setattr(archgym.runs, "open_core_store", lambda path: opened.append(path) or real_open(path))
+    with pytest.raises(ValueError, match="population"):
+        archgym.run("dram", "ga", budget=5, store=tmp_path / "new.db", agent_options={"population": 0})
+    assert opened == [] and list(tmp_path.iterdir()) == []
+    archgym.run("dram", budget=1, env_options=SMALL, store=tmp_path / "new.db")
+    assert len(opened) == 1
+
+
+def test_refused_and_good_runs_on_one_new_store_keep_every_good_run(tmp_path):
+    for trial in range(10):
+        path = tmp_path / f"shared{trial}.db"
+        results = []
+
+        def good():
+            results.append(archgym.run("dram", budget=3, env_options=SMALL, store=path, stop_on_target=False))
+
+        def bad():
+            with pytest.raises(ValueError):
+                archgym.run("dram", "ga", budget=3, store=path, agent_options={"population": 1})
+
+        threads = [threading.Thread(target=f) for f in (bad, good, bad)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(results) == 1 and path.is_file()
+        assert len(archgym.Store(path).evaluations()) == 3
+
+
 def test_store_round_trip(tmp_path):
     path = tmp_path / "runs.sqlite"
     store = archgym.Store(path)
