@@ -266,6 +266,9 @@ TrainedProxy TrainedProxy::load(const std::string& path) {
   std::error_code ec;  // a directory opens as an empty stream ("invalid JSON ... end of input")
   if (std::filesystem::is_directory(path, ec))
     throw std::invalid_argument(path + ": is a directory, not a proxy model file");
+  // A device or pipe: /dev/zero would be read until memory runs out. (As the envs' inputs.)
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw std::invalid_argument(path + ": must be a regular file (a pipe or device is not a proxy model file)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::invalid_argument(path + ": cannot open the proxy model file");
   std::stringstream buffer;

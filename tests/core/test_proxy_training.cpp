@@ -203,6 +203,8 @@ TEST_CASE("bad proxy input gets a clear error") {
                     Catch::Contains("/nonexistent/p.json: cannot open the proxy model file"));
   CHECK_THROWS_WITH(TrainedProxy::load(ARCHGYM_TEST_BINARY_DIR),
                     Catch::Contains(std::string(ARCHGYM_TEST_BINARY_DIR) + ": is a directory, not a proxy model file"));
+  CHECK_THROWS_WITH(TrainedProxy::load("/dev/zero"),
+                    "/dev/zero: must be a regular file (a pipe or device is not a proxy model file)");
   CHECK_THROWS_WITH(make_proxy("forest", {}, 1), Catch::Contains("unknown proxy model 'forest'") &&
                                                      Catch::Contains("random_forest"));
 
