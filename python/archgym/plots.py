@@ -41,6 +41,13 @@ def best_so_far_curves(runs: pd.DataFrame, *, group: str = "agent", seed: str = 
     _require_columns("best_so_far_curves", runs, [group, seed, "index", reward])
     if runs.empty:
         raise ValueError("best_so_far_curves: no evaluations to plot")
+    # groupby drops rows whose key is missing: a run would vanish from the curves unseen.
+    for column in (group, seed, "index"):
+        missing = runs[column].isna()
+        if missing.any():
+            raise ValueError(f"best_so_far_curves: column {column!r} is missing in {int(missing.sum())} of "
+                             f"{len(runs)} rows (first at row {runs.index[missing.to_numpy()][0]!r}); "
+                             "every evaluation needs its group, seed and index")
     values = _numeric("best_so_far_curves", runs, reward)
     runs = runs.assign(**{reward: values})
     any_finite = pd.Series(np.isfinite(values), index=runs.index).groupby(runs[group], sort=True).any()

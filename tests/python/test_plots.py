@@ -204,3 +204,14 @@ def test_a_figure_is_written_to_the_file_named_or_refused(tmp_path, name, messag
     with pytest.raises(ValueError, match=message):
         plot_parity([1.0, 2.0], [1.0, 2.0], f"{tmp_path}/{name}")
     assert sorted(tmp_path.rglob("*")) == before  # no st.png, no sub/ directory
+
+
+def test_best_so_far_refuses_rows_without_group_seed_or_index():
+    # groupby would drop them: the best reward (50) would vanish from the curves unseen.
+    df = pd.DataFrame({"agent": ["ga", "ga", None], "seed": [1, 1, 2], "index": [0, 1, 0],
+                       "reward": [1.0, 2.0, 50.0]})
+    with pytest.raises(ValueError, match=r"column 'agent' is missing in 1 of 3 rows \(first at row 2\)"):
+        best_so_far_curves(df)
+    no_seed = pd.DataFrame({"agent": ["ga"], "seed": [np.nan], "index": [0], "reward": [1.0]})
+    with pytest.raises(ValueError, match="column 'seed' is missing"):
+        best_so_far_curves(no_seed)
