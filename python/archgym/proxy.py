@@ -84,7 +84,8 @@ class Proxy:
 
     def test_errors(self) -> pd.DataFrame:
         """Held-out error measured at training: one row per metric with ``rows``, ``r2``,
-        ``mape`` (%), ``mae`` and ``rmse`` (NaN where undefined, e.g. R^2 of a constant)."""
+        ``mape`` (%), ``mae`` and ``rmse`` (NaN where undefined, e.g. R^2 of a constant).
+        No rows for a model trained with ``test_fraction=0`` (nothing was held out)."""
         return _errors_frame(self._proxy.test_errors)
 
     @property
@@ -133,6 +134,11 @@ class Proxy:
                                  f"knobs {missing} are missing (they would take the default); "
                                  f"its knobs: {knobs}")
             designs = designs[present].to_dict("records")
+        designs = list(designs)
+        for i, d in enumerate(designs):
+            if not isinstance(d, Mapping):
+                raise TypeError(f"predict: designs must be a dict, a list of dicts or a DataFrame; item {i} "
+                                f"is {d!r} ({type(d).__name__})")
         rows = self._proxy.predict_many([dict(d) for d in designs])
         return pd.DataFrame(rows, columns=self.metric_names, dtype="float64")  # also with no rows
 

@@ -65,6 +65,13 @@ def test_predict_names_the_designs_it_takes(dram_proxy_file, designs):
         archgym.load_proxy(dram_proxy_file).predict(designs)
 
 
+def test_predict_names_an_item_that_is_not_a_design(dram_proxy_file):
+    proxy = archgym.load_proxy(dram_proxy_file)
+    with pytest.raises(TypeError, match=r"designs must be a dict, a list of dicts or a DataFrame; "
+                                        r"item 1 is 2 \(int\)"):
+        proxy.predict([{}, 2])
+
+
 def test_proxy_env_is_a_gymnasium_env(dram_proxy_file):
     env = gymnasium.make("archgym/Proxy-v0", model=str(dram_proxy_file))
     check_env(env.unwrapped, skip_render_check=True)
