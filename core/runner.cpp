@@ -378,7 +378,10 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
     if (!changed.empty())
       throw std::runtime_error(where + " cannot be resumed: an input file of env '" + record->env +
                                "' changed since the run started, so its evaluations would mix two "
-                               "experiments:\n" + changed + "\nRestore the file, or start a new run.");
+                               "experiments:\n" + changed +
+                               "\nRestore the file, or start a new run. (Where the paths differ: a relative "
+                               "path in the run's options is resolved against the working directory, so "
+                               "resume from the directory the run was started in.)");
   }
   const Objective objective = Objective::from_json(record->objective);
   objective.check_metrics(env->metric_names());

@@ -112,7 +112,10 @@ def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: 
 def run_agent(env: _core.Env, agent: _core.Agent, budget: int, *,
               objective: _core.Objective | None = None, batch: int = 0, workers: int = 0,
               stop_on_target: bool = True) -> pd.DataFrame:
-    """Runs an existing ``agent`` on an existing ``env`` (no store); columns as :func:`run`."""
+    """Runs an existing ``agent`` on an existing ``env`` (no store); columns as :func:`run`.
+
+    An agent holds its search state unlocked: drive each one from one thread at a time
+    (an env may be shared; its evaluations are thread-safe)."""
     _instance("env", env, _core.Env, "an archgym Env (archgym.make_env)")
     _instance("agent", agent, _core.Agent, "an archgym Agent (archgym.make_agent)")
     if objective is not None:
