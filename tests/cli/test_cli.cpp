@@ -263,7 +263,7 @@ TEST_CASE("cli: a store path that is a device or directory is refused before SQL
   require_rejected(dir, kSmallRun + " --budget 1 --store sub", {"store sub: not a regular file"});
 }
 
-TEST_CASE("cli: a path that is not UTF-8 is refused naming the option; a directory that is not is recorded", "[cli]") {
+TEST_CASE("cli: a path that is not UTF-8 is refused naming the option, a directory that is not is recorded", "[cli]") {
   const auto dir = scratch_dir("not_utf8");
   make_store(dir);
   const std::string trace = "0: read 0x0\n1: read 0x40\n2: write 0x80\n";
