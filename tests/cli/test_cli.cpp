@@ -273,7 +273,7 @@ TEST_CASE("cli: a path that is not UTF-8 is refused naming the option, a directo
   // The trace's absolute path, recorded for people, goes in with U+FFFD.
   fs::create_directories(dir / "d\xFF");
   write_file(dir / "d\xFF" / "t.stl", trace);
-  const auto r = run_cli(dir / "d\xFF", kSmallRun + " --budget 2 --set workload=t.stl --store ../u.db");
+  const auto r = run_cli(dir / "d\xFF", "run --env dram --no-progress --workers 1 --budget 2 --set workload=t.stl --store ../u.db");
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("evaluations: 2") != std::string::npos);
