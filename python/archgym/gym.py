@@ -89,6 +89,9 @@ def _objective(env: _core.Env, targets: Mapping[str, float] | None,
 def _index(knob: str, action: Any, cardinality: int) -> int:
     """One Discrete action: an integer in 0..cardinality-1 (a float, text or bool is
     refused rather than truncated)."""
+    if isinstance(action, int) and not isinstance(action, bool) and not -2**63 <= action < 2**64:
+        # Beyond numpy's integers (it would make an object array): out of range, not a non-integer.
+        raise IndexError(f"action for {knob}: index {action} outside 0..{cardinality - 1}")
     a = np.asarray(action)
     if a.size != 1:
         raise ValueError(f"action for {knob}: expected one index, got shape {a.shape}")

@@ -159,6 +159,8 @@ def test_gym_actions_are_checked():
         env.step({**action, "PagePolicy": 1.7})
     with pytest.raises(IndexError, match=r"action for PagePolicy: index -1 outside 0..3"):
         env.step({**action, "PagePolicy": -1})
+    with pytest.raises(IndexError, match=r"action for PagePolicy: index 1180591620717411303424 outside 0..3"):
+        env.step({**action, "PagePolicy": 2**70})  # beyond numpy's integers: still an index
     with pytest.raises(ValueError, match="seed must be at least 0"):
         env.reset(seed=-5)
     with pytest.raises(ValueError, match="episode_length must be at least 1"):
