@@ -45,6 +45,8 @@ def test_model_file_round_trip_predicts_identically(dram_runs_store, tmp_path):
     path = proxy.save(tmp_path / "p.json")
     loaded = archgym.load_proxy(path)
     assert (loaded.model, loaded.hyperparameters["trees"], loaded.runs) == ("random_forest", 10, [1])
+    # A boolean hyperparameter comes back as a bool, as list_proxy_models shows its default.
+    assert loaded.hyperparameters["bootstrap"] is True
     designs = dram_runs_store.evaluations(2)
     assert loaded.predict(designs).equals(proxy.predict(designs))
     again = archgym.train_proxy(dram_runs_store, [1], model="random_forest", trees=10, seed=5)
