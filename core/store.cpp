@@ -275,7 +275,10 @@ void Store::open_tables(bool read_only) {
       throw std::runtime_error("store " + path + ": cannot open it (" + sqlite3_errmsg(db_) +
                                "): on a read-only filesystem or directory SQLite cannot create the store's "
                                "lock files; copy the store somewhere writable");
-    throw std::runtime_error("store " + path + ": not an archgym store (" + sqlite3_errmsg(db_) + ")");
+    // Only a file SQLite does not recognise is not a store; an I/O error is not bad input.
+    if (e.code() == SQLITE_NOTADB || e.code() == SQLITE_CORRUPT)
+      throw std::runtime_error("store " + path + ": not an archgym store (" + sqlite3_errmsg(db_) + ")");
+    throw std::runtime_error("store " + path + ": cannot read it (" + sqlite3_errmsg(db_) + ")");
   }
   if (tables > 0 && !has_meta)
     throw std::runtime_error("store " + path + ": an SQLite database but not an archgym store "
