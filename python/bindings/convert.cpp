@@ -238,13 +238,15 @@ const char* kind_name(OptionSpec::Kind k) {
   }
   return "unknown";
 }
-// However the schema stores a boolean default (0/1 or "true"/"false"), Python sees a bool.
-bool bool_default(const OptionSpec& s) {
-  if (const auto* text = std::get_if<std::string>(&s.default_value))
-    return *text == "true" || *text == "1" || *text == "yes" || *text == "on";
-  return as_double(s.default_value) != 0;
-}
 }  // namespace
+
+py::object option_to_python(const OptionSpec& s, const Value& v) {
+  if (s.kind != OptionSpec::Kind::Bool) return from_value(v);
+  // However a boolean is held (0/1, or "true"/"false" in a schema default), Python sees a bool.
+  if (const auto* text = std::get_if<std::string>(&v))
+    return py::bool_(*text == "true" || *text == "1" || *text == "yes" || *text == "on");
+  return py::bool_(as_double(v) != 0);
+}
 
 py::list schema_to_list(const Schema& schema) {
   py::list out;
@@ -252,8 +254,7 @@ py::list schema_to_list(const Schema& schema) {
     py::dict d;
     d["name"] = s.name;
     d["kind"] = kind_name(s.kind);
-    d["default"] = s.kind == OptionSpec::Kind::Bool ? py::object(py::bool_(bool_default(s)))
-                                                    : from_value(s.default_value);
+    d["default"] = option_to_python(s, s.default_value);
     d["min"] = s.min ? py::object(py::float_(*s.min)) : py::object(py::none());
     d["max"] = s.max ? py::object(py::float_(*s.max)) : py::object(py::none());
     d["choices"] = py::cast(s.choices);

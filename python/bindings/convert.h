@@ -74,6 +74,9 @@ Evaluation dict_to_evaluation(const py::handle& obj);
 std::map<std::string, std::string> to_option_text(const py::dict& kwargs);
 // A schema as a list of dicts {name, kind, default, min, max, choices, description, allowed}.
 py::list schema_to_list(const Schema& schema);
+// An option's value (e.g. a default or a trained model's hyperparameter) as Python sees
+// it: from_value(), except that a Bool option's 0/1 (or "true"/"false") is a bool.
+py::object option_to_python(const OptionSpec& spec, const Value& value);
 
 // [{name, description, options}] for every entry of a registry (envs, agents, ...).
 template <class Registry>

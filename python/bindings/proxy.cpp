@@ -75,14 +75,12 @@ void bind_proxy(py::module_& m) {
       .def_property_readonly(
           "hyperparameters",
           [](const TrainedProxy& p) {
-            // Booleans are held as 0/1: give them back as bool, as list_proxy_models shows them.
+            // Booleans come back as bool, as list_proxy_models shows them (held as 0/1).
             const Schema& schema = ProxyRegistry::instance().get(p.model()).schema;
             py::dict d;
             for (const auto& [k, v] : p.hyperparameters().all()) {
               const OptionSpec* spec = schema.find(k);
-              const auto* flag = std::get_if<std::int64_t>(&v);
-              d[py::str(k)] = spec && spec->kind == OptionSpec::Kind::Bool && flag ? py::object(py::bool_(*flag != 0))
-                                                                                  : from_value(v);
+              d[py::str(k)] = spec ? option_to_python(*spec, v) : from_value(v);
             }
             return d;
           },
