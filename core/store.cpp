@@ -259,7 +259,6 @@ Store::Store(const std::string& path, StoreAccess access) : path_(path) {
 }
 
 void Store::open_tables(bool read_only) {
-  const std::string& path = path_;
   // The first read of the file: fails here for a file that is not SQLite.
   bool has_meta = false;
   int tables = 0;
@@ -272,34 +271,30 @@ void Store::open_tables(bool read_only) {
   } catch (const SqliteError& e) {
     if (e.busy()) throw;  // retried by the caller
     if (e.code() == SQLITE_CANTOPEN)  // the file itself was found
-      throw std::runtime_error("store " + path + ": cannot open it (" + sqlite3_errmsg(db_) +
+      throw std::runtime_error("store " + path_ + ": cannot open it (" + sqlite3_errmsg(db_) +
                                "): on a read-only filesystem or directory SQLite cannot create the store's "
                                "lock files; copy the store somewhere writable");
     // Only a file SQLite does not recognise is not a store; an I/O error is not bad input.
     if (e.code() == SQLITE_NOTADB || e.code() == SQLITE_CORRUPT)
-      throw std::runtime_error("store " + path + ": not an archgym store (" + sqlite3_errmsg(db_) + ")");
-    throw std::runtime_error("store " + path + ": cannot read it (" + sqlite3_errmsg(db_) + ")");
+      throw std::runtime_error("store " + path_ + ": not an archgym store (" + sqlite3_errmsg(db_) + ")");
+    throw std::runtime_error("store " + path_ + ": cannot read it (" + sqlite3_errmsg(db_) + ")");
   }
   if (tables > 0 && !has_meta)
-    throw std::runtime_error("store " + path + ": an SQLite database but not an archgym store "
+    throw std::runtime_error("store " + path_ + ": an SQLite database but not an archgym store "
                              "(it has no archgym_meta table); refusing to modify it");
   if (has_meta) {
     Statement s(db_, path_, "SELECT value FROM archgym_meta WHERE key = 'schema_version'");
     const int version = s.step() ? std::atoi(s.text(0).c_str()) : 0;
     if (version != kSchemaVersion)
-      throw std::runtime_error("store " + path + ": schema version " + std::to_string(version) +
+      throw std::runtime_error("store " + path_ + ": schema version " + std::to_string(version) +
                                " is not supported (this build reads version " +
                                std::to_string(kSchemaVersion) + ")");
   }
   if (read_only) {
     if (!has_meta)
-      throw std::runtime_error("store " + path + ": not an archgym store (" +
+      throw std::runtime_error("store " + path_ + ": not an archgym store (" +
                                (tables == 0 ? "no tables: an empty or new file" : "no archgym_meta table") + ")");
-    has_inputs_column_ = false;
-    {
-      Statement columns(db_, path_, "SELECT name FROM pragma_table_info('runs')");
-      while (columns.step()) has_inputs_column_ = has_inputs_column_ || columns.text(0) == "inputs";
-    }
+    has_inputs_column_ = runs_has_inputs_column();
     Statement claims(db_, path_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_claims'");
     has_claims_table_ = claims.step();
     return;
@@ -313,12 +308,7 @@ void Store::open_tables(bool read_only) {
   try {
     exec(db_, path_, kCreateTables);
     // Stores written before runs recorded their input files gain the column (empty).
-    bool has_inputs = false;
-    {
-      Statement columns(db_, path_, "SELECT name FROM pragma_table_info('runs')");
-      while (columns.step()) has_inputs = has_inputs || columns.text(0) == "inputs";
-    }
-    if (!has_inputs) exec(db_, path_, "ALTER TABLE runs ADD COLUMN inputs TEXT NOT NULL DEFAULT ''");
+    if (!runs_has_inputs_column()) exec(db_, path_, "ALTER TABLE runs ADD COLUMN inputs TEXT NOT NULL DEFAULT ''");
     Statement meta(db_, path_, "INSERT OR IGNORE INTO archgym_meta(key, value) VALUES (?, ?)");
     meta.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion));
     meta.step();
@@ -327,6 +317,11 @@ void Store::open_tables(bool read_only) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
+}
+
+bool Store::runs_has_inputs_column() const {
+  Statement columns(db_, path_, "SELECT 1 FROM pragma_table_info('runs') WHERE name = 'inputs'");
+  return columns.step();
 }
 
 Store::~Store() {

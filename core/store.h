@@ -121,6 +121,7 @@ class Store {
 
  private:
   void open_tables(bool read_only);  // checks (and, read-write, creates) the tables
+  bool runs_has_inputs_column() const;  // stores of older builds lack it
   std::string run_columns() const;
 
   std::string path_;

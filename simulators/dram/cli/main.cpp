@@ -113,7 +113,8 @@ struct OutputError : std::runtime_error {
 // renamed over FILE only when the whole run succeeded, so a bad trace line, a failed check or
 // a kill leaves an existing FILE as it was. A device or pipe (/dev/stdout, a FIFO) is written
 // directly. Refused: FILE is one of the run's inputs, or an SQLite database (an archgym store),
-// which a misplaced argument would otherwise destroy.
+// which a misplaced argument would otherwise destroy. (The policy of core/file_output.h, which
+// this standalone tool does not link, and which writes a finished string where this streams.)
 class CommandTraceWriter final : public CommandObserver {
  public:
   CommandTraceWriter(const std::string& path, const std::vector<std::string>& inputs) : path_(path) {
