@@ -184,6 +184,16 @@ void validate(const ControllerConfig& c, const MemSpec& spec) {
     throw std::invalid_argument("RefreshPolicy = PerBank needs per-bank refresh timings, but memspec '" +
                                 spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) +
                                 " and RFCpb = " + std::to_string(spec.RFCpb));
+  // A rank's per-bank refreshes run one after another, each tRFCpb long: due more often,
+  // they fall behind without bound and the simulation would refresh less often than the
+  // memspec asks, with no error. (All-bank refresh is checked when the memspec loads, REFI
+  // against RFC + RC; per-bank timings are only checked when used, as they are derived.)
+  if (c.refresh_policy == RefreshPolicy::PerBank && spec.REFIpb < spec.RFCpb)
+    throw std::invalid_argument(
+        "RefreshPolicy = PerBank needs REFIpb >= RFCpb (a per-bank refresh must end before the next "
+        "is due), but memspec '" + spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) +
+        " and RFCpb = " + std::to_string(spec.RFCpb) +
+        " (when the memspec does not set them, REFIpb = REFI / banks and RFCpb = ceil(RFC / 2))");
 }
 
 std::vector<std::string> knob_names() {

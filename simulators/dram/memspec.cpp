@@ -158,17 +158,17 @@ const json& object_at(const json& parent, const char* key, const std::string& pa
 // due every tREFI/banks; a single-bank refresh moves a fraction of the charge of a
 // REFA, and we take half of tRFC (rounded up), which is in the range LPDDR4 uses
 // (tRFCpb ~ tRFCab / 2). Memspecs may override both with REFIpb / RFCpb.
-void derive_per_bank_refresh(MemSpec& m) {
-  if (m.REFIpb <= 0) m.REFIpb = std::max(1, m.REFI / m.banks);
-  if (m.RFCpb <= 0) m.RFCpb = (m.RFC + 1) / 2;
-}
-
 void finish_derived(MemSpec& m) {
   m.tck_ps = std::llround(1e6 / m.clock_mhz);
   derive_per_bank_refresh(m);
 }
 
 }  // namespace
+
+void derive_per_bank_refresh(MemSpec& m) {
+  if (m.REFIpb <= 0) m.REFIpb = std::max(1, m.REFI / m.banks);
+  if (m.RFCpb <= 0) m.RFCpb = (m.RFC + 1) / 2;
+}
 
 double MemSpec::peak_bandwidth_Bps() const {
   // From the nominal clock (not the 1-ps-rounded tCK), so DDR4-2400 x64 is exactly 19.2 GB/s.

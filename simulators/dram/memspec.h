@@ -69,4 +69,9 @@ MemSpec ddr4_2400_jedec_4Gb_x8();    // JEDEC_4Gb_DDR4-2400_8bit_A
 // Looks up a preset by name ("DDR3-1600", "DDR4-2400" or a memspec id) or a file path.
 MemSpec memspec_by_name_or_path(const std::string& name_or_path);
 
+// Fills the per-bank refresh timings left at 0 with their defaults (REFIpb = REFI / banks,
+// RFCpb = ceil(RFC / 2)); loading and the presets call it. A caller that changes REFI or RFC
+// resets REFIpb / RFCpb to 0 and calls it again.
+void derive_per_bank_refresh(MemSpec& m);
+
 }  // namespace archgym::dram

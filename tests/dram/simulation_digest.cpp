@@ -207,8 +207,8 @@ int main() try {
     spec.ranks = 1 + below(rng, 2);
     if (below(rng, 3) != 0) {
       spec.REFI = 600 + below(rng, 2500);
-      spec.REFIpb = std::max(1, spec.REFI / spec.banks);
-      spec.RFCpb = (spec.RFC + 1) / 2;
+      spec.REFIpb = spec.RFCpb = 0;  // derived again from the new REFI
+      derive_per_bank_refresh(spec);
     }
     const AddressMapping mapping =
         spec.bank_groups > 1 ? bank_group_interleaved_mapping(spec) : row_bank_column_mapping(spec);

@@ -130,4 +130,17 @@ TEST_CASE("validate refuses out-of-range values naming knob and range", "[dram][
   pb.refresh_policy = RefreshPolicy::PerBank;
   CHECK(message_of([&] { validate(pb, no_pb); }).find("PerBank") != std::string::npos);
   CHECK_NOTHROW(validate(pb, ddr3));
+  // Per-bank refreshes due faster than one takes would fall behind for ever: the simulation
+  // refreshed at most every RFCpb (625 REFBs on 40,098 cycles with REFIpb = 20, RFCpb = 44).
+  MemSpec fast_pb = ddr3;
+  fast_pb.REFIpb = fast_pb.RFCpb - 1;
+  const std::string behind = message_of([&] { validate(pb, fast_pb); });
+  CHECK(behind.find("REFIpb >= RFCpb") != std::string::npos);
+  CHECK(behind.find("REFIpb = 43 and RFCpb = 44") != std::string::npos);
+  fast_pb.REFIpb = fast_pb.RFCpb;  // just keeps up
+  CHECK_NOTHROW(validate(pb, fast_pb));
+  ControllerConfig all_bank = pb;  // only used by PerBank
+  all_bank.refresh_policy = RefreshPolicy::AllBank;
+  fast_pb.REFIpb = 1;
+  CHECK_NOTHROW(validate(all_bank, fast_pb));
 }
