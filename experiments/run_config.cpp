@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include <yaml-cpp/depthguard.h>  // YAML::DeepRecursion (yaml.h does not include it)
 #include <yaml-cpp/yaml.h>
 
 #include "experiments/cli_error.h"
@@ -89,6 +90,11 @@ class ConfigReader {
     std::vector<YAML::Node> documents;
     try {
       documents = YAML::LoadAll(text.str());
+    } catch (const YAML::DeepRecursion& e) {  // yaml-cpp says only "bad file"
+      throw UsageError(path_ + ":" + std::to_string(e.mark.line + 1) + ":" +
+                       std::to_string(e.mark.column + 1) + ": invalid YAML: nested " +
+                       std::to_string(e.depth()) +
+                       " levels deep, past the parser's limit; a config file holds a map of settings");
     } catch (const YAML::ParserException& e) {
       throw UsageError(path_ + ":" + std::to_string(e.mark.line + 1) + ":" +
                        std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);

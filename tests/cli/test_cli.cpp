@@ -227,6 +227,10 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
   write_file(dir / "run.yaml", "env: dram\nagent: [ga\nbudget: 5\n");
   require_rejected(dir, run, {"run.yaml:", "invalid YAML"});
 
+  // yaml-cpp stops deep nesting with "bad file"; the message says what is wrong.
+  write_file(dir / "run.yaml", "env: dram\nagent: " + std::string(100000, '[') + "\n");
+  require_rejected(dir, run, {"run.yaml:", "invalid YAML: nested", "levels deep"});
+
   write_file(dir / "run.yaml", "env: dram\nenv: dram\n");
   require_rejected(dir, run, {"run.yaml:2", "duplicate key 'env'"});
 
