@@ -57,6 +57,8 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
   }
   data.env = first.env;
   data.env_config = first.env_config;
+  for (const RunRecord& r : records)
+    if (data.inputs.empty()) data.inputs = r.inputs;
   const Options options =
       EnvRegistry::instance().get(data.env).schema.parse_json(data.env_config, run_label(store, first.id));
   data.source = build_env(data.env, options);

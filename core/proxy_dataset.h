@@ -17,6 +17,9 @@ struct ProxyDataset {
   std::string env_config;               // its options as JSON (Options::to_json)
   std::shared_ptr<const Env> source;    // that env rebuilt from the registry (space, objective)
   std::vector<std::int64_t> runs;       // runs the rows came from
+  // inputs_json() of the files the runs read (a trace, a memspec): the same for all of
+  // them; "" when no run recorded it (stores of older builds).
+  std::string inputs;
   std::vector<std::string> metric_names;  // the env's metrics, in its order
   std::vector<Design> designs;
   std::vector<std::vector<double>> targets;  // [row][metric]

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "archgym_version.h"
+#include "core/input_files.h"
 #include "core/json_util.h"
 #include "core/registry.h"
 #include "core/text.h"
@@ -92,6 +93,7 @@ TrainedProxy TrainedProxy::train(const ProxyDataset& data, const ProxyTrainingOp
   const DesignSpace& space = data.source->space();
   t.feature_names_ = proxy_feature_names(space);
   t.runs_ = data.runs;
+  t.inputs_ = data.inputs;
   t.test_fraction_ = options.test_fraction;
   t.version_ = kVersion;
   t.git_commit_ = kGitCommit;
@@ -183,6 +185,14 @@ void TrainedProxy::check_same_config(const ProxyDataset& data) const {
     throw std::invalid_argument("the proxy learned env '" + env_ + "' with " + env_config_ +
                                 " but the data is env '" + data.env + "' with " + data.env_config +
                                 "; its predictions would not mean anything there");
+  // Same options but another trace or memspec under the same path: the metrics of the
+  // same design differ, and the errors would measure the files, not the proxy.
+  if (!inputs_.empty() && !data.inputs.empty()) {
+    const std::string changed = changed_inputs(inputs_, data.inputs, "when the proxy learned", "in the data");
+    if (!changed.empty())
+      throw std::invalid_argument("the proxy learned from runs that read other input files than the data's (" +
+                                  changed + "); its predictions would not mean anything there");
+  }
 }
 
 std::vector<ProxyError> TrainedProxy::errors_on(const ProxyDataset& data) const {
@@ -207,6 +217,8 @@ std::string TrainedProxy::to_json() const {
   j["metrics"] = metric_names_;
   j["features"] = feature_names_;
   j["runs"] = runs_;
+  // Absent (not null) when unknown, as in files of older builds, which load the same way.
+  if (!inputs_.empty()) j["inputs"] = detail::parse_json(inputs_, "proxy inputs");
   j["train_rows"] = train_rows_;
   j["test_rows"] = test_rows_;
   j["test_fraction"] = test_fraction_;
@@ -293,6 +305,13 @@ TrainedProxy TrainedProxy::load(const std::string& path) {
   for (const ojson& v : read.field(root, "runs", ojson::value_t::array, "a list")) {
     if (!v.is_number_integer()) throw std::invalid_argument(path + ": field 'runs' must list run ids");
     t.runs_.push_back(v.get<std::int64_t>());
+  }
+  if (root.contains("inputs")) {  // optional: files of older builds lack it
+    const ojson& inputs = read.field(root, "inputs", ojson::value_t::object, "an object");
+    for (const auto& [role, entry] : inputs.items())
+      if (!entry.is_object() || !entry.contains("digest") || !entry["digest"].is_string())
+        throw std::invalid_argument(path + ": field 'inputs': '" + role + "' must be an object with a 'digest' string");
+    t.inputs_ = inputs.dump();
   }
   t.train_rows_ = read.unsigned_integer(root, "train_rows");
   t.test_rows_ = read.unsigned_integer(root, "test_rows");

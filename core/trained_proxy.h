@@ -52,6 +52,9 @@ class TrainedProxy {
   std::uint64_t seed() const { return seed_; }
   const std::vector<std::string>& metric_names() const { return metric_names_; }
   const std::vector<std::int64_t>& runs() const { return runs_; }
+  // inputs_json() of the files the training runs read; "" when unknown (the runs' store,
+  // or the model file, came from an older build).
+  const std::string& inputs() const { return inputs_; }
   std::size_t train_rows() const { return train_rows_; }
   std::size_t test_rows() const { return test_rows_; }
   // Held-out error measured at training (empty when test_fraction was 0).
@@ -66,7 +69,8 @@ class TrainedProxy {
   const std::string& git_commit() const { return git_commit_; }
 
  private:
-  void check_same_config(const ProxyDataset& data) const;  // throws when env or options differ
+  // Throws when the data's env, options or input files (a trace, a memspec) differ.
+  void check_same_config(const ProxyDataset& data) const;
   std::string env_, env_config_;
   std::shared_ptr<const Env> source_;
   std::string model_name_;
@@ -74,6 +78,7 @@ class TrainedProxy {
   std::uint64_t seed_ = 1;
   std::vector<std::string> metric_names_, feature_names_;
   std::vector<std::int64_t> runs_;
+  std::string inputs_;
   std::size_t train_rows_ = 0, test_rows_ = 0;
   double test_fraction_ = 0;
   std::vector<ProxyError> test_errors_;

@@ -68,6 +68,14 @@ class Proxy:
         return self._proxy.runs
 
     @property
+    def inputs(self) -> str:
+        """JSON of the input files its training runs read (a trace, a memspec):
+        ``{role: {"path", "digest"}}``, as :attr:`Store.runs`' ``inputs``; '' if unknown
+        (a store or model file of an older build). :meth:`compare` and :meth:`errors_on`
+        refuse runs that read other files."""
+        return self._proxy.inputs
+
+    @property
     def train_rows(self) -> int:
         """Rows it was fitted on."""
         return self._proxy.train_rows

@@ -90,6 +90,8 @@ void bind_proxy(py::module_& m) {
       .def_property_readonly("env_config", &TrainedProxy::env_config, "That env's options as JSON.")
       .def_property_readonly("metric_names", &TrainedProxy::metric_names, "Metrics it predicts, in order.")
       .def_property_readonly("runs", &TrainedProxy::runs, "Store runs it learned from.")
+      .def_property_readonly("inputs", &TrainedProxy::inputs,
+                             "JSON of the input files its runs read ({role: {path, digest}}); '' if unknown.")
       .def_property_readonly("train_rows", &TrainedProxy::train_rows, "Rows it was fitted on.")
       .def_property_readonly("test_rows", &TrainedProxy::test_rows, "Rows held out to measure the error.")
       .def_property_readonly(

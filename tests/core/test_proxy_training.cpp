@@ -160,6 +160,51 @@ TEST_CASE("a trained proxy predicts the bowl, saves byte-identically and loads t
   CHECK(errors[1].r2 > 0.95);
 }
 
+TEST_CASE("a proxy is compared only with runs that read the input files it learned from") {
+  Store store(temp_store("proxy_inputs"));
+  const auto a = record_run(store, 31, 60);
+  const auto b = record_run(store, 32, 60);
+  {  // The same options (a trace path), but b read other contents of that file.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(store.path().c_str(), &db) == SQLITE_OK);
+    const std::string tamper =
+        "UPDATE runs SET inputs = '{\"workload\":{\"path\":\"t.stl\",\"digest\":\"fnv1a64:000000000000000a\"}}' "
+        "WHERE id = " + std::to_string(a) + ";"
+        "UPDATE runs SET inputs = '{\"workload\":{\"path\":\"t.stl\",\"digest\":\"fnv1a64:000000000000000b\"}}' "
+        "WHERE id = " + std::to_string(b) + ";";
+    REQUIRE(sqlite3_exec(db, tamper.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  ProxyTrainingOptions options;
+  options.model = "knn";
+  const TrainedProxy proxy = TrainedProxy::train(load_proxy_dataset(store, {a}), options);
+  CHECK(proxy.inputs() == R"({"workload":{"path":"t.stl","digest":"fnv1a64:000000000000000a"}})");
+  CHECK(proxy.comparison_data(store, {a}).rows() > 0);
+  CHECK_THROWS_WITH(proxy.comparison_data(store, {b}),
+                    Catch::Contains("other input files than the data's (workload: t.stl (fnv1a64:000000000000000a) "
+                                    "when the proxy learned"));
+  CHECK_THROWS_WITH(proxy.errors_on(load_proxy_dataset(store, {b})), Catch::Contains("other input files"));
+
+  // The record survives the model file; a file of an older build, without it, loads as
+  // unknown and is not checked.
+  const std::string path = temp_file("inputs.proxy.json");
+  proxy.save(path);
+  const TrainedProxy loaded = TrainedProxy::load(path);
+  CHECK(loaded.inputs() == proxy.inputs());
+  CHECK_THROWS_WITH(loaded.comparison_data(store, {b}), Catch::Contains("other input files"));
+  std::string text = read_text(path);
+  const std::string field = "\n \"inputs\": {\n  \"workload\": {\n   \"path\": \"t.stl\",\n   \"digest\": "
+                            "\"fnv1a64:000000000000000a\"\n  }\n },";
+  REQUIRE(text.find(field) != std::string::npos);
+  std::ofstream(path) << std::string(text).erase(text.find(field), field.size());
+  const TrainedProxy older = TrainedProxy::load(path);
+  CHECK(older.inputs().empty());
+  CHECK(older.comparison_data(store, {b}).rows() > 0);
+  std::ofstream(path) << std::string(text).replace(text.find("\"digest\": \"fnv"), 8, "\"dijest\"");
+  CHECK_THROWS_WITH(TrainedProxy::load(path),
+                    Catch::Contains("field 'inputs': 'workload' must be an object with a 'digest' string"));
+}
+
 TEST_CASE("the proxy env serves a model file with the source env's space and objective") {
   Store store(temp_store("proxy_env"));
   const auto id = record_run(store, 12, 150);

@@ -1,5 +1,6 @@
 """Proxy models from Python: training on a store, known answers, the model file round
 trip, the proxy as a gymnasium env, the parity plot, and errors."""
+import json
 import gymnasium
 import numpy as np
 import pandas as pd
@@ -47,6 +48,10 @@ def test_model_file_round_trip_predicts_identically(dram_runs_store, tmp_path):
     assert (loaded.model, loaded.hyperparameters["trees"], loaded.runs) == ("random_forest", 10, [1])
     # A boolean hyperparameter comes back as a bool, as list_proxy_models shows its default.
     assert loaded.hyperparameters["bootstrap"] is True
+    # The input files it learned from, as the store recorded them for run 1: none, as the
+    # small env generates its trace (the core tests check digests of a file).
+    assert loaded.inputs == dram_runs_store.runs().set_index("run_id").loc[1, "inputs"]
+    assert json.loads(loaded.inputs) == {}
     designs = dram_runs_store.evaluations(2)
     assert loaded.predict(designs).equals(proxy.predict(designs))
     again = archgym.train_proxy(dram_runs_store, [1], model="random_forest", trees=10, seed=5)
