@@ -182,12 +182,10 @@ PowerModel::PowerModel(const MemSpec& spec)
       wra_precharge_(spec.WL + burst_cycles_ + spec.WR) {
   if (spec.ranks <= 0 || spec.banks <= 0)
     throw std::invalid_argument("PowerModel: memspec needs ranks > 0 and banks > 0");
-  for (int r = 0; r < spec.ranks; ++r) ranks_.push_back(new RankState(spec.banks));
+  for (int r = 0; r < spec.ranks; ++r) ranks_.push_back(std::make_unique<RankState>(spec.banks));
 }
 
-PowerModel::~PowerModel() {
-  for (RankState* r : ranks_) delete r;
-}
+PowerModel::~PowerModel() = default;  // here, where RankState is complete
 
 inline void PowerModel::note_event(std::int64_t cycle, std::int64_t completion, bool is_pre) {
   // The last element of DRAMPower's time-sorted list: later cycle wins; on a tie a non-PRE
@@ -326,7 +324,7 @@ void PowerModel::on_finish(std::uint64_t end_cycle) {
   std::uint64_t n_pre = n_pre_;
   Cycles sum;
   std::int64_t window = 0;
-  for (const RankState* original : ranks_) {
+  for (const auto& original : ranks_) {
     RankState r = *original;
     n_pre += r.apply_pending(std::numeric_limits<std::int64_t>::max());
     if (r.mode == RankState::Mode::SelfRefresh)

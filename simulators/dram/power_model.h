@@ -3,6 +3,7 @@
 // command energies plus background energy per cycle class (active, precharged,
 // power-down, self-refresh), for the whole DIMM (per-device x devices), IO excluded.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "simulators/dram/command.h"
@@ -45,7 +46,7 @@ class PowerModel final : public CommandObserver {
   // Completion of a RD / WR (for the end marker) and the delay of RDA's / WRA's implicit
   // precharge, in cycles after the command.
   const std::int64_t read_completion_, write_completion_, rda_precharge_, wra_precharge_;
-  std::vector<RankState*> ranks_;  // owned; see .cpp
+  std::vector<std::unique_ptr<RankState>> ranks_;  // RankState is defined in the .cpp
   EnergyReport report_;
   // Command counts over all ranks (DRAMPower counts commands channel-wide).
   std::uint64_t n_act_ = 0, n_pre_ = 0, n_rd_ = 0, n_wr_ = 0, n_ref_ = 0, n_refb_ = 0;

@@ -79,7 +79,7 @@ void TimingChecker::insert(Command c, int r, int g, int b, std::int64_t t) {
   auto O = [&](C q, std::int64_t d) {
     if (!other_ranks) return;
     for (int o = 0; o < ranks_; ++o)
-      if (o != r) raise(rank_, o, q, t + d);
+      if (o != r) at_least(&rank_[idx(o, 0)], q, d);
   };
   auto A = [&](C q, std::int64_t d) {
     R(q, d);

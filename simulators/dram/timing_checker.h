@@ -98,10 +98,6 @@ class TimingChecker {
     std::int64_t m = a > b ? a : b;
     return m > c ? m : c;
   }
-  void raise(std::vector<std::int64_t>& v, int unit, Command q, std::int64_t t) {
-    auto& x = v[idx(unit, static_cast<int>(q))];
-    if (t > x) x = t;
-  }
 
   // The last four ACTs of a rank.
   struct Faw {
