@@ -171,10 +171,18 @@ std::vector<double> TrainedProxy::predict(const Design& d) const {
 }
 
 ProxyDataset TrainedProxy::comparison_data(const Store& store, std::vector<std::int64_t> runs) const {
-  if (runs.empty()) runs = runs_with_config(store, env_, env_config_);
-  if (runs.empty())
-    throw std::invalid_argument(store.path() + ": no run of env '" + env_ + "' with " + env_config_ +
-                                " to compare the proxy with");
+  if (runs.empty()) {
+    // Every run of the configuration, but not those that read other contents of its input
+    // files (check_same_config would refuse them).
+    for (std::int64_t id : runs_with_config(store, env_, env_config_)) {
+      const std::string& inputs = store.require_run(id).inputs;
+      if (inputs_.empty() || inputs.empty() || changed_inputs(inputs_, inputs).empty()) runs.push_back(id);
+    }
+    if (runs.empty())
+      throw std::invalid_argument(store.path() + ": no run of env '" + env_ + "' with " + env_config_ +
+                                  (inputs_.empty() ? "" : " reading the input files it learned from") +
+                                  " to compare the proxy with");
+  }
   ProxyDataset data = load_proxy_dataset(store, runs);
   check_same_config(data);
   return data;

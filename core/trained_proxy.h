@@ -38,8 +38,9 @@ class TrainedProxy {
   // for a design that is not in the space's shape.
   std::vector<double> predict(const Design& d) const;
   // The valid rows of `runs` to measure this proxy on; with no runs given, every run of
-  // the env configuration it learned. Throws std::invalid_argument when there is none, or
-  // when a run has another configuration (its predictions would mean nothing there).
+  // the env configuration it learned that read the same input files. Throws
+  // std::invalid_argument when there is none, or when a run has another configuration or
+  // read other contents of its input files (its predictions would mean nothing there).
   ProxyDataset comparison_data(const Store& store, std::vector<std::int64_t> runs) const;
   // Error on a dataset of the same env configuration (throws when it differs).
   std::vector<ProxyError> errors_on(const ProxyDataset& data) const;

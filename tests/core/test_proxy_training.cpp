@@ -184,6 +184,7 @@ TEST_CASE("a proxy is compared only with runs that read the input files it learn
                     Catch::Contains("other input files than the data's (workload: t.stl (fnv1a64:000000000000000a) "
                                     "when the proxy learned"));
   CHECK_THROWS_WITH(proxy.errors_on(load_proxy_dataset(store, {b})), Catch::Contains("other input files"));
+  CHECK(proxy.comparison_data(store, {}).runs == std::vector<std::int64_t>{a});  // all runs: b left out
 
   // The record survives the model file; a file of an older build, without it, loads as
   // unknown and is not checked.
