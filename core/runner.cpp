@@ -252,6 +252,9 @@ class ClaimedRun {
   ClaimedRun(Store* store, std::int64_t run_id, bool force) : store_(store), run_id_(run_id) {
     if (store_) replaced_ = store_->claim_run(run_id_, this_process(), force);
   }
+  // A new run, claimed by Store::create_run as it was created: only released here.
+  struct Created {};
+  ClaimedRun(Store* store, std::int64_t run_id, Created) : store_(store), run_id_(run_id) {}
   // After a forced take-over collided with the holder still writing the run: the claim
   // goes back to it, so the next plain resume is refused again while it runs.
   void give_back() {
@@ -344,8 +347,8 @@ RunResult Runner::run(const RunSpec& spec, Store* store, StopRequested stop_requ
   record.version = kVersion;
   record.git_commit = kGitCommit;
   record.inputs = inputs_json(p.env->input_files());
-  const std::int64_t run_id = store ? store->create_run(record) : 0;
-  const ClaimedRun claim(store, run_id, false);
+  const std::int64_t run_id = store ? store->create_run(record, &this_process()) : 0;
+  const ClaimedRun claim(store, run_id, ClaimedRun::Created{});
   return run_and_record(*p.env, *p.agent, p.objective, record, spec.workers, spec.progress, store, run_id, nullptr,
                         std::move(stop_requested));
 }
@@ -390,14 +393,18 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
   context.hyperparameters = agent_opts;
   context.seed = record->seed;
   auto agent = build_agent(record->agent, context);
-  if (record->status == "finished" || record->status == "target_met") {
-    // An ended run is only replayed from its rows; the store is left exactly as it is (no
-    // claim, status or timestamps written, so neither an interrupt nor the replay itself
-    // changes when or how it ended).
+  // An ended run is only replayed from its rows; the store is left exactly as it is (no
+  // claim, status or timestamps written, so neither an interrupt nor the replay itself
+  // changes when or how it ended).
+  auto ended = [](const RunRecord& r) { return r.status == "finished" || r.status == "target_met"; };
+  auto replay = [&](const RunRecord& r) {
     const auto rows = store.evaluations(run_id);
-    return run_and_record(*env, *agent, objective, *record, workers, progress, nullptr, run_id, &rows, {});
-  }
+    return run_and_record(*env, *agent, objective, r, workers, progress, nullptr, run_id, &rows, {});
+  };
+  if (ended(*record)) return replay(*record);
   ClaimedRun claim(&store, run_id, force);  // before anything is read or changed
+  // The process that held the run may have ended it between the read above and the claim.
+  if (const RunRecord now = store.require_run(run_id); ended(now)) return replay(now);
   const auto rows = store.evaluations(run_id);
   store.set_status(run_id, "running");
   try {

@@ -334,19 +334,32 @@ std::string Store::journal_mode() const {
   return s.step() ? s.text(0) : "";
 }
 
-std::int64_t Store::create_run(const RunRecord& r) {
+std::int64_t Store::create_run(const RunRecord& r, const ProcessIdentity* claimed_by) {
   std::lock_guard lock(mutex_);
   const std::string now = now_utc();
-  Statement s(db_, path_,
-              "INSERT INTO runs(env, env_config, agent, agent_config, objective, seed, budget, batch, "
-              "stop_on_target, version, git_commit, status, message, started_at, updated_at, finished_at, inputs) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', '', ?, ?, '', ?)");
-  s.bind(1, r.env).bind(2, r.env_config).bind(3, r.agent).bind(4, r.agent_config).bind(5, r.objective);
-  s.bind(6, to_db(r.seed)).bind(7, to_db(r.budget)).bind(8, to_db(r.batch));
-  s.bind(9, std::int64_t{r.stop_on_target ? 1 : 0}).bind(10, r.version).bind(11, r.git_commit);
-  s.bind(12, now).bind(13, now).bind(14, r.inputs);
-  s.step();
-  return sqlite3_last_insert_rowid(db_);
+  exec(db_, path_, "BEGIN IMMEDIATE");
+  try {
+    Statement s(db_, path_,
+                "INSERT INTO runs(env, env_config, agent, agent_config, objective, seed, budget, batch, "
+                "stop_on_target, version, git_commit, status, message, started_at, updated_at, finished_at, inputs) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', '', ?, ?, '', ?)");
+    s.bind(1, r.env).bind(2, r.env_config).bind(3, r.agent).bind(4, r.agent_config).bind(5, r.objective);
+    s.bind(6, to_db(r.seed)).bind(7, to_db(r.budget)).bind(8, to_db(r.batch));
+    s.bind(9, std::int64_t{r.stop_on_target ? 1 : 0}).bind(10, r.version).bind(11, r.git_commit);
+    s.bind(12, now).bind(13, now).bind(14, r.inputs);
+    s.step();
+    const std::int64_t id = sqlite3_last_insert_rowid(db_);
+    if (claimed_by != nullptr) {
+      Statement c(db_, path_, "INSERT INTO run_claims(run_id, host, pid, process_start, claimed_at) VALUES (?, ?, ?, ?, ?)");
+      c.bind(1, id).bind(2, claimed_by->host).bind(3, claimed_by->pid).bind(4, claimed_by->start).bind(5, now);
+      c.step();
+    }
+    exec(db_, path_, "COMMIT");
+    return id;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 void Store::record(const EvaluationRecord& e) {

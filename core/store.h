@@ -86,7 +86,10 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   const std::string& path() const { return path_; }
-  std::int64_t create_run(const RunRecord& r);  // returns the new id; status "running"
+  // Returns the new id; status "running". With `claimed_by`, the run is claimed for it
+  // (claim_run) in the same transaction: no resume can take a run between its creation
+  // and its first claim.
+  std::int64_t create_run(const RunRecord& r, const ProcessIdentity* claimed_by = nullptr);
   // Inserts one evaluation in its own transaction. Thread-safe. Re-recording an existing
   // (run, index) throws StoreConflict.
   void record(const EvaluationRecord& e);

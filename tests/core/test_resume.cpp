@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "core/process_identity.h"
 #include "core/runner.h"
@@ -259,6 +261,42 @@ TEST_CASE("a run stopped on request ends 'interrupted' on a batch boundary and r
   for (std::size_t i = 0; i < after.size(); ++i) require_same_row(after[i], reference_rows[i]);
   CHECK(store.run(stopped.run_id)->status == "finished");
   CHECK_FALSE(store.run(stopped.run_id)->finished_at.empty());
+}
+
+TEST_CASE("a resume that gets its claim after the holder ended the run leaves the run as it is") {
+  // The race: resume reads the run (interrupted), then waits for the store's write lock to
+  // claim it, while the process holding the run finishes it. Here a second connection
+  // holds the lock and ends the run meanwhile; resume must see that once it has the claim
+  // and only replay (it set the run back to "running" and rewrote its times).
+  const std::string path = temp_store("claim_after_end");
+  {
+    Store store(path);
+    auto spec = toy_spec();
+    spec.budget = 12;
+    Runner::run(spec, &store);
+    store.set_status(1, "interrupted");
+  }
+  Store resumer_store(path);  // opened first: opening writes too
+  sqlite3* holder = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &holder) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  std::string status;
+  std::thread resumer([&] { status = Runner::resume(resumer_store, 1, 1, false).status; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // resume is waiting for the lock
+  REQUIRE(sqlite3_exec(holder,
+                       "UPDATE runs SET status = 'finished', finished_at = '2000-01-01T00:00:00.000Z', "
+                       "updated_at = '2000-01-01T00:00:00.000Z' WHERE id = 1; COMMIT",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(holder);
+  resumer.join();
+  CHECK(status == "finished");
+  Store store(path);
+  const RunRecord after = store.require_run(1);
+  CHECK(after.status == "finished");
+  CHECK(after.finished_at == "2000-01-01T00:00:00.000Z");
+  CHECK(after.updated_at == "2000-01-01T00:00:00.000Z");
+  CHECK(store.evaluations(1).size() == 12);
+  CHECK_FALSE(store.run_claim(1));
 }
 
 TEST_CASE("a stop request after the last batch leaves the run finished") {

@@ -80,6 +80,23 @@ TEST_CASE("run claims: one process at a time, released on request") {
   CHECK_THROWS_WITH(store.claim_run(99, this_process()), Catch::Contains("no run 99"));
 }
 
+TEST_CASE("run claims: a run can be created already claimed, so no resume takes it first") {
+  Store store(temp_store("claims_created"));
+  RunRecord r;
+  r.env = "toy_bowl";
+  r.env_config = r.agent_config = r.objective = "{}";
+  r.agent = "toy_search";
+  const auto id = store.create_run(r, &this_process());
+  const auto claim = store.run_claim(id);
+  REQUIRE(claim);
+  CHECK(claim->owner.pid == getpid());
+  CHECK_THROWS_WITH(store.claim_run(id, live_other_process()),
+                    Catch::Contains("is being run by " + describe(this_process())));
+  store.release_run(id, this_process());
+  CHECK_FALSE(store.run_claim(id));
+  CHECK_FALSE(store.run_claim(store.create_run(r)));  // unclaimed unless asked
+}
+
 TEST_CASE("run claims: the claim of a process that died is taken over") {
   const std::string path = temp_store("claims_dead");
   std::int64_t id = 0;
