@@ -334,6 +334,18 @@ std::string Store::journal_mode() const {
   return s.step() ? s.text(0) : "";
 }
 
+namespace {
+
+// Records `by` as the run's holder (replacing any claim); inside the caller's transaction.
+void write_claim(sqlite3* db, const std::string& path, std::int64_t run_id, const ProcessIdentity& by) {
+  Statement s(db, path,
+              "INSERT OR REPLACE INTO run_claims(run_id, host, pid, process_start, claimed_at) VALUES (?, ?, ?, ?, ?)");
+  s.bind(1, run_id).bind(2, by.host).bind(3, by.pid).bind(4, by.start).bind(5, now_utc());
+  s.step();
+}
+
+}  // namespace
+
 std::int64_t Store::create_run(const RunRecord& r, const ProcessIdentity* claimed_by) {
   std::lock_guard lock(mutex_);
   const std::string now = now_utc();
@@ -349,11 +361,7 @@ std::int64_t Store::create_run(const RunRecord& r, const ProcessIdentity* claime
     s.bind(12, now).bind(13, now).bind(14, r.inputs);
     s.step();
     const std::int64_t id = sqlite3_last_insert_rowid(db_);
-    if (claimed_by != nullptr) {
-      Statement c(db_, path_, "INSERT INTO run_claims(run_id, host, pid, process_start, claimed_at) VALUES (?, ?, ?, ?, ?)");
-      c.bind(1, id).bind(2, claimed_by->host).bind(3, claimed_by->pid).bind(4, claimed_by->start).bind(5, now);
-      c.step();
-    }
+    if (claimed_by != nullptr) write_claim(db_, path_, id, *claimed_by);
     exec(db_, path_, "COMMIT");
     return id;
   } catch (...) {
@@ -444,10 +452,7 @@ std::optional<RunClaim> Store::claim_run(std::int64_t run_id, const ProcessIdent
             "longer running, take the run over with force (CLI: archgym run --resume " +
             std::to_string(run_id) + " --store " + path_ + " --force; Python: archgym.resume(..., force=True))");
     }
-    Statement s(db_, path_,
-                "INSERT OR REPLACE INTO run_claims(run_id, host, pid, process_start, claimed_at) VALUES (?, ?, ?, ?, ?)");
-    s.bind(1, run_id).bind(2, by.host).bind(3, by.pid).bind(4, by.start).bind(5, now_utc());
-    s.step();
+    write_claim(db_, path_, run_id, by);
     exec(db_, path_, "COMMIT");
     return held;
   } catch (...) {
