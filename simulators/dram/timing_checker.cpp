@@ -172,7 +172,9 @@ void TimingChecker::insert(Command c, int r, int g, int b, std::int64_t t) {
       break;
     case C::PDXA:
       R(C::RD, XP_); R(C::RDA, XP_); R(C::WR, XP_); R(C::WRA, XP_);
-      R(C::ACT, XP_); R(C::PRE, XP_); R(C::PREA, XP_); R(C::PDEA, CKE_);
+      // tCKE holds CKE high before any power-down entry, not only the kind just left
+      // (DRAMSys checks only PDXA->PDEA and PDXP->PDEP; with large tCKE the other pairs broke it).
+      R(C::ACT, XP_); R(C::PRE, XP_); R(C::PREA, XP_); R(C::PDEA, CKE_); R(C::PDEP, CKE_);
       // Not in DRAMSys' checker: REFB (extension) and REFA can follow PDXA directly (REFA
       // does when the refresh manager counts no open bank, e.g. under Closed), JEDEC tXP.
       R(C::REFB, XP_); R(C::REFA, XP_);
@@ -181,7 +183,7 @@ void TimingChecker::insert(Command c, int r, int g, int b, std::int64_t t) {
       R(C::PDXP, CKE_);
       break;
     case C::PDXP:
-      R(C::ACT, XP_); R(C::REFA, XP_); R(C::REFB, XP_); R(C::PDEP, CKE_); R(C::SREFEN, XP_);
+      R(C::ACT, XP_); R(C::REFA, XP_); R(C::REFB, XP_); R(C::PDEP, CKE_); R(C::PDEA, CKE_); R(C::SREFEN, XP_);
       break;
     case C::SREFEN:
       R(C::SREFEX, CKESR_);

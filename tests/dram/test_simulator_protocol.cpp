@@ -96,3 +96,18 @@ TEST_CASE("protocol: saturated random traffic with deep buffers", "[dram][protoc
       }
   }
 }
+
+TEST_CASE("protocol: power-down entries after the other kind's exit respect a long tCKE", "[dram][protocol]") {
+  // With the shipped tCKE (3-6 cycles) tXP, tRP and tREFPDEN hide it; with 20-48 the
+  // controller entered precharge power-down right after an active power-down exit (and the
+  // reverse) before tCKE had passed.
+  for (int cke : {20, 48})
+    for (const SimConfig& base : {ddr3_config(), ddr4_config()}) {
+      SimConfig c = base;
+      c.memspec.CKE = cke;
+      c.controller.power_down = PowerDownPolicy::Staggered;
+      for (double read_ratio : {0.0, 0.5})
+        check_clean(c, gen(Pattern::Random, 500, 0.01, read_ratio, 1),
+                    c.memspec.id + " tCKE " + std::to_string(cke) + " reads " + std::to_string(read_ratio));
+    }
+}
