@@ -223,6 +223,10 @@ MemSpec parse_memspec_json(const std::string& json_text, const std::string& orig
     fail(origin, arch.key_path("nbrOfRows"), "must be a power of two, got " + std::to_string(m.rows));
   if (!is_power_of_two(m.columns))
     fail(origin, arch.key_path("nbrOfColumns"), "must be a power of two, got " + std::to_string(m.columns));
+  if (m.columns < m.burst_length)  // a burst reads burstLength columns of one row
+    fail(origin, arch.key_path("nbrOfColumns"),
+         "nbrOfColumns (" + std::to_string(m.columns) + ") must be at least burstLength (" +
+             std::to_string(m.burst_length) + "): one burst reads that many columns of a row");
   if (m.burst_length % m.data_rate != 0)
     fail(origin, arch.key_path("burstLength"),
          "burstLength (" + std::to_string(m.burst_length) + ") must be a multiple of dataRate (" +
@@ -297,6 +301,17 @@ MemSpec parse_memspec_json(const std::string& json_text, const std::string& orig
                std::to_string(bound) + "): " + why);
   };
   at_least("RAS", m.RAS, "RCD", m.RCD, "a row stays open at least until it can be read");
+  // One burst occupies the data bus for burstLength / dataRate cycles: a shorter CAS-to-CAS
+  // delay would overlap bursts and report more bandwidth than the bus has.
+  at_least(ddr4 ? "CCD_S" : "CCD", m.CCD_S, "burstLength / dataRate", m.burst_cycles(),
+           "bursts of consecutive reads or writes must not overlap on the data bus");
+  // A posted CAS (AL) waits AL cycles in the device: the read latency includes it. (CL may
+  // be left out, as DRAMSys ignores it; given, it must agree.)
+  if (t.has("CL") && m.RL != static_cast<long long>(m.AL) + m.CL)
+    fail(origin, t.key_path("RL"),
+         "RL (" + std::to_string(m.RL) + ") must be AL + CL (" + std::to_string(m.AL) + " + " + std::to_string(m.CL) +
+             "): the read latency of a posted CAS includes its additive latency");
+  at_least("RL", m.RL, "AL + 1", static_cast<long long>(m.AL) + 1, "the read latency includes the additive latency");
   at_least("RC", m.RC, "RAS + RP", static_cast<long long>(m.RAS) + m.RP, "the row cycle is an activate plus a precharge");
   if (ddr4) {
     at_least("CCD_L", m.CCD_L, "CCD_S", m.CCD_S, "the same bank group is never faster than another");

@@ -192,6 +192,20 @@ TEST_CASE("memspec errors name the file and the key", "[memspec]") {
        "RAS (5) must be at least RCD (16)"},
       {"CCD_L below CCD_S", [](J& j) { j["memspec"]["memtimingspec"]["CCD_L"] = 1; }, "memspec.memtimingspec.CCD_L",
        "CCD_L (1) must be at least CCD_S (4)"},
+      // Bursts overlapped on the data bus: 3.5x the peak bandwidth was reported.
+      {"CCD_S shorter than a burst", [](J& j) { j["memspec"]["memtimingspec"]["CCD_S"] = 2; },
+       "memspec.memtimingspec.CCD_S", "CCD_S (2) must be at least burstLength / dataRate (4)"},
+      {"burst longer than CCD_S", [](J& j) { j["memspec"]["memarchitecturespec"]["burstLength"] = 16; },
+       "memspec.memtimingspec.CCD_S", "CCD_S (4) must be at least burstLength / dataRate (8)"},
+      // A posted CAS made reads faster than tRCD + CL.
+      {"RL without AL", [](J& j) { j["memspec"]["memtimingspec"]["AL"] = 9; }, "memspec.memtimingspec.RL",
+       "RL (16) must be AL + CL (9 + 16)"},
+      {"AL beyond RL, no CL", [](J& j) {
+         j["memspec"]["memtimingspec"].erase("CL");
+         j["memspec"]["memtimingspec"]["AL"] = 16;
+       }, "memspec.memtimingspec.RL", "RL (16) must be at least AL + 1 (17)"},
+      {"row shorter than a burst", [](J& j) { j["memspec"]["memarchitecturespec"]["nbrOfColumns"] = 4; },
+       "memspec.memarchitecturespec.nbrOfColumns", "nbrOfColumns (4) must be at least burstLength (8)"},
       // Refresh would pre-empt every activate: the simulation never finished.
       {"refresh leaves no row cycle", [](J& j) { j["memspec"]["memtimingspec"]["REFI"] = 313; },
        "memspec.memtimingspec.REFI", "REFI (313) must be at least RFC + RC (367)"},
