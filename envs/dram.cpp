@@ -240,7 +240,8 @@ class DramEnv final : public Env {
       throw std::invalid_argument(std::string("env 'dram': memspec: ") + e.what());
     }
     base_.mapping = mapping_for(o.string("addressmap"), base_.memspec);
-    base_.mapping.check_against(base_.memspec, "env 'dram' addressmap '" + o.string("addressmap") + "'");
+    // What would fail every evaluation fails here (e.g. a memspec of two channels).
+    dram::check_memory(base_.memspec, base_.mapping, "env 'dram' addressmap '" + o.string("addressmap") + "'");
     base_.controller.trace_clock_mhz = o.real("trace_clock_mhz");
     check_addresses_fit(o);
   }

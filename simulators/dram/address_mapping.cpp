@@ -46,6 +46,9 @@ int bits_for(long long count, const char* what) {
 
 // Appends `count` consecutive bit positions starting at `next`.
 std::vector<int> take(int& next, int count) {
+  if (next + count > 64)  // a shift by 64 or more is undefined: decoding would be garbage
+    throw std::invalid_argument("cannot build an address mapping: the memspec's organisation needs more than 64 "
+                                "address bits (bytes per beat x columns x banks x ranks x rows x channels)");
   std::vector<int> bits;
   for (int i = 0; i < count; ++i) bits.push_back(next++);
   return bits;

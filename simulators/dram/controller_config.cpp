@@ -194,6 +194,14 @@ void validate(const ControllerConfig& c, const MemSpec& spec) {
         "is due), but memspec '" + spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) +
         " and RFCpb = " + std::to_string(spec.RFCpb) +
         " (when the memspec does not set them, REFIpb = REFI / banks and RFCpb = ceil(RFC / 2))");
+  // Each bank must still be refreshed once per REFI: a longer REFIpb left rows unrefreshed
+  // (REFIpb = 10^6 ran 40,000 cycles without a refresh).
+  if (c.refresh_policy == RefreshPolicy::PerBank &&
+      static_cast<long long>(spec.REFIpb) * spec.banks > spec.REFI)
+    throw std::invalid_argument(
+        "RefreshPolicy = PerBank needs REFIpb x banks <= REFI (every bank refreshed once per refresh "
+        "interval), but memspec '" + spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) + ", " +
+        std::to_string(spec.banks) + " banks and REFI = " + std::to_string(spec.REFI));
 }
 
 std::vector<std::string> knob_names() {

@@ -331,9 +331,9 @@ std::string beyond_time_range(std::uint64_t cycle, double trace_clock_mhz) {
 
 namespace {
 
-void check_config(const SimConfig& config) {
-  const MemSpec& m = config.memspec;
-  validate(config.controller, m);
+}  // namespace
+
+void check_memory(const MemSpec& m, const AddressMapping& mapping, const std::string& what) {
   if (m.channels != 1)
     throw std::invalid_argument("memspec '" + m.id + "' has " + std::to_string(m.channels) +
                                 " channels; the simulator models one channel (nbrOfChannels = 1)");
@@ -343,7 +343,14 @@ void check_config(const SimConfig& config) {
     throw std::invalid_argument("memspec '" + m.id + "': bad organisation (ranks " +
                                 std::to_string(m.ranks) + ", banks " + std::to_string(m.banks) +
                                 ", bank groups " + std::to_string(m.bank_groups) + ")");
-  config.mapping.check_against(m, "address mapping");
+  mapping.check_against(m, what);
+}
+
+namespace {
+
+void check_config(const SimConfig& config) {
+  validate(config.controller, config.memspec);
+  check_memory(config.memspec, config.mapping, "address mapping");
 }
 
 }  // namespace

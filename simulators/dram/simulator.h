@@ -72,6 +72,11 @@ std::int64_t cycles_without_progress_limit(const MemSpec& m);
 // refresh by refresh (about 15 ms of run time per idle second of DDR3), so an hour costs
 // about a minute; a later timestamp is almost always a broken trace, not a workload.
 inline constexpr std::int64_t kMaxTraceTimePs = 3'600'000'000'000'000;
+// The checks simulate() makes of the device and its mapping (one channel, a consistent
+// organisation, a mapping that fits it), for a front end to refuse them before any
+// simulation. Throws std::invalid_argument naming `what` (e.g. the mapping's origin).
+void check_memory(const MemSpec& m, const AddressMapping& mapping, const std::string& what);
+
 // The last trace-clock cycle a request may have at this trace clock.
 std::uint64_t max_trace_cycle(double trace_clock_mhz);
 // "at cycle C is beyond the simulator's time range: ..." (the limit and why), for the

@@ -139,6 +139,9 @@ TEST_CASE("validate refuses out-of-range values naming knob and range", "[dram][
   CHECK(behind.find("REFIpb = 43 and RFCpb = 44") != std::string::npos);
   fast_pb.REFIpb = fast_pb.RFCpb;  // just keeps up
   CHECK_NOTHROW(validate(pb, fast_pb));
+  fast_pb.REFIpb = fast_pb.REFI / fast_pb.banks + 1;  // the last bank would wait past REFI
+  CHECK_THROWS_WITH(validate(pb, fast_pb), Catch::Contains("REFIpb x banks <= REFI") &&
+                                               Catch::Contains("REFIpb = 781, 8 banks and REFI = 6240"));
   ControllerConfig all_bank = pb;  // only used by PerBank
   all_bank.refresh_policy = RefreshPolicy::AllBank;
   fast_pb.REFIpb = 1;

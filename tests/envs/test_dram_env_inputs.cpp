@@ -2,6 +2,7 @@
 // fail every evaluation or silently do nothing (found by a bug bash).
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "core/registry.h"
@@ -81,4 +82,28 @@ TEST_CASE("dram env: workload, memspec and addressmap must be regular files") {
   CHECK_THROWS_WITH(make_env("dram", {{"memspec", "/dev/null"}}), Contains("memspec '/dev/null' must be a regular file"));
   CHECK_THROWS_WITH(make_env("dram", {{"addressmap", "/dev/null"}}),
                     Contains("addressmap '/dev/null' must be a regular file"));
+}
+
+TEST_CASE("dram env: a device the simulator cannot model fails construction, not every evaluation") {
+  std::ifstream in(std::string(ARCHGYM_SOURCE_DATA_DIR) + "/dram/memspecs/MICRON_1Gb_DDR3-1600_8bit_G.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto edited = [&](const std::string& from, const std::string& to) {
+    std::string t = text;
+    REQUIRE(t.find(from) != std::string::npos);
+    return t.replace(t.find(from), from.size(), to);
+  };
+  // Two channels: every design was an invalid evaluation ("no valid design found").
+  const std::string two = write_trace("two_channels.json", edited("\"nbrOfChannels\": 1", "\"nbrOfChannels\": 2"));
+  CHECK_THROWS_WITH(make_env("dram", {{"memspec", two}, {"addressmap", "rbc"}}),
+                    Contains("has 2 channels; the simulator models one channel"));
+  // 65 address bits: the generated mapping shifted by 64 (undefined) and decoded garbage.
+  std::string huge = edited("\"nbrOfRows\": 16384", "\"nbrOfRows\": 16777216");
+  huge.replace(huge.find("\"nbrOfColumns\": 1024"), 20, "\"nbrOfColumns\": 1048576");
+  huge.replace(huge.find("\"width\": 8"), 10, "\"width\": 1024");
+  huge.replace(huge.find("\"nbrOfDevicesOnDIMM\": 8"), 23, "\"nbrOfDevicesOnDIMM\": 1024");
+  huge.replace(huge.find("\"nbrOfRanks\": 1"), 15, "\"nbrOfRanks\": 2");  // bit 65
+  const std::string big = write_trace("65_bits.json", huge);
+  for (const char* map : {"row-bank-col", "bg-interleaved"})
+    CHECK_THROWS_WITH(make_env("dram", {{"memspec", big}, {"addressmap", map}}),
+                      Contains("needs more than 64 address bits"));
 }
