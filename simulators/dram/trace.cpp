@@ -185,6 +185,7 @@ std::optional<Request> parse_stl_line(std::string_view line, std::uint64_t line_
 }
 
 struct StlTraceReader::Impl {
+  static constexpr std::size_t kMaxLineBytes = std::size_t{1} << 20;
   std::string path;
   std::ifstream in;
   std::uint64_t line_number = 0;
@@ -217,6 +218,12 @@ struct StlTraceReader::Impl {
       }
       carry.append(begin, end - pos);
       pos = end;
+      // A request line is a few dozen bytes: without a bound, a file with no newline
+      // (/dev/zero, a binary file) was buffered until memory ran out.
+      if (carry.size() > kMaxLineBytes)
+        throw std::invalid_argument(path + ":" + std::to_string(line_number + 1) + ": a line longer than " +
+                                    std::to_string(kMaxLineBytes >> 20) + " MiB with no newline; is this a " +
+                                    "DRAMSys .stl trace?");
       if (!at_eof) {
         in.read(block.data(), static_cast<std::streamsize>(block.size()));
         end = static_cast<std::size_t>(in.gcount());

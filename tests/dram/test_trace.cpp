@@ -103,6 +103,18 @@ TEST_CASE("decreasing cycles and missing files are errors naming the line or fil
   CHECK_THROWS_WITH(StlTraceReader(dir), Contains(dir + ": is a directory, not a trace file"));
 }
 
+TEST_CASE("a line with no end (a binary file, /dev/zero) is refused, not buffered without bound", "[trace]") {
+  const std::string path = temp_file("endless.stl", "0: read 0x0\n" + std::string(3 << 20, 'a'));
+  StlTraceReader reader(path);
+  Request r;
+  REQUIRE(reader.next(r));
+  CHECK_THROWS_WITH(reader.next(r), Contains(path + ":2: a line longer than 1 MiB with no newline"));
+  CHECK_THROWS_WITH(read_stl_file("/dev/zero"), Contains("/dev/zero:1: a line longer than 1 MiB"));
+  // A long comment below the bound is still a comment.
+  const std::string commented = temp_file("long_comment.stl", "# " + std::string(100000, 'c') + "\n0: read 0x40\n");
+  CHECK(read_stl_file(commented).size() == 1);
+}
+
 TEST_CASE("write_stl output reads back identically, and VectorTrace replays", "[trace]") {
   GeneratorConfig cfg;
   cfg.pattern = Pattern::Mixed;
