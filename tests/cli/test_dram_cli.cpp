@@ -41,6 +41,8 @@ TEST_CASE("archgym-dram: --generate fields are range-checked integers and number
   const auto dir = scratch_dir("dram_generate");
   require_refused(dir, "--generate stream,requests=-1",
                   {"--generate: requests = '-1' must be a decimal integer in [1, 100000000]"});
+  // Given twice, the last value silently won.
+  require_refused(dir, "--generate stream,requests=5,requests=7", {"--generate: key 'requests' given twice"});
   require_refused(dir, "--generate stream,requests=1e30", {"requests = '1e30' must be a decimal integer"});
   require_refused(dir, "--generate stream,requests=1.5", {"requests = '1.5' must be a decimal integer"});
   require_refused(dir, "--generate stream,rate=1e-12", {"--generate: rate = '1e-12' must be a number in [1e-06, 1]"});

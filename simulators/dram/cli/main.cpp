@@ -11,6 +11,7 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -57,6 +58,7 @@ GeneratorConfig parse_generate(const std::string& spec) {
   std::stringstream ss(spec);
   std::string item;
   bool first = true, stride_given = false;
+  std::set<std::string> seen;  // a key given twice silently took the last value
   while (std::getline(ss, item, ',')) {
     if (first) {
       g.pattern = parse_pattern(item);
@@ -67,6 +69,7 @@ GeneratorConfig parse_generate(const std::string& spec) {
     if (eq == std::string::npos)
       throw std::invalid_argument("--generate: expected key=value, got '" + item + "'");
     const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
+    if (!seen.insert(k).second) throw std::invalid_argument("--generate: key '" + k + "' given twice");
     constexpr std::uint64_t kAny = UINT64_MAX;
     if (k == "requests") g.requests = generate_integer(k, v, 1, kMaxGeneratedRequests);
     else if (k == "rate") g.injection_rate = generate_real(k, v, kMinInjectionRate, 1.0);
