@@ -102,16 +102,12 @@ int parse_int(std::string_view key, std::string_view value, Range r) {
 }
 
 double parse_double(std::string_view key, std::string_view value) {
-  std::string s(value);
-  std::size_t used = 0;
+  // from_chars, as parse_int: a plain decimal number and nothing else (std::stod also took
+  // leading spaces and hexadecimal, "0x320" as 800).
   double out = 0;
-  try {
-    out = std::stod(s, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != s.size())
-    throw std::invalid_argument(std::string(key) + ": '" + s + "' is not a number");
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size())
+    throw std::invalid_argument(std::string(key) + ": '" + std::string(value) + "' is not a number");
   return out;
 }
 
