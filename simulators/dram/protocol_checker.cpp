@@ -514,7 +514,9 @@ void ProtocolChecker::on_finish(std::uint64_t end_cycle) {
 
 std::string ProtocolChecker::summary(std::size_t max_lines) const {
   std::ostringstream os;
-  os << commands_ << " commands checked, " << total_violations_ << " violation(s)";
+  os << commands_ << " commands checked";
+  if (refresh_mode_ != RefreshCheckMode::Off) os << " (and refresh gaps of at most " << max_refresh_gap_ << " cycles)";
+  os << ", " << total_violations_ << " violation(s)";
   if (total_violations_ == 0) return os.str();
   os << ":";
   for (int i = 0; i < kProtocolRuleCount; ++i)

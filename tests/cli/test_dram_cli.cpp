@@ -60,6 +60,19 @@ TEST_CASE("archgym-dram: --generate fields are range-checked integers and number
   CHECK(ok.out.find("\"requests\": 100") != std::string::npos);
 }
 
+TEST_CASE("archgym-dram: --check also checks refresh intervals, as the test suite does", "[cli]") {
+  // It checked command timing only: a run that never refreshed passed.
+  const auto dir = scratch_dir("dram_check");
+  const auto refreshing = run_dram(dir, "--generate random,requests=300 --set RefreshMaxPostponed=2 --check");
+  INFO(refreshing.out << refreshing.err);
+  CHECK(refreshing.exit_code == 0);
+  // (2 postponed + 0 pulled in + 1) x tREFI 6240, plus 2 tRFC + tRC + tRAS + 200 to drain.
+  CHECK(refreshing.out.find("(and refresh gaps of at most 19162 cycles), 0 violation(s)") != std::string::npos);
+  const auto none = run_dram(dir, "--generate random,requests=300 --set RefreshPolicy=NoRefresh --check");
+  CHECK(none.exit_code == 0);
+  CHECK(none.out.find("refresh gaps") == std::string::npos);
+}
+
 TEST_CASE("archgym-dram: a trace without requests is refused, as the env refuses it", "[cli]") {
   const auto dir = scratch_dir("dram_empty");
   write_file(dir / "empty.stl", "");

@@ -305,7 +305,7 @@ int main(int argc, char** argv) {
   app.add_option("--set", sets, "controller knob KEY=VALUE (repeatable), e.g. PagePolicy=Closed");
   app.add_flag("--json", json, "print statistics as JSON");
   app.add_option("--command-trace", command_trace, "write every issued command to FILE");
-  app.add_flag("--check", check, "replay the commands through the protocol checker");
+  app.add_flag("--check", check, "replay the commands through the protocol checker (timing and refresh intervals)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -348,6 +348,16 @@ int main(int argc, char** argv) {
     }
     if (check) {
       checker = std::make_unique<ProtocolChecker>(cfg.memspec);
+      // Refresh too: no rank (or bank) longer without one than the knobs allow, plus enough
+      // for a forced refresh to drain the banks (as the test suite checks).
+      const ControllerConfig& k = cfg.controller;
+      if (k.refresh_policy != RefreshPolicy::NoRefresh) {
+        const RefreshCheckMode mode =
+            k.refresh_policy == RefreshPolicy::AllBank ? RefreshCheckMode::AllBank : RefreshCheckMode::PerBank;
+        const auto slack = static_cast<std::uint64_t>(2 * checker->tRFC_cycles() + cfg.memspec.RC + cfg.memspec.RAS + 200);
+        checker->set_refresh_check(mode, ProtocolChecker::max_refresh_gap(cfg.memspec, mode, k.refresh_max_postponed,
+                                                                          k.refresh_max_pulledin, slack));
+      }
       fan.targets.push_back(checker.get());
     }
     const auto simulated = [&] {
