@@ -185,6 +185,12 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
       }
     }
     if (!chosen) fail(origin, "CONGEN.SOLUTION", "no solution with \"ID\": 0");
+    // Address fields beside SOLUTION would be ignored: say so rather than decode without them.
+    for (auto it = mapping->begin(); it != mapping->end(); ++it)
+      if (it.key() == "XOR" || std::any_of(std::begin(kFields), std::end(kFields),
+                                           [&](const Field& f) { return it.key() == f.key; }))
+        fail(origin, "CONGEN." + it.key(),
+             "with a SOLUTION list, the mapping is its solution with \"ID\": 0; move this key into it");
     mapping = chosen;
   }
 

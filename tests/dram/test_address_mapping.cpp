@@ -193,6 +193,9 @@ TEST_CASE("address-map JSON: SOLUTION with ID 0, XOR list, and errors", "[addres
       {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [2], "XOR": [{"FIRST": 1}]}})", "CONGEN.XOR[0]"},
       {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [2], "XOR": [{"FIRST": 1, "SECOND": 1}]}})", "CONGEN.XOR[0]"},
       {R"({"CONGEN": {"SOLUTION": [{"ID": 2, "ROW_BIT": [1], "COLUMN_BIT": [2]}]}})", "CONGEN.SOLUTION"},
+      // An address field beside SOLUTION was silently ignored.
+      {R"({"CONGEN": {"BYTE_BIT": [5], "SOLUTION": [{"ID": 0, "ROW_BIT": [1], "COLUMN_BIT": [2]}]}})",
+       "CONGEN.BYTE_BIT: with a SOLUTION list, the mapping is its solution"},
       {R"({"CONGEN": {"ROW_BIT": [1], )", "invalid JSON"},
       {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [2], "ROW_BIT": [3]}})", "CONGEN.ROW_BIT: key given twice"},
       {R"({"CONGEN": {"SOLUTION": [{"ID": 0, "ID": 1, "ROW_BIT": [1], "COLUMN_BIT": [2]}]}})",
