@@ -145,6 +145,9 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
                                  " (the agent diverged: a different build, agent code or configuration)");
       slots[i].evaluation = evaluation_from_record(*it->second);
       slots[i].score = objective.score(slots[i].evaluation);
+      // A later slot of this batch with the same design repeats this stored one, as it did
+      // in the uninterrupted run (a kill can keep this row and lose the repeat's).
+      first_in_batch.emplace(slots[i].design.values, i);
     }
 
     auto record = [&](std::size_t i) {

@@ -88,6 +88,30 @@ TEST_CASE("a design evaluated before in the run is answered again without simula
   CHECK_FALSE(rows[6].valid);
   CHECK(rows[6].invalid_reason == rows[3].invalid_reason);
   CHECK(agent.told[5].reward == agent.told[0].reward);
+
+  // Killed after storing row 0 but before its repeat, row 2 (repeats are stored after the
+  // batch's simulations): resumed, row 2 repeats the stored row 0 as it did uninterrupted,
+  // instead of being simulated again (review finding).
+  std::vector<EvaluationRecord> kept;
+  for (const auto& row : rows)
+    if (row.index != 2) kept.push_back(row);
+  Store resumed(temp_store("runner_repeats_resumed"));
+  const auto again = resumed.create_run(record);
+  for (auto row : kept) {
+    row.run_id = again;
+    resumed.record(row);
+  }
+  Script same({bowl("3"), bowl("5"), bowl("3"), star64, bowl("5"), bowl("3"), star64, bowl("6")}, 4);
+  const long before_resume = toy::evaluations_seen;
+  Runner::run(env, same, objective, 8, 4, 2, false, &resumed, again, &kept);
+  CHECK(toy::evaluations_seen == before_resume);
+  const auto after = resumed.evaluations(again);
+  REQUIRE(after.size() == 8);
+  for (std::size_t i = 0; i < 8; ++i) {
+    INFO("row " << i);
+    CHECK(after[i].metrics == rows[i].metrics);
+    CHECK(after[i].sim_seconds == rows[i].sim_seconds);
+  }
 }
 
 TEST_CASE("budget is honoured when the batch does not divide it") {
