@@ -25,6 +25,15 @@ using detail::ojson;
 constexpr const char* kFormat = "archgym-proxy";
 constexpr int kFormatVersion = 1;
 
+// Each parameter with its domain ("RequestBufferSize: integer 1..8"): feature names alone
+// stay the same when a domain changes (the dram env's rl space, or a proxy env whose model
+// file was retrained under the same name), and the model would read positions as other values.
+std::vector<std::string> space_signature(const DesignSpace& space) {
+  std::vector<std::string> out;
+  for (const Parameter& p : space.parameters()) out.push_back(p.name() + ": " + p.allowed());
+  return out;
+}
+
 // JSON has no NaN: an undefined error (R^2 of a constant metric) is written as null.
 ojson number_or_null(double x) { return std::isfinite(x) ? ojson(x) : ojson(nullptr); }
 
@@ -224,6 +233,7 @@ std::string TrainedProxy::to_json() const {
   j["env_config"] = detail::parse_json(env_config_, "env config");
   j["metrics"] = metric_names_;
   j["features"] = feature_names_;
+  j["space"] = space_signature(source_->space());
   j["runs"] = runs_;
   // Absent (not null) when unknown, as in files of older builds, which load the same way.
   if (!inputs_.empty()) j["inputs"] = detail::parse_json(inputs_, "proxy inputs");
@@ -351,6 +361,19 @@ TrainedProxy TrainedProxy::load(const std::string& path) {
     throw std::invalid_argument(path + ": env '" + t.env_ + "' has a different design space than when this proxy "
                                 "was trained (features now: " + join(features_now) + "; in the file: " +
                                 join(t.feature_names_) + "); retrain it");
+  if (root.contains("space")) {  // optional: files of older builds lack it
+    const auto recorded = read.strings(root, "space");
+    const auto now = space_signature(t.source_->space());
+    if (recorded != now) {
+      std::vector<std::string> differ;  // the parameters whose domain changed, or every one
+      for (std::size_t i = 0; i < now.size() && recorded.size() == now.size(); ++i)
+        if (now[i] != recorded[i]) differ.push_back(recorded[i] + " when trained, " + now[i] + " now");
+      if (differ.empty()) differ = {"when trained: " + join(recorded) + "; now: " + join(now)};
+      throw std::invalid_argument(path + ": env '" + t.env_ + "' has a different design space than when this proxy "
+                                  "was trained (" + join(differ) + "); something it reads changed (e.g. a proxy "
+                                  "model file it learned from was retrained under the same name): retrain it");
+    }
+  }
   if (t.source_->metric_names() != t.metric_names_)
     throw std::invalid_argument(path + ": env '" + t.env_ + "' reports different metrics than when this proxy "
                                 "was trained (now: " + join(t.source_->metric_names()) + "; in the file: " +

@@ -206,6 +206,31 @@ TEST_CASE("a proxy is compared only with runs that read the input files it learn
                     Catch::Contains("field 'inputs': 'workload' must be an object with a 'digest' string"));
 }
 
+TEST_CASE("a proxy whose env's design space changed under the same feature names is refused") {
+  // A proxy of a proxy env: the inner model file retrained under the same name gave the
+  // same knob names with other domains, and the model read its positions as other values.
+  Store store(temp_store("proxy_space"));
+  const TrainedProxy proxy = TrainedProxy::train(load_proxy_dataset(store, {record_run(store, 41, 60)}), {});
+  const std::string path = temp_file("space.proxy.json");
+  proxy.save(path);
+  std::string text = read_text(path);
+  const auto at = text.find("\"space\": [");
+  REQUIRE(at != std::string::npos);
+  const auto x = text.find("\"x: ", at);  // the bowl's first knob and its domain
+  REQUIRE(x != std::string::npos);
+  const auto end = text.find('"', x + 1);
+  const std::string recorded = text.substr(x + 1, end - x - 1);
+  std::ofstream(path) << std::string(text).replace(x + 1, end - x - 1, "x: integer 0..99");
+  CHECK_THROWS_WITH(TrainedProxy::load(path),
+                    Catch::Contains("has a different design space than when this proxy was trained (x: integer "
+                                    "0..99 when trained, " + recorded + " now)") &&
+                        Catch::Contains("retrain it"));
+  text.erase(at, text.find(']', at) + 3 - at);  // files of older builds have no "space"
+  std::ofstream(path) << text;
+  CHECK(TrainedProxy::load(path).predict(proxy.source_env().default_design()) ==
+        proxy.predict(proxy.source_env().default_design()));
+}
+
 TEST_CASE("the proxy env serves a model file with the source env's space and objective") {
   Store store(temp_store("proxy_env"));
   const auto id = record_run(store, 12, 150);
