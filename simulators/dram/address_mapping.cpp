@@ -65,6 +65,12 @@ constexpr Field kFields[] = {
     {"BYTE_BIT", &AddressMapping::byte_bits},
 };
 
+const Field* find_field(const std::string& key) {
+  for (const Field& f : kFields)
+    if (key == f.key) return &f;
+  return nullptr;
+}
+
 std::string allowed_keys() {
   std::string s;
   for (const Field& f : kFields) s += std::string(s.empty() ? "" : ", ") + f.key;
@@ -187,8 +193,7 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
     if (!chosen) fail(origin, "CONGEN.SOLUTION", "no solution with \"ID\": 0");
     // Address fields beside SOLUTION would be ignored: say so rather than decode without them.
     for (auto it = mapping->begin(); it != mapping->end(); ++it)
-      if (it.key() == "XOR" || std::any_of(std::begin(kFields), std::end(kFields),
-                                           [&](const Field& f) { return it.key() == f.key; }))
+      if (it.key() == "XOR" || find_field(it.key()))
         fail(origin, "CONGEN." + it.key(),
              "with a SOLUTION list, the mapping is its solution with \"ID\": 0; move this key into it");
     mapping = chosen;
@@ -198,10 +203,7 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
   for (auto it = mapping->begin(); it != mapping->end(); ++it) {
     const std::string& key = it.key();
     const std::string where = path + "." + key;
-    const Field* field = nullptr;
-    for (const Field& f : kFields)
-      if (key == f.key) field = &f;
-    if (field) {
+    if (const Field* field = find_field(key)) {
       if (!it->is_array()) fail(origin, where, "expected a list of address-bit positions");
       std::vector<int>& bits = am.*(field->member);
       for (std::size_t i = 0; i < it->size(); ++i)
