@@ -115,6 +115,17 @@ void ProtocolChecker::set_refresh_check(RefreshCheckMode mode, std::uint64_t max
   max_refresh_gap_ = max_gap_cycles;
 }
 
+void ProtocolChecker::set_refresh_check(const ControllerConfig& k) {
+  if (k.refresh_policy == RefreshPolicy::NoRefresh) {
+    set_refresh_check(RefreshCheckMode::Off, 0);
+    return;
+  }
+  const RefreshCheckMode mode =
+      k.refresh_policy == RefreshPolicy::AllBank ? RefreshCheckMode::AllBank : RefreshCheckMode::PerBank;
+  const auto slack = static_cast<std::uint64_t>(2 * t_rfc_ + spec_.RC + spec_.RAS + 200);
+  set_refresh_check(mode, max_refresh_gap(spec_, mode, k.refresh_max_postponed, k.refresh_max_pulledin, slack));
+}
+
 std::uint64_t ProtocolChecker::max_refresh_gap(const MemSpec& spec, RefreshCheckMode mode,
                                                int max_postponed, int max_pulled_in,
                                                std::uint64_t slack_cycles) {

@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "simulators/dram/command.h"
+#include "simulators/dram/controller_config.h"
 #include "simulators/dram/memspec.h"
 
 namespace archgym::dram {
@@ -109,6 +110,10 @@ class ProtocolChecker final : public CommandObserver {
   static std::uint64_t max_refresh_gap(const MemSpec& spec, RefreshCheckMode mode,
                                        int max_postponed, int max_pulled_in,
                                        std::uint64_t slack_cycles);
+  // The refresh check a controller configuration allows (off for NoRefresh): its policy's
+  // mode and max_refresh_gap() with its postpone and pull-in limits, with slack enough for
+  // a forced refresh to drain the banks after the last allowed postponement.
+  void set_refresh_check(const ControllerConfig& controller);
 
   bool ok() const { return total_violations_ == 0; }
   std::uint64_t violation_count() const { return total_violations_; }

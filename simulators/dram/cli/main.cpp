@@ -348,16 +348,7 @@ int main(int argc, char** argv) {
     }
     if (check) {
       checker = std::make_unique<ProtocolChecker>(cfg.memspec);
-      // Refresh too: no rank (or bank) longer without one than the knobs allow, plus enough
-      // for a forced refresh to drain the banks (as the test suite checks).
-      const ControllerConfig& k = cfg.controller;
-      if (k.refresh_policy != RefreshPolicy::NoRefresh) {
-        const RefreshCheckMode mode =
-            k.refresh_policy == RefreshPolicy::AllBank ? RefreshCheckMode::AllBank : RefreshCheckMode::PerBank;
-        const auto slack = static_cast<std::uint64_t>(2 * checker->tRFC_cycles() + cfg.memspec.RC + cfg.memspec.RAS + 200);
-        checker->set_refresh_check(mode, ProtocolChecker::max_refresh_gap(cfg.memspec, mode, k.refresh_max_postponed,
-                                                                          k.refresh_max_pulledin, slack));
-      }
+      checker->set_refresh_check(cfg.controller);  // refresh too, as the test suite checks
       fan.targets.push_back(checker.get());
     }
     const auto simulated = [&] {
