@@ -147,6 +147,35 @@ ARCHGYM_DRAM_INSTANTIATE(PowerDownPolicy)
 ARCHGYM_DRAM_INSTANTIATE(WriteDrainPolicy)
 #undef ARCHGYM_DRAM_INSTANTIATE
 
+namespace {
+
+// The per-bank refresh timings PerBank uses, which loading derives and only checks here.
+void check_per_bank_refresh(const MemSpec& spec) {
+  if (spec.REFIpb <= 0 || spec.RFCpb <= 0)
+    throw std::invalid_argument("RefreshPolicy = PerBank needs per-bank refresh timings, but memspec '" +
+                                spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) +
+                                " and RFCpb = " + std::to_string(spec.RFCpb));
+  // A rank's per-bank refreshes run one after another, each tRFCpb long: due more often,
+  // they fall behind without bound and the simulation would refresh less often than the
+  // memspec asks, with no error. (All-bank refresh is checked when the memspec loads, REFI
+  // against RFC + RC.)
+  if (spec.REFIpb < spec.RFCpb)
+    throw std::invalid_argument(
+        "RefreshPolicy = PerBank needs REFIpb >= RFCpb (a per-bank refresh must end before the next "
+        "is due), but memspec '" + spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) +
+        " and RFCpb = " + std::to_string(spec.RFCpb) +
+        " (when the memspec does not set them, REFIpb = REFI / banks and RFCpb = ceil(RFC / 2))");
+  // Each bank must still be refreshed once per REFI: a longer REFIpb left rows unrefreshed
+  // (REFIpb = 10^6 ran 40,000 cycles without a refresh).
+  if (static_cast<long long>(spec.REFIpb) * spec.banks > spec.REFI)
+    throw std::invalid_argument(
+        "RefreshPolicy = PerBank needs REFIpb x banks <= REFI (every bank refreshed once per refresh "
+        "interval), but memspec '" + spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) + ", " +
+        std::to_string(spec.banks) + " banks and REFI = " + std::to_string(spec.REFI));
+}
+
+}  // namespace
+
 void validate(const ControllerConfig& c, const MemSpec& spec) {
   check_range("RequestBufferSize", c.request_buffer_size, kRequestBufferSizes);
   check_range("RefreshMaxPostponed", c.refresh_max_postponed, kRefreshFlexibility);
@@ -176,28 +205,7 @@ void validate(const ControllerConfig& c, const MemSpec& spec) {
   }
   if (c.write_drain == WriteDrainPolicy::CommandQueue)
     check_range("CommandQueueDepth", c.command_queue_depth, kCommandQueueDepths);
-  if (c.refresh_policy == RefreshPolicy::PerBank && (spec.REFIpb <= 0 || spec.RFCpb <= 0))
-    throw std::invalid_argument("RefreshPolicy = PerBank needs per-bank refresh timings, but memspec '" +
-                                spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) +
-                                " and RFCpb = " + std::to_string(spec.RFCpb));
-  // A rank's per-bank refreshes run one after another, each tRFCpb long: due more often,
-  // they fall behind without bound and the simulation would refresh less often than the
-  // memspec asks, with no error. (All-bank refresh is checked when the memspec loads, REFI
-  // against RFC + RC; per-bank timings are only checked when used, as they are derived.)
-  if (c.refresh_policy == RefreshPolicy::PerBank && spec.REFIpb < spec.RFCpb)
-    throw std::invalid_argument(
-        "RefreshPolicy = PerBank needs REFIpb >= RFCpb (a per-bank refresh must end before the next "
-        "is due), but memspec '" + spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) +
-        " and RFCpb = " + std::to_string(spec.RFCpb) +
-        " (when the memspec does not set them, REFIpb = REFI / banks and RFCpb = ceil(RFC / 2))");
-  // Each bank must still be refreshed once per REFI: a longer REFIpb left rows unrefreshed
-  // (REFIpb = 10^6 ran 40,000 cycles without a refresh).
-  if (c.refresh_policy == RefreshPolicy::PerBank &&
-      static_cast<long long>(spec.REFIpb) * spec.banks > spec.REFI)
-    throw std::invalid_argument(
-        "RefreshPolicy = PerBank needs REFIpb x banks <= REFI (every bank refreshed once per refresh "
-        "interval), but memspec '" + spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) + ", " +
-        std::to_string(spec.banks) + " banks and REFI = " + std::to_string(spec.REFI));
+  if (c.refresh_policy == RefreshPolicy::PerBank) check_per_bank_refresh(spec);
 }
 
 std::vector<std::string> knob_names() {
