@@ -56,6 +56,16 @@ Uninterrupted uninterrupted(const std::string& store_name) {
   return u;
 }
 
+// A store holding run 1: toy_spec() with `budget`, finished (each test then alters it).
+std::string stored_toy_run(const std::string& store_name, std::uint64_t budget) {
+  const std::string path = temp_store(store_name);
+  Store store(path);
+  auto spec = toy_spec();
+  spec.budget = budget;
+  Runner::run(spec, &store);
+  return path;
+}
+
 }  // namespace
 
 TEST_CASE("a run killed with SIGKILL resumes to the uninterrupted trajectory") {
@@ -188,13 +198,7 @@ TEST_CASE("a forced resume that finds the holder still writing stops, gives the 
 }
 
 TEST_CASE("resume refuses a store the agent no longer reproduces") {
-  const std::string path = temp_store("diverged");
-  {
-    Store store(path);
-    auto spec = toy_spec();
-    spec.budget = 12;
-    Runner::run(spec, &store);
-  }
+  const std::string path = stored_toy_run("diverged", 12);
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
   sqlite3_exec(db, R"(UPDATE evaluations SET design = '{"x":99}' WHERE idx = 5)", nullptr, nullptr, nullptr);
@@ -268,14 +272,8 @@ TEST_CASE("a resume that gets its claim after the holder ended the run leaves th
   // claim it, while the process holding the run finishes it. Here a second connection
   // holds the lock and ends the run meanwhile; resume must see that once it has the claim
   // and only replay (it set the run back to "running" and rewrote its times).
-  const std::string path = temp_store("claim_after_end");
-  {
-    Store store(path);
-    auto spec = toy_spec();
-    spec.budget = 12;
-    Runner::run(spec, &store);
-    store.set_status(1, "interrupted");
-  }
+  const std::string path = stored_toy_run("claim_after_end", 12);
+  Store(path).set_status(1, "interrupted");
   Store resumer_store(path);  // opened first: opening writes too
   sqlite3* holder = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &holder) == SQLITE_OK);
