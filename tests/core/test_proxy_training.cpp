@@ -225,6 +225,8 @@ TEST_CASE("a proxy whose env's design space changed under the same feature names
                     Catch::Contains("has a different design space than when this proxy was trained (x: integer "
                                     "0..99 when trained, " + recorded + " now)") &&
                         Catch::Contains("retrain it"));
+  std::ofstream(path) << std::string(text).replace(at, 10, "\"space\": [1, ");
+  CHECK_THROWS_WITH(TrainedProxy::load(path), Catch::Contains(path + ": field 'space' must list strings"));
   text.erase(at, text.find(']', at) + 3 - at);  // files of older builds have no "space"
   std::ofstream(path) << text;
   CHECK(TrainedProxy::load(path).predict(proxy.source_env().default_design()) ==
