@@ -1,5 +1,6 @@
 #include "simulators/dram/controller_config.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -237,6 +238,36 @@ void set_knob(ControllerConfig& c, std::string_view key, std::string_view value)
   else
     throw std::invalid_argument("unknown controller knob '" + std::string(key) +
                                 "' (allowed: " + join(knob_names()) + ")");
+}
+
+void check_knobs_take_effect(const ControllerConfig& c, const std::vector<std::string>& given) {
+  // Each knob, the knob that can disable it, that knob's value and the values under which
+  // the first one counts.
+  struct Dependency {
+    const char* knob;
+    const char* on;
+    bool inert;
+    std::string_view value;
+    const char* counts_under;
+  };
+  const bool no_drain = c.write_drain == WriteDrainPolicy::None;
+  const Dependency dependencies[] = {
+      {"MaxActiveTransactions", "Arbiter", c.arbiter == ArbiterPolicy::Simple, enum_name(c.arbiter),
+       "Fifo or Reorder"},
+      {"RefreshMaxPostponed", "RefreshPolicy", c.refresh_policy == RefreshPolicy::NoRefresh,
+       enum_name(c.refresh_policy), "AllBank or PerBank"},
+      {"RefreshMaxPulledin", "RefreshPolicy", c.refresh_policy == RefreshPolicy::NoRefresh,
+       enum_name(c.refresh_policy), "AllBank or PerBank"},
+      {"WriteHighWatermark", "WriteDrain", no_drain, enum_name(c.write_drain), "Watermark or CommandQueue"},
+      {"WriteLowWatermark", "WriteDrain", no_drain, enum_name(c.write_drain), "Watermark or CommandQueue"},
+      {"CommandQueueDepth", "WriteDrain", c.write_drain != WriteDrainPolicy::CommandQueue,
+       enum_name(c.write_drain), "CommandQueue"},
+  };
+  for (const Dependency& d : dependencies)
+    if (d.inert && std::find(given.begin(), given.end(), d.knob) != given.end())
+      throw std::invalid_argument(std::string(d.knob) + " has no effect with " + d.on + " = " +
+                                  std::string(d.value) + " (it counts only with " + d.on + " = " +
+                                  d.counts_under + "); set " + d.on + " too, or leave " + d.knob + " out");
 }
 
 }  // namespace archgym::dram

@@ -73,4 +73,11 @@ void validate(const ControllerConfig& config, const MemSpec& spec);
 void set_knob(ControllerConfig& config, std::string_view key, std::string_view value);
 std::vector<std::string> knob_names();
 
+// Knobs given explicitly (`given`, by set_knob key) that the rest of `config` makes
+// inert, e.g. MaxActiveTransactions under the Simple arbiter, or WriteHighWatermark with
+// WriteDrain = None: throws std::invalid_argument naming the knob, the setting that
+// disables it and the values under which it would count. A value the user chose should
+// shape the run, not be reported as if it had.
+void check_knobs_take_effect(const ControllerConfig& config, const std::vector<std::string>& given);
+
 }  // namespace archgym::dram

@@ -140,6 +140,13 @@ TEST_CASE("archgym-dram: out-of-range knobs and directories get messages that sa
   require_refused(dir, "--workload stream --set WriteDrain=Watermark --set WriteHighWatermark=1 --set WriteLowWatermark=100",
                   {"WriteLowWatermark = 100 must be below WriteHighWatermark = 1"});
   require_refused(dir, "--workload stream --memspec sub", {"sub: is a directory, not a memspec file"});
+  // A knob the rest of the configuration ignores, or given twice, would be silently dropped.
+  require_refused(dir, "--workload stream --set MaxActiveTransactions=4",
+                  {"MaxActiveTransactions has no effect with Arbiter = Simple", "set Arbiter too"});
+  require_refused(dir, "--workload stream --set PagePolicy=Closed --set PagePolicy=Open",
+                  {"--set PagePolicy is given twice"});
+  const auto counted = run_dram(dir, "--generate stream,requests=100 --set MaxActiveTransactions=4 --set Arbiter=Fifo");
+  CHECK(counted.exit_code == 0);
   require_refused(dir, "--workload stream --addressmap sub", {"sub: is a directory, not an address-mapping file"});
 }
 #endif

@@ -1,6 +1,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "simulators/dram/controller_config.h"
 #include "simulators/dram/memspec.h"
@@ -151,4 +152,27 @@ TEST_CASE("validate refuses out-of-range values naming knob and range", "[dram][
   all_bank.refresh_policy = RefreshPolicy::AllBank;
   fast_pb.REFIpb = 1;
   CHECK_NOTHROW(validate(all_bank, fast_pb));
+}
+
+TEST_CASE("a knob given where its configuration ignores it is refused, naming the knob that disables it",
+          "[dram][config]") {
+  const auto refusal = [](const ControllerConfig& c, const std::vector<std::string>& given) {
+    return message_of([&] { check_knobs_take_effect(c, given); });
+  };
+  ControllerConfig c;  // Simple arbiter, AllBank refresh, no write drain
+  CHECK(refusal(c, {"MaxActiveTransactions"}) ==
+        "MaxActiveTransactions has no effect with Arbiter = Simple (it counts only with Arbiter = Fifo or "
+        "Reorder); set Arbiter too, or leave MaxActiveTransactions out");
+  CHECK(refusal(c, {"PagePolicy", "WriteLowWatermark"}).find("WriteLowWatermark has no effect with WriteDrain = None") == 0);
+  CHECK(refusal(c, {"CommandQueueDepth"}).find("it counts only with WriteDrain = CommandQueue") != std::string::npos);
+  CHECK(refusal(c, {"RefreshMaxPostponed", "RefreshMaxPulledin"}).empty());  // AllBank postpones
+  c.refresh_policy = RefreshPolicy::NoRefresh;
+  CHECK(refusal(c, {"RefreshMaxPulledin"}).find("RefreshMaxPulledin has no effect with RefreshPolicy = NoRefresh") == 0);
+  // The knob that enables each one makes it count; unrelated knobs never matter.
+  c.arbiter = ArbiterPolicy::Fifo;
+  c.write_drain = WriteDrainPolicy::Watermark;
+  CHECK(refusal(c, {"MaxActiveTransactions", "WriteHighWatermark", "WriteLowWatermark", "PagePolicy"}).empty());
+  CHECK(refusal(c, {"CommandQueueDepth"}).find("WriteDrain = Watermark") != std::string::npos);
+  c.write_drain = WriteDrainPolicy::CommandQueue;
+  CHECK(refusal(c, {"CommandQueueDepth", "WriteHighWatermark"}).empty());
 }

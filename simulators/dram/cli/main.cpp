@@ -1,6 +1,7 @@
 // archgym-dram: run one trace through one memory-controller configuration and print
 // its statistics (text or JSON). Example:
 //   archgym-dram --workload stream --memspec DDR3-1600 --set PagePolicy=Closed --json
+#include <algorithm>
 #include <CLI/CLI.hpp>
 
 #include <charconv>
@@ -320,12 +321,18 @@ int main(int argc, char** argv) {
     cfg.memspec = memspec_by_name_or_path(memspec_name);
     cfg.mapping = mapping_by_name(addressmap, cfg.memspec);
     cfg.mapping.check_against(cfg.memspec, "--addressmap " + (addressmap.empty() ? std::string("(default)") : addressmap));
+    std::vector<std::string> given;  // knob keys, in order
     for (const std::string& kv : sets) {
       const auto eq = kv.find('=');
       if (eq == std::string::npos || eq == 0)
         throw std::invalid_argument("--set expects KEY=VALUE, got '" + kv + "'");
-      set_knob(cfg.controller, kv.substr(0, eq), kv.substr(eq + 1));
+      const std::string key = kv.substr(0, eq);
+      set_knob(cfg.controller, key, kv.substr(eq + 1));
+      if (std::find(given.begin(), given.end(), key) != given.end())  // the last would win unseen
+        throw std::invalid_argument("--set " + key + " is given twice; give each knob once");
+      given.push_back(key);
     }
+    check_knobs_take_effect(cfg.controller, given);
     std::unique_ptr<TraceSource> trace;
     const std::string trace_path = trace_file.empty() && !workload.empty() ? default_trace_path(workload) : trace_file;
     if (!trace_path.empty()) trace = std::make_unique<StlTraceReader>(trace_path);
