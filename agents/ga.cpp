@@ -64,8 +64,9 @@ class GeneticAlgorithm final : public Agent {
 
   std::vector<Design> ask(std::size_t n) override {
     if (finished()) return {};
-    if (next_ask_ == current_.size())
-      throw std::logic_error("agent 'ga': ask() called before the previous designs were told");
+    if (next_tell_ != next_ask_)  // a later tell would be matched to the wrong individuals
+      throw std::logic_error("agent 'ga': ask() called while " + std::to_string(next_ask_ - next_tell_) +
+                             " designs of the last ask await tell()");
     std::vector<Design> designs;
     while (designs.size() < n && next_ask_ < current_.size())
       designs.push_back(current_[next_ask_++].design);
@@ -73,10 +74,10 @@ class GeneticAlgorithm final : public Agent {
   }
 
   void tell(const std::vector<Feedback>& results) override {
-    if (results.size() > next_ask_ - next_tell_)
+    if (results.size() != next_ask_ - next_tell_)
       throw std::logic_error("agent 'ga': tell() got " + std::to_string(results.size()) +
-                             " results but only " + std::to_string(next_ask_ - next_tell_) +
-                             " designs are waiting for one");
+                             " results for the " + std::to_string(next_ask_ - next_tell_) +
+                             " designs of the last ask");
     for (const Feedback& f : results) {
       Individual& ind = current_[next_tell_++];
       ind.design = f.design;  // the design that was actually evaluated

@@ -24,7 +24,9 @@ class Agent {
   // Up to `n` designs to evaluate next (at least one unless finished()). Agents with
   // a natural batch (a GA generation) may return fewer to honour the runner's budget.
   virtual std::vector<Design> ask(std::size_t n) = 0;
-  // Results for the designs of the last ask, in the same order.
+  // Results for all the designs of the last ask, in the same order; each ask is told
+  // before the next ask. (Agents may refuse anything else with std::logic_error: results
+  // matched to the wrong designs would be silent garbage.)
   virtual void tell(const std::vector<Feedback>& results) = 0;
   // True when the agent has nothing more to propose (e.g. GA after its generations).
   virtual bool finished() const { return false; }

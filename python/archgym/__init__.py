@@ -68,7 +68,7 @@ def make_agent(name: str, space: DesignSpace | Env, seed: int = 1, **hyperparame
 
     A gymnasium archgym env (``gymnasium.make("archgym/DRAM-v0")``) works too.
     Use ``agent.ask(n)`` for designs (dicts) and ``agent.tell(designs, rewards)`` with
-    the rewards (higher is better) of the designs of the last ask.
+    the rewards (higher is better) of all the designs of the last ask, before asking again.
     """
     if not isinstance(space, (DesignSpace, Env)):
         core_env = getattr(getattr(space, "unwrapped", None), "env", None)  # a gymnasium archgym env

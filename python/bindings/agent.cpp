@@ -61,8 +61,8 @@ void bind_agent(py::module_& m) {
             a.agent->tell(feedback);
           },
           py::arg("designs"), py::arg("rewards"), py::arg("evaluations") = py::none(),
-          "Results for the designs of the last ask, in order (rewards: higher is better;\n"
-          "evaluations: optional dicts as Env.evaluate returns).")
+          "Results for all the designs of the last ask, in order, before the next ask\n"
+          "(rewards: higher is better; evaluations: optional dicts as Env.evaluate returns).")
       .def_property_readonly("finished", [](const AgentHandle& a) { return a.agent->finished(); },
                              "True when the agent has nothing more to propose.")
       .def_property_readonly("preferred_batch",

@@ -101,6 +101,13 @@ TEST_CASE("ga: tell without a matching ask is refused", "[ga]") {
   REQUIRE(asked.size() == 2);
   CHECK_THROWS_AS(agent->tell({{d, Evaluation{}, 1.0}, {d, Evaluation{}, 1.0}, {d, Evaluation{}, 1.0}}),
                   std::logic_error);
+  // Two asks before one tell, or a tell of part of an ask: the results would be matched
+  // to the wrong individuals (the first ask's), so both are refused.
+  CHECK_THROWS_WITH(agent->ask(2), "agent 'ga': ask() called while 2 designs of the last ask await tell()");
+  CHECK_THROWS_WITH(agent->tell({{d, Evaluation{}, 1.0}}),
+                    "agent 'ga': tell() got 1 results for the 2 designs of the last ask");
+  agent->tell({{asked[0], Evaluation{}, 1.0}, {asked[1], Evaluation{}, 2.0}});
+  CHECK(agent->ask(2).size() == 2);  // told in full: the next ask goes on
 }
 
 TEST_CASE("ga: NaN and infinite rewards survive and never win", "[ga]") {

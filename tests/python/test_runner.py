@@ -26,6 +26,13 @@ def test_agent_ask_tell_on_an_env(small_dram):
         agent.tell(designs, [objective.score(e)["reward"] for e in evaluations], evaluations)
     with pytest.raises(ValueError, match="rewards"):
         agent.tell(designs, [1.0])
+    # Telling part of an ask, or asking twice before telling, would match rewards to the
+    # wrong individuals: refused.
+    designs = agent.ask(4)
+    with pytest.raises(RuntimeError, match=r"tell\(\) got 2 results for the 4 designs of the last ask"):
+        agent.tell(designs[:2], [1.0, 1.0])
+    with pytest.raises(RuntimeError, match=r"ask\(\) called while 4 designs of the last ask await tell\(\)"):
+        agent.ask(4)
 
 
 def test_same_seed_same_designs(small_dram):
