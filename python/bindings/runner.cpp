@@ -257,8 +257,10 @@ void bind_runner(py::module_& m) {
         RunResult r;
         {
           py::gil_scoped_release release;
-          names_env = archgym::make_env(record->env, json_to_text_map(record->env_config));
+          // Resume first: it explains an env that cannot be built (a relative input path
+          // resumed from another directory), and once it has built it, so can this.
           r = Runner::resume(*store, run_id, workers, progress, python_signal_raised, force);
+          names_env = archgym::make_env(record->env, json_to_text_map(record->env_config));
         }
         raise_if_interrupted(r);
         return result_to_dict(r, names_env->space());

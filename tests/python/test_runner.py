@@ -182,6 +182,23 @@ def test_resume_a_finished_run_replays_without_simulating(tmp_path):
         archgym.resume(store, 99)
 
 
+def test_resume_from_another_directory_says_which_files_the_run_read(tmp_path, monkeypatch):
+    # A relative trace path resolves against the working directory: from elsewhere the
+    # resume fails, and says where the run's input was and what to do (as the CLI does).
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "t.stl").write_text("".join(f"{i}: read 0x{i * 64:x}\n" for i in range(50)))
+    monkeypatch.chdir(tmp_path / "a")
+    df = archgym.run(env="dram", agent="random_walk", budget=2, env_options={"workload": "t.stl"},
+                     store=str(tmp_path / "s.db"))
+    monkeypatch.chdir(tmp_path / "b")
+    with pytest.raises(ValueError, match=r"workload 't\.stl' is neither .* \(run 1 read .*a/t\.stl.*"
+                                         r"resume it from the directory it was started in"):
+        archgym.resume(str(tmp_path / "s.db"), df.attrs["run_id"])
+    monkeypatch.chdir(tmp_path / "a")
+    assert len(archgym.resume(str(tmp_path / "s.db"), df.attrs["run_id"])) == 2
+
+
 def test_resume_refuses_a_run_another_process_holds_unless_forced(tmp_path):
     path = tmp_path / "held.sqlite"
     store = archgym.Store(path)
