@@ -3,6 +3,8 @@
 #include "core/input_files.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <stdexcept>
 
@@ -39,15 +41,19 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
                                     " is listed more than once");
   for (std::int64_t id : data.runs) records.push_back(store.require_run(id));
   const RunRecord& first = records.front();
+  // The inputs are compared with those of the first run that recorded them (runs of older
+  // builds did not), so such a run listed first does not switch the check off.
+  const auto with_inputs = std::find_if(records.begin(), records.end(), [](const RunRecord& r) { return !r.inputs.empty(); });
   for (const RunRecord& r : records) {
     if (r.env != first.env || r.env_config != first.env_config)
       throw std::invalid_argument(run_label(store, r.id) + " is env '" + r.env + "' with " + r.env_config +
                                   " but " + run_label(store, first.id) + " is env '" + first.env + "' with " +
                                   first.env_config + "; a proxy learns one env configuration, so train "
                                   "on runs that share it");
-    if (!r.inputs.empty() && !first.inputs.empty()) {  // older stores did not record them
-      const std::string run = "run " + std::to_string(r.id), first_run = "run " + std::to_string(first.id);
-      const std::string changed = changed_inputs(first.inputs, r.inputs, "in " + first_run, "in " + run);
+    if (!r.inputs.empty()) {
+      const RunRecord& reference = *with_inputs;
+      const std::string run = "run " + std::to_string(r.id), first_run = "run " + std::to_string(reference.id);
+      const std::string changed = changed_inputs(reference.inputs, r.inputs, "in " + first_run, "in " + run);
       if (!changed.empty())
         throw std::invalid_argument(store.path() + ": " + run + " and " + first_run +
                                     " share the env configuration but read different input files (" +
@@ -57,8 +63,7 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
   }
   data.env = first.env;
   data.env_config = first.env_config;
-  for (const RunRecord& r : records)
-    if (data.inputs.empty()) data.inputs = r.inputs;
+  if (with_inputs != records.end()) data.inputs = with_inputs->inputs;
   const Options options =
       EnvRegistry::instance().get(data.env).schema.parse_json(data.env_config, run_label(store, first.id));
   data.source = build_env(data.env, options);
@@ -82,9 +87,13 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
       const auto metrics = detail::parse_json(e.metrics, where + " metrics");
       std::vector<double> row;
       for (const std::string& m : data.metric_names) {
-        if (!metrics.contains(m) || !metrics[m].is_number())
+        if (!metrics.contains(m) || !(metrics[m].is_number() || metrics[m].is_null()))
           throw std::invalid_argument(where + ": metric '" + m + "' is missing or not a number");
-        row.push_back(metrics[m].get<double>());
+        row.push_back(metrics[m].is_null() ? std::numeric_limits<double>::quiet_NaN() : metrics[m].get<double>());
+      }
+      if (std::any_of(row.begin(), row.end(), [](double v) { return !std::isfinite(v); })) {
+        ++data.skipped_unmeasured;
+        continue;
       }
       data.designs.push_back(std::move(design));
       data.targets.push_back(std::move(row));

@@ -24,12 +24,17 @@ struct ProxyDataset {
   std::vector<Design> designs;
   std::vector<std::vector<double>> targets;  // [row][metric]
   std::size_t skipped_invalid = 0;      // invalid evaluations left out (they have no metrics)
+  // Valid evaluations left out because a metric was not a finite number (the store keeps
+  // NaN and infinity as null): a model cannot learn from them, and one should not stop
+  // the others from being learned.
+  std::size_t skipped_unmeasured = 0;
   std::size_t rows() const { return designs.size(); }
 };
 
 // Rows of `run_ids` (every run in the store when empty). Throws std::invalid_argument
 // naming the run when a run is missing, when runs differ in env or env configuration,
-// or when a stored design no longer fits the env's space or lacks a metric.
+// or when a stored design no longer fits the env's space or lacks a metric (a metric
+// stored as null, NaN or infinity, only leaves its row out).
 ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64_t>& run_ids);
 
 // Ids of the store's runs of env `env` with exactly the options `env_config`: the runs a

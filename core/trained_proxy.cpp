@@ -90,7 +90,8 @@ TrainedProxy TrainedProxy::train(const ProxyDataset& data, const ProxyTrainingOp
   if (!data.source) throw std::invalid_argument("proxy training: the dataset has no source env");
   if (data.rows() == 0)
     throw std::invalid_argument("proxy training: no valid evaluations to learn from (" +
-                                std::to_string(data.skipped_invalid) + " invalid ones skipped)");
+                                std::to_string(data.skipped_invalid) + " invalid ones skipped, " +
+                                std::to_string(data.skipped_unmeasured) + " with a metric that is not a finite number)");
   TrainedProxy t;
   t.env_ = data.env;
   t.env_config_ = data.env_config;

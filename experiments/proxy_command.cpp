@@ -95,7 +95,10 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
   const ProxyDataset data = dataset(request.store, request.runs);
   out << "learning env '" << data.env << "' " << data.env_config << "\n  from " << request.store << " run(s) "
       << runs_text(data.runs) << ": " << data.rows() << " valid evaluations (" << data.skipped_invalid
-      << " invalid skipped)\n";
+      << " invalid skipped";
+  if (data.skipped_unmeasured > 0)
+    out << "; " << data.skipped_unmeasured << " valid ones skipped for a metric that is not a finite number";
+  out << ")\n";
   const auto start = std::chrono::steady_clock::now();
   TrainedProxy proxy;
   try {

@@ -111,6 +111,36 @@ TEST_CASE("the dataset holds the valid rows of runs of one env configuration") {
   sqlite3_close(db);
   CHECK_THROWS_WITH(load_proxy_dataset(store, {a, b}),
                     Catch::Contains("read different input files (workload: t.stl (fnv1a64:000000000000000a) in run 1"));
+  // A run of an older build (no inputs recorded) listed first does not switch the check off.
+  const auto older = record_run(store, 5, 10);
+  REQUIRE(sqlite3_open(store.path().c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, ("UPDATE runs SET inputs = '' WHERE id = " + std::to_string(older)).c_str(), nullptr,
+                       nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  CHECK_THROWS_WITH(load_proxy_dataset(store, {older, a, b}),
+                    Catch::Contains("run 2 and run 1 share the env configuration but read different input files"));
+  CHECK(load_proxy_dataset(store, {older, a}).inputs ==
+        R"({"workload":{"path":"t.stl","digest":"fnv1a64:000000000000000a"}})");
+}
+
+TEST_CASE("a valid evaluation with a metric that is not a number is left out of the dataset and counted") {
+  // The store keeps NaN and infinite metrics as null; one such row must not stop training.
+  Store store(temp_store("proxy_null_metric"));
+  const auto id = record_run(store, 6, 30);
+  const std::size_t rows = load_proxy_dataset(store, {id}).rows();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(store.path().c_str(), &db) == SQLITE_OK);
+  const std::string null_metric =
+      "UPDATE evaluations SET metrics = json_set(metrics, '$.latency_ns', json('null')) WHERE run_id = " +
+      std::to_string(id) + " AND idx = (SELECT MIN(idx) FROM evaluations WHERE valid = 1 AND run_id = " +
+      std::to_string(id) + ")";
+  REQUIRE(sqlite3_exec(db, null_metric.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  const ProxyDataset data = load_proxy_dataset(store, {id});
+  CHECK(data.rows() == rows - 1);
+  CHECK(data.skipped_unmeasured == 1);
+  for (const auto& row : data.targets)
+    for (double v : row) CHECK(std::isfinite(v));
 }
 
 TEST_CASE("the split keeps repeated designs on one side and is deterministic") {
