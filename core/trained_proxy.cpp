@@ -255,14 +255,38 @@ std::string TrainedProxy::to_json() const {
   return text;
 }
 
+namespace {
+
+// The model files a proxy learned from runs on, nearest first: its env's model, the
+// model that one learned from, and so on (each file's "env" and "env_config" fields; a
+// file that cannot be read ends the chain: nothing to write over beyond it).
+std::vector<std::string> source_model_files(std::string env, std::string env_config) {
+  std::vector<std::string> chain;
+  while (env == "proxy" && chain.size() < 64) {  // a cycle (which loading refuses) ends too
+    const ojson config = ojson::parse(env_config, nullptr, false);
+    const std::string model =
+        config.is_object() && config.contains("model") && config["model"].is_string() ? config["model"].get<std::string>() : "";
+    if (model.empty()) break;
+    chain.push_back(model);
+    std::ifstream in(model, std::ios::binary);
+    const ojson file = ojson::parse(in, nullptr, false);
+    if (!file.is_object() || !file.contains("env") || !file["env"].is_string() || !file.contains("env_config")) break;
+    env = file["env"].get<std::string>();
+    env_config = file["env_config"].dump();
+  }
+  return chain;
+}
+
+}  // namespace
+
 void TrainedProxy::save(const std::string& path) const {
-  if (env_ == "proxy") {  // learned from runs on another proxy: never write over that one
-    const ojson config = detail::parse_json(env_config_, "env config");
-    const std::string source = config.value("model", std::string());
+  // Learned from runs on another proxy: never write over that one, nor over any model it
+  // learned from in turn (the chain would lead back to this file and no longer load).
+  for (const std::string& source : source_model_files(env_, env_config_)) {
     std::error_code ec;
-    if (!source.empty() && (source == path || std::filesystem::equivalent(source, path, ec)))
-      throw std::invalid_argument(path + ": the proxy learned from runs on this very model file (env 'proxy' "
-                                  "with model=" + source + "); writing over it would make it refer to itself");
+    if (source == path || std::filesystem::equivalent(source, path, ec))
+      throw std::invalid_argument(path + ": the proxy learned from runs on a proxy of this very model file (env "
+                                  "'proxy' with model=" + source + "); writing over it would make it refer to itself");
   }
   write_file_atomically(path, to_json(), "the proxy model file");
 }

@@ -362,7 +362,16 @@ TEST_CASE("a proxy that would refer to itself is refused, and a state predicting
   spec.progress = false;
   const auto on_proxy = Runner::run(spec, &store).run_id;
   const TrainedProxy second = TrainedProxy::train(load_proxy_dataset(store, {on_proxy}), options);
-  CHECK_THROWS_WITH(second.save(first), Catch::Contains("learned from runs on this very model file"));
+  CHECK_THROWS_WITH(second.save(first), Catch::Contains("learned from runs on a proxy of this very model file"));
+  // Nor over a model further up the chain: a third proxy, learned from runs on the second.
+  const std::string second_file = temp_file("bowl_second_chain.proxy.json");
+  second.save(second_file);
+  spec.env_options = {{"model", second_file}};
+  const auto on_second = Runner::run(spec, &store).run_id;
+  const TrainedProxy third = TrainedProxy::train(load_proxy_dataset(store, {on_second}), options);
+  CHECK_THROWS_WITH(third.save(first), Catch::Contains("model=" + first));
+  CHECK_THROWS_WITH(third.save(second_file), Catch::Contains("model=" + second_file));
+  CHECK(TrainedProxy::load(first).env() != "proxy");  // untouched
   // Copied there by hand, it would load itself for ever (it used to overflow the stack).
   const std::string other = temp_file("bowl_second.proxy.json");
   second.save(other);
