@@ -318,8 +318,12 @@ def _require_finite(caller: str, arrays: dict[str, np.ndarray]) -> None:
 def _parity_stats(a: np.ndarray, p: np.ndarray) -> dict[str, float]:
     err = p - a
     ss_tot = float(np.sum((a - a.mean()) ** 2))
+    # R^2 of a constant truth is undefined. Test the values themselves, as the C++ side
+    # does: the mean of equal values can round away from them, leaving ss_tot a tiny
+    # positive rounding error that made R^2 a large negative number.
+    constant = len(a) == 0 or bool(np.all(a == a[0]))
     nz = a != 0
-    return {"r2": 1.0 - float(np.sum(err ** 2)) / ss_tot if ss_tot > 0 else float("nan"),
+    return {"r2": 1.0 - float(np.sum(err ** 2)) / ss_tot if ss_tot > 0 and not constant else float("nan"),
             "mae": float(np.mean(np.abs(err))),
             "mape": float(np.mean(np.abs(err[nz] / a[nz])) * 100) if nz.any() else float("nan"),
             "n": float(len(a))}

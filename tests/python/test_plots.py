@@ -1,4 +1,6 @@
 """Plot helpers: files are written and the plotted numbers are right."""
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -79,6 +81,10 @@ def test_parity_plot_statistics(out_dir):
     assert off["r2"] == pytest.approx(1 - np.sum((0.1 * actual) ** 2) / 5.0)
     with pytest.raises(ValueError, match="equal-length"):
         plot_parity([1, 2], [1], out_dir / "bad.png")
+    # A constant truth has no R^2, even when its mean rounds away from it (0.1 x 3): it
+    # was -1.7e19 here, where the error table says undefined.
+    flat = plot_parity([0.1] * 3, [0.1, 0.1, 0.1000001], out_dir / "parity_flat.png")
+    assert math.isnan(flat["r2"]) and flat["mae"] == pytest.approx(1e-7 / 3)
 
 
 def _brute_force_front(df, x, y):
