@@ -87,7 +87,7 @@ class LeaveOneOutKernelError final : public ceres::FirstOrderFunction {
   }
 
  private:
-  static constexpr double kMaxLogScale = 40.0;  // scales in [4e-18, 2e17]
+  static constexpr double kMaxLogScale = kMaxLogFeatureScale;
   std::vector<double> x_, z_;  // [row * d + feature], [row * m + metric] (standardised)
   std::size_t n_, d_, m_;
 };

@@ -15,6 +15,10 @@
 
 namespace archgym {
 
+// The learned scales lie in [exp(-40), exp(40)] (4e-18 .. 2e17): with features in [0, 1],
+// a distance stays far from overflow.
+inline constexpr double kMaxLogFeatureScale = 40.0;
+
 struct FeatureScalingOptions {
   std::size_t max_rows = 500;      // rows the objective sees (a seeded sample beyond): O(rows^2)
   int max_iterations = 100;        // L-BFGS iterations

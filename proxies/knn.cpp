@@ -230,10 +230,17 @@ class Knn final : public ProxyModel {
       read_row(features[r], f->rows.dim, "features", r, f->features);
       read_row(targets[r], f->metrics(), "targets", r, f->targets);
     }
+    // Features are unit positions and one-hot values, and scales what learning can give:
+    // anything else could overflow a distance and predict NaN for every new design.
+    for (double x : f->features)
+      if (!(x >= 0 && x <= 1)) throw std::invalid_argument(kWhere + "field 'features' holds a value outside [0, 1]");
     if (j.contains("feature_scales")) {  // absent in models saved before scales were learned
       read_row(state_json::array_field(j, "feature_scales", kWhere), f->rows.dim, "feature_scales", 0, f->scales);
+      const double max_scale = std::exp(kMaxLogFeatureScale) * (1 + 1e-9);
       for (double s : f->scales)
-        if (s < 0) throw std::invalid_argument(kWhere + "field 'feature_scales' holds a negative scale");
+        if (!(s >= 0 && s <= max_scale))
+          throw std::invalid_argument(kWhere + "field 'feature_scales' holds a scale outside [0, exp(" +
+                                      std::to_string(static_cast<int>(kMaxLogFeatureScale)) + ")]");
     } else {
       f->scales.assign(f->rows.dim, 1.0);
     }

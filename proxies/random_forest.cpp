@@ -591,8 +591,10 @@ Schema random_forest_schema() {
   // Defaults are scikit-learn's RandomForestRegressor defaults, which ArchGym used.
   s.integer("trees", 100, 1, 5000, "trees in the forest (scikit-learn's n_estimators)");
   s.integer("max_depth", 0, 0, 256, "deepest level a tree may grow to; 0 = until leaves are pure");
-  s.integer("min_samples_leaf", 1, 1, std::nullopt, "fewest distinct training rows in a leaf");
-  s.integer("min_samples_split", 2, 2, std::nullopt, "fewest distinct training rows a node needs to be split");
+  // Capped as load_state() caps them, so every model that trains also loads back.
+  constexpr std::int64_t kMaxRows = std::numeric_limits<std::int32_t>::max();
+  s.integer("min_samples_leaf", 1, 1, kMaxRows, "fewest distinct training rows in a leaf");
+  s.integer("min_samples_split", 2, 2, kMaxRows, "fewest distinct training rows a node needs to be split");
   // A fraction, not a count, so one setting serves design spaces of any width; the
   // lower bound only excludes 0 (at least one feature is always tried).
   s.real("max_features", 1.0, 1e-9, 1.0, "fraction of the features tried per split, in (0, 1] (at least one)");

@@ -284,7 +284,13 @@ TEST_CASE("knn states saved before learned scaling load with equal scales", "[pr
     return e.dump();
   };
   CHECK_THROWS_MATCHES(old->load_state(edited([](auto& e) { e["feature_scales"][2] = -1.0; })),
-                       std::invalid_argument, Says("'feature_scales' holds a negative scale"));
+                       std::invalid_argument, Says("'feature_scales' holds a scale outside [0, exp(40)]"));
+  // Scales or features no fit can give would overflow a distance: every new design
+  // predicted NaN (1e308 was accepted).
+  CHECK_THROWS_MATCHES(old->load_state(edited([](auto& e) { e["feature_scales"][0] = 1e308; })),
+                       std::invalid_argument, Says("'feature_scales' holds a scale outside [0, exp(40)]"));
+  CHECK_THROWS_MATCHES(old->load_state(edited([](auto& e) { e["features"][3][1] = 1e200; })),
+                       std::invalid_argument, Says("field 'features' holds a value outside [0, 1]"));
   CHECK_THROWS_MATCHES(old->load_state(edited([](auto& e) { e["feature_scales"].erase(0); })),
                        std::invalid_argument, Says("field 'feature_scales'") && Says("array of 4"));
   CHECK_THROWS_MATCHES(old->load_state(edited([](auto& e) { e["feature_scales"] = "wide"; })),

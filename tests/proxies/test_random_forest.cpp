@@ -310,6 +310,11 @@ TEST_CASE("random forest reports misuse and bad hyperparameters clearly", "[prox
   CHECK_THROWS_MATCHES(forest({{"max_features", "0"}}), std::invalid_argument, Says("'max_features'"));
   CHECK_THROWS_MATCHES(forest({{"max_features", "1.5"}}), std::invalid_argument, Says("'max_features'"));
   CHECK_THROWS_MATCHES(forest({{"min_samples_split", "1"}}), std::invalid_argument, Says("'min_samples_split'"));
+  // Beyond what a saved model may hold (it trained, saved, then failed to load).
+  CHECK_THROWS_MATCHES(forest({{"min_samples_split", "3000000000"}}), std::invalid_argument,
+                       Says("'min_samples_split'") && Says("2147483647"));
+  CHECK_THROWS_MATCHES(forest({{"min_samples_leaf", "2147483648"}}), std::invalid_argument,
+                       Says("'min_samples_leaf'") && Says("2147483647"));
   CHECK_THROWS_MATCHES(forest({{"bootstrap", "maybe"}}), std::invalid_argument, Says("'bootstrap'"));
   CHECK_THROWS_MATCHES(forest({{"n_estimators", "10"}}), std::invalid_argument,
                        Says("unknown option 'n_estimators'"));
