@@ -529,7 +529,8 @@ std::vector<EvaluationRecord> Store::evaluations(std::int64_t run_id) const {
   return out;
 }
 
-void Store::export_csv(std::ostream& out, std::int64_t run_id) const {
+void Store::export_csv(std::ostream& out, std::int64_t run_id,
+                       const std::function<Columns(std::int64_t run_id)>& columns_of) const {
   const auto rows = evaluations(run_id);
   // Column union over the rows in first-seen order: runs of different envs can share a file.
   std::vector<std::string> design_columns, metric_columns;
@@ -545,6 +546,21 @@ void Store::export_csv(std::ostream& out, std::int64_t run_id) const {
     for (const auto& [k, v] : design.items()) note(design_columns, k);
     for (const auto& [k, v] : metrics.items()) note(metric_columns, k);
     parsed.emplace_back(std::move(design), std::move(metrics));
+  }
+  if (columns_of) {
+    // Runs in row order, each with whether any of its rows is valid (has metrics).
+    std::vector<std::pair<std::int64_t, bool>> runs;
+    if (run_id != 0 && rows.empty()) runs.emplace_back(run_id, false);
+    for (const auto& r : rows) {
+      if (runs.empty() || runs.back().first != r.run_id) runs.emplace_back(r.run_id, false);
+      runs.back().second = runs.back().second || r.valid;
+    }
+    for (const auto& [id, any_valid] : runs) {
+      if (any_valid) continue;
+      const Columns c = columns_of(id);
+      for (const auto& d : c.design) note(design_columns, d);
+      for (const auto& m : c.metrics) note(metric_columns, m);
+    }
   }
   out << "run_id,index,reward,valid,reason,sim_seconds";
   for (const auto& c : design_columns) out << ',' << csv_field(c);

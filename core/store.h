@@ -8,6 +8,7 @@
 // can lose the last few commits but never corrupts the file. Measured ~8,600 single-row
 // transactions per second on the development machine, far above simulator speed.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -120,7 +121,14 @@ class Store {
   // CSV with one row per evaluation: run_id, index, reward, valid, reason,
   // sim_seconds, then one column per design parameter and per metric (the union over the
   // rows, in first-seen order; empty where a row lacks it). RFC 4180 quoting. run_id 0 = all runs.
-  void export_csv(std::ostream& out, std::int64_t run_id = 0) const;
+  // `columns_of`, when given, names the columns of a run whose rows cannot show them all
+  // (run_id names a run with no evaluation yet, or a run's evaluations are all invalid and
+  // so have no metrics): they are added after the rows' own.
+  struct Columns {
+    std::vector<std::string> design, metrics;
+  };
+  void export_csv(std::ostream& out, std::int64_t run_id = 0,
+                  const std::function<Columns(std::int64_t run_id)>& columns_of = {}) const;
 
  private:
   void open_tables(bool read_only);  // checks (and, read-write, creates) the tables

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/file_output.h"
+#include "core/run_columns.h"
 #include "experiments/cli_error.h"
 #include "experiments/commands.h"
 
@@ -16,7 +17,7 @@ void export_command(const std::string& store_path, std::int64_t run_id, const st
   auto store = open_existing_store(store_path);
   if (run_id != 0) require_run(*store, run_id);
   std::ostringstream csv;
-  store->export_csv(csv, run_id);
+  store->export_csv(csv, run_id, [&](std::int64_t id) { return run_columns(store->require_run(id)); });
   if (out_path == "-") {
     std::cout << csv.str() << std::flush;
     if (!std::cout)

@@ -87,9 +87,34 @@ class Store:
                 row.update(json.loads(e["design"]) if e["design"] else {})
                 row.update(json.loads(e["metrics"]) if e["metrics"] else {})
                 rows.append(row)
+        if run_id is not None and not any(row["valid"] for row in rows):
+            # No row shows the run's metrics (or none exists): take its columns from its env.
+            full = self._frame_of_run_env(ids[0], rows)
+            if full is not None:
+                return full
         if not rows:
             return pd.DataFrame(columns=list(_EVALUATION_COLUMNS)).astype(_EVALUATION_COLUMNS)
         return pd.DataFrame(rows)
+
+    def _frame_of_run_env(self, run_id: int, rows: list[dict]) -> pd.DataFrame | None:
+        """``rows`` of a run without a valid evaluation, with every knob and metric column
+        of its env (as a run's frame has them); None when the env cannot be rebuilt (an
+        input file gone: the rows' own columns are then all there is)."""
+        from .runs import _empty_frame  # runs imports this module
+        record = self._store.run(run_id)
+        try:
+            env = _core.make_env(record["env"], **json.loads(record["env_config"]))
+        except Exception:  # noqa: BLE001 - any failure to rebuild means "unknown columns"
+            return None
+        empty, _ = _empty_frame(env)
+        empty.insert(0, "run_id", pd.Series(dtype="int64"))
+        if not rows:
+            return empty
+        frame = pd.DataFrame(rows)
+        for column in empty.columns:
+            if column not in frame:  # a metric: invalid rows have none
+                frame[column] = float("nan")
+        return frame
 
     def export_csv(self, path: str | Path, run_id: int = 0) -> Path:
         """Writes the evaluations of ``run_id`` (0 = all runs) as CSV; returns the path. The

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/file_output.h"
+#include "core/run_columns.h"
 #include "core/store.h"
 #include "python/bindings/bindings.h"
 #include "python/bindings/convert.h"
@@ -89,7 +90,7 @@ void bind_store(py::module_& m) {
           "export_csv",
           [](const Store& s, const py::object& id) {
             std::ostringstream out;
-            s.export_csv(out, run_id(id));
+            s.export_csv(out, run_id(id), [&](std::int64_t r) { return run_columns(s.require_run(r)); });
             return out.str();
           },
           py::arg("run_id") = 0, "CSV text, one row per evaluation (run_id 0 = all runs).");

@@ -126,6 +126,34 @@ TEST_CASE("CSV export quotes fields and unions columns") {
   CHECK(only_b.str() == "run_id,index,reward,valid,reason,sim_seconds,y,latency_ns,cost_u\n2,0,0.5,1,,0,0.1,3,2\n");
 }
 
+TEST_CASE("CSV export asks for the columns of runs whose rows cannot show them") {
+  Store store(temp_store("csv_columns"));
+  const auto empty = store.create_run(sample_run());
+  const auto invalid = store.create_run(sample_run());
+  EvaluationRecord bad;
+  bad.run_id = invalid;
+  bad.design = R"({"x":1})";
+  bad.metrics = "{}";
+  bad.valid = false;
+  bad.invalid_reason = "impossible";
+  store.record(bad);
+  const auto valid = store.create_run(sample_run());
+  store.record(sample_eval(valid, 0));
+  std::vector<std::int64_t> asked;
+  const auto columns_of = [&](std::int64_t id) {
+    asked.push_back(id);
+    return Store::Columns{{"x", "shape"}, {"cost_u", "latency_ns"}};
+  };
+  std::ostringstream no_rows, only_invalid, with_metrics;
+  store.export_csv(no_rows, empty, columns_of);
+  CHECK(no_rows.str() == "run_id,index,reward,valid,reason,sim_seconds,x,shape,cost_u,latency_ns\n");
+  store.export_csv(only_invalid, invalid, columns_of);
+  CHECK(only_invalid.str() ==
+        "run_id,index,reward,valid,reason,sim_seconds,x,shape,cost_u,latency_ns\n2,0,0,0,impossible,0,1,,,\n");
+  store.export_csv(with_metrics, valid, columns_of);  // its rows say it all: not asked
+  CHECK(asked == std::vector<std::int64_t>{empty, invalid});
+}
+
 TEST_CASE("files that are not archgym stores are refused with their path") {
   const auto text = temp_store("not_sqlite");
   std::ofstream(text) << "this is not a database, just some text that is long enough to fill a header........";

@@ -229,6 +229,28 @@ def test_an_empty_result_has_the_columns_and_dtypes_of_a_full_one(small_dram):
     assert empty.attrs["metrics"] == full.attrs["metrics"]
 
 
+def test_a_stored_run_without_valid_rows_exports_every_column(tmp_path):
+    # A run killed before its first evaluation, or whose designs were all invalid, has no
+    # row showing its metrics: its export still has every knob and metric column.
+    path = tmp_path / "s.db"
+    store = archgym.Store(path)
+    full = store.evaluations(archgym.run(env="dram", agent="random_walk", budget=3, env_options=SMALL,
+                                         store=store, stop_on_target=False).attrs["run_id"])
+    for run, change in ((2, "DELETE FROM evaluations WHERE run_id = 2"),
+                        (3, "UPDATE evaluations SET valid = 0, metrics = '{}', invalid_reason = 'x' WHERE run_id = 3")):
+        archgym.run(env="dram", agent="random_walk", budget=3, env_options=SMALL, store=store,
+                    stop_on_target=False)
+        with sqlite3.connect(path) as db:
+            db.execute(change)
+        frame = archgym.Store(path).evaluations(run)
+        assert list(frame.columns) == list(full.columns)
+        assert len(frame) == (0 if run == 2 else 3)
+        header = archgym.Store(path).export_csv(tmp_path / f"{run}.csv").read_text().splitlines()[0]
+        assert header == ",".join(full.columns)
+    assert frame["power_W"].isna().all()
+    pd.testing.assert_series_equal(archgym.Store(path).evaluations(2).dtypes, full.dtypes)
+
+
 def test_run_agent_on_existing_objects(small_dram):
     agent = archgym.make_agent("random_walk", small_dram, seed=2)
     df = archgym.run_agent(small_dram, agent, 12, stop_on_target=False)
