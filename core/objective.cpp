@@ -99,6 +99,7 @@ Score Objective::score(const Evaluation& e) const {
   }
   if (targets_.empty()) throw std::logic_error("objective: no targets to score against");
   double raw = formulation_ == Formulation::TargetRatio ? 1.0 : 0.0;
+  double log_raw = 0;  // TargetRatio: the log of the product, for when it leaves double's range
   bool met = true;
   for (const auto& t : targets_) {
     const double m = e.metric(t.metric);  // throws listing the evaluation's metrics
@@ -111,7 +112,9 @@ Score Objective::score(const Evaluation& e) const {
     switch (formulation_) {
       case Formulation::TargetRatio: {
         const double distance = std::abs(m - t.value);
-        raw *= distance == 0 ? ratio_cap : std::min(t.value / distance, ratio_cap);
+        const double ratio = distance == 0 ? ratio_cap : std::min(t.value / distance, ratio_cap);
+        raw *= ratio;
+        log_raw += std::log(ratio);
         met = met && distance <= tolerance * t.value;
         break;
       }
@@ -128,6 +131,16 @@ Score Objective::score(const Evaluation& e) const {
         met = met && m <= t.value;
         break;
     }
+  }
+  // Extreme targets can take the sum or product out of double's range. A product that
+  // overflowed (or underflowed to 0, or both: inf x 0) is taken from its log instead and
+  // kept finite and > 0; a weighted sum of +inf and -inf has no value: scored as invalid.
+  if (formulation_ == Formulation::TargetRatio && !(raw > 0 && std::isfinite(raw)))
+    raw = std::clamp(std::exp(log_raw), std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::max());
+  if (std::isnan(raw)) {
+    s.reward = invalid_reward();
+    s.raw = raw;
+    return s;
   }
   s.raw = raw;
   s.target_met = met;

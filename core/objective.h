@@ -2,13 +2,16 @@
 // Turns an Evaluation into a reward, with ArchGym's formulations so results compare.
 //
 //   TargetRatio    (ArchGym DRAM)  per metric t / |m - t|, joint = product; higher is better.
-//                  Capped at `ratio_cap` per metric so an exact hit stays finite.
+//                  Capped at `ratio_cap` per metric so an exact hit stays finite; a
+//                  product beyond double's range (extreme targets) is kept in
+//                  [smallest positive double, largest double].
 //   NormalisedCost (ArchGym Timeloop) per metric max((m - t)/t, 0), joint = sum; lower is better.
 //   BudgetDistance (ArchGym FARSI)  per metric |(m - b)/b| counted only when m > b, summed;
 //                  lower is better.
 //   WeightedSum    sum of weight_i * m_i / t_i (targets act as scales); lower is better.
 //
-// Invalid designs (and valid ones reporting a NaN/inf metric) get invalid_reward():
+// Invalid designs (and valid ones reporting a NaN/inf metric, or whose weighted sum
+// adds +inf and -inf) get invalid_reward():
 //   TargetRatio: -1 (every valid reward is a product of positive ratios, so > 0);
 //   costs: -10 * cost_cap, with valid cost rewards clipped to [-cost_cap, cost_cap]
 //   (default cost_cap 1e6), so an invalid design is always strictly the worst.

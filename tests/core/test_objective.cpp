@@ -1,6 +1,7 @@
 #include "tests/catch.h"
 
 #include <cmath>
+#include <limits>
 
 #include "core/objective.h"
 
@@ -121,4 +122,32 @@ TEST_CASE("a subnormal target is refused, and an overflowing cost still gets its
   const Score s = o.score(e);
   CHECK(std::isinf(s.raw));
   CHECK(s.reward == -o.cost_cap);
+}
+
+TEST_CASE("extreme targets keep target-ratio rewards finite and positive, and never make a sum NaN") {
+  // Every metric on target with a huge cap: the product overflowed to inf.
+  Objective hit(Formulation::TargetRatio, {{"a", 1.0}, {"b", 2.0}});
+  hit.ratio_cap = 1e200;
+  const Score top = hit.score(eval({{"a", 1.0}, {"b", 2.0}}));
+  CHECK(top.reward == std::numeric_limits<double>::max());
+  CHECK(top.target_met);
+  // Tiny targets: the product underflowed to exactly 0, below the invalid reward's "> 0".
+  const Objective tiny(Formulation::TargetRatio, {{"a", 1e-200}, {"b", 1e-200}});
+  const Score low = tiny.score(eval({{"a", 1.0}, {"b", 1.0}}));
+  CHECK(low.reward > 0);
+  CHECK(std::isfinite(low.raw));
+  CHECK(low.reward > tiny.invalid_reward());
+  // One ratio overflowing, the next 0 (a distance of inf): inf x 0 was NaN.
+  Objective mixed(Formulation::TargetRatio, {{"a", 1.0}, {"b", 1.0}, {"c", 1e308}});
+  mixed.ratio_cap = 1e300;
+  const Score nan_free = mixed.score(eval({{"a", 1.0}, {"b", 1.0}, {"c", -1e308}}));
+  CHECK(nan_free.reward > 0);
+  CHECK(std::isfinite(nan_free.reward));
+  // Unchanged where the product is in range: the plain product, bit for bit.
+  CHECK(hit.score(eval({{"a", 0.5}, {"b", 1.0}})).raw == 2.0 * 2.0);
+  // A weighted sum of +inf and -inf has no value: scored as invalid, not NaN.
+  const Objective sum(Formulation::WeightedSum, {{"a", 1e-307, 1.0}, {"b", 1e-307, -100.0}});
+  const Score undefined = sum.score(eval({{"a", 1e10}, {"b", 1e10}}));
+  CHECK(undefined.reward == sum.invalid_reward());
+  CHECK_FALSE(undefined.target_met);
 }
