@@ -232,10 +232,30 @@ std::string DesignSpace::to_json(const Design& d) const {
 }
 
 Design DesignSpace::from_json(const std::string& json) const {
-  const auto j = detail::parse_json(json, "design");
+  // A parameter named twice would keep only its last value, unseen: the parse refuses it.
+  std::vector<std::string> names;
+  const auto no_repeats = [&](int depth, detail::ojson::parse_event_t event, detail::ojson& parsed) {
+    if (event == detail::ojson::parse_event_t::key && depth == 1) {
+      const std::string name = parsed.get<std::string>();
+      if (std::find(names.begin(), names.end(), name) != names.end())
+        throw std::invalid_argument("design: parameter '" + name + "' is given twice");
+      names.push_back(name);
+    }
+    return true;
+  };
+  detail::ojson j;
+  try {
+    j = detail::ojson::parse(json, no_repeats);
+  } catch (const detail::ojson::exception& e) {
+    throw std::invalid_argument(std::string("design: invalid JSON (") + e.what() + ")");
+  }
   if (!j.is_object()) throw std::invalid_argument("design: expected a JSON object, got " + j.dump());
   NamedValues values;
-  for (const auto& [name, value] : j.items()) values.emplace_back(name, detail::from_json_value(value, name));
+  for (const auto& [name, value] : j.items()) {
+    if (value.is_boolean())  // not a knob value (from_json_value reads it as 1/0 for options)
+      throw std::invalid_argument("design: parameter '" + name + "' must be a number or a string, got " + value.dump());
+    values.emplace_back(name, detail::from_json_value(value, name));
+  }
   return from_map(values);
 }
 

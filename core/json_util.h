@@ -1,6 +1,7 @@
 #pragma once
 // Private to the core (nlohmann::json is linked PRIVATE): Value <-> JSON.
 #include <nlohmann/json.hpp>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -18,6 +19,10 @@ inline ojson to_json_value(const Value& v) {
 
 // `what` names the field for the error message.
 inline Value from_json_value(const ojson& j, const std::string& what) {
+  // Above INT64_MAX, an unsigned number would wrap around to a negative one.
+  if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+    throw std::invalid_argument(what + ": " + j.dump() + " is out of range (integers go up to " +
+                                std::to_string(INT64_MAX) + ")");
   if (j.is_number_integer()) return static_cast<std::int64_t>(j.get<std::int64_t>());
   if (j.is_number_float()) return j.get<double>();
   if (j.is_string()) return j.get<std::string>();

@@ -53,6 +53,15 @@ TEST_CASE("from_map: defaults, missing, duplicates, bad values") {
                     "size: 48 is not allowed; allowed: power of two 1..64");
   CHECK_THROWS_WITH(s.from_json("[1, 2]"), Catch::Contains("expected a JSON object"));
   CHECK_THROWS_WITH(s.from_json("{\"x\": "), Catch::Contains("invalid JSON"));
+  // JSON from elsewhere: a repeated name kept its last value, true read as 1, and an integer
+  // beyond INT64_MAX wrapped around to a negative one.
+  const std::string rest = R"("size": 1, "shape": "round", "scale": 1)";
+  CHECK(s.from_json("{\"x\": 2, " + rest + "}").values[0] == Value{std::int64_t{2}});
+  CHECK_THROWS_WITH(s.from_json("{\"x\": 1, \"x\": 2, " + rest + "}"), "design: parameter 'x' is given twice");
+  CHECK_THROWS_WITH(s.from_json("{\"x\": true, " + rest + "}"),
+                    "design: parameter 'x' must be a number or a string, got true");
+  CHECK_THROWS_WITH(s.from_json("{\"x\": 18446744073709551615, " + rest + "}"),
+                    "x: 18446744073709551615 is out of range (integers go up to 9223372036854775807)");
   CHECK_THROWS_WITH(s.from_indices({0, 0}), Catch::Contains("got 2 indices but the space has 4 parameters"));
 }
 
