@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 
 #include "core/text.h"
@@ -55,7 +56,9 @@ Parameter Parameter::integer(std::string name, std::int64_t lo, std::int64_t hi,
   p.hi_ = static_cast<double>(hi);
   for (std::int64_t v = lo;; v += step) {
     p.values_.push_back(v);
-    if (hi - v < step) break;  // written this way round so v + step cannot overflow
+    // Written this way round so v + step cannot overflow, and unsigned: hi - v may exceed
+    // INT64_MAX (a range from -2^62 to 2^62).
+    if (static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(v) < static_cast<std::uint64_t>(step)) break;
   }
   if (step != 1) p.step_ = step;
   return p;
@@ -118,9 +121,10 @@ Parameter Parameter::categorical(std::string name, std::vector<std::string> valu
 Parameter Parameter::real(std::string name, double lo, double hi, bool log_scale,
                           std::string description) {
   check_name(name);
-  if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi))
+  // The width too: sampling and unit positions compute hi - lo.
+  if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi) || !std::isfinite(hi - lo))
     throw std::invalid_argument(name + ": real range [" + format_double(lo) + ", " +
-                                format_double(hi) + "] must be finite with lo < hi");
+                                format_double(hi) + "] must be finite with lo < hi, and its width hi - lo finite");
   if (log_scale && lo <= 0)
     throw std::invalid_argument(name + ": a log-scaled range needs lo > 0, got " +
                                 format_double(lo));
@@ -149,16 +153,25 @@ std::optional<std::size_t> Parameter::find_index(const Value& v) const {
       return std::nullopt;
     case Kind::Integer: {
       // Arithmetic instead of a search: integer ranges can hold millions of values.
-      if (!is_number(v)) return std::nullopt;
-      const double x = as_double(v);
-      if (std::trunc(x) != x || x < lo_ || x > hi_) return std::nullopt;
-      const std::int64_t i = static_cast<std::int64_t>(x);
+      // In integers, not doubles: beyond 2^53 neighbouring integers share a double.
+      std::int64_t i = 0;
+      if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        i = *n;
+      } else if (const auto* d = std::get_if<double>(&v)) {
+        // 2^63 and beyond (and NaN) have no int64: converting them is undefined.
+        if (std::trunc(*d) != *d || !(*d >= -0x1p63 && *d < 0x1p63)) return std::nullopt;
+        i = static_cast<std::int64_t>(*d);
+      } else {
+        return std::nullopt;
+      }
       const std::int64_t lo = std::get<std::int64_t>(values_.front());
-      const std::int64_t step = step_;
-      if ((i - lo) % step != 0) return std::nullopt;
-      const auto index = static_cast<std::size_t>((i - lo) / step);
-      if (index >= values_.size()) return std::nullopt;
-      return index;
+      const std::int64_t hi = std::get<std::int64_t>(values_.back());
+      if (i < lo || i > hi) return std::nullopt;
+      // Unsigned: i - lo may exceed INT64_MAX.
+      const std::uint64_t offset = static_cast<std::uint64_t>(i) - static_cast<std::uint64_t>(lo);
+      const auto step = static_cast<std::uint64_t>(step_);
+      if (offset % step != 0) return std::nullopt;
+      return static_cast<std::size_t>(offset / step);
     }
     default:
       for (std::size_t i = 0; i < values_.size(); ++i)

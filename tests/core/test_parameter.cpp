@@ -78,3 +78,26 @@ TEST_CASE("unit encoding round-trips every discrete value") {
     }
   }
 }
+
+TEST_CASE("integer ranges near the ends of int64 keep every value and find each exactly") {
+  // A span beyond INT64_MAX: the value loop overflowed and kept only the first value.
+  const std::int64_t q = std::int64_t{1} << 62;
+  const auto wide = Parameter::integer("x", -q, q, std::int64_t{1} << 61);
+  CHECK(wide.cardinality() == 5);
+  CHECK(wide.index_of(q) == 4);
+  CHECK(Parameter::integer("y", -10, INT64_MAX, std::int64_t{1} << 61).cardinality() == 5);
+  // Beyond 2^53 neighbouring integers share a double: the lookup matched the wrong one.
+  const auto high = Parameter::integer("h", q, q + 10);
+  CHECK(high.index_of(q + 1) == 1);
+  CHECK(high.index_of(q + 2) == 2);
+  const auto top = Parameter::integer("t", INT64_MAX - 4, INT64_MAX);
+  CHECK(top.index_of(INT64_MAX) == 4);  // it refused its own last value
+  CHECK_FALSE(top.contains(0x1p63));     // 2^63 as a double has no int64 (it was undefined)
+  CHECK(Parameter::integer("n", 1, 8).index_of(3.0) == 2);  // whole doubles still count
+}
+
+TEST_CASE("a real range whose width is not a finite double is refused") {
+  // Sampling gave inf, and unit positions were wrong (to_unit(0) = 0 instead of 0.5).
+  CHECK_THROWS_WITH(Parameter::real("r", -1e308, 1e308), Catch::Contains("its width hi - lo finite"));
+  CHECK(Parameter::real("r", -1e307, 1e307).to_unit(0.0) == 0.5);
+}
