@@ -408,8 +408,22 @@ TrainedProxy TrainedProxy::load(const std::string& path) {
   t.hyperparameters_ =
       schema.parse_json(read.field(root, "hyperparameters", ojson::value_t::object, "an object").dump(), path);
   auto model = build_proxy(t.model_name_, ProxyContext{t.hyperparameters_, t.seed_});
+  const ojson& state = read.field(root, "state", ojson::value_t::object, "an object");
+  // A state that records the hyperparameters it was fitted with (the forest's) must agree
+  // with the file's: `proxy show` prints those, and the fitted state is what predicts.
+  if (state.contains("hyperparameters") && state["hyperparameters"].is_object()) {
+    const ojson file_hp = detail::parse_json(t.hyperparameters_.to_json(), "hyperparameters");
+    // Options write a boolean as 1 or 0, states as true or false: compare as numbers.
+    const auto number = [](const ojson& v) {
+      return v.is_boolean() ? (v.get<bool>() ? 1.0 : 0.0) : v.is_number() ? v.get<double>() : std::nan("");
+    };
+    for (const auto& [name, value] : state["hyperparameters"].items())
+      if (file_hp.contains(name) && file_hp[name] != value && !(number(file_hp[name]) == number(value)))
+        throw std::invalid_argument(path + ": field 'hyperparameters' says " + name + " = " + file_hp[name].dump() +
+                                    " but the fitted state was made with " + value.dump() + "; retrain the model");
+  }
   try {
-    model->load_state(read.field(root, "state", ojson::value_t::object, "an object").dump());
+    model->load_state(state.dump());
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(path + ": field 'state': " + e.what());
   }

@@ -389,4 +389,19 @@ TEST_CASE("a proxy that would refer to itself is refused, and a state predicting
   text.replace(names, both.size(), one);
   std::ofstream(first, std::ios::binary) << text;
   CHECK_THROWS_WITH(TrainedProxy::load(first), Catch::Contains("the model predicts") && Catch::Contains("metrics but the file names 2"));
+
+  // Top-level hyperparameters that disagree with the fitted state's: `proxy show` printed
+  // them as if they had made the model.
+  TrainedProxy::train(load_proxy_dataset(store, {id}), options).save(first);
+  text = read_text(first);
+  const std::string three = "\"trees\": 3";
+  const auto top = text.find(three);
+  REQUIRE(top != std::string::npos);
+  REQUIRE(top < text.find("\"state\""));
+  std::ofstream(first, std::ios::binary) << text.replace(top, three.size(), "\"trees\": 7");
+  CHECK_THROWS_WITH(TrainedProxy::load(first),
+                    first + ": field 'hyperparameters' says trees = 7 but the fitted state was made with 3; retrain the model");
+  // A missing state is named once, not "file: field 'state': file: field 'state' ...".
+  std::ofstream(first, std::ios::binary) << text.substr(0, text.find(",\n \"state\"")) + "\n}\n";
+  CHECK_THROWS_WITH(TrainedProxy::load(first), first + ": field 'state' is missing");
 }
