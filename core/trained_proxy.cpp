@@ -380,7 +380,13 @@ TrainedProxy TrainedProxy::load(const std::string& path) {
 
   // The env must still be the one the proxy learned: same options, same space, same metrics.
   const Options env_options = EnvRegistry::instance().get(t.env_).schema.parse_json(t.env_config_, path);
-  t.source_ = build_env(t.env_, env_options);
+  try {
+    t.source_ = build_env(t.env_, env_options);
+  } catch (const std::invalid_argument& e) {  // e.g. its trace, or the model it learned from, is gone
+    throw std::invalid_argument(path + ": cannot rebuild the env the proxy learned (env '" + t.env_ + "' with " +
+                                t.env_config_ + "): " + e.what() +
+                                " (a relative path there resolves against the working directory)");
+  }
   const auto features_now = proxy_feature_names(t.source_->space());
   if (features_now != t.feature_names_)
     throw std::invalid_argument(path + ": env '" + t.env_ + "' has a different design space than when this proxy "

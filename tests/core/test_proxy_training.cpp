@@ -405,3 +405,28 @@ TEST_CASE("a proxy that would refer to itself is refused, and a state predicting
   std::ofstream(first, std::ios::binary) << text.substr(0, text.find(",\n \"state\"")) + "\n}\n";
   CHECK_THROWS_WITH(TrainedProxy::load(first), first + ": field 'state' is missing");
 }
+
+TEST_CASE("a proxy whose source env cannot be rebuilt says which env and file, and how paths resolve") {
+  Store store(temp_store("proxy_gone_source"));
+  const auto id = record_run(store, 31, 40);
+  ProxyTrainingOptions options;
+  options.model = "knn";
+  const std::string inner = temp_file("gone_inner.proxy.json"), outer = temp_file("gone_outer.proxy.json");
+  TrainedProxy::train(load_proxy_dataset(store, {id}), options).save(inner);
+  RunSpec spec;
+  spec.env = "proxy";
+  spec.env_options = {{"model", inner}};
+  spec.agent = "random_walk";
+  spec.budget = 20;
+  spec.workers = 1;
+  spec.stop_on_target = false;
+  spec.progress = false;
+  const auto on_inner = Runner::run(spec, &store).run_id;
+  TrainedProxy::train(load_proxy_dataset(store, {on_inner}), options).save(outer);
+  std::filesystem::remove(inner);
+  // It said only "<inner>: cannot open the proxy model file", naming neither the outer file
+  // nor why it was being read.
+  CHECK_THROWS_WITH(TrainedProxy::load(outer),
+                    Catch::StartsWith(outer + ": cannot rebuild the env the proxy learned (env 'proxy' with ") &&
+                        Catch::Contains(inner) && Catch::Contains("resolves against the working directory"));
+}
