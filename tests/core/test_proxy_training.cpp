@@ -34,6 +34,19 @@ std::int64_t record_run(Store& store, std::uint64_t seed, std::uint64_t budget, 
   return Runner::run(spec, &store).run_id;
 }
 
+// A random-walk run on the proxy env of model file `model`.
+std::int64_t record_proxy_run(Store& store, const std::string& model, std::uint64_t budget) {
+  RunSpec spec;
+  spec.env = "proxy";
+  spec.env_options = {{"model", model}};
+  spec.agent = "random_walk";
+  spec.budget = budget;
+  spec.workers = 1;
+  spec.stop_on_target = false;
+  spec.progress = false;
+  return Runner::run(spec, &store).run_id;
+}
+
 std::string temp_file(const std::string& name) {
   const auto dir = std::filesystem::path(ARCHGYM_TEST_BINARY_DIR) / "proxies";
   std::filesystem::create_directories(dir);
@@ -352,22 +365,13 @@ TEST_CASE("a proxy that would refer to itself is refused, and a state predicting
   TrainedProxy::train(load_proxy_dataset(store, {id}), options).save(first);
 
   // Runs on the proxy env, and a proxy of those: it must not be written over its source.
-  RunSpec spec;
-  spec.env = "proxy";
-  spec.env_options = {{"model", first}};
-  spec.agent = "random_walk";
-  spec.budget = 40;
-  spec.workers = 1;
-  spec.stop_on_target = false;
-  spec.progress = false;
-  const auto on_proxy = Runner::run(spec, &store).run_id;
+  const auto on_proxy = record_proxy_run(store, first, 40);
   const TrainedProxy second = TrainedProxy::train(load_proxy_dataset(store, {on_proxy}), options);
   CHECK_THROWS_WITH(second.save(first), Catch::Contains("learned from runs on a proxy of this very model file"));
   // Nor over a model further up the chain: a third proxy, learned from runs on the second.
   const std::string second_file = temp_file("bowl_second_chain.proxy.json");
   second.save(second_file);
-  spec.env_options = {{"model", second_file}};
-  const auto on_second = Runner::run(spec, &store).run_id;
+  const auto on_second = record_proxy_run(store, second_file, 40);
   const TrainedProxy third = TrainedProxy::train(load_proxy_dataset(store, {on_second}), options);
   CHECK_THROWS_WITH(third.save(first), Catch::Contains("model=" + first));
   CHECK_THROWS_WITH(third.save(second_file), Catch::Contains("model=" + second_file));
@@ -413,15 +417,7 @@ TEST_CASE("a proxy whose source env cannot be rebuilt says which env and file, a
   options.model = "knn";
   const std::string inner = temp_file("gone_inner.proxy.json"), outer = temp_file("gone_outer.proxy.json");
   TrainedProxy::train(load_proxy_dataset(store, {id}), options).save(inner);
-  RunSpec spec;
-  spec.env = "proxy";
-  spec.env_options = {{"model", inner}};
-  spec.agent = "random_walk";
-  spec.budget = 20;
-  spec.workers = 1;
-  spec.stop_on_target = false;
-  spec.progress = false;
-  const auto on_inner = Runner::run(spec, &store).run_id;
+  const auto on_inner = record_proxy_run(store, inner, 20);
   TrainedProxy::train(load_proxy_dataset(store, {on_inner}), options).save(outer);
   std::filesystem::remove(inner);
   // It said only "<inner>: cannot open the proxy model file", naming neither the outer file
