@@ -1,9 +1,9 @@
 // archgym-dram: run one trace through one memory-controller configuration and print
 // its statistics (text or JSON). Example:
 //   archgym-dram --workload stream --memspec DDR3-1600 --set PagePolicy=Closed --json
-#include <algorithm>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
