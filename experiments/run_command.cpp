@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/objective.h"
 #include "core/runner.h"
 #include "experiments/cli_error.h"
 #include "experiments/commands.h"
@@ -46,8 +47,20 @@ void print_result(const Store& store, const RunResult& result, std::ostream& out
     out << "no valid design found\n";
     return;
   }
+  // The highest reward need not meet the target (a design close on one metric can outscore
+  // one within tolerance on all): say "target met" of the design printed only, and name the
+  // first design that met it when that is another one.
+  const Objective objective = Objective::from_json(run.objective);
+  const bool best_meets = objective.score(best->evaluation).target_met;
   out << "best design (evaluation " << best->index << "), reward " << best->reward
-      << (result.target_met ? ", target met" : "") << ":\n";
+      << (best_meets ? ", target met" : "") << ":\n";
+  if (result.target_met && !best_meets)
+    for (const Step& step : result.trajectory)
+      if (step.evaluation.valid && objective.score(step.evaluation).target_met) {
+        out << "(the target was met first by evaluation " << step.index << ", reward " << step.reward
+            << "; `archgym export` lists every evaluation)\n";
+        break;
+      }
   // Knob names and values as stored, in the design space's order.
   const auto rows = store.evaluations(result.run_id);
   const auto row = std::find_if(rows.begin(), rows.end(),

@@ -738,3 +738,17 @@ TEST_CASE("cli: a failed write to standard output is an error", "[cli]") {
     CHECK(err.find("standard output failed (No space left on device)") != std::string::npos);
   }
 }
+
+TEST_CASE("cli: the summary says 'target met' only of a design that meets it", "[cli]") {
+  // Evaluation 28 has the highest reward (latency almost exactly on target) but power 6.6%
+  // off a 5% tolerance; evaluation 42 is the first within it. The summary printed 28 as
+  // "target met" and never named 42.
+  const auto dir = scratch_dir("target_label");
+  const auto r = run_cli(dir, "run --env dram --set generator=random --set requests=300 --no-progress --workers 1 "
+                              "--budget 300 --store s.db --target power_W=1.326367,latency_ms=0.00852083");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("status target_met") != std::string::npos);
+  CHECK(r.out.find("best design (evaluation 28), reward 307440:\n") != std::string::npos);
+  CHECK(r.out.find("(the target was met first by evaluation 42, reward 2256.85;") != std::string::npos);
+}
