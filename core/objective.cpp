@@ -99,7 +99,10 @@ Score Objective::score(const Evaluation& e) const {
   }
   if (targets_.empty()) throw std::logic_error("objective: no targets to score against");
   double raw = formulation_ == Formulation::TargetRatio ? 1.0 : 0.0;
-  double log_raw = 0;  // TargetRatio: the log of the product, for when it leaves double's range
+  const auto ratio_of = [&](const Target& t, double m) {  // TargetRatio, one metric
+    const double distance = std::abs(m - t.value);
+    return distance == 0 ? ratio_cap : std::min(t.value / distance, ratio_cap);
+  };
   bool met = true;
   for (const auto& t : targets_) {
     const double m = e.metric(t.metric);  // throws listing the evaluation's metrics
@@ -111,11 +114,8 @@ Score Objective::score(const Evaluation& e) const {
     }
     switch (formulation_) {
       case Formulation::TargetRatio: {
-        const double distance = std::abs(m - t.value);
-        const double ratio = distance == 0 ? ratio_cap : std::min(t.value / distance, ratio_cap);
-        raw *= ratio;
-        log_raw += std::log(ratio);
-        met = met && distance <= tolerance * t.value;
+        raw *= ratio_of(t, m);
+        met = met && std::abs(m - t.value) <= tolerance * t.value;
         break;
       }
       case Formulation::NormalisedCost:
@@ -135,8 +135,12 @@ Score Objective::score(const Evaluation& e) const {
   // Extreme targets can take the sum or product out of double's range. A product that
   // overflowed (or underflowed to 0, or both: inf x 0) is taken from its log instead and
   // kept finite and > 0; a weighted sum of +inf and -inf has no value: scored as invalid.
-  if (formulation_ == Formulation::TargetRatio && !(raw > 0 && std::isfinite(raw)))
+  // (The logs are summed only then, in a second pass: off the common path.)
+  if (formulation_ == Formulation::TargetRatio && !(raw > 0 && std::isfinite(raw))) {
+    double log_raw = 0;
+    for (const auto& t : targets_) log_raw += std::log(ratio_of(t, e.metric(t.metric)));
     raw = std::clamp(std::exp(log_raw), std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::max());
+  }
   if (std::isnan(raw)) {
     s.reward = invalid_reward();
     s.raw = raw;
