@@ -2,7 +2,8 @@
 // A one-line progress report on stderr:
 //   [#########...........] 150/300 evals  412.3 evals/s  best reward 3.21
 // redrawn in place with \r on a terminal; when stderr is a file or pipe (CI logs),
-// one line roughly every 10% instead, so logs stay readable.
+// one line roughly every 10% instead, so logs stay readable, and finish() adds the
+// last update when it was not printed, so a log ends with the real count.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -14,13 +15,19 @@ class ProgressBar {
   explicit ProgressBar(std::FILE* out = stderr);
   ProgressBar(std::FILE* out, bool interactive);  // interactive = redraw in place
   void update(std::uint64_t done, std::uint64_t total, double best_reward);
-  void finish();  // ends the line on a terminal
+  void finish();  // ends the line on a terminal; in a log, prints the last update if it was skipped
 
  private:
+  void draw();  // the last update
+
   std::FILE* out_;
   bool interactive_;
   int last_decile_ = -1;
   bool drawn_ = false;
+  // The last update, and whether it was printed (a log skips those within a tenth).
+  std::uint64_t done_ = 0, total_ = 0;
+  double best_reward_ = 0, seconds_ = 0;
+  bool pending_ = false;
   std::chrono::steady_clock::time_point start_;
 };
 

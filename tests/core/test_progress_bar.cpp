@@ -45,3 +45,34 @@ TEST_CASE("on a terminal the progress bar redraws one line") {
   CHECK(out.find("\r[####################] 4/4 evals") != std::string::npos);
   CHECK(out.back() == '\n');
 }
+
+TEST_CASE("in a log the progress bar ends with the count the run reached") {
+  // A GA with population 16 stops after 481 of 500: the last tenth printed was 451.
+  std::FILE* f = std::tmpfile();
+  ProgressBar bar(f, /*interactive=*/false);
+  for (std::uint64_t done = 16; done <= 481; done += 15) bar.update(done, 500, 4.4106);
+  bar.finish();
+  bar.finish();  // a second finish adds nothing
+  const std::string out = contents(f);
+  std::fclose(f);
+  CHECK(out.find("[##################..] 451/500 evals  ") != std::string::npos);
+  const std::string last = out.substr(out.rfind('\n', out.size() - 2) + 1);
+  CHECK(last.rfind("[###################.] 481/500 evals  ", 0) == 0);
+  CHECK(last.find("best reward 4.4106\n") != std::string::npos);
+  CHECK(out.find("481/500") == out.rfind("481/500"));  // printed once
+}
+
+TEST_CASE("in a log finish adds no line when the last update was printed") {
+  std::FILE* f = std::tmpfile();
+  ProgressBar bar(f, /*interactive=*/false);
+  bar.update(3, 10, 1.0);
+  bar.update(4, 10, 1.0);
+  bar.finish();
+  const std::string out = contents(f);
+  std::fclose(f);
+  CHECK(out.find("3/10") != std::string::npos);
+  CHECK(out.find("4/10") != std::string::npos);
+  std::size_t lines = 0;
+  for (char c : out) lines += c == '\n';
+  CHECK(lines == 2);
+}
