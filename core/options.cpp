@@ -175,6 +175,7 @@ Options Schema::parse(const std::map<std::string, std::string>& given, const std
                                   "; known options: " + (known.empty() ? "(none)" : join(known)));
     }
     o.set(key, spec->parse(text, where));
+    o.mark_given(key);
   }
   return o;
 }
@@ -184,7 +185,10 @@ Options Schema::parse_json(const std::string& json, const std::string& where) co
   if (!j.is_object()) throw std::invalid_argument(where + ": options must be a JSON object, got " + j.dump());
   std::map<std::string, std::string> given;
   for (const auto& [key, value] : j.items()) given[key] = to_string(detail::from_json_value(value, where + ": " + key));
-  return parse(given, where);
+  const Options parsed = parse(given, where);
+  Options o;  // the same values, none marked as given
+  for (const auto& [key, value] : parsed.all()) o.set(key, value);
+  return o;
 }
 
 namespace {

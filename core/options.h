@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,12 +47,14 @@ class Schema {
   std::vector<std::string> names() const;  // sorted
   bool has(const std::string& name) const { return find(name) != nullptr; }
 
-  // Text values ("population" -> "16") -> validated Options (defaults filled in).
+  // Text values ("population" -> "16") -> validated Options (defaults filled in); the
+  // keys of `given` are marked as given (Options::given).
   // `where` prefixes messages, e.g. "agent 'ga'" or "config.yaml:12".
   Options parse(const std::map<std::string, std::string>& given, const std::string& where) const;
   Options defaults() const;
   // Options stored as JSON (Options::to_json) re-validated against this schema, e.g. to
-  // rebuild a stored run; an option the schema no longer has is an error.
+  // rebuild a stored run; an option the schema no longer has is an error. None is marked
+  // as given: stored options hold every value, defaults included.
   Options parse_json(const std::string& json, const std::string& where) const;
 
  private:
@@ -69,8 +72,15 @@ class Options {
   void set(const std::string& name, Value v) { values_[name] = std::move(v); }
   std::string to_json() const;  // {"name": value} sorted by name
 
+  // Whether the user gave `name` (Schema::parse), even with its default value, so an
+  // env can refuse an option that has no effect in its combination. Not part of the
+  // values: to_json() and all() leave it out.
+  bool given(const std::string& name) const { return given_.count(name) > 0; }
+  void mark_given(const std::string& name) { given_.insert(name); }
+
  private:
   std::map<std::string, Value> values_;
+  std::set<std::string> given_;
 };
 
 }  // namespace archgym

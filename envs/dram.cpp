@@ -137,11 +137,14 @@ dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& s
 }
 
 // Options given to no effect are refused rather than recorded as if they had shaped the
-// run. Options cannot tell a value given explicitly from its default, so only values
-// that differ from the default count as given.
+// run, also when given with their default value (`workload=stream` with a generator).
+// Options rebuilt from a store (resume) mark none as given: there a value that differs
+// from its default counts as given.
 void check_option_combination(const Options& o) {
   const Schema schema = dram_schema();
-  auto given = [&](const char* name) { return o.get(name) != schema.find(name)->default_value; };
+  auto given = [&](const char* name) {
+    return o.given(name) || o.get(name) != schema.find(name)->default_value;
+  };
   const std::string generator = o.string("generator");
   if (generator == "none") {
     for (const char* name : {"requests", "read_ratio", "injection_rate", "stride", "footprint_MiB", "generator_seed"})

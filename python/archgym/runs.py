@@ -1,7 +1,6 @@
 """Whole searches (agent x env x budget) run by the C++ runner, returned as DataFrames."""
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Callable, Mapping
@@ -141,5 +140,5 @@ def resume(store: Store | str, run_id: int, *, workers: int = 0,
     record = s.run(run_id) or {}
     result = _core.resume(s, run_id, _workers(workers), _checks.boolean("progress", progress),
                           _checks.boolean("force", force))
-    return _frame(result, lambda: _core.make_env(record["env"], **json.loads(record["env_config"])),
+    return _frame(result, lambda: _core.make_env_from_config(record["env"], record["env_config"]),
                   env=record.get("env"), agent=record.get("agent"), seed=record.get("seed"))

@@ -103,7 +103,7 @@ class Store:
         from .runs import _empty_frame  # runs imports this module
         record = self._store.run(run_id)
         try:
-            env = _core.make_env(record["env"], **json.loads(record["env_config"]))
+            env = _core.make_env_from_config(record["env"], record["env_config"])
         except Exception:  # noqa: BLE001 - any failure to rebuild means "unknown columns"
             return None
         empty, _ = _empty_frame(env)

@@ -65,6 +65,29 @@ void bind_env(py::module_& m) {
       },
       py::arg("name"),
       "Builds a registered env; keyword options are validated against its schema.");
+
+  m.def(
+      "make_env_from_config",
+      [](const py::object& name_object, const py::object& config_object) {
+        auto h = std::make_shared<EnvHandle>();
+        h->name = to_text(name_object, "make_env_from_config: name");
+        const std::string config = to_text(config_object, "make_env_from_config: config");
+        {
+          py::gil_scoped_release release;
+          // A stored config holds every option, defaults too: as Runner::resume reads it,
+          // none counts as given, so a generated workload's workload=stream is no conflict.
+          const Schema& schema = EnvRegistry::instance().get(h->name).schema;
+          const Options options = schema.parse_json(config, "env '" + h->name + "' config");
+          // env.options lists what differs from the defaults, so make_env(name, **env.options)
+          // rebuilds this env (a stored generator run's workload=stream, given, is refused).
+          for (const auto& [key, value] : options.all())
+            if (value != schema.find(key)->default_value) h->options[key] = to_string(value);
+          h->env = std::shared_ptr<const Env>(archgym::build_env(h->name, options));
+        }
+        return h;
+      },
+      py::arg("name"), py::arg("config"),
+      "Rebuilds a registered env from a run's stored options (the store's env_config JSON).");
 }
 
 }  // namespace archgym::python

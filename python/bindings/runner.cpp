@@ -5,7 +5,6 @@
 // the run marked "interrupted") and is then raised to the caller.
 #include <pybind11/stl.h>
 
-#include <nlohmann/json.hpp>
 #include <limits>
 #include <set>
 
@@ -63,15 +62,6 @@ py::dict result_to_dict(const RunResult& r, const DesignSpace& space) {
   out["knobs"] = knobs;
   out["metrics"] = std::vector<std::string>(metric_names.begin(), metric_names.end());
   out["columns"] = columns;
-  return out;
-}
-
-std::map<std::string, std::string> json_to_text_map(const std::string& text) {
-  std::map<std::string, std::string> out;
-  if (text.empty()) return out;
-  const auto json = nlohmann::json::parse(text);  // named: items() only references it
-  for (const auto& [k, v] : json.items())
-    out[k] = v.is_string() ? v.get<std::string>() : v.dump();
   return out;
 }
 
@@ -260,7 +250,9 @@ void bind_runner(py::module_& m) {
           // Resume first: it explains an env that cannot be built (a relative input path
           // resumed from another directory), and once it has built it, so can this.
           r = Runner::resume(*store, run_id, workers, progress, python_signal_raised, force);
-          names_env = archgym::make_env(record->env, json_to_text_map(record->env_config));
+          // Stored options, read as resume reads them (none counts as given).
+          names_env = archgym::build_env(record->env, EnvRegistry::instance().get(record->env).schema.parse_json(
+                                                          record->env_config, "run " + std::to_string(run_id)));
         }
         raise_if_interrupted(r);
         return result_to_dict(r, names_env->space());

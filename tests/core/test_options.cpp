@@ -86,3 +86,17 @@ TEST_CASE("options survive a JSON round trip through the schema") {
   CHECK_THROWS_WITH(s.parse_json(R"({"old_option": 1})", "run 1, agent 'ga'"),
                     Catch::Contains("run 1, agent 'ga': unknown option 'old_option'"));
 }
+
+TEST_CASE("options know which keys were given, also with the default value") {
+  const Schema s = ga_schema();
+  const Options o = s.parse({{"population", "16"}, {"mutation", "neighbour"}}, "");
+  CHECK(o.given("population"));  // 16 is the default
+  CHECK(o.given("mutation"));
+  CHECK_FALSE(o.given("generations"));
+  CHECK_FALSE(s.defaults().given("population"));
+  // Stored options hold every value: which ones a user typed is not known.
+  const Options back = s.parse_json(o.to_json(), "run 1");
+  CHECK(back.all() == o.all());
+  CHECK_FALSE(back.given("population"));
+  CHECK_FALSE(back.given("mutation"));
+}

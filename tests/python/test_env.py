@@ -66,6 +66,9 @@ def test_errors_become_python_exceptions_with_the_cpp_message():
         archgym.make_env("dram", generator="random", requests=0)
     with pytest.raises(ValueError, match="colour"):
         archgym.make_env("dram", colour="red")
+    # stream is the default workload, but given it is a workload the generator would ignore.
+    with pytest.raises(ValueError, match=r"options workload \('stream'\) and generator \('random'\) exclude"):
+        archgym.make_env("dram", generator="random", workload="stream")
 
 
 def test_other_failures_keep_their_message(tmp_path, dram):

@@ -1,4 +1,5 @@
 """Agents (ask/tell), the runner as DataFrames, and the store."""
+import json
 import math
 import os
 import signal
@@ -197,6 +198,26 @@ def test_resume_from_another_directory_says_which_files_the_run_read(tmp_path, m
         archgym.resume(str(tmp_path / "s.db"), df.attrs["run_id"])
     monkeypatch.chdir(tmp_path / "a")
     assert len(archgym.resume(str(tmp_path / "s.db"), df.attrs["run_id"])) == 2
+
+
+def test_a_generated_run_rebuilds_from_its_stored_options(tmp_path):
+    # The store keeps every option, defaults too (workload=stream, stride=64): read back
+    # as options a user typed, they would be refused as having no effect.
+    store = archgym.Store(tmp_path / "g.sqlite")
+    archgym.run(env="dram", agent="random_walk", budget=2, env_options=SMALL, stop_on_target=False, store=store)
+    config = store.runs()["env_config"][0]
+    assert json.loads(config)["workload"] == "stream"
+    env = archgym._core.make_env_from_config("dram", config)
+    assert env.options["generator"] == "random" and env.options["requests"] == "400"
+    # env.options holds what differs from the defaults, so it rebuilds the same env.
+    assert "workload" not in env.options and "stride" not in env.options
+    clone = archgym.make_env("dram", **env.options)
+    design = env.default_design
+    assert clone.evaluate(design)["metrics"] == env.evaluate(design)["metrics"]
+    with pytest.raises(ValueError, match="stride = 64 applies only to generator strided"):
+        archgym.make_env("dram", **json.loads(config))
+    with pytest.raises(ValueError, match=r"env 'dram' config: unknown option 'colour'"):
+        archgym._core.make_env_from_config("dram", '{"colour": "red"}')
 
 
 def test_resume_refuses_a_run_another_process_holds_unless_forced(tmp_path):
