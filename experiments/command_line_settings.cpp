@@ -1,9 +1,8 @@
 // --set and --target: the command line's way to give options and targets.
-#include <charconv>
-#include <cmath>
 #include <limits>
 
 #include "core/registry.h"
+#include "core/text.h"
 #include "experiments/cli_error.h"
 #include "experiments/run_request.h"
 
@@ -67,31 +66,43 @@ void apply_set(const std::string& text, RunRequest& r) {
   }
 }
 
+const char* const kTargetAllowed = "a positive number of at least 2.2e-308";
+
+std::optional<double> parse_target(const std::string& text) {
+  const auto v = parse_real(text);  // "+1" is 1, as in YAML and --set
+  if (!v || *v < std::numeric_limits<double>::min()) return std::nullopt;  // subnormal: metric / target overflows
+  return v;
+}
+
 void apply_targets(const std::string& text, RunRequest& r) {
-  std::size_t start = 0;
+  std::size_t start = 0, items = 0;
   while (start <= text.size()) {
     const auto comma = text.find(',', start);
     const std::string item = trim(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     start = comma == std::string::npos ? text.size() + 1 : comma + 1;
     if (item.empty()) continue;
+    ++items;
     const std::string flag = "--target " + item;
     const auto eq = item.find('=');
     if (eq == std::string::npos || eq == 0)
       throw UsageError(flag + ": expected metric=value (e.g. --target power_W=1,latency_ms=0.1)");
     const std::string metric = trim(item.substr(0, eq));
     const std::string number = trim(item.substr(eq + 1));
-    double v = 0;
-    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
-    if (ec != std::errc() || end != number.data() + number.size() || !std::isfinite(v) ||
-        v < std::numeric_limits<double>::min())  // subnormal: metric / target would overflow
-      throw UsageError(flag + ": the target of '" + metric + "' must be a positive number of at least " +
-                       "2.2e-308, got '" + number + "'");
+    const auto v = parse_target(number);
+    if (!v)
+      throw UsageError(flag + ": the target of '" + metric + "' must be " + kTargetAllowed + ", got '" + number +
+                       "'");
     if (const auto earlier = r.origin.find("targets." + metric);
         earlier != r.origin.end() && earlier->second.rfind("--target", 0) == 0)
       throw UsageError(flag + ": a second target for '" + metric + "' (first: " + earlier->second + ")");
-    r.spec.targets[metric] = v;
+    r.spec.targets[metric] = *v;
     r.origin["targets." + metric] = flag;
   }
+  // `--target ''` (e.g. an unset shell variable) would set nothing and run on the env's
+  // default targets as if it had.
+  if (items == 0)
+    throw UsageError("--target '" + text + "': no metric=value given (e.g. --target power_W=1,latency_ms=0.1); "
+                     "leave --target out to use the env's default targets");
 }
 
 }  // namespace archgym::cli

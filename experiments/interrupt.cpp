@@ -57,4 +57,13 @@ InterruptHandler::~InterruptHandler() {
 
 bool InterruptHandler::requested() const { return g_signal.load() != 0; }
 
+BrokenPipeIgnored::BrokenPipeIgnored() {
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, &previous_);
+}
+
+BrokenPipeIgnored::~BrokenPipeIgnored() { sigaction(SIGPIPE, &previous_, nullptr); }
+
 }  // namespace archgym::cli

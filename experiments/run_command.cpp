@@ -1,6 +1,7 @@
 // `archgym run` and `archgym run --resume`: run, then report the best design found.
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <iomanip>
 
@@ -8,6 +9,7 @@
 
 #include "core/objective.h"
 #include "core/runner.h"
+#include "core/text.h"
 #include "experiments/cli_error.h"
 #include "experiments/commands.h"
 #include "experiments/interrupt.h"
@@ -28,6 +30,18 @@ std::string shell_quote(const std::string& text) {
   std::string quoted = "'";
   for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return quoted + "'";
+}
+
+// What "target met" means for `objective`: "power_W = 1, latency_ms = 0.1, each within 5%"
+// or, for the cost formulations, "power_W <= 1, latency_ms <= 0.1".
+std::string target_text(const Objective& objective) {
+  std::string text;
+  for (const Target& t : objective.targets())
+    text += (text.empty() ? "" : ", ") + t.metric + (objective.is_cost() ? " <= " : " = ") + format_double(t.value);
+  if (objective.is_cost()) return text;
+  char percent[32];  // %g: 0.07 * 100 is 7.000000000000001
+  std::snprintf(percent, sizeof percent, "%g", objective.tolerance * 100);
+  return text + ", each within " + percent + "%";
 }
 
 void print_result(const Store& store, const RunResult& result, std::ostream& out) {
@@ -51,6 +65,7 @@ void print_result(const Store& store, const RunResult& result, std::ostream& out
   // one within tolerance on all): say "target met" of the design printed only, and name the
   // first design that met it when that is another one.
   const Objective objective = Objective::from_json(run.objective);
+  if (!result.target_met) out << "no evaluated design met the target (" << target_text(objective) << ")\n";
   const bool best_meets = objective.score(best->evaluation).target_met;
   out << "best design (evaluation " << best->index << "), reward " << best->reward
       << (best_meets ? ", target met" : "") << ":\n";
@@ -88,6 +103,7 @@ RunResult run_command(const RunRequest& request, std::ostream& out) {
   RunResult result;
   {
     InterruptHandler interrupts;  // from here on the store holds the run: stop it cleanly
+    BrokenPipeIgnored progress_pipe;
     result = Runner::run(request.spec, store.get(), [&] { return interrupts.requested(); });
   }
   print_result(*store, result, out);
@@ -104,6 +120,7 @@ RunResult resume_command(const std::string& store_path, std::int64_t run_id, uns
   RunResult result;
   {
     InterruptHandler interrupts;
+    BrokenPipeIgnored progress_pipe;
     result = Runner::resume(*store, run_id, workers, progress, [&] { return interrupts.requested(); }, force);
   }
   print_result(*store, result, out);

@@ -3,11 +3,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <set>
 #include <sstream>
 
@@ -145,6 +143,17 @@ class ConfigReader {
   }
   std::string at(const YAML::Node& node) const { return location(node) + ": "; }
 
+  // Where an entry of a section map was given. `agent_options: *e` is the map anchored
+  // (`&e`) earlier, and yaml-cpp marks its entries with the anchor's lines, in another
+  // section: so name the alias's line and section, then the entry's line.
+  std::string entry_location(const YAML::Node& key, const YAML::Node& map, const YAML::Node& entry,
+                             const std::string& section) const {
+    const YAML::Mark k = key.Mark(), m = map.Mark(), e = entry.Mark();
+    // A section's own map follows its key; only an alias points back.
+    if (k.is_null() || m.is_null() || e.is_null() || m.pos > k.pos) return location(entry);
+    return location(key) + " (" + section + ": alias of line " + std::to_string(e.line + 1) + ")";
+  }
+
   std::string text_of(const YAML::Node& key, const YAML::Node& value) const {
     if (!value.IsScalar())
       throw UsageError(at(key) + "'" + key.Scalar() + "' must be a text value, got " + describe(value));
@@ -182,17 +191,18 @@ class ConfigReader {
                        describe(value));
     for (const auto& entry : value) {
       const YAML::Node name_node = entry.first, option = entry.second;
+      const std::string where = entry_location(key, value, name_node, section);
       if (!name_node.IsScalar())
-        throw UsageError(at(name_node) + "option names in '" + section + "' must be text");
+        throw UsageError(where + ": option names in '" + section + "' must be text");
       const std::string name = name_node.Scalar();
       if (out.count(name) && r_.origin.count(section + "." + name))
-        throw UsageError(at(name_node) + "duplicate key '" + section + "." + name + "' (first at " +
+        throw UsageError(where + ": duplicate key '" + section + "." + name + "' (first at " +
                          r_.origin[section + "." + name] + ")");
       if (!option.IsScalar())
-        throw UsageError(at(name_node) + "'" + section + "." + name + "' must be a single value, got " +
+        throw UsageError(where + ": '" + section + "." + name + "' must be a single value, got " +
                          describe(option));
       out[name] = option.Scalar();
-      r_.origin[section + "." + name] = location(name_node);
+      r_.origin[section + "." + name] = where;
     }
   }
 
@@ -203,24 +213,19 @@ class ConfigReader {
                        describe(value));
     for (const auto& entry : value) {
       const YAML::Node metric_node = entry.first, target = entry.second;
-      if (!metric_node.IsScalar()) throw UsageError(at(metric_node) + "metric names in 'targets' must be text");
+      const std::string where = entry_location(key, value, metric_node, "targets");
+      if (!metric_node.IsScalar()) throw UsageError(where + ": metric names in 'targets' must be text");
       const std::string metric = metric_node.Scalar();
       if (r_.origin.count("targets." + metric))
-        throw UsageError(at(metric_node) + "duplicate key 'targets." + metric + "' (first at " +
+        throw UsageError(where + ": duplicate key 'targets." + metric + "' (first at " +
                          r_.origin["targets." + metric] + ")");
-      double v = 0;
-      bool ok = false;
-      if (target.IsScalar()) {
-        const std::string& s = target.Scalar();
-        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-        ok = ec == std::errc() && end == s.data() + s.size() && std::isfinite(v) &&
-             v >= std::numeric_limits<double>::min();  // subnormal: metric / target would overflow
-      }
-      if (!ok)
-        throw UsageError(at(metric_node) + "target '" + metric + "' must be a positive number, got " +
+      // As --target reads it (a leading '+' too, as YAML does).
+      const auto v = target.IsScalar() ? parse_target(target.Scalar()) : std::nullopt;
+      if (!v)
+        throw UsageError(where + ": target '" + metric + "' must be " + kTargetAllowed + ", got " +
                          describe(target));
-      r_.spec.targets[metric] = v;
-      r_.origin["targets." + metric] = location(metric_node);
+      r_.spec.targets[metric] = *v;
+      r_.origin["targets." + metric] = where;
     }
   }
 

@@ -3,6 +3,7 @@
 // the command line (which overrides the file), with where each setting came from so
 // an error can point at the file line or the flag that caused it.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,14 @@ void load_run_config(const std::string& path, RunRequest& request);
 // (check_names first). Throws UsageError listing both schemas' keys for an unknown key.
 void apply_set(const std::string& text, RunRequest& request);
 // "--target power_W=1,latency_ms=0.1": comma-separated metric=value pairs (value > 0).
+// Throws UsageError for a malformed pair, a bad value or a list that names no target.
 void apply_targets(const std::string& text, RunRequest& request);
+// A target value as --target and a config's `targets` both read it: a number (a leading
+// '+' allowed, as YAML reads numbers) of at least the smallest normal double, 2.2e-308
+// (below it, metric / target would overflow); nothing otherwise.
+std::optional<double> parse_target(const std::string& text);
+// What parse_target accepts, for messages: "a positive number of at least 2.2e-308".
+extern const char* const kTargetAllowed;
 
 // Throws UsageError when the env or agent name is not registered, listing the known ones.
 void check_names(const RunRequest& request);

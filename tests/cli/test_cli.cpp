@@ -1,5 +1,6 @@
 // The `archgym` command line seen from outside: what it prints, its exit codes, and
 // that bad input never creates or changes a store.
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -104,9 +105,10 @@ TEST_CASE("cli: run prints the run, its size and the best design with metrics", 
 
 TEST_CASE("cli: a run its agent ends before the budget says so", "[cli]") {
   const auto dir = scratch_dir("agent_stops");
-  const auto r = run_cli(dir, kSmallRun + " --set generator=random --set requests=200 --agent ga "
-                                          "--set population=4 --set generations=3 --budget 100 "
-                                          "--no-stop-on-target --store s.db");
+  // kSmallRun's workload=stream would be refused with a generator.
+  const auto r = run_cli(dir, "run --env dram --no-progress --workers 1 --set generator=random --set requests=200 "
+                              "--agent ga --set population=4 --set generations=3 --budget 100 "
+                              "--no-stop-on-target --store s.db");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("evaluations: 10 (budget 100); agent 'ga' stopped by its own rule") != std::string::npos);
@@ -189,6 +191,13 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
   require_rejected(dir, base + "--env dram --set workload=stream --set workload=random",
                    {"a second value for 'workload'"});
   require_rejected(dir, base + "--env dram --target power_W=1e-310", {"power_W", "at least 2.2e-308"});
+  require_rejected(dir, base + "--env dram --target ''",
+                   {"--target '': no metric=value given (e.g. --target power_W=1,latency_ms=0.1); leave --target "
+                    "out to use the env's default targets"});
+  require_rejected(dir, base + "--env dram --target ' , '", {"--target ' , ': no metric=value given"});
+  // workload=stream is the default, but given it excludes a generator as any workload does.
+  require_rejected(dir, base + "--env dram --set workload=stream --set generator=random",
+                   {"--set workload=stream", "options workload ('stream') and generator ('random') exclude each other"});
   require_rejected(dir, "-x run", {"unknown option '-x' before the command"});
   require_rejected(dir, "", {"a command is required", "list", "run", "export", "runs", "proxy", "--help"});
   require_rejected(dir, "proxy", {"a proxy command is required", "train", "eval", "show"});
@@ -242,6 +251,26 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
   // An error about several options names where each was given.
   write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\nagent_options:\n  population: 4\n  elitism: 4\n");
   require_rejected(dir, run, {"run.yaml:5, run.yaml:6: agent 'ga': elitism = 4 must be less than population = 4"});
+
+  // The same range as --target states.
+  write_file(dir / "run.yaml", "env: dram\nbudget: 5\ntargets:\n  power_W: 1e-310\n");
+  require_rejected(dir, run, {"run.yaml:4: target 'power_W' must be a positive number of at least 2.2e-308, got "
+                              "'1e-310'"});
+  write_file(dir / "run.yaml", "env: dram\nbudget: 5\ntargets:\n  power_W: -1\n");
+  require_rejected(dir, run, {"run.yaml:4: target 'power_W' must be a positive number of at least 2.2e-308, got '-1'"});
+
+  // A section that is an alias shares the anchored map and its lines: the error names the
+  // line of the alias and its section, not the anchor's (line 5, under targets).
+  write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\ntargets: &t\n  power_W: 1\nagent_options: *t\n");
+  require_rejected(dir, run, {"run.yaml:6 (agent_options: alias of line 5): unknown option 'power_W'",
+                              "population"});
+  write_file(dir / "run.yaml",
+             "env: dram\nagent: ga\nbudget: 5\nagent_options: &a {population: 4}\nenv_options: *a\n");
+  require_rejected(dir, run, {"run.yaml:5 (env_options: alias of line 4): unknown option 'population'"});
+  write_file(dir / "run.yaml",
+             "env: dram\nagent: ga\nbudget: 5\nagent_options: &a\n  population: 4\n  elitism: 4\n"
+             "env_options:\n  generator: random\ntargets: *a\n");
+  require_rejected(dir, run, {"run.yaml:9 (targets: alias of line 6): env 'dram' has no metric 'elitism'"});
 
   write_file(dir / "run.yaml", "env: dram\nbudget: 5\n---\nbudget: 500\n");
   require_rejected(dir, run, {"run.yaml:3", "a second YAML document"});
@@ -751,4 +780,66 @@ TEST_CASE("cli: the summary says 'target met' only of a design that meets it", "
   CHECK(r.out.find("status target_met") != std::string::npos);
   CHECK(r.out.find("best design (evaluation 28), reward 307440:\n") != std::string::npos);
   CHECK(r.out.find("(the target was met first by evaluation 42, reward 2256.85;") != std::string::npos);
+  CHECK(r.out.find("no evaluated design met the target") == std::string::npos);
+}
+
+TEST_CASE("cli: targets read '+1' as 1, in a config and on the command line", "[cli]") {
+  const auto dir = scratch_dir("target_plus");
+  const std::string run = "run --env dram --set generator=random --set requests=200 --no-progress --workers 1 "
+                          "--budget 3 --store s.db";
+  const auto flag = run_cli(dir, run + " --target power_W=+2");
+  INFO(flag.out << flag.err);
+  CHECK(flag.exit_code == 0);
+  CHECK(flag.out.find("(power_W = 2, latency_ms = 0.1, each within 5%)") != std::string::npos);
+  write_file(dir / "run.yaml", "targets:\n  power_W: +2\n");
+  const auto config = run_cli(dir, run + " --config run.yaml");
+  INFO(config.out << config.err);
+  CHECK(config.exit_code == 0);
+  CHECK(config.out.find("(power_W = 2, latency_ms = 0.1, each within 5%)") != std::string::npos);
+}
+
+TEST_CASE("cli: the summary says when no design met the target", "[cli]") {
+  const auto dir = scratch_dir("target_not_met");
+  const std::string run = "run --env dram --set generator=random --set requests=200 --no-progress --workers 1 "
+                          "--budget 3 --store s.db";
+  const auto r = run_cli(dir, run);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("status finished\n") != std::string::npos);
+  CHECK(r.out.find("wall time: ") < r.out.find("no evaluated design met the target (power_W = 1, latency_ms = 0.1, "
+                                               "each within 5%)\nbest design (evaluation "));
+  // A cost formulation: met at or under the target.
+  const auto cost = run_cli(dir, run + " --formulation normalised_cost --target power_W=0.5,latency_ms=1e-6");
+  INFO(cost.out << cost.err);
+  REQUIRE(cost.exit_code == 0);
+  CHECK(cost.out.find("no evaluated design met the target (power_W <= 0.5, latency_ms <= 1e-06)\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("cli: a run whose progress goes to a closed pipe finishes into the store", "[cli]") {
+  // `archgym run 2>&1 | head -2`: once head has gone, a write of the progress raised
+  // SIGPIPE and killed the run. Here the pipe's reader is closed before the run starts.
+  const auto dir = scratch_dir("progress_pipe");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    int fds[2];
+    if (pipe(fds) != 0 || chdir(dir.c_str()) != 0) _exit(127);
+    close(fds[0]);
+    dup2(fds[1], STDERR_FILENO);
+    const int out = open("cli.out", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(out, STDOUT_FILENO);
+    std::signal(SIGPIPE, SIG_DFL);  // as a shell leaves it (a test runner may ignore it)
+    execl(ARCHGYM_CLI, "archgym", "run", "--env", "dram", "--set", "generator=random", "--set", "requests=200",
+          "--agent", "ga", "--set", "population=4", "--budget", "40", "--no-stop-on-target", "--workers", "1",
+          "--progress", "--store", "s.db", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const int status = wait_cli(pid);
+  INFO(read_file(dir / "cli.out"));
+  CHECK_FALSE(WIFSIGNALED(status));
+  CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  CHECK(read_file(dir / "cli.out").find("status finished\nevaluations: 40 (budget 40)") != std::string::npos);
+  const auto runs = run_cli(dir, "runs --store s.db");
+  INFO(runs.err);
+  CHECK(runs.out.find("finished  40") != std::string::npos);
 }
