@@ -8,6 +8,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libeigen3-dev libceres-dev libnanoflann-dev catch2 libyaml-cpp-dev libsqlite3-dev
   libcli11-dev nlohmann-json3-dev pybind11-dev
+  python3 python3-venv python3-dev  # .venv needs ensurepip; the pybind11 module needs Python.h
 )
 
 missing=()
