@@ -73,10 +73,19 @@ bool python_signal_raised() {
 }
 
 // With the GIL held again: raises the exception that stopped an interrupted run.
+// The exception gets a note (Python 3.11+) saying what was kept and how to continue:
+// Python's own KeyboardInterrupt carries no message.
 void raise_if_interrupted(const RunResult& r) {
   if (r.status != "interrupted") return;
   if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
-  throw py::error_already_set();
+  py::error_already_set error;  // takes the pending exception; throwing it sets it again
+  const std::string done = std::to_string(r.trajectory.size()) + " evaluations";
+  const std::string note =
+      r.run_id > 0 ? "archgym: run " + std::to_string(r.run_id) + " interrupted after " + done +
+                         ", all stored; archgym.resume(store, " + std::to_string(r.run_id) + ") continues it"
+                   : "archgym: run interrupted after " + done + " (no store, so nothing to resume)";
+  if (py::hasattr(error.value(), "add_note")) error.value().attr("add_note")(note);
+  throw error;
 }
 
 // Same knobs with the same values (or ranges): an agent made on one space can search the

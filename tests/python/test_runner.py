@@ -300,11 +300,15 @@ def test_ctrl_c_interrupts_a_run_which_resumes_to_the_same_trajectory(tmp_path):
     thread = threading.Thread(target=interrupt_midway)
     thread.start()
     try:
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt) as interrupted:
             archgym.run(store=store, **kw)
     finally:
         thread.join()
     run = store.runs().iloc[0]
+    # The exception says what was kept and how to continue (Python's own has no message).
+    assert interrupted.value.__notes__ == [
+        f"archgym: run {run['run_id']} interrupted after {run['evaluations']} evaluations, all stored; "
+        f"archgym.resume(store, {run['run_id']}) continues it"]
     assert run["status"] == "interrupted"
     # Whole generations only: 8, then 7 new designs each (the GA keeps one elite).
     assert 8 <= run["evaluations"] < 64 and (run["evaluations"] - 8) % 7 == 0
