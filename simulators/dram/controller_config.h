@@ -36,8 +36,8 @@ struct ControllerConfig {
   int request_buffer_size = 8;       // >= 1
   RespQueuePolicy resp_queue = RespQueuePolicy::Fifo;
   RefreshPolicy refresh_policy = RefreshPolicy::AllBank;
-  int refresh_max_postponed = 0;     // 0..8
-  int refresh_max_pulledin = 0;      // 0..8
+  int refresh_max_postponed = 0;     // 0..kMaxRefreshFlexibility (DRAMSys default 0)
+  int refresh_max_pulledin = 0;      // 0..kMaxRefreshFlexibility (DRAMSys default 0)
   ArbiterPolicy arbiter = ArbiterPolicy::Simple;
   int max_active_transactions = 64;  // >= 1 (ignored by the Simple arbiter, as in DRAMSys)
   PowerDownPolicy power_down = PowerDownPolicy::NoPowerDown;
