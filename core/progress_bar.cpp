@@ -32,9 +32,15 @@ void ProgressBar::draw() {
       total_ == 0 ? 1.0 : std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_));
   constexpr int kWidth = 20;
   const int filled = static_cast<int>(fraction * kWidth);
-  const double rate = seconds_ > 0 ? static_cast<double>(done_) / seconds_ : 0.0;
+  char rate[64];
+  if (done_ <= replayed_ && replayed_ > 0) {
+    std::snprintf(rate, sizeof rate, "replayed from the store");
+  } else {
+    const double evaluated = static_cast<double>(done_ - replayed_);  // in this process
+    std::snprintf(rate, sizeof rate, "%.1f evals/s", seconds_ > 0 ? evaluated / seconds_ : 0.0);
+  }
   char line[256];
-  std::snprintf(line, sizeof line, "[%s%s] %llu/%llu evals  %.1f evals/s  best reward %s",
+  std::snprintf(line, sizeof line, "[%s%s] %llu/%llu evals  %s  best reward %s",
                 std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(),
                 static_cast<unsigned long long>(done_), static_cast<unsigned long long>(total_), rate,
                 std::isfinite(best_reward_) ? format_double(std::round(best_reward_ * 1e4) / 1e4).c_str() : "-");

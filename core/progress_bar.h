@@ -16,6 +16,9 @@ class ProgressBar {
   ProgressBar(std::FILE* out, bool interactive);  // interactive = redraw in place
   void update(std::uint64_t done, std::uint64_t total, double best_reward);
   void finish();  // ends the line on a terminal; in a log, prints the last update if it was skipped
+  // A resumed run first replays `replayed` stored evaluations (no simulation): those are
+  // shown as replayed and left out of the rate, which would otherwise read thousands/s.
+  void count_replayed(std::uint64_t replayed) { replayed_ = replayed; }
 
  private:
   void draw();  // the last update
@@ -25,7 +28,7 @@ class ProgressBar {
   int last_decile_ = -1;
   bool drawn_ = false;
   // The last update, and whether it was printed (a log skips those within a tenth).
-  std::uint64_t done_ = 0, total_ = 0;
+  std::uint64_t done_ = 0, total_ = 0, replayed_ = 0;
   double best_reward_ = 0, seconds_ = 0;
   bool pending_ = false;
   std::chrono::steady_clock::time_point start_;

@@ -285,6 +285,7 @@ RunResult run_and_record(const Env& env, Agent& agent, const Objective& objectiv
                          const std::vector<EvaluationRecord>* replay, StopRequested stop_requested) {
   std::unique_ptr<ProgressBar> bar;
   if (show_progress) bar = std::make_unique<ProgressBar>();
+  if (bar && replay) bar->count_replayed(replay->size());
   ProgressCallback callback;
   if (bar) callback = [&](std::uint64_t done, std::uint64_t budget, double best) { bar->update(done, budget, best); };
   try {

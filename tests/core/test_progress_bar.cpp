@@ -76,3 +76,23 @@ TEST_CASE("in a log finish adds no line when the last update was printed") {
   for (char c : out) lines += c == '\n';
   CHECK(lines == 2);
 }
+
+TEST_CASE("a resumed run's progress shows replayed evaluations as such, not in the rate") {
+  // 200 of 300 were stored: replaying them takes milliseconds, so counting them in the
+  // rate printed figures like 104091.6 evals/s.
+  std::FILE* f = std::tmpfile();
+  ProgressBar bar(f, /*interactive=*/false);
+  bar.count_replayed(200);
+  bar.update(100, 300, 1.5);
+  bar.update(200, 300, 2.5);
+  bar.update(230, 300, 2.5);
+  bar.finish();
+  const std::string out = contents(f);
+  std::fclose(f);
+  CHECK(out.find("100/300 evals  replayed from the store  best reward 1.5\n") != std::string::npos);
+  CHECK(out.find("200/300 evals  replayed from the store  best reward 2.5\n") != std::string::npos);
+  const std::size_t at = out.find("230/300 evals  ");
+  REQUIRE(at != std::string::npos);
+  // 30 evaluated in this process in a few microseconds: a rate, not "replayed".
+  CHECK(out.find(" evals/s  best reward 2.5\n", at) != std::string::npos);
+}
