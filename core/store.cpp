@@ -58,6 +58,14 @@ std::string now_utc() {
 
 // An SQLite call failed; code() is its primary result code, taken when it failed (a
 // ROLLBACK after it would overwrite the connection's).
+// What the user can do about an error SQLite names in its own terms.
+std::string hint_for(int primary_code) {
+  if (primary_code == SQLITE_READONLY)
+    return " (the store file or its directory is not writable by this user, and this command writes to the "
+           "store; make it writable or work on a copy: `archgym runs`, `export` and `proxy train|eval` only read)";
+  return "";
+}
+
 class SqliteError : public std::runtime_error {
  public:
   SqliteError(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
@@ -107,7 +115,8 @@ class Statement {
 
  private:
   [[noreturn]] void fail(const char* what) const {
-    throw SqliteError("store " + path_ + ": " + what + " failed: " + sqlite3_errmsg(db_), sqlite3_errcode(db_) & 0xff);
+    const int code = sqlite3_errcode(db_) & 0xff;
+    throw SqliteError("store " + path_ + ": " + what + " failed: " + sqlite3_errmsg(db_) + hint_for(code), code);
   }
   void check(int rc, const char* what) const {
     if (rc != SQLITE_OK) fail(what);
@@ -122,7 +131,7 @@ void exec(sqlite3* db, const std::string& path, const char* sql) {
   if (const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error); rc != SQLITE_OK) {
     std::string message = error ? error : sqlite3_errmsg(db);
     sqlite3_free(error);
-    throw SqliteError("store " + path + ": " + message, rc & 0xff);
+    throw SqliteError("store " + path + ": " + message + hint_for(rc & 0xff), rc & 0xff);
   }
 }
 

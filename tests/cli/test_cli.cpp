@@ -399,6 +399,27 @@ TEST_CASE("cli: another user reading a store leaves no files its owner could not
   fs::remove_all(dir);
 }
 
+TEST_CASE("cli: a run on a store its user may not write says what to do", "[cli]") {
+  // Needs root (to act as user nobody) and setpriv; elsewhere there is nothing to check.
+  if (geteuid() != 0 || std::system("command -v setpriv >/dev/null 2>&1") != 0) return;
+  char pattern[] = "/tmp/archgym_foreign_XXXXXX";
+  REQUIRE(mkdtemp(pattern) != nullptr);
+  const fs::path dir = pattern;
+  fs::permissions(dir, fs::perms::all);
+  REQUIRE(run_cli(dir, kSmallRun + " --budget 3 --store s.db").exit_code == 0);  // root's, mode 644
+  const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups " + cli_path();
+  for (const std::string args : {kSmallRun + " --budget 3 --store s.db", std::string("run --resume 1 --store s.db")}) {
+    const auto r = run_shell(dir, as_nobody + " " + args);
+    INFO(args << "\n" << r.err);
+    CHECK(r.exit_code == 2);
+    // SQLite's "attempt to write a readonly database" alone left users guessing.
+    CHECK(r.err.find("readonly database (the store file or its directory is not writable by this user, and "
+                     "this command writes to the store; make it writable or work on a copy") != std::string::npos);
+  }
+  CHECK(run_shell(dir, as_nobody + " runs --store s.db").exit_code == 0);  // reading still works
+  fs::remove_all(dir);
+}
+
 TEST_CASE("cli: reading commands never create a store", "[cli]") {
   const auto dir = scratch_dir("no_create");
   for (const std::string args : {"runs --store none.db", "export --store none.db --out -",
