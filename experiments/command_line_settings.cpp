@@ -45,6 +45,11 @@ void apply_set(const std::string& text, RunRequest& r) {
       throw UsageError(flag + ": a second value for '" + key + "' (first: " + earlier->second + ")");
   };
   const bool env_has = env.has(key), agent_has = agent.has(key);
+  // Both have it: sending it to one of them silently would leave the other at its default.
+  if (to == To::Either && env_has && agent_has)
+    throw UsageError(flag + ": both env '" + r.spec.env + "' and agent '" + r.spec.agent + "' have an option '" +
+                     key + "'; say which: --set env." + text.substr(text.find_first_not_of(" \t")) +
+                     " or --set agent." + text.substr(text.find_first_not_of(" \t")));
   if (to == To::Env || (to == To::Either && env_has)) {
     if (!env_has)
       throw UsageError(flag + ": env '" + r.spec.env + "' has no option '" + key +
