@@ -1,5 +1,6 @@
 #include "core/env.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -19,7 +20,31 @@ Evaluation evaluate_checked(const Env& env, const Design& d) {
   if (e.sim_seconds == 0)
     e.sim_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!e.valid && e.invalid_reason.empty()) e.invalid_reason = "invalid (the env gave no reason)";
+  if (e.valid) {
+    const auto& names = env.sorted_metric_names();
+    const bool same = e.metrics.size() == names.size() &&
+                      std::equal(names.begin(), names.end(), e.metrics.begin(),
+                                 [](const std::string& n, const auto& m) { return n == m.first; });
+    if (!same) {
+      std::string reported;
+      for (const auto& [name, value] : e.metrics) reported += (reported.empty() ? "" : ", ") + name;
+      std::string declared;
+      for (const auto& name : names) declared += (declared.empty() ? "" : ", ") + name;
+      const double seconds = e.sim_seconds;
+      e = Evaluation::invalid("the env reported the metrics {" + reported + "} but declares {" + declared +
+                              "} (metric_names()): a bug in the env");
+      e.sim_seconds = seconds;
+    }
+  }
   return e;
+}
+
+const std::vector<std::string>& Env::sorted_metric_names() const {
+  std::call_once(metric_names_once_, [this] {
+    sorted_metric_names_ = metric_names();
+    std::sort(sorted_metric_names_.begin(), sorted_metric_names_.end());
+  });
+  return sorted_metric_names_;
 }
 
 }  // namespace archgym

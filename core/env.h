@@ -2,6 +2,7 @@
 // An environment: a simulator seen as a design space, metrics and a default
 // objective. One evaluate() call is one design.
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -29,12 +30,22 @@ class Env {
   // The files the results depend on beyond the options (trace, memspec, model...): a run
   // records their digests, and resuming after one changed is refused.
   virtual std::vector<InputFile> input_files() const { return {}; }
+
+ private:
+  friend Evaluation evaluate_checked(const Env& env, const Design& d);
+  // metric_names(), sorted, computed once: evaluate_checked compares every valid
+  // evaluation's metrics with it (an env reporting other names would be stored, then fail
+  // at a target or in proxy training far from the cause).
+  const std::vector<std::string>& sorted_metric_names() const;
+  mutable std::once_flag metric_names_once_;
+  mutable std::vector<std::string> sorted_metric_names_;
 };
 
 // evaluate() as the runner and the gym view call it: a design outside the space (bad
 // value, broken constraint) or an exception thrown by the env becomes an invalid
 // Evaluation carrying the message, so a search never dies on one bad design.
-// sim_seconds is filled with the measured wall time when the env left it at 0.
+// sim_seconds is filled with the measured wall time when the env left it at 0. A valid
+// evaluation whose metrics are not exactly metric_names() is invalid, naming both (an env bug).
 Evaluation evaluate_checked(const Env& env, const Design& d);
 
 }  // namespace archgym

@@ -28,3 +28,23 @@ TEST_CASE("evaluate_checked turns throws and out-of-space designs into invalid e
   CHECK(fine.valid);
   CHECK(fine.sim_seconds > 0);  // measured when the env does not report it
 }
+
+TEST_CASE("evaluate_checked refuses metrics other than the env's metric_names") {
+  // A plugin env reporting a metric under another name would be stored as valid, and
+  // fail later at a target or in proxy training, far from the cause.
+  struct Misnamed : Env {  // the bowl, declaring one metric it never reports
+    toy::Bowl bowl;
+    const DesignSpace& space() const override { return bowl.space(); }
+    std::vector<std::string> metric_names() const override { return {"latency_ns", "area_mm2", "cost_u"}; }
+    Evaluation evaluate(const Design& d) const override { return bowl.evaluate(d); }
+    Objective default_objective() const override { return bowl.default_objective(); }
+  } env;
+  const auto e = evaluate_checked(env, env.default_design());
+  CHECK_FALSE(e.valid);
+  CHECK(e.invalid_reason ==
+        "the env reported the metrics {cost_u, latency_ns} but declares {area_mm2, cost_u, latency_ns} "
+        "(metric_names()): a bug in the env");
+  CHECK(e.sim_seconds > 0);
+  toy::Bowl right;  // the same names in another order are fine
+  CHECK(evaluate_checked(right, right.default_design()).valid);
+}
