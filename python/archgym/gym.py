@@ -12,8 +12,9 @@ One step evaluates one design (the action) and observes its metrics:
 - action space: ``Dict`` of ``Discrete`` (one per knob, value index in the knob's
   order; a real-valued knob is a ``Box`` holding its value). RL libraries that
   want a flat action use :class:`FlattenAction` (``MultiDiscrete``).
-- observation: ``Box(0, inf)`` of the metrics in ``metric_names`` order (float64);
-  all zeros after an invalid design.
+- observation: ``Box(-inf, inf)`` of the metrics in ``metric_names`` order (float64);
+  all zeros after an invalid design. (Unbounded below too: a proxy model, e.g. a linear
+  one, can predict a negative value where the simulator never reports one.)
 - reward: the env's objective (ArchGym's formulation; higher is better).
 - terminated when the objective's target is met; truncated after ``max_episode_steps``
   steps (an ``ArchGymEnv`` built directly truncates after ``episode_length``, if given).
@@ -139,7 +140,7 @@ class ArchGymEnv(gymnasium.Env):
                 lo, hi = float(p.from_unit(0.0)), float(p.from_unit(1.0))
                 action.append((p.name, spaces.Box(lo, hi, shape=(1,), dtype=np.float64)))
         self.action_space = spaces.Dict(action)
-        self.observation_space = spaces.Box(0.0, np.inf, shape=(len(self.metric_names),),
+        self.observation_space = spaces.Box(-np.inf, np.inf, shape=(len(self.metric_names),),
                                             dtype=np.float64)
 
     def _check_action(self, action: Any, what: str = "action") -> None:

@@ -14,9 +14,11 @@ import archgym
 
 
 def pytest_configure(config):
-    # The observation space is Box(0, inf): metrics have no natural upper bound, which
-    # gymnasium's checker merely comments on. Checking a wrapped env is deliberate too.
+    # The observation space is Box(-inf, inf): metrics have no natural bounds (a proxy
+    # may predict below zero), which gymnasium's checker merely comments on. Checking a
+    # wrapped env is deliberate too.
     config.addinivalue_line("filterwarnings", "ignore:.*maximum value is infinity")
+    config.addinivalue_line("filterwarnings", "ignore:.*minimum value is -infinity")
     config.addinivalue_line("filterwarnings", "ignore:.*different from the unwrapped version")
 
 # Small synthetic workloads keep the suite fast; the shipped traces (10,000 requests)

@@ -39,6 +39,8 @@ def test_spaces_follow_the_design_space():
     assert [env.action_space[k].n for k in base.knobs] == base.design_space.cardinalities
     assert env.observation_space.shape == (len(base.metric_names),)
     assert env.observation_space.dtype == np.float64
+    # Unbounded both ways: a proxy's prediction may fall below what a simulator reports.
+    assert np.all(env.observation_space.low == -np.inf) and np.all(env.observation_space.high == np.inf)
     flat = FlattenAction(env)
     assert list(flat.action_space.nvec) == base.design_space.cardinalities
 
