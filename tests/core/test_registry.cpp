@@ -29,6 +29,14 @@ TEST_CASE("make_env and make_agent validate options against the schema") {
   CHECK(agent->preferred_batch() == 3);
 }
 
+TEST_CASE("registry names are lower-case words, as command lines and gymnasium ids need") {
+  auto bowl = [](const Options&) { return std::make_unique<toy::Bowl>(); };
+  for (const char* name : {"my-env", "My_env", "2d_mesh", "my env"})
+    CHECK_THROWS_WITH(EnvRegistrar(name, "bad name", Schema(), bowl),
+                      std::string("env name '") + name + "': use lower-case letters, digits and '_', starting with a letter");
+  CHECK_FALSE(EnvRegistry::instance().contains("my-env"));
+}
+
 TEST_CASE("a name registers once") {
   CHECK_THROWS_WITH(EnvRegistrar("toy_bowl", "again", Schema(), [](const Options&) { return std::make_unique<toy::Bowl>(); }),
                     "env 'toy_bowl' is registered twice");
