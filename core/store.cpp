@@ -56,8 +56,6 @@ std::string now_utc() {
   return out;
 }
 
-// An SQLite call failed; code() is its primary result code, taken when it failed (a
-// ROLLBACK after it would overwrite the connection's).
 // What the user can do about an error SQLite names in its own terms.
 std::string hint_for(int primary_code) {
   if (primary_code == SQLITE_READONLY)
@@ -66,6 +64,8 @@ std::string hint_for(int primary_code) {
   return "";
 }
 
+// An SQLite call failed; code() is its primary result code, taken when it failed (a
+// ROLLBACK after it would overwrite the connection's).
 class SqliteError : public std::runtime_error {
  public:
   SqliteError(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
