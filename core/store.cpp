@@ -229,8 +229,11 @@ Store::Store(const std::string& path, StoreAccess access) : path_(path) {
   // readonly database"). When they do not exist, no writer has anything pending and the
   // file holds everything: it is read as immutable, which creates nothing. (A writer that
   // starts meanwhile only appends to its own WAL until it checkpoints.)
-  if (read_only && ::access(path.c_str(), W_OK) != 0 && !std::filesystem::exists(path + "-wal") &&
-      !std::filesystem::exists(path + "-shm")) {
+  // The same when the directory is not writable: SQLite could not create the -shm file a
+  // WAL store needs, and even reading would fail.
+  const std::string directory = std::filesystem::path(path).parent_path().string();
+  const bool writable = ::access(path.c_str(), W_OK) == 0 && ::access(directory.empty() ? "." : directory.c_str(), W_OK) == 0;
+  if (read_only && !writable && !std::filesystem::exists(path + "-wal") && !std::filesystem::exists(path + "-shm")) {
     name = "file:" + uri_path(path) + "?immutable=1";
     flags |= SQLITE_OPEN_URI;
   }
@@ -286,6 +289,10 @@ void Store::open_tables(bool read_only) {
     // Only a file SQLite does not recognise is not a store; an I/O error is not bad input.
     if (e.code() == SQLITE_NOTADB || e.code() == SQLITE_CORRUPT)
       throw std::runtime_error("store " + path_ + ": not an archgym store (" + sqlite3_errmsg(db_) + ")");
+    // Opening for writing a file or directory this user may not write: SQLite's first
+    // read already wants to write (WAL), so this is not "cannot read it".
+    if (e.code() == SQLITE_READONLY)
+      throw std::runtime_error("store " + path_ + ": " + sqlite3_errmsg(db_) + hint_for(e.code()));
     throw std::runtime_error("store " + path_ + ": cannot read it (" + sqlite3_errmsg(db_) + ")");
   }
   if (tables > 0 && !has_meta)

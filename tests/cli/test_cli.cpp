@@ -417,6 +417,24 @@ TEST_CASE("cli: a run on a store its user may not write says what to do", "[cli]
                      "this command writes to the store; make it writable or work on a copy") != std::string::npos);
   }
   CHECK(run_shell(dir, as_nobody + " runs --store s.db").exit_code == 0);  // reading still works
+  // A directory the user may not write to (the usual case: someone else's folder): the
+  // first read of a writing open failed as "cannot read it", with no hint.
+  fs::create_directory(dir / "theirs");
+  fs::copy_file(dir / "s.db", dir / "theirs" / "s.db");
+  fs::permissions(dir / "theirs", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                      fs::perms::others_read | fs::perms::others_exec);
+  const auto refused = run_shell(dir, as_nobody + " " + kSmallRun + " --budget 3 --store theirs/s.db");
+  INFO(refused.err);
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("store theirs/s.db: attempt to write a readonly database (the store file or its "
+                         "directory is not writable by this user") != std::string::npos);
+  // Reading works even when the file itself is writable but its directory is not (a WAL
+  // store's -shm file could not be created there).
+  fs::permissions(dir / "theirs" / "s.db", fs::perms::all);
+  const auto runs = run_shell(dir, as_nobody + " runs --store theirs/s.db");
+  INFO(runs.err);
+  CHECK(runs.exit_code == 0);
+  CHECK(runs.out.find("finished") != std::string::npos);
   fs::remove_all(dir);
 }
 
