@@ -11,11 +11,14 @@ void Registry<Product, Args...>::add(Entry e) {
   if (e.name.empty()) throw std::invalid_argument(kind_name() + " registry: a name is required");
   // Names are typed on command lines and in YAML, and become gymnasium ids (my_env ->
   // MyEnv): 'my-env' or 'My Env' would need quoting or collide with another name there.
+  // ('dram_' and 'my__env' would give the same ids as 'dram' and 'my_env'.)
   const bool lower_first = e.name[0] >= 'a' && e.name[0] <= 'z';
   const bool plain = e.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
-  if (!lower_first || !plain)
+  const bool single_inner_underscores = e.name.back() != '_' && e.name.find("__") == std::string::npos;
+  if (!lower_first || !plain || !single_inner_underscores)
     throw std::invalid_argument(kind_name() + " name '" + e.name +
-                                "': use lower-case letters, digits and '_', starting with a letter");
+                                "': use lower-case words of letters and digits joined by single '_', "
+                                "starting with a letter");
   if (!e.factory) throw std::invalid_argument(kind_name() + " '" + e.name + "' has no factory");
   if (entries_.count(e.name))
     throw std::invalid_argument(kind_name() + " '" + e.name + "' is registered twice");

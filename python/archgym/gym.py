@@ -53,16 +53,28 @@ def gym_id(name: str) -> str:
 DEFAULT_MAX_EPISODE_STEPS = 16
 
 
+def gym_ids(names: list[str]) -> dict[str, str]:
+    """{name: gymnasium id} for registry env names; raises RuntimeError when two names
+    would share an id ('x_y' and 'xy' both give 'XY'), which would make one unreachable."""
+    ids: dict[str, str] = {}
+    for name in names:
+        env_id = gym_id(name)
+        clash = next((other for other, i in ids.items() if i == env_id), None)
+        if clash is not None:
+            raise RuntimeError(f"archgym envs '{clash}' and '{name}' would both be gymnasium id "
+                               f"'{env_id}'; rename one of them")
+        ids[name] = env_id
+    return ids
+
+
 def register_envs() -> dict[str, str]:
     """Registers every registry env with gymnasium (idempotent); returns {name: id}."""
-    ids = {}
-    for entry in _core.list_envs():
-        env_id = gym_id(entry["name"])
+    ids = gym_ids([entry["name"] for entry in _core.list_envs()])
+    for name, env_id in ids.items():
         if env_id not in gymnasium.registry:
             gymnasium.register(id=env_id, entry_point="archgym.gym:_from_registry",
-                               kwargs={"archgym_env": entry["name"]},
+                               kwargs={"archgym_env": name},
                                max_episode_steps=DEFAULT_MAX_EPISODE_STEPS)
-        ids[entry["name"]] = env_id
     return ids
 
 

@@ -31,9 +31,10 @@ TEST_CASE("make_env and make_agent validate options against the schema") {
 
 TEST_CASE("registry names are lower-case words, as command lines and gymnasium ids need") {
   auto bowl = [](const Options&) { return std::make_unique<toy::Bowl>(); };
-  for (const char* name : {"my-env", "My_env", "2d_mesh", "my env"})
+  for (const char* name : {"my-env", "My_env", "2d_mesh", "my env", "dram_", "my__env"})
     CHECK_THROWS_WITH(EnvRegistrar(name, "bad name", Schema(), bowl),
-                      std::string("env name '") + name + "': use lower-case letters, digits and '_', starting with a letter");
+                      std::string("env name '") + name +
+                          "': use lower-case words of letters and digits joined by single '_', starting with a letter");
   CHECK_FALSE(EnvRegistry::instance().contains("my-env"));
 }
 

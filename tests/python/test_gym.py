@@ -211,3 +211,14 @@ def test_copying_an_env_says_how_to_build_another():
             attempt(env.unwrapped)
     again = gymnasium.make(env.spec)
     assert again.spec.max_episode_steps == 16 and again.unwrapped.knobs == env.unwrapped.knobs
+
+
+def test_two_env_names_never_share_a_gymnasium_id():
+    # 'x_y' and 'xy' both become 'XY': the second would be unreachable, gymnasium.make
+    # building the first. (The C++ registry already refuses 'dram_' and 'my__env'.)
+    from archgym.gym import gym_ids
+    assert gym_ids(["dram", "systolic_array"]) == {"dram": "archgym/DRAM-v0",
+                                                   "systolic_array": "archgym/SystolicArray-v0"}
+    with pytest.raises(RuntimeError, match="archgym envs 'x_y' and 'xy' would both be gymnasium id "
+                                           "'archgym/XY-v0'; rename one of them"):
+        gym_ids(["x_y", "xy"])
