@@ -44,6 +44,24 @@ void apply_set(const std::string& text, RunRequest& r) {
         earlier != r.origin.end() && earlier->second.rfind("--set", 0) == 0)
       throw UsageError(flag + ": a second value for '" + key + "' (first: " + earlier->second + ")");
   };
+  // Sets `key` in `section`'s options. Over the config file's value, the option's default
+  // restores the default, as if the file had not set it: the env counts a given option as
+  // given even at its default, so `--set workload=stream` could not otherwise switch a
+  // file's trace workload to a `--set generator=...`.
+  auto set_in = [&](const Schema& schema, std::map<std::string, std::string>& options, const std::string& section) {
+    refuse_second(section);
+    const std::string origin_key = section + "." + key;
+    bool restores_default = false;
+    if (r.origin.count(origin_key) && options.count(key)) {  // from the file (a second --set was refused)
+      try {
+        restores_default = schema.find(key)->parse(value, flag) == schema.find(key)->default_value;
+      } catch (const std::exception&) {  // a bad value: refused with the other options later
+      }
+    }
+    if (restores_default) options.erase(key);
+    else options[key] = value;
+    r.origin[origin_key] = flag;
+  };
   const bool env_has = env.has(key), agent_has = agent.has(key);
   // Both have it: sending it to one of them silently would leave the other at its default.
   if (to == To::Either && env_has && agent_has)
@@ -54,16 +72,12 @@ void apply_set(const std::string& text, RunRequest& r) {
     if (!env_has)
       throw UsageError(flag + ": env '" + r.spec.env + "' has no option '" + key +
                        "'; its options: " + keys_of(env));
-    refuse_second("env_options");
-    r.spec.env_options[key] = value;
-    r.origin["env_options." + key] = flag;
+    set_in(env, r.spec.env_options, "env_options");
   } else if (to == To::Agent || agent_has) {
     if (!agent_has)
       throw UsageError(flag + ": agent '" + r.spec.agent + "' has no option '" + key +
                        "'; its options: " + keys_of(agent));
-    refuse_second("agent_options");
-    r.spec.agent_options[key] = value;
-    r.origin["agent_options." + key] = flag;
+    set_in(agent, r.spec.agent_options, "agent_options");
   } else {
     throw UsageError(flag + ": unknown option '" + key + "'; env '" + r.spec.env +
                      "' options: " + keys_of(env) + "; agent '" + r.spec.agent +

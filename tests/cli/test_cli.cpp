@@ -160,6 +160,20 @@ TEST_CASE("cli: a YAML config runs, and flags override it", "[cli]") {
   CHECK(r.out.find("evaluations: 6") != std::string::npos);
   CHECK(r.out.find("agent ga") != std::string::npos);
   CHECK(fs::exists(dir / "c.db"));
+  // The file's trace workload switched to a generator from the command line: setting the
+  // workload back to its default restores it as if the file had not set it (else the env
+  // refuses a given workload together with a generator).
+  write_file(dir / "trace.yaml", "env: dram\nagent: random_walk\nbudget: 3\nenv_options:\n  workload: cloud-1\n");
+  const auto switched = run_cli(dir, "run --config trace.yaml --no-progress --store t.db --set workload=stream "
+                                     "--set generator=random --set requests=300");
+  INFO(switched.err);
+  CHECK(switched.exit_code == 0);
+  CHECK(exported(dir, "t.db", 1).size() == 1 + 3);  // (requests=300 alone would be refused)
+  // Without the file's workload, giving both is still refused.
+  const auto both = run_cli(dir, "run --env dram --agent random_walk --budget 3 --no-progress --store t.db "
+                                 "--set workload=stream --set generator=random");
+  CHECK(both.exit_code == 2);
+  CHECK(both.err.find("exclude each other") != std::string::npos);
 }
 
 TEST_CASE("cli: bad names and values are rejected before the store is touched", "[cli]") {

@@ -54,3 +54,22 @@ TEST_CASE("settings: a --set option only one side has goes there unprefixed") {
   CHECK(r.origin.at("env_options.size") == "--set size=4");
   CHECK_THROWS_AS(cli::apply_set("colour=red", r), cli::UsageError);
 }
+
+TEST_CASE("settings: a --set of the default over the config file's value restores the default") {
+  cli::RunRequest r = request();
+  r.spec.env_options["size"] = "16";
+  r.origin["env_options.size"] = "run.yaml:4";
+  cli::apply_set("size=8", r);  // 8 is the default: as if the file had not set it
+  CHECK(r.spec.env_options.count("size") == 0);
+  CHECK(r.origin.at("env_options.size") == "--set size=8");
+  CHECK_THROWS_WITH(cli::apply_set("size=9", r),
+                    "--set size=9: a second value for 'size' (first: --set size=8)");
+  cli::RunRequest plain = request();  // no file: the default given on the command line stays given
+  cli::apply_set("size=8", plain);
+  CHECK(plain.spec.env_options.at("size") == "8");
+  cli::RunRequest other = request();  // another value overrides the file's as before
+  other.spec.env_options["size"] = "16";
+  other.origin["env_options.size"] = "run.yaml:4";
+  cli::apply_set("size=4", other);
+  CHECK(other.spec.env_options.at("size") == "4");
+}
