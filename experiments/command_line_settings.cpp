@@ -85,7 +85,7 @@ void apply_set(const std::string& text, RunRequest& r) {
   }
 }
 
-const char* const kTargetAllowed = "a positive number of at least 2.2e-308";
+const char* const kTargetAllowed = "a finite positive number of at least 2.2e-308";
 
 std::optional<double> parse_target(const std::string& text) {
   const auto v = parse_real(text);  // "+1" is 1, as in YAML and --set

@@ -38,7 +38,7 @@ void apply_targets(const std::string& text, RunRequest& request);
 // '+' allowed, as YAML reads numbers) of at least the smallest normal double, 2.2e-308
 // (below it, metric / target would overflow); nothing otherwise.
 std::optional<double> parse_target(const std::string& text);
-// What parse_target accepts, for messages: "a positive number of at least 2.2e-308".
+// What parse_target accepts, for messages: "a finite positive number of at least 2.2e-308".
 extern const char* const kTargetAllowed;
 
 // Throws UsageError when the env or agent name is not registered, listing the known ones.

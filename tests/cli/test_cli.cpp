@@ -205,6 +205,8 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
   require_rejected(dir, base + "--env dram --set workload=stream --set workload=random",
                    {"a second value for 'workload'"});
   require_rejected(dir, base + "--env dram --target power_W=1e-310", {"power_W", "at least 2.2e-308"});
+  require_rejected(dir, base + "--env dram --target power_W=inf",
+                   {"--target power_W=inf: the target of 'power_W' must be a finite positive number"});
   require_rejected(dir, base + "--env dram --target ''",
                    {"--target '': no metric=value given (e.g. --target power_W=1,latency_ms=0.1); leave --target "
                     "out to use the env's default targets"});
@@ -268,10 +270,10 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
 
   // The same range as --target states.
   write_file(dir / "run.yaml", "env: dram\nbudget: 5\ntargets:\n  power_W: 1e-310\n");
-  require_rejected(dir, run, {"run.yaml:4: target 'power_W' must be a positive number of at least 2.2e-308, got "
+  require_rejected(dir, run, {"run.yaml:4: target 'power_W' must be a finite positive number of at least 2.2e-308, got "
                               "'1e-310'"});
   write_file(dir / "run.yaml", "env: dram\nbudget: 5\ntargets:\n  power_W: -1\n");
-  require_rejected(dir, run, {"run.yaml:4: target 'power_W' must be a positive number of at least 2.2e-308, got '-1'"});
+  require_rejected(dir, run, {"run.yaml:4: target 'power_W' must be a finite positive number of at least 2.2e-308, got '-1'"});
 
   // A section that is an alias shares the anchored map and its lines: the error names the
   // line of the alias and its section, not the anchor's (line 5, under targets).
