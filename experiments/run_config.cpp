@@ -146,12 +146,18 @@ class ConfigReader {
   // Where an entry of a section map was given. `agent_options: *e` is the map anchored
   // (`&e`) earlier, and yaml-cpp marks its entries with the anchor's lines, in another
   // section: so name the alias's line and section, then the entry's line.
+  // An entry key that is itself an alias (`*k: 4`, `&k` on a key of another section) is
+  // named the same way.
   std::string entry_location(const YAML::Node& key, const YAML::Node& map, const YAML::Node& entry,
                              const std::string& section) const {
     const YAML::Mark k = key.Mark(), m = map.Mark(), e = entry.Mark();
-    // A section's own map follows its key; only an alias points back.
-    if (k.is_null() || m.is_null() || e.is_null() || m.pos > k.pos) return location(entry);
-    return location(key) + " (" + section + ": alias of line " + std::to_string(e.line + 1) + ")";
+    if (k.is_null() || m.is_null() || e.is_null()) return location(entry);
+    // A section's own map follows its key, and its entries follow the map; only an alias
+    // points back.
+    if (m.pos < k.pos) return location(key) + " (" + section + ": alias of line " + std::to_string(e.line + 1) + ")";
+    if (e.pos < m.pos)
+      return location(key) + " (" + section + ": a key aliased from line " + std::to_string(e.line + 1) + ")";
+    return location(entry);
   }
 
   std::string text_of(const YAML::Node& key, const YAML::Node& value) const {

@@ -287,6 +287,11 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
              "env: dram\nagent: ga\nbudget: 5\nagent_options: &a\n  population: 4\n  elitism: 4\n"
              "env_options:\n  generator: random\ntargets: *a\n");
   require_rejected(dir, run, {"run.yaml:9 (targets: alias of line 6): env 'dram' has no metric 'elitism'"});
+  // An aliased key (anchored on a key of another section) is named where it is used too.
+  write_file(dir / "run.yaml",
+             "env: dram\nagent: ga\nbudget: 5\nenv_options:\n  generator: random\n  &k requests: 300\n"
+             "agent_options:\n  *k : 4\n");
+  require_rejected(dir, run, {"run.yaml:7 (agent_options: a key aliased from line 6): unknown option 'requests'"});
 
   write_file(dir / "run.yaml", "env: dram\nbudget: 5\n---\nbudget: 500\n");
   require_rejected(dir, run, {"run.yaml:3", "a second YAML document"});
