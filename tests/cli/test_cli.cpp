@@ -50,6 +50,21 @@ std::vector<std::vector<std::string>> exported(const fs::path& dir, const std::s
   return parse_csv(r.out);
 }
 
+// Tests acting as user nobody need root and setpriv; elsewhere they have nothing to check.
+bool can_act_as_nobody() { return geteuid() == 0 && std::system("command -v setpriv >/dev/null 2>&1") == 0; }
+
+// `archgym` run as user nobody (a colleague sharing the store).
+std::string cli_as_nobody() { return "setpriv --reuid=65534 --regid=65534 --clear-groups " + cli_path(); }
+
+// A directory everyone may write to (a lab's shared folder), under /tmp so that user
+// nobody can reach it wherever the build tree is.
+fs::path world_writable_dir(const std::string& prefix) {
+  std::string pattern = "/tmp/" + prefix + "_XXXXXX";
+  REQUIRE(mkdtemp(pattern.data()) != nullptr);
+  fs::permissions(pattern, fs::perms::all);
+  return pattern;
+}
+
 }  // namespace
 
 TEST_CASE("cli: run --help names negated flags plainly", "[cli]") {
@@ -396,16 +411,10 @@ TEST_CASE("cli: no output overwrites a store, and reading commands change none",
 }
 
 TEST_CASE("cli: another user reading a store leaves no files its owner could not write", "[cli]") {
-  // Needs root (to act as user nobody) and setpriv; elsewhere there is nothing to check.
-  if (geteuid() != 0 || std::system("command -v setpriv >/dev/null 2>&1") != 0) return;
-  // A directory everyone may write to (a lab's shared folder), under /tmp so that user
-  // nobody can reach it wherever the build tree is.
-  char pattern[] = "/tmp/archgym_shared_XXXXXX";
-  REQUIRE(mkdtemp(pattern) != nullptr);
-  const fs::path dir = pattern;
-  fs::permissions(dir, fs::perms::all);
+  if (!can_act_as_nobody()) return;
+  const fs::path dir = world_writable_dir("archgym_shared");
   REQUIRE(run_cli(dir, kSmallRun + " --budget 3 --store 's #1.db'").exit_code == 0);
-  const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups " + cli_path();
+  const std::string as_nobody = cli_as_nobody();
   const auto runs = run_shell(dir, as_nobody + " runs --store 's #1.db'");
   INFO(runs.err);
   CHECK(runs.exit_code == 0);
@@ -421,14 +430,10 @@ TEST_CASE("cli: another user reading a store leaves no files its owner could not
 }
 
 TEST_CASE("cli: a run on a store its user may not write says what to do", "[cli]") {
-  // Needs root (to act as user nobody) and setpriv; elsewhere there is nothing to check.
-  if (geteuid() != 0 || std::system("command -v setpriv >/dev/null 2>&1") != 0) return;
-  char pattern[] = "/tmp/archgym_foreign_XXXXXX";
-  REQUIRE(mkdtemp(pattern) != nullptr);
-  const fs::path dir = pattern;
-  fs::permissions(dir, fs::perms::all);
+  if (!can_act_as_nobody()) return;
+  const fs::path dir = world_writable_dir("archgym_foreign");
   REQUIRE(run_cli(dir, kSmallRun + " --budget 3 --store s.db").exit_code == 0);  // root's, mode 644
-  const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups " + cli_path();
+  const std::string as_nobody = cli_as_nobody();
   for (const std::string args : {kSmallRun + " --budget 3 --store s.db", std::string("run --resume 1 --store s.db")}) {
     const auto r = run_shell(dir, as_nobody + " " + args);
     INFO(args << "\n" << r.err);

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -20,31 +21,29 @@ using namespace archgym;
 
 namespace {
 
-// A random-walk run over the toy bowl (every evaluation valid but the constraint's).
-std::int64_t record_run(Store& store, std::uint64_t seed, std::uint64_t budget, const std::string& fail_x = "-1") {
+// A random-walk run of all `budget` evaluations on `env`, recorded in `store`.
+std::int64_t random_walk_run(Store& store, const std::string& env, std::map<std::string, std::string> options,
+                             std::uint64_t seed, std::uint64_t budget, unsigned workers) {
   RunSpec spec;
-  spec.env = "toy_bowl";
-  spec.env_options = {{"fail_x", fail_x}};
+  spec.env = env;
+  spec.env_options = std::move(options);
   spec.agent = "random_walk";
   spec.seed = seed;
   spec.budget = budget;
-  spec.workers = 2;
+  spec.workers = workers;
   spec.stop_on_target = false;
   spec.progress = false;
   return Runner::run(spec, &store).run_id;
 }
 
+// A random-walk run over the toy bowl (every evaluation valid but the constraint's).
+std::int64_t record_run(Store& store, std::uint64_t seed, std::uint64_t budget, const std::string& fail_x = "-1") {
+  return random_walk_run(store, "toy_bowl", {{"fail_x", fail_x}}, seed, budget, 2);
+}
+
 // A random-walk run on the proxy env of model file `model`.
 std::int64_t record_proxy_run(Store& store, const std::string& model, std::uint64_t budget) {
-  RunSpec spec;
-  spec.env = "proxy";
-  spec.env_options = {{"model", model}};
-  spec.agent = "random_walk";
-  spec.budget = budget;
-  spec.workers = 1;
-  spec.stop_on_target = false;
-  spec.progress = false;
-  return Runner::run(spec, &store).run_id;
+  return random_walk_run(store, "proxy", {{"model", model}}, RunSpec{}.seed, budget, 1);
 }
 
 std::string temp_file(const std::string& name) {
