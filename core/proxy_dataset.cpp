@@ -64,9 +64,7 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
   data.env = first.env;
   data.env_config = first.env_config;
   if (with_inputs != records.end()) data.inputs = with_inputs->inputs;
-  const Options options =
-      EnvRegistry::instance().get(data.env).schema.parse_json(data.env_config, run_label(store, first.id));
-  data.source = build_env(data.env, options);
+  data.source = rebuild_env(data.env, data.env_config, run_label(store, first.id));
   data.metric_names = data.source->metric_names();
   const DesignSpace& space = data.source->space();
 

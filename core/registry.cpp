@@ -86,6 +86,10 @@ std::unique_ptr<Env> build_env(const std::string& name, const Options& options) 
   return env;
 }
 
+std::unique_ptr<Env> rebuild_env(const std::string& name, const std::string& config_json, const std::string& where) {
+  return build_env(name, EnvRegistry::instance().get(name).schema.parse_json(config_json, where));
+}
+
 std::unique_ptr<Agent> build_agent(const std::string& name, const AgentContext& context) {
   if (!context.space) throw std::invalid_argument("agent '" + name + "': no design space given");
   auto agent = AgentRegistry::instance().get(name).factory(context);

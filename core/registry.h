@@ -73,6 +73,9 @@ Options proxy_options(const std::string& name,
                       const std::map<std::string, std::string>& hyperparameters);
 // Build from already validated options.
 std::unique_ptr<Env> build_env(const std::string& name, const Options& options);
+// An env rebuilt from options stored as JSON (a run's env_config), as resume rebuilds it:
+// Schema::parse_json, so none counts as given; `where` prefixes its errors.
+std::unique_ptr<Env> rebuild_env(const std::string& name, const std::string& config_json, const std::string& where);
 std::unique_ptr<Agent> build_agent(const std::string& name, const AgentContext& context);
 std::unique_ptr<ProxyModel> build_proxy(const std::string& name, const ProxyContext& context);
 

@@ -10,8 +10,7 @@ namespace archgym {
 Store::Columns run_columns(const RunRecord& run) {
   Store::Columns c;
   try {
-    const Options options = EnvRegistry::instance().get(run.env).schema.parse_json(run.env_config, "run");
-    const auto env = build_env(run.env, options);
+    const auto env = rebuild_env(run.env, run.env_config, "run");
     for (const auto& p : env->space().parameters()) c.design.push_back(p.name());
     c.metrics = env->metric_names();
     std::sort(c.metrics.begin(), c.metrics.end());

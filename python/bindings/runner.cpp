@@ -259,9 +259,7 @@ void bind_runner(py::module_& m) {
           // Resume first: it explains an env that cannot be built (a relative input path
           // resumed from another directory), and once it has built it, so can this.
           r = Runner::resume(*store, run_id, workers, progress, python_signal_raised, force);
-          // Stored options, read as resume reads them (none counts as given).
-          names_env = archgym::build_env(record->env, EnvRegistry::instance().get(record->env).schema.parse_json(
-                                                          record->env_config, "run " + std::to_string(run_id)));
+          names_env = rebuild_env(record->env, record->env_config, "run " + std::to_string(run_id));
         }
         raise_if_interrupted(r);
         return result_to_dict(r, names_env->space());
