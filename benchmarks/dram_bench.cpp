@@ -4,6 +4,7 @@
 // Reference point: ArchGym ran DRAMSys 4.0 as a separate process per evaluation,
 // 15-40 ms for one 10,000-request trace (ARCHITECTURE.md); the ratio column divides
 // our evaluation rate by DRAMSys's best case (1 / 15 ms = 66.7 evaluations/s).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -29,6 +30,9 @@ int main(int argc, char** argv) try {
   app.add_option("seconds", min_seconds, "minimum seconds of evaluations per trace")
       ->check(CLI::Number)
       ->check(CLI::Range(0.01, 3600.0));
+  bool per_design = false;
+  app.add_flag("--per-design", per_design,
+               "also print each design of the mix: its best time of 20 evaluations (finds slow outliers)");
   CLI11_PARSE(app, argc, argv);
   if (std::isnan(min_seconds)) {  // passes CLI11's range check (every comparison is false)
     std::fprintf(stderr, "seconds: must be a number in [0.01, 3600], got nan\n");
@@ -53,6 +57,16 @@ int main(int argc, char** argv) try {
     const double rate = n / seconds_since(start);
     std::printf("%-10s %12.1f %14.3f %10.1f\n", trace, rate, 1000.0 / rate,
                 rate / kDramsysBestEvalsPerSecond);
+    if (per_design)
+      for (std::size_t i = 0; i < designs.size(); ++i) {
+        double best = INFINITY;
+        for (int k = 0; k < 20; ++k) {
+          const auto t = Clock::now();
+          env->evaluate(designs[i]);
+          best = std::min(best, seconds_since(t));
+        }
+        std::printf("  design %2zu %8.3f ms  %s\n", i, best * 1e3, env->space().to_json(designs[i]).c_str());
+      }
   }
 
   using namespace archgym::dram;

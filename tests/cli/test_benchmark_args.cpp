@@ -29,6 +29,8 @@ TEST_CASE("benchmarks: dram_bench and proxy_bench refuse bad arguments, naming t
   auto r = run_program(dir, ARCHGYM_DRAM_BENCH, "--help");
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("minimum seconds of evaluations per trace") != std::string::npos);
+  CHECK(r.out.find("--per-design") != std::string::npos);
+  require_refused(dir, ARCHGYM_DRAM_BENCH, "--per-desgin", {"--per-desgin"});
   require_refused(dir, ARCHGYM_DRAM_BENCH, "abc", {"seconds", "abc"});
   require_refused(dir, ARCHGYM_DRAM_BENCH, "-1", {"seconds", "not in range"});
   require_refused(dir, ARCHGYM_DRAM_BENCH, "nan", {"seconds: must be a number in [0.01, 3600], got nan"});
