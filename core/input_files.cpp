@@ -29,13 +29,16 @@ std::string file_digest(const std::string& path) {
   return std::string("fnv1a64:") + hex;
 }
 
+std::string absolute_path(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  return ec ? path : absolute.lexically_normal().string();
+}
+
 std::string inputs_json(const std::vector<InputFile>& files) {
   detail::ojson j = detail::ojson::object();
-  for (const auto& f : files) {
-    std::error_code ec;  // absolute, so the record says which file even for a relative option
-    const std::filesystem::path absolute = std::filesystem::absolute(f.path, ec);
-    j[f.role] = {{"path", ec ? f.path : absolute.lexically_normal().string()}, {"digest", file_digest(f.path)}};
-  }
+  // Absolute, so the record says which file even for a relative option.
+  for (const auto& f : files) j[f.role] = {{"path", absolute_path(f.path)}, {"digest", file_digest(f.path)}};
   // A path is a record for people (inputs are compared by digest): bytes that are not UTF-8
   // (a directory named in another encoding) are written as U+FFFD instead of failing.
   return j.dump(-1, ' ', false, detail::ojson::error_handler_t::replace);

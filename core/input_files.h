@@ -9,9 +9,17 @@
 namespace archgym {
 
 struct InputFile {
-  std::string role;  // what the file is to the env, e.g. "workload"
+  // What the file is to the env, e.g. "workload": the name of the option that gives the
+  // file, if one does. A run records such an option given as a relative path as the
+  // absolute path it named, so that it can be resumed, exported or learned from in any
+  // directory (a value naming something else, e.g. workload=stream, is kept as given).
+  std::string role;
   std::string path;
 };
+
+// `path` made absolute against the working directory and normalised ("a/../t.stl" ->
+// "/cwd/t.stl"), as a run records its inputs; `path` itself if the working directory is gone.
+std::string absolute_path(const std::string& path);
 
 // "fnv1a64:" and 16 hex digits of the file's bytes (change detection, not security).
 // Throws naming the path if it cannot be read.

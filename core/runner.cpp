@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <stdexcept>
@@ -313,6 +314,21 @@ RunResult run_and_record(const Env& env, Agent& agent, const Objective& objectiv
   }
 }
 
+// The env's options as a run records them: one that names an input file by a relative path
+// (its value is the file's path, see InputFile::role) becomes the absolute path it named.
+// Not where that path is not UTF-8 (a directory named in another encoding): options are
+// text, so that run keeps the relative path and resumes from its directory.
+Options recorded_options(Options options, const std::vector<InputFile>& files) {
+  for (const auto& f : files) {
+    const auto it = options.all().find(f.role);
+    if (it == options.all().end() || it->second != Value(f.path) || std::filesystem::path(f.path).is_absolute())
+      continue;
+    if (const std::string absolute = absolute_path(f.path); !invalid_utf8_offset(absolute))
+      options.set(f.role, absolute);
+  }
+  return options;
+}
+
 // Everything a run needs, checked: what throws here is bad input, found before the run is stored.
 Prepared prepare(const RunSpec& spec) {
   if (spec.budget == 0) throw std::invalid_argument("run: budget must be at least 1");
@@ -340,7 +356,7 @@ RunResult Runner::run(const RunSpec& spec, Store* store, StopRequested stop_requ
 
   RunRecord record;
   record.env = spec.env;
-  record.env_config = p.env_options.to_json();
+  record.env_config = recorded_options(p.env_options, p.env->input_files()).to_json();
   record.agent = spec.agent;
   record.agent_config = p.agent_options.to_json();
   record.objective = p.objective.to_json();

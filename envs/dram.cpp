@@ -21,6 +21,7 @@
 
 #include "core/env.h"
 #include "core/registry.h"
+#include "core/text.h"
 #include "simulators/dram/address_mapping.h"
 #include "simulators/dram/controller_config.h"
 #include "simulators/dram/memspec.h"
@@ -121,6 +122,11 @@ void require_regular_file(const char* option, const std::string& path) {
                               "digest and again to parse it)");
 }
 
+const std::vector<std::string> kAddressMapPresets{"default", "rbc", "brc", "bg-interleaved", "row-bank-col"};
+bool is_addressmap_preset(const std::string& name) {
+  return std::find(kAddressMapPresets.begin(), kAddressMapPresets.end(), name) != kAddressMapPresets.end();
+}
+
 dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& spec) {
   if (name == "default")
     return spec.type == dram::MemoryType::DDR3 ? dram::ddr3_rbc_mapping() : dram::ddr4_brc_mapping();
@@ -130,9 +136,8 @@ dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& s
   if (name == "row-bank-col") return dram::row_bank_column_mapping(spec);
   require_regular_file("addressmap", name);
   if (!std::filesystem::exists(name))
-    throw std::invalid_argument("env 'dram': addressmap '" + name +
-                                "' is neither a preset (default, rbc, brc, bg-interleaved, "
-                                "row-bank-col) nor an existing file");
+    throw std::invalid_argument("env 'dram': addressmap '" + name + "' is neither a preset (" +
+                                join(kAddressMapPresets) + ") nor an existing file");
   return dram::load_address_mapping(name);
 }
 
@@ -344,12 +349,13 @@ class DramEnv final : public Env {
   }
 
   // The trace (named ones too: they are files of the build's data) and a memspec or
-  // address map given as a file rather than a preset.
+  // address map given as a file rather than a preset (a preset's name wins over a file of
+  // that name, as loading resolves them).
   static std::vector<InputFile> input_files_of(const Options& o) {
     std::vector<InputFile> files;
     if (o.string("generator") == "none") files.push_back({"workload", workload_path(o.string("workload"))});
-    for (const char* role : {"memspec", "addressmap"})
-      if (std::filesystem::is_regular_file(o.string(role))) files.push_back({role, o.string(role)});
+    if (!dram::is_memspec_preset(o.string("memspec"))) files.push_back({"memspec", o.string("memspec")});
+    if (!is_addressmap_preset(o.string("addressmap"))) files.push_back({"addressmap", o.string("addressmap")});
     return files;
   }
 

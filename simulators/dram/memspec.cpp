@@ -419,20 +419,31 @@ MemSpec ddr4_2400_jedec_4Gb_x8() {
   return m;
 }
 
-MemSpec memspec_by_name_or_path(const std::string& name_or_path) {
-  struct Preset {
-    std::vector<std::string> names;
-    MemSpec (*make)();
-  };
-  const Preset presets[] = {
+namespace {
+struct Preset {
+  std::vector<std::string> names;
+  MemSpec (*make)();
+};
+const std::vector<Preset>& presets() {
+  static const std::vector<Preset> list{
       {{"DDR3-1600", "MICRON_1Gb_DDR3-1600_8bit_G"}, &ddr3_1600_micron_1Gb_x8},
-      {{"DDR4-2400", "MICRON_4Gb_DDR4-2400_8bit_A", "JEDEC_4Gb_DDR4-2400_8bit_A"},
-       &ddr4_2400_jedec_4Gb_x8},
+      {{"DDR4-2400", "MICRON_4Gb_DDR4-2400_8bit_A", "JEDEC_4Gb_DDR4-2400_8bit_A"}, &ddr4_2400_jedec_4Gb_x8},
   };
-  const std::string wanted = lower(name_or_path);
-  for (const Preset& p : presets)
+  return list;
+}
+const Preset* find_preset(const std::string& name) {
+  const std::string wanted = lower(name);
+  for (const Preset& p : presets())
     for (const std::string& n : p.names)
-      if (lower(n) == wanted) return p.make();
+      if (lower(n) == wanted) return &p;
+  return nullptr;
+}
+}  // namespace
+
+bool is_memspec_preset(const std::string& name) { return find_preset(name) != nullptr; }
+
+MemSpec memspec_by_name_or_path(const std::string& name_or_path) {
+  if (const Preset* p = find_preset(name_or_path)) return p->make();
 
   const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
                                (name_or_path.size() > 5 &&
@@ -440,7 +451,7 @@ MemSpec memspec_by_name_or_path(const std::string& name_or_path) {
   if (looks_like_path || std::ifstream(name_or_path).good()) return load_memspec(name_or_path);
 
   std::string list;
-  for (const Preset& p : presets)
+  for (const Preset& p : presets())
     for (const std::string& n : p.names) list += (list.empty() ? "" : ", ") + n;
   throw std::invalid_argument("unknown memspec \"" + name_or_path + "\": expected one of " + list +
                            ", or the path of a DRAMSys memspec JSON file");

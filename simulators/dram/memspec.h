@@ -68,6 +68,8 @@ MemSpec ddr3_1600_micron_1Gb_x8();   // MICRON_1Gb_DDR3-1600_8bit_G
 MemSpec ddr4_2400_jedec_4Gb_x8();    // JEDEC_4Gb_DDR4-2400_8bit_A
 // Looks up a preset by name ("DDR3-1600", "DDR4-2400" or a memspec id) or a file path.
 MemSpec memspec_by_name_or_path(const std::string& name_or_path);
+// Whether memspec_by_name_or_path takes `name` as a preset (case-insensitive), not a file.
+bool is_memspec_preset(const std::string& name);
 
 // Fills the per-bank refresh timings left at 0 with their defaults (REFIpb = REFI / banks,
 // RFCpb = ceil(RFC / 2)); loading and the presets call it. A caller that changes REFI or RFC

@@ -339,7 +339,8 @@ TEST_CASE("cli: a path that is not UTF-8 is refused naming the option, a directo
   write_file(dir / "tr\xFF.stl", trace);
   require_rejected(dir, "run --store s.db --no-progress --budget 1 --set 'workload=tr\xFF.stl'",
                    {"option 'workload' is not UTF-8 text (byte 0xFF at offset 2)", "rename the file"});
-  // The trace's absolute path, recorded for people, goes in with U+FFFD.
+  // The trace's absolute path, recorded for people, goes in with U+FFFD; the options keep the
+  // relative path (they are text).
   fs::create_directories(dir / "d\xFF");
   write_file(dir / "d\xFF" / "t.stl", trace);
   const auto r = run_cli(dir / "d\xFF", "run --env dram --no-progress --workers 1 --budget 2 --set workload=t.stl --store ../u.db");

@@ -190,18 +190,31 @@ TEST_CASE("a dram run records its trace file, and resuming after the file change
   CHECK(again.trajectory.size() == 6);
   CHECK(store.run(first.run_id)->status == "finished");
 
-  // A relative path is recorded as the absolute file it named; resumed from elsewhere, the
-  // error says which file the run read.
+  // A relative path is recorded as the absolute path it named (options and inputs), so the
+  // run resumes from any directory.
   const fs::path cwd = fs::current_path();
+  const std::string absolute = fs::path(trace).lexically_normal().string();
   fs::current_path(dir);
   spec.env_options = {{"workload", "t.stl"}};
   const RunResult relative = Runner::run(spec, &store);
   fs::current_path(dir.parent_path());
   store.set_status(relative.run_id, "interrupted");
-  CHECK(store.run(relative.run_id)->inputs.find(trace) != std::string::npos);
-  CHECK_THROWS_WITH(Runner::resume(store, relative.run_id, 1, false),
-                    Catch::Contains("workload 't.stl' is neither") && Catch::Contains(trace) &&
+  const RunRecord recorded_run = *store.run(relative.run_id);
+  CHECK(recorded_run.inputs.find(absolute) != std::string::npos);
+  CHECK(recorded_run.env_config.find("\"workload\":\"" + absolute + "\"") != std::string::npos);
+  CHECK(Runner::resume(store, relative.run_id, 1, false).trajectory.size() == 6);
+
+  // A store written before that kept the relative path: resumed from elsewhere, the error
+  // says which file the run read.
+  RunRecord older = recorded_run;
+  older.env_config.replace(older.env_config.find(absolute), absolute.size(), "t.stl");
+  const std::int64_t older_id = store.create_run(older);
+  store.set_status(older_id, "interrupted");
+  CHECK_THROWS_WITH(Runner::resume(store, older_id, 1, false),
+                    Catch::Contains("workload 't.stl' is neither") && Catch::Contains(absolute) &&
                         Catch::Contains("resume it from the directory it was started in"));
+  fs::current_path(dir);
+  CHECK(Runner::resume(store, older_id, 1, false).trajectory.size() == 6);
   fs::current_path(cwd);
 
   // Presets and generated workloads read no file besides the build's traces.
@@ -210,4 +223,24 @@ TEST_CASE("a dram run records its trace file, and resuming after the file change
   REQUIRE(named.size() == 1);
   CHECK(named[0].role == "workload");
   CHECK(fs::path(named[0].path).filename() == "stream.stl");
+
+  // A preset's name wins over a file of that name in the working directory, as loading
+  // resolves it: no input file, and the run records the name, not a path.
+  fs::current_path(dir);
+  fs::copy_file(fs::path(ARCHGYM_SOURCE_DATA_DIR) / "dram/memspecs/MICRON_1Gb_DDR3-1600_8bit_G.json", "DDR3-1600",
+                fs::copy_options::overwrite_existing);
+  fs::copy_file(fs::path(ARCHGYM_SOURCE_DATA_DIR) / "dram/addressmaps/am_ddr3_8x1Gbx8_dimm_p1KB_rbc.json", "rbc",
+                fs::copy_options::overwrite_existing);
+  CHECK(make_env("dram", {{"memspec", "DDR3-1600"}, {"addressmap", "rbc"}})->input_files().size() == 1);
+  // A memspec and an address map given as relative files are inputs, recorded absolute.
+  spec.env_options = {{"workload", "t.stl"}, {"memspec", "./DDR3-1600"}, {"addressmap", "../dram_inputs/rbc"}};
+  const RunResult files = Runner::run(spec, &store);
+  fs::current_path(cwd);
+  const RunRecord files_run = *store.run(files.run_id);
+  const std::string memspec_path = (fs::path(absolute).parent_path() / "DDR3-1600").string();
+  const std::string addressmap_path = (fs::path(absolute).parent_path() / "rbc").string();
+  CHECK(files_run.env_config.find("\"memspec\":\"" + memspec_path + "\"") != std::string::npos);
+  CHECK(files_run.env_config.find("\"addressmap\":\"" + addressmap_path + "\"") != std::string::npos);
+  CHECK(files_run.inputs.find(memspec_path) != std::string::npos);
+  CHECK(files_run.inputs.find(addressmap_path) != std::string::npos);
 }

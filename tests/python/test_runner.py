@@ -183,21 +183,21 @@ def test_resume_a_finished_run_replays_without_simulating(tmp_path):
         archgym.resume(store, 99)
 
 
-def test_resume_from_another_directory_says_which_files_the_run_read(tmp_path, monkeypatch):
-    # A relative trace path resolves against the working directory: from elsewhere the
-    # resume fails, and says where the run's input was and what to do (as the CLI does).
+def test_a_relative_trace_path_is_recorded_absolute_so_the_run_resumes_anywhere(tmp_path, monkeypatch):
+    # The run records the file a relative path named, in its options as in its inputs: resume
+    # and export work from another directory, even one with another t.stl in it.
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "t.stl").write_text("".join(f"{i}: read 0x{i * 64:x}\n" for i in range(50)))
+    (tmp_path / "b" / "t.stl").write_text("0: write 0x0\n")
     monkeypatch.chdir(tmp_path / "a")
     df = archgym.run(env="dram", agent="random_walk", budget=2, env_options={"workload": "t.stl"},
-                     store=str(tmp_path / "s.db"))
+                     store=str(tmp_path / "s.db"), stop_on_target=False)
     monkeypatch.chdir(tmp_path / "b")
-    with pytest.raises(ValueError, match=r"workload 't\.stl' is neither .* \(run 1 read .*a/t\.stl.*"
-                                         r"resume it from the directory it was started in"):
-        archgym.resume(str(tmp_path / "s.db"), df.attrs["run_id"])
-    monkeypatch.chdir(tmp_path / "a")
-    assert len(archgym.resume(str(tmp_path / "s.db"), df.attrs["run_id"])) == 2
+    store = archgym.Store(tmp_path / "s.db")
+    assert json.loads(store.runs()["env_config"][0])["workload"] == str(tmp_path / "a" / "t.stl")
+    again = archgym.resume(store, df.attrs["run_id"])
+    np.testing.assert_array_equal(again["reward"], df["reward"])
 
 
 def test_a_generated_run_rebuilds_from_its_stored_options(tmp_path):
