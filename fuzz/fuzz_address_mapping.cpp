@@ -64,7 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   FUZZ_REQUIRE(!am.row_bits.empty() && !am.column_bits.empty(), "row/column missing");
   for (const auto& [first, second] : am.xors)
-    FUZZ_REQUIRE(first >= 0 && first < 64 && second >= 0 && second < 64 && first != second, "bad XOR");
+    FUZZ_REQUIRE(first >= 0 && first < 64 && second >= 0 && second < 64 && first != second && used[first],
+                 "bad XOR");
 
   std::uint64_t state = fnv1a(data, size);
   for (int trial = 0; trial < 8; ++trial) {

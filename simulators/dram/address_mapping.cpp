@@ -243,6 +243,13 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
              "address bit " + std::to_string(b) + " is already used by " + owner[b]);
       owner[b] = f.key;
     }
+  // An XOR rewrites its FIRST bit: on a bit no field decodes it would change nothing
+  // (e.g. a typo), so say so rather than simulate a mapping the file did not mean.
+  for (std::size_t i = 0; i < am.xors.size(); ++i)
+    if (const int first = am.xors[i].first; owner[first].empty())
+      fail(origin, path + ".XOR[" + std::to_string(i) + "].FIRST",
+           "address bit " + std::to_string(first) +
+               " belongs to no field, so this XOR would change nothing (FIRST is the bit it rewrites)");
   return am;
 }
 

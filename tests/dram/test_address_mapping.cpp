@@ -192,6 +192,9 @@ TEST_CASE("address-map JSON: SOLUTION with ID 0, XOR list, and errors", "[addres
       {R"({"CONGEN": {"COLUMN_BIT": [2]}})", "CONGEN.ROW_BIT"},
       {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [2], "XOR": [{"FIRST": 1}]}})", "CONGEN.XOR[0]"},
       {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [2], "XOR": [{"FIRST": 1, "SECOND": 1}]}})", "CONGEN.XOR[0]"},
+      // An XOR whose FIRST bit no field decodes would change nothing.
+      {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [2], "XOR": [{"FIRST": 1, "SECOND": 5}, {"FIRST": 5, "SECOND": 1}]}})",
+       "CONGEN.XOR[1].FIRST: address bit 5 belongs to no field, so this XOR would change nothing"},
       {R"({"CONGEN": {"SOLUTION": [{"ID": 2, "ROW_BIT": [1], "COLUMN_BIT": [2]}]}})", "CONGEN.SOLUTION"},
       // An address field beside SOLUTION was silently ignored.
       {R"({"CONGEN": {"BYTE_BIT": [5], "SOLUTION": [{"ID": 0, "ROW_BIT": [1], "COLUMN_BIT": [2]}]}})",
