@@ -30,9 +30,18 @@ std::string file_digest(const std::string& path) {
 }
 
 std::string absolute_path(const std::string& path) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
-  return ec ? path : absolute.lexically_normal().string();
+  const fs::path absolute = fs::absolute(path, ec);
+  if (ec) return path;
+  // ".." after a symbolic link leads out of the link's target, not back to where the link
+  // is, so only the file system can resolve it; without ".." the lexical form is exact.
+  for (const auto& part : absolute)
+    if (part == "..") {
+      const fs::path resolved = fs::weakly_canonical(absolute, ec);
+      return ec ? absolute.string() : resolved.string();
+    }
+  return absolute.lexically_normal().string();
 }
 
 std::string inputs_json(const std::vector<InputFile>& files) {
@@ -66,6 +75,31 @@ std::string changed_inputs(const std::string& then, const std::string& now, cons
   for (const auto& [role, entry] : b.items())
     if (!a.contains(role)) line(role, detail::ojson(), entry);
   return out;
+}
+
+std::string options_besides_inputs(const std::string& env_config, const std::string& inputs) {
+  if (inputs.empty()) return env_config;
+  auto options = detail::parse_json(env_config, "env options");
+  const auto files = detail::parse_json(inputs, "recorded inputs");
+  for (const auto& [role, entry] : files.items()) options.erase(role);
+  return options.dump();
+}
+
+bool names_input_relatively(const std::string& env_config, const std::string& inputs) {
+  namespace fs = std::filesystem;
+  if (inputs.empty()) return false;
+  const auto options = detail::parse_json(env_config, "env options");
+  const auto files = detail::parse_json(inputs, "recorded inputs");
+  for (const auto& [role, entry] : files.items()) {
+    if (!options.contains(role) || !options[role].is_string() || !entry.is_object() || !entry.contains("path") ||
+        !entry["path"].is_string())
+      continue;
+    const fs::path value = options[role].get<std::string>();
+    // The same file name: a path to the file, not a name the env resolves (workload=stream).
+    if (value.is_relative() && value.filename() == fs::path(entry["path"].get<std::string>()).filename())
+      return true;
+  }
+  return false;
 }
 
 }  // namespace archgym

@@ -17,8 +17,9 @@ struct InputFile {
   std::string path;
 };
 
-// `path` made absolute against the working directory and normalised ("a/../t.stl" ->
-// "/cwd/t.stl"), as a run records its inputs; `path` itself if the working directory is gone.
+// `path` made absolute against the working directory ("./t.stl" -> "/cwd/t.stl"; a path
+// with ".." resolved through the file system, as opening it would), as a run records its
+// inputs; `path` itself if the working directory is gone.
 std::string absolute_path(const std::string& path);
 
 // "fnv1a64:" and 16 hex digits of the file's bytes (change detection, not security).
@@ -37,5 +38,17 @@ std::string inputs_json(const std::vector<InputFile>& files);
 std::string changed_inputs(const std::string& then, const std::string& now,
                            const std::string& then_label = "when the run started",
                            const std::string& now_label = "now");
+
+// A run's env options (Options::to_json) without the options that name one of its input
+// files (the roles of its inputs_json() record). Two runs whose results of this agree have
+// the same env configuration when their input files' contents do too (changed_inputs),
+// whatever path named each file: a trace named `stream`, by a relative path or by an
+// absolute one is the same input. Without a record ("" from older stores), `env_config`.
+std::string options_besides_inputs(const std::string& env_config, const std::string& inputs);
+
+// Whether an option of `env_config` names one of the recorded input files by a relative
+// path (runs recorded before such paths were made absolute, or in a directory whose name
+// is not UTF-8): the working directory then decides which file it opens.
+bool names_input_relatively(const std::string& env_config, const std::string& inputs);
 
 }  // namespace archgym

@@ -44,8 +44,10 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
   // The inputs are compared with those of the first run that recorded them (runs of older
   // builds did not), so such a run listed first does not switch the check off.
   const auto with_inputs = std::find_if(records.begin(), records.end(), [](const RunRecord& r) { return !r.inputs.empty(); });
+  // Options that name input files are compared by the files' contents below, not by path.
+  const std::string first_options = options_besides_inputs(first.env_config, first.inputs);
   for (const RunRecord& r : records) {
-    if (r.env != first.env || r.env_config != first.env_config)
+    if (r.env != first.env || options_besides_inputs(r.env_config, r.inputs) != first_options)
       throw std::invalid_argument(run_label(store, r.id) + " is env '" + r.env + "' with " + r.env_config +
                                   " but " + run_label(store, first.id) + " is env '" + first.env + "' with " +
                                   first.env_config + "; a proxy learns one env configuration, so train "
@@ -100,10 +102,14 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
   return data;
 }
 
-std::vector<std::int64_t> runs_with_config(const Store& store, const std::string& env, const std::string& env_config) {
+std::vector<std::int64_t> runs_with_config(const Store& store, const std::string& env, const std::string& env_config,
+                                           const std::string& inputs) {
+  const std::string options = options_besides_inputs(env_config, inputs);
   std::vector<std::int64_t> ids;
   for (const auto& r : store.runs())
-    if (r.env == env && r.env_config == env_config) ids.push_back(r.id);
+    if (r.env == env && options_besides_inputs(r.env_config, r.inputs) == options &&
+        (inputs.empty() || r.inputs.empty() || changed_inputs(inputs, r.inputs).empty()))
+      ids.push_back(r.id);
   return ids;
 }
 

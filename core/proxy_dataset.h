@@ -37,9 +37,12 @@ struct ProxyDataset {
 // stored as null, NaN or infinity, only leaves its row out).
 ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64_t>& run_ids);
 
-// Ids of the store's runs of env `env` with exactly the options `env_config`: the runs a
-// proxy of that configuration can be measured against (empty when there are none).
-std::vector<std::int64_t> runs_with_config(const Store& store, const std::string& env, const std::string& env_config);
+// Ids of the store's runs of env `env` with the options `env_config` that read the input
+// files `inputs` (inputs_json; by contents, whatever path named them): the runs a proxy of
+// that configuration can be measured against (empty when there are none). A run, or
+// `inputs`, without a record (older stores) is compared by its options alone.
+std::vector<std::int64_t> runs_with_config(const Store& store, const std::string& env, const std::string& env_config,
+                                           const std::string& inputs);
 
 // Rows for training and for testing, split so that a design evaluated twice never lands
 // on both sides (that would hide over-fitting). Deterministic for a seed; test_fraction

@@ -387,24 +387,29 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
       record->env_config, where + ", env '" + record->env + "'");
   const Options agent_opts = AgentRegistry::instance().get(record->agent).schema.parse_json(
       record->agent_config, where + ", agent '" + record->agent + "'");
+  // A run recorded with a relative path to an input (see names_input_relatively) opens
+  // whatever that path names in the working directory.
+  const bool relative = names_input_relatively(record->env_config, record->inputs);
   std::unique_ptr<Env> env;
   try {
     env = build_env(record->env, env_opts);
   } catch (const std::exception& e) {
-    // E.g. a relative trace path, resumed from another directory: say which files it read.
+    // E.g. its trace is gone: say which files it read.
     if (record->inputs.empty() || record->inputs == "{}") throw;
-    throw std::invalid_argument(std::string(e.what()) + " (" + where + " read " + record->inputs +
-                                "; resume it from the directory it was started in, or restore those files)");
+    throw std::invalid_argument(std::string(e.what()) + " (" + where + " read " + record->inputs + "; " +
+                                (relative ? "resume it from the directory it was started in, or " : "") +
+                                "restore those files)");
   }
   if (!record->inputs.empty()) {  // older stores did not record them
     const std::string changed = changed_inputs(record->inputs, inputs_json(env->input_files()));
     if (!changed.empty())
       throw std::runtime_error(where + " cannot be resumed: an input file of env '" + record->env +
                                "' changed since the run started, so its evaluations would mix two "
-                               "experiments:\n" + changed +
-                               "\nRestore the file, or start a new run. (Where the paths differ: a relative "
-                               "path in the run's options is resolved against the working directory, so "
-                               "resume from the directory the run was started in.)");
+                               "experiments:\n" + changed + "\nRestore the file, or start a new run." +
+                               (relative ? " (Where the paths differ: a relative path in the run's options is "
+                                           "resolved against the working directory, so resume from the "
+                                           "directory the run was started in.)"
+                                         : ""));
   }
   const Objective objective = Objective::from_json(record->objective);
   objective.check_metrics(env->metric_names());

@@ -184,10 +184,7 @@ ProxyDataset TrainedProxy::comparison_data(const Store& store, std::vector<std::
   if (runs.empty()) {
     // Every run of the configuration, but not those that read other contents of its input
     // files (check_same_config would refuse them).
-    for (std::int64_t id : runs_with_config(store, env_, env_config_)) {
-      const std::string& inputs = store.require_run(id).inputs;
-      if (inputs_.empty() || inputs.empty() || changed_inputs(inputs_, inputs).empty()) runs.push_back(id);
-    }
+    runs = runs_with_config(store, env_, env_config_, inputs_);
     if (runs.empty())
       throw std::invalid_argument(store.path() + ": no run of env '" + env_ + "' with " + env_config_ +
                                   (inputs_.empty() ? "" : " reading the input files it learned from") +
@@ -199,7 +196,8 @@ ProxyDataset TrainedProxy::comparison_data(const Store& store, std::vector<std::
 }
 
 void TrainedProxy::check_same_config(const ProxyDataset& data) const {
-  if (data.env != env_ || data.env_config != env_config_)
+  if (data.env != env_ ||
+      options_besides_inputs(data.env_config, data.inputs) != options_besides_inputs(env_config_, inputs_))
     throw std::invalid_argument("the proxy learned env '" + env_ + "' with " + env_config_ +
                                 " but the data is env '" + data.env + "' with " + data.env_config +
                                 "; its predictions would not mean anything there");
@@ -385,7 +383,9 @@ TrainedProxy TrainedProxy::load(const std::string& path) {
   } catch (const std::invalid_argument& e) {  // e.g. its trace, or the model it learned from, is gone
     throw std::invalid_argument(path + ": cannot rebuild the env the proxy learned (env '" + t.env_ + "' with " +
                                 t.env_config_ + "): " + e.what() +
-                                " (a relative path there resolves against the working directory)");
+                                (names_input_relatively(t.env_config_, t.inputs_)
+                                     ? " (a relative path there resolves against the working directory)"
+                                     : ""));
   }
   const auto features_now = proxy_feature_names(t.source_->space());
   if (features_now != t.feature_names_)

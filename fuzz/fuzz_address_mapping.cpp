@@ -64,8 +64,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   FUZZ_REQUIRE(!am.row_bits.empty() && !am.column_bits.empty(), "row/column missing");
   for (const auto& [first, second] : am.xors)
-    FUZZ_REQUIRE(first >= 0 && first < 64 && second >= 0 && second < 64 && first != second && used[first],
-                 "bad XOR");
+    FUZZ_REQUIRE(first >= 0 && first < 64 && second >= 0 && second < 64 && first != second, "bad XOR");
+  // Every XOR's FIRST bit is read afterwards: by a decoded field (not BYTE_BIT) or a later XOR.
+  bool read[64] = {};
+  for (const auto* f : fields)
+    if (f != &am.byte_bits)
+      for (int b : *f) read[b] = true;
+  for (std::size_t i = am.xors.size(); i-- > 0;) {
+    FUZZ_REQUIRE(read[am.xors[i].first], "XOR " + std::to_string(i) + " rewrites a bit nothing reads");
+    read[am.xors[i].second] = true;
+  }
 
   std::uint64_t state = fnv1a(data, size);
   for (int trial = 0; trial < 8; ++trial) {

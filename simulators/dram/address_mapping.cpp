@@ -243,13 +243,22 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
              "address bit " + std::to_string(b) + " is already used by " + owner[b]);
       owner[b] = f.key;
     }
-  // An XOR rewrites its FIRST bit: on a bit no field decodes it would change nothing
-  // (e.g. a typo), so say so rather than simulate a mapping the file did not mean.
-  for (std::size_t i = 0; i < am.xors.size(); ++i)
-    if (const int first = am.xors[i].first; owner[first].empty())
+  // An XOR rewrites its FIRST bit. If neither a decoded field (byte bits are not decoded)
+  // nor a later XOR reads that bit, the XOR changes nothing (e.g. a typo): say so rather
+  // than simulate a mapping the file did not mean. Which bits are read is found backwards.
+  bool read[64] = {};
+  for (const Field& f : kFields)
+    if (f.member != &AddressMapping::byte_bits)
+      for (int b : am.*(f.member)) read[b] = true;
+  for (std::size_t i = am.xors.size(); i-- > 0;) {
+    const auto [first, second] = am.xors[i];
+    if (!read[first])
       fail(origin, path + ".XOR[" + std::to_string(i) + "].FIRST",
            "address bit " + std::to_string(first) +
-               " belongs to no field, so this XOR would change nothing (FIRST is the bit it rewrites)");
+               " is read by no decoded field (channel, rank, bank group, bank, row, column) and no later "
+               "XOR, so this XOR would change nothing (FIRST is the bit it rewrites)");
+    read[second] = true;
+  }
   return am;
 }
 

@@ -54,3 +54,49 @@ TEST_CASE("an input path that is not UTF-8 is recorded with U+FFFD, and compared
   CHECK(record.find(file_digest(path)) != std::string::npos);
   CHECK(changed_inputs(record, inputs_json({{"workload", path}})).empty());
 }
+
+TEST_CASE("absolute_path names the file a relative path opens, through symbolic links too") {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(ARCHGYM_TEST_BINARY_DIR) / "absolute_path";
+  fs::remove_all(root);
+  fs::create_directories(root / "real" / "sub");
+  fs::create_directories(root / "work");
+  std::ofstream(root / "real" / "t.stl") << "0: read 0x0\n";
+  std::ofstream(root / "work" / "t.stl") << "0: write 0x0\n";
+  fs::create_directory_symlink("../real/sub", root / "work" / "link");
+  const fs::path cwd = fs::current_path();
+  fs::current_path(root / "work");
+  const std::string plain = absolute_path("./t.stl");
+  const std::string through_link = absolute_path("link/../t.stl");  // opens real/t.stl
+  const std::string up = absolute_path("../work/t.stl");
+  fs::current_path(cwd);
+  CHECK(plain == (root / "work" / "t.stl").lexically_normal().string());
+  CHECK(fs::equivalent(through_link, root / "real" / "t.stl"));
+  CHECK(fs::path(through_link).is_absolute());
+  CHECK(fs::equivalent(up, root / "work" / "t.stl"));
+  CHECK(absolute_path("/already/absolute.stl") == "/already/absolute.stl");
+}
+
+TEST_CASE("options that name input files are compared by the files' contents, not their paths") {
+  const std::string a = write("besides_a.stl", "0: read 0x0\n");
+  const std::string inputs = inputs_json({{"workload", a}});
+  const std::string config = R"({"memspec":"DDR3-1600","workload":")" + a + R"("})";
+  CHECK(options_besides_inputs(config, inputs) == R"({"memspec":"DDR3-1600"})");
+  // A named trace and a path to a copy of it: the same options besides the input.
+  CHECK(options_besides_inputs(R"({"memspec":"DDR3-1600","workload":"stream"})", inputs) ==
+        options_besides_inputs(config, inputs));
+  // Without a record (older stores) every option counts.
+  CHECK(options_besides_inputs(config, "") == config);
+  CHECK(options_besides_inputs(config, "{}") == config);
+}
+
+TEST_CASE("names_input_relatively tells a relative path to an input from a name the env resolves") {
+  const std::string inputs = R"({"workload":{"path":"/runs/a/t.stl","digest":"fnv1a64:0"}})";
+  CHECK(names_input_relatively(R"({"workload":"t.stl"})", inputs));
+  CHECK(names_input_relatively(R"({"workload":"../a/t.stl"})", inputs));
+  CHECK_FALSE(names_input_relatively(R"({"workload":"/runs/a/t.stl"})", inputs));
+  CHECK_FALSE(names_input_relatively(R"({"workload":"stream"})",
+                                     R"({"workload":{"path":"/data/dram/traces/stream.stl","digest":"fnv1a64:0"}})"));
+  CHECK_FALSE(names_input_relatively(R"({"workload":"t.stl"})", ""));
+  CHECK_FALSE(names_input_relatively(R"({"workload":"t.stl"})", R"({"workload":{"digest":"fnv1a64:0"}})"));
+}

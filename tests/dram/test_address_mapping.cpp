@@ -95,6 +95,17 @@ TEST_CASE("XOR: bit FIRST becomes FIRST xor SECOND before decoding, in order", "
   am.xors = {{13, 16}, {14, 13}};
   CHECK(am.decode(0x10000).bank == 3);  // bit13 = 1, then bit14 = 0 ^ 1
   CHECK(am.encode(am.decode(0x10000)) == 0x10000);
+
+  // A bit no field decodes may carry a value to a later XOR (DRAMSys 4.0 applies them the
+  // same way, in order and in place): bank bit 0 = a13 ^ a16 ^ a17 through scratch bit 40.
+  const auto scratch = parse_address_mapping_json(
+      R"({"CONGEN": {"BYTE_BIT": [0, 1, 2], "COLUMN_BIT": [3, 4, 5, 6, 7, 8, 9, 10, 11, 12], "BANK_BIT": [13, 14, 15],
+          "ROW_BIT": [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29],
+          "XOR": [{"FIRST": 40, "SECOND": 16}, {"FIRST": 40, "SECOND": 17}, {"FIRST": 13, "SECOND": 40}]}})",
+      "scratch.json");
+  CHECK(scratch.decode(std::uint64_t{1} << 16).bank == 1);
+  CHECK(scratch.decode(std::uint64_t{3} << 16).bank == 0);
+  CHECK(scratch.decode((std::uint64_t{1} << 17) | (std::uint64_t{1} << 13)).bank == 0);
 }
 
 TEST_CASE("decode(encode(x)) and encode(decode(x)) round trip for all four mappings", "[address_mapping]") {
@@ -192,9 +203,12 @@ TEST_CASE("address-map JSON: SOLUTION with ID 0, XOR list, and errors", "[addres
       {R"({"CONGEN": {"COLUMN_BIT": [2]}})", "CONGEN.ROW_BIT"},
       {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [2], "XOR": [{"FIRST": 1}]}})", "CONGEN.XOR[0]"},
       {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [2], "XOR": [{"FIRST": 1, "SECOND": 1}]}})", "CONGEN.XOR[0]"},
-      // An XOR whose FIRST bit no field decodes would change nothing.
+      // An XOR whose FIRST bit neither a decoded field nor a later XOR reads changes nothing
+      // (byte bits are not decoded).
       {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [2], "XOR": [{"FIRST": 1, "SECOND": 5}, {"FIRST": 5, "SECOND": 1}]}})",
-       "CONGEN.XOR[1].FIRST: address bit 5 belongs to no field, so this XOR would change nothing"},
+       "CONGEN.XOR[1].FIRST: address bit 5 is read by no decoded field"},
+      {R"({"CONGEN": {"BYTE_BIT": [0], "ROW_BIT": [1], "COLUMN_BIT": [2], "XOR": [{"FIRST": 0, "SECOND": 1}]}})",
+       "CONGEN.XOR[0].FIRST: address bit 0 is read by no decoded field"},
       {R"({"CONGEN": {"SOLUTION": [{"ID": 2, "ROW_BIT": [1], "COLUMN_BIT": [2]}]}})", "CONGEN.SOLUTION"},
       // An address field beside SOLUTION was silently ignored.
       {R"({"CONGEN": {"BYTE_BIT": [5], "SOLUTION": [{"ID": 0, "ROW_BIT": [1], "COLUMN_BIT": [2]}]}})",

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/proxy_dataset.h"
 #include "core/registry.h"
 #include "core/runner.h"
 #include "tests/catch.h"
@@ -182,7 +183,8 @@ TEST_CASE("a dram run records its trace file, and resuming after the file change
   write_trace(8192);  // another workload under the same name
   CHECK_THROWS_WITH(Runner::resume(store, first.run_id, 1, false),
                     Catch::Contains("cannot be resumed: an input file of env 'dram' changed") &&
-                        Catch::Contains("workload: " + trace) && Catch::Contains("Restore the file"));
+                        Catch::Contains("workload: " + trace) && Catch::Contains("Restore the file") &&
+                        !Catch::Contains("working directory"));  // its path is absolute
   CHECK(store.run(first.run_id)->status == "interrupted");  // untouched
 
   write_trace(64);  // restored: resumes (and replays) as before
@@ -243,4 +245,50 @@ TEST_CASE("a dram run records its trace file, and resuming after the file change
   CHECK(files_run.env_config.find("\"addressmap\":\"" + addressmap_path + "\"") != std::string::npos);
   CHECK(files_run.inputs.find(memspec_path) != std::string::npos);
   CHECK(files_run.inputs.find(addressmap_path) != std::string::npos);
+}
+
+TEST_CASE("runs that read the same trace by different paths are one env configuration for a proxy") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "dram_same_input";
+  fs::remove_all(dir);
+  for (const char* d : {"a", "b", "c"}) fs::create_directories(dir / d);
+  auto write_trace = [&](const fs::path& p, int stride) {
+    std::ofstream out(p);
+    for (int i = 0; i < 200; ++i) out << i << ":\tread\t0x" << std::hex << i * stride << std::dec << "\n";
+  };
+  write_trace(dir / "a" / "t.stl", 64);
+  write_trace(dir / "b" / "t.stl", 64);    // the same bytes in another directory
+  write_trace(dir / "c" / "t.stl", 4096);  // another trace under the same name
+  fs::copy_file(fs::path(ARCHGYM_SOURCE_DATA_DIR) / "dram/traces/stream.stl", dir / "stream_copy.stl");
+  Store store((dir / "runs.db").string());
+  RunSpec spec;
+  spec.env = "dram";
+  spec.agent = "random_walk";
+  spec.budget = 4;
+  spec.stop_on_target = false;
+  spec.progress = false;
+  spec.workers = 1;
+  const fs::path cwd = fs::current_path();
+  std::vector<std::int64_t> ids;
+  for (const char* d : {"a", "b", "c"}) {
+    fs::current_path(dir / d);
+    spec.env_options = {{"workload", "t.stl"}};
+    ids.push_back(Runner::run(spec, &store).run_id);
+  }
+  fs::current_path(cwd);
+  const RunRecord a = *store.run(ids[0]);
+  CHECK(load_proxy_dataset(store, {ids[0], ids[1]}).rows() == 8);
+  CHECK(runs_with_config(store, "dram", a.env_config, a.inputs) == std::vector<std::int64_t>{ids[0], ids[1]});
+  CHECK_THROWS_WITH(load_proxy_dataset(store, {ids[0], ids[2]}), Catch::Contains("read different input files"));
+
+  // A named trace and a path to a copy of it.
+  spec.env_options = {{"workload", "stream"}};
+  const auto named = Runner::run(spec, &store).run_id;
+  spec.env_options = {{"workload", (dir / "stream_copy.stl").string()}};
+  const auto copy = Runner::run(spec, &store).run_id;
+  CHECK(load_proxy_dataset(store, {named, copy}).rows() == 8);
+  // Other options still count.
+  spec.env_options = {{"workload", "stream"}, {"memspec", "DDR4-2400"}};
+  const auto ddr4 = Runner::run(spec, &store).run_id;
+  CHECK_THROWS_WITH(load_proxy_dataset(store, {named, ddr4}), Catch::Contains("a proxy learns one env configuration"));
 }
