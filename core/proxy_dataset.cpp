@@ -44,25 +44,29 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
   // The inputs are compared with those of the first run that recorded them (runs of older
   // builds did not), so such a run listed first does not switch the check off.
   const auto with_inputs = std::find_if(records.begin(), records.end(), [](const RunRecord& r) { return !r.inputs.empty(); });
-  // Options that name input files are compared by the files' contents below, not by path.
+  // Options that name input files are compared by the files' contents, not by path.
   const std::string first_options = options_besides_inputs(first.env_config, first.inputs);
-  for (const RunRecord& r : records) {
+  // Why run r has another env configuration than the first run, or "" if it has the same.
+  auto differs = [&](const RunRecord& r) -> std::string {
     if (r.env != first.env || options_besides_inputs(r.env_config, r.inputs) != first_options)
-      throw std::invalid_argument(run_label(store, r.id) + " is env '" + r.env + "' with " + r.env_config +
-                                  " but " + run_label(store, first.id) + " is env '" + first.env + "' with " +
-                                  first.env_config + "; a proxy learns one env configuration, so train "
-                                  "on runs that share it");
-    if (!r.inputs.empty()) {
-      const RunRecord& reference = *with_inputs;
-      const std::string run = "run " + std::to_string(r.id), first_run = "run " + std::to_string(reference.id);
-      const std::string changed = changed_inputs(reference.inputs, r.inputs, "in " + first_run, "in " + run);
-      if (!changed.empty())
-        throw std::invalid_argument(store.path() + ": " + run + " and " + first_run +
-                                    " share the env configuration but read different input files (" +
-                                    changed + "); a proxy learns one env configuration, so train on runs "
-                                    "that share it");
+      return run_label(store, r.id) + " is env '" + r.env + "' with " + r.env_config + " but " +
+             run_label(store, first.id) + " is env '" + first.env + "' with " + first.env_config;
+    if (r.inputs.empty()) return "";
+    const RunRecord& reference = *with_inputs;
+    const std::string run = "run " + std::to_string(r.id), first_run = "run " + std::to_string(reference.id);
+    const std::string changed = changed_inputs(reference.inputs, r.inputs, "in " + first_run, "in " + run);
+    return changed.empty() ? "" : store.path() + ": " + run + " and " + first_run + " read different input files (" +
+                                      changed + ")";
+  };
+  for (const RunRecord& r : records)
+    if (const std::string why = differs(r); !why.empty()) {
+      std::vector<std::string> same;  // what the user can train on instead
+      for (const RunRecord& q : records)
+        if (differs(q).empty()) same.push_back(std::to_string(q.id));
+      throw std::invalid_argument(why + "; a proxy learns one env configuration, so train on runs that share it (" +
+                                  (run_ids.empty() ? "runs" : "of the runs given,") + " with run " +
+                                  std::to_string(first.id) + "'s: " + join(same) + ")");
     }
-  }
   data.env = first.env;
   data.env_config = first.env_config;
   if (with_inputs != records.end()) data.inputs = with_inputs->inputs;
