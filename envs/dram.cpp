@@ -137,7 +137,8 @@ dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& s
   require_regular_file("addressmap", name);
   if (!std::filesystem::exists(name))
     throw std::invalid_argument("env 'dram': addressmap '" + name + "' is neither a preset (" +
-                                join(kAddressMapPresets) + ") nor an existing file");
+                                join(kAddressMapPresets) + ") nor an existing file" +
+                                did_you_mean(name, kAddressMapPresets));
   return dram::load_address_mapping(name);
 }
 
@@ -216,8 +217,8 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
   if (path == workload && !std::filesystem::exists(path)) {
     std::string list;
     for (const auto& n : dram::default_trace_names()) list += (list.empty() ? "" : ", ") + n;
-    throw std::invalid_argument("env 'dram': workload '" + workload +
-                                "' is neither a named trace (" + list + ") nor an existing file");
+    throw std::invalid_argument("env 'dram': workload '" + workload + "' is neither a named trace (" + list +
+                                ") nor an existing file" + did_you_mean(workload, dram::default_trace_names()));
   }
   // Checked here, not at the first evaluation: every evaluation of the run would fail.
   auto requests = std::make_shared<std::vector<dram::Request>>();

@@ -132,6 +132,9 @@ TEST_CASE("dram env rejects bad options with a clear message") {
                     Catch::Contains("strem") && Catch::Contains("stream"));
   CHECK_THROWS_WITH(make_env("dram", {{"memspec", "DDR9"}}), Catch::Contains("DDR9"));
   CHECK_THROWS_WITH(make_env("dram", {{"addressmap", "nope"}}), Catch::Contains("nope"));
+  CHECK_THROWS_WITH(make_env("dram", {{"workload", "cloud1"}}), Catch::EndsWith("(did you mean 'cloud-1'?)"));
+  CHECK_THROWS_WITH(make_env("dram", {{"addressmap", "bg_interleaved"}}),
+                    Catch::EndsWith("(did you mean 'bg-interleaved'?)"));
   CHECK_THROWS_WITH(make_env("dram", {{"worklaod", "stream"}}), Catch::Contains("worklaod"));
   CHECK_THROWS_WITH(make_env("dram", {{"generator", "random"}, {"read_ratio", "1.5"}}),
                     Catch::Contains("read_ratio"));
