@@ -84,7 +84,8 @@ void print_result(const Store& store, const RunResult& result, std::ostream& out
     const auto design = nlohmann::ordered_json::parse(row->design);
     for (const auto& [name, value] : design.items()) out << "  " << name << " = " << json_text(value) << "\n";
   }
-  out << "metrics:\n";
+  // A proxy's metrics are a model's predictions: say so, or they read as simulated.
+  out << (run.env == "proxy" ? "metrics (predicted by the proxy model, not simulated):\n" : "metrics:\n");
   for (const auto& [name, value] : best->evaluation.metrics) out << "  " << name << " = " << value << "\n";
 }
 

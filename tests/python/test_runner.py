@@ -278,13 +278,26 @@ def test_run_agent_on_existing_objects(small_dram):
     assert len(df) == 12 and df.attrs["agent"] == "random_walk"
 
 
-def test_ctrl_c_interrupts_a_run_which_resumes_to_the_same_trajectory(tmp_path):
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_interrupts_a_run_which_resumes_to_the_same_trajectory(tmp_path, sig):
+    # SIGTERM stops a run cleanly once the program routes it to KeyboardInterrupt, as the
+    # README says (Python's default for SIGTERM ends the process at once).
+    sig = getattr(signal, sig)
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if sig == signal.SIGTERM else None
+    try:
+        _interrupt_and_resume(tmp_path, sig)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt_and_resume(tmp_path, sig):
     path = tmp_path / "i.sqlite"
     kw = dict(env="dram", agent="ga", budget=64, seed=6, agent_options={"population": 8},
               stop_on_target=False, workers=1)  # the shipped stream trace: ~10 ms per evaluation
 
     def interrupt_midway():
-        # A real SIGINT to this process, as Ctrl-C sends it, once evaluations are committed.
+        # A real signal to this process (SIGINT as Ctrl-C sends it), once evaluations are committed.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -294,7 +307,7 @@ def test_ctrl_c_interrupts_a_run_which_resumes_to_the_same_trajectory(tmp_path):
             except sqlite3.Error:
                 pass  # not created yet
             time.sleep(0.005)
-        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), sig)
 
     store = archgym.Store(path)
     thread = threading.Thread(target=interrupt_midway)
