@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/process_identity.h"
+#include "core/registry.h"
 #include "experiments/commands.h"
 
 namespace archgym::cli {
@@ -24,11 +25,44 @@ std::string shown_status(const Store& store, const RunRecord& run) {
   return run.status;
 }
 
+// The options a run set away from their defaults, as `--set` takes them
+// ("generator=random requests=200 population=6"), so that runs of one env and agent can
+// be told apart; env options first. Options this build does not know are shown as stored.
+std::string settings(const Schema& schema, const std::string& stored) {
+  Options options;
+  try {
+    options = schema.parse_json(stored, "");
+  } catch (const std::exception&) {
+    return stored;
+  }
+  const Options defaults = schema.defaults();
+  std::string text;
+  for (const auto& [name, value] : options.all())
+    if (value != defaults.get(name)) text += (text.empty() ? "" : " ") + name + "=" + to_string(value);
+  return text;
+}
+
+std::string settings(const RunRecord& run) {
+  std::string env, agent;
+  try {
+    env = settings(EnvRegistry::instance().get(run.env).schema, run.env_config);
+  } catch (const std::exception&) {  // an env this build does not have
+    env = run.env_config;
+  }
+  try {
+    agent = settings(AgentRegistry::instance().get(run.agent).schema, run.agent_config);
+  } catch (const std::exception&) {
+    agent = run.agent_config;
+  }
+  return env + (env.empty() || agent.empty() ? "" : " ") + agent;
+}
+
 }  // namespace
 
 void runs_command(const std::string& store_path, std::ostream& out) {
   auto store = open_existing_store(store_path);
-  const std::vector<std::string> header = {"id", "env", "agent", "seed", "status", "evaluations", "best_reward"};
+  const std::vector<std::string> header = {"id",          "env",         "agent",   "seed", "status",
+                                           "evaluations", "best_reward", "settings"};
   std::vector<std::vector<std::string>> rows;
   for (const RunRecord& run : store->runs()) {
     bool any = false;
@@ -38,7 +72,7 @@ void runs_command(const std::string& store_path, std::ostream& out) {
     std::ostringstream reward;
     if (any) reward << std::setprecision(6) << best; else reward << "-";
     rows.push_back({std::to_string(run.id), run.env, run.agent, std::to_string(run.seed), shown_status(*store, run),
-                    std::to_string(run.evaluations), reward.str()});
+                    std::to_string(run.evaluations), reward.str(), settings(run)});
   }
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {
@@ -46,9 +80,13 @@ void runs_command(const std::string& store_path, std::ostream& out) {
     for (const auto& r : rows) width[c] = std::max(width[c], r[c].size());
   }
   auto print = [&](const std::vector<std::string>& r) {
+    std::ostringstream line;
     for (std::size_t c = 0; c < r.size(); ++c)
-      if (c + 1 < r.size()) out << std::left << std::setw(static_cast<int>(width[c])) << r[c] << "  ";
-      else out << r[c] << "\n";
+      if (c + 1 < r.size()) line << std::left << std::setw(static_cast<int>(width[c])) << r[c] << "  ";
+      else line << r[c];
+    std::string text = line.str();
+    text.erase(text.find_last_not_of(' ') + 1);  // no padding after an empty last column
+    out << text << "\n";
   };
   print(header);
   for (const auto& r : rows) print(r);

@@ -116,6 +116,9 @@ TEST_CASE("cli: run prints the run, its size and the best design with metrics", 
   REQUIRE(runs.exit_code == 0);
   CHECK(runs.out.find("best_reward") != std::string::npos);
   CHECK(runs.out.find("ga") != std::string::npos);
+  // Settings away from the defaults tell runs apart (workload=stream is the default).
+  CHECK(runs.out.find("  population=6\n") != std::string::npos);
+  CHECK(runs.out.find("workload") == std::string::npos);
 }
 
 TEST_CASE("cli: a run its agent ends before the budget says so", "[cli]") {
