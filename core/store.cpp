@@ -112,6 +112,7 @@ class Statement {
   }
   std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
   double real(int col) const { return sqlite3_column_double(stmt_, col); }
+  bool null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
  private:
   [[noreturn]] void fail(const char* what) const {
@@ -543,6 +544,14 @@ std::vector<EvaluationRecord> Store::evaluations(std::int64_t run_id) const {
     out.push_back(std::move(e));
   }
   return out;
+}
+
+std::optional<double> Store::best_reward(std::int64_t run_id) const {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, path_, "SELECT MAX(reward) FROM evaluations WHERE run_id = ? AND valid != 0");
+  s.bind(1, run_id);
+  if (!s.step() || s.null(0)) return std::nullopt;
+  return s.real(0);
 }
 
 void Store::export_csv(std::ostream& out, std::int64_t run_id,

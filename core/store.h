@@ -114,6 +114,9 @@ class Store {
   RunRecord require_run(std::int64_t run_id) const;
   std::vector<RunRecord> runs() const;
   std::vector<EvaluationRecord> evaluations(std::int64_t run_id) const;
+  // The highest reward among the run's valid evaluations (nothing if it has none), without
+  // reading its rows into memory.
+  std::optional<double> best_reward(std::int64_t run_id) const;
 
   // "wal" for a file store (what PRAGMA journal_mode reports).
   std::string journal_mode() const;

@@ -65,12 +65,8 @@ void runs_command(const std::string& store_path, std::ostream& out) {
                                            "evaluations", "best_reward", "settings"};
   std::vector<std::vector<std::string>> rows;
   for (const RunRecord& run : store->runs()) {
-    bool any = false;
-    double best = 0;
-    for (const auto& e : store->evaluations(run.id))
-      if (e.valid && (!any || e.reward > best)) best = e.reward, any = true;
     std::ostringstream reward;
-    if (any) reward << std::setprecision(6) << best; else reward << "-";
+    if (const auto best = store->best_reward(run.id)) reward << std::setprecision(6) << *best; else reward << "-";
     rows.push_back({std::to_string(run.id), run.env, run.agent, std::to_string(run.seed), shown_status(*store, run),
                     std::to_string(run.evaluations), reward.str(), settings(run)});
   }

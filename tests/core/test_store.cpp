@@ -81,6 +81,29 @@ TEST_CASE("store round trip of runs and evaluations") {
   CHECK_THROWS_WITH(reopened.set_status(5, "failed"), Catch::Contains("no run 5"));
 }
 
+TEST_CASE("best_reward is the highest reward of a run's valid evaluations") {
+  Store store(temp_store("best_reward"));
+  const auto id = store.create_run(sample_run());
+  const auto other = store.create_run(sample_run());
+  CHECK_FALSE(store.best_reward(id));  // no evaluation yet
+  auto invalid = sample_eval(id, 0);
+  invalid.valid = false;
+  invalid.reward = 1e300;  // an invalid design's reward never counts
+  store.record(invalid);
+  CHECK_FALSE(store.best_reward(id));
+  for (double reward : {-3.0, 2.5, -1e-9}) {
+    auto e = sample_eval(id, store.run(id)->evaluations);
+    e.reward = reward;
+    store.record(e);
+  }
+  auto elsewhere = sample_eval(other, 0);
+  elsewhere.reward = 7.0;  // another run's
+  store.record(elsewhere);
+  CHECK(store.best_reward(id) == 2.5);
+  CHECK(store.best_reward(other) == 7.0);
+  CHECK_FALSE(store.best_reward(99));
+}
+
 TEST_CASE("an unknown run is refused naming the store's runs, the first 20 of many") {
   const auto path = temp_store("require_run");
   Store store(path);
