@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -79,27 +80,41 @@ class Store:
         reward, valid, reason, sim_seconds, then one column per knob and per metric."""
         ids = ([self._check_run(run_id)] if run_id is not None
                else [r["run_id"] for r in self._store.runs()])
-        rows = []
+        # Column by column (first-seen order, NaN where a row lacks one, as a frame of row
+        # dicts would have it): a dict per row took ~8x the frame's memory on large runs.
+        columns: dict[str, list] = {}
+        rows = 0
+        keys: tuple = ()  # the previous row's keys: most rows repeat them
+        targets: list[list] = []  # the columns of those keys, in their order
+        missing: list[list] = []  # the columns those rows lack
         for rid in ids:
             for e in self._store.evaluations(rid):
                 row = {k: e[k] for k in ("run_id", "index", "reward", "valid", "reason",
                                          "sim_seconds")}
                 row.update(json.loads(e["design"]) if e["design"] else {})
                 row.update(json.loads(e["metrics"]) if e["metrics"] else {})
-                rows.append(row)
-        if run_id is not None and not any(row["valid"] for row in rows):
+                if tuple(row) != keys:
+                    keys = tuple(row)
+                    targets = [columns.setdefault(k, [math.nan] * rows) for k in keys]
+                    missing = [column for k, column in columns.items() if k not in row]
+                for column, value in zip(targets, row.values()):
+                    column.append(value)
+                for column in missing:
+                    column.append(math.nan)
+                rows += 1
+        if run_id is not None and not any(columns.get("valid", ())):
             # No row shows the run's metrics (or none exists): take its columns from its env.
-            full = self._frame_of_run_env(ids[0], rows)
+            full = self._frame_of_run_env(ids[0], columns)
             if full is not None:
                 return full
         if not rows:
             return pd.DataFrame(columns=list(_EVALUATION_COLUMNS)).astype(_EVALUATION_COLUMNS)
-        return pd.DataFrame(rows)
+        return pd.DataFrame(columns)
 
-    def _frame_of_run_env(self, run_id: int, rows: list[dict]) -> pd.DataFrame | None:
-        """``rows`` of a run without a valid evaluation, with every knob and metric column
-        of its env (as a run's frame has them); None when the env cannot be rebuilt (an
-        input file gone: the rows' own columns are then all there is)."""
+    def _frame_of_run_env(self, run_id: int, columns: dict[str, list]) -> pd.DataFrame | None:
+        """The rows (``columns``) of a run without a valid evaluation, with every knob and
+        metric column of its env (as a run's frame has them); None when the env cannot be
+        rebuilt (an input file gone: the rows' own columns are then all there is)."""
         from .runs import _empty_frame  # runs imports this module
         record = self._store.run(run_id)
         try:
@@ -108,9 +123,9 @@ class Store:
             return None
         empty, _ = _empty_frame(env)
         empty.insert(0, "run_id", pd.Series(dtype="int64"))
-        if not rows:
+        if not columns:
             return empty
-        frame = pd.DataFrame(rows)
+        frame = pd.DataFrame(columns)
         for column in empty.columns:
             if column not in frame:  # a metric: invalid rows have none
                 frame[column] = float("nan")

@@ -173,6 +173,29 @@ def test_store_round_trip(tmp_path):
     assert len(archgym.Store(path).evaluations()) == 32
 
 
+def test_evaluations_of_rows_with_different_columns_match_a_frame_of_row_dicts(tmp_path):
+    # Invalid rows have no metrics and (here, tampered) some no design: the frame is built
+    # column by column and must be the frame pandas makes of one dict per row.
+    path = tmp_path / "mixed.sqlite"
+    store = archgym.Store(path)
+    for seed in (1, 2):
+        archgym.run(env="dram", agent="random_walk", budget=12, seed=seed, env_options=SMALL,
+                    stop_on_target=False, store=store)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE evaluations SET valid = 0, metrics = '', invalid_reason = 'x' WHERE idx % 3 = 0")
+        db.execute("UPDATE evaluations SET design = '' WHERE idx = 4 AND run_id = 2")
+    rows = []
+    for run_id in (1, 2):
+        for e in store._store.evaluations(run_id):
+            row = {k: e[k] for k in ("run_id", "index", "reward", "valid", "reason", "sim_seconds")}
+            row.update(json.loads(e["design"]) if e["design"] else {})
+            row.update(json.loads(e["metrics"]) if e["metrics"] else {})
+            rows.append(row)
+    frame = store.evaluations()
+    pd.testing.assert_frame_equal(frame, pd.DataFrame(rows))
+    assert frame["energy_uJ"].isna().sum() == 8 and frame["PagePolicy"].isna().sum() == 1
+
+
 def test_resume_a_finished_run_replays_without_simulating(tmp_path):
     store = archgym.Store(tmp_path / "r.sqlite")
     df = archgym.run(env="dram", agent="ga", budget=16, seed=3, env_options=SMALL,
