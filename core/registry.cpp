@@ -80,6 +80,16 @@ Options proxy_options(const std::string& name, const std::map<std::string, std::
   return ProxyRegistry::instance().get(name).schema.parse(hyperparameters, "proxy model '" + name + "'");
 }
 
+std::string other_side_hint(const std::string& key, const std::string& env, const std::string& agent,
+                            bool given_to_env) {
+  const Schema& env_schema = EnvRegistry::instance().get(env).schema;
+  const Schema& agent_schema = AgentRegistry::instance().get(agent).schema;
+  if (given_to_env ? env_schema.has(key) || !agent_schema.has(key) : agent_schema.has(key) || !env_schema.has(key))
+    return "";
+  return given_to_env ? "; it is an option of agent '" + agent + "', so give it with the agent's options"
+                      : "; it is an option of env '" + env + "', so give it with the env's options";
+}
+
 std::unique_ptr<Env> build_env(const std::string& name, const Options& options) {
   auto env = EnvRegistry::instance().get(name).factory(options);
   if (!env) throw std::logic_error("env '" + name + "': the factory returned nothing");

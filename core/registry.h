@@ -71,6 +71,11 @@ Options agent_options(const std::string& name,
                       const std::map<std::string, std::string>& hyperparameters);
 Options proxy_options(const std::string& name,
                       const std::map<std::string, std::string>& hyperparameters);
+// For an option given to one side of a run (the env when `given_to_env`, else the agent)
+// that only the other side has: "; it is an option of agent 'ga', so give it with the
+// agent's options"; "" otherwise (both names must be registered).
+std::string other_side_hint(const std::string& key, const std::string& env, const std::string& agent,
+                            bool given_to_env);
 // Build from already validated options.
 std::unique_ptr<Env> build_env(const std::string& name, const Options& options);
 // An env rebuilt from options stored as JSON (a run's env_config), as resume rebuilds it:

@@ -24,6 +24,11 @@ void check_options(const Schema& schema, const std::map<std::string, std::string
   for (const auto& [key, value] : options) {
     const auto it = r.origin.find(section + "." + key);
     const std::string where = it == r.origin.end() ? owner : it->second;
+    // E.g. a YAML env_options: {population: 8} for ga.
+    if (const std::string hint = other_side_hint(key, r.spec.env, r.spec.agent, section == "env_options");
+        !hint.empty())
+      throw UsageError(where + ": unknown option '" + key + "'" + hint + " (" +
+                       (section == "env_options" ? "agent_options" : "env_options") + ")");
     try {
       schema.parse({{key, value}}, where);
     } catch (const std::exception& e) {

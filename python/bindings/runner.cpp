@@ -176,8 +176,8 @@ void bind_runner(py::module_& m) {
         RunResult r;
         {
           py::gil_scoped_release release;
+          r = Runner::run(spec, store.get(), python_signal_raised);  // checks the options first
           names_env = archgym::make_env(spec.env, spec.env_options);
-          r = Runner::run(spec, store.get(), python_signal_raised);
         }
         raise_if_interrupted(r);
         return result_to_dict(r, names_env->space());

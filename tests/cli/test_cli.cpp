@@ -261,6 +261,14 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
   write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\nagent_options:\n  population: 1\n");
   require_rejected(dir, run, {"run.yaml:5", "population"});
 
+  // An option under the other side's section says where it belongs.
+  write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\nenv_options:\n  population: 8\n");
+  require_rejected(dir, run, {"run.yaml:5: unknown option 'population'; it is an option of agent 'ga', so give it "
+                              "with the agent's options (agent_options)"});
+  write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\nagent_options:\n  workload: random\n");
+  require_rejected(dir, run, {"run.yaml:5: unknown option 'workload'; it is an option of env 'dram', so give it "
+                              "with the env's options (env_options)"});
+
   write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\ntargets:\n  power_W: 1\n  speed: 2\n");
   require_rejected(dir, run, {"run.yaml:6", "speed", "latency_ms"});
 
@@ -300,7 +308,8 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
                               "population"});
   write_file(dir / "run.yaml",
              "env: dram\nagent: ga\nbudget: 5\nagent_options: &a {population: 4}\nenv_options: *a\n");
-  require_rejected(dir, run, {"run.yaml:5 (env_options: alias of line 4): unknown option 'population'"});
+  require_rejected(dir, run, {"run.yaml:5 (env_options: alias of line 4): unknown option 'population'; it is an "
+                              "option of agent 'ga'"});
   write_file(dir / "run.yaml",
              "env: dram\nagent: ga\nbudget: 5\nagent_options: &a\n  population: 4\n  elitism: 4\n"
              "env_options:\n  generator: random\ntargets: *a\n");
@@ -309,7 +318,8 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
   write_file(dir / "run.yaml",
              "env: dram\nagent: ga\nbudget: 5\nenv_options:\n  generator: random\n  &k requests: 300\n"
              "agent_options:\n  *k : 4\n");
-  require_rejected(dir, run, {"run.yaml:7 (agent_options: a key aliased from line 6): unknown option 'requests'"});
+  require_rejected(dir, run, {"run.yaml:7 (agent_options: a key aliased from line 6): unknown option 'requests'; it "
+                              "is an option of env 'dram'"});
 
   write_file(dir / "run.yaml", "env: dram\nbudget: 5\n---\nbudget: 500\n");
   require_rejected(dir, run, {"run.yaml:3", "a second YAML document"});

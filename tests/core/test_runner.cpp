@@ -230,6 +230,15 @@ TEST_CASE("bad run input is refused before the store is touched") {
   bad = good;
   bad.agent_options = {{"bach", "2"}};
   CHECK_THROWS_WITH(Runner::run(bad, &store), Catch::StartsWith("agent 'toy_search': unknown option 'bach' (did you mean 'batch'?)"));
+  // An option given to the other side says where it belongs.
+  bad = good;
+  bad.env_options = {{"batch", "2"}};
+  CHECK_THROWS_WITH(Runner::run(bad, &store), "env 'toy_bowl': unknown option 'batch'; it is an option of agent "
+                                              "'toy_search', so give it with the agent's options");
+  bad = good;
+  bad.agent_options = {{"fail_x", "2"}};
+  CHECK_THROWS_WITH(Runner::run(bad, &store), "agent 'toy_search': unknown option 'fail_x'; it is an option of env "
+                                              "'toy_bowl', so give it with the env's options");
   bad = good;
   bad.targets = {{"cost", 1.0}};
   CHECK_THROWS_WITH(Runner::run(bad, &store),

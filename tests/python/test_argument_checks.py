@@ -582,3 +582,11 @@ def test_core_runner_store_and_proxy_arguments_are_named(small_dram, dram_runs_s
                                                          error, message):
     with pytest.raises(error, match=message):
         call(small_dram, dram_runs_store._store, archgym.load_proxy(dram_proxy_file)._proxy)
+
+
+def test_an_option_given_to_the_other_side_says_where_it_belongs():
+    with pytest.raises(ValueError, match=r"env 'dram': unknown option 'population'; it is an option of agent 'ga', "
+                                         r"so give it with the agent's options"):
+        archgym.run(env="dram", agent="ga", budget=2, env_options={"population": 8})
+    with pytest.raises(ValueError, match=r"agent 'ga': unknown option 'workload'; it is an option of env 'dram'"):
+        archgym.run(env="dram", agent="ga", budget=2, agent_options={"workload": "random"})
