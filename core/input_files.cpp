@@ -85,6 +85,13 @@ std::string options_besides_inputs(const std::string& env_config, const std::str
   return options.dump();
 }
 
+bool same_options_besides_inputs(const std::string& env_config_a, const std::string& inputs_a,
+                                 const std::string& env_config_b, const std::string& inputs_b) {
+  // Identical text first: a run of an older build (no inputs recorded) keeps every option.
+  return env_config_a == env_config_b ||
+         options_besides_inputs(env_config_a, inputs_a) == options_besides_inputs(env_config_b, inputs_b);
+}
+
 bool names_input_relatively(const std::string& env_config, const std::string& inputs) {
   namespace fs = std::filesystem;
   if (inputs.empty()) return false;

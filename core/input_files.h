@@ -46,6 +46,12 @@ std::string changed_inputs(const std::string& then, const std::string& now,
 // absolute one is the same input. Without a record ("" from older stores), `env_config`.
 std::string options_besides_inputs(const std::string& env_config, const std::string& inputs);
 
+// Whether two runs' env options are the same configuration apart from their input files'
+// paths: identical as stored, or identical besides the options that name input files
+// (options_besides_inputs). Their files' contents are compared separately (changed_inputs).
+bool same_options_besides_inputs(const std::string& env_config_a, const std::string& inputs_a,
+                                 const std::string& env_config_b, const std::string& inputs_b);
+
 // Whether an option of `env_config` names one of the recorded input files by a relative
 // path (runs recorded before such paths were made absolute, or in a directory whose name
 // is not UTF-8): the working directory then decides which file it opens.

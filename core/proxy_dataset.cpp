@@ -45,10 +45,9 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
   // builds did not), so such a run listed first does not switch the check off.
   const auto with_inputs = std::find_if(records.begin(), records.end(), [](const RunRecord& r) { return !r.inputs.empty(); });
   // Options that name input files are compared by the files' contents, not by path.
-  const std::string first_options = options_besides_inputs(first.env_config, first.inputs);
   // Why run r has another env configuration than the first run, or "" if it has the same.
   auto differs = [&](const RunRecord& r) -> std::string {
-    if (r.env != first.env || options_besides_inputs(r.env_config, r.inputs) != first_options)
+    if (r.env != first.env || !same_options_besides_inputs(r.env_config, r.inputs, first.env_config, first.inputs))
       return run_label(store, r.id) + " is env '" + r.env + "' with " + r.env_config + " but " +
              run_label(store, first.id) + " is env '" + first.env + "' with " + first.env_config;
     if (r.inputs.empty()) return "";
@@ -108,10 +107,9 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
 
 std::vector<std::int64_t> runs_with_config(const Store& store, const std::string& env, const std::string& env_config,
                                            const std::string& inputs) {
-  const std::string options = options_besides_inputs(env_config, inputs);
   std::vector<std::int64_t> ids;
   for (const auto& r : store.runs())
-    if (r.env == env && options_besides_inputs(r.env_config, r.inputs) == options &&
+    if (r.env == env && same_options_besides_inputs(r.env_config, r.inputs, env_config, inputs) &&
         (inputs.empty() || r.inputs.empty() || changed_inputs(inputs, r.inputs).empty()))
       ids.push_back(r.id);
   return ids;

@@ -81,13 +81,27 @@ Options proxy_options(const std::string& name, const std::map<std::string, std::
 }
 
 std::string other_side_hint(const std::string& key, const std::string& env, const std::string& agent,
-                            bool given_to_env) {
+                            bool given_to_env, bool other_side_sets_it) {
   const Schema& env_schema = EnvRegistry::instance().get(env).schema;
   const Schema& agent_schema = AgentRegistry::instance().get(agent).schema;
   if (given_to_env ? env_schema.has(key) || !agent_schema.has(key) : agent_schema.has(key) || !env_schema.has(key))
     return "";
-  return given_to_env ? "; it is an option of agent '" + agent + "', so give it with the agent's options"
-                      : "; it is an option of env '" + env + "', so give it with the env's options";
+  const std::string other = given_to_env ? "agent '" + agent + "'" : "env '" + env + "'";
+  const std::string options = given_to_env ? "the agent's options" : "the env's options";
+  return "; it is an option of " + other +
+         (other_side_sets_it ? ", and " + options + " set it already, so remove it here" : ", so give it with " + options);
+}
+
+void check_option_sides(const std::string& env, const std::map<std::string, std::string>& env_options,
+                        const std::string& agent, const std::map<std::string, std::string>& agent_options) {
+  for (const bool to_env : {true, false}) {
+    const auto& given = to_env ? env_options : agent_options;
+    const auto& other = to_env ? agent_options : env_options;
+    for (const auto& [key, value] : given)
+      if (const std::string hint = other_side_hint(key, env, agent, to_env, other.count(key) > 0); !hint.empty())
+        throw std::invalid_argument((to_env ? "env '" + env : "agent '" + agent) + "': unknown option '" + key + "'" +
+                                    hint);
+  }
 }
 
 std::unique_ptr<Env> build_env(const std::string& name, const Options& options) {

@@ -73,9 +73,14 @@ Options proxy_options(const std::string& name,
                       const std::map<std::string, std::string>& hyperparameters);
 // For an option given to one side of a run (the env when `given_to_env`, else the agent)
 // that only the other side has: "; it is an option of agent 'ga', so give it with the
-// agent's options"; "" otherwise (both names must be registered).
+// agent's options" (or, when `other_side_sets_it`, "...; the agent's options set it
+// already, so remove it here"); "" otherwise (both names must be registered).
 std::string other_side_hint(const std::string& key, const std::string& env, const std::string& agent,
-                            bool given_to_env);
+                            bool given_to_env, bool other_side_sets_it = false);
+// Throws std::invalid_argument ("env 'dram': unknown option 'population'" + the hint above)
+// for the first option given to the side of a run that lacks it while the other has it.
+void check_option_sides(const std::string& env, const std::map<std::string, std::string>& env_options,
+                        const std::string& agent, const std::map<std::string, std::string>& agent_options);
 // Build from already validated options.
 std::unique_ptr<Env> build_env(const std::string& name, const Options& options);
 // An env rebuilt from options stored as JSON (a run's env_config), as resume rebuilds it:

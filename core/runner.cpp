@@ -336,11 +336,7 @@ Prepared prepare(const RunSpec& spec) {
   check_workers(spec.workers);
   // An option given to the wrong side (e.g. env_options {population: 8} for ga) would only
   // be "unknown": say where it belongs.
-  for (const bool to_env : {true, false})
-    for (const auto& [key, value] : to_env ? spec.env_options : spec.agent_options)
-      if (const std::string hint = other_side_hint(key, spec.env, spec.agent, to_env); !hint.empty())
-        throw std::invalid_argument((to_env ? "env '" + spec.env : "agent '" + spec.agent) + "': unknown option '" +
-                                    key + "'" + hint);
+  check_option_sides(spec.env, spec.env_options, spec.agent, spec.agent_options);
   Prepared p;
   p.env_options = env_options(spec.env, spec.env_options);
   p.agent_options = agent_options(spec.agent, spec.agent_options);

@@ -196,8 +196,7 @@ ProxyDataset TrainedProxy::comparison_data(const Store& store, std::vector<std::
 }
 
 void TrainedProxy::check_same_config(const ProxyDataset& data) const {
-  if (data.env != env_ ||
-      options_besides_inputs(data.env_config, data.inputs) != options_besides_inputs(env_config_, inputs_))
+  if (data.env != env_ || !same_options_besides_inputs(data.env_config, data.inputs, env_config_, inputs_))
     throw std::invalid_argument("the proxy learned env '" + env_ + "' with " + env_config_ +
                                 " but the data is env '" + data.env + "' with " + data.env_config +
                                 "; its predictions would not mean anything there");

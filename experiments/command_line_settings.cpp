@@ -70,13 +70,16 @@ void apply_set(const std::string& text, RunRequest& r) {
                      " or --set agent." + text.substr(text.find_first_not_of(" \t")));
   if (to == To::Env || (to == To::Either && env_has)) {
     if (!env_has)
-      throw UsageError(flag + ": env '" + r.spec.env + "' has no option '" + key +
-                       "'; its options: " + keys_of(env));
+      throw UsageError(flag + ": env '" + r.spec.env + "' has no option '" + key + "'" +
+                       (agent_has ? " (it is an option of agent '" + r.spec.agent + "': --set agent." + key + "=...)"
+                                  : "") +
+                       "; its options: " + keys_of(env));
     set_in(env, r.spec.env_options, "env_options");
   } else if (to == To::Agent || agent_has) {
     if (!agent_has)
-      throw UsageError(flag + ": agent '" + r.spec.agent + "' has no option '" + key +
-                       "'; its options: " + keys_of(agent));
+      throw UsageError(flag + ": agent '" + r.spec.agent + "' has no option '" + key + "'" +
+                       (env_has ? " (it is an option of env '" + r.spec.env + "': --set env." + key + "=...)" : "") +
+                       "; its options: " + keys_of(agent));
     set_in(agent, r.spec.agent_options, "agent_options");
   } else {
     throw UsageError(flag + ": unknown option '" + key + "'; env '" + r.spec.env +

@@ -25,10 +25,11 @@ void check_options(const Schema& schema, const std::map<std::string, std::string
     const auto it = r.origin.find(section + "." + key);
     const std::string where = it == r.origin.end() ? owner : it->second;
     // E.g. a YAML env_options: {population: 8} for ga.
-    if (const std::string hint = other_side_hint(key, r.spec.env, r.spec.agent, section == "env_options");
-        !hint.empty())
-      throw UsageError(where + ": unknown option '" + key + "'" + hint + " (" +
-                       (section == "env_options" ? "agent_options" : "env_options") + ")");
+    const bool to_env = section == "env_options";
+    const bool other_sets_it = (to_env ? r.spec.agent_options : r.spec.env_options).count(key) > 0;
+    if (const std::string hint = other_side_hint(key, r.spec.env, r.spec.agent, to_env, other_sets_it); !hint.empty())
+      throw UsageError(where + ": unknown option '" + key + "'" + hint +
+                       (other_sets_it ? "" : to_env ? " (agent_options)" : " (env_options)"));
     try {
       schema.parse({{key, value}}, where);
     } catch (const std::exception& e) {

@@ -176,8 +176,11 @@ void bind_runner(py::module_& m) {
         RunResult r;
         {
           py::gil_scoped_release release;
-          r = Runner::run(spec, store.get(), python_signal_raised);  // checks the options first
+          // Before the run (a finished run must not fail for want of its column names), but
+          // after the check that says which side an option belongs to.
+          check_option_sides(spec.env, spec.env_options, spec.agent, spec.agent_options);
           names_env = archgym::make_env(spec.env, spec.env_options);
+          r = Runner::run(spec, store.get(), python_signal_raised);
         }
         raise_if_interrupted(r);
         return result_to_dict(r, names_env->space());

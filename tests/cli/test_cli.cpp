@@ -203,7 +203,11 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
   require_rejected(dir, base + "--env dram --agent ga --set bogus=1", {"bogus", "workload", "population"});
   require_rejected(dir, base + "--env dram --agent ga --set population=1", {"population", "[2, 1024]"});
   require_rejected(dir, base + "--env dram --agent ga --set population=8 --set elitism=8", {"elitism"});
-  require_rejected(dir, base + "--env dram --agent ga --set env.population=8", {"population", "dram"});
+  require_rejected(dir, base + "--env dram --agent ga --set env.population=8",
+                   {"--set env.population=8: env 'dram' has no option 'population' (it is an option of agent 'ga': "
+                    "--set agent.population=...)"});
+  require_rejected(dir, base + "--env dram --agent ga --set agent.workload=random",
+                   {"agent 'ga' has no option 'workload' (it is an option of env 'dram': --set env.workload=...)"});
   require_rejected(dir, base + "--env dram --agent ga --set workload", {"workload", "key=value"});
   require_rejected(dir, base + "--env dram --agent ga --set workload=nosuch", {"nosuch", "stream"});
   require_rejected(dir, base + "--env dram --agent ga --set space=huge", {"space", "archgym"});
@@ -265,6 +269,10 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
   write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\nenv_options:\n  population: 8\n");
   require_rejected(dir, run, {"run.yaml:5: unknown option 'population'; it is an option of agent 'ga', so give it "
                               "with the agent's options (agent_options)"});
+  write_file(dir / "run.yaml",
+             "env: dram\nagent: ga\nbudget: 5\nenv_options:\n  population: 8\nagent_options:\n  population: 8\n");
+  require_rejected(dir, run, {"run.yaml:5: unknown option 'population'; it is an option of agent 'ga', and the agent's "
+                              "options set it already, so remove it here"});
   write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\nagent_options:\n  workload: random\n");
   require_rejected(dir, run, {"run.yaml:5: unknown option 'workload'; it is an option of env 'dram', so give it "
                               "with the env's options (env_options)"});

@@ -100,3 +100,14 @@ TEST_CASE("names_input_relatively tells a relative path to an input from a name 
   CHECK_FALSE(names_input_relatively(R"({"workload":"t.stl"})", ""));
   CHECK_FALSE(names_input_relatively(R"({"workload":"t.stl"})", R"({"workload":{"digest":"fnv1a64:0"}})"));
 }
+
+TEST_CASE("same_options_besides_inputs: identical options, or identical besides the input files' paths") {
+  const std::string inputs = R"({"workload":{"path":"/a/t.stl","digest":"fnv1a64:0"}})";
+  const std::string config = R"({"memspec":"DDR3-1600","workload":"/a/t.stl"})";
+  // A run of an older build (no inputs recorded) with the same options as a newer one.
+  CHECK(same_options_besides_inputs(config, "", config, inputs));
+  CHECK(same_options_besides_inputs(config, inputs, R"({"memspec":"DDR3-1600","workload":"t.stl"})", inputs));
+  CHECK_FALSE(same_options_besides_inputs(config, inputs, R"({"memspec":"DDR4-2400","workload":"/a/t.stl"})", inputs));
+  // Without a record, another path is another configuration (nothing says the files agree).
+  CHECK_FALSE(same_options_besides_inputs(config, inputs, R"({"memspec":"DDR3-1600","workload":"/b/u.stl"})", ""));
+}

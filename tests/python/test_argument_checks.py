@@ -584,9 +584,15 @@ def test_core_runner_store_and_proxy_arguments_are_named(small_dram, dram_runs_s
         call(small_dram, dram_runs_store._store, archgym.load_proxy(dram_proxy_file)._proxy)
 
 
-def test_an_option_given_to_the_other_side_says_where_it_belongs():
+def test_an_option_given_to_the_other_side_says_where_it_belongs(tmp_path):
     with pytest.raises(ValueError, match=r"env 'dram': unknown option 'population'; it is an option of agent 'ga', "
                                          r"so give it with the agent's options"):
         archgym.run(env="dram", agent="ga", budget=2, env_options={"population": 8})
     with pytest.raises(ValueError, match=r"agent 'ga': unknown option 'workload'; it is an option of env 'dram'"):
         archgym.run(env="dram", agent="ga", budget=2, agent_options={"workload": "random"})
+    # Given to both sides, it says to remove it from the wrong one; with a store path too.
+    with pytest.raises(ValueError, match=r"env 'dram': unknown option 'population'; it is an option of agent 'ga', "
+                                         r"and the agent's options set it already, so remove it here"):
+        archgym.run(env="dram", agent="ga", budget=2, env_options={"population": 8},
+                    agent_options={"population": 8}, store=str(tmp_path / "s.db"))
+    assert not (tmp_path / "s.db").exists()
