@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <string>
+#include <vector>
+
+#include "core/text.h"
 
 namespace archgym {
 
@@ -26,12 +30,10 @@ Evaluation evaluate_checked(const Env& env, const Design& d) {
                       std::equal(names.begin(), names.end(), e.metrics.begin(),
                                  [](const std::string& n, const auto& m) { return n == m.first; });
     if (!same) {
-      std::string reported;
-      for (const auto& [name, value] : e.metrics) reported += (reported.empty() ? "" : ", ") + name;
-      std::string declared;
-      for (const auto& name : names) declared += (declared.empty() ? "" : ", ") + name;
+      std::vector<std::string> reported;
+      for (const auto& [name, value] : e.metrics) reported.push_back(name);
       const double seconds = e.sim_seconds;
-      e = Evaluation::invalid("the env reported the metrics {" + reported + "} but declares {" + declared +
+      e = Evaluation::invalid("the env reported the metrics {" + join(reported) + "} but declares {" + join(names) +
                               "} (metric_names()): a bug in the env");
       e.sim_seconds = seconds;
     }
