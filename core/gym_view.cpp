@@ -27,6 +27,7 @@ StepOutcome GymView::reset(std::uint64_t seed) {
   StepOutcome out;
   out.design = env_->default_design();
   out.evaluation = evaluate_checked(*env_, out.design);
+  if (run_) run_->record(out.design, out.evaluation);
   out.observation = observe(out.evaluation);
   return out;
 }
@@ -39,6 +40,7 @@ StepOutcome GymView::step(const Design& action) {
   StepOutcome out;
   out.design = action;
   out.evaluation = evaluate_checked(*env_, action);
+  if (run_) run_->record(out.design, out.evaluation);
   const Score s = objective_.score(out.evaluation);
   out.observation = observe(out.evaluation);
   out.reward = s.reward;
@@ -50,6 +52,13 @@ StepOutcome GymView::step(const Design& action) {
 
 StepOutcome GymView::step_indices(const std::vector<std::size_t>& action) {
   return step(env_->space().from_indices(action));
+}
+
+void GymView::record_to(std::shared_ptr<ExternalRun> run) {
+  // Same env and objective: the stored rewards are the ones the view hands out.
+  if (run && (&run->env() != env_.get() || run->objective().to_json() != objective_.to_json()))
+    throw std::invalid_argument("gym view: the external run must be made on the view's env and objective");
+  run_ = std::move(run);
 }
 
 Design GymView::sample_action() { return env_->space().sample(rng_); }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/env.h"
+#include "core/external_run.h"
 #include "core/objective.h"
 #include "core/rng.h"
 
@@ -34,6 +35,10 @@ class GymView {
   StepOutcome step_indices(const std::vector<std::size_t>& action);
   // A uniform random action from the generator reset(seed) seeded.
   Design sample_action();
+  // From now on every evaluation (reset's default design, each step) is also stored as
+  // the next evaluation of `run` (made on this view's env and objective).
+  void record_to(std::shared_ptr<ExternalRun> run);
+  const std::shared_ptr<ExternalRun>& recorded_run() const { return run_; }
   const Env& env() const { return *env_; }
   const Objective& objective() const { return objective_; }
   std::uint64_t steps() const { return steps_; }
@@ -45,6 +50,7 @@ class GymView {
   std::uint64_t steps_ = 0;
   bool started_ = false;
   Rng rng_;
+  std::shared_ptr<ExternalRun> run_;
   std::vector<double> observe(const Evaluation& e) const;
 };
 

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "core/external_run.h"
 #include "core/text.h"
 
 namespace archgym {
@@ -60,6 +61,9 @@ EnvRegistrar::EnvRegistrar(std::string name, std::string description, Schema sch
 
 AgentRegistrar::AgentRegistrar(std::string name, std::string description, Schema schema,
                                std::function<std::unique_ptr<Agent>(const AgentContext&)> factory) {
+  // The store's agent column says "external" for runs an outside search drove (external_run.h).
+  if (name == kExternalAgent)
+    throw std::invalid_argument("agent registry: '" + name + "' is reserved for runs driven outside archgym");
   AgentRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)});
 }
 

@@ -26,6 +26,7 @@
 #include <utility>
 
 #include "archgym_version.h"
+#include "core/external_run.h"
 #include "core/json_util.h"
 #include "core/process_identity.h"
 #include "core/progress_bar.h"
@@ -53,6 +54,24 @@ std::string metrics_json(const Evaluation& e) {
   for (const auto& [name, value] : e.metrics) j[name] = value;  // NaN/inf are stored as null
   return j.dump();
 }
+
+}  // namespace
+
+EvaluationRecord evaluation_record(std::int64_t run_id, std::int64_t index, const DesignSpace& space,
+                                   const Design& design, const Evaluation& evaluation, double reward) {
+  EvaluationRecord r;
+  r.run_id = run_id;
+  r.index = index;
+  r.design = space.to_json(design);
+  r.metrics = metrics_json(evaluation);
+  r.reward = reward;
+  r.valid = evaluation.valid;
+  r.invalid_reason = evaluation.invalid_reason;
+  r.sim_seconds = evaluation.sim_seconds;
+  return r;
+}
+
+namespace {
 
 Evaluation evaluation_from_record(const EvaluationRecord& r) {
   Evaluation e;
@@ -154,16 +173,8 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
     auto record = [&](std::size_t i) {
       if (!store) return;
       const Slot& slot = slots[i];
-      EvaluationRecord r;
-      r.run_id = run_id;
-      r.index = static_cast<std::int64_t>(done + i);
-      r.design = space.to_json(slot.design);
-      r.metrics = metrics_json(slot.evaluation);
-      r.reward = slot.score.reward;
-      r.valid = slot.evaluation.valid;
-      r.invalid_reason = slot.evaluation.invalid_reason;
-      r.sim_seconds = slot.evaluation.sim_seconds;
-      store->record(r);
+      store->record(evaluation_record(run_id, static_cast<std::int64_t>(done + i), space, slot.design,
+                                      slot.evaluation, slot.score.reward));
     };
     auto answer_again = [&](std::size_t i, const Evaluation& earlier) {
       slots[i].evaluation = earlier;
@@ -230,6 +241,17 @@ Objective run_objective(const Env& env, const std::string& formulation, const st
   return o;
 }
 
+Objective run_objective(const Env& env, const std::string& env_name, const std::string& formulation,
+                        const std::map<std::string, double>& targets) {
+  // A run names its env in the message (the other overload's own check would not).
+  const auto metrics = env.metric_names();
+  for (const auto& [metric, value] : targets)
+    if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
+      throw std::invalid_argument("target: env '" + env_name + "' has no metric '" + metric + "'" +
+                                  did_you_mean(metric, metrics) + "; its metrics: " + join(metrics));
+  return run_objective(env, formulation, targets);
+}
+
 namespace {
 
 // Everything a run needs, built and validated before the store is touched.
@@ -239,16 +261,6 @@ struct Prepared {
   Objective objective;
   Options env_options, agent_options;
 };
-
-Objective build_objective(const Env& env, const RunSpec& spec) {
-  // A run names its env in the message (run_objective's own check would not).
-  const auto metrics = env.metric_names();
-  for (const auto& [metric, value] : spec.targets)
-    if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
-      throw std::invalid_argument("target: env '" + spec.env + "' has no metric '" + metric + "'" +
-                                  did_you_mean(metric, metrics) + "; its metrics: " + join(metrics));
-  return run_objective(env, spec.formulation, spec.targets);
-}
 
 // The store's claim on a run (Store::claim_run), held while this process runs it.
 class ClaimedRun {
@@ -314,21 +326,6 @@ RunResult run_and_record(const Env& env, Agent& agent, const Objective& objectiv
   }
 }
 
-// The env's options as a run records them: one that names an input file by a relative path
-// (its value is the file's path, see InputFile::role) becomes the absolute path it named.
-// Not where that path is not UTF-8 (a directory named in another encoding): options are
-// text, so that run keeps the relative path and resumes from its directory.
-Options recorded_options(Options options, const std::vector<InputFile>& files) {
-  for (const auto& f : files) {
-    const auto it = options.all().find(f.role);
-    if (it == options.all().end() || it->second != Value(f.path) || std::filesystem::path(f.path).is_absolute())
-      continue;
-    if (const std::string absolute = absolute_path(f.path); !invalid_utf8_offset(absolute))
-      options.set(f.role, absolute);
-  }
-  return options;
-}
-
 // Everything a run needs, checked: what throws here is bad input, found before the run is stored.
 Prepared prepare(const RunSpec& spec) {
   if (spec.budget == 0) throw std::invalid_argument("run: budget must be at least 1");
@@ -341,7 +338,7 @@ Prepared prepare(const RunSpec& spec) {
   p.env_options = env_options(spec.env, spec.env_options);
   p.agent_options = agent_options(spec.agent, spec.agent_options);
   p.env = build_env(spec.env, p.env_options);
-  p.objective = build_objective(*p.env, spec);
+  p.objective = run_objective(*p.env, spec.env, spec.formulation, spec.targets);
   AgentContext context;
   context.space = &p.env->space();
   context.hyperparameters = p.agent_options;
@@ -352,24 +349,41 @@ Prepared prepare(const RunSpec& spec) {
 
 }  // namespace
 
+Options recorded_options(Options options, const std::vector<InputFile>& files) {
+  for (const auto& f : files) {
+    const auto it = options.all().find(f.role);
+    if (it == options.all().end() || it->second != Value(f.path) || std::filesystem::path(f.path).is_absolute())
+      continue;
+    if (const std::string absolute = absolute_path(f.path); !invalid_utf8_offset(absolute))
+      options.set(f.role, absolute);
+  }
+  return options;
+}
+
+RunRecord env_run_record(const std::string& env_name, const Options& env_options, const Env& env,
+                         const Objective& objective) {
+  RunRecord record;
+  record.env = env_name;
+  record.env_config = recorded_options(env_options, env.input_files()).to_json();
+  record.objective = objective.to_json();
+  record.version = kVersion;
+  record.git_commit = kGitCommit;
+  record.inputs = inputs_json(env.input_files());
+  return record;
+}
+
 void Runner::check(const RunSpec& spec) { prepare(spec); }
 
 RunResult Runner::run(const RunSpec& spec, Store* store, StopRequested stop_requested) {
   const Prepared p = prepare(spec);
 
-  RunRecord record;
-  record.env = spec.env;
-  record.env_config = recorded_options(p.env_options, p.env->input_files()).to_json();
+  RunRecord record = env_run_record(spec.env, p.env_options, *p.env, p.objective);
   record.agent = spec.agent;
   record.agent_config = p.agent_options.to_json();
-  record.objective = p.objective.to_json();
   record.seed = spec.seed;
   record.budget = spec.budget;
   record.batch = spec.batch ? spec.batch : std::max<std::size_t>(1, p.agent->preferred_batch());
   record.stop_on_target = spec.stop_on_target;
-  record.version = kVersion;
-  record.git_commit = kGitCommit;
-  record.inputs = inputs_json(p.env->input_files());
   const std::int64_t run_id = store ? store->create_run(record, &this_process()) : 0;
   const ClaimedRun claim(store, run_id, ClaimedRun::Created{});
   return run_and_record(*p.env, *p.agent, p.objective, record, spec.workers, spec.progress, store, run_id, nullptr,
@@ -385,6 +399,7 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
     throw std::invalid_argument("store " + store.path() + ": no run " + std::to_string(run_id) +
                                 "; runs: " + (ids.empty() ? "(none)" : join(ids)));
   }
+  if (record->agent == kExternalAgent) throw std::invalid_argument(external_run_cannot_resume(*record));
   const std::string where = "run " + std::to_string(run_id);
   const Options env_opts = EnvRegistry::instance().get(record->env).schema.parse_json(
       record->env_config, where + ", env '" + record->env + "'");

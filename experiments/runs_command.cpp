@@ -3,6 +3,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "core/external_run.h"
 #include "core/process_identity.h"
 #include "core/registry.h"
 #include "experiments/commands.h"
@@ -49,10 +50,14 @@ std::string settings(const RunRecord& run) {
   } catch (const std::exception&) {  // an env this build does not have
     env = run.env_config;
   }
-  try {
-    agent = settings(AgentRegistry::instance().get(run.agent).schema, run.agent_config);
-  } catch (const std::exception&) {
-    agent = run.agent_config;
+  if (const std::string driver = external_driver(run); !driver.empty()) {
+    agent = "driver=" + driver;  // an external run: what picked its designs
+  } else {
+    try {
+      agent = settings(AgentRegistry::instance().get(run.agent).schema, run.agent_config);
+    } catch (const std::exception&) {
+      agent = run.agent_config;
+    }
   }
   return env + (env.empty() || agent.empty() ? "" : " ") + agent;
 }

@@ -1,0 +1,218 @@
+// A search outside archgym's agents logs every evaluation it reports as a run of the
+// store: rows, rewards and record as the runner writes them, closed with a status, never
+// resumed by archgym.
+#include "tests/catch.h"
+#include "tests/core/temp_store.h"
+#include "tests/core/toy_env.h"
+
+#include <memory>
+#include <thread>
+
+#include "core/external_run.h"
+#include "core/gym_view.h"
+#include "core/process_identity.h"
+#include "core/registry.h"
+#include "core/runner.h"
+
+using namespace archgym;
+
+namespace {
+
+ExternalRunSpec toy_spec() {
+  ExternalRunSpec spec;
+  spec.env = "toy_bowl";
+  spec.seed = 42;
+  spec.driver = "hand-written sweep";
+  return spec;
+}
+
+Design toy_design(DesignSpace const& space, int x, const std::string& shape = "round", int size = 8) {
+  return space.from_strings({{"x", std::to_string(x)}, {"size", std::to_string(size)}, {"shape", shape}, {"scale", "1"}});
+}
+
+}  // namespace
+
+TEST_CASE("an external run stores each evaluation as the runner would, numbered in order") {
+  auto store = std::make_shared<Store>(temp_store("external_rows"));
+  ExternalRun run(store, toy_spec());
+  const auto& space = run.env().space();
+  const Step first = run.evaluate(toy_design(space, 3));
+  const Step second = run.evaluate(toy_design(space, 7));
+  CHECK(first.index == 0);
+  CHECK(second.index == 1);
+  // The reward is the objective's score: the toy's default (normalised cost, target 0.5).
+  CHECK(first.reward == toy::Bowl().default_objective().score(first.evaluation).reward);
+  CHECK(first.evaluation.metric("cost_u") == 16.0);
+  CHECK(second.evaluation.metric("cost_u") == 0.0);
+  CHECK(run.evaluations() == 2);
+
+  const auto rows = store->evaluations(run.run_id());
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].design == space.to_json(first.design));
+  CHECK(rows[0].reward == first.reward);
+  CHECK(rows[1].reward == second.reward);
+  CHECK(rows[1].metrics == R"({"cost_u":0.0,"latency_ns":18.0})");
+  // The same row the runner writes for this evaluation.
+  const EvaluationRecord expected =
+      evaluation_record(run.run_id(), 1, space, second.design, second.evaluation, second.reward);
+  CHECK(rows[1].design == expected.design);
+  CHECK(rows[1].metrics == expected.metrics);
+}
+
+TEST_CASE("an external run's record names the driver, seed, env config, objective and build") {
+  auto store = std::make_shared<Store>(temp_store("external_record"));
+  ExternalRunSpec spec = toy_spec();
+  spec.env_options = {{"fail_x", "4"}};
+  spec.targets = {{"latency_ns", 20}};
+  std::int64_t id = 0;
+  {
+    ExternalRun run(store, spec);
+    id = run.run_id();
+    const RunRecord r = store->require_run(id);
+    CHECK(r.agent == "external");
+    CHECK(r.agent_config == R"({"driver":"hand-written sweep"})");
+    CHECK(external_driver(r) == "hand-written sweep");
+    CHECK(r.seed == 42);
+    CHECK(r.budget == 0);
+    CHECK(r.batch == 1);
+    CHECK(r.status == "running");
+    CHECK(r.env == "toy_bowl");
+    CHECK(r.env_config == env_options("toy_bowl", {{"fail_x", "4"}}).to_json());
+    CHECK(r.objective == run.objective().to_json());
+    CHECK(r.objective.find("latency_ns") != std::string::npos);
+    CHECK_FALSE(r.version.empty());
+    // Claimed by this process while it is open, as archgym's own runs are.
+    REQUIRE(store->run_claim(id));
+    CHECK(store->run_claim(id)->owner.pid == this_process().pid);
+    // An env failure is an invalid evaluation, stored with its message; the run goes on.
+    const Step crashed = run.evaluate(toy_design(run.env().space(), 4));
+    CHECK_FALSE(crashed.evaluation.valid);
+    CHECK(crashed.reward == run.objective().invalid_reward());
+    CHECK(store->evaluations(id).at(0).invalid_reason.find("crashed at x=4") != std::string::npos);
+  }
+  // Destroyed while open: finished, claim released.
+  CHECK(store->require_run(id).status == "finished");
+  CHECK_FALSE(store->run_claim(id));
+}
+
+TEST_CASE("an external run answers a design it evaluated before without simulating it") {
+  auto store = std::make_shared<Store>(temp_store("external_repeat"));
+  ExternalRun run(store, toy_spec());
+  const long before = toy::evaluations_seen;
+  const Step a = run.evaluate(toy_design(run.env().space(), 5));
+  const Step b = run.evaluate(toy_design(run.env().space(), 5));
+  CHECK(toy::evaluations_seen == before + 1);
+  CHECK(b.index == 1);
+  CHECK(b.evaluation.metrics == a.evaluation.metrics);
+  CHECK(b.reward == a.reward);
+  CHECK(b.evaluation.sim_seconds == 0);
+  CHECK(store->evaluations(run.run_id()).size() == 2);
+}
+
+TEST_CASE("an external run's design outside the space is an invalid evaluation") {
+  auto store = std::make_shared<Store>(temp_store("external_constraint"));
+  ExternalRun run(store, toy_spec());
+  const Step star = run.evaluate(toy_design(run.env().space(), 7, "star", 64));
+  CHECK_FALSE(star.evaluation.valid);
+  CHECK(star.evaluation.invalid_reason.find("size <= 32 for a star") != std::string::npos);
+  CHECK(store->evaluations(run.run_id()).at(0).valid == false);
+}
+
+TEST_CASE("evaluations from several threads get distinct consecutive indices") {
+  auto store = std::make_shared<Store>(temp_store("external_threads"));
+  ExternalRun run(store, toy_spec());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&run, t] {
+      for (int x = 0; x < 5; ++x) run.evaluate(toy_design(run.env().space(), t * 5 + x));
+    });
+  for (auto& t : threads) t.join();
+  const auto rows = store->evaluations(run.run_id());
+  REQUIRE(rows.size() == 20);
+  for (std::size_t i = 0; i < rows.size(); ++i) CHECK(rows[i].index == static_cast<std::int64_t>(i));
+}
+
+TEST_CASE("an external run ends once, with the status its driver gives") {
+  auto store = std::make_shared<Store>(temp_store("external_finish"));
+  ExternalRun failed(store, toy_spec());
+  failed.evaluate(toy_design(failed.env().space(), 1));
+  CHECK_THROWS_WITH(failed.finish("target_met"),
+                    Catch::Contains("status must be finished, interrupted or failed, got 'target_met'"));
+  failed.finish("failed", "the study raised ValueError");
+  const RunRecord r = store->require_run(failed.run_id());
+  CHECK(r.status == "failed");
+  CHECK(r.message == "the study raised ValueError");
+  CHECK_FALSE(r.finished_at.empty());
+  CHECK_FALSE(store->run_claim(failed.run_id()));
+  CHECK_THROWS_WITH(failed.evaluate(toy_design(failed.env().space(), 2)), Catch::Contains("has ended"));
+  CHECK_THROWS_WITH(failed.finish(), Catch::Contains("has ended already"));
+  CHECK(store->evaluations(failed.run_id()).size() == 1);
+
+  ExternalRun interrupted(store, toy_spec());
+  interrupted.finish("interrupted");
+  CHECK(store->require_run(interrupted.run_id()).status == "interrupted");
+}
+
+TEST_CASE("archgym does not resume an external run, and says why") {
+  auto store = std::make_shared<Store>(temp_store("external_resume"));
+  std::int64_t id = 0;
+  {
+    ExternalRun run(store, toy_spec());
+    id = run.run_id();
+    run.evaluate(toy_design(run.env().space(), 1));
+    run.finish("interrupted");
+  }
+  CHECK_THROWS_WITH(Runner::resume(*store, id, 1, false),
+                    Catch::Contains("run " + std::to_string(id) + " is an external run (its designs were picked by "
+                                    "'hand-written sweep', outside archgym), so archgym cannot continue it; its 1 "
+                                    "evaluations stay in the store"));
+  CHECK(store->require_run(id).status == "interrupted");  // untouched
+}
+
+TEST_CASE("bad input to an external run is refused before the store holds anything") {
+  auto store = std::make_shared<Store>(temp_store("external_refused"));
+  ExternalRunSpec spec = toy_spec();
+  spec.env_options = {{"fail", "3"}};
+  CHECK_THROWS_WITH(ExternalRun(store, spec), Catch::Contains("env 'toy_bowl': unknown option 'fail'"));
+  spec = toy_spec();
+  spec.targets = {{"latency", 3}};
+  CHECK_THROWS_WITH(ExternalRun(store, spec),
+                    Catch::Contains("target: env 'toy_bowl' has no metric 'latency' (did you mean 'latency_ns'?)"));
+  spec = toy_spec();
+  spec.driver = "";
+  CHECK_THROWS_WITH(ExternalRun(store, spec), Catch::Contains("driver must name what picks the designs"));
+  spec.driver = "two\nlines";
+  CHECK_THROWS_WITH(ExternalRun(store, spec), Catch::Contains("one line without control characters"));
+  CHECK_THROWS_WITH(ExternalRun(nullptr, toy_spec()), Catch::Contains("no store given"));
+  CHECK(store->runs().empty());
+}
+
+TEST_CASE("no agent may be registered under the external runs' name") {
+  CHECK_THROWS_WITH(AgentRegistrar("external", "x", Schema(),
+                                   [](const AgentContext&) -> std::unique_ptr<Agent> { return nullptr; }),
+                    Catch::Contains("'external' is reserved"));
+}
+
+TEST_CASE("a gym view recording to an external run stores the reset and every step with its reward") {
+  auto store = std::make_shared<Store>(temp_store("external_gym"));
+  std::shared_ptr<const Env> env(make_env("toy_bowl"));
+  const Objective objective = env->default_objective();
+  GymView view(env, objective, 4);
+  auto run = std::make_shared<ExternalRun>(store, "toy_bowl", env_options("toy_bowl", {}), env, objective, 9, "gymnasium");
+  view.record_to(run);
+  view.reset(9);
+  const StepOutcome s1 = view.step(toy_design(env->space(), 2));
+  const StepOutcome s2 = view.step(toy_design(env->space(), 7));
+  const auto rows = store->evaluations(run->run_id());
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].design == env->space().to_json(env->default_design()));
+  CHECK(rows[1].reward == s1.reward);
+  CHECK(rows[2].reward == s2.reward);
+  CHECK(s2.terminated);
+  CHECK(store->require_run(run->run_id()).seed == 9);
+
+  // Another env or objective would store rewards the view does not hand out.
+  std::shared_ptr<const Env> other(make_env("toy_bowl"));
+  auto elsewhere = std::make_shared<ExternalRun>(store, "toy_bowl", env_options("toy_bowl", {}), other, objective, 9, "gym");
+  CHECK_THROWS_WITH(view.record_to(elsewhere), Catch::Contains("made on the view's env and objective"));
+}
