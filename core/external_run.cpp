@@ -9,10 +9,8 @@
 
 namespace archgym {
 
-namespace {
-
 // The driver is shown in `archgym runs` and stored as JSON text: one line of UTF-8.
-void check_driver(const std::string& driver) {
+void check_external_driver(const std::string& driver) {
   if (driver.empty()) throw std::invalid_argument("external run: driver must name what picks the designs, e.g. 'optuna'");
   if (driver.size() > 200)
     throw std::invalid_argument("external run: driver must be at most 200 characters, got " +
@@ -22,8 +20,6 @@ void check_driver(const std::string& driver) {
       throw std::invalid_argument("external run: driver must be one line without control characters");
   if (invalid_utf8_offset(driver)) throw std::invalid_argument("external run: driver must be UTF-8 text");
 }
-
-}  // namespace
 
 std::string external_driver(const RunRecord& run) {
   if (run.agent != kExternalAgent) return "";
@@ -45,13 +41,30 @@ std::string external_run_cannot_resume(const RunRecord& run) {
          "another external run (archgym.ExternalRun, or a gymnasium env made with store=...)";
 }
 
+// The env, its options and the objective of a spec, checked.
+struct ExternalRun::Prepared {
+  Options options;
+  std::shared_ptr<const Env> env;
+  Objective objective;
+};
+
+ExternalRun::Prepared ExternalRun::prepare(const ExternalRunSpec& spec) {
+  check_external_driver(spec.driver);
+  Prepared p;
+  p.options = env_options(spec.env, spec.env_options);
+  p.env = std::shared_ptr<const Env>(build_env(spec.env, p.options));
+  p.objective = run_objective(*p.env, spec.env, spec.formulation, spec.targets);
+  return p;
+}
+
+void ExternalRun::check(const ExternalRunSpec& spec) { prepare(spec); }
+
 ExternalRun::ExternalRun(std::shared_ptr<Store> store, const ExternalRunSpec& spec) : store_(std::move(store)) {
   if (!store_) throw std::invalid_argument("external run: no store given");
-  check_driver(spec.driver);
-  const Options options = env_options(spec.env, spec.env_options);
-  env_ = std::shared_ptr<const Env>(build_env(spec.env, options));
-  objective_ = run_objective(*env_, spec.env, spec.formulation, spec.targets);
-  start(spec.env, options, spec.seed, spec.driver);
+  Prepared p = prepare(spec);
+  env_ = std::move(p.env);
+  objective_ = std::move(p.objective);
+  start(spec.env, p.options, spec.seed, spec.driver);
 }
 
 ExternalRun::ExternalRun(std::shared_ptr<Store> store, const std::string& env_name, const Options& env_options,
@@ -60,7 +73,7 @@ ExternalRun::ExternalRun(std::shared_ptr<Store> store, const std::string& env_na
     : store_(std::move(store)), env_(std::move(env)), objective_(std::move(objective)) {
   if (!store_) throw std::invalid_argument("external run: no store given");
   if (!env_) throw std::invalid_argument("external run: no env given");
-  check_driver(driver);
+  check_external_driver(driver);
   objective_.check_metrics(env_->metric_names());
   start(env_name, env_options, seed, driver);
 }

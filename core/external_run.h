@@ -29,6 +29,8 @@ inline constexpr const char* kExternalAgent = "external";
 
 // The driver an external run's record names ("" if the record is not one, or names none).
 std::string external_driver(const RunRecord& run);
+// Throws std::invalid_argument unless `driver` is one line of UTF-8 text, 1-200 bytes.
+void check_external_driver(const std::string& driver);
 // Why Runner::resume refuses an external run, for its message.
 std::string external_run_cannot_resume(const RunRecord& run);
 
@@ -46,6 +48,10 @@ class ExternalRun {
   // Builds and checks the env and objective as Runner::run does (bad input leaves the store
   // untouched), then creates the run, status "running", claimed by this process.
   ExternalRun(std::shared_ptr<Store> store, const ExternalRunSpec& spec);
+  // Throws what the constructor would refuse before creating the run; nothing else. A
+  // caller that creates the store file for the run checks first, so that a refused run
+  // leaves no file behind.
+  static void check(const ExternalRunSpec& spec);
   // On an env already built (the gymnasium env's) from `env_options` of registry env
   // `env_name`, scoring with `objective`.
   ExternalRun(std::shared_ptr<Store> store, const std::string& env_name, const Options& env_options,
@@ -75,6 +81,8 @@ class ExternalRun {
   std::uint64_t evaluations() const;
 
  private:
+  struct Prepared;
+  static Prepared prepare(const ExternalRunSpec& spec);
   void start(const std::string& env_name, const Options& env_options, std::uint64_t seed, const std::string& driver);
   Step store_next(const Design& design, Evaluation evaluation);  // holds mutex_
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/external_run.h"
 #include "core/objective.h"
 #include "core/runner.h"
 #include "core/text.h"
@@ -114,6 +115,7 @@ RunResult run_command(const RunRequest& request, std::ostream& out) {
 RunResult resume_command(const std::string& store_path, std::int64_t run_id, unsigned workers,
                          bool progress, bool force, std::ostream& out) {
   const RunRecord before = require_run(*open_existing_store(store_path), run_id);  // a refused resume changes nothing
+  if (before.agent == kExternalAgent) throw UsageError(external_run_cannot_resume(before));
   if (before.status == "finished" || before.status == "target_met")
     out << "run " << run_id << " had already ended (" << before.status
         << "): replaying it from the store, nothing is evaluated\n";

@@ -8,6 +8,8 @@ Everything registered in the C++ core appears here without binding code of its o
 >>> env = gymnasium.make("archgym/DRAM-v0", workload="stream")   # doctest: +SKIP
 >>> df = archgym.run(env="dram", agent="ga", budget=64, seed=1)  # doctest: +SKIP
 >>> proxy = archgym.train_proxy("archgym.db", model="knn")       # doctest: +SKIP
+>>> with archgym.ExternalRun("archgym.db", "dram", driver="optuna") as r:  # doctest: +SKIP
+...     r.evaluate({"PagePolicy": "Closed"})   # your own search's design, logged
 
 Errors raised by the core keep its message: bad names, options and knob values
 raise ValueError listing what is allowed; other failures raise RuntimeError.
@@ -33,6 +35,7 @@ from ._core import (  # noqa: E402,F401
     Objective,
     Parameter,
 )
+from .external import ExternalRun  # noqa: E402
 from .proxy import Proxy, list_proxy_models, load_proxy, train_proxy  # noqa: E402
 from .runs import resume, run, run_agent  # noqa: E402
 from .store import Store  # noqa: E402
@@ -93,7 +96,7 @@ from .gym import register_envs as _register_envs  # noqa: E402
 gym_ids: dict[str, str] = _register_envs()
 
 __all__ = [
-    "Agent", "DesignSpace", "Env", "GymView", "Objective", "Parameter", "Proxy", "Store",
+    "Agent", "DesignSpace", "Env", "ExternalRun", "GymView", "Objective", "Parameter", "Proxy", "Store",
     "__version__", "git_commit", "gym_ids", "list_agents", "list_envs", "list_proxy_models",
     "load_proxy", "make_agent", "make_env", "resume", "run", "run_agent", "train_proxy",
 ]

@@ -22,6 +22,14 @@ One step evaluates one design (the action) and observes its metrics:
   order), ``valid`` and ``reason``; after reset, those of the default design. (No wall
   times: info is deterministic, as gymnasium's checker requires; ``Env.evaluate``
   reports ``sim_seconds``.)
+
+With ``store`` (a Store or the path of one), every evaluation the env makes (each
+reset's default design, each step) is stored as it completes, in one external run per
+env object (:class:`archgym.ExternalRun`; ``driver`` names the RL library or agent,
+default ``"gymnasium"``; the seed recorded is the first reset's). The run is created at
+the first reset and finished by ``close()``; ``run_id`` names it. So an RL search is
+listed, exported, plotted and trained on like ``archgym.run``'s:
+``gymnasium.make("archgym/DRAM-v0", store="runs.db", driver="sb3-ppo")``.
 """
 from __future__ import annotations
 
@@ -33,6 +41,7 @@ import numpy as np
 from gymnasium import spaces
 
 from . import _checks, _core
+from .runs import _open_store
 
 
 def gym_name(name: str) -> str:
@@ -123,11 +132,13 @@ class ArchGymEnv(gymnasium.Env):
 
     def __init__(self, archgym_env: str = "dram", *, episode_length: int | None = None,
                  targets: Mapping[str, float] | None = None, formulation: str | None = None,
-                 render_mode: str | None = None, **options: Any):
+                 render_mode: str | None = None, store: Any = None, driver: str = "gymnasium",
+                 **options: Any):
         """Builds registry env ``archgym_env`` with ``options``; ``targets``/``formulation``
         override the env's default objective. Built through ``gymnasium.make``, episodes
         last ``max_episode_steps``; built directly, ``episode_length`` steps (None: no
-        limit). Reset evaluates the default design once, so longer episodes amortise it."""
+        limit). Reset evaluates the default design once, so longer episodes amortise it.
+        With ``store``, every evaluation is logged as an external run (module docstring)."""
         if render_mode is not None:
             raise ValueError(f"archgym envs do not render (render_mode={render_mode!r})")
         self.render_mode = render_mode
@@ -139,6 +150,14 @@ class ArchGymEnv(gymnasium.Env):
         length = (_checks.UINT64_MAX if episode_length is None
                   else _checks.integer("episode_length", episode_length, 1, _checks.UINT64_MAX))
         self.view = _core.GymView(self.env, self.objective, length)
+        if not isinstance(driver, str):
+            raise TypeError(f"driver must be text naming what picks the designs, got {driver!r}")
+        _core.ExternalRun.check_driver(driver)
+        self._driver = driver
+        # Opened (created if missing) after the env and objective were checked, so that a
+        # refused env leaves no store file behind; the run itself starts at the first reset.
+        self._store = _open_store(store)
+        self._run: _core.ExternalRun | None = None
         self.design_space = self.env.space
         self.knobs: list[str] = list(self.design_space.names)
         self.metric_names: list[str] = list(self.env.metric_names)
@@ -203,6 +222,8 @@ class ArchGymEnv(gymnasium.Env):
             seed = _checks.seed(seed)
         super().reset(seed=seed)
         view_seed = seed if seed is not None else int(self.np_random.integers(2**62))
+        if self._store is not None and self._run is None:
+            self._run = _core.ExternalRun.on_view(self._store, self.view, self.env, int(view_seed), self._driver)
         obs, evaluation, design = self.view.reset(int(view_seed))
         self._reset_needed = None
         return np.asarray(obs, dtype=np.float64), self._info(evaluation, design)
@@ -227,6 +248,19 @@ class ArchGymEnv(gymnasium.Env):
     def render(self):
         """archgym envs have nothing to render."""
         return None
+
+    @property
+    def run_id(self) -> int | None:
+        """The store's run logging this env's evaluations (None without a store, or
+        before the first reset)."""
+        return None if self._run is None else self._run.run_id
+
+    def close(self):
+        """Finishes the store's run, if any (every evaluation is already stored). Further
+        resets or steps of a closed env that logs raise RuntimeError."""
+        if self._run is not None and self._run.open:
+            self._run.finish()
+        super().close()
 
     def __getstate__(self):
         # The C++ env and the episode in progress cannot be serialised; say what works.

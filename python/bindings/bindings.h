@@ -38,6 +38,7 @@ void bind_gym_view(py::module_& m);   // GymView
 void bind_agent(py::module_& m);      // list_agents, make_agent, Agent
 void bind_store(py::module_& m);      // Store
 void bind_runner(py::module_& m);     // run, resume
+void bind_external_run(py::module_& m);  // ExternalRun
 void bind_proxy(py::module_& m);      // list_proxy_models, train_proxy, load_proxy, Proxy
 
 }  // namespace archgym::python

@@ -265,4 +265,24 @@ py::list schema_to_list(const Schema& schema) {
   return out;
 }
 
+py::dict to_dict(const py::object& obj, const std::string& what) {
+  if (obj.is_none()) return {};
+  if (!py::isinstance<py::dict>(obj)) throw py::type_error(what + " must be a dict, got " + described(obj));
+  return py::reinterpret_borrow<py::dict>(obj);
+}
+
+std::map<std::string, double> to_target_values(const py::object& obj) {
+  std::map<std::string, double> out;
+  for (auto [k, v] : to_dict(obj, "targets")) {
+    const auto metric = to_text(py::str(k), "targets metric");
+    out[metric] = to_number(v, "targets['" + metric + "']");
+  }
+  return out;
+}
+
+std::shared_ptr<Store> to_store(const py::object& obj) {
+  to_instance<Store>(obj, "store", "an archgym Store");
+  return obj.cast<std::shared_ptr<Store>>();
+}
+
 }  // namespace archgym::python

@@ -4,14 +4,16 @@
 // and options as keyword arguments; nothing of the C++ types leaks beyond that.
 #include <pybind11/pybind11.h>
 
-#include <map>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/design_space.h"
 #include "core/evaluation.h"
 #include "core/options.h"
+#include "core/store.h"
 #include "core/value.h"
 
 namespace archgym::python {
@@ -69,6 +71,14 @@ Design dict_to_design(const DesignSpace& space, const py::handle& obj,
 py::dict evaluation_to_dict(const Evaluation& e);
 // Accepts the dict above, or a plain {metric: value} dict (then valid).
 Evaluation dict_to_evaluation(const py::handle& obj);
+
+// A dict (None: empty) of options as text, or of metric targets; checked as archgym._checks
+// checks them for archgym.run.
+py::dict to_dict(const py::object& obj, const std::string& what);
+// {metric: target value} from such a dict (the targets of a run).
+std::map<std::string, double> to_target_values(const py::object& obj);
+// A bound Store (None would reach the runner as a null store: a crash in resume).
+std::shared_ptr<Store> to_store(const py::object& obj);
 
 // Keyword arguments -> the text the option schemas parse (True -> "true", 0.5 -> "0.5").
 std::map<std::string, std::string> to_option_text(const py::dict& kwargs);

@@ -71,5 +71,6 @@ PYBIND11_MODULE(_core, m) {
   ap::bind_agent(m);
   ap::bind_store(m);
   ap::bind_runner(m);
+  ap::bind_external_run(m);
   ap::bind_proxy(m);
 }

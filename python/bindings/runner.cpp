@@ -103,29 +103,6 @@ bool same_knobs(const DesignSpace& a, const DesignSpace& b) {
   return true;
 }
 
-// A dict (None: empty) of options as text, or of metric targets; checked as archgym._checks
-// checks them for archgym.run.
-py::dict to_dict(const py::object& obj, const std::string& what) {
-  if (obj.is_none()) return {};
-  if (!py::isinstance<py::dict>(obj)) throw py::type_error(what + " must be a dict, got " + described(obj));
-  return py::reinterpret_borrow<py::dict>(obj);
-}
-
-// A Store: None would reach the runner as a null store (a crash in resume).
-std::shared_ptr<Store> to_store(const py::object& obj) {
-  to_instance<Store>(obj, "store", "an archgym Store");
-  return obj.cast<std::shared_ptr<Store>>();
-}
-
-std::map<std::string, double> to_targets(const py::object& obj) {
-  std::map<std::string, double> out;
-  for (auto [k, v] : to_dict(obj, "targets")) {
-    const auto metric = to_text(py::str(k), "targets metric");
-    out[metric] = to_number(v, "targets['" + metric + "']");
-  }
-  return out;
-}
-
 // Each argument of archgym.run checked as archgym.run checks it, in its words (not a
 // signature dump).
 RunSpec to_spec(const py::object& env, const py::object& env_options, const py::object& agent,
@@ -137,7 +114,7 @@ RunSpec to_spec(const py::object& env, const py::object& env_options, const py::
   spec.env_options = to_option_text(to_dict(env_options, "env_options"));
   spec.agent = to_text(agent, "agent");
   spec.agent_options = to_option_text(to_dict(agent_options, "agent_options"));
-  spec.targets = to_targets(targets);
+  spec.targets = to_target_values(targets);
   spec.formulation = formulation.is_none() ? "" : to_text(formulation, "formulation");  // "": the env's
   spec.seed = to_unsigned(seed, "seed", 0, UINT64_MAX);
   spec.budget = to_unsigned(budget, "budget", 1, INT64_MAX);
@@ -158,7 +135,7 @@ void bind_runner(py::module_& m) {
       "run_objective",
       [](const py::object& env, const py::object& formulation, const py::object& targets) {
         const auto& e = to_instance<EnvHandle>(env, "env", "an archgym Env (archgym.make_env)");
-        return run_objective(*e.env, formulation.is_none() ? "" : to_text(formulation, "formulation"), to_targets(targets));
+        return run_objective(*e.env, formulation.is_none() ? "" : to_text(formulation, "formulation"), to_target_values(targets));
       },
       py::arg("env"), py::arg("formulation"), py::arg("targets"),
       "The objective a run of `env` scores with: its default objective under `formulation`\n"

@@ -121,6 +121,26 @@ TEST_CASE("cli: run prints the run, its size and the best design with metrics", 
   CHECK(runs.out.find("workload") == std::string::npos);
 }
 
+TEST_CASE("cli: runs shows an external run's driver, and resume refuses it saying why", "[cli]") {
+  const auto dir = scratch_dir("external_run");
+  const auto store = make_store(dir);
+  // The record an external run (a Python loop logging to the store) has: core tests check
+  // that ExternalRun writes exactly this; here it is what the CLI reads.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(store.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "UPDATE runs SET agent = 'external', agent_config = '{\"driver\":\"optuna tpe\"}', "
+                           "budget = 0, status = 'interrupted' WHERE id = 1",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  const auto runs = run_cli(dir, "runs --store s.db");
+  REQUIRE(runs.exit_code == 0);
+  CHECK(runs.out.find(" external ") != std::string::npos);
+  CHECK(runs.out.find("driver=optuna tpe\n") != std::string::npos);
+  require_rejected(dir, "run --resume 1 --store s.db",
+                   {"run 1 is an external run (its designs were picked by 'optuna tpe', outside archgym), so "
+                    "archgym cannot continue it; its 8 evaluations stay in the store"});
+}
+
 TEST_CASE("cli: a run its agent ends before the budget says so", "[cli]") {
   const auto dir = scratch_dir("agent_stops");
   // kSmallRun's workload=stream would be refused with a generator.

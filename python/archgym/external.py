@@ -1,0 +1,126 @@
+"""Logging a search that archgym's agents do not drive.
+
+An Optuna study, a hand-written sweep or a Python search of your own picks the designs;
+:class:`ExternalRun` simulates each one and stores it in the experiment store as a run,
+as ``archgym.run`` stores its own, so the run is listed (``archgym runs``), exported,
+plotted and used to train proxy models with the rest. (RL libraries stepping the
+gymnasium env log through ``gymnasium.make(..., store=...)``, which uses this class.)
+
+>>> with archgym.ExternalRun("runs.db", "dram", driver="optuna-tpe", seed=3,
+...                         workload="random") as run:                    # doctest: +SKIP
+...     result = run.evaluate({"PagePolicy": "Closed", "Scheduler": "Fifo"})
+...     result["reward"], result["metrics"]["energy_uJ"], run.run_id
+
+In the store its agent is ``external`` and its agent config names the driver; the seed
+is yours, recorded as given. archgym cannot continue such a run (``archgym.resume``
+refuses it): to evaluate more, start another.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import _checks, _core
+from .runs import _open_store
+from .store import Store
+
+
+class ExternalRun:
+    """A run of ``store`` (a Store or the path of one, created if missing) on registry env
+    ``env`` built with ``env_options``, scored as ``archgym.run`` scores (``targets``
+    override the env's default targets; ``formulation`` its reward formulation).
+
+    ``driver`` names what picks the designs (shown by ``archgym runs``); ``seed`` is the
+    driver's own, for the record. Bad names, options or targets raise before the store
+    file is created or touched. Used as a context manager, the run ends when the block
+    does: ``"finished"``, ``"interrupted"`` on KeyboardInterrupt, ``"failed"`` (with the
+    message) on any other exception, which then propagates. Without one, call
+    :meth:`close`; a run left open is finished when the object is collected, and one whose
+    process was killed shows as ``killed``. Every evaluation is stored as it completes.
+    """
+
+    def __init__(self, store: Store | str | os.PathLike, env: str = "dram", *, driver: str = "python",
+                 seed: int = 0, targets: Mapping[str, float] | None = None, formulation: str | None = None,
+                 **env_options: Any):
+        if store is None:
+            raise TypeError("store must be a Store or the path of a store, got None")
+        if not isinstance(driver, str):
+            raise TypeError(f"driver must be text naming what picks the designs, got {driver!r}")
+        args = (_checks.name("env", env), _checks.options_text(env_options, "env options"),
+                _checks.targets(targets), _checks.formulation(formulation), _checks.seed(seed), driver)
+        if isinstance(store, (str, os.PathLike)):
+            # Before the store file is opened (and so perhaps created): a refused run leaves
+            # no file behind, as with archgym.run.
+            _core.ExternalRun.check(*args)
+        self._store_path = store.path if isinstance(store, (Store, _core.Store)) else Path(store)
+        self._run = _core.ExternalRun(_open_store(store), *args)
+        self.env: str = args[0]
+        self.driver: str = driver
+
+    @property
+    def run_id(self) -> int:
+        """The run's id in the store."""
+        return self._run.run_id
+
+    @property
+    def open(self) -> bool:
+        """Whether the run takes more evaluations (False once closed)."""
+        return self._run.open
+
+    @property
+    def evaluations(self) -> int:
+        """Evaluations stored so far."""
+        return self._run.evaluations
+
+    @property
+    def objective(self) -> _core.Objective:
+        """The objective giving the stored rewards."""
+        return self._run.objective
+
+    @property
+    def space(self) -> _core.DesignSpace:
+        """The env's design space: its ``names``, ``parameters`` (values or ranges) and
+        ``sample``, for the search to pick designs from."""
+        return self._run.space
+
+    @property
+    def metric_names(self) -> list[str]:
+        """The metrics each evaluation reports."""
+        return list(self._run.metric_names)
+
+    def evaluate(self, design: Mapping[str, Any]) -> dict[str, Any]:
+        """Simulates ``design`` ({knob: value}; knobs left out take the default design's
+        values) and stores it as the run's next evaluation. Returns ``{"index", "reward",
+        "valid", "reason", "metrics", "sim_seconds", "design"}`` (``design`` complete).
+
+        A knob value outside the space raises ValueError, and nothing is stored; a design
+        the env cannot simulate (a broken constraint, a simulator error) is stored as
+        invalid with the reason and the invalid reward, and returned. A design this run
+        evaluated before is answered from its first evaluation (``sim_seconds`` 0). The GIL
+        is released while simulating, so threads may evaluate side by side."""
+        return self._run.evaluate(design)
+
+    def close(self, status: str = "finished", message: str = "") -> None:
+        """Ends the run with ``status`` ``"finished"``, ``"interrupted"`` or ``"failed"``
+        (``message`` saying why). Closing a closed run does nothing."""
+        if not isinstance(status, str) or not isinstance(message, str):
+            raise TypeError("close: status and message must be text")
+        if self._run.open:
+            self._run.finish(status, message)
+
+    def __enter__(self) -> "ExternalRun":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is None:
+            self.close()
+        elif issubclass(kind, KeyboardInterrupt):
+            self.close("interrupted")
+        else:
+            self.close("failed", f"{kind.__name__}: {error}")
+
+    def __repr__(self) -> str:
+        state = "open" if self.open else "closed"
+        return (f"<archgym ExternalRun {self.run_id} of {str(self._store_path)!r}: env {self.env!r}, "
+                f"driver {self.driver!r}, {self.evaluations} evaluations, {state}>")

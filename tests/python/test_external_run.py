@@ -1,0 +1,143 @@
+"""Searches driven from Python outside archgym's agents (an Optuna-style loop, an RL library
+on the gymnasium env) log every evaluation to the store as an external run: the rows are
+what archgym.run would store, the run is closed with the right status, listed, exported,
+trained on, and never resumed by archgym."""
+import gymnasium
+import numpy as np
+import pytest
+
+import archgym
+from conftest import SMALL
+
+
+def sweep(run, seed, n):
+    """A stand-in for an outside search: designs from the run's space, seeded."""
+    return [run.evaluate(d) for d in run.space.sample(seed, n)]
+
+
+def test_a_python_loop_is_stored_as_archgym_run_would_store_it(tmp_path):
+    path = tmp_path / "runs.db"
+    with archgym.ExternalRun(path, "dram", driver="optuna-tpe", seed=11, **SMALL) as run:
+        results = sweep(run, 3, 6)
+        assert run.evaluations == 6 and run.open
+    assert not run.open
+    assert [r["index"] for r in results] == list(range(6))
+
+    store = archgym.Store(path)
+    record = store.runs().iloc[0]
+    assert (record.agent, record.agent_config, record.seed, record.status, record.budget) == (
+        "external", '{"driver":"optuna-tpe"}', 11, "finished", 0)
+    rows = store.evaluations(run.run_id)
+    assert list(rows["reward"]) == [r["reward"] for r in results]
+    assert list(rows["latency_ms"]) == [r["metrics"]["latency_ms"] for r in results]
+    # The reward is the one archgym.run gives the same design under the same objective.
+    env = archgym.make_env("dram", **SMALL)
+    for r in results[:2]:
+        assert run.objective.score(env.evaluate(r["design"]))["reward"] == r["reward"]
+
+
+def test_the_store_shows_a_failed_or_interrupted_search(tmp_path):
+    path = tmp_path / "runs.db"
+    with pytest.raises(ZeroDivisionError):
+        with archgym.ExternalRun(path, "dram", driver="mine", **SMALL) as run:
+            sweep(run, 1, 2)
+            1 / 0
+    with pytest.raises(KeyboardInterrupt):
+        with archgym.ExternalRun(path, "dram", driver="mine", **SMALL) as stopped:
+            sweep(stopped, 1, 1)
+            raise KeyboardInterrupt
+    runs = archgym.Store(path).runs().set_index("run_id")
+    assert runs.loc[run.run_id, "status"] == "failed"
+    assert runs.loc[run.run_id, "evaluations"] == 2  # nothing already reported is lost
+    assert runs.loc[stopped.run_id, "status"] == "interrupted"
+    core = archgym._core.Store(str(path))
+    assert core.run(run.run_id)["status"] == "failed"
+    with pytest.raises(RuntimeError, match="has ended; start another external run"):
+        run.evaluate({})
+    run.close()  # closing again does nothing
+
+
+def test_archgym_refuses_to_resume_an_external_run_and_says_why(tmp_path):
+    path = tmp_path / "runs.db"
+    with archgym.ExternalRun(path, "dram", driver="my-bo", **SMALL) as run:
+        sweep(run, 2, 3)
+    with pytest.raises(ValueError, match=r"run 1 is an external run \(its designs were picked by 'my-bo', "
+                                         r"outside archgym\), so archgym cannot continue it; its 3 evaluations"):
+        archgym.resume(path, run.run_id)
+
+
+def test_a_design_the_run_evaluated_before_is_not_simulated_again(tmp_path):
+    with archgym.ExternalRun(tmp_path / "runs.db", "dram", **SMALL) as run:
+        first = run.evaluate({"PagePolicy": "Closed"})
+        again = run.evaluate({"PagePolicy": "Closed"})
+    assert first["sim_seconds"] > 0 and again["sim_seconds"] == 0
+    assert (again["index"], again["metrics"], again["reward"]) == (1, first["metrics"], first["reward"])
+
+
+def test_bad_input_is_refused_before_a_store_file_exists(tmp_path):
+    path = tmp_path / "new.db"
+    with pytest.raises(ValueError, match="env 'dram': unknown option 'workloads'"):
+        archgym.ExternalRun(path, "dram", workloads="random")
+    with pytest.raises(ValueError, match="has no metric 'power'"):
+        archgym.ExternalRun(path, "dram", targets={"power": 1.0})
+    with pytest.raises(ValueError, match="one line without control characters"):
+        archgym.ExternalRun(path, "dram", driver="a\nb")
+    with pytest.raises(TypeError, match="driver must be text"):
+        archgym.ExternalRun(path, "dram", driver=3)
+    with pytest.raises(TypeError, match="store must be a Store or the path of a store, got None"):
+        archgym.ExternalRun(None, "dram")
+    assert not path.exists()
+    # A knob value outside the space stores nothing.
+    with archgym.ExternalRun(path, "dram", **SMALL) as run:
+        with pytest.raises(ValueError, match="PagePolicy"):
+            run.evaluate({"PagePolicy": "Sometimes"})
+        assert run.evaluations == 0
+
+
+def test_an_rl_loop_on_the_gym_env_logs_every_reset_and_step(tmp_path):
+    path = tmp_path / "runs.db"
+    env = gymnasium.make("archgym/DRAM-v0", store=str(path), driver="sb3-ppo", max_episode_steps=3, **SMALL)
+    assert env.unwrapped.run_id is None  # the run starts with the first reset
+    rewards = []
+    for episode in range(2):
+        env.reset(seed=7 + episode)
+        for _ in range(3):
+            _, reward, _, _, _ = env.step(env.action_space.sample())
+            rewards.append(reward)
+    run_id = env.unwrapped.run_id
+    env.close()
+    store = archgym.Store(path)
+    record = store.runs().set_index("run_id").loc[run_id]
+    assert (record.agent, record.agent_config, record.seed, record.status) == (
+        "external", '{"driver":"sb3-ppo"}', 7, "finished")
+    rows = store.evaluations(run_id)
+    assert len(rows) == 8  # per episode: the reset's default design, then three steps
+    default = archgym.make_env("dram", **SMALL).default_design
+    for i in (0, 4):
+        assert {k: rows.loc[i, k] for k in default} == default
+    assert list(rows["reward"].drop([0, 4])) == rewards
+    with pytest.raises(RuntimeError, match="has ended"):
+        env.unwrapped.reset()  # closed: nothing more is logged to the finished run
+
+
+def test_a_proxy_trains_on_external_runs_with_archgym_runs(tmp_path):
+    path = tmp_path / "runs.db"
+    archgym.run("dram", "random_walk", budget=30, seed=1, env_options=SMALL, store=path)
+    with archgym.ExternalRun(path, "dram", driver="grid", **SMALL) as run:
+        sweep(run, 5, 30)
+    proxy = archgym.train_proxy(path, model="knn", test_fraction=0)
+    assert proxy.runs == [1, 2]
+    assert proxy.train_rows == 60
+
+
+def test_threads_may_evaluate_side_by_side(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+    with archgym.ExternalRun(tmp_path / "runs.db", "dram", **SMALL) as run:
+        designs = run.space.sample(9, 8)
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(run.evaluate, designs))
+    assert sorted(r["index"] for r in results) == list(range(8))
+    rows = archgym.Store(tmp_path / "runs.db").evaluations(run.run_id).set_index("index")
+    for r in results:
+        assert rows.loc[r["index"], "reward"] == r["reward"]
+    assert np.isfinite(rows["reward"]).all()
