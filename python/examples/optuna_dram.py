@@ -5,6 +5,12 @@ same script works for any archgym env: pass --env and env options.
 
     python optuna_dram.py --trials 100 --workload random
     python optuna_dram.py --env proxy --option model=dram.proxy.json --trials 500
+
+With --store, every trial is logged to an archgym store as an external run
+(archgym.ExternalRun), so `archgym runs`, exports, plots and proxy training see the study
+beside archgym's own agents:
+
+    python optuna_dram.py --trials 100 --workload random --store archgym.db
 """
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ def main(argv: list[str] | None = None) -> dict:
                     help="env option, repeatable (e.g. model=dram.proxy.json for --env proxy)")
     ap.add_argument("--trials", type=positive_int, default=100)
     ap.add_argument("--seed", type=seed_int, default=1)
+    ap.add_argument("--store", default=None, help="archgym store to log every trial to (created if missing)")
     args = ap.parse_args(argv)
 
     if args.workload is not None:
@@ -47,27 +54,41 @@ def main(argv: list[str] | None = None) -> dict:
     objective = env.default_objective
     knobs = env.space.parameters
     invalid = 0
+    # Logged: each trial is simulated and stored by the run (same reward as scoring here).
+    run = (archgym.ExternalRun(args.store, args.env, driver="optuna-tpe", seed=args.seed, **options)
+           if args.store else None)
 
     def trial_reward(trial: optuna.Trial) -> float:
         nonlocal invalid
         design = {p.name: trial.suggest_categorical(p.name, p.values) for p in knobs}
-        evaluation = env.evaluate(design)
+        if run is not None:
+            result = run.evaluate(design)
+            evaluation, reward = result, result["reward"]
+        else:
+            evaluation = env.evaluate(design)
+            reward = objective.score(evaluation)["reward"]
         trial.set_user_attr("metrics", evaluation["metrics"])
         if not evaluation["valid"]:
             invalid += 1
-        return objective.score(evaluation)["reward"]
+        return reward
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="maximize",
                                 sampler=optuna.samplers.TPESampler(seed=args.seed))
-    study.optimize(trial_reward, n_trials=args.trials)
+    if run is None:
+        study.optimize(trial_reward, n_trials=args.trials)
+    else:
+        with run:  # finished, or marked interrupted/failed if the study raises
+            study.optimize(trial_reward, n_trials=args.trials)
+        print(f"logged as run {run.run_id} of {args.store}")
     settings = ", ".join(f"{k}={v}" for k, v in options.items()) or "default options"
     print(f"Optuna TPE, {args.trials} trials on {args.env} ({settings}): "
           f"best reward {study.best_value:.4g}")
     print(f"best design: {study.best_params}")
     print(f"its metrics: {study.best_trial.user_attrs['metrics']}")
     return {"best_reward": study.best_value, "best_design": study.best_params,
-            "trials": len(study.trials), "invalid": invalid}
+            "trials": len(study.trials), "invalid": invalid,
+            "run_id": None if run is None else run.run_id}
 
 
 if __name__ == "__main__":

@@ -7,6 +7,11 @@ configuration on the workload; the reward is ArchGym's target ratio on power and
 latency (higher is better).
 
     python sb3_ppo_dram.py --steps 2048 --workload cloud-1
+
+With --store, every design PPO evaluates (each reset's default design and each step) is
+logged to an archgym store as an external run, beside archgym's own agents' runs:
+
+    python sb3_ppo_dram.py --steps 2048 --store archgym.db
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--episode-length", type=positive_int, default=16,
                     help="steps per episode (gymnasium's max_episode_steps)")
     ap.add_argument("--seed", type=seed_int, default=1)
+    ap.add_argument("--store", default=None, help="archgym store to log every evaluation to (created if missing)")
     args = ap.parse_args(argv)
 
     import torch
@@ -38,8 +44,9 @@ def main(argv: list[str] | None = None) -> dict:
     torch.set_num_threads(1)
     from stable_baselines3.common.callbacks import BaseCallback
 
+    logging = {"store": args.store, "driver": "sb3-ppo"} if args.store else {}
     env = FlattenAction(gymnasium.make("archgym/DRAM-v0", workload=args.workload,
-                                       max_episode_steps=args.episode_length))
+                                       max_episode_steps=args.episode_length, **logging))
 
     class BestDesign(BaseCallback):
         """Keeps the best design PPO visited (info carries the decoded design)."""
@@ -68,9 +75,12 @@ def main(argv: list[str] | None = None) -> dict:
     model.learn(total_timesteps=args.steps, callback=best)
     print(f"PPO {args.steps} steps on {args.workload}: best reward {best.best_reward:.4g}")
     print(f"best design: {best.best_design}")
-    env.close()
+    run_id = env.unwrapped.run_id
+    env.close()  # finishes the logged run
+    if run_id is not None:
+        print(f"logged as run {run_id} of {args.store}")
     return {"best_reward": best.best_reward, "best_design": best.best_design,
-            "steps": int(model.num_timesteps)}
+            "steps": int(model.num_timesteps), "run_id": run_id}
 
 
 if __name__ == "__main__":

@@ -31,6 +31,38 @@ def test_sb3_ppo_trains_on_the_dram_env(tmp_path, monkeypatch):
     assert set(result["best_design"]) >= {"PagePolicy", "MaxActiveTransactions"}
 
 
+def test_sb3_ppo_logs_every_evaluation_to_a_store(tmp_path, monkeypatch):
+    pytest.importorskip("stable_baselines3", reason="Stable-Baselines3 (and torch) not installed")
+    import archgym
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    store = tmp_path / "runs.db"
+    result = _load("sb3_ppo_dram").main(["--steps", "64", "--episode-length", "8", "--store", str(store)])
+    runs = archgym.Store(store).runs().set_index("run_id")
+    record = runs.loc[result["run_id"]]
+    assert (record.agent, record.agent_config, record.status) == ("external", '{"driver":"sb3-ppo"}', "finished")
+    # Every step, plus each episode's reset (its default design): 64 steps of 8 are 8
+    # episodes, and SB3 resets once more after the last one.
+    assert record.evaluations == result["steps"] + result["steps"] // 8 + 1
+    rows = archgym.Store(store).evaluations(result["run_id"])
+    # The best reward PPO saw is a stored row's (SB3 hands rewards over as float32).
+    assert np.isclose(rows["reward"], result["best_reward"], rtol=1e-6).any()
+
+
+def test_optuna_study_logs_its_trials_to_a_store(tmp_path):
+    pytest.importorskip("optuna", reason="Optuna not installed")
+    import archgym
+
+    store = tmp_path / "runs.db"
+    result = _load("optuna_dram").main(["--trials", "12", "--seed", "3", "--store", str(store),
+                                        "--workload", "random"])
+    rows = archgym.Store(store).evaluations(result["run_id"])
+    assert list(rows["index"]) == list(range(12))
+    assert rows["reward"].max() == result["best_reward"]
+    best = rows.loc[rows["reward"].idxmax()]
+    assert {k: best[k] for k in result["best_design"]} == result["best_design"]
+
+
 def test_optuna_study_uses_archgym_as_objective():
     pytest.importorskip("optuna", reason="Optuna not installed")
     import archgym
