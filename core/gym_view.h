@@ -38,7 +38,6 @@ class GymView {
   // From now on every evaluation (reset's default design, each step) is also stored as
   // the next evaluation of `run` (made on this view's env and objective).
   void record_to(std::shared_ptr<ExternalRun> run);
-  const std::shared_ptr<ExternalRun>& recorded_run() const { return run_; }
   const Env& env() const { return *env_; }
   const Objective& objective() const { return objective_; }
   std::uint64_t steps() const { return steps_; }

@@ -347,8 +347,9 @@ Prepared prepare(const RunSpec& spec) {
   return p;
 }
 
-}  // namespace
-
+// The env's options as a run records them (see env_run_record). Not where the absolute path
+// is not UTF-8 (a directory named in another encoding): options are text, so that run keeps
+// the relative path and resumes from its directory.
 Options recorded_options(Options options, const std::vector<InputFile>& files) {
   for (const auto& f : files) {
     const auto it = options.all().find(f.role);
@@ -359,6 +360,8 @@ Options recorded_options(Options options, const std::vector<InputFile>& files) {
   }
   return options;
 }
+
+}  // namespace
 
 RunRecord env_run_record(const std::string& env_name, const Options& env_options, const Env& env,
                          const Objective& objective) {

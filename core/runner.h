@@ -44,17 +44,14 @@ Objective run_objective(const Env& env, const std::string& formulation, const st
 Objective run_objective(const Env& env, const std::string& env_name, const std::string& formulation,
                         const std::map<std::string, double>& targets);
 
-// The env's options as a run records them: one that names an input file by a relative path
-// (its value is the file's path, see InputFile::role) becomes the absolute path it named, so
-// the run resumes, exports and trains proxies from any directory. Not where that path is not
-// UTF-8 (a directory named in another encoding): options are text, so that run keeps the
-// relative path and resumes from its directory.
-Options recorded_options(Options options, const std::vector<InputFile>& files);
 // The row a run stores for one evaluation.
 EvaluationRecord evaluation_record(std::int64_t run_id, std::int64_t index, const DesignSpace& space,
                                    const Design& design, const Evaluation& evaluation, double reward);
-// The part of a new run's record that comes from its env: name, recorded options,
-// objective, input files' digests, version and commit (the caller adds agent, seed, budget).
+// The part of a new run's record that comes from its env: name, options, objective, input
+// files' digests, version and commit (the caller adds agent, seed, budget). An option that
+// names an input file by a relative path (its value is the file's path, see InputFile::role)
+// is recorded as the absolute path it named, so the run resumes, exports and trains proxies
+// from any directory.
 RunRecord env_run_record(const std::string& env_name, const Options& env_options, const Env& env,
                          const Objective& objective);
 
