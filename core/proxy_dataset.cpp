@@ -57,14 +57,34 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
     return changed.empty() ? "" : store.path() + ": " + run + " and " + first_run + " read different input files (" +
                                       changed + ")";
   };
+  // Whether two runs may train together: same env and options, and the same input contents
+  // where both recorded them (a run of an older build matches either of two that differ).
+  auto compatible = [](const RunRecord& a, const RunRecord& b) {
+    if (a.env != b.env || !same_options_besides_inputs(a.env_config, a.inputs, b.env_config, b.inputs)) return false;
+    return a.inputs.empty() || b.inputs.empty() || changed_inputs(a.inputs, b.inputs).empty();
+  };
   for (const RunRecord& r : records)
     if (const std::string why = differs(r); !why.empty()) {
-      std::vector<std::string> same;  // what the user can train on instead
-      for (const RunRecord& q : records)
-        if (differs(q).empty()) same.push_back(std::to_string(q.id));
-      throw std::invalid_argument(why + "; a proxy learns one env configuration, so train on runs that share it (" +
-                                  (run_ids.empty() ? "runs" : "of the runs given,") + " with run " +
-                                  std::to_string(first.id) + "'s: " + join(same) + ")");
+      // What the user can train on instead: the runs in groups that may train together
+      // (each run joins the first group it is compatible with throughout).
+      std::vector<std::vector<const RunRecord*>> groups;
+      for (const RunRecord& q : records) {
+        auto fits = [&](const std::vector<const RunRecord*>& g) {
+          return std::all_of(g.begin(), g.end(), [&](const RunRecord* m) { return compatible(q, *m); });
+        };
+        const auto g = std::find_if(groups.begin(), groups.end(), fits);
+        if (g == groups.end()) groups.push_back({&q});
+        else g->push_back(&q);
+      }
+      std::vector<std::string> listed;
+      for (const auto& g : groups) {
+        std::vector<std::string> ids;
+        for (const RunRecord* m : g) ids.push_back(std::to_string(m->id));
+        listed.push_back(join(ids));
+      }
+      throw std::invalid_argument(why + "; a proxy learns one env configuration, so train on runs that share one (" +
+                                  (run_ids.empty() ? "the store's runs" : "the runs given") +
+                                  " by configuration: " + join(listed, " | ") + ")");
     }
   data.env = first.env;
   data.env_config = first.env_config;

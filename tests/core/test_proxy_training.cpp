@@ -109,9 +109,11 @@ TEST_CASE("the dataset holds the valid rows of runs of one env configuration") {
   CHECK(runs_with_config(store, "toy_bowl", "{}", data.inputs).empty());
   CHECK_THROWS_WITH(load_proxy_dataset(store, {a, other}),
                     Catch::Contains("run " + std::to_string(other)) && Catch::Contains("\"fail_x\":3") &&
-                        Catch::Contains("share it (of the runs given, with run 1's: 1)"));
-  // With every run (no ids), it names those that could train together.
-  CHECK_THROWS_WITH(load_proxy_dataset(store, {}), Catch::EndsWith("share it (runs with run 1's: 1, 2)"));
+                        Catch::Contains("share one (the runs given by configuration: 1 | 3)"));
+  // With every run (no ids), it names those that could train together, every group of them.
+  CHECK_THROWS_WITH(load_proxy_dataset(store, {}), Catch::EndsWith("share one (the store's runs by configuration: 1, 2 | 3)"));
+  CHECK_THROWS_WITH(load_proxy_dataset(store, {other, a, b}),
+                    Catch::EndsWith("share one (the runs given by configuration: 3 | 1, 2)"));
   CHECK_THROWS_WITH(load_proxy_dataset(store, {a, 99}), Catch::Contains("no run with id 99") &&
                                                             Catch::Contains("runs in this store: 1, 2, 3"));
 
@@ -133,8 +135,7 @@ TEST_CASE("the dataset holds the valid rows of runs of one env configuration") {
   sqlite3_close(db);
   CHECK_THROWS_WITH(load_proxy_dataset(store, {older, a, b}),
                     Catch::Contains("run 2 and run 1 read different input files") &&
-                        Catch::EndsWith("(of the runs given, with run " + std::to_string(older) + "'s: " +
-                                        std::to_string(older) + ", 1)"));
+                        Catch::EndsWith("(the runs given by configuration: " + std::to_string(older) + ", 1 | 2)"));
   CHECK(load_proxy_dataset(store, {older, a}).inputs ==
         R"({"workload":{"path":"t.stl","digest":"fnv1a64:000000000000000a"}})");
 }
