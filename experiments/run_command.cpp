@@ -66,10 +66,14 @@ void print_result(const Store& store, const RunResult& result, std::ostream& out
   // one within tolerance on all): say "target met" of the design printed only, and name the
   // first design that met it when that is another one.
   const Objective objective = Objective::from_json(run.objective);
+  // A proxy's metrics, and so its rewards and targets met, are a model's predictions: say
+  // so, or they read as simulated.
+  const bool predicted = run.env == "proxy";
   if (!result.target_met) out << "no evaluated design met the target (" << target_text(objective) << ")\n";
   const bool best_meets = objective.score(best->evaluation).target_met;
-  out << "best design (evaluation " << best->index << "), reward " << best->reward
-      << (best_meets ? ", target met" : "") << ":\n";
+  out << "best design (evaluation " << best->index << "), " << (predicted ? "predicted reward " : "reward ")
+      << best->reward << (best_meets ? (predicted ? ", target met by the prediction" : ", target met") : "")
+      << ":\n";
   if (result.target_met && !best_meets)
     for (const Step& step : result.trajectory)
       if (step.evaluation.valid && objective.score(step.evaluation).target_met) {
@@ -85,8 +89,7 @@ void print_result(const Store& store, const RunResult& result, std::ostream& out
     const auto design = nlohmann::ordered_json::parse(row->design);
     for (const auto& [name, value] : design.items()) out << "  " << name << " = " << json_text(value) << "\n";
   }
-  // A proxy's metrics are a model's predictions: say so, or they read as simulated.
-  out << (run.env == "proxy" ? "metrics (predicted by the proxy model, not simulated):\n" : "metrics:\n");
+  out << (predicted ? "metrics (predicted by the proxy model, not simulated):\n" : "metrics:\n");
   for (const auto& [name, value] : best->evaluation.metrics) out << "  " << name << " = " << value << "\n";
 }
 

@@ -754,6 +754,7 @@ TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy",
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("best design") != std::string::npos);
   CHECK(r.out.find("metrics (predicted by the proxy model, not simulated):") != std::string::npos);
+  CHECK(r.out.find("), predicted reward ") != std::string::npos);
   // Without --runs, eval compares with every run of the configuration it learned (1 and 2,
   // not the search on the proxy itself).
   r = run_cli(dir, "proxy eval --model p.json --store s.db");
