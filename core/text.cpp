@@ -73,41 +73,46 @@ std::optional<std::size_t> invalid_utf8_offset(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<std::string> closest_match(const std::string& given,
-                                         const std::vector<std::string>& candidates) {
+std::vector<std::string> closest_matches(const std::string& given, const std::vector<std::string>& candidates) {
   const std::string lower = to_lower(given);
   for (const auto& c : candidates)
-    if (to_lower(c) == lower) return c;
+    if (to_lower(c) == lower) return {c};
   // Metric names carry units: "power" most likely means the one "power_W".
   if (lower.size() >= 3) {
-    std::optional<std::string> prefixed;
-    int count = 0;
+    std::vector<std::string> prefixed;
     for (const auto& c : candidates)
-      if (to_lower(c).rfind(lower, 0) == 0) {
-        prefixed = c;
-        ++count;
-      }
-    if (count == 1) return prefixed;
+      if (to_lower(c).rfind(lower, 0) == 0) prefixed.push_back(c);
+    if (prefixed.size() == 1) return prefixed;
   }
   // A suggestion is only helpful when it is close: allow about one typo per four letters.
   const std::size_t limit = std::max<std::size_t>(1, given.size() / 4 + 1);
-  std::optional<std::string> best;
+  std::vector<std::string> best;
   std::size_t best_distance = limit + 1;
   for (const auto& c : candidates) {
-    std::size_t d = edit_distance(lower, to_lower(c));
+    const std::size_t d = edit_distance(lower, to_lower(c));
     if (d < best_distance) {
       best_distance = d;
-      best = c;
+      best.clear();
     }
+    if (d == best_distance && d <= limit) best.push_back(c);
   }
-  if (best_distance <= limit) return best;
-  return std::nullopt;
+  return best;
+}
+
+std::optional<std::string> closest_match(const std::string& given,
+                                         const std::vector<std::string>& candidates) {
+  const auto matches = closest_matches(given, candidates);
+  if (matches.empty()) return std::nullopt;
+  return matches.front();
 }
 
 std::string did_you_mean(const std::string& given, const std::vector<std::string>& candidates) {
-  auto m = closest_match(given, candidates);
-  if (!m || *m == given) return "";
-  return " (did you mean '" + *m + "'?)";
+  const auto matches = closest_matches(given, candidates);
+  if (matches.empty() || (matches.size() == 1 && matches.front() == given)) return "";
+  std::string text;
+  for (std::size_t i = 0; i < matches.size(); ++i)
+    text += (i == 0 ? "" : i + 1 == matches.size() ? " or " : ", ") + ("'" + matches[i] + "'");
+  return " (did you mean " + text + "?)";
 }
 
 namespace {

@@ -22,8 +22,12 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // closest one within a small edit distance; nothing when none is close.
 std::optional<std::string> closest_match(const std::string& given,
                                          const std::vector<std::string>& candidates);
+// Every candidate as close as the closest (in the candidates' order): one for an exact or
+// prefix match, several when typos put two names equally near ("cloud-3": 'cloud-1', 'cloud-2').
+std::vector<std::string> closest_matches(const std::string& given, const std::vector<std::string>& candidates);
 
-// " (did you mean 'population'?)" or "" (for appending to an error message).
+// " (did you mean 'population'?)", " (did you mean 'cloud-1' or 'cloud-2'?)" or "" (for
+// appending to an error message).
 std::string did_you_mean(const std::string& given, const std::vector<std::string>& candidates);
 
 // Strict number parsing of a whole string (surrounding spaces allowed); nothing on any

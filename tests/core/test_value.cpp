@@ -41,6 +41,11 @@ TEST_CASE("suggestions find near misses only") {
   CHECK_FALSE(closest_match("read", {"read_latency_avg_ns", "read_latency_p99_ns"}));
   CHECK_FALSE(closest_match("zzzzzz", {"Open", "Closed"}));
   CHECK(did_you_mean("Open", {"Open"}).empty());
+  // Equally near names are all offered, in the candidates' order.
+  CHECK(did_you_mean("cloud-3", {"stream", "random", "cloud-1", "cloud-2"}) == " (did you mean 'cloud-1' or 'cloud-2'?)");
+  CHECK(did_you_mean("bab", {"aab", "bbb", "bac", "zzz"}) == " (did you mean 'aab', 'bbb' or 'bac'?)");
+  CHECK(did_you_mean("populaton", {"generations", "population"}) == " (did you mean 'population'?)");
+  CHECK(closest_matches("zzzzzz", {"Open", "Closed"}).empty());
 }
 
 TEST_CASE("UTF-8 validation finds the first byte that is not well formed") {
