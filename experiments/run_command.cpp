@@ -1,8 +1,6 @@
 // `archgym run` and `archgym run --resume`: run, then report the best design found.
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
-#include <cstring>
 #include <iomanip>
 
 #include <nlohmann/json.hpp>
@@ -14,23 +12,13 @@
 #include "experiments/cli_error.h"
 #include "experiments/commands.h"
 #include "experiments/interrupt.h"
+#include "experiments/shell_quote.h"
 
 namespace archgym::cli {
 namespace {
 
 std::string json_text(const nlohmann::ordered_json& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();
-}
-
-// `text` as one shell word: unchanged when it is plain, else in single quotes.
-std::string shell_quote(const std::string& text) {
-  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
-    return std::isalnum(c) || (c != 0 && std::strchr("_-./:@%+=,", c) != nullptr);
-  });
-  if (plain) return text;
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
 }
 
 // What "target met" means for `objective`: "power_W = 1, latency_ms = 0.1, each within 5%"

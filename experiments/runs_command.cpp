@@ -7,6 +7,7 @@
 #include "core/process_identity.h"
 #include "core/registry.h"
 #include "experiments/commands.h"
+#include "experiments/shell_quote.h"
 
 namespace archgym::cli {
 
@@ -27,8 +28,9 @@ std::string shown_status(const Store& store, const RunRecord& run) {
 }
 
 // The options a run set away from their defaults, as `--set` takes them
-// ("generator=random requests=200 population=6"), so that runs of one env and agent can
-// be told apart; env options first. Options this build does not know are shown as stored.
+// ("generator=random requests=200 population=6"; a value with spaces or quotes in single
+// quotes, as a shell reads it), so that runs of one env and agent can be told apart; env
+// options first. Options this build does not know are shown as stored.
 std::string settings(const Schema& schema, const std::string& stored) {
   Options options;
   try {
@@ -39,7 +41,7 @@ std::string settings(const Schema& schema, const std::string& stored) {
   const Options defaults = schema.defaults();
   std::string text;
   for (const auto& [name, value] : options.all())
-    if (value != defaults.get(name)) text += (text.empty() ? "" : " ") + name + "=" + to_string(value);
+    if (value != defaults.get(name)) text += (text.empty() ? "" : " ") + name + "=" + shell_quote(to_string(value));
   return text;
 }
 
@@ -51,7 +53,7 @@ std::string settings(const RunRecord& run) {
     env = run.env_config;
   }
   if (const std::string driver = external_driver(run); !driver.empty()) {
-    agent = "driver=" + driver;  // an external run: what picked its designs
+    agent = "driver=" + shell_quote(driver);  // an external run: what picked its designs
   } else {
     try {
       agent = settings(AgentRegistry::instance().get(run.agent).schema, run.agent_config);

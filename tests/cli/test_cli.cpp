@@ -135,7 +135,7 @@ TEST_CASE("cli: runs shows an external run's driver, and resume refuses it sayin
   const auto runs = run_cli(dir, "runs --store s.db");
   REQUIRE(runs.exit_code == 0);
   CHECK(runs.out.find(" external ") != std::string::npos);
-  CHECK(runs.out.find("driver=optuna tpe\n") != std::string::npos);
+  CHECK(runs.out.find("driver='optuna tpe'\n") != std::string::npos);  // as a shell reads it back
   require_rejected(dir, "run --resume 1 --store s.db",
                    {"run 1 is an external run (its designs were picked by 'optuna tpe', outside archgym), so "
                     "archgym cannot continue it; its 8 evaluations stay in the store"});
