@@ -111,6 +111,28 @@ class Store:
             return pd.DataFrame(columns=list(_EVALUATION_COLUMNS)).astype(_EVALUATION_COLUMNS)
         return pd.DataFrame(columns)
 
+    def searches(self, runs: int | list[int] | None = None) -> pd.DataFrame:
+        """The evaluations of ``runs`` (every run when None) with each run's ``searcher``
+        and ``seed``, so that searches logged in one store compare at a glance:
+        ``archgym.plots.plot_best_so_far(store.searches(), "fig.png", group="searcher")``.
+        ``searcher`` is the agent (``ga``), or for an external run its driver
+        (``optuna-tpe``). Give runs of one env configuration: the rewards of two
+        workloads do not compare."""
+        ids = _checks.run_ids(runs) or [r["run_id"] for r in self._store.runs()]
+        records = {i: self._store.require_run(i) for i in ids}
+        frames = []
+        for i in ids:
+            frame = self.evaluations(i)
+            record = records[i]
+            driver = json.loads(record["agent_config"]).get("driver") if record["agent"] == "external" else None
+            frame.insert(1, "searcher", driver if isinstance(driver, str) else record["agent"])
+            frame.insert(2, "seed", record["seed"])
+            frames.append(frame)
+        if not frames:
+            empty = pd.DataFrame(columns=["run_id", "searcher", "seed", *list(_EVALUATION_COLUMNS)[1:]])
+            return empty.astype({"searcher": "str", "seed": "int64", **_EVALUATION_COLUMNS})
+        return pd.concat(frames, ignore_index=True)
+
     def _frame_of_run_env(self, run_id: int, columns: dict[str, list]) -> pd.DataFrame | None:
         """The rows (``columns``) of a run without a valid evaluation, with every knob and
         metric column of its env (as a run's frame has them); None when the env cannot be

@@ -141,3 +141,24 @@ def test_threads_may_evaluate_side_by_side(tmp_path):
     for r in results:
         assert rows.loc[r["index"], "reward"] == r["reward"]
     assert np.isfinite(rows["reward"]).all()
+
+
+def test_searches_compare_archgym_agents_with_external_ones(tmp_path, out_dir):
+    from archgym.plots import plot_best_so_far
+
+    path = tmp_path / "runs.db"
+    for seed in (1, 2):
+        archgym.run("dram", "random_walk", budget=8, seed=seed, env_options=SMALL, store=path)
+        with archgym.ExternalRun(path, "dram", driver="my-sweep", seed=seed, **SMALL) as run:
+            sweep(run, seed, 8)
+    store = archgym.Store(path)
+    frame = store.searches()
+    assert list(frame.columns[:3]) == ["run_id", "searcher", "seed"]
+    assert frame.groupby(["searcher", "seed"]).size().to_dict() == {
+        ("my-sweep", 1): 8, ("my-sweep", 2): 8, ("random_walk", 1): 8, ("random_walk", 2): 8}
+    assert list(store.searches(2)["reward"]) == list(store.evaluations(2)["reward"])
+    curves = plot_best_so_far(frame, out_dir / "searches.png", group="searcher")
+    assert set(curves["searcher"]) == {"my-sweep", "random_walk"}
+    assert (out_dir / "searches.png").stat().st_size > 0
+    empty = archgym.Store(tmp_path / "empty.db").searches()
+    assert empty.empty and list(empty.columns[:3]) == ["run_id", "searcher", "seed"]
