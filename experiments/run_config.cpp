@@ -116,6 +116,7 @@ class ConfigReader {
       const YAML::Node key = entry.first;
       const YAML::Node value = entry.second;
       const std::string name = key.IsScalar() ? key.Scalar() : describe(key);
+      refuse_merge_key(location(key), key);
       if (std::find(keys.begin(), keys.end(), name) == keys.end())
         throw UsageError(at(key) + "unknown key '" + name + "'; allowed: " + join(keys));
       if (!seen.insert(name).second) throw UsageError(at(key) + "duplicate key '" + name + "'");
@@ -142,6 +143,14 @@ class ConfigReader {
     return m.is_null() ? path_ : path_ + ":" + std::to_string(m.line + 1);
   }
   std::string at(const YAML::Node& node) const { return location(node) + ": "; }
+
+  // yaml-cpp reads YAML 1.1's merge key (`<<: *defaults`) as a plain key named "<<", which
+  // would be refused as an unknown key or option without saying why.
+  static void refuse_merge_key(const std::string& where, const YAML::Node& key) {
+    if (key.IsScalar() && key.Scalar() == "<<")
+      throw UsageError(where + ": YAML merge keys ('<<: *anchor') are not supported; write the keys out "
+                               "(a whole section may still be an alias, e.g. 'env_options: *defaults')");
+  }
 
   // Where an entry of a section map was given. `agent_options: *e` is the map anchored
   // (`&e`) earlier, and yaml-cpp marks its entries with the anchor's lines, in another
@@ -198,6 +207,7 @@ class ConfigReader {
     for (const auto& entry : value) {
       const YAML::Node name_node = entry.first, option = entry.second;
       const std::string where = entry_location(key, value, name_node, section);
+      refuse_merge_key(where, name_node);
       if (!name_node.IsScalar())
         throw UsageError(where + ": option names in '" + section + "' must be text");
       const std::string name = name_node.Scalar();
@@ -220,6 +230,7 @@ class ConfigReader {
     for (const auto& entry : value) {
       const YAML::Node metric_node = entry.first, target = entry.second;
       const std::string where = entry_location(key, value, metric_node, "targets");
+      refuse_merge_key(where, metric_node);
       if (!metric_node.IsScalar()) throw UsageError(where + ": metric names in 'targets' must be text");
       const std::string metric = metric_node.Scalar();
       if (r_.origin.count("targets." + metric))

@@ -329,6 +329,12 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
   write_file(dir / "run.yaml", "env: dram\nbudget: 5\ntargets:\n  power_W: -1\n");
   require_rejected(dir, run, {"run.yaml:4: target 'power_W' must be a finite positive number of at least 2.2e-308, got '-1'"});
 
+  // YAML 1.1 merge keys are not merged by yaml-cpp: refused as such, not as an unknown key.
+  write_file(dir / "run.yaml", "env: dram\n<<: {budget: 5}\n");
+  require_rejected(dir, run, {"run.yaml:2: YAML merge keys ('<<: *anchor') are not supported; write the keys out"});
+  write_file(dir / "run.yaml", "env: dram\nbudget: 5\nagent_options: &a {population: 4}\nenv_options:\n  <<: *a\n");
+  require_rejected(dir, run, {"run.yaml:5: YAML merge keys"});
+
   // A section that is an alias shares the anchored map and its lines: the error names the
   // line of the alias and its section, not the anchor's (line 5, under targets).
   write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\ntargets: &t\n  power_W: 1\nagent_options: *t\n");
