@@ -1,6 +1,10 @@
 #include "core/external_run.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <stdexcept>
+#include <vector>
 
 #include "core/json_util.h"
 #include "core/process_identity.h"
@@ -9,16 +13,48 @@
 
 namespace archgym {
 
-// The driver is shown in `archgym runs` and stored as JSON text: one line of UTF-8.
+namespace {
+
+// The code points of valid UTF-8 text.
+std::vector<char32_t> code_points(const std::string& text) {
+  std::vector<char32_t> out;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    const int length = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
+    char32_t c = length == 1 ? byte : byte & (0x7F >> length);
+    for (int k = 1; k < length; ++k) c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    out.push_back(c);
+    i += static_cast<std::size_t>(length);
+  }
+  return out;
+}
+
+// Breaks a line or reorders the text around it when printed (C0/C1 controls, DEL, Unicode
+// line and paragraph separators, bidirectional controls).
+bool breaks_a_line_or_reorders(char32_t c) {
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029 || c == 0x200E || c == 0x200F ||
+         (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+}  // namespace
+
+// The driver is shown in `archgym runs` and stored as JSON text: one printable line of UTF-8.
 void check_external_driver(const std::string& driver) {
-  if (driver.empty()) throw std::invalid_argument("external run: driver must name what picks the designs, e.g. 'optuna'");
+  if (driver.find_first_not_of(" \t") == std::string::npos)
+    throw std::invalid_argument("external run: driver must name what picks the designs, e.g. 'optuna'");
   if (driver.size() > 200)
-    throw std::invalid_argument("external run: driver must be at most 200 characters, got " +
+    throw std::invalid_argument("external run: driver must be at most 200 bytes of UTF-8, got " +
                                 std::to_string(driver.size()));
-  for (const char c : driver)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-      throw std::invalid_argument("external run: driver must be one line without control characters");
   if (invalid_utf8_offset(driver)) throw std::invalid_argument("external run: driver must be UTF-8 text");
+  for (const char32_t c : code_points(driver))
+    if (breaks_a_line_or_reorders(c))
+      throw std::invalid_argument("external run: driver must be one line without control characters (U+" +
+                                  [&] {
+                                    char hex[16];
+                                    std::snprintf(hex, sizeof hex, "%04X", static_cast<unsigned>(c));
+                                    return std::string(hex);
+                                  }() +
+                                  ")");
 }
 
 std::string external_driver(const RunRecord& run) {
@@ -64,38 +100,52 @@ ExternalRun::ExternalRun(std::shared_ptr<Store> store, const ExternalRunSpec& sp
   Prepared p = prepare(spec);
   env_ = std::move(p.env);
   objective_ = std::move(p.objective);
-  start(spec.env, p.options, spec.seed, spec.driver);
+  take_record(spec.env, p.options, spec.driver);
+  record_.seed = spec.seed;
+  create();
 }
 
 ExternalRun::ExternalRun(std::shared_ptr<Store> store, const std::string& env_name, const Options& env_options,
-                         std::shared_ptr<const Env> env, Objective objective, std::uint64_t seed,
-                         const std::string& driver)
+                         std::shared_ptr<const Env> env, Objective objective, const std::string& driver, Deferred)
     : store_(std::move(store)), env_(std::move(env)), objective_(std::move(objective)) {
   if (!store_) throw std::invalid_argument("external run: no store given");
   if (!env_) throw std::invalid_argument("external run: no env given");
   check_external_driver(driver);
   objective_.check_metrics(env_->metric_names());
-  start(env_name, env_options, seed, driver);
+  take_record(env_name, env_options, driver);
 }
 
-void ExternalRun::start(const std::string& env_name, const Options& env_options, std::uint64_t seed,
-                        const std::string& driver) {
-  RunRecord record = env_run_record(env_name, env_options, *env_, objective_);
-  record.agent = kExternalAgent;
-  record.agent_config = nlohmann::ordered_json{{"driver", driver}}.dump();
-  record.seed = seed;
-  record.budget = 0;  // open ended: the driver decides when it is done
-  record.batch = 1;
-  record.stop_on_target = false;
-  run_id_ = store_->create_run(record, &this_process());
-  open_ = true;
+void ExternalRun::take_record(const std::string& env_name, const Options& env_options, const std::string& driver) {
+  metric_names_ = env_->metric_names();
+  record_ = env_run_record(env_name, env_options, *env_, objective_);
+  record_.agent = kExternalAgent;
+  record_.agent_config = nlohmann::ordered_json{{"driver", driver}}.dump();
+  record_.budget = 0;  // open ended: the driver decides when it is done
+  record_.batch = 1;
+  record_.stop_on_target = false;
+  creator_pid_ = static_cast<long>(getpid());
+}
+
+void ExternalRun::create() {
+  run_id_ = store_->create_run(record_, &this_process());
 }
 
 ExternalRun::~ExternalRun() {
   try {
-    if (open()) finish("finished");
+    if (static_cast<long>(getpid()) == creator_pid_ && open()) finish("finished");
   } catch (...) {  // the rows are stored; only the status stays "running" (shown as killed)
   }
+}
+
+void ExternalRun::set_seed(std::uint64_t seed) {
+  const std::lock_guard lock(mutex_);
+  if (run_id_ != 0) throw std::logic_error("external run " + std::to_string(run_id_) + ": its seed is recorded already");
+  record_.seed = seed;
+}
+
+std::int64_t ExternalRun::run_id() const {
+  const std::lock_guard lock(mutex_);
+  return run_id_;
 }
 
 bool ExternalRun::open() const {
@@ -108,19 +158,39 @@ std::uint64_t ExternalRun::evaluations() const {
   return static_cast<std::uint64_t>(next_index_);
 }
 
+void ExternalRun::check_usable(const char* what) const {
+  const std::string name = run_id_ ? "external run " + std::to_string(run_id_) : std::string("this external run");
+  if (!open_) throw std::logic_error(name + " has ended; start another external run to " + what);
+  if (static_cast<long>(getpid()) != creator_pid_)
+    throw std::logic_error(name + " belongs to process " + std::to_string(creator_pid_) +
+                           "; this is a forked child (e.g. a multiprocessing worker): start one external run "
+                           "per worker process, or evaluate in threads");
+}
+
 Step ExternalRun::evaluate(const Design& design) {
+  const DesignSpace& space = env_->space();
+  // A value outside the space would be stored as a design the store cannot read back.
+  const Design canonical = space.from_map(space.to_map(design));
   {
     const std::lock_guard lock(mutex_);
-    if (const auto it = evaluated_.find(design.values); it != evaluated_.end()) {
-      Evaluation again = it->second;
-      again.sim_seconds = 0;  // nothing was simulated for this row
-      return store_next(design, std::move(again));
+    check_usable("evaluate more");
+    if (const auto it = evaluated_.find(canonical.values); it != evaluated_.end()) {
+      Evaluation again;  // sim_seconds 0: nothing was simulated for this row
+      again.valid = it->second.valid;
+      again.invalid_reason = it->second.invalid_reason;
+      for (std::size_t k = 0; k < it->second.metrics.size(); ++k) again.metrics[metric_names_[k]] = it->second.metrics[k];
+      return store_next(canonical, std::move(again));
     }
   }
   // Outside the lock, so that callers on several threads simulate side by side.
-  Evaluation e = evaluate_checked(*env_, design);
+  Evaluation e = evaluate_checked(*env_, canonical);
   const std::lock_guard lock(mutex_);
-  return store_next(design, std::move(e));
+  Remembered remembered{{}, e.valid, e.invalid_reason};
+  if (e.valid)  // exactly metric_names() (evaluate_checked makes any other evaluation invalid)
+    for (const auto& name : metric_names_) remembered.metrics.push_back(e.metrics.at(name));
+  Step step = store_next(canonical, std::move(e));
+  evaluated_.emplace(canonical.values, std::move(remembered));  // keeps the first evaluation of a design
+  return step;
 }
 
 Step ExternalRun::record(const Design& design, const Evaluation& evaluation) {
@@ -129,16 +199,14 @@ Step ExternalRun::record(const Design& design, const Evaluation& evaluation) {
 }
 
 Step ExternalRun::store_next(const Design& design, Evaluation evaluation) {
-  if (!open_)
-    throw std::logic_error("external run " + std::to_string(run_id_) +
-                           " has ended; start another external run to evaluate more");
+  check_usable("store more");
   if (design.values.size() != env_->space().dimension())
     throw std::invalid_argument("external run: the design has " + std::to_string(design.values.size()) +
                                 " values; the space has " + std::to_string(env_->space().dimension()) +
                                 " parameters");
+  if (run_id_ == 0) create();  // a deferred run appears with its first evaluation
   const double reward = objective_.score(evaluation).reward;
   store_->record(evaluation_record(run_id_, next_index_, env_->space(), design, evaluation, reward));
-  evaluated_.emplace(design.values, evaluation);  // keeps the first evaluation of a design
   return Step{next_index_++, design, std::move(evaluation), reward};
 }
 
@@ -146,9 +214,13 @@ void ExternalRun::finish(const std::string& status, const std::string& message) 
   if (status != "finished" && status != "interrupted" && status != "failed")
     throw std::invalid_argument("external run: status must be finished, interrupted or failed, got '" + status + "'");
   const std::lock_guard lock(mutex_);
-  if (!open_) throw std::logic_error("external run " + std::to_string(run_id_) + " has ended already");
-  store_->set_status(run_id_, status, message);
+  if (!open_)
+    throw std::logic_error((run_id_ ? "external run " + std::to_string(run_id_) : std::string("this external run")) +
+                           " has ended already");
+  check_usable("end it");
   open_ = false;
+  if (run_id_ == 0) return;  // deferred, nothing stored: no run to end
+  store_->set_status(run_id_, status, message);
   try {
     store_->release_run(run_id_, this_process());
   } catch (...) {  // a claim left behind is taken over by the next claim: never worse

@@ -53,28 +53,39 @@ class ExternalRun {
   // leaves no file behind.
   static void check(const ExternalRunSpec& spec);
   // On an env already built (the gymnasium env's) from `env_options` of registry env
-  // `env_name`, scoring with `objective`.
+  // `env_name`, scoring with `objective`. The record (options with input files' absolute
+  // paths, their digests) is taken now, from the files the env read; the run is created in
+  // the store by the first evaluation stored, with the seed set_seed() gave (0 if none).
+  struct Deferred {};
   ExternalRun(std::shared_ptr<Store> store, const std::string& env_name, const Options& env_options,
-              std::shared_ptr<const Env> env, Objective objective, std::uint64_t seed, const std::string& driver);
-  // Ends a run still open as "finished" (every evaluation was stored as it came); never throws.
+              std::shared_ptr<const Env> env, Objective objective, const std::string& driver, Deferred);
+  // Ends a run still open as "finished" (every evaluation was stored as it came); never
+  // throws. In a forked child (see evaluate) it leaves the parent's run alone.
   ~ExternalRun();
   ExternalRun(const ExternalRun&) = delete;
   ExternalRun& operator=(const ExternalRun&) = delete;
 
+  // The seed to record, before the run is created (std::logic_error after).
+  void set_seed(std::uint64_t seed);
+
   // Simulates `design` (evaluate_checked: a broken constraint or a simulator failure is an
   // invalid evaluation), scores it and stores it as the run's next evaluation. A design the
   // run evaluated before is not simulated again: its row repeats the first evaluation with
-  // sim_seconds 0, as in archgym's own runs. Thread-safe; rows are numbered in the order
-  // evaluations complete.
+  // sim_seconds 0, as in archgym's own runs (memory: well under 1 kB per distinct design).
+  // Thread-safe; rows are numbered in the order evaluations complete. A knob value outside
+  // the space throws std::invalid_argument and stores nothing. Only the process that made
+  // the run may add to it: a forked child gets std::logic_error (one run per process).
   Step evaluate(const Design& design);
   // Stores an evaluation made elsewhere (the gymnasium view simulates itself), scored by
   // the run's objective.
   Step record(const Design& design, const Evaluation& evaluation);
   // Ends the run: "finished" (the driver is done), "interrupted" (stopped on request) or
-  // "failed" (with `message`). Then evaluate() and record() throw std::logic_error.
+  // "failed" (with `message`). Then evaluate() and record() throw std::logic_error. A
+  // deferred run that stored nothing ends without ever appearing in the store.
   void finish(const std::string& status = "finished", const std::string& message = "");
 
-  std::int64_t run_id() const { return run_id_; }
+  // 0 until the run exists in the store (a deferred run before its first evaluation).
+  std::int64_t run_id() const;
   const Env& env() const { return *env_; }
   const Objective& objective() const { return objective_; }
   bool open() const;
@@ -82,18 +93,30 @@ class ExternalRun {
 
  private:
   struct Prepared;
+  // What evaluate() remembers of a design's first evaluation: metric values in
+  // metric_names() order (a valid evaluation has exactly those), not a map per design.
+  struct Remembered {
+    std::vector<double> metrics;
+    bool valid = true;
+    std::string invalid_reason;
+  };
   static Prepared prepare(const ExternalRunSpec& spec);
-  void start(const std::string& env_name, const Options& env_options, std::uint64_t seed, const std::string& driver);
+  void take_record(const std::string& env_name, const Options& env_options, const std::string& driver);
+  void create();  // holds mutex_
+  void check_usable(const char* what) const;  // holds mutex_
   Step store_next(const Design& design, Evaluation evaluation);  // holds mutex_
 
   std::shared_ptr<Store> store_;
   std::shared_ptr<const Env> env_;
   Objective objective_;
+  std::vector<std::string> metric_names_;
+  RunRecord record_;        // written by create()
+  long creator_pid_ = 0;    // the process that may add to the run
   std::int64_t run_id_ = 0;
   mutable std::mutex mutex_;
-  bool open_ = false;
+  bool open_ = true;
   std::int64_t next_index_ = 0;
-  std::map<std::vector<Value>, Evaluation> evaluated_;  // design -> its first evaluation
+  std::map<std::vector<Value>, Remembered> evaluated_;  // evaluate()'s designs -> their first evaluation
 };
 
 }  // namespace archgym

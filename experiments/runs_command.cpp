@@ -71,7 +71,8 @@ void runs_command(const std::string& store_path, std::ostream& out) {
   const std::vector<std::string> header = {"id",          "env",         "agent",   "seed", "status",
                                            "evaluations", "best_reward", "settings"};
   std::vector<std::vector<std::string>> rows;
-  for (const RunRecord& run : store->runs()) {
+  const std::vector<RunRecord> runs = store->runs();
+  for (const RunRecord& run : runs) {
     std::ostringstream reward;
     if (const auto best = store->best_reward(run.id)) reward << std::setprecision(6) << *best; else reward << "-";
     rows.push_back({std::to_string(run.id), run.env, run.agent, std::to_string(run.seed), shown_status(*store, run),
@@ -94,6 +95,9 @@ void runs_command(const std::string& store_path, std::ostream& out) {
   print(header);
   for (const auto& r : rows) print(r);
   if (rows.empty()) out << "(no runs in " << store_path << ")\n";
+  // Why a run failed does not fit a column.
+  for (const RunRecord& run : runs)
+    if (run.status == "failed" && !run.message.empty()) out << "run " << run.id << " failed: " << run.message << "\n";
 }
 
 }  // namespace archgym::cli

@@ -17,13 +17,44 @@ refuses it): to evaluate more, start another.
 """
 from __future__ import annotations
 
+import atexit
 import os
-from pathlib import Path
+import sys
+import weakref
 from typing import Any, Mapping
 
 from . import _checks, _core
 from .runs import _open_store
 from .store import Store
+
+# Runs still open when the interpreter exits: ended by _end_open_runs with what ended the
+# process (a run collected before then is finished by its C++ destructor).
+_open_runs: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
+def _track(owner: Any) -> None:
+    """Ends ``owner``'s open run (``owner.close(status, message)``) at interpreter exit."""
+    _open_runs.add(owner)
+
+
+def _exit_status(error: BaseException | None) -> tuple[str, str]:
+    """The status a search that ended with ``error`` (None: normally) gets."""
+    if error is None or (isinstance(error, SystemExit) and error.code in (0, None)):
+        return "finished", ""
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted", ""
+    return "failed", f"{type(error).__name__}: {error}"
+
+
+@atexit.register
+def _end_open_runs() -> None:
+    # An uncaught exception (or Ctrl-C) that ends the program is in sys.last_value by now.
+    status, message = _exit_status(getattr(sys, "last_value", None))
+    for owner in list(_open_runs):
+        try:
+            owner.close(status, message)
+        except Exception:  # noqa: BLE001 - exiting: the rows are stored, the status stays "running"
+            pass
 
 
 class ExternalRun:
@@ -32,31 +63,44 @@ class ExternalRun:
     override the env's default targets; ``formulation`` its reward formulation).
 
     ``driver`` names what picks the designs (shown by ``archgym runs``); ``seed`` is the
-    driver's own, for the record. Bad names, options or targets raise before the store
-    file is created or touched. Used as a context manager, the run ends when the block
-    does: ``"finished"``, ``"interrupted"`` on KeyboardInterrupt, ``"failed"`` (with the
-    message) on any other exception, which then propagates. Without one, call
-    :meth:`close`; a run left open is finished when the object is collected, and one whose
-    process was killed shows as ``killed``. Every evaluation is stored as it completes.
+    driver's own, for the record. Env options are keywords (``workload="random"``) or an
+    ``env_options`` dict, as :func:`archgym.run` takes them. Bad names, options or targets
+    raise before the store file is created or touched. Used as a context manager, the run
+    ends when the block does: ``"finished"`` (also on ``sys.exit(0)``), ``"interrupted"``
+    on KeyboardInterrupt, ``"failed"`` (with the message, in the store's ``message``) on
+    any other exception, which then propagates. Without one, call :meth:`close`; a run
+    still open when the program ends on an uncaught exception or Ctrl-C gets that status,
+    one collected or open at a normal exit is finished, and one whose process was killed
+    stays ``running`` (``archgym runs`` shows it as ``killed``). Every evaluation is
+    stored as it completes. One run belongs to one process: evaluate from threads, or
+    start a run per worker process.
     """
 
     def __init__(self, store: Store | str | os.PathLike, env: str = "dram", *, driver: str = "python",
                  seed: int = 0, targets: Mapping[str, float] | None = None, formulation: str | None = None,
-                 **env_options: Any):
+                 env_options: Mapping[str, Any] | None = None, **options: Any):
         if store is None:
             raise TypeError("store must be a Store or the path of a store, got None")
+        if not isinstance(store, (Store, _core.Store)):
+            store = _checks.path("store", store)
         if not isinstance(driver, str):
             raise TypeError(f"driver must be text naming what picks the designs, got {driver!r}")
-        args = (_checks.name("env", env), _checks.options_text(env_options, "env options"),
+        given = dict(_checks.mapping("env_options", env_options))
+        twice = sorted(set(given) & set(options))
+        if twice:
+            raise ValueError(f"env option(s) {twice} given both in env_options and as keywords")
+        given.update(options)
+        args = (_checks.name("env", env), _checks.options_text(given, "env options"),
                 _checks.targets(targets), _checks.formulation(formulation), _checks.seed(seed), driver)
-        if isinstance(store, (str, os.PathLike)):
+        if isinstance(store, str):
             # Before the store file is opened (and so perhaps created): a refused run leaves
             # no file behind, as with archgym.run.
             _core.ExternalRun.check(*args)
-        self._store_path = store.path if isinstance(store, (Store, _core.Store)) else Path(store)
+        self._store_path = store if isinstance(store, str) else store.path
         self._run = _core.ExternalRun(_open_store(store), *args)
         self.env: str = args[0]
         self.driver: str = driver
+        _track(self)
 
     @property
     def run_id(self) -> int:
@@ -113,14 +157,9 @@ class ExternalRun:
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
-        if kind is None:
-            self.close()
-        elif issubclass(kind, KeyboardInterrupt):
-            self.close("interrupted")
-        else:
-            self.close("failed", f"{kind.__name__}: {error}")
+        self.close(*_exit_status(error))
 
     def __repr__(self) -> str:
         state = "open" if self.open else "closed"
-        return (f"<archgym ExternalRun {self.run_id} of {str(self._store_path)!r}: env {self.env!r}, "
+        return (f"<archgym ExternalRun {self.run_id} of {self._store_path!r}: env {self.env!r}, "
                 f"driver {self.driver!r}, {self.evaluations} evaluations, {state}>")

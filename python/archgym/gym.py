@@ -26,8 +26,11 @@ One step evaluates one design (the action) and observes its metrics:
 With ``store`` (a Store or the path of one), every evaluation the env makes (each
 reset's default design, each step) is stored as it completes, in one external run per
 env object (:class:`archgym.ExternalRun`; ``driver`` names the RL library or agent,
-default ``"gymnasium"``; the seed recorded is the first reset's). The run is created at
-the first reset and finished by ``close()``; ``run_id`` names it. So an RL search is
+default ``"gymnasium"``; the seed recorded is the first reset's). The run's record (the
+env's options, its input files and their digests) is taken when the env is made; the run
+appears in the store with its first evaluation and ends with ``close()`` (``finished``,
+or ``close(status="failed", message=...)``; a process ending on an uncaught exception
+or Ctrl-C marks it ``failed`` or ``interrupted``); ``run_id`` names it. So an RL search is
 listed, exported, plotted and trained on like ``archgym.run``'s:
 ``gymnasium.make("archgym/DRAM-v0", store="runs.db", driver="sb3-ppo")``.
 """
@@ -41,6 +44,7 @@ import numpy as np
 from gymnasium import spaces
 
 from . import _checks, _core
+from .external import _track
 from .runs import _open_store
 
 
@@ -153,11 +157,16 @@ class ArchGymEnv(gymnasium.Env):
         if not isinstance(driver, str):
             raise TypeError(f"driver must be text naming what picks the designs, got {driver!r}")
         _core.ExternalRun.check_driver(driver)
-        self._driver = driver
-        # Opened (created if missing) after the env and objective were checked, so that a
-        # refused env leaves no store file behind; the run itself starts at the first reset.
-        self._store = _open_store(store)
+        if store is None and driver != "gymnasium":
+            raise ValueError(f"driver={driver!r} names the searcher of a logged run: give store= too")
+        self._closed = False
         self._run: _core.ExternalRun | None = None
+        if store is not None:
+            # After the env and objective were checked, so that a refused env leaves no store
+            # file behind. The record is taken now, from the files the env read (a later
+            # change of directory cannot change it); the run is stored with its first evaluation.
+            self._run = _core.ExternalRun.on_view(_open_store(store), self.view, self.env, driver)
+            _track(self)
         self.design_space = self.env.space
         self.knobs: list[str] = list(self.design_space.names)
         self.metric_names: list[str] = list(self.env.metric_names)
@@ -221,15 +230,17 @@ class ArchGymEnv(gymnasium.Env):
         if seed is not None:
             seed = _checks.seed(seed)
         super().reset(seed=seed)
+        self._refuse_if_closed()
         view_seed = seed if seed is not None else int(self.np_random.integers(2**62))
-        if self._store is not None and self._run is None:
-            self._run = _core.ExternalRun.on_view(self._store, self.view, self.env, int(view_seed), self._driver)
+        if self._run is not None and self._run.run_id == 0:
+            self._run.set_seed(int(view_seed))  # the first reset's, recorded with the run
         obs, evaluation, design = self.view.reset(int(view_seed))
         self._reset_needed = None
         return np.asarray(obs, dtype=np.float64), self._info(evaluation, design)
 
     def step(self, action: Mapping[str, Any]):
         """Evaluates the design ``action`` -> (obs, reward, terminated, truncated, info)."""
+        self._refuse_if_closed()
         if self._reset_needed:  # gymnasium's error (and message) for this, as OrderEnforcing raises
             raise gymnasium.error.ResetNeeded(self._reset_needed)
         if self._discrete:
@@ -252,15 +263,24 @@ class ArchGymEnv(gymnasium.Env):
     @property
     def run_id(self) -> int | None:
         """The store's run logging this env's evaluations (None without a store, or
-        before the first reset)."""
-        return None if self._run is None else self._run.run_id
+        before its first evaluation)."""
+        return None if self._run is None or self._run.run_id == 0 else self._run.run_id
 
-    def close(self):
-        """Finishes the store's run, if any (every evaluation is already stored). Further
-        resets or steps of a closed env that logs raise RuntimeError."""
+    def close(self, status: str = "finished", message: str = "") -> None:
+        """Ends the store's run, if any, with ``status`` (``"finished"``, ``"interrupted"``
+        or ``"failed"`` with ``message``); every evaluation is stored already. Closing
+        again does nothing; a closed env that logs refuses further resets and steps."""
+        if not isinstance(status, str) or not isinstance(message, str):
+            raise TypeError("close: status and message must be text")
         if self._run is not None and self._run.open:
-            self._run.finish()
+            self._run.finish(status, message)
+        self._closed = True
         super().close()
+
+    def _refuse_if_closed(self) -> None:
+        if self._closed and self._run is not None:  # before anything is simulated
+            where = f" (its evaluations are run {self.run_id} of the store)" if self.run_id else ""
+            raise RuntimeError(f"this env was closed{where}; make another to go on")
 
     def __getstate__(self):
         # The C++ env and the episode in progress cannot be serialised; say what works.

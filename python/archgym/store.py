@@ -15,7 +15,7 @@ from . import _checks, _core
 _RUN_COLUMNS = {"run_id": "int64", "env": "str", "env_config": "str", "agent": "str",
                 "agent_config": "str", "objective": "str", "seed": "int64",
                 "budget": "int64", "batch": "int64", "stop_on_target": "bool", "version": "str",
-                "git_commit": "str", "inputs": "str", "status": "str",
+                "git_commit": "str", "inputs": "str", "status": "str", "message": "str",
                 "started_at": "str", "updated_at": "str", "finished_at": "str",
                 "evaluations": "int64"}
 _EVALUATION_COLUMNS = {"run_id": "int64", "index": "int64", "reward": "float64",
@@ -65,8 +65,9 @@ class Store:
 
     def runs(self) -> pd.DataFrame:
         """One row per run: run_id, env, env_config, agent, agent_config, objective, seed,
-        budget, batch, status, version, git_commit, inputs (the env's input files and their
-        digests, JSON), times and number of evaluations."""
+        budget, batch, status, message (why a failed run failed), version, git_commit, inputs
+        (the env's input files and their digests, JSON), times and number of evaluations.
+        A run whose process was killed stays ``running`` (``archgym runs`` tells it apart)."""
         frame = pd.DataFrame(self._store.runs(), columns=list(_RUN_COLUMNS))
         return frame.astype(_RUN_COLUMNS) if frame.empty else frame
 
@@ -118,7 +119,7 @@ class Store:
         ``searcher`` is the agent (``ga``), or for an external run its driver
         (``optuna-tpe``). Give runs of one env configuration: the rewards of two
         workloads do not compare."""
-        ids = _checks.run_ids(runs) or [r["run_id"] for r in self._store.runs()]
+        ids = [r["run_id"] for r in self._store.runs()] if runs is None else _checks.run_ids(runs)
         records = {i: self._store.require_run(i) for i in ids}
         frames = []
         for i in ids:

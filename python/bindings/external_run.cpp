@@ -63,18 +63,21 @@ void bind_external_run(py::module_& m) {
           py::arg("driver"), "Raises ValueError unless `driver` is one line of text, 1-200 bytes.")
       .def_static(
           "on_view",
-          [](const py::object& store, GymView& view, const py::object& env_object, const py::object& seed,
-             const py::object& driver) {
+          [](const py::object& store, GymView& view, const py::object& env_object, const py::object& driver) {
             const auto& env = to_instance<EnvHandle>(env_object, "env", "an archgym Env (archgym.make_env)");
             auto run = std::make_shared<ExternalRun>(to_store(store), env.name, env_options(env.name, env.options),
-                                                     env.env, view.objective(),
-                                                     to_unsigned(seed, "seed", 0, UINT64_MAX),
-                                                     to_text(driver, "driver"));
+                                                     env.env, view.objective(), to_text(driver, "driver"),
+                                                     ExternalRun::Deferred{});
             view.record_to(run);
             return run;
           },
-          py::arg("store"), py::arg("view"), py::arg("env"), py::arg("seed"), py::arg("driver"),
-          "A run on a gym view's env and objective, to which the view then records every evaluation.")
+          py::arg("store"), py::arg("view"), py::arg("env"), py::arg("driver"),
+          "A run on a gym view's env and objective, to which the view then records every evaluation;\n"
+          "its record is taken now, the run is stored with its first evaluation.")
+      .def(
+          "set_seed",
+          [](ExternalRun& r, const py::object& seed) { r.set_seed(to_unsigned(seed, "seed", 0, UINT64_MAX)); },
+          py::arg("seed"), "The seed to record, before the run is stored.")
       .def(
           "evaluate",
           [](ExternalRun& r, const py::handle& design) {

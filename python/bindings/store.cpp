@@ -29,6 +29,7 @@ py::dict run_to_dict(const RunRecord& r) {
   d["git_commit"] = r.git_commit;
   d["inputs"] = r.inputs;
   d["status"] = r.status;
+  d["message"] = r.message;
   d["started_at"] = r.started_at;
   d["updated_at"] = r.updated_at;
   d["finished_at"] = r.finished_at;

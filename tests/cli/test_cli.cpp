@@ -139,6 +139,13 @@ TEST_CASE("cli: runs shows an external run's driver, and resume refuses it sayin
   require_rejected(dir, "run --resume 1 --store s.db",
                    {"run 1 is an external run (its designs were picked by 'optuna tpe', outside archgym), so "
                     "archgym cannot continue it; its 8 evaluations stay in the store"});
+  // Why a run failed is listed under the table.
+  REQUIRE(sqlite3_open(store.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "UPDATE runs SET status = 'failed', message = 'ValueError: bad study' WHERE id = 1",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  const auto failed = run_cli(dir, "runs --store s.db");
+  CHECK(failed.out.find("\nrun 1 failed: ValueError: bad study\n") != std::string::npos);
 }
 
 TEST_CASE("cli: a run its agent ends before the budget says so", "[cli]") {

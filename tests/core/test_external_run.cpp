@@ -5,6 +5,11 @@
 #include "tests/core/temp_store.h"
 #include "tests/core/toy_env.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -198,9 +203,15 @@ TEST_CASE("a gym view recording to an external run stores the reset and every st
   std::shared_ptr<const Env> env(make_env("toy_bowl"));
   const Objective objective = env->default_objective();
   GymView view(env, objective, 4);
-  auto run = std::make_shared<ExternalRun>(store, "toy_bowl", env_options("toy_bowl", {}), env, objective, 9, "gymnasium");
+  auto run = std::make_shared<ExternalRun>(store, "toy_bowl", env_options("toy_bowl", {}), env, objective, "gymnasium",
+                                           ExternalRun::Deferred{});
   view.record_to(run);
+  CHECK(run->run_id() == 0);  // stored with its first evaluation
+  CHECK(store->runs().empty());
+  run->set_seed(9);
   view.reset(9);
+  REQUIRE(run->run_id() > 0);
+  CHECK_THROWS_WITH(run->set_seed(10), Catch::Contains("its seed is recorded already"));
   const StepOutcome s1 = view.step(toy_design(env->space(), 2));
   const StepOutcome s2 = view.step(toy_design(env->space(), 7));
   const auto rows = store->evaluations(run->run_id());
@@ -213,6 +224,80 @@ TEST_CASE("a gym view recording to an external run stores the reset and every st
 
   // Another env or objective would store rewards the view does not hand out.
   std::shared_ptr<const Env> other(make_env("toy_bowl"));
-  auto elsewhere = std::make_shared<ExternalRun>(store, "toy_bowl", env_options("toy_bowl", {}), other, objective, 9, "gym");
+  auto elsewhere = std::make_shared<ExternalRun>(store, "toy_bowl", env_options("toy_bowl", {}), other, objective, "gym",
+                                                 ExternalRun::Deferred{});
   CHECK_THROWS_WITH(view.record_to(elsewhere), Catch::Contains("made on the view's env and objective"));
+  // A deferred run that stored nothing ends without appearing in the store.
+  elsewhere->finish();
+  CHECK(store->runs().size() == 1);
+}
+
+TEST_CASE("a deferred run records the input files its env read, wherever the process is when it is stored") {
+  namespace fs = std::filesystem;
+  auto store = std::make_shared<Store>(temp_store("external_deferred_inputs"));
+  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "external_inputs";
+  fs::create_directories(dir / "a" / "tr");
+  fs::create_directories(dir / "b" / "tr");
+  const std::string trace = "0:\tread\t0x0\n4:\tread\t0x40\n";
+  std::ofstream(dir / "a" / "tr" / "t.stl") << trace;
+  std::ofstream(dir / "b" / "tr" / "t.stl") << trace << "8:\tread\t0x80\n";  // another file, same name
+  const fs::path before = fs::current_path();
+  fs::current_path(dir / "a");
+  std::shared_ptr<const Env> env(make_env("dram", {{"workload", "tr/t.stl"}}));
+  const Options options = env_options("dram", {{"workload", "tr/t.stl"}});
+  const Objective objective = env->default_objective();
+  auto run = std::make_shared<ExternalRun>(store, "dram", options, env, objective, "gym", ExternalRun::Deferred{});
+  const std::string inputs_in_a = inputs_json(env->input_files());
+  fs::current_path(dir / "b");  // as a framework that changes directory would
+  run->record(env->default_design(), evaluate_checked(*env, env->default_design()));
+  fs::current_path(before);
+  const RunRecord r = store->require_run(run->run_id());
+  CHECK(r.env_config.find((dir / "a" / "tr" / "t.stl").string()) != std::string::npos);
+  CHECK(r.inputs == inputs_in_a);
+}
+
+TEST_CASE("an external run refuses knob values outside its space and stores nothing") {
+  auto store = std::make_shared<Store>(temp_store("external_bad_value"));
+  ExternalRun run(store, toy_spec());
+  Design bad = toy_design(run.env().space(), 3);
+  bad.values[0] = std::int64_t{1000};
+  CHECK_THROWS_AS(run.evaluate(bad), std::invalid_argument);
+  CHECK(run.evaluations() == 0);
+  CHECK(store->evaluations(run.run_id()).empty());
+}
+
+TEST_CASE("a forked child cannot add to or end its parent's external run") {
+  auto store = std::make_shared<Store>(temp_store("external_fork"));
+  auto run = std::make_unique<ExternalRun>(store, toy_spec());
+  run->evaluate(toy_design(run->env().space(), 1));
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    int code = 0;
+    try {
+      run->evaluate(toy_design(run->env().space(), 2));
+      code = 1;  // must have been refused
+    } catch (const std::logic_error& e) {
+      code = std::string(e.what()).find("forked child") != std::string::npos ? 0 : 2;
+    } catch (...) {
+      code = 3;
+    }
+    run.reset();  // the destructor leaves the parent's run open
+    _exit(code);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(store->require_run(run->run_id()).status == "running");
+  run->evaluate(toy_design(run->env().space(), 3));  // the parent goes on
+  CHECK(store->evaluations(run->run_id()).size() == 2);
+}
+
+TEST_CASE("drivers are one printable line") {
+  for (const std::string bad : {std::string("   "), std::string("a\xE2\x80\xA8" "b"), std::string("a\xC2\x85" "b"),
+                                std::string("\xE2\x80\xAE" "evil"), std::string("tab\there")})
+    CHECK_THROWS_AS(check_external_driver(bad), std::invalid_argument);
+  CHECK_THROWS_WITH(check_external_driver(std::string(201, 'x')), Catch::Contains("at most 200 bytes"));
+  CHECK_NOTHROW(check_external_driver("optuna tpe (seed 3), \xE6\x90\x9C"));
 }

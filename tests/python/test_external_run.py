@@ -116,8 +116,103 @@ def test_an_rl_loop_on_the_gym_env_logs_every_reset_and_step(tmp_path):
     for i in (0, 4):
         assert {k: rows.loc[i, k] for k in default} == default
     assert list(rows["reward"].drop([0, 4])) == rewards
-    with pytest.raises(RuntimeError, match="has ended"):
-        env.unwrapped.reset()  # closed: nothing more is logged to the finished run
+    with pytest.raises(RuntimeError, match=rf"this env was closed \(its evaluations are run {run_id} of the store\)"):
+        env.unwrapped.reset()  # refused before anything is simulated
+
+
+def test_a_gym_env_ends_its_run_with_the_status_it_is_given(tmp_path):
+    path = tmp_path / "runs.db"
+    env = gymnasium.make("archgym/DRAM-v0", store=path, driver="my-rl", **SMALL)
+    env.reset(seed=1)
+    env.unwrapped.close(status="failed", message="the learner diverged")
+    record = archgym.Store(path).runs().iloc[0]
+    assert (record.status, record.message) == ("failed", "the learner diverged")
+    # Closed before any evaluation: no run is stored, and the env refuses to go on.
+    unused = gymnasium.make("archgym/DRAM-v0", store=path, **SMALL)
+    unused.close()
+    with pytest.raises(RuntimeError, match="this env was closed; make another"):
+        unused.reset()
+    assert len(archgym.Store(path).runs()) == 1
+    with pytest.raises(ValueError, match="names the searcher of a logged run: give store= too"):
+        gymnasium.make("archgym/DRAM-v0", driver="sb3-ppo", **SMALL)
+
+
+SCRIPT = """
+import sys, archgym, gymnasium
+small = dict(generator="random", requests=200)
+run = archgym.ExternalRun(sys.argv[1], "dram", driver="script", **small)
+run.evaluate({{}})
+env = gymnasium.make("archgym/DRAM-v0", store=sys.argv[1], **small)
+env.reset(seed=0)
+{ending}
+"""
+
+
+@pytest.mark.parametrize("ending, status, message", [
+    ("pass", "finished", ""),
+    ("raise ValueError('bad study')", "failed", "ValueError: bad study"),
+    ("raise KeyboardInterrupt", "interrupted", ""),
+    ("sys.exit(0)", "finished", ""),
+])
+def test_runs_left_open_get_the_status_the_program_ended_with(tmp_path, ending, status, message):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "runs.db"
+    script = tmp_path / "search.py"
+    script.write_text(SCRIPT.format(ending=ending))
+    subprocess.run([sys.executable, str(script), str(path)], env=dict(os.environ), capture_output=True)
+    runs = archgym.Store(path).runs()
+    assert list(runs["status"]) == [status, status]
+    assert list(runs["message"]) == [message, message]
+
+
+def test_a_with_block_ended_by_sys_exit_0_is_finished(tmp_path):
+    with pytest.raises(SystemExit):
+        with archgym.ExternalRun(tmp_path / "runs.db", "dram", **SMALL) as run:
+            run.evaluate({})
+            raise SystemExit(0)
+    assert archgym.Store(tmp_path / "runs.db").runs().iloc[0].status == "finished"
+
+
+def test_env_options_come_as_keywords_or_a_dict(tmp_path):
+    path = tmp_path / "runs.db"
+    with archgym.ExternalRun(path, "dram", env_options=SMALL) as run:
+        run.evaluate({})
+    assert '"requests":400' in archgym.Store(path).runs().iloc[0].env_config  # SMALL's
+    with pytest.raises(ValueError, match=r"env option\(s\) \['requests'\] given both"):
+        archgym.ExternalRun(path, "dram", env_options=SMALL, requests=10)
+    for bad in (5, b"x.db"):
+        with pytest.raises(TypeError, match="store must be a path"):
+            archgym.ExternalRun(bad, "dram")
+
+
+_FORKED_RUN = None  # the run a forked worker inherits
+
+
+def _evaluate_in_worker() -> str:
+    try:
+        _FORKED_RUN.evaluate({"PagePolicy": "Closed"})
+        return "stored"
+    except RuntimeError as e:
+        return str(e)
+
+
+def test_a_forked_worker_cannot_write_its_parents_run(tmp_path):
+    import multiprocessing
+
+    global _FORKED_RUN
+    with archgym.ExternalRun(tmp_path / "runs.db", "dram", **SMALL) as run:
+        run.evaluate({})
+        _FORKED_RUN = run
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            message = pool.apply(_evaluate_in_worker)
+        _FORKED_RUN = None
+        assert "is a forked child (e.g. a multiprocessing worker): start one external run per worker" in message
+        run.evaluate({"PagePolicy": "Closed"})  # the parent's run goes on
+    record = archgym.Store(tmp_path / "runs.db").runs().iloc[0]
+    assert (record.evaluations, record.status) == (2, "finished")
 
 
 def test_a_proxy_trains_on_external_runs_with_archgym_runs(tmp_path):
@@ -162,3 +257,4 @@ def test_searches_compare_archgym_agents_with_external_ones(tmp_path, out_dir):
     assert (out_dir / "searches.png").stat().st_size > 0
     empty = archgym.Store(tmp_path / "empty.db").searches()
     assert empty.empty and list(empty.columns[:3]) == ["run_id", "searcher", "seed"]
+    assert store.searches([]).empty  # no runs asked for, none given
