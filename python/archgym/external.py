@@ -48,8 +48,11 @@ def _exit_status(error: BaseException | None) -> tuple[str, str]:
 
 @atexit.register
 def _end_open_runs() -> None:
-    # An uncaught exception (or Ctrl-C) that ends the program is in sys.last_value by now.
-    status, message = _exit_status(getattr(sys, "last_value", None))
+    # An uncaught exception (or Ctrl-C) that ends a program is in sys.last_value by now. In an
+    # interactive session it holds the last error shown at the prompt, which the session
+    # went on after: a run still open there ends finished.
+    interactive = hasattr(sys, "ps1")
+    status, message = _exit_status(None if interactive else getattr(sys, "last_value", None))
     for owner in list(_open_runs):
         try:
             owner.close(status, message)
