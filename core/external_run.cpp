@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 #include <vector>
@@ -13,48 +14,22 @@
 
 namespace archgym {
 
-namespace {
-
-// The code points of valid UTF-8 text.
-std::vector<char32_t> code_points(const std::string& text) {
-  std::vector<char32_t> out;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    const int length = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
-    char32_t c = length == 1 ? byte : byte & (0x7F >> length);
-    for (int k = 1; k < length; ++k) c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    out.push_back(c);
-    i += static_cast<std::size_t>(length);
-  }
-  return out;
-}
-
-// Breaks a line or reorders the text around it when printed (C0/C1 controls, DEL, Unicode
-// line and paragraph separators, bidirectional controls).
-bool breaks_a_line_or_reorders(char32_t c) {
-  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029 || c == 0x200E || c == 0x200F ||
-         (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
-}
-
-}  // namespace
-
 // The driver is shown in `archgym runs` and stored as JSON text: one printable line of UTF-8.
 void check_external_driver(const std::string& driver) {
-  if (driver.find_first_not_of(" \t") == std::string::npos)
+  if (invalid_utf8_offset(driver)) throw std::invalid_argument("external run: driver must be UTF-8 text");
+  const std::vector<char32_t> characters = code_points(driver);
+  if (std::all_of(characters.begin(), characters.end(), is_space))
     throw std::invalid_argument("external run: driver must name what picks the designs, e.g. 'optuna'");
   if (driver.size() > 200)
     throw std::invalid_argument("external run: driver must be at most 200 bytes of UTF-8, got " +
                                 std::to_string(driver.size()));
-  if (invalid_utf8_offset(driver)) throw std::invalid_argument("external run: driver must be UTF-8 text");
-  for (const char32_t c : code_points(driver))
-    if (breaks_a_line_or_reorders(c))
-      throw std::invalid_argument("external run: driver must be one line without control characters (U+" +
-                                  [&] {
-                                    char hex[16];
-                                    std::snprintf(hex, sizeof hex, "%04X", static_cast<unsigned>(c));
-                                    return std::string(hex);
-                                  }() +
-                                  ")");
+  for (const char32_t c : characters)
+    if (breaks_line_or_reorders(c)) {
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(c));
+      throw std::invalid_argument(std::string("external run: driver must be one line without control characters (") +
+                                  hex + ")");
+    }
 }
 
 std::string external_driver(const RunRecord& run) {
@@ -214,10 +189,13 @@ void ExternalRun::finish(const std::string& status, const std::string& message) 
   if (status != "finished" && status != "interrupted" && status != "failed")
     throw std::invalid_argument("external run: status must be finished, interrupted or failed, got '" + status + "'");
   const std::lock_guard lock(mutex_);
+  if (static_cast<long>(getpid()) != creator_pid_) {  // a forked child's copy: the run is the parent's
+    open_ = false;
+    return;
+  }
   if (!open_)
     throw std::logic_error((run_id_ ? "external run " + std::to_string(run_id_) : std::string("this external run")) +
                            " has ended already");
-  check_usable("end it");
   open_ = false;
   if (run_id_ == 0) return;  // deferred, nothing stored: no run to end
   store_->set_status(run_id_, status, message);

@@ -81,7 +81,8 @@ class ExternalRun {
   Step record(const Design& design, const Evaluation& evaluation);
   // Ends the run: "finished" (the driver is done), "interrupted" (stopped on request) or
   // "failed" (with `message`). Then evaluate() and record() throw std::logic_error. A
-  // deferred run that stored nothing ends without ever appearing in the store.
+  // deferred run that stored nothing ends without ever appearing in the store; in a forked
+  // child only the child's copy ends (the run stays its parent's).
   void finish(const std::string& status = "finished", const std::string& message = "");
 
   // 0 until the run exists in the store (a deferred run before its first evaluation).

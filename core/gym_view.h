@@ -4,6 +4,7 @@
 // after `episode_length` steps.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,8 @@ class GymView {
   GymView(std::shared_ptr<const Env> env, Objective objective, std::uint64_t episode_length = 1);
   // Starts an episode by evaluating the env's default design (not counted as a step): the
   // outcome's observation, evaluation and design are the default design's; reward and flags
-  // are not set.
+  // are not set. The design is simulated at the first reset only (envs are deterministic);
+  // later ones repeat its evaluation with sim_seconds 0.
   StepOutcome reset(std::uint64_t seed);
   // Throws std::logic_error before reset() and after the episode was truncated.
   StepOutcome step(const Design& action);
@@ -50,6 +52,7 @@ class GymView {
   bool started_ = false;
   Rng rng_;
   std::shared_ptr<ExternalRun> run_;
+  std::optional<Evaluation> default_evaluation_;  // reset()'s, after the first
   std::vector<double> observe(const Evaluation& e) const;
 };
 

@@ -144,4 +144,67 @@ std::optional<double> parse_real(std::string_view text) {
   return value;
 }
 
+std::vector<char32_t> code_points(std::string_view text) {
+  std::vector<char32_t> out;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    const int length = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
+    char32_t c = length == 1 ? byte : byte & (0x7F >> length);
+    for (int k = 1; k < length && i + k < text.size(); ++k) c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    out.push_back(c);
+    i += static_cast<std::size_t>(length);
+  }
+  return out;
+}
+
+std::string to_utf8(const std::vector<char32_t>& code_points) {
+  std::string out;
+  for (const char32_t c : code_points) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+bool breaks_line_or_reorders(char32_t c) {
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2028 || c == 0x2029 || c == 0x061C || c == 0x200E ||
+         c == 0x200F || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+bool is_space(char32_t c) {
+  return c == ' ' || c == '\t' || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F ||
+         c == 0x205F || c == 0x3000;
+}
+
+std::string printable_line(std::string_view text, std::size_t max_bytes) {
+  const std::string_view first = text.substr(0, text.find('\n'));
+  std::vector<char32_t> shown;
+  if (const auto bad = invalid_utf8_offset(first)) {
+    for (const unsigned char byte : first) shown.push_back(byte < 0x80 && byte >= 0x20 && byte != 0x7F ? byte : '?');
+  } else {
+    for (const char32_t c : code_points(first)) shown.push_back(breaks_line_or_reorders(c) ? U'?' : c);
+  }
+  std::string out = to_utf8(shown);
+  const bool cut = out.size() > max_bytes;
+  if (cut) {
+    std::size_t end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(out[end]) & 0xC0) == 0x80) --end;  // not inside a code point
+    out.resize(end);
+  }
+  return cut || first.size() < text.size() ? out + "..." : out;
+}
+
 }  // namespace archgym

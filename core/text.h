@@ -42,4 +42,16 @@ std::string to_lower(std::string_view text);
 // store keeps options as JSON text, which must be UTF-8.
 std::optional<std::size_t> invalid_utf8_offset(std::string_view text);
 
+// The code points of text for which invalid_utf8_offset() finds nothing.
+std::vector<char32_t> code_points(std::string_view utf8);
+std::string to_utf8(const std::vector<char32_t>& code_points);
+// Breaks a line or reorders the text around it when printed: C0/C1 controls, DEL, Unicode
+// line and paragraph separators, bidirectional marks, embeddings, overrides and isolates.
+bool breaks_line_or_reorders(char32_t c);
+// A space of any width (ASCII, no-break, ideographic, the U+2000 block, ...).
+bool is_space(char32_t c);
+// Text from outside (a stored failure message) as one line safe to print: the first line,
+// whatever would break or reorder it shown as '?', at most `max_bytes` (then "...").
+std::string printable_line(std::string_view text, std::size_t max_bytes = 300);
+
 }  // namespace archgym

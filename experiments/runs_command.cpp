@@ -6,6 +6,7 @@
 #include "core/external_run.h"
 #include "core/process_identity.h"
 #include "core/registry.h"
+#include "core/text.h"
 #include "experiments/commands.h"
 #include "experiments/shell_quote.h"
 
@@ -97,7 +98,8 @@ void runs_command(const std::string& store_path, std::ostream& out) {
   if (rows.empty()) out << "(no runs in " << store_path << ")\n";
   // Why a run failed does not fit a column.
   for (const RunRecord& run : runs)
-    if (run.status == "failed" && !run.message.empty()) out << "run " << run.id << " failed: " << run.message << "\n";
+    if (run.status == "failed" && !run.message.empty())
+      out << "run " << run.id << " failed: " << printable_line(run.message) << "\n";  // may come from anyone
 }
 
 }  // namespace archgym::cli

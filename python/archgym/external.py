@@ -46,13 +46,35 @@ def _exit_status(error: BaseException | None) -> tuple[str, str]:
     return "failed", f"{type(error).__name__}: {error}"
 
 
+def _closing_status(status: str | None, message: str) -> tuple[str, str]:
+    """``close()``'s status: the one given, else the exception in flight (a ``with`` block
+    or ``finally`` unwinding on it: gymnasium's wrappers close without arguments), else
+    finished."""
+    if status is not None:
+        return status, message
+    return _exit_status(sys.exc_info()[1])
+
+
+# The exception that reached the top level and ends the program, as sys.excepthook sees it
+# (sys.last_value also holds errors a session or test runner showed and went on after).
+_fatal: list[BaseException] = []
+_previous_excepthook = sys.excepthook
+
+
+def _excepthook(kind, error, traceback) -> None:
+    try:
+        sys._getframe(1)  # called from Python code: a console showing an error it goes on after
+    except ValueError:  # called by the interpreter itself: the program ends on this error
+        _fatal[:] = [error]
+    _previous_excepthook(kind, error, traceback)
+
+
+sys.excepthook = _excepthook
+
+
 @atexit.register
 def _end_open_runs() -> None:
-    # An uncaught exception (or Ctrl-C) that ends a program is in sys.last_value by now. In an
-    # interactive session it holds the last error shown at the prompt, which the session
-    # went on after: a run still open there ends finished.
-    interactive = hasattr(sys, "ps1")
-    status, message = _exit_status(None if interactive else getattr(sys, "last_value", None))
+    status, message = _exit_status(_fatal[0] if _fatal and not hasattr(sys, "ps1") else None)
     for owner in list(_open_runs):
         try:
             owner.close(status, message)
@@ -72,9 +94,10 @@ class ExternalRun:
     ends when the block does: ``"finished"`` (also on ``sys.exit(0)``), ``"interrupted"``
     on KeyboardInterrupt, ``"failed"`` (with the message, in the store's ``message``) on
     any other exception, which then propagates. Without one, call :meth:`close`; a run
-    still open when the program ends on an uncaught exception or Ctrl-C gets that status,
-    one collected or open at a normal exit is finished, and one whose process was killed
-    stays ``running`` (``archgym runs`` shows it as ``killed``). Every evaluation is
+    still open when the program ends on an uncaught exception or Ctrl-C gets that status
+    (``sys.exit`` with an error code outside a ``with`` block cannot be told from a normal
+    end: finished), one collected or open at a normal exit is finished, and one whose
+    process was killed stays ``running`` (``archgym runs`` shows it as ``killed``). Every evaluation is
     stored as it completes. One run belongs to one process: evaluate from threads, or
     start a run per worker process.
     """
@@ -148,13 +171,15 @@ class ExternalRun:
         is released while simulating, so threads may evaluate side by side."""
         return self._run.evaluate(design)
 
-    def close(self, status: str = "finished", message: str = "") -> None:
+    def close(self, status: str | None = None, message: str = "") -> None:
         """Ends the run with ``status`` ``"finished"``, ``"interrupted"`` or ``"failed"``
-        (``message`` saying why). Closing a closed run does nothing."""
-        if not isinstance(status, str) or not isinstance(message, str):
+        (``message`` saying why). Without one: ``failed`` (or ``interrupted``) when called
+        while an exception unwinds (in a ``finally``), else ``finished``. Closing a closed
+        run does nothing; in a forked child it ends only the child's copy."""
+        if not isinstance(status, (str, type(None))) or not isinstance(message, str):
             raise TypeError("close: status and message must be text")
         if self._run.open:
-            self._run.finish(status, message)
+            self._run.finish(*_closing_status(status, message))
 
     def __enter__(self) -> "ExternalRun":
         return self

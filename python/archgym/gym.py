@@ -28,9 +28,10 @@ reset's default design, each step) is stored as it completes, in one external ru
 env object (:class:`archgym.ExternalRun`; ``driver`` names the RL library or agent,
 default ``"gymnasium"``; the seed recorded is the first reset's). The run's record (the
 env's options, its input files and their digests) is taken when the env is made; the run
-appears in the store with its first evaluation and ends with ``close()`` (``finished``,
-or ``close(status="failed", message=...)``; a process ending on an uncaught exception
-or Ctrl-C marks it ``failed`` or ``interrupted``); ``run_id`` names it. So an RL search is
+appears in the store with its first evaluation and ends with ``close()``: ``finished``,
+or ``failed``/``interrupted`` when it runs while an exception unwinds (``with env:``, a
+``finally``) or the process ends on one; ``env.unwrapped.close(status=..., message=...)``
+says it explicitly. ``run_id`` names it. So an RL search is
 listed, exported, plotted and trained on like ``archgym.run``'s:
 ``gymnasium.make("archgym/DRAM-v0", store="runs.db", driver="sb3-ppo")``.
 """
@@ -44,7 +45,7 @@ import numpy as np
 from gymnasium import spaces
 
 from . import _checks, _core
-from .external import _track
+from .external import _closing_status, _track
 from .runs import _open_store
 
 
@@ -141,7 +142,7 @@ class ArchGymEnv(gymnasium.Env):
         """Builds registry env ``archgym_env`` with ``options``; ``targets``/``formulation``
         override the env's default objective. Built through ``gymnasium.make``, episodes
         last ``max_episode_steps``; built directly, ``episode_length`` steps (None: no
-        limit). Reset evaluates the default design once, so longer episodes amortise it.
+        limit). Reset observes the default design, simulated at the first reset only.
         With ``store``, every evaluation is logged as an external run (module docstring)."""
         if render_mode is not None:
             raise ValueError(f"archgym envs do not render (render_mode={render_mode!r})")
@@ -266,14 +267,17 @@ class ArchGymEnv(gymnasium.Env):
         before its first evaluation)."""
         return None if self._run is None or self._run.run_id == 0 else self._run.run_id
 
-    def close(self, status: str = "finished", message: str = "") -> None:
+    def close(self, status: str | None = None, message: str = "") -> None:
         """Ends the store's run, if any, with ``status`` (``"finished"``, ``"interrupted"``
-        or ``"failed"`` with ``message``); every evaluation is stored already. Closing
-        again does nothing; a closed env that logs refuses further resets and steps."""
-        if not isinstance(status, str) or not isinstance(message, str):
+        or ``"failed"`` with ``message``; gymnasium's wrappers pass none: then ``failed``
+        or ``interrupted`` while an exception unwinds, as in ``with env:`` or a
+        ``finally``, else ``finished``). Every evaluation is stored already. Closing again
+        does nothing; a closed env that logs refuses further resets and steps. Through a
+        wrapper give a status as ``env.unwrapped.close(status="failed", message=...)``."""
+        if not isinstance(status, (str, type(None))) or not isinstance(message, str):
             raise TypeError("close: status and message must be text")
         if self._run is not None and self._run.open:
-            self._run.finish(status, message)
+            self._run.finish(*_closing_status(status, message))
         self._closed = True
         super().close()
 

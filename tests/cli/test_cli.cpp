@@ -141,11 +141,14 @@ TEST_CASE("cli: runs shows an external run's driver, and resume refuses it sayin
                     "archgym cannot continue it; its 8 evaluations stay in the store"});
   // Why a run failed is listed under the table.
   REQUIRE(sqlite3_open(store.c_str(), &db) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(db, "UPDATE runs SET status = 'failed', message = 'ValueError: bad study' WHERE id = 1",
+  // A message from anyone (a Python exception's text) prints as one line, without escapes.
+  REQUIRE(sqlite3_exec(db, "UPDATE runs SET status = 'failed', message = 'ValueError: bad study' || char(10) || "
+                           "'run 2 finished' || char(27) || '[31m' WHERE id = 1",
                        nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
   const auto failed = run_cli(dir, "runs --store s.db");
-  CHECK(failed.out.find("\nrun 1 failed: ValueError: bad study\n") != std::string::npos);
+  CHECK(failed.out.find("\nrun 1 failed: ValueError: bad study...\n") != std::string::npos);
+  CHECK(failed.out.find('\x1b') == std::string::npos);
 }
 
 TEST_CASE("cli: a run its agent ends before the budget says so", "[cli]") {

@@ -282,6 +282,13 @@ TEST_CASE("a forked child cannot add to or end its parent's external run") {
     } catch (...) {
       code = 3;
     }
+    if (code == 0) {
+      try {
+        run->finish("failed", "the child's copy");  // ends only the child's copy
+      } catch (...) {
+        code = 4;
+      }
+    }
     run.reset();  // the destructor leaves the parent's run open
     _exit(code);
   }
@@ -296,7 +303,9 @@ TEST_CASE("a forked child cannot add to or end its parent's external run") {
 
 TEST_CASE("drivers are one printable line") {
   for (const std::string bad : {std::string("   "), std::string("a\xE2\x80\xA8" "b"), std::string("a\xC2\x85" "b"),
-                                std::string("\xE2\x80\xAE" "evil"), std::string("tab\there")})
+                                std::string("\xE2\x80\xAE" "evil"), std::string("tab\there"),
+                                std::string("a\xD8\x9C" "b"),                      // U+061C, a bidi mark
+                                std::string("\xC2\xA0\xC2\xA0"), std::string("\xE3\x80\x80")})  // only spaces
     CHECK_THROWS_AS(check_external_driver(bad), std::invalid_argument);
   CHECK_THROWS_WITH(check_external_driver(std::string(201, 'x')), Catch::Contains("at most 200 bytes"));
   CHECK_NOTHROW(check_external_driver("optuna tpe (seed 3), \xE6\x90\x9C"));

@@ -33,7 +33,13 @@ TEST_CASE("reset observes the default design, step scores the action") {
   CHECK(bad.reward == env->default_objective().invalid_reward());
   CHECK(bad.truncated);  // third step of three
   CHECK_THROWS_WITH(gym.step(best.design), Catch::Contains("episode ended after 3 steps"));
-  gym.reset(2);
+  // Later resets observe the same default design without simulating it again.
+  const long simulated = toy::evaluations_seen;
+  const auto again = gym.reset(2);
+  CHECK(toy::evaluations_seen == simulated);
+  CHECK(again.observation == start.observation);
+  CHECK(again.evaluation.metrics == start.evaluation.metrics);
+  CHECK(again.evaluation.sim_seconds == 0);
   CHECK_NOTHROW(gym.step(best.design));
 }
 

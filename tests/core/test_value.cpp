@@ -48,6 +48,18 @@ TEST_CASE("suggestions find near misses only") {
   CHECK(closest_matches("zzzzzz", {"Open", "Closed"}).empty());
 }
 
+TEST_CASE("text from outside prints as one safe line") {
+  CHECK(printable_line("plain message") == "plain message");
+  CHECK(printable_line("first\nsecond") == "first...");
+  CHECK(printable_line("red \x1b[31mRED\x1b[0m") == "red ?[31mRED?[0m");
+  CHECK(printable_line("a\xE2\x80\xAE" "b\xE2\x80\xA8" "c") == "a?b?c");  // U+202E, U+2028
+  CHECK(printable_line("D\xC3\xBCsseldorf \xF0\x9F\x98\x80") == "D\xC3\xBCsseldorf \xF0\x9F\x98\x80");
+  CHECK(printable_line(std::string(500, 'x'), 300) == std::string(300, 'x') + "...");
+  CHECK(printable_line(std::string(299, 'x') + "\xC3\xBC", 300) == std::string(299, 'x') + "...");  // not mid-character
+  CHECK(printable_line("bad \xFF byte") == "bad ? byte");
+  CHECK(to_utf8(code_points("\xE6\x90\x9C a \xF0\x9F\x98\x80")) == "\xE6\x90\x9C a \xF0\x9F\x98\x80");
+}
+
 TEST_CASE("UTF-8 validation finds the first byte that is not well formed") {
   CHECK_FALSE(invalid_utf8_offset(""));
   CHECK_FALSE(invalid_utf8_offset("traces/cloud-1.stl"));

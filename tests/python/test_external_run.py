@@ -153,6 +153,8 @@ env.reset(seed=0)
     ("raise ValueError('bad study')", "failed", "ValueError: bad study"),
     ("raise KeyboardInterrupt", "interrupted", ""),
     ("sys.exit(0)", "finished", ""),
+    # An error an embedded console showed and went on after is not how the program ended.
+    ("import code; code.InteractiveInterpreter().runsource('1/0')", "finished", ""),
 ])
 def test_runs_left_open_get_the_status_the_program_ended_with(tmp_path, ending, status, message):
     import os
@@ -258,3 +260,43 @@ def test_searches_compare_archgym_agents_with_external_ones(tmp_path, out_dir):
     empty = archgym.Store(tmp_path / "empty.db").searches()
     assert empty.empty and list(empty.columns[:3]) == ["run_id", "searcher", "seed"]
     assert store.searches([]).empty  # no runs asked for, none given
+
+
+def test_closing_while_an_exception_unwinds_records_it(tmp_path):
+    path = tmp_path / "runs.db"
+    with pytest.raises(RuntimeError):
+        with gymnasium.make("archgym/DRAM-v0", store=path, **SMALL) as env:  # wrappers close() bare
+            env.reset(seed=1)
+            raise RuntimeError("learner diverged")
+    run = archgym.ExternalRun(path, "dram", **SMALL)
+    with pytest.raises(KeyboardInterrupt):
+        try:
+            run.evaluate({})
+            raise KeyboardInterrupt
+        finally:
+            run.close()
+    runs = archgym.Store(path).runs()
+    assert list(runs["status"]) == ["failed", "interrupted"]
+    assert runs["message"].iloc[0] == "RuntimeError: learner diverged"
+
+
+def test_a_forked_child_leaving_a_with_block_leaves_its_parents_run_alone(tmp_path):
+    import os
+
+    path = tmp_path / "runs.db"
+    with archgym.ExternalRun(path, "dram", **SMALL) as run:
+        run.evaluate({})
+        pid = os.fork()
+        if pid == 0:  # the child: its copy of the block ends, quietly
+            try:
+                with run:
+                    pass
+                os._exit(0)
+            except BaseException:  # noqa: BLE001
+                os._exit(1)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        assert archgym.Store(path).runs().iloc[0].status == "running"
+        run.evaluate({"PagePolicy": "Closed"})
+    record = archgym.Store(path).runs().iloc[0]
+    assert (record.status, record.evaluations) == ("finished", 2)
