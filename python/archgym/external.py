@@ -97,9 +97,9 @@ class ExternalRun:
     still open when the program ends on an uncaught exception or Ctrl-C gets that status
     (``sys.exit`` with an error code outside a ``with`` block cannot be told from a normal
     end: finished), one collected or open at a normal exit is finished, and one whose
-    process was killed stays ``running`` (``archgym runs`` shows it as ``killed``). Every evaluation is
-    stored as it completes. One run belongs to one process: evaluate from threads, or
-    start a run per worker process.
+    process was killed stays ``running`` (``archgym runs`` shows it as ``killed``). Every
+    evaluation is stored as it completes. One run belongs to one process: evaluate from
+    threads, or start a run per worker process.
     """
 
     def __init__(self, store: Store | str | os.PathLike, env: str = "dram", *, driver: str = "python",

@@ -44,6 +44,18 @@ def open_core_store(path: str) -> _core.Store:
         raise
 
 
+def _driver(record: dict) -> str | None:
+    """The driver an external run's record names (None for other runs, or none named)."""
+    if record["agent"] != "external":
+        return None
+    try:
+        config = json.loads(record["agent_config"])
+    except ValueError:  # a hand-edited record
+        return None
+    driver = config.get("driver") if isinstance(config, dict) else None
+    return driver if isinstance(driver, str) and driver else None
+
+
 class Store:
     """An archgym experiment database; created if missing.
 
@@ -125,8 +137,7 @@ class Store:
         for i in ids:
             frame = self.evaluations(i)
             record = records[i]
-            driver = json.loads(record["agent_config"]).get("driver") if record["agent"] == "external" else None
-            frame.insert(1, "searcher", driver if isinstance(driver, str) else record["agent"])
+            frame.insert(1, "searcher", _driver(record) or record["agent"])
             frame.insert(2, "seed", record["seed"])
             frames.append(frame)
         if not frames:
