@@ -124,14 +124,16 @@ TEST_CASE("cli: run prints the run, its size and the best design with metrics", 
 TEST_CASE("cli: runs shows an external run's driver, and resume refuses it saying why", "[cli]") {
   const auto dir = scratch_dir("external_run");
   const auto store = make_store(dir);
+  auto update = [&](const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(store.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  };
   // The record an external run (a Python loop logging to the store) has: core tests check
   // that ExternalRun writes exactly this; here it is what the CLI reads.
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(store.c_str(), &db) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(db, "UPDATE runs SET agent = 'external', agent_config = '{\"driver\":\"optuna tpe\"}', "
-                           "budget = 0, status = 'interrupted' WHERE id = 1",
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(db);
+  update("UPDATE runs SET agent = 'external', agent_config = '{\"driver\":\"optuna tpe\"}', budget = 0, "
+         "status = 'interrupted' WHERE id = 1");
   const auto runs = run_cli(dir, "runs --store s.db");
   REQUIRE(runs.exit_code == 0);
   CHECK(runs.out.find(" external ") != std::string::npos);
@@ -139,13 +141,10 @@ TEST_CASE("cli: runs shows an external run's driver, and resume refuses it sayin
   require_rejected(dir, "run --resume 1 --store s.db",
                    {"run 1 is an external run (its designs were picked by 'optuna tpe', outside archgym), so "
                     "archgym cannot continue it; its 8 evaluations stay in the store"});
-  // Why a run failed is listed under the table.
-  REQUIRE(sqlite3_open(store.c_str(), &db) == SQLITE_OK);
-  // A message from anyone (a Python exception's text) prints as one line, without escapes.
-  REQUIRE(sqlite3_exec(db, "UPDATE runs SET status = 'failed', message = 'ValueError: bad study' || char(10) || "
-                           "'run 2 finished' || char(27) || '[31m' WHERE id = 1",
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(db);
+  // Why a run failed is listed under the table; a message from anyone (a Python
+  // exception's text) prints as one line, without escapes.
+  update("UPDATE runs SET status = 'failed', message = 'ValueError: bad study' || char(10) || 'run 2 finished' || "
+         "char(27) || '[31m' WHERE id = 1");
   const auto failed = run_cli(dir, "runs --store s.db");
   CHECK(failed.out.find("\nrun 1 failed: ValueError: bad study...\n") != std::string::npos);
   CHECK(failed.out.find('\x1b') == std::string::npos);
