@@ -26,6 +26,14 @@ std::string run_label(const Store& store, std::int64_t id) {
   return store.path() + ": run " + std::to_string(id);
 }
 
+// Whether runs of two records may train together: same env and options, and the same input
+// contents where both recorded them (a run of an older build matches either of two that differ).
+bool same_configuration(const std::string& env_a, const std::string& config_a, const std::string& inputs_a,
+                        const std::string& env_b, const std::string& config_b, const std::string& inputs_b) {
+  return env_a == env_b && same_options_besides_inputs(config_a, inputs_a, config_b, inputs_b) &&
+         (inputs_a.empty() || inputs_b.empty() || changed_inputs(inputs_a, inputs_b).empty());
+}
+
 }  // namespace
 
 ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64_t>& run_ids) {
@@ -57,11 +65,8 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
     return changed.empty() ? "" : store.path() + ": " + run + " and " + first_run + " read different input files (" +
                                       changed + ")";
   };
-  // Whether two runs may train together: same env and options, and the same input contents
-  // where both recorded them (a run of an older build matches either of two that differ).
   auto compatible = [](const RunRecord& a, const RunRecord& b) {
-    if (a.env != b.env || !same_options_besides_inputs(a.env_config, a.inputs, b.env_config, b.inputs)) return false;
-    return a.inputs.empty() || b.inputs.empty() || changed_inputs(a.inputs, b.inputs).empty();
+    return same_configuration(a.env, a.env_config, a.inputs, b.env, b.env_config, b.inputs);
   };
   for (const RunRecord& r : records)
     if (const std::string why = differs(r); !why.empty()) {
@@ -129,9 +134,7 @@ std::vector<std::int64_t> runs_with_config(const Store& store, const std::string
                                            const std::string& inputs) {
   std::vector<std::int64_t> ids;
   for (const auto& r : store.runs())
-    if (r.env == env && same_options_besides_inputs(r.env_config, r.inputs, env_config, inputs) &&
-        (inputs.empty() || r.inputs.empty() || changed_inputs(inputs, r.inputs).empty()))
-      ids.push_back(r.id);
+    if (same_configuration(r.env, r.env_config, r.inputs, env, env_config, inputs)) ids.push_back(r.id);
   return ids;
 }
 

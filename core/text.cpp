@@ -192,7 +192,7 @@ bool is_space(char32_t c) {
 std::string printable_line(std::string_view text, std::size_t max_bytes) {
   const std::string_view first = text.substr(0, text.find('\n'));
   std::vector<char32_t> shown;
-  if (const auto bad = invalid_utf8_offset(first)) {
+  if (invalid_utf8_offset(first)) {
     for (const unsigned char byte : first) shown.push_back(byte < 0x80 && byte >= 0x20 && byte != 0x7F ? byte : '?');
   } else {
     for (const char32_t c : code_points(first)) shown.push_back(breaks_line_or_reorders(c) ? U'?' : c);

@@ -215,10 +215,9 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
   const std::string path = workload_path(workload);
   require_regular_file("workload", path);
   if (path == workload && !std::filesystem::exists(path)) {
-    std::string list;
-    for (const auto& n : dram::default_trace_names()) list += (list.empty() ? "" : ", ") + n;
-    throw std::invalid_argument("env 'dram': workload '" + workload + "' is neither a named trace (" + list +
-                                ") nor an existing file" + did_you_mean(workload, dram::default_trace_names()));
+    const auto names = dram::default_trace_names();
+    throw std::invalid_argument("env 'dram': workload '" + workload + "' is neither a named trace (" + join(names) +
+                                ") nor an existing file" + did_you_mean(workload, names));
   }
   // Checked here, not at the first evaluation: every evaluation of the run would fail.
   auto requests = std::make_shared<std::vector<dram::Request>>();

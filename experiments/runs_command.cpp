@@ -46,22 +46,17 @@ std::string settings(const Schema& schema, const std::string& stored) {
   return text;
 }
 
+// The same for a component of `registry` (an env or agent this build may not have).
+template <class Registry>
+std::string settings(const Registry& registry, const std::string& name, const std::string& stored) {
+  return registry.contains(name) ? settings(registry.get(name).schema, stored) : stored;
+}
+
 std::string settings(const RunRecord& run) {
-  std::string env, agent;
-  try {
-    env = settings(EnvRegistry::instance().get(run.env).schema, run.env_config);
-  } catch (const std::exception&) {  // an env this build does not have
-    env = run.env_config;
-  }
-  if (const std::string driver = external_driver(run); !driver.empty()) {
-    agent = "driver=" + shell_quote(driver);  // an external run: what picked its designs
-  } else {
-    try {
-      agent = settings(AgentRegistry::instance().get(run.agent).schema, run.agent_config);
-    } catch (const std::exception&) {
-      agent = run.agent_config;
-    }
-  }
+  const std::string env = settings(EnvRegistry::instance(), run.env, run.env_config);
+  const std::string driver = external_driver(run);  // an external run: what picked its designs
+  const std::string agent = driver.empty() ? settings(AgentRegistry::instance(), run.agent, run.agent_config)
+                                           : "driver=" + shell_quote(driver);
   return env + (env.empty() || agent.empty() ? "" : " ") + agent;
 }
 

@@ -44,18 +44,6 @@ def open_core_store(path: str) -> _core.Store:
         raise
 
 
-def _driver(record: dict) -> str | None:
-    """The driver an external run's record names (None for other runs, or none named)."""
-    if record["agent"] != "external":
-        return None
-    try:
-        config = json.loads(record["agent_config"])
-    except ValueError:  # a hand-edited record
-        return None
-    driver = config.get("driver") if isinstance(config, dict) else None
-    return driver if isinstance(driver, str) and driver else None
-
-
 class Store:
     """An archgym experiment database; created if missing.
 
@@ -137,7 +125,7 @@ class Store:
         for i in ids:
             frame = self.evaluations(i)
             record = records[i]
-            frame.insert(1, "searcher", _driver(record) or record["agent"])
+            frame.insert(1, "searcher", record["driver"] or record["agent"])
             frame.insert(2, "seed", record["seed"])
             frames.append(frame)
         if not frames:

@@ -3,6 +3,7 @@
 
 #include <sstream>
 
+#include "core/external_run.h"
 #include "core/file_output.h"
 #include "core/run_columns.h"
 #include "core/store.h"
@@ -30,6 +31,7 @@ py::dict run_to_dict(const RunRecord& r) {
   d["inputs"] = r.inputs;
   d["status"] = r.status;
   d["message"] = r.message;
+  d["driver"] = external_driver(r);  // an external run's ("" for other runs)
   d["started_at"] = r.started_at;
   d["updated_at"] = r.updated_at;
   d["finished_at"] = r.finished_at;
