@@ -63,6 +63,12 @@ def test_optuna_study_logs_its_trials_to_a_store(tmp_path):
     assert {k: best[k] for k in result["best_design"]} == result["best_design"]
 
 
+def test_optuna_store_that_is_a_directory_is_named(tmp_path):
+    pytest.importorskip("optuna", reason="Optuna not installed")
+    with pytest.raises(IsADirectoryError, match=f"store '{tmp_path}' is a directory"):
+        _load("optuna_dram").main(["--trials", "2", "--store", str(tmp_path)])
+
+
 def test_optuna_study_uses_archgym_as_objective():
     pytest.importorskip("optuna", reason="Optuna not installed")
     import archgym
