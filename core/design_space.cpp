@@ -235,6 +235,11 @@ Design DesignSpace::from_json(const std::string& json) const {
   // A parameter named twice would keep only its last value, unseen: the parse refuses it.
   std::vector<std::string> names;
   const auto no_repeats = [&](int depth, detail::ojson::parse_event_t event, detail::ojson& parsed) {
+    try {
+      detail::refuse_deep_nesting<detail::ojson>(depth, event);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("design: ") + e.what());
+    }
     if (event == detail::ojson::parse_event_t::key && depth == 1) {
       const std::string name = parsed.get<std::string>();
       if (std::find(names.begin(), names.end(), name) != names.end())

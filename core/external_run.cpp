@@ -35,10 +35,10 @@ void check_external_driver(const std::string& driver) {
 std::string external_driver(const RunRecord& run) {
   if (run.agent != kExternalAgent) return "";
   try {
-    const auto config = nlohmann::json::parse(run.agent_config);
+    const auto config = detail::parse_json(run.agent_config, "agent config");
     if (config.is_object() && config.contains("driver") && config["driver"].is_string())
       return config["driver"].get<std::string>();
-  } catch (const nlohmann::json::exception&) {  // a hand-edited record: no driver to name
+  } catch (const std::invalid_argument&) {  // a hand-edited record: no driver to name
   }
   return "";
 }

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/json_depth.h"
 #include "core/value.h"
 
 namespace archgym::detail {
@@ -32,7 +33,9 @@ inline Value from_json_value(const ojson& j, const std::string& what) {
 
 inline ojson parse_json(const std::string& text, const std::string& what) {
   try {
-    return ojson::parse(text);
+    return parse_bounded<ojson>(text);
+  } catch (const std::invalid_argument& e) {  // nested too deep
+    throw std::invalid_argument(what + ": " + e.what());
   } catch (const std::exception& e) {
     throw std::invalid_argument(what + ": invalid JSON (" + e.what() + ")");
   }

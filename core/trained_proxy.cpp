@@ -254,19 +254,30 @@ std::string TrainedProxy::to_json() const {
 
 namespace {
 
+// A JSON value, or a discarded one for text that is not JSON within the nesting bound.
+ojson parse_or_discarded(const std::string& text) {
+  try {
+    return detail::parse_bounded<ojson>(text);
+  } catch (const std::exception&) {
+    return ojson(ojson::value_t::discarded);
+  }
+}
+
 // The model files a proxy learned from runs on, nearest first: its env's model, the
 // model that one learned from, and so on (each file's "env" and "env_config" fields; a
 // file that cannot be read ends the chain: nothing to write over beyond it).
 std::vector<std::string> source_model_files(std::string env, std::string env_config) {
   std::vector<std::string> chain;
   while (env == "proxy" && chain.size() < 64) {  // a cycle (which loading refuses) ends too
-    const ojson config = ojson::parse(env_config, nullptr, false);
+    const ojson config = parse_or_discarded(env_config);
     const std::string model =
         config.is_object() && config.contains("model") && config["model"].is_string() ? config["model"].get<std::string>() : "";
     if (model.empty()) break;
     chain.push_back(model);
     std::ifstream in(model, std::ios::binary);
-    const ojson file = ojson::parse(in, nullptr, false);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const ojson file = parse_or_discarded(text.str());
     if (!file.is_object() || !file.contains("env") || !file["env"].is_string() || !file.contains("env_config")) break;
     env = file["env"].get<std::string>();
     env_config = file["env_config"].dump();

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_depth.h"
+
 namespace archgym::state_json {
 
 using json = nlohmann::json;
@@ -16,7 +18,9 @@ using json = nlohmann::json;
 inline json parse_object(const std::string& text, const std::string& prefix) {
   json j;
   try {
-    j = json::parse(text);
+    j = archgym::detail::parse_bounded<json>(text);
+  } catch (const std::invalid_argument& e) {  // nested too deep
+    throw std::invalid_argument(prefix + "state: " + e.what());
   } catch (const std::exception& e) {
     throw std::invalid_argument(prefix + "state is not valid JSON (" + e.what() + ")");
   }

@@ -2,6 +2,7 @@
 
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace archgym::dram {
@@ -21,7 +22,16 @@ json parse_json_document(const std::string& text, const std::string& origin) {
     for (std::size_t i = 0; i + 1 < open.size(); ++i) path += open[i].key + ".";
     return path + key;
   };
-  const json::parser_callback_t check = [&](int, json::parse_event_t event, json& parsed) {
+  const json::parser_callback_t check = [&](int depth, json::parse_event_t event, json& parsed) {
+    // nlohmann parses any depth, but copying and dumping a value recurse once per level: a
+    // file nested 300,000 deep overflowed the stack. Memspecs nest 3 levels. (The same bound
+    // as the core's, core/json_depth.h, which this library does not depend on.)
+    constexpr int kMaxDepth = 100;
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        depth >= kMaxDepth)
+      throw std::invalid_argument(origin + ": " + path_to(open.empty() ? "" : open.back().key) +
+                                  (open.empty() ? "" : ": ") + "nested more than " + std::to_string(kMaxDepth) +
+                                  " levels deep (memspecs and address maps nest a few levels)");
     switch (event) {
       case json::parse_event_t::object_start: open.emplace_back(); break;
       case json::parse_event_t::object_end: open.pop_back(); break;

@@ -38,6 +38,8 @@ TEST_CASE("map, strings, indices, unit and JSON round trips") {
   const Design d = s.from_strings({{"x", "3"}, {"size", "16"}, {"shape", "star"}, {"scale", "0.5"}});
   CHECK(s.to_json(d) == R"({"x":3,"size":16,"shape":"star","scale":0.5})");
   CHECK(s.to_indices(d) == std::vector<std::size_t>{3, 4, 2, 0});
+  const std::string deep = std::string(300000, '[') + std::string(300000, ']');
+  CHECK_THROWS_WITH(s.from_json(R"({"x": )" + deep + "}"), "design: JSON nested more than 100 levels deep; archgym's files nest a few levels");
 }
 
 TEST_CASE("from_map: defaults, missing, duplicates, bad values") {

@@ -85,6 +85,16 @@ TEST_CASE("options survive a JSON round trip through the schema") {
   CHECK(back.all() == o.all());
   CHECK_THROWS_WITH(s.parse_json(R"({"old_option": 1})", "run 1, agent 'ga'"),
                     Catch::Contains("run 1, agent 'ga': unknown option 'old_option'"));
+  // A hand-edited store: nesting beyond 100 levels is refused at the parse (300,000 levels
+  // overflowed the stack when the value was copied or printed).
+  const auto nested = [](int levels) {
+    return R"({"population": )" + std::string(static_cast<std::size_t>(levels), '[') +
+           std::string(static_cast<std::size_t>(levels), ']') + "}";
+  };
+  CHECK_THROWS_WITH(s.parse_json(nested(300000), "run 1, agent 'ga'"),
+                    "run 1, agent 'ga': JSON nested more than 100 levels deep; archgym's files nest a few levels");
+  CHECK_THROWS_WITH(s.parse_json(nested(99), "run 1"), Catch::Contains("population: expected a number or a string"));
+  CHECK_THROWS_WITH(s.parse_json(nested(100), "run 1"), Catch::Contains("nested more than 100 levels deep"));
 }
 
 TEST_CASE("options know which keys were given, also with the default value") {

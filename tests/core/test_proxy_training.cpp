@@ -357,6 +357,11 @@ TEST_CASE("bad proxy input gets a clear error") {
                     Catch::Contains("different design space") && Catch::Contains("retrain"));
   CHECK_THROWS_WITH(TrainedProxy::load(write("hyper.json", replace("\"k\": 5", "\"k\": 0"))),
                     Catch::Contains("hyper.json") && Catch::Contains("'k'"));
+  // 300,000 levels under an unknown key crashed (stack overflow copying the value) before
+  // the parse refused nesting beyond 100 levels.
+  const std::string deep = std::string(300000, '[') + std::string(300000, ']');
+  CHECK_THROWS_WITH(TrainedProxy::load(write("deep.json", replace("\"seed\": 1", "\"extra\": " + deep + ", \"seed\": 1"))),
+                    Catch::Contains("deep.json: JSON nested more than 100 levels deep"));
 }
 
 TEST_CASE("a proxy that would refer to itself is refused, and a state predicting other metrics too") {

@@ -244,6 +244,12 @@ TEST_CASE("address-map JSON: a field wider than an int and an out-of-range numbe
                     Contains("num.json") && Contains("invalid JSON"));
 }
 
+TEST_CASE("address-map JSON nested deeper than 100 levels is an error, not a crash", "[address_mapping]") {
+  const std::string deep = std::string(300000, '[') + std::string(300000, ']');
+  CHECK_THROWS_WITH(parse_address_mapping_json(R"({"CONGEN": {"ROW_BIT": )" + deep + "}}", "deep.json"),
+                    Contains("deep.json: CONGEN.ROW_BIT: nested more than 100 levels deep"));
+}
+
 TEST_CASE("address-map: a directory is named as one, not as invalid JSON", "[address_mapping]") {
   const std::string dir = ARCHGYM_TEST_BINARY_DIR;
   CHECK_THROWS_WITH(load_address_mapping(dir), Contains(dir + ": is a directory, not an address-mapping file"));

@@ -238,6 +238,28 @@ TEST_CASE("memspec: a JSON number beyond double range is an error naming the fil
   }
 }
 
+TEST_CASE("memspec: JSON nested deeper than 100 levels is an error naming the file and the key", "[memspec]") {
+  // nlohmann parses any depth but dumps and copies recursively: 300,000 levels under a key
+  // overflowed the stack (a crash) before the parse refused nesting beyond 100 levels.
+  const auto with_nesting = [](int levels) {
+    std::string text = slurp(kDdr4File);
+    const std::string key = "\"idd0\": ";
+    text.insert(text.find(key), "\"deep\": " + std::string(static_cast<std::size_t>(levels), '[') +
+                                    std::string(static_cast<std::size_t>(levels), ']') + ", ");
+    return text;
+  };
+  try {
+    parse_memspec_json(with_nesting(300000), "deep.json");
+    FAIL("accepted 300,000 levels");
+  } catch (const std::invalid_argument& e) {
+    CHECK_THAT(e.what(), Contains("deep.json: memspec.mempowerspec.deep: nested more than 100 levels deep"));
+  }
+  // The document's own three levels plus 97 arrays are 100 levels: loads (a key the
+  // simulator does not read is ignored, as DRAMSys' memspecs carry more than it needs).
+  CHECK_NOTHROW(parse_memspec_json(with_nesting(97), "ok.json"));
+  CHECK_THROWS_WITH(parse_memspec_json(with_nesting(98), "ok.json"), Contains("nested more than 100 levels deep"));
+}
+
 TEST_CASE("memspec: absurd values are rejected with the key and the limit", "[memspec][fuzz]") {
   using J = nlohmann::json;
   const EditCase cases[] = {

@@ -261,6 +261,8 @@ TEST_CASE("random forest rejects a corrupt state with a message naming the field
   };
   rejects("[1, 2", "not valid JSON");
   rejects("[]", "must be a JSON object");
+  rejects("{\"trees\": " + std::string(300000, '[') + std::string(300000, ']') + "}",
+          "state: JSON nested more than 100 levels deep");
   rejects(edited([](auto& j) { j.erase("trees"); }), "has no field 'trees'");
   rejects(edited([](auto& j) { j["model"] = "knn"; }), "field 'model' must be \"random_forest\"");
   rejects(edited([](auto& j) { j["hyperparameters"]["bootstrap"] = 1; }), "'bootstrap' must be true or false");
