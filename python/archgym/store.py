@@ -76,6 +76,23 @@ class Store:
         self._store.require_run(run_id)
         return run_id
 
+    def _stored_object(self, evaluation: dict, column: str) -> dict:
+        """An evaluation's design or metrics as a dict ({} when empty); ValueError naming the
+        store, run, evaluation and column when a hand-edited store holds something else
+        there (as the core says for the rows it reads)."""
+        text = evaluation[column]
+        if not text:
+            return {}
+        where = (f"store {self.path}: run {evaluation['run_id']} evaluation "
+                 f"{evaluation['index']} {column}")
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError) as e:  # RecursionError: nested too deep
+            raise ValueError(f"{where}: invalid JSON ({e})") from None
+        if not isinstance(value, dict):
+            raise ValueError(f"{where}: expected a JSON object, got {text[:80]!r}")
+        return value
+
     def evaluations(self, run_id: int | None = None) -> pd.DataFrame:
         """One row per evaluation of ``run_id`` (every run when None): run_id, index,
         reward, valid, reason, sim_seconds, then one column per knob and per metric."""
@@ -92,8 +109,8 @@ class Store:
             for e in self._store.evaluations(rid):
                 row = {k: e[k] for k in ("run_id", "index", "reward", "valid", "reason",
                                          "sim_seconds")}
-                row.update(json.loads(e["design"]) if e["design"] else {})
-                row.update(json.loads(e["metrics"]) if e["metrics"] else {})
+                row.update(self._stored_object(e, "design"))
+                row.update(self._stored_object(e, "metrics"))
                 if tuple(row) != keys:
                     keys = tuple(row)
                     targets = [columns.setdefault(k, [math.nan] * rows) for k in keys]

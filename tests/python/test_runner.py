@@ -196,6 +196,24 @@ def test_evaluations_of_rows_with_different_columns_match_a_frame_of_row_dicts(t
     assert frame["energy_uJ"].isna().sum() == 8 and frame["PagePolicy"].isna().sum() == 1
 
 
+def test_evaluations_of_a_tampered_store_name_the_bad_row(tmp_path):
+    path = tmp_path / "tampered.sqlite"
+    store = archgym.Store(path)
+    archgym.run(env="dram", agent="random_walk", budget=6, seed=1, env_options=SMALL,
+                stop_on_target=False, store=store)
+    deep = "[" * 100000 + "]" * 100000
+    for column, text, says in (("design", "{\"x\": " + deep + "}", "invalid JSON"),
+                               ("metrics", "[1, 2]", "expected a JSON object"),
+                               ("design", "{oops", "invalid JSON")):
+        with sqlite3.connect(path) as db:
+            db.execute(f"UPDATE evaluations SET {column} = ? WHERE idx = 3", (text,))
+        with pytest.raises(ValueError, match=f"run 1 evaluation 3 {column}: {says}"):
+            store.evaluations(1)
+        with sqlite3.connect(path) as db:  # undo, for the next column
+            db.execute(f"UPDATE evaluations SET {column} = (SELECT {column} FROM evaluations "
+                       "WHERE idx = 2) WHERE idx = 3")
+
+
 def test_resume_a_finished_run_replays_without_simulating(tmp_path):
     store = archgym.Store(tmp_path / "r.sqlite")
     df = archgym.run(env="dram", agent="ga", budget=16, seed=3, env_options=SMALL,
