@@ -6,6 +6,7 @@
 #include "core/runner.h"
 #include "python/bindings/bindings.h"
 #include "python/bindings/convert.h"
+#include "python/bindings/gil_guards.h"
 
 namespace archgym::python {
 
@@ -24,7 +25,7 @@ void bind_agent(py::module_& m) {
             const std::size_t count = to_unsigned(n, "ask: n", 0, kMaxBatch);
             std::vector<Design> designs;
             {
-              py::gil_scoped_release release;
+              ReleaseGil release;
               designs = a.agent->ask(count);
             }
             py::list out;
@@ -57,7 +58,7 @@ void bind_agent(py::module_& m) {
               for (std::size_t i = 0; i < feedback.size(); ++i)
                 feedback[i].evaluation = dict_to_evaluation(evs[i]);
             }
-            py::gil_scoped_release release;
+            ReleaseGil release;
             a.agent->tell(feedback);
           },
           py::arg("designs"), py::arg("rewards"), py::arg("evaluations") = py::none(),

@@ -4,6 +4,7 @@
 #include "core/registry.h"
 #include "python/bindings/bindings.h"
 #include "python/bindings/convert.h"
+#include "python/bindings/gil_guards.h"
 
 namespace archgym::python {
 
@@ -38,7 +39,7 @@ void bind_env(py::module_& m) {
             Design d = dict_to_design(h.env->space(), design, &defaults);
             Evaluation e;
             {
-              py::gil_scoped_release release;  // simulate while other Python threads run
+              ReleaseGil release;  // simulate while other Python threads run
               // Knob values were validated above (ValueError); a broken constraint or a
               // simulator failure is an invalid design, so a search loop keeps going.
               e = evaluate_checked(*h.env, d);
@@ -58,7 +59,7 @@ void bind_env(py::module_& m) {
         h->name = to_text(name, "make_env: name");
         h->options = to_option_text(options);
         {
-          py::gil_scoped_release release;  // construction may load a trace
+          ReleaseGil release;  // construction may load a trace
           h->env = std::shared_ptr<const Env>(archgym::make_env(h->name, h->options));
         }
         return h;
@@ -73,7 +74,7 @@ void bind_env(py::module_& m) {
         h->name = to_text(name_object, "make_env_from_config: name");
         const std::string config = to_text(config_object, "make_env_from_config: config");
         {
-          py::gil_scoped_release release;
+          ReleaseGil release;
           // A stored config holds every option, defaults too: as Runner::resume reads it,
           // none counts as given, so a generated workload's workload=stream is no conflict.
           const Schema& schema = EnvRegistry::instance().get(h->name).schema;

@@ -7,6 +7,7 @@
 #include "core/registry.h"
 #include "python/bindings/bindings.h"
 #include "python/bindings/convert.h"
+#include "python/bindings/gil_guards.h"
 
 namespace archgym::python {
 
@@ -42,7 +43,7 @@ void bind_external_run(py::module_& m) {
                        const py::object& driver) {
              const ExternalRunSpec spec = to_spec(env, env_options, targets, formulation, seed, driver);
              auto s = to_store(store);
-             py::gil_scoped_release release;  // building the env may read a trace
+             ReleaseGil release;  // building the env may read a trace
              return std::make_shared<ExternalRun>(std::move(s), spec);
            }),
            py::arg("store"), py::arg("env"), py::arg("env_options"), py::arg("targets"), py::arg("formulation"),
@@ -53,7 +54,7 @@ void bind_external_run(py::module_& m) {
           [](const py::object& env, const py::object& env_options, const py::object& targets,
              const py::object& formulation, const py::object& seed, const py::object& driver) {
             const ExternalRunSpec spec = to_spec(env, env_options, targets, formulation, seed, driver);
-            py::gil_scoped_release release;
+            ReleaseGil release;
             ExternalRun::check(spec);
           },
           py::arg("env"), py::arg("env_options"), py::arg("targets"), py::arg("formulation"), py::arg("seed"),
@@ -85,7 +86,7 @@ void bind_external_run(py::module_& m) {
             const Design d = dict_to_design(r.env().space(), design, &defaults);
             Step s;
             {
-              py::gil_scoped_release release;
+              ReleaseGil release;
               s = r.evaluate(d);
             }
             return step_to_dict(r.env().space(), s);

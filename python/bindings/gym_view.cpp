@@ -4,6 +4,7 @@
 #include "core/gym_view.h"
 #include "python/bindings/bindings.h"
 #include "python/bindings/convert.h"
+#include "python/bindings/gil_guards.h"
 
 namespace archgym::python {
 
@@ -36,7 +37,7 @@ void bind_gym_view(py::module_& m) {
             const std::uint64_t s = to_unsigned(seed, "seed", 0, UINT64_MAX);
             StepOutcome o;
             {
-              py::gil_scoped_release release;
+              ReleaseGil release;
               o = g.reset(s);
             }
             return py::make_tuple(py::cast(o.observation), evaluation_to_dict(o.evaluation),
@@ -50,7 +51,7 @@ void bind_gym_view(py::module_& m) {
             Design d = dict_to_design(g.env().space(), action);
             StepOutcome o;
             {
-              py::gil_scoped_release release;
+              ReleaseGil release;
               o = g.step(d);
             }
             return outcome_to_tuple(g.env(), o);
@@ -63,7 +64,7 @@ void bind_gym_view(py::module_& m) {
             const auto action = to_indices(indices, "step_indices: indices");
             StepOutcome o;
             {
-              py::gil_scoped_release release;
+              ReleaseGil release;
               o = g.step_indices(action);
             }
             return outcome_to_tuple(g.env(), o);

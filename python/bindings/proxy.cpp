@@ -11,6 +11,7 @@
 #include "core/trained_proxy.h"
 #include "python/bindings/bindings.h"
 #include "python/bindings/convert.h"
+#include "python/bindings/gil_guards.h"
 
 namespace archgym::python {
 namespace {
@@ -38,12 +39,12 @@ py::dict metrics_to_dict(const TrainedProxy& p, const std::vector<double>& value
 }
 
 ProxyDataset dataset(const Store& store, const std::vector<std::int64_t>& runs) {
-  py::gil_scoped_release release;
+  ReleaseGil release;
   return load_proxy_dataset(store, runs);
 }
 
 ProxyDataset comparison_data(const TrainedProxy& p, const Store& store, const std::vector<std::int64_t>& runs) {
-  py::gil_scoped_release release;
+  ReleaseGil release;
   return p.comparison_data(store, runs);
 }
 
@@ -124,7 +125,7 @@ void bind_proxy(py::module_& m) {
             for (const auto& d : to_items(designs, "predict_many: designs")) ds.push_back(dict_to_design(p.source_env().space(), d, &defaults));
             std::vector<std::vector<double>> out(ds.size());
             {
-              py::gil_scoped_release release;
+              ReleaseGil release;
               for (std::size_t i = 0; i < ds.size(); ++i) out[i] = p.predict(ds[i]);
             }
             return out;
@@ -138,7 +139,7 @@ void bind_proxy(py::module_& m) {
             for (const Design& d : data.designs) designs.append(design_to_dict(data.source->space(), d));
             std::vector<std::vector<double>> predicted;
             {
-              py::gil_scoped_release release;
+              ReleaseGil release;
               for (const Design& d : data.designs) predicted.push_back(p.predict(d));
             }
             py::dict out;
@@ -180,7 +181,7 @@ void bind_proxy(py::module_& m) {
         proxy_options(options.model, options.hyperparameters);  // bad names fail before reading the store
         const ProxyDataset data =
             dataset(to_store(store, "train_proxy: store"), to_run_ids(runs, "train_proxy: runs"));
-        py::gil_scoped_release release;
+        ReleaseGil release;
         return std::make_shared<TrainedProxy>(TrainedProxy::train(data, options));
       },
       py::arg("store"), py::arg("runs") = py::tuple(), py::arg("model") = "random_forest",
@@ -192,7 +193,7 @@ void bind_proxy(py::module_& m) {
       "load_proxy",
       [](const py::object& path_object) {
         const auto path = to_text(path_object, "load_proxy: path");
-        py::gil_scoped_release release;
+        ReleaseGil release;
         return std::make_shared<TrainedProxy>(TrainedProxy::load(path));
       },
       py::arg("path"), "Loads a model file written by Proxy.save or `archgym proxy train`.");

@@ -12,6 +12,7 @@
 #include "core/runner.h"
 #include "python/bindings/bindings.h"
 #include "python/bindings/convert.h"
+#include "python/bindings/gil_guards.h"
 
 namespace archgym::python {
 
@@ -68,7 +69,7 @@ py::dict result_to_dict(const RunResult& r, const DesignSpace& space) {
 // The runner's stop check: runs pending Python signal handlers (on the main thread; a
 // no-op elsewhere). An exception they raise stays set in this thread until raise_if_interrupted.
 bool python_signal_raised() {
-  py::gil_scoped_acquire gil;
+  AcquireGil gil;
   return PyErr_CheckSignals() != 0;
 }
 
@@ -152,7 +153,7 @@ void bind_runner(py::module_& m) {
         std::unique_ptr<Env> names_env;  // for the design columns' names
         RunResult r;
         {
-          py::gil_scoped_release release;
+          ReleaseGil release;
           // Before the run (a finished run must not fail for want of its column names), but
           // after the check that says which side an option belongs to.
           check_option_sides(spec.env, spec.env_options, spec.agent, spec.agent_options);
@@ -177,7 +178,7 @@ void bind_runner(py::module_& m) {
          const py::object& stop_on_target, const py::object& progress) {
         const RunSpec spec = to_spec(env, env_options, agent, agent_options, targets, formulation, seed, budget,
                                      batch, workers, stop_on_target, progress);
-        py::gil_scoped_release release;
+        ReleaseGil release;
         Runner::check(spec);
       },
       py::arg("env"), py::arg("env_options"), py::arg("agent"), py::arg("agent_options"),
@@ -207,7 +208,7 @@ void bind_runner(py::module_& m) {
                                   : to_instance<Objective>(objective_object, "objective", "an archgym Objective or None");
         RunResult r;
         {
-          py::gil_scoped_release release;
+          ReleaseGil release;
           r = Runner::run(*env.env, a, obj, budget, batch == 0 ? a.preferred_batch() : batch,
                           workers, stop_on_target, nullptr, 0, nullptr, {}, python_signal_raised);
         }
@@ -235,7 +236,7 @@ void bind_runner(py::module_& m) {
         std::unique_ptr<Env> names_env;
         RunResult r;
         {
-          py::gil_scoped_release release;
+          ReleaseGil release;
           // Resume first: it explains an env that cannot be built (a relative input path
           // resumed from another directory), and once it has built it, so can this.
           r = Runner::resume(*store, run_id, workers, progress, python_signal_raised, force);

@@ -5,6 +5,7 @@
 
 #include "python/bindings/bindings.h"
 #include "python/bindings/convert.h"
+#include "python/bindings/gil_guards.h"
 
 namespace archgym::python {
 
@@ -157,7 +158,7 @@ void bind_space(py::module_& m) {
             // The predicate sees the design as a dict; it runs with the GIL held.
             const DesignSpace* self = &s;
             s.constrain(message, [self, holds, message](const Design& d) {
-              py::gil_scoped_acquire gil;
+              AcquireGil gil;
               const py::object result = holds(design_to_dict(*self, d));
               // A truthy 'yes' or a whole array is a bug in the predicate, not an answer.
               if (!is_bool(result))

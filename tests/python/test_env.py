@@ -129,3 +129,27 @@ def test_malformed_input_files_are_value_errors_naming_file_and_line(tmp_path):
     mapping.write_text("[1,")
     with pytest.raises(ValueError, match=r"am\.json: invalid JSON"):
         archgym.make_env("dram", addressmap=str(mapping))
+
+
+@pytest.mark.parametrize("work", [
+    "env = archgym.make_env('dram', generator='random', requests=4000)\n"
+    "def work():\n    while True: env.evaluate({})",
+    "def work():\n    archgym.run(env='dram', agent='random_walk', budget=10**6, seed=1,\n"
+    "                env_options={'generator': 'random', 'requests': 4000})",
+])
+def test_a_program_may_end_while_daemon_threads_simulate(tmp_path, work):
+    # CPython ends a daemon thread that takes the GIL back during shutdown with a forced
+    # unwind; through pybind11's noexcept GIL guard that was std::terminate (exit code 134).
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "daemons.py"
+    script.write_text("import threading, time\nimport archgym\n" + work + "\n"
+                      "for _ in range(2): threading.Thread(target=work, daemon=True).start()\n"
+                      "time.sleep(0.3)\n")
+    for _ in range(3):
+        done = subprocess.run([sys.executable, str(script)], env=dict(os.environ),
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "terminate" not in done.stderr
