@@ -10,23 +10,30 @@
 
 namespace archgym {
 
+void ContentDigest::add(std::string_view bytes) {
+  for (const char c : bytes) {
+    hash_ ^= static_cast<unsigned char>(c);
+    hash_ *= 1099511628211ull;
+  }
+}
+
+std::string ContentDigest::text() const {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash_));
+  return std::string("fnv1a64:") + hex;
+}
+
 std::string file_digest(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read input file '" + path + "'");
-  std::uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bit
+  ContentDigest digest;
   char buf[1 << 16];
   while (in) {
     in.read(buf, sizeof buf);
-    const std::streamsize n = in.gcount();
-    for (std::streamsize i = 0; i < n; ++i) {
-      h ^= static_cast<unsigned char>(buf[i]);
-      h *= 1099511628211ull;
-    }
+    digest.add(std::string_view(buf, static_cast<std::size_t>(in.gcount())));
   }
   if (in.bad()) throw std::runtime_error("error reading input file '" + path + "'");
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return std::string("fnv1a64:") + hex;
+  return digest.text();
 }
 
 std::string absolute_path(const std::string& path) {
@@ -47,7 +54,8 @@ std::string absolute_path(const std::string& path) {
 std::string inputs_json(const std::vector<InputFile>& files) {
   detail::ojson j = detail::ojson::object();
   // Absolute, so the record says which file even for a relative option.
-  for (const auto& f : files) j[f.role] = {{"path", absolute_path(f.path)}, {"digest", file_digest(f.path)}};
+  for (const auto& f : files)
+    j[f.role] = {{"path", absolute_path(f.path)}, {"digest", f.digest.empty() ? file_digest(f.path) : f.digest}};
   // A path is a record for people (inputs are compared by digest): bytes that are not UTF-8
   // (a directory named in another encoding) are written as U+FFFD instead of failing.
   return j.dump(-1, ' ', false, detail::ojson::error_handler_t::replace);

@@ -3,7 +3,9 @@
 // model). A run records a digest of each, so that resuming it after one of them changed
 // is refused instead of mixing results of two different inputs in one trajectory, and
 // runs that read different files are never taken for the same experiment.
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace archgym {
@@ -15,6 +17,20 @@ struct InputFile {
   // directory (a value naming something else, e.g. workload=stream, is kept as given).
   std::string role;
   std::string path;
+  // The digest (ContentDigest::text) of the bytes the env read and parsed, when it hashed
+  // them as it read: then the record describes exactly what the run used, even if the file
+  // was replaced between the env's read and the record's. Empty: inputs_json reads the file.
+  std::string digest;
+};
+
+// FNV-1a (64 bit) over bytes given in pieces, as they are read (change detection, not
+// security).
+class ContentDigest {
+ public:
+  void add(std::string_view bytes);
+  std::string text() const;  // "fnv1a64:" and 16 hex digits
+ private:
+  std::uint64_t hash_ = 14695981039346656037ull;
 };
 
 // `path` made absolute against the working directory ("./t.stl" -> "/cwd/t.stl"; a path
@@ -22,12 +38,11 @@ struct InputFile {
 // inputs; `path` itself if the working directory is gone.
 std::string absolute_path(const std::string& path);
 
-// "fnv1a64:" and 16 hex digits of the file's bytes (change detection, not security).
-// Throws naming the path if it cannot be read.
+// ContentDigest::text() of the file's bytes. Throws naming the path if it cannot be read.
 std::string file_digest(const std::string& path);
 
 // The record of `files`: a JSON object role -> {"path" (absolute), "digest"}, in the
-// given order ("{}" for none).
+// given order ("{}" for none); a file's digest is its InputFile::digest if set.
 std::string inputs_json(const std::vector<InputFile>& files);
 
 // What differs between two inputs_json() records (by contents; a path alone may change),

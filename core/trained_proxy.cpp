@@ -336,7 +336,8 @@ TrainedProxy TrainedProxy::load(const std::string& path) {
   if (!in) throw std::invalid_argument(path + ": cannot open the proxy model file");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const ojson root = detail::parse_json(buffer.str(), path);
+  const std::string text = buffer.str();
+  const ojson root = detail::parse_json(text, path);
   const Reader read(root, path);
   if (!root.is_object() || read.string(root, "format") != kFormat)
     throw std::invalid_argument(path + ": not an archgym proxy model file (field 'format' must be \"" +
@@ -451,6 +452,9 @@ TrainedProxy TrainedProxy::load(const std::string& path) {
                                 " metrics but the file names " + std::to_string(t.metric_names_.size()) + " (" +
                                 join(t.metric_names_) + ")");
   t.model_ = std::move(model);
+  ContentDigest digest;
+  digest.add(text);
+  t.loaded_digest_ = digest.text();
   return t;
 }
 

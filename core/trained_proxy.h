@@ -67,12 +67,15 @@ class TrainedProxy {
   // first: which knobs move the metrics. Empty when the model has no feature weights.
   std::vector<std::pair<std::string, double>> knob_weights() const;
   const std::string& archgym_version() const { return version_; }
+  // ContentDigest::text() of the file load() read this from; "" for a proxy just trained.
+  const std::string& loaded_digest() const { return loaded_digest_; }
   const std::string& git_commit() const { return git_commit_; }
 
  private:
   // Throws when the data's env, options or input files (a trace, a memspec) differ.
   void check_same_config(const ProxyDataset& data) const;
   std::string env_, env_config_;
+  std::string loaded_digest_;
   std::shared_ptr<const Env> source_;
   std::string model_name_;
   Options hyperparameters_;

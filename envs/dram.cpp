@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/env.h"
+#include "core/input_files.h"
 #include "core/registry.h"
 #include "core/text.h"
 #include "simulators/dram/address_mapping.h"
@@ -107,9 +108,10 @@ DesignSpace make_space(bool rl_variant) {
   return space;
 }
 
-// A file the env reads must be a regular file: a run records its digest (one read) and
-// then parses it (a second read), and a pipe or device would differ between the two or
-// on resume (/dev/stdin read as "no requests"). `option` is the option naming it.
+// A file the env reads must be a regular file: a run records the digest of what it read,
+// and a pipe or device gives other bytes on every read, so a resume or a comparison with
+// another run could not check it (/dev/stdin reads as "no requests"). `option` is the
+// option naming it.
 void require_regular_file(const char* option, const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -118,8 +120,8 @@ void require_regular_file(const char* option, const std::string& path) {
   if (fs::is_directory(st))
     throw std::invalid_argument(std::string("env 'dram': ") + option + " '" + path + "' is a directory");
   throw std::invalid_argument(std::string("env 'dram': ") + option + " '" + path +
-                              "' must be a regular file (a pipe or device cannot be read once for the run's "
-                              "digest and again to parse it)");
+                              "' must be a regular file (a pipe or device reads differently each time, so a "
+                              "run could not be checked against it on resume)");
 }
 
 const std::vector<std::string> kAddressMapPresets{"default", "rbc", "brc", "bg-interleaved", "row-bank-col"};
@@ -127,7 +129,14 @@ bool is_addressmap_preset(const std::string& name) {
   return std::find(kAddressMapPresets.begin(), kAddressMapPresets.end(), name) != kAddressMapPresets.end();
 }
 
-dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& spec) {
+// Feeds the bytes a loader reads into `digest`: the run records the digest of exactly what
+// was parsed, even if the file is replaced before the record is written.
+dram::ByteObserver digest_into(ContentDigest& digest) {
+  return [&digest](std::string_view bytes) { digest.add(bytes); };
+}
+
+// A preset, or a file whose bytes `digest` receives.
+dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& spec, ContentDigest& digest) {
   if (name == "default")
     return spec.type == dram::MemoryType::DDR3 ? dram::ddr3_rbc_mapping() : dram::ddr4_brc_mapping();
   if (name == "rbc") return dram::ddr3_rbc_mapping();
@@ -139,7 +148,7 @@ dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& s
     throw std::invalid_argument("env 'dram': addressmap '" + name + "' is neither a preset (" +
                                 join(kAddressMapPresets) + ") nor an existing file" +
                                 did_you_mean(name, kAddressMapPresets));
-  return dram::load_address_mapping(name);
+  return dram::load_address_mapping(name, digest_into(digest));
 }
 
 // Options given to no effect are refused rather than recorded as if they had shaped the
@@ -177,8 +186,9 @@ std::string workload_path(const std::string& workload) {
 }
 
 // The workload: read once at construction (so a malformed trace is reported before
-// any run starts) and shared read-only by every evaluation.
-std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o) {
+// any run starts) and shared read-only by every evaluation. A trace file's bytes go to
+// `digest` as they are read.
+std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o, ContentDigest& digest) {
   check_option_combination(o);
   const std::string generator = o.string("generator");
   const double clock_mhz = o.real("trace_clock_mhz");
@@ -221,7 +231,7 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
   }
   // Checked here, not at the first evaluation: every evaluation of the run would fail.
   auto requests = std::make_shared<std::vector<dram::Request>>();
-  dram::StlTraceReader reader(path);  // refuses decreasing timestamps, naming the line
+  dram::StlTraceReader reader(path, digest_into(digest));  // refuses decreasing timestamps, naming the line
   dram::Request r;
   while (reader.next(r)) {
     if (r.cycle > max_cycle)
@@ -238,16 +248,17 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
 class DramEnv final : public Env {
  public:
   explicit DramEnv(const Options& o)
-      : space_(make_space(o.string("space") == "rl")),
-        workload_(load_workload(o)),
-        inputs_(input_files_of(o)) {
+      : space_(make_space(o.string("space") == "rl")) {
+    InputDigests digests;
+    workload_ = load_workload(o, digests.workload);
     require_regular_file("memspec", o.string("memspec"));  // a preset name is no file: passes
     try {
-      base_.memspec = dram::memspec_by_name_or_path(o.string("memspec"));
+      base_.memspec = dram::memspec_by_name_or_path(o.string("memspec"), digest_into(digests.memspec));
     } catch (const std::invalid_argument& e) {  // name the option, as for the other inputs
       throw std::invalid_argument(std::string("env 'dram': memspec: ") + e.what());
     }
-    base_.mapping = mapping_for(o.string("addressmap"), base_.memspec);
+    base_.mapping = mapping_for(o.string("addressmap"), base_.memspec, digests.addressmap);
+    inputs_ = input_files_of(o, digests);
     // What would fail every evaluation fails here (e.g. a memspec of two channels).
     dram::check_memory(base_.memspec, base_.mapping, "env 'dram' addressmap '" + o.string("addressmap") + "'");
     base_.controller.trace_clock_mhz = o.real("trace_clock_mhz");
@@ -348,14 +359,22 @@ class DramEnv final : public Env {
     }
   }
 
+  // Of the bytes each input file was parsed from (a file not read stays at the empty digest).
+  struct InputDigests {
+    ContentDigest workload, memspec, addressmap;
+  };
+
   // The trace (named ones too: they are files of the build's data) and a memspec or
   // address map given as a file rather than a preset (a preset's name wins over a file of
-  // that name, as loading resolves them).
-  static std::vector<InputFile> input_files_of(const Options& o) {
+  // that name, as loading resolves them), with the digests of what was read.
+  static std::vector<InputFile> input_files_of(const Options& o, const InputDigests& read) {
     std::vector<InputFile> files;
-    if (o.string("generator") == "none") files.push_back({"workload", workload_path(o.string("workload"))});
-    if (!dram::is_memspec_preset(o.string("memspec"))) files.push_back({"memspec", o.string("memspec")});
-    if (!is_addressmap_preset(o.string("addressmap"))) files.push_back({"addressmap", o.string("addressmap")});
+    if (o.string("generator") == "none")
+      files.push_back({"workload", workload_path(o.string("workload")), read.workload.text()});
+    if (!dram::is_memspec_preset(o.string("memspec")))
+      files.push_back({"memspec", o.string("memspec"), read.memspec.text()});
+    if (!is_addressmap_preset(o.string("addressmap")))
+      files.push_back({"addressmap", o.string("addressmap"), read.addressmap.text()});
     return files;
   }
 

@@ -25,7 +25,9 @@ class ProxyEnv final : public Env {
     model_path_ = path;
   }
 
-  std::vector<InputFile> input_files() const override { return {{"model", model_path_}}; }
+  // With the digest of the bytes load() parsed: the record describes the model this env
+  // serves even if the file is replaced meanwhile.
+  std::vector<InputFile> input_files() const override { return {{"model", model_path_, proxy_->loaded_digest()}}; }
 
   const DesignSpace& space() const override { return proxy_->source_env().space(); }
   std::vector<std::string> metric_names() const override { return proxy_->metric_names(); }

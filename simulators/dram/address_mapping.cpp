@@ -262,7 +262,7 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
   return am;
 }
 
-AddressMapping load_address_mapping(const std::string& path) {
+AddressMapping load_address_mapping(const std::string& path, const ByteObserver& on_read) {
   std::error_code ec;  // a directory opens, then reads as empty: "invalid JSON"
   if (std::filesystem::is_directory(path, ec))
     throw std::invalid_argument(path + ": is a directory, not an address-mapping file");
@@ -270,6 +270,7 @@ AddressMapping load_address_mapping(const std::string& path) {
   if (!in) throw std::runtime_error(path + ": cannot open address-mapping file");
   std::ostringstream text;
   text << in.rdbuf();
+  if (on_read) on_read(text.view());
   return parse_address_mapping_json(text.str(), path);
 }
 

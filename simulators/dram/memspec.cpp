@@ -367,13 +367,14 @@ MemSpec parse_memspec_json(const std::string& json_text, const std::string& orig
   return m;
 }
 
-MemSpec load_memspec(const std::string& path) {
+MemSpec load_memspec(const std::string& path, const ByteObserver& on_read) {
   std::error_code ec;  // a directory opens, then reads as empty: "invalid JSON"
   if (std::filesystem::is_directory(path, ec)) throw std::invalid_argument(path + ": is a directory, not a memspec file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open memspec file");
   std::ostringstream text;
   text << in.rdbuf();
+  if (on_read) on_read(text.view());
   return parse_memspec_json(text.str(), path);
 }
 
@@ -442,13 +443,13 @@ const Preset* find_preset(const std::string& name) {
 
 bool is_memspec_preset(const std::string& name) { return find_preset(name) != nullptr; }
 
-MemSpec memspec_by_name_or_path(const std::string& name_or_path) {
+MemSpec memspec_by_name_or_path(const std::string& name_or_path, const ByteObserver& on_read) {
   if (const Preset* p = find_preset(name_or_path)) return p->make();
 
   const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
                                (name_or_path.size() > 5 &&
                                 lower(name_or_path.substr(name_or_path.size() - 5)) == ".json");
-  if (looks_like_path || std::ifstream(name_or_path).good()) return load_memspec(name_or_path);
+  if (looks_like_path || std::ifstream(name_or_path).good()) return load_memspec(name_or_path, on_read);
 
   std::string list;
   for (const Preset& p : presets())

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "simulators/dram/byte_observer.h"
+
 namespace archgym::dram {
 
 enum class MemoryType { DDR3, DDR4 };
@@ -60,14 +62,16 @@ struct MemSpec {
 
 // Reads a DRAMSys memspec JSON file. Throws std::invalid_argument naming the file
 // and the missing/invalid key on bad input (std::runtime_error when it cannot be read).
-MemSpec load_memspec(const std::string& path);
+// `on_read`, if given, sees the file's bytes.
+MemSpec load_memspec(const std::string& path, const ByteObserver& on_read = {});
 MemSpec parse_memspec_json(const std::string& json_text, const std::string& origin);
 
 // Built-in presets (identical to the shipped JSON files).
 MemSpec ddr3_1600_micron_1Gb_x8();   // MICRON_1Gb_DDR3-1600_8bit_G
 MemSpec ddr4_2400_jedec_4Gb_x8();    // JEDEC_4Gb_DDR4-2400_8bit_A
-// Looks up a preset by name ("DDR3-1600", "DDR4-2400" or a memspec id) or a file path.
-MemSpec memspec_by_name_or_path(const std::string& name_or_path);
+// Looks up a preset by name ("DDR3-1600", "DDR4-2400" or a memspec id) or a file path
+// (whose bytes `on_read` sees, if given).
+MemSpec memspec_by_name_or_path(const std::string& name_or_path, const ByteObserver& on_read = {});
 // Whether memspec_by_name_or_path takes `name` as a preset (case-insensitive), not a file.
 bool is_memspec_preset(const std::string& name);
 

@@ -188,6 +188,7 @@ struct StlTraceReader::Impl {
   static constexpr std::size_t kMaxLineBytes = std::size_t{1} << 20;
   std::string path;
   std::ifstream in;
+  ByteObserver on_read;
   std::uint64_t line_number = 0;
   std::optional<std::uint64_t> last_cycle;
   // Lines are cut out of a block buffer (std::getline per line was a fifth of the time
@@ -228,6 +229,7 @@ struct StlTraceReader::Impl {
         in.read(block.data(), static_cast<std::streamsize>(block.size()));
         end = static_cast<std::size_t>(in.gcount());
         pos = 0;
+        if (on_read) on_read(std::string_view(block.data(), end));
         if (end > 0) continue;
         at_eof = true;
       }
@@ -251,8 +253,9 @@ struct StlTraceReader::Impl {
   }
 };
 
-StlTraceReader::StlTraceReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
+StlTraceReader::StlTraceReader(const std::string& path, ByteObserver on_read) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
+  impl_->on_read = std::move(on_read);
   std::error_code ec;  // a directory opens, then fails to read: "read error"
   if (std::filesystem::is_directory(path, ec)) throw std::invalid_argument(path + ": is a directory, not a trace file");
   impl_->in.rdbuf()->pubsetbuf(nullptr, 0);  // before open(), or libstdc++ ignores it

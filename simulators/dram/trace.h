@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "simulators/dram/byte_observer.h"
+
 namespace archgym::dram {
 
 struct Request {
@@ -33,10 +35,11 @@ class TraceSource {
 // Streams a .stl file line by line: `cycle:<TAB>read|write<TAB>0xADDR` (spaces also
 // accepted, '#' comments and blank lines skipped). A malformed line throws
 // std::invalid_argument naming file, line number and the offending text (a file that
-// cannot be read, std::runtime_error). Cycles must be non-decreasing.
+// cannot be read, std::runtime_error). Cycles must be non-decreasing. `on_read`, if
+// given, sees the file's bytes as they are read (again after rewind()).
 class StlTraceReader final : public TraceSource {
  public:
-  explicit StlTraceReader(const std::string& path);
+  explicit StlTraceReader(const std::string& path, ByteObserver on_read = {});
   ~StlTraceReader() override;
   bool next(Request& out) override;
   void rewind() override;

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <string>
 
+#include "core/input_files.h"
 #include "core/registry.h"
 #include "tests/catch.h"
 
@@ -97,10 +98,32 @@ TEST_CASE("dram env: workload, memspec and addressmap must be regular files") {
   // /dev/null is a character device (like /dev/stdin on a pipe): read twice, it was "no requests".
   CHECK_THROWS_WITH(make_env("dram", {{"workload", "/dev/null"}}),
                     Contains("env 'dram': workload '/dev/null' must be a regular file") &&
-                        Contains("read once for the run's digest and again to parse it"));
+                        Contains("a pipe or device reads differently each time"));
   CHECK_THROWS_WITH(make_env("dram", {{"memspec", "/dev/null"}}), Contains("memspec '/dev/null' must be a regular file"));
   CHECK_THROWS_WITH(make_env("dram", {{"addressmap", "/dev/null"}}),
                     Contains("addressmap '/dev/null' must be a regular file"));
+}
+
+TEST_CASE("dram env: the recorded digests are of the bytes it parsed, even if a file is replaced later") {
+  // A run records inputs_json(env.input_files()); computed by reading the files again, it
+  // described a trace replaced after the env had parsed the old one, and a resume then
+  // accepted the new file into the same run (found by a tester).
+  const std::string trace = write_trace("replaced.stl", "0:\tread\t0x0\n8:\tread\t0x40\n");
+  const std::string map = std::string(ARCHGYM_SOURCE_DATA_DIR) + "/dram/addressmaps/am_ddr3_8x1Gbx8_dimm_p1KB_rbc.json";
+  const std::string memspec_copy = write_trace("memspec.json", "");
+  fs::copy_file(std::string(ARCHGYM_SOURCE_DATA_DIR) + "/dram/memspecs/MICRON_1Gb_DDR3-1600_8bit_G.json", memspec_copy,
+                fs::copy_options::overwrite_existing);
+  const auto env = make_env("dram", {{"workload", trace}, {"memspec", memspec_copy}, {"addressmap", map}});
+  const std::string parsed = inputs_json(env->input_files());
+  CHECK(parsed.find(file_digest(trace)) != std::string::npos);
+  CHECK(parsed.find(file_digest(memspec_copy)) != std::string::npos);
+  CHECK(parsed.find(file_digest(map)) != std::string::npos);
+  write_trace("replaced.stl", "0:\tread\t0x80\n");
+  std::ofstream(memspec_copy, std::ios::app) << " ";
+  CHECK(inputs_json(env->input_files()) == parsed);
+  CHECK(changed_inputs(parsed, inputs_json(make_env("dram", {{"workload", trace}, {"memspec", memspec_copy},
+                                                              {"addressmap", map}})->input_files()))
+            .find("workload") != std::string::npos);
 }
 
 TEST_CASE("dram env: a device the simulator cannot model fails construction, not every evaluation") {
