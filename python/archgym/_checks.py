@@ -78,11 +78,21 @@ def option_text(name: str, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)  # shortest text that reads back to the same double
-    return utf8_text(f"option {name}", str(value))
+    return without_nul(f"option {name}", utf8_text(f"option {name}", str(value)), "an option value")
 
 
 def options_text(options: Any, name: str = "options") -> dict[str, str]:
     return {str(k): option_text(str(k), v) for k, v in mapping(name, options).items()}
+
+
+def options_without_nul(options: Mapping[str, Any]) -> None:
+    """Refuses a text or path option holding a NUL, for options the core converts itself
+    (make_env's keywords): it would read a file named by the text before the NUL."""
+    for k, v in options.items():
+        if isinstance(v, (str, os.PathLike)):
+            text = os.fspath(v)
+            if isinstance(text, str):
+                without_nul(f"option {k}", text, "an option value")
 
 
 def run_ids(runs: int | Iterable[int] | None, name: str = "runs") -> list[int]:
@@ -119,9 +129,20 @@ def path(name: str, value: Any) -> str:
     if not isinstance(value, (str, os.PathLike)):
         raise TypeError(f"{name} must be a path (str or pathlib.Path), got {value!r}")
     text = os.fspath(value)
+    if not isinstance(text, str):  # a PathLike whose __fspath__ gives bytes
+        raise TypeError(f"{name} must be a path (str or pathlib.Path), got {value!r} (a bytes path)")
     if not text:
         raise ValueError(f"{name} must not be empty")
-    return utf8_text(name, text)
+    return without_nul(name, utf8_text(name, text))
+
+
+def without_nul(name: str, text: str, kind: str = "a path") -> str:
+    """``text`` unchanged unless it holds a NUL: the C library would end the text there, so
+    that "runs.db\\0.bak" opened runs.db. Python's open() refuses such a path too."""
+    if "\0" in text:
+        raise ValueError(f"{name}: {text!r} contains a NUL character ('\\x00'); {kind} cannot "
+                         "contain one")
+    return text
 
 
 def utf8_text(name: str, text: str) -> str:
@@ -132,3 +153,9 @@ def utf8_text(name: str, text: str) -> str:
         raise ValueError(f"{name}: {text!r} is not valid text (a lone surrogate, as Python gives an "
                          f"undecodable file-name byte); allowed: text UTF-8 can encode") from None
     return text
+
+
+def utf8_safe(text: str) -> str:
+    """``text`` with what UTF-8 cannot encode (a lone surrogate, as an undecodable file name
+    gives) written as a backslash escape: for messages to store, which must not be lost."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

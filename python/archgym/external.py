@@ -43,7 +43,13 @@ def _exit_status(error: BaseException | None) -> tuple[str, str]:
         return "finished", ""
     if isinstance(error, KeyboardInterrupt):
         return "interrupted", ""
-    return "failed", f"{type(error).__name__}: {error}"
+    try:
+        text = str(error)
+    except Exception:  # noqa: BLE001 - a broken __str__ must not keep the run from ending
+        text = "(its message could not be shown)"
+    # Made UTF-8-safe: a file name from os.listdir may hold a lone surrogate, which the core
+    # cannot take; refusing it would replace the user's exception and leave the run open.
+    return "failed", _checks.utf8_safe(f"{type(error).__name__}: {text}")
 
 
 def _closing_status(status: str | None, message: str) -> tuple[str, str]:
@@ -53,6 +59,20 @@ def _closing_status(status: str | None, message: str) -> tuple[str, str]:
     if status is not None:
         return status, message
     return _exit_status(sys.exc_info()[1])
+
+
+_STATUSES = ("finished", "interrupted", "failed")
+
+
+def _close_arguments(status: str | None, message: str) -> tuple[str, str]:
+    """``close(status, message)``'s arguments checked, then the status and message to end
+    the run with (see :meth:`ExternalRun.close`)."""
+    if not isinstance(status, (str, type(None))) or not isinstance(message, str):
+        raise TypeError("close: status and message must be text")
+    if status is not None and status not in _STATUSES:
+        raise ValueError(f"close: status must be one of {', '.join(_STATUSES)}, got {status!r}")
+    status, message = _closing_status(status, message)
+    return status, _checks.utf8_safe(message)  # a message is stored, never refused
 
 
 # The exception that reached the top level and ends the program, as sys.excepthook sees it
@@ -174,12 +194,13 @@ class ExternalRun:
     def close(self, status: str | None = None, message: str = "") -> None:
         """Ends the run with ``status`` ``"finished"``, ``"interrupted"`` or ``"failed"``
         (``message`` saying why). Without one: ``failed`` (or ``interrupted``) when called
-        while an exception unwinds (in a ``finally``), else ``finished``. Closing a closed
-        run does nothing; in a forked child it ends only the child's copy."""
-        if not isinstance(status, (str, type(None))) or not isinstance(message, str):
-            raise TypeError("close: status and message must be text")
+        while an exception unwinds (in a ``finally``), else ``finished``. A ``message``
+        holding what UTF-8 cannot encode (a lone surrogate from an undecodable file name)
+        is stored with it backslash-escaped (``\\udcff``). Closing a closed run does
+        nothing; in a forked child it ends only the child's copy."""
+        status, message = _close_arguments(status, message)
         if self._run.open:
-            self._run.finish(*_closing_status(status, message))
+            self._run.finish(status, message)
 
     def __enter__(self) -> "ExternalRun":
         return self

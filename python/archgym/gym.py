@@ -45,7 +45,7 @@ import numpy as np
 from gymnasium import spaces
 
 from . import _checks, _core
-from .external import _closing_status, _track
+from .external import _close_arguments, _track
 from .runs import _open_store
 
 
@@ -150,6 +150,7 @@ class ArchGymEnv(gymnasium.Env):
         # Why step() must wait for reset(), or None: before the first reset and after the view
         # truncated an episode (where it would raise its own RuntimeError).
         self._reset_needed: str | None = "Cannot call env.step() before calling env.reset()"
+        _checks.options_without_nul(options)
         self.env = _core.make_env(archgym_env, **options)
         self.objective = _objective(self.env, targets, formulation)
         length = (_checks.UINT64_MAX if episode_length is None
@@ -272,12 +273,12 @@ class ArchGymEnv(gymnasium.Env):
         or ``"failed"`` with ``message``; gymnasium's wrappers pass none: then ``failed``
         or ``interrupted`` while an exception unwinds, as in ``with env:`` or a
         ``finally``, else ``finished``). Every evaluation is stored already. Closing again
-        does nothing; a closed env that logs refuses further resets and steps. Through a
-        wrapper give a status as ``env.unwrapped.close(status="failed", message=...)``."""
-        if not isinstance(status, (str, type(None))) or not isinstance(message, str):
-            raise TypeError("close: status and message must be text")
+        does nothing; a closed env that logs refuses further resets and steps. A message
+        UTF-8 cannot encode is stored backslash-escaped, as :meth:`ExternalRun.close` does.
+        Through a wrapper give a status as ``env.unwrapped.close(status="failed", message=...)``."""
+        status, message = _close_arguments(status, message)
         if self._run is not None and self._run.open:
-            self._run.finish(*_closing_status(status, message))
+            self._run.finish(status, message)
         self._closed = True
         super().close()
 

@@ -297,7 +297,14 @@ def test_input_file_errors_keep_their_location_despite_non_utf8_bytes(tmp_path):
         archgym.make_env("nope")
 
 
-@pytest.mark.parametrize("path", [None, 123, b"x.json"])
+class BytesPath:
+    """An os.PathLike giving bytes, which the core cannot take."""
+
+    def __fspath__(self):
+        return b"x.json"
+
+
+@pytest.mark.parametrize("path", [None, 123, b"x.json", BytesPath()])
 def test_proxy_paths_are_checked_before_any_file_is_written(dram_proxy_file, tmp_path, monkeypatch, path):
     monkeypatch.chdir(tmp_path)
     proxy = archgym.load_proxy(dram_proxy_file)
@@ -399,6 +406,39 @@ def test_text_with_a_lone_surrogate_is_refused_naming_where(small_dram, tmp_path
         archgym.load_proxy("a\udcff.json")
     with pytest.raises(ValueError, match=r"knob 'PagePolicy': 'Op\\udcffen' is not valid text"):
         small_dram.evaluate({"PagePolicy": "Op\udcffen"})
+
+
+def test_a_path_with_a_nul_is_refused_not_cut_short(dram_proxy_file, tmp_path, monkeypatch):
+    # The C library ends a path at its NUL: "runs.db\\0.bak" opened runs.db.
+    monkeypatch.chdir(tmp_path)
+    store = archgym.Store("runs.db")
+    archgym.run(env="dram", budget=2, env_options=SMALL, store=store, stop_on_target=False)
+    proxy = archgym.load_proxy(dram_proxy_file)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    calls = {
+        "path": [lambda: archgym.Store("runs.db\0.bak"), lambda: store.export_csv("x.csv\0y"),
+                 lambda: proxy.save("out.json\0x"), lambda: archgym.load_proxy(f"{dram_proxy_file}\0x"),
+                 lambda: plot_proxy_parity(pd.DataFrame({"m": [1.0], "m_predicted": [1.0]}), ["m"],
+                                           "f.png\0x")],
+        "store": [lambda: archgym.run(env="dram", budget=1, env_options=SMALL, store="r2.db\0x"),
+                  lambda: archgym.resume("runs.db\0x", 1),
+                  lambda: archgym.ExternalRun("runs.db\0x", "dram", **SMALL),
+                  lambda: gymnasium.make("archgym/DRAM-v0", store="runs.db\0x", **SMALL),
+                  lambda: archgym.train_proxy("runs.db\0x")],
+    }
+    for argument, refused in calls.items():
+        for call in refused:
+            with pytest.raises(ValueError, match=rf"^{argument}: '.*\\x00.*' contains a NUL character "
+                                                 r"\('\\x00'\); a path cannot contain one$"):
+                call()
+    # File options are paths too, however the env is built.
+    for call in (lambda: archgym.make_env("dram", workload=f"{tmp_path}/runs.db\0x"),
+                 lambda: gymnasium.make("archgym/DRAM-v0", memspec="x.json\0"),
+                 lambda: archgym.run(env="dram", budget=1, env_options={"workload": "a\0b"})):
+        with pytest.raises(ValueError, match=r"^option (workload|memspec): .* contains a NUL character"):
+            call()
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no r2.db, x.csv or out.json
+    assert archgym.Store("runs.db").runs()["run_id"].tolist() == [1]  # no run was added
 
 
 def test_core_arguments_of_the_wrong_type_are_named_not_dumped_as_signatures(small_dram):

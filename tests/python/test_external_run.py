@@ -152,6 +152,8 @@ env.reset(seed=0)
     ("pass", "finished", ""),
     ("raise ValueError('bad study')", "failed", "ValueError: bad study"),
     ("raise KeyboardInterrupt", "interrupted", ""),
+    # A lone surrogate in the message (an undecodable file name): still failed, stored escaped.
+    ("raise ValueError('bad file \\udcff')", "failed", "ValueError: bad file \\udcff"),
     ("sys.exit(0)", "finished", ""),
     # An error an embedded console showed and went on after is not how the program ended.
     ("import code; code.InteractiveInterpreter().runsource('1/0')", "finished", ""),
@@ -278,6 +280,44 @@ def test_closing_while_an_exception_unwinds_records_it(tmp_path):
     runs = archgym.Store(path).runs()
     assert list(runs["status"]) == ["failed", "interrupted"]
     assert runs["message"].iloc[0] == "RuntimeError: learner diverged"
+
+
+def test_an_error_about_an_undecodable_file_name_fails_the_run_and_propagates(tmp_path):
+    # str(error) holds a lone surrogate (os.listdir's undecodable byte), which the core cannot
+    # take: the run must still end "failed" and the user's exception reach the caller.
+    path = tmp_path / "runs.db"
+    error = ValueError("bad file \udcff")
+    with pytest.raises(ValueError) as raised:
+        with archgym.ExternalRun(path, "dram", **SMALL) as run:
+            run.evaluate({})
+            raise error
+    assert raised.value is error
+    with pytest.raises(OSError):
+        with gymnasium.make("archgym/DRAM-v0", store=path, **SMALL) as env:  # wrappers close() bare
+            env.reset(seed=1)
+            raise OSError("cannot read \udcff.trace")
+    runs = archgym.Store(path).runs()
+    assert list(runs["status"]) == ["failed", "failed"]
+    assert list(runs["message"]) == ["ValueError: bad file \\udcff", "OSError: cannot read \\udcff.trace"]
+
+
+def test_close_stores_any_message_and_names_a_wrong_status(tmp_path):
+    path = tmp_path / "runs.db"
+    run = archgym.ExternalRun(path, "dram", **SMALL)
+    run.evaluate({})
+    allowed = "status must be one of finished, interrupted, failed, got "
+    with pytest.raises(ValueError, match=allowed + r"'fail\\udcff'"):
+        run.close("fail\udcff")
+    with pytest.raises(ValueError, match=allowed + "'done'"):
+        run.close("done")
+    assert run.open  # a refused close ends nothing
+    run.close("failed", "skipped \udcff.stl")
+    env = gymnasium.make("archgym/DRAM-v0", store=path, **SMALL)
+    env.reset(seed=1)
+    env.unwrapped.close(status="failed", message="diverged on \udcff")
+    runs = archgym.Store(path).runs()
+    assert list(runs["status"]) == ["failed", "failed"]
+    assert list(runs["message"]) == ["skipped \\udcff.stl", "diverged on \\udcff"]
 
 
 def test_a_forked_child_leaving_a_with_block_leaves_its_parents_run_alone(tmp_path):

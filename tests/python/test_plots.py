@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import archgym
 from archgym.plots import (best_so_far, best_so_far_curves, pareto_front, plot_best_so_far,
-                           plot_pareto, plot_parity)
+                           plot_feature_weights, plot_pareto, plot_parity, plot_proxy_parity)
 
 
 def _is_png(path):
@@ -221,3 +222,78 @@ def test_best_so_far_refuses_rows_without_group_seed_or_index():
     no_seed = pd.DataFrame({"agent": ["ga"], "seed": [np.nan], "index": [0], "reward": [1.0]})
     with pytest.raises(ValueError, match="column 'seed' is missing"):
         best_so_far_curves(no_seed)
+
+
+# Every function that writes a figure, with the least data it draws.
+WRITERS = {
+    "plot_best_so_far": lambda path: plot_best_so_far(
+        pd.DataFrame({"agent": ["ga"] * 2, "seed": [1, 1], "index": [0, 1], "reward": [1.0, 2.0]}), path),
+    "plot_pareto": lambda path: plot_pareto(pd.DataFrame({"e": [1.0, 2.0], "l": [2.0, 1.0]}), "e", "l", path),
+    "plot_parity": lambda path: plot_parity([1.0, 2.0], [1.0, 2.5], path),
+    "plot_proxy_parity": lambda path: plot_proxy_parity(
+        pd.DataFrame({"m": [1.0, 2.0], "m_predicted": [1.0, 2.5]}), ["m"], path),
+    "plot_feature_weights": lambda path: plot_feature_weights(pd.Series({"a": 0.7, "b": 0.3}), path),
+}
+
+
+@pytest.fixture
+def store_file(tmp_path):
+    """A store holding one run, as bytes to compare with after a refused write."""
+    path = tmp_path / "runs.db"
+    archgym.run(env="dram", budget=3, env_options={"generator": "random", "requests": 200},
+                store=path, stop_on_target=False)
+    return path
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_no_figure_overwrites_a_store_through_a_link(store_file, writer):
+    link = store_file.parent / "fig.png"
+    link.symlink_to(store_file.name)
+    before = store_file.read_bytes()
+    with pytest.raises(ValueError, match=r"fig.png \(a link to .*runs.db\): is an SQLite database "
+                                         r"\(an archgym store\?\); refusing to overwrite it"):
+        WRITERS[writer](link)
+    assert store_file.read_bytes() == before and link.is_symlink()
+
+
+def test_a_figure_refuses_a_store_its_hard_link_and_its_companion_files(store_file):
+    d = store_file.parent
+    (d / "hard.png").hardlink_to(store_file)
+    before = store_file.read_bytes()
+    for target, message in [(store_file, "runs.db: is an SQLite database"),
+                            (d / "hard.png", "hard.png: is an SQLite database"),
+                            (d / "runs.db-wal", "runs.db-wal: is the wal file of the SQLite database"),
+                            (d / "runs.db-shm", "runs.db-shm: is the shm file of the SQLite database")]:
+        with pytest.raises(ValueError, match=message):
+            plot_parity([1.0, 2.0], [1.0, 2.5], target)
+    assert store_file.read_bytes() == before
+    assert archgym.Store(store_file).runs()["evaluations"].tolist() == [3]
+
+
+def test_a_figure_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    import matplotlib.figure
+    path = tmp_path / "fig.png"
+    plot_parity([1.0, 2.0], [1.0, 2.5], path)
+    old = path.read_bytes()
+
+    def half_then_fail(fig, out, **kwargs):  # a full disk, a killed renderer
+        out.write(b"\x89PNG half")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", half_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        plot_parity([1.0, 2.0], [2.0, 1.0], path)
+    assert path.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fig.png"]  # no temporary left behind
+
+
+def test_a_figure_through_a_symlink_replaces_the_file_linked_to(tmp_path):
+    # As export_csv and Proxy.save do: the link stays, the file it names gets the figure.
+    (tmp_path / "figs").mkdir()
+    real = tmp_path / "figs" / "real.png"
+    real.write_bytes(b"old")
+    link = tmp_path / "fig.png"
+    link.symlink_to(real)
+    plot_parity([1.0, 2.0], [1.0, 2.5], link)
+    assert link.is_symlink() and _is_png(real)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["fig.png", "figs", "real.png"]
