@@ -73,6 +73,11 @@ Value OptionSpec::parse(const std::string& text, const std::string& where) const
                                     std::to_string(*at) + "); runs record their options as JSON text: for a "
                                     "path, rename the file or directory");
       }
+      // A file name ends at a NUL for the C library: "t.stl\0x" (a YAML escape, a Python
+      // string) opened t.stl while the run recorded the whole text.
+      if (const auto nul = text.find('\0'); nul != std::string::npos)
+        throw std::invalid_argument(prefix + "option '" + name + "' contains a NUL character (at offset " +
+                                    std::to_string(nul) + "); text options cannot contain one");
       return text;
     case Kind::Bool: {
       auto b = parse_bool(text);

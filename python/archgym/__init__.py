@@ -63,7 +63,6 @@ def make_env(name: str, **options) -> Env:
 
     Example: ``archgym.make_env("dram", generator="random", requests=2000)``.
     """
-    _checks.options_without_nul(options)
     return _core.make_env(name, **options)
 
 

@@ -78,21 +78,11 @@ def option_text(name: str, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)  # shortest text that reads back to the same double
-    return without_nul(f"option {name}", utf8_text(f"option {name}", str(value)), "an option value")
+    return utf8_text(f"option {name}", str(value))  # a NUL is refused by the core's schema
 
 
 def options_text(options: Any, name: str = "options") -> dict[str, str]:
     return {str(k): option_text(str(k), v) for k, v in mapping(name, options).items()}
-
-
-def options_without_nul(options: Mapping[str, Any]) -> None:
-    """Refuses a text or path option holding a NUL, for options the core converts itself
-    (make_env's keywords): it would read a file named by the text before the NUL."""
-    for k, v in options.items():
-        if isinstance(v, (str, os.PathLike)):
-            text = os.fspath(v)
-            if isinstance(text, str):
-                without_nul(f"option {k}", text, "an option value")
 
 
 def run_ids(runs: int | Iterable[int] | None, name: str = "runs") -> list[int]:
@@ -136,11 +126,11 @@ def path(name: str, value: Any) -> str:
     return without_nul(name, utf8_text(name, text))
 
 
-def without_nul(name: str, text: str, kind: str = "a path") -> str:
+def without_nul(name: str, text: str) -> str:
     """``text`` unchanged unless it holds a NUL: the C library would end the text there, so
     that "runs.db\\0.bak" opened runs.db. Python's open() refuses such a path too."""
     if "\0" in text:
-        raise ValueError(f"{name}: {text!r} contains a NUL character ('\\x00'); {kind} cannot "
+        raise ValueError(f"{name}: {text!r} contains a NUL character ('\\x00'); a path cannot "
                          "contain one")
     return text
 

@@ -150,7 +150,6 @@ class ArchGymEnv(gymnasium.Env):
         # Why step() must wait for reset(), or None: before the first reset and after the view
         # truncated an episode (where it would raise its own RuntimeError).
         self._reset_needed: str | None = "Cannot call env.step() before calling env.reset()"
-        _checks.options_without_nul(options)
         self.env = _core.make_env(archgym_env, **options)
         self.objective = _objective(self.env, targets, formulation)
         length = (_checks.UINT64_MAX if episode_length is None

@@ -8,8 +8,8 @@ temporary file, then renamed over the target) and never over a store, as
 """
 from __future__ import annotations
 
+import io
 import os
-import secrets
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import _checks  # noqa: E402
+from . import _checks, _core  # noqa: E402
 
 
 def best_so_far(rewards: Iterable[float]) -> np.ndarray:
@@ -344,14 +344,12 @@ def _save(fig, path: str | Path) -> None:
 
 def _figure_path(fig, path: str | Path) -> Path:
     """``path`` as the file to write. A directory, or a name without a suffix, is refused:
-    matplotlib would write ``<path>.png`` instead, a file the caller did not name. So is a
-    store, as :meth:`archgym.Store.export_csv` refuses it."""
+    matplotlib would write ``<path>.png`` instead, a file the caller did not name."""
     text = _checks.path("path", path)
     supported = fig.canvas.get_supported_filetypes()
     formats = ", ".join(f".{f}" for f in sorted(supported))
     if text.endswith(("/", os.sep)) or os.path.isdir(text):
         raise ValueError(f"path {text!r} names a directory; give a file name ending in one of {formats}")
-    _refuse_store(text)  # before the suffix checks: a store given by mistake is named as one
     suffix = Path(text).suffix
     if not suffix:
         raise ValueError(f"path {text!r} has no suffix to say the image format; give one of {formats}")
@@ -361,62 +359,10 @@ def _figure_path(fig, path: str | Path) -> Path:
     return Path(text)
 
 
-# SQLite's database header, and the magic numbers of its write-ahead log (file_output.cpp).
-_SQLITE_HEADER = b"SQLite format 3\0"
-_WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
-
-
-def _is_sqlite_file(path: str) -> bool:
-    """Whether ``path`` is a regular file starting as an SQLite database or its log does."""
-    if not os.path.isfile(path):  # never open a FIFO or device to look: reading may block
-        return False
-    try:
-        with open(path, "rb") as f:
-            head = f.read(16)
-    except OSError:
-        return False
-    return head == _SQLITE_HEADER or head[:4] in _WAL_MAGIC
-
-
-def _refuse_store(text: str) -> None:
-    """Refuses ``text`` when it is, or links to, an SQLite database (an archgym store) or a
-    store's -wal/-shm/-journal file, as the core's write_file does for export_csv and
-    Proxy.save (it takes text only, not an image). A hard link has the store's content, so
-    the header test catches it too."""
-    real = os.path.realpath(text)
-    shown = text if real == os.path.abspath(text) else f"{text} (a link to {real})"
-    if _is_sqlite_file(text):
-        raise ValueError(f"{shown}: is an SQLite database (an archgym store?); refusing to "
-                         "overwrite it with the figure")
-    # A store's companion files: replacing them corrupts the store, existing or not yet.
-    for name in (text, real):
-        for suffix in ("-wal", "-shm", "-journal"):
-            if name.endswith(suffix) and _is_sqlite_file(name[:-len(suffix)]):
-                raise ValueError(f"{shown}: is the {suffix[1:]} file of the SQLite database "
-                                 f"{name[:-len(suffix)]} (an archgym store?); refusing to write "
-                                 "the figure there")
-
-
 def _write_figure(fig, path: Path) -> None:
-    """Saves ``fig`` whole: rendered into a temporary file next to the target, then renamed
-    over it, so that a failed save leaves the old file (or none), never half a figure."""
-    fmt = path.suffix[1:].lower()
-    target = path
-    if path.is_symlink() and path.exists():  # replace the file linked to, not the link
-        target = Path(os.path.realpath(path))
-    if target.exists() and not target.is_file():  # a device or FIFO: renaming would replace the node
-        fig.savefig(target, format=fmt)
-        return
-    temporary = target.with_name(f"{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    # os.open, not mkstemp: the file gets the permissions the umask gives new files (mkstemp: 0600).
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            fig.savefig(out, format=fmt)
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    """Saves ``fig`` as the core writes every output file (export_csv, Proxy.save): whole
+    (a temporary file renamed over the target, so a failed save leaves the old file) and
+    never over a store, its -wal/-shm files or a link to them."""
+    image = io.BytesIO()
+    fig.savefig(image, format=path.suffix[1:].lower())
+    _core.write_file(str(path), image.getvalue(), "the figure")

@@ -100,12 +100,14 @@ void bind_store(py::module_& m) {
 
   m.def(
       "write_file",
-      [](const py::object& path, const py::object& text, const py::object& what) {
-        write_file_atomically(to_text(path, "write_file: path"), to_text(text, "write_file: text"),
-                              to_text(what, "write_file: what"));
+      [](const py::object& path, const py::object& content, const py::object& what) {
+        // Text (a CSV, a model file) or bytes (an image).
+        const std::string bytes = py::isinstance<py::bytes>(content) ? content.cast<std::string>()
+                                                                    : to_text(content, "write_file: content");
+        write_file_atomically(to_text(path, "write_file: path"), bytes, to_text(what, "write_file: what"));
       },
-      py::arg("path"), py::arg("text"), py::arg("what"),
-      "Writes an output file whole (temporary file, then rename), never over a store.");
+      py::arg("path"), py::arg("content"), py::arg("what"),
+      "Writes an output file (str or bytes) whole (temporary file, then rename), never over a store.");
 }
 
 }  // namespace archgym::python

@@ -54,6 +54,10 @@ TEST_CASE("text options must be UTF-8, since runs record them as JSON") {
                     "env 'dram': option 'workload' is not UTF-8 text (byte 0xFF at offset 2); runs record their "
                     "options as JSON text: for a path, rename the file or directory");
   CHECK(s.parse({{"workload", "D\xC3\xBCsseldorf.stl"}}, "").string("workload") == "D\xC3\xBCsseldorf.stl");
+  // Valid UTF-8, but a file name would end at the NUL (a YAML "\0" escape opened t.stl).
+  CHECK_THROWS_WITH(s.parse({{"workload", std::string("t.stl\0x", 7)}}, "config.yaml:3"),
+                    "config.yaml:3: option 'workload' contains a NUL character (at offset 5); text options "
+                    "cannot contain one");
 }
 
 TEST_CASE("unknown keys list the known ones and suggest the closest") {

@@ -435,7 +435,7 @@ def test_a_path_with_a_nul_is_refused_not_cut_short(dram_proxy_file, tmp_path, m
     for call in (lambda: archgym.make_env("dram", workload=f"{tmp_path}/runs.db\0x"),
                  lambda: gymnasium.make("archgym/DRAM-v0", memspec="x.json\0"),
                  lambda: archgym.run(env="dram", budget=1, env_options={"workload": "a\0b"})):
-        with pytest.raises(ValueError, match=r"^option (workload|memspec): .* contains a NUL character"):
+        with pytest.raises(ValueError, match=r"option '(workload|memspec)' contains a NUL character"):
             call()
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no r2.db, x.csv or out.json
     assert archgym.Store("runs.db").runs()["run_id"].tolist() == [1]  # no run was added
