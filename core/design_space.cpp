@@ -232,25 +232,13 @@ std::string DesignSpace::to_json(const Design& d) const {
 }
 
 Design DesignSpace::from_json(const std::string& json) const {
-  // A parameter named twice would keep only its last value, unseen: the parse refuses it.
-  std::vector<std::string> names;
-  const auto no_repeats = [&](int depth, detail::ojson::parse_event_t event, detail::ojson& parsed) {
-    try {
-      detail::refuse_deep_nesting<detail::ojson>(depth, event);
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(std::string("design: ") + e.what());
-    }
-    if (event == detail::ojson::parse_event_t::key && depth == 1) {
-      const std::string name = parsed.get<std::string>();
-      if (std::find(names.begin(), names.end(), name) != names.end())
-        throw std::invalid_argument("design: parameter '" + name + "' is given twice");
-      names.push_back(name);
-    }
-    return true;
-  };
+  // A parameter named twice would keep only its last value, unseen: the strict parse
+  // refuses it, as it refuses nesting too deep to handle.
   detail::ojson j;
   try {
-    j = detail::ojson::parse(json, no_repeats);
+    j = detail::parse_strict<detail::ojson>(json);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("design: ") + e.what());
   } catch (const detail::ojson::exception& e) {
     throw std::invalid_argument(std::string("design: invalid JSON (") + e.what() + ")");
   }

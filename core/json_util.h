@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/json_depth.h"
+#include "core/strict_json.h"
 #include "core/value.h"
 
 namespace archgym::detail {
@@ -33,8 +33,8 @@ inline Value from_json_value(const ojson& j, const std::string& what) {
 
 inline ojson parse_json(const std::string& text, const std::string& what) {
   try {
-    return parse_bounded<ojson>(text);
-  } catch (const std::invalid_argument& e) {  // nested too deep
+    return parse_strict<ojson>(text);
+  } catch (const std::invalid_argument& e) {  // nested too deep, a key given twice
     throw std::invalid_argument(what + ": " + e.what());
   } catch (const std::exception& e) {
     throw std::invalid_argument(what + ": invalid JSON (" + e.what() + ")");

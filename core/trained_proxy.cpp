@@ -254,10 +254,10 @@ std::string TrainedProxy::to_json() const {
 
 namespace {
 
-// A JSON value, or a discarded one for text that is not JSON within the nesting bound.
+// A JSON value, or a discarded one for text that is not strict JSON (strict_json.h).
 ojson parse_or_discarded(const std::string& text) {
   try {
-    return detail::parse_bounded<ojson>(text);
+    return detail::parse_strict<ojson>(text);
   } catch (const std::exception&) {
     return ojson(ojson::value_t::discarded);
   }

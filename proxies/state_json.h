@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/json_depth.h"
+#include "core/strict_json.h"
 
 namespace archgym::state_json {
 
@@ -18,8 +18,8 @@ using json = nlohmann::json;
 inline json parse_object(const std::string& text, const std::string& prefix) {
   json j;
   try {
-    j = archgym::detail::parse_bounded<json>(text);
-  } catch (const std::invalid_argument& e) {  // nested too deep
+    j = archgym::detail::parse_strict<json>(text);
+  } catch (const std::invalid_argument& e) {  // nested too deep, a key given twice
     throw std::invalid_argument(prefix + "state: " + e.what());
   } catch (const std::exception& e) {
     throw std::invalid_argument(prefix + "state is not valid JSON (" + e.what() + ")");

@@ -25,7 +25,7 @@ json parse_json_document(const std::string& text, const std::string& origin) {
   const json::parser_callback_t check = [&](int depth, json::parse_event_t event, json& parsed) {
     // nlohmann parses any depth, but copying and dumping a value recurse once per level: a
     // file nested 300,000 deep overflowed the stack. Memspecs nest 3 levels. (The same bound
-    // as the core's, core/json_depth.h, which this library does not depend on.)
+    // as the core's, core/strict_json.h, which this library does not depend on.)
     constexpr int kMaxDepth = 100;
     if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
         depth >= kMaxDepth)

@@ -59,7 +59,7 @@ TEST_CASE("from_map: defaults, missing, duplicates, bad values") {
   // beyond INT64_MAX wrapped around to a negative one.
   const std::string rest = R"("size": 1, "shape": "round", "scale": 1)";
   CHECK(s.from_json("{\"x\": 2, " + rest + "}").values[0] == Value{std::int64_t{2}});
-  CHECK_THROWS_WITH(s.from_json("{\"x\": 1, \"x\": 2, " + rest + "}"), "design: parameter 'x' is given twice");
+  CHECK_THROWS_WITH(s.from_json("{\"x\": 1, \"x\": 2, " + rest + "}"), "design: x: key given twice in one object (JSON keys must be unique; keep one)");
   CHECK_THROWS_WITH(s.from_json("{\"x\": true, " + rest + "}"),
                     "design: parameter 'x' must be a number or a string, got true");
   CHECK_THROWS_WITH(s.from_json("{\"x\": 18446744073709551615, " + rest + "}"),

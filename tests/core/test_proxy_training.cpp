@@ -362,6 +362,12 @@ TEST_CASE("bad proxy input gets a clear error") {
   const std::string deep = std::string(300000, '[') + std::string(300000, ']');
   CHECK_THROWS_WITH(TrainedProxy::load(write("deep.json", replace("\"seed\": 1", "\"extra\": " + deep + ", \"seed\": 1"))),
                     Catch::Contains("deep.json: JSON nested more than 100 levels deep"));
+  // nlohmann keeps the last of two equal keys: a second seed (or workload) changed what the
+  // file said about its model without any error.
+  CHECK_THROWS_WITH(TrainedProxy::load(write("twice.json", replace("\"seed\": 1", "\"seed\": 1, \"seed\": 7"))),
+                    Catch::EndsWith("/twice.json: seed: key given twice in one object (JSON keys must be unique; keep one)"));
+  CHECK_THROWS_WITH(TrainedProxy::load(write("twice_inner.json", replace("\"k\": 5", "\"k\": 5, \"k\": 6"))),
+                    Catch::Contains("twice_inner.json: hyperparameters.k: key given twice"));
 }
 
 TEST_CASE("a proxy that would refer to itself is refused, and a state predicting other metrics too") {
