@@ -222,6 +222,10 @@ Store::Store(const std::string& path, StoreAccess access) : path_(path) {
   if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0)
     throw std::invalid_argument("store '" + path + "': give the path of a file (an empty path or :memory: "
                                 "would keep nothing, and a file: URI is not read the same way by every command)");
+  // The C library ends a path at a NUL: "runs.db\0.bak" (a YAML escape) opened runs.db.
+  if (const auto nul = path.find('\0'); nul != std::string::npos)
+    throw std::invalid_argument("store '" + printable_line(path) + "': the path contains a NUL character (at offset " +
+                                std::to_string(nul) + "); a path cannot contain one");
   const bool read_only = access == StoreAccess::ReadOnly;
   int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
   std::string name = path;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -65,6 +66,27 @@ int second_document_line(const std::string& text) {
 
 constexpr std::uintmax_t kMaxConfigBytes = std::uintmax_t{1} << 20;
 
+// YAML allows no control characters but tab, line feed and carriage return; yaml-cpp
+// reports a NUL as an "unknown escape character" with a raw control byte in the message.
+void refuse_control_bytes(const std::string& path, const std::string& text) {
+  std::size_t line = 1, column = 1;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\t' && c != '\n' && c != '\r') || byte == 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", byte);
+      throw UsageError(path + ":" + std::to_string(line) + ":" + std::to_string(column) + ": a control character (byte " +
+                       hex + "); a YAML config file is text");
+    }
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+}
+
 class ConfigReader {
  public:
   ConfigReader(std::string path, RunRequest& request) : path_(std::move(path)), r_(request) {}
@@ -85,6 +107,7 @@ class ConfigReader {
                        std::to_string(kMaxConfigBytes >> 20) + " MiB), is this the right file?");
     std::stringstream text;
     text << in.rdbuf();
+    refuse_control_bytes(path_, text.str());
     std::vector<YAML::Node> documents;
     try {
       documents = YAML::LoadAll(text.str());

@@ -89,6 +89,21 @@ TEST_CASE("cli: a config file that sets nothing is refused", "[cli]") {
   require_rejected(dir, run, {"run.yaml: the config file sets nothing"});
 }
 
+TEST_CASE("cli: a NUL in a config file is refused, never cutting a path short", "[cli]") {
+  // Found by a tester: "t.stl\0junk" (a YAML escape) read t.stl, and a raw NUL byte was
+  // reported as an "unknown escape character" followed by a raw control byte.
+  const auto dir = scratch_dir("nul_config");
+  make_store(dir);
+  const std::string run = "run --store s.db --no-progress --config run.yaml";
+  write_file(dir / "run.yaml", std::string("budget: 5\n\0", 12));
+  require_rejected(dir, run, {"run.yaml:2:1: a control character (byte 0x00); a YAML config file is text"});
+  write_file(dir / "run.yaml", "budget: 5\nenv_options:\n  workload: \"stream\\0junk\"\n");
+  require_rejected(dir, run, {"run.yaml:3", "option 'workload' contains a NUL character (at offset 6)"});
+  write_file(dir / "run.yaml", "budget: 5\nstore: \"s.db\\0.bak\"\n");
+  require_rejected(dir, "run --no-progress --config run.yaml",
+                   {"the path contains a NUL character (at offset 4); a path cannot contain one"});
+}
+
 TEST_CASE("cli: list shows every env and agent with options", "[cli]") {
   const auto dir = scratch_dir("list");
   const auto r = run_cli(dir, "list");
