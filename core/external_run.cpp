@@ -112,24 +112,32 @@ ExternalRun::~ExternalRun() {
   }
 }
 
+std::unique_lock<std::mutex> ExternalRun::lock() const {
+  // In a forked child the mutex may have been held by a thread of the parent that the child
+  // does not have: locking would wait forever. The child's copy only refuses to evaluate and
+  // closes, on the child's own thread.
+  if (static_cast<long>(getpid()) != creator_pid_) return {};
+  return std::unique_lock(mutex_);
+}
+
 void ExternalRun::set_seed(std::uint64_t seed) {
-  const std::lock_guard lock(mutex_);
+  const auto held = lock();
   if (run_id_ != 0) throw std::logic_error("external run " + std::to_string(run_id_) + ": its seed is recorded already");
   record_.seed = seed;
 }
 
 std::int64_t ExternalRun::run_id() const {
-  const std::lock_guard lock(mutex_);
+  const auto held = lock();
   return run_id_;
 }
 
 bool ExternalRun::open() const {
-  const std::lock_guard lock(mutex_);
+  const auto held = lock();
   return open_;
 }
 
 std::uint64_t ExternalRun::evaluations() const {
-  const std::lock_guard lock(mutex_);
+  const auto held = lock();
   return static_cast<std::uint64_t>(next_index_);
 }
 
@@ -147,7 +155,7 @@ Step ExternalRun::evaluate(const Design& design) {
   // A value outside the space would be stored as a design the store cannot read back.
   const Design canonical = space.from_map(space.to_map(design));
   {
-    const std::lock_guard lock(mutex_);
+    const auto held = lock();
     check_usable("evaluate more");
     if (const auto it = evaluated_.find(canonical.values); it != evaluated_.end()) {
       Evaluation again;  // sim_seconds 0: nothing was simulated for this row
@@ -159,7 +167,7 @@ Step ExternalRun::evaluate(const Design& design) {
   }
   // Outside the lock, so that callers on several threads simulate side by side.
   Evaluation e = evaluate_checked(*env_, canonical);
-  const std::lock_guard lock(mutex_);
+  const auto held = lock();
   Remembered remembered{{}, e.valid, e.invalid_reason};
   if (e.valid)  // exactly metric_names() (evaluate_checked makes any other evaluation invalid)
     for (const auto& name : metric_names_) remembered.metrics.push_back(e.metrics.at(name));
@@ -169,7 +177,7 @@ Step ExternalRun::evaluate(const Design& design) {
 }
 
 Step ExternalRun::record(const Design& design, const Evaluation& evaluation) {
-  const std::lock_guard lock(mutex_);
+  const auto held = lock();
   return store_next(design, evaluation);
 }
 
@@ -188,7 +196,7 @@ Step ExternalRun::store_next(const Design& design, Evaluation evaluation) {
 void ExternalRun::finish(const std::string& status, const std::string& message) {
   if (status != "finished" && status != "interrupted" && status != "failed")
     throw std::invalid_argument("external run: status must be finished, interrupted or failed, got '" + status + "'");
-  const std::lock_guard lock(mutex_);
+  const auto held = lock();
   if (static_cast<long>(getpid()) != creator_pid_) {  // a forked child's copy: the run is the parent's
     open_ = false;
     return;

@@ -113,6 +113,7 @@ class ExternalRun {
   std::vector<std::string> metric_names_;
   RunRecord record_;        // written by create()
   long creator_pid_ = 0;    // the process that may add to the run
+  std::unique_lock<std::mutex> lock() const;  // mutex_, except in a forked child (not held)
   std::int64_t run_id_ = 0;
   mutable std::mutex mutex_;
   bool open_ = true;

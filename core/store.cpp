@@ -218,7 +218,7 @@ std::string json_cell(const detail::ojson& v) {
 
 }  // namespace
 
-Store::Store(const std::string& path, StoreAccess access) : path_(path) {
+Store::Store(const std::string& path, StoreAccess access) : path_(path), opened_by_pid_(static_cast<long>(getpid())) {
   if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0)
     throw std::invalid_argument("store '" + path + "': give the path of a file (an empty path or :memory: "
                                 "would keep nothing, and a file: URI is not read the same way by every command)");
@@ -345,12 +345,22 @@ bool Store::runs_has_inputs_column() const {
   return columns.step();
 }
 
+std::unique_lock<std::mutex> Store::lock() const {
+  if (static_cast<long>(getpid()) != opened_by_pid_)
+    throw std::logic_error("store " + path_ + " was opened by process " + std::to_string(opened_by_pid_) +
+                           "; this is a forked child (e.g. a multiprocessing worker), and an SQLite connection "
+                           "cannot cross a fork: open the store again in this process");
+  return std::unique_lock(mutex_);
+}
+
 Store::~Store() {
-  if (db_) sqlite3_close(db_);
+  // Not in a forked child: closing may checkpoint and remove the write-ahead log that the
+  // parent's connection still uses. The child's copy is left to the process's end.
+  if (db_ && static_cast<long>(getpid()) == opened_by_pid_) sqlite3_close(db_);
 }
 
 std::string Store::journal_mode() const {
-  std::lock_guard lock(mutex_);
+  const auto held = lock();
   Statement s(db_, path_, "PRAGMA journal_mode");
   return s.step() ? s.text(0) : "";
 }
@@ -368,7 +378,7 @@ void write_claim(sqlite3* db, const std::string& path, std::int64_t run_id, cons
 }  // namespace
 
 std::int64_t Store::create_run(const RunRecord& r, const ProcessIdentity* claimed_by) {
-  std::lock_guard lock(mutex_);
+  const auto held = lock();
   const std::string now = now_utc();
   exec(db_, path_, "BEGIN IMMEDIATE");
   try {
@@ -392,7 +402,7 @@ std::int64_t Store::create_run(const RunRecord& r, const ProcessIdentity* claime
 }
 
 void Store::record(const EvaluationRecord& e) {
-  std::lock_guard lock(mutex_);
+  const auto held = lock();
   exec(db_, path_, "BEGIN IMMEDIATE");
   try {
     {
@@ -424,7 +434,7 @@ void Store::record(const EvaluationRecord& e) {
 }
 
 void Store::set_status(std::int64_t run_id, const std::string& status, const std::string& message) {
-  std::lock_guard lock(mutex_);
+  const auto held = lock();
   const bool done = status != "running" && status != "interrupted";
   const std::string now = now_utc();
   Statement s(db_, path_, "UPDATE runs SET status = ?, message = ?, updated_at = ?, finished_at = ? WHERE id = ?");
@@ -450,7 +460,7 @@ bool same_process(const ProcessIdentity& a, const ProcessIdentity& b) {
 }  // namespace
 
 std::optional<RunClaim> Store::claim_run(std::int64_t run_id, const ProcessIdentity& by, bool force) {
-  std::lock_guard lock(mutex_);
+  const auto held = lock();
   exec(db_, path_, "BEGIN IMMEDIATE");  // check and claim in one step, whoever else looks
   try {
     Statement updated(db_, path_, "SELECT updated_at FROM runs WHERE id = ?");
@@ -483,14 +493,14 @@ std::optional<RunClaim> Store::claim_run(std::int64_t run_id, const ProcessIdent
 }
 
 void Store::release_run(std::int64_t run_id, const ProcessIdentity& by) {
-  std::lock_guard lock(mutex_);
+  const auto held = lock();
   Statement s(db_, path_, "DELETE FROM run_claims WHERE run_id = ? AND host = ? AND pid = ? AND process_start = ?");
   s.bind(1, run_id).bind(2, by.host).bind(3, by.pid).bind(4, by.start);
   s.step();
 }
 
 std::optional<RunClaim> Store::run_claim(std::int64_t run_id) const {
-  std::lock_guard lock(mutex_);
+  const auto held = lock();
   if (!has_claims_table_) return std::nullopt;
   return read_claim(db_, path_, run_id);
 }
@@ -498,7 +508,7 @@ std::optional<RunClaim> Store::run_claim(std::int64_t run_id) const {
 std::string Store::run_columns() const { return std::string(kRunColumns) + (has_inputs_column_ ? "inputs" : "''"); }
 
 std::optional<RunRecord> Store::run(std::int64_t run_id) const {
-  std::lock_guard lock(mutex_);
+  const auto held = lock();
   Statement s(db_, path_, ("SELECT " + run_columns() + " FROM runs WHERE id = ?").c_str());
   s.bind(1, run_id);
   if (!s.step()) return std::nullopt;
@@ -517,7 +527,7 @@ RunRecord Store::require_run(std::int64_t run_id) const {
 }
 
 std::vector<RunRecord> Store::runs() const {
-  std::lock_guard lock(mutex_);
+  const auto held = lock();
   Statement s(db_, path_, ("SELECT " + run_columns() + " FROM runs ORDER BY id").c_str());
   std::vector<RunRecord> out;
   while (s.step()) out.push_back(read_run(s));
@@ -525,7 +535,7 @@ std::vector<RunRecord> Store::runs() const {
 }
 
 std::vector<EvaluationRecord> Store::evaluations(std::int64_t run_id) const {
-  std::lock_guard lock(mutex_);
+  const auto held = lock();
   const char* sql =
       run_id == 0
           ? "SELECT run_id, idx, design, metrics, reward, valid, invalid_reason, sim_seconds FROM evaluations "
@@ -551,7 +561,7 @@ std::vector<EvaluationRecord> Store::evaluations(std::int64_t run_id) const {
 }
 
 std::optional<double> Store::best_reward(std::int64_t run_id) const {
-  std::lock_guard lock(mutex_);
+  const auto held = lock();
   Statement s(db_, path_, "SELECT MAX(reward) FROM evaluations WHERE run_id = ? AND valid != 0");
   s.bind(1, run_id);
   if (!s.step() || s.null(0)) return std::nullopt;

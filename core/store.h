@@ -138,7 +138,14 @@ class Store {
   bool runs_has_inputs_column() const;  // stores of older builds lack it
   std::string run_columns() const;
 
+  // The store's lock, for a method's whole body. In a process forked after the store was
+  // opened it throws std::logic_error instead: SQLite connections must not cross a fork
+  // (the child must open the store again), and the mutex may have been held by a thread
+  // that the child does not have, so locking it would wait forever.
+  std::unique_lock<std::mutex> lock() const;
+
   std::string path_;
+  long opened_by_pid_ = 0;
   sqlite3* db_ = nullptr;
   // Written by older builds and opened read-only: without the inputs column or the
   // run_claims table (reads then see "" and no claims).

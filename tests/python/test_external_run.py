@@ -340,3 +340,50 @@ def test_a_forked_child_leaving_a_with_block_leaves_its_parents_run_alone(tmp_pa
         run.evaluate({"PagePolicy": "Closed"})
     record = archgym.Store(path).runs().iloc[0]
     assert (record.status, record.evaluations) == ("finished", 2)
+
+
+def test_a_child_forked_while_threads_write_neither_hangs_nor_uses_the_parents_store(tmp_path):
+    # A thread held the run's or the store's mutex at the fork in about half the forks: the
+    # child then waited forever on closing the run or reading the store (found by a tester).
+    import os
+    import signal
+    import threading
+    import warnings
+
+    path = tmp_path / "runs.db"
+    store = archgym.Store(path)
+    run = archgym.ExternalRun(path, "dram", driver="threads", **SMALL)
+    designs = run.space.sample(1, 50)
+    stop = threading.Event()
+
+    def evaluate():
+        i = 0
+        while not stop.is_set():
+            run.evaluate(designs[i % 50])
+            i += 1
+
+    worker = threading.Thread(target=evaluate)
+    worker.start()
+    try:
+        for _ in range(8):
+            with warnings.catch_warnings():  # Python 3.12 warns of forking a threaded process
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
+            if pid == 0:
+                signal.alarm(20)  # a hang ends the child with SIGALRM, which the test reports
+                code = 0
+                try:
+                    store.runs()
+                    code = 3  # the parent's connection must not be used here
+                except RuntimeError as e:
+                    code = 0 if "forked child" in str(e) and "open the store again" in str(e) else 4
+                run.close()  # ends only the child's copy
+                os._exit(code)
+            _, status = os.waitpid(pid, 0)
+            assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+    finally:
+        stop.set()
+        worker.join()
+    run.close()
+    record = archgym.Store(path).runs().iloc[0]
+    assert record.status == "finished" and record.evaluations > 0
