@@ -87,8 +87,12 @@ std::optional<std::string> DesignSpace::check(const Design& d) const {
 }
 
 std::optional<std::string> DesignSpace::violated_constraint(const Design& d) const {
-  for (const auto& c : constraints_)
+  // By index, each constraint copied: a predicate (a Python function) may add constraints
+  // to this very space, which reallocates the list under a range-for (a use after free).
+  for (std::size_t i = 0; i < constraints_.size(); ++i) {
+    const Constraint c = constraints_[i];
     if (!c.holds(d)) return c.message;
+  }
   return std::nullopt;
 }
 

@@ -70,6 +70,25 @@ def test_python_built_space_with_constraint():
     assert space.parameter("c").to_unit(1.0) == pytest.approx(0.5)
 
 
+def test_a_constraint_may_add_constraints_to_its_own_space_while_checked():
+    # The list of constraints grew (reallocated) under the loop checking it: a use after
+    # free that valgrind showed and that happened not to crash (found by a tester).
+    space = DesignSpace([Parameter.integer("a", 0, 3)])
+    added = []
+
+    def adds_many(d):
+        for i in range(64):  # enough to reallocate the list several times
+            space.constrain(f"added {len(added)}-{i}", lambda e: e["a"] != 3)
+        added.append(1)
+        return True
+
+    space.constrain("adds many", adds_many)
+    space.constrain("a below 2", lambda d: d["a"] < 2)
+    assert space.check({"a": 1}) is None
+    assert space.check({"a": 2}).endswith("a below 2")
+    assert space.check({"a": 3}).endswith("a below 2")  # the added ones come after it
+
+
 def test_parameter_errors():
     with pytest.raises(ValueError):
         Parameter.power_of_two("p", 3, 16)
