@@ -21,6 +21,7 @@ std::vector<double> GymView::observe(const Evaluation& e) const {
 }
 
 StepOutcome GymView::reset(std::uint64_t seed) {
+  const std::lock_guard lock(mutex_);
   rng_ = Rng(seed);
   steps_ = 0;
   started_ = true;
@@ -40,20 +41,26 @@ StepOutcome GymView::reset(std::uint64_t seed) {
 }
 
 StepOutcome GymView::step(const Design& action) {
-  if (!started_) throw std::logic_error("gym view: call reset() before step()");
-  if (steps_ >= episode_length_)
-    throw std::logic_error("gym view: the episode ended after " + std::to_string(episode_length_) +
-                           " steps; call reset() to start another");
+  std::uint64_t step_number;  // taken before simulating: each step counts once, in order taken
+  std::shared_ptr<ExternalRun> run;
+  {
+    const std::lock_guard lock(mutex_);
+    if (!started_) throw std::logic_error("gym view: call reset() before step()");
+    if (steps_ >= episode_length_)
+      throw std::logic_error("gym view: the episode ended after " + std::to_string(episode_length_) +
+                             " steps; call reset() to start another");
+    step_number = ++steps_;
+    run = run_;
+  }
   StepOutcome out;
   out.design = action;
   out.evaluation = evaluate_checked(*env_, action);
-  if (run_) run_->record(out.design, out.evaluation);
+  if (run) run->record(out.design, out.evaluation);
   const Score s = objective_.score(out.evaluation);
   out.observation = observe(out.evaluation);
   out.reward = s.reward;
   out.terminated = s.target_met;
-  ++steps_;
-  out.truncated = steps_ >= episode_length_;
+  out.truncated = step_number >= episode_length_;
   return out;
 }
 
@@ -65,9 +72,18 @@ void GymView::record_to(std::shared_ptr<ExternalRun> run) {
   // Same env and objective: the stored rewards are the ones the view hands out.
   if (run && (&run->env() != env_.get() || run->objective().to_json() != objective_.to_json()))
     throw std::invalid_argument("gym view: the external run must be made on the view's env and objective");
+  const std::lock_guard lock(mutex_);
   run_ = std::move(run);
 }
 
-Design GymView::sample_action() { return env_->space().sample(rng_); }
+Design GymView::sample_action() {
+  const std::lock_guard lock(mutex_);
+  return env_->space().sample(rng_);
+}
+
+std::uint64_t GymView::steps() const {
+  const std::lock_guard lock(mutex_);
+  return steps_;
+}
 
 }  // namespace archgym

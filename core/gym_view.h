@@ -4,6 +4,7 @@
 // after `episode_length` steps.
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,9 +25,12 @@ struct StepOutcome {
   Design design;
 };
 
+// Safe to use from several threads (steps then simulate side by side, each counted once).
 class GymView {
  public:
   GymView(std::shared_ptr<const Env> env, Objective objective, std::uint64_t episode_length = 1);
+  GymView(const GymView&) = delete;
+  GymView& operator=(const GymView&) = delete;
   // Starts an episode by evaluating the env's default design (not counted as a step): the
   // outcome's observation, evaluation and design are the default design's; reward and flags
   // are not set. The design is simulated at the first reset only (envs are deterministic);
@@ -42,7 +46,7 @@ class GymView {
   void record_to(std::shared_ptr<ExternalRun> run);
   const Env& env() const { return *env_; }
   const Objective& objective() const { return objective_; }
-  std::uint64_t steps() const { return steps_; }
+  std::uint64_t steps() const;
 
  private:
   std::shared_ptr<const Env> env_;
@@ -53,6 +57,9 @@ class GymView {
   Rng rng_;
   std::shared_ptr<ExternalRun> run_;
   std::optional<Evaluation> default_evaluation_;  // reset()'s, after the first
+  // Guards the episode's state (steps_, started_, rng_, default_evaluation_): threads
+  // stepping one view got more steps than the episode length and several truncations.
+  mutable std::mutex mutex_;
   std::vector<double> observe(const Evaluation& e) const;
 };
 

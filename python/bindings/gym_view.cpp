@@ -23,11 +23,12 @@ void bind_gym_view(py::module_& m) {
       .def(py::init([](const py::object& env_object, const py::object& objective,
                        const py::object& episode_length) {
              const auto& env = to_instance<EnvHandle>(env_object, "GymView: env", "an archgym Env (archgym.make_env)");
-             return GymView(env.env,
-                            objective.is_none() ? env.env->default_objective()
-                                                : to_instance<Objective>(objective, "GymView: objective",
-                                                                         "an archgym Objective or None"),
-                            to_unsigned(episode_length, "episode_length", 1, UINT64_MAX));
+             return std::make_unique<GymView>(
+                 env.env,
+                 objective.is_none() ? env.env->default_objective()
+                                     : to_instance<Objective>(objective, "GymView: objective",
+                                                              "an archgym Objective or None"),
+                 to_unsigned(episode_length, "episode_length", 1, UINT64_MAX));
            }),
            py::arg("env"), py::arg("objective") = py::none(), py::arg("episode_length") = 1,
            "objective defaults to the env's; truncated after `episode_length` steps.")

@@ -222,3 +222,30 @@ def test_two_env_names_never_share_a_gymnasium_id():
     with pytest.raises(RuntimeError, match="archgym envs 'x_y' and 'xy' would both be gymnasium id "
                                            "'archgym/XY-v0'; rename one of them"):
         gym_ids(["x_y", "xy"])
+
+
+def test_threads_stepping_one_view_share_one_episode():
+    # Steps were counted without a lock: 4 threads got 18-19 steps of a 16-step episode and
+    # 3-4 truncations (found by a tester). Each step now takes its number before simulating.
+    import threading
+
+    env = archgym.make_env("dram", generator="random", requests=300)
+    view = archgym.GymView(env, None, 16)
+    view.reset(0)
+    designs = env.space.sample(1, 64)
+    truncated, refused = [], []
+
+    def steps(k):
+        for d in designs[k * 16:(k + 1) * 16]:
+            try:
+                truncated.append(view.step(d)[3])
+            except RuntimeError:
+                refused.append(k)
+
+    threads = [threading.Thread(target=steps, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(truncated) == 16 and sum(truncated) == 1 and len(refused) == 48
+    assert view.steps == 16
