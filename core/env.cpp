@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <string>
 #include <vector>
@@ -37,6 +38,17 @@ Evaluation evaluate_checked(const Env& env, const Design& d) {
                               "} (metric_names()): a bug in the env");
       e.sim_seconds = seconds;
     }
+  }
+  if (e.valid) {
+    // Stored as JSON null, a non-finite metric made a "valid" row without that metric (a
+    // proxy whose trees' leaf values overflowed when averaged: found by a tester).
+    for (const auto& [name, value] : e.metrics)
+      if (!std::isfinite(value)) {
+        const double seconds = e.sim_seconds;
+        e = Evaluation::invalid("the env reported " + name + " = " + format_double(value) + ", not a finite number");
+        e.sim_seconds = seconds;
+        break;
+      }
   }
   return e;
 }

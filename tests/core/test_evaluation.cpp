@@ -1,3 +1,6 @@
+#include <cmath>
+#include <limits>
+
 #include "tests/catch.h"
 
 #include "core/env.h"
@@ -47,4 +50,27 @@ TEST_CASE("evaluate_checked refuses metrics other than the env's metric_names") 
   CHECK(e.sim_seconds > 0);
   toy::Bowl right;  // the same names in another order are fine
   CHECK(evaluate_checked(right, right.default_design()).valid);
+}
+
+TEST_CASE("evaluate_checked makes an evaluation with a non-finite metric invalid") {
+  // Stored as JSON null, an infinite metric gave a "valid" row without it (a proxy model
+  // whose leaf values overflowed when its trees were averaged).
+  struct Overflowing : Env {  // the bowl, whose cost overflows
+    toy::Bowl bowl;
+    double cost;
+    explicit Overflowing(double c) : cost(c) {}
+    const DesignSpace& space() const override { return bowl.space(); }
+    std::vector<std::string> metric_names() const override { return bowl.metric_names(); }
+    Evaluation evaluate(const Design& d) const override {
+      Evaluation e = bowl.evaluate(d);
+      e.metrics["cost_u"] = cost;
+      return e;
+    }
+    Objective default_objective() const override { return bowl.default_objective(); }
+  };
+  const Overflowing inf(std::numeric_limits<double>::infinity()), nan(std::nan(""));
+  CHECK(evaluate_checked(inf, inf.default_design()).invalid_reason == "the env reported cost_u = inf, not a finite number");
+  CHECK_FALSE(evaluate_checked(nan, nan.default_design()).valid);
+  const Overflowing large(1e308);
+  CHECK(evaluate_checked(large, large.default_design()).valid);
 }
