@@ -189,15 +189,19 @@ bool is_space(char32_t c) {
          c == 0x205F || c == 0x3000;
 }
 
+std::string printable(std::string_view text) {
+  std::vector<char32_t> shown;
+  if (invalid_utf8_offset(text)) {
+    for (const unsigned char byte : text) shown.push_back(byte < 0x80 && byte >= 0x20 && byte != 0x7F ? byte : '?');
+  } else {
+    for (const char32_t c : code_points(text)) shown.push_back(breaks_line_or_reorders(c) ? U'?' : c);
+  }
+  return to_utf8(shown);
+}
+
 std::string printable_line(std::string_view text, std::size_t max_bytes) {
   const std::string_view first = text.substr(0, text.find('\n'));
-  std::vector<char32_t> shown;
-  if (invalid_utf8_offset(first)) {
-    for (const unsigned char byte : first) shown.push_back(byte < 0x80 && byte >= 0x20 && byte != 0x7F ? byte : '?');
-  } else {
-    for (const char32_t c : code_points(first)) shown.push_back(breaks_line_or_reorders(c) ? U'?' : c);
-  }
-  std::string out = to_utf8(shown);
+  std::string out = printable(first);
   const bool cut = out.size() > max_bytes;
   if (cut) {
     std::size_t end = max_bytes;

@@ -50,6 +50,9 @@ std::string to_utf8(const std::vector<char32_t>& code_points);
 bool breaks_line_or_reorders(char32_t c);
 // A space of any width (ASCII, no-break, ideographic, the U+2000 block, ...).
 bool is_space(char32_t c);
+// `text` safe to print on one line: what would break or reorder it (a control character, a
+// line or paragraph separator, a bidi mark, a byte of invalid UTF-8) shown as '?'.
+std::string printable(std::string_view text);
 // Text from outside (a stored failure message) as one line safe to print: the first line,
 // whatever would break or reorder it shown as '?', at most `max_bytes` (then "...").
 std::string printable_line(std::string_view text, std::size_t max_bytes = 300);

@@ -57,7 +57,9 @@ std::string settings(const RunRecord& run) {
   const std::string driver = external_driver(run);  // an external run: what picked its designs
   const std::string agent = driver.empty() ? settings(AgentRegistry::instance(), run.agent, run.agent_config)
                                            : "driver=" + shell_quote(driver);
-  return env + (env.empty() || agent.empty() ? "" : " ") + agent;
+  // Values come from anyone who could write the store (a file named with a newline or an
+  // escape sequence): one safe line per run.
+  return printable(env + (env.empty() || agent.empty() ? "" : " ") + agent);
 }
 
 }  // namespace

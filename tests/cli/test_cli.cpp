@@ -163,6 +163,12 @@ TEST_CASE("cli: runs shows an external run's driver, and resume refuses it sayin
   const auto failed = run_cli(dir, "runs --store s.db");
   CHECK(failed.out.find("\nrun 1 failed: ValueError: bad study...\n") != std::string::npos);
   CHECK(failed.out.find('\x1b') == std::string::npos);
+  // So do settings: a driver (or a trace file) named with a newline and an escape sequence
+  // split the row and coloured the terminal (found by a tester).
+  update(R"(UPDATE runs SET agent_config = '{"driver":"we ird\n\u001b[31mred"}' WHERE id = 1)");
+  const auto odd = run_cli(dir, "runs --store s.db");
+  CHECK(odd.out.find("driver='we ird??[31mred'\n") != std::string::npos);
+  CHECK(odd.out.find('\x1b') == std::string::npos);
 }
 
 TEST_CASE("cli: a run its agent ends before the budget says so", "[cli]") {
