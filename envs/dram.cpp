@@ -112,15 +112,21 @@ DesignSpace make_space(bool rl_variant) {
 // and a pipe or device gives other bytes on every read, so a resume or a comparison with
 // another run could not check it (/dev/stdin reads as "no requests"). `option` is the
 // option naming it.
+// A path in a message: one line, at most 200 bytes (a 900 kB name made a 900 kB message).
+std::string shown(const std::string& path) { return "'" + printable_line(path, 200) + "'"; }
+
 void require_regular_file(const char* option, const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
+  // A name too long or a loop of symbolic links: the file system's words, naming the option.
+  if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
+    throw std::invalid_argument(std::string("env 'dram': ") + option + " " + shown(path) + ": " + ec.message());
   if (ec || !fs::exists(st) || fs::is_regular_file(st)) return;  // missing: the loader says so
   if (fs::is_directory(st))
-    throw std::invalid_argument(std::string("env 'dram': ") + option + " '" + path + "' is a directory");
-  throw std::invalid_argument(std::string("env 'dram': ") + option + " '" + path +
-                              "' must be a regular file (a pipe or device reads differently each time, so a "
+    throw std::invalid_argument(std::string("env 'dram': ") + option + " " + shown(path) + " is a directory");
+  throw std::invalid_argument(std::string("env 'dram': ") + option + " " + shown(path) +
+                              " must be a regular file (a pipe or device reads differently each time, so a "
                               "run could not be checked against it on resume)");
 }
 
@@ -144,8 +150,9 @@ dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& s
   if (name == "bg-interleaved") return dram::bank_group_interleaved_mapping(spec);
   if (name == "row-bank-col") return dram::row_bank_column_mapping(spec);
   require_regular_file("addressmap", name);
-  if (!std::filesystem::exists(name))
-    throw std::invalid_argument("env 'dram': addressmap '" + name + "' is neither a preset (" +
+  std::error_code ec;
+  if (!std::filesystem::exists(name, ec))
+    throw std::invalid_argument("env 'dram': addressmap " + shown(name) + " is neither a preset (" +
                                 join(kAddressMapPresets) + ") nor an existing file" +
                                 did_you_mean(name, kAddressMapPresets));
   return dram::load_address_mapping(name, digest_into(digest));
@@ -224,9 +231,10 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
   const std::string workload = o.string("workload");
   const std::string path = workload_path(workload);
   require_regular_file("workload", path);
-  if (path == workload && !std::filesystem::exists(path)) {
+  std::error_code ec;
+  if (path == workload && !std::filesystem::exists(path, ec)) {
     const auto names = dram::default_trace_names();
-    throw std::invalid_argument("env 'dram': workload '" + workload + "' is neither a named trace (" + join(names) +
+    throw std::invalid_argument("env 'dram': workload " + shown(workload) + " is neither a named trace (" + join(names) +
                                 ") nor an existing file" + did_you_mean(workload, names));
   }
   // Checked here, not at the first evaluation: every evaluation of the run would fail.

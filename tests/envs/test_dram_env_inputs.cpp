@@ -126,6 +126,19 @@ TEST_CASE("dram env: the recorded digests are of the bytes it parsed, even if a 
             .find("workload") != std::string::npos);
 }
 
+TEST_CASE("dram env: a file-system error names the option, and a long name is cut") {
+  // Both were a bare "filesystem error: status: File name too long [bbb...]" with the whole
+  // name, without saying which option (found by a tester).
+  const std::string long_name = std::string(300, 'b') + ".stl";
+  CHECK_THROWS_WITH(make_env("dram", {{"workload", long_name}}),
+                    "env 'dram': workload '" + long_name.substr(0, 200) + "...': File name too long");
+  const fs::path loop = fs::path(write_trace("unused.stl", "")).parent_path() / "loop.stl";
+  fs::remove(loop);
+  fs::create_symlink(loop.filename(), loop);
+  CHECK_THROWS_WITH(make_env("dram", {{"addressmap", loop.string()}}),
+                    "env 'dram': addressmap '" + loop.string() + "': Too many levels of symbolic links");
+}
+
 TEST_CASE("dram env: a device the simulator cannot model fails construction, not every evaluation") {
   std::ifstream in(std::string(ARCHGYM_SOURCE_DATA_DIR) + "/dram/memspecs/MICRON_1Gb_DDR3-1600_8bit_G.json");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
