@@ -10,6 +10,8 @@ namespace archgym::cli {
 
 std::unique_ptr<Store> open_existing_store(const std::string& path, StoreAccess access) {
   std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw UsageError(path + ": not a regular file (a directory, device or pipe); give the path of a store file");
   if (!std::filesystem::is_regular_file(path, ec))
     throw UsageError(path + ": no such store (give an existing file with --store; `archgym run` creates one)");
   try {

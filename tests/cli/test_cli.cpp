@@ -988,3 +988,18 @@ TEST_CASE("cli: a run whose progress goes to a closed pipe finishes into the sto
   INFO(runs.err);
   CHECK(runs.out.find("finished  40") != std::string::npos);
 }
+
+TEST_CASE("cli: reading commands say what a store path is when it is no store file", "[cli]") {
+  // A directory, pipe or device was reported as "no such store" (found by a tester).
+  const auto dir = scratch_dir("store_kinds");
+  fs::create_directories(dir / "dir.db");
+  for (const std::string& args : {"runs --store dir.db", "export --store dir.db --out x.csv", "runs --store /dev/null"}) {
+    const auto r = run_cli(dir, args);
+    INFO(args << "\n" << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(": not a regular file (a directory, device or pipe); give the path of a store file") !=
+          std::string::npos);
+  }
+  const auto missing = run_cli(dir, "runs --store missing.db");
+  CHECK(missing.err.find("missing.db: no such store") != std::string::npos);
+}
