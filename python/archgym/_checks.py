@@ -82,7 +82,8 @@ def option_text(name: str, value: Any) -> str:
 
 
 def options_text(options: Any, name: str = "options") -> dict[str, str]:
-    return {str(k): option_text(str(k), v) for k, v in mapping(name, options).items()}
+    return {utf8_text("option name", str(k)): option_text(str(k), v)
+            for k, v in mapping(name, options).items()}
 
 
 def run_ids(runs: int | Iterable[int] | None, name: str = "runs") -> list[int]:

@@ -19,6 +19,12 @@ bool has_dimensions(const py::handle& obj) {
 
 }  // namespace
 
+py::str stored_text(const std::string& text) {
+  PyObject* str = PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "replace");
+  if (str == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(str);
+}
+
 std::string described(const py::handle& obj) {
   return py::repr(obj).cast<std::string>() + " (" + type_name(obj) + ")";
 }
@@ -210,7 +216,7 @@ Evaluation dict_to_evaluation(const py::handle& obj) {
 std::map<std::string, std::string> to_option_text(const py::dict& kwargs) {
   std::map<std::string, std::string> out;
   for (auto [k, object] : kwargs) {
-    const auto name = py::str(k).cast<std::string>();
+    const auto name = to_text(py::str(k), "option name");  // a lone surrogate: ValueError, not a cast dump
     // As _checks.option_text: the text "None" would read as a file or preset name.
     if (object.is_none())
       throw py::type_error("option " + name + ": None is not a value (leave the option out for its default)");

@@ -26,6 +26,10 @@ namespace py = pybind11;
 Value to_value(const py::handle& obj, const std::string& what, const Parameter* knob = nullptr);
 py::object from_value(const Value& v);
 
+// Text the store holds, which anyone with the file may have edited: bytes that are not
+// UTF-8 show as U+FFFD instead of a bare UnicodeDecodeError from every read of the store.
+py::str stored_text(const std::string& text);
+
 // "'x' (str)": a value as the user wrote it, then its type, for error messages.
 std::string described(const py::handle& obj);
 

@@ -30,7 +30,7 @@ py::dict result_to_dict(const RunResult& r, const DesignSpace& space) {
     index.append(s.index);
     reward.append(s.reward);
     valid.append(s.evaluation.valid);
-    reason.append(s.evaluation.invalid_reason);
+    reason.append(stored_text(s.evaluation.invalid_reason));  // a resumed run's come from the store
     sim_seconds.append(s.evaluation.sim_seconds);
   }
   columns["index"] = index;

@@ -17,24 +17,24 @@ namespace {
 py::dict run_to_dict(const RunRecord& r) {
   py::dict d;
   d["run_id"] = r.id;
-  d["env"] = r.env;
-  d["env_config"] = r.env_config;
-  d["agent"] = r.agent;
-  d["agent_config"] = r.agent_config;
-  d["objective"] = r.objective;
+  d["env"] = stored_text(r.env);
+  d["env_config"] = stored_text(r.env_config);
+  d["agent"] = stored_text(r.agent);
+  d["agent_config"] = stored_text(r.agent_config);
+  d["objective"] = stored_text(r.objective);
   d["seed"] = r.seed;
   d["budget"] = r.budget;
   d["batch"] = r.batch;
   d["stop_on_target"] = r.stop_on_target;
-  d["version"] = r.version;
-  d["git_commit"] = r.git_commit;
-  d["inputs"] = r.inputs;
-  d["status"] = r.status;
-  d["message"] = r.message;
-  d["driver"] = external_driver(r);  // an external run's ("" for other runs)
-  d["started_at"] = r.started_at;
-  d["updated_at"] = r.updated_at;
-  d["finished_at"] = r.finished_at;
+  d["version"] = stored_text(r.version);
+  d["git_commit"] = stored_text(r.git_commit);
+  d["inputs"] = stored_text(r.inputs);
+  d["status"] = stored_text(r.status);
+  d["message"] = stored_text(r.message);
+  d["driver"] = stored_text(external_driver(r));  // an external run's ("" for other runs)
+  d["started_at"] = stored_text(r.started_at);
+  d["updated_at"] = stored_text(r.updated_at);
+  d["finished_at"] = stored_text(r.finished_at);
   d["evaluations"] = r.evaluations;
   return d;
 }
@@ -78,11 +78,11 @@ void bind_store(py::module_& m) {
               py::dict d;
               d["run_id"] = e.run_id;
               d["index"] = e.index;
-              d["design"] = e.design;
-              d["metrics"] = e.metrics;
+              d["design"] = stored_text(e.design);
+              d["metrics"] = stored_text(e.metrics);
               d["reward"] = e.reward;
               d["valid"] = e.valid;
-              d["reason"] = e.invalid_reason;
+              d["reason"] = stored_text(e.invalid_reason);
               d["sim_seconds"] = e.sim_seconds;
               out.append(d);
             }

@@ -406,6 +406,14 @@ def test_text_with_a_lone_surrogate_is_refused_naming_where(small_dram, tmp_path
         archgym.load_proxy("a\udcff.json")
     with pytest.raises(ValueError, match=r"knob 'PagePolicy': 'Op\\udcffen' is not valid text"):
         small_dram.evaluate({"PagePolicy": "Op\udcffen"})
+    # Option names too (they were a pybind11 "Unable to cast Python instance" dump).
+    for call in (lambda: archgym.make_env("dram", **{"w\udcff": "a"}),
+                 lambda: archgym.run(env="dram", budget=1, env_options={"w\udcff": "a"}),
+                 lambda: archgym.run(env="dram", budget=1, agent_options={"w\udcff": 1}),
+                 lambda: archgym.make_agent("ga", small_dram, **{"w\udcff": 1}),
+                 lambda: gymnasium.make("archgym/DRAM-v0", **{"w\udcff": "a"})):
+        with pytest.raises(ValueError, match=r"option name: 'w\\udcff' is not valid text"):
+            call()
 
 
 def test_a_path_with_a_nul_is_refused_not_cut_short(dram_proxy_file, tmp_path, monkeypatch):

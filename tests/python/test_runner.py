@@ -214,6 +214,19 @@ def test_evaluations_of_a_tampered_store_name_the_bad_row(tmp_path):
                        "WHERE idx = 2) WHERE idx = 3")
 
 
+def test_text_that_is_not_utf8_in_a_store_reads_as_replacement_characters(tmp_path):
+    # A bare UnicodeDecodeError from runs(), evaluations() and resume (found by a tester).
+    path = tmp_path / "bytes.sqlite"
+    store = archgym.Store(path)
+    archgym.run(env="dram", budget=4, seed=1, env_options=SMALL, stop_on_target=False, store=store)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE runs SET message = CAST(x'6261649f' AS TEXT)")
+        db.execute("UPDATE evaluations SET invalid_reason = CAST(x'ff' AS TEXT) WHERE idx = 1")
+    assert store.runs()["message"].tolist() == ["bad\ufffd"]
+    assert store.evaluations(1)["reason"].tolist()[1] == "\ufffd"
+    assert len(archgym.resume(store, 1)) == 4
+
+
 def test_resume_a_finished_run_replays_without_simulating(tmp_path):
     store = archgym.Store(tmp_path / "r.sqlite")
     df = archgym.run(env="dram", agent="ga", budget=16, seed=3, env_options=SMALL,
