@@ -112,9 +112,31 @@ class Statement {
   }
   std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
   double real(int col) const { return sqlite3_column_double(stmt_, col); }
+  // A column a hand edit may have given another type (SQLite keeps any value in any
+  // column, and reads 'lots' as the integer 0): throws naming the store, `row` ("run 3")
+  // and the column. `at_least` bounds integers (a budget of -5 read as 2^64 - 5).
+  std::int64_t checked_integer(int col, const std::string& row, const char* column,
+                               std::int64_t at_least = INT64_MIN) const {
+    if (sqlite3_column_type(stmt_, col) != SQLITE_INTEGER) wrong_type(col, row, column, "an integer");
+    const std::int64_t v = integer(col);
+    if (v < at_least) wrong_type(col, row, column, "an integer of at least " + std::to_string(at_least));
+    return v;
+  }
+  double checked_number(int col, const std::string& row, const char* column) const {
+    const int type = sqlite3_column_type(stmt_, col);
+    if (type != SQLITE_FLOAT && type != SQLITE_INTEGER) wrong_type(col, row, column, "a number");
+    return real(col);
+  }
   bool null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
  private:
+  [[noreturn]] void wrong_type(int col, const std::string& row, const char* column, const std::string& expected) const {
+    static const char* const kTypes[] = {"", "integer", "real", "text", "blob", "null"};
+    const int type = sqlite3_column_type(stmt_, col);
+    throw std::runtime_error("store " + path_ + ": " + row + ": column '" + column + "' holds " +
+                             (type == SQLITE_BLOB ? std::string("a blob") : "'" + printable_line(text(col), 60) + "'") +
+                             " (" + kTypes[type] + "); expected " + expected + " (was the store edited by hand?)");
+  }
   [[noreturn]] void fail(const char* what) const {
     const int code = sqlite3_errcode(db_) & 0xff;
     throw SqliteError("store " + path_ + ": " + what + " failed: " + sqlite3_errmsg(db_) + hint_for(code), code);
@@ -182,10 +204,11 @@ RunRecord read_run(const Statement& s) {
   r.agent = s.text(3);
   r.agent_config = s.text(4);
   r.objective = s.text(5);
-  r.seed = from_db(s.integer(6));
-  r.budget = from_db(s.integer(7));
-  r.batch = from_db(s.integer(8));
-  r.stop_on_target = s.integer(9) != 0;
+  const std::string row = "run " + std::to_string(r.id);
+  r.seed = from_db(s.checked_integer(6, row, "seed"));  // all 64 bits: any stored value is a seed
+  r.budget = from_db(s.checked_integer(7, row, "budget", 0));
+  r.batch = from_db(s.checked_integer(8, row, "batch", 0));
+  r.stop_on_target = s.checked_integer(9, row, "stop_on_target", 0) != 0;
   r.version = s.text(10);
   r.git_commit = s.text(11);
   r.status = s.text(12);
@@ -549,12 +572,13 @@ std::vector<EvaluationRecord> Store::evaluations(std::int64_t run_id) const {
     EvaluationRecord e;
     e.run_id = s.integer(0);
     e.index = s.integer(1);
+    const std::string row = "run " + std::to_string(e.run_id) + ", evaluation " + std::to_string(e.index);
     e.design = s.text(2);
     e.metrics = s.text(3);
-    e.reward = s.real(4);
-    e.valid = s.integer(5) != 0;
+    e.reward = s.checked_number(4, row, "reward");
+    e.valid = s.checked_integer(5, row, "valid", 0) != 0;
     e.invalid_reason = s.text(6);
-    e.sim_seconds = s.real(7);
+    e.sim_seconds = s.checked_number(7, row, "sim_seconds");
     out.push_back(std::move(e));
   }
   return out;
@@ -562,7 +586,10 @@ std::vector<EvaluationRecord> Store::evaluations(std::int64_t run_id) const {
 
 std::optional<double> Store::best_reward(std::int64_t run_id) const {
   const auto held = lock();
-  Statement s(db_, path_, "SELECT MAX(reward) FROM evaluations WHERE run_id = ? AND valid != 0");
+  // Numbers only: SQLite ranks text above every number (a hand-edited 'abc' was the best).
+  Statement s(db_, path_,
+              "SELECT MAX(reward) FROM evaluations WHERE run_id = ? AND valid != 0 "
+              "AND typeof(reward) IN ('real', 'integer')");
   s.bind(1, run_id);
   if (!s.step() || s.null(0)) return std::nullopt;
   return s.real(0);
@@ -579,9 +606,17 @@ void Store::export_csv(std::ostream& out, std::int64_t run_id,
       if (c == key) return;
     columns.push_back(key);
   };
+  // A hand-edited array or number has no knob or metric names: its cells came out empty.
+  auto object_in = [&](const EvaluationRecord& r, const std::string& text, const char* column) {
+    const std::string what = "store " + path_ + ": run " + std::to_string(r.run_id) + ", evaluation " +
+                             std::to_string(r.index) + " " + column;
+    auto j = detail::parse_json(text, what);
+    if (!j.is_object()) throw std::invalid_argument(what + ": expected a JSON object, got " + printable_line(text, 60));
+    return j;
+  };
   for (const auto& r : rows) {
-    auto design = detail::parse_json(r.design, "store " + path_ + ": run " + std::to_string(r.run_id) + " design");
-    auto metrics = detail::parse_json(r.metrics, "store " + path_ + ": run " + std::to_string(r.run_id) + " metrics");
+    auto design = object_in(r, r.design, "design");
+    auto metrics = object_in(r, r.metrics, "metrics");
     for (const auto& [k, v] : design.items()) note(design_columns, k);
     for (const auto& [k, v] : metrics.items()) note(metric_columns, k);
     parsed.emplace_back(std::move(design), std::move(metrics));

@@ -50,6 +50,14 @@ std::vector<std::vector<std::string>> exported(const fs::path& dir, const std::s
   return parse_csv(r.out);
 }
 
+// A hand edit of a store (what a user with sqlite3 can do to it).
+void edit_store(const fs::path& store, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(store.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
+
 // Tests acting as user nobody need root and setpriv; elsewhere they have nothing to check.
 bool can_act_as_nobody() { return geteuid() == 0 && std::system("command -v setpriv >/dev/null 2>&1") == 0; }
 
@@ -139,12 +147,7 @@ TEST_CASE("cli: run prints the run, its size and the best design with metrics", 
 TEST_CASE("cli: runs shows an external run's driver, and resume refuses it saying why", "[cli]") {
   const auto dir = scratch_dir("external_run");
   const auto store = make_store(dir);
-  auto update = [&](const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(store.c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
-  };
+  auto update = [&](const std::string& sql) { edit_store(store, sql); };
   // The record an external run (a Python loop logging to the store) has: core tests check
   // that ExternalRun writes exactly this; here it is what the CLI reads.
   update("UPDATE runs SET agent = 'external', agent_config = '{\"driver\":\"optuna tpe\"}', budget = 0, "
@@ -1002,4 +1005,32 @@ TEST_CASE("cli: reading commands say what a store path is when it is no store fi
   }
   const auto missing = run_cli(dir, "runs --store missing.db");
   CHECK(missing.err.find("missing.db: no such store") != std::string::npos);
+}
+
+TEST_CASE("cli: a hand-edited store column of the wrong type is named, not read as garbage", "[cli]") {
+  // Found by a tester: a budget of -5 resumed as 2^64 - 5 evaluations, 'lots' read as 0 (the
+  // agent "diverged"), a text reward was the best, an array design exported as columns 0, 1, 2.
+  const auto dir = scratch_dir("typed_columns");
+  const auto store = make_store(dir);
+  const std::string original = read_file(store);
+  const auto expect = [&](const std::string& sql, const std::string& args, const std::string& message) {
+    write_file(store, original);
+    edit_store(store, sql);
+    const auto r = run_cli(dir, args);
+    INFO(sql << "\n" << r.err);
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find(message) != std::string::npos);
+  };
+  expect("UPDATE runs SET budget = -5, status = 'interrupted'", "run --resume 1 --store s.db --no-progress",
+         "s.db: run 1: column 'budget' holds '-5' (integer); expected an integer of at least 0");
+  expect("UPDATE runs SET seed = 'x'", "runs --store s.db", "run 1: column 'seed' holds 'x' (text); expected an integer");
+  expect("UPDATE evaluations SET reward = 'abc' WHERE idx = 3", "export --store s.db --out -",
+         "run 1, evaluation 3: column 'reward' holds 'abc' (text); expected a number");
+  expect("UPDATE evaluations SET design = '[1,2,3]' WHERE idx = 3", "export --store s.db --out -",
+         "run 1, evaluation 3 design: expected a JSON object, got [1,2,3]");
+  // The best reward is the best number: text sorts above every number in SQLite.
+  write_file(store, original);
+  const auto before = run_cli(dir, "runs --store s.db");
+  edit_store(store, "UPDATE evaluations SET reward = 'abc' WHERE idx = 3");
+  CHECK(run_cli(dir, "runs --store s.db").out == before.out);
 }
