@@ -7,6 +7,7 @@
 #include <cstring>
 #include <cstdint>
 #include <iostream>
+#include <new>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -264,6 +265,9 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::cerr << "archgym: error: " << e.what() << "\n";
     return kBadInput;
+  } catch (const std::bad_alloc&) {  // its what() is the bare "std::bad_alloc"
+    std::cerr << "archgym: failed: out of memory\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "archgym: failed: " << e.what() << "\n";
     return 1;

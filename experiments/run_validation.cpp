@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <new>
 
 #include "core/objective.h"
 #include "core/registry.h"
@@ -83,6 +84,10 @@ void validate(const RunRequest& r) {
   std::unique_ptr<Env> env;
   try {
     env = make_env(r.spec.env, r.spec.env_options);
+  } catch (const std::bad_alloc&) {  // its what() is the bare "std::bad_alloc"
+    throw UsageError(given_at(r, "env_options") +
+                     "out of memory building the env: its workload needs more memory than this process may "
+                     "use (the dram env holds 24 bytes per request)");
   } catch (const std::exception& e) {
     throw UsageError(given_at(r, "env_options") + e.what());
   }
