@@ -169,7 +169,9 @@ void bind_space(py::module_& m) {
             return s;
           },
           py::arg("message"), py::arg("holds"), py::return_value_policy::reference_internal,
-          "Adds a constraint: holds(design_dict) -> bool; `message` is shown when violated.")
+          "Adds a constraint: holds(design_dict) -> bool; `message` is shown when violated.\n"
+          "A `holds` that refers to its own DesignSpace keeps both alive until the program ends\n"
+          "(the reference cycle passes through C++, which Python's garbage collector cannot see).")
       .def_property_readonly("dimension", &DesignSpace::dimension, "Number of knobs.")
       .def_property_readonly(
           "names",
