@@ -103,6 +103,7 @@ class ExternalRun {
   };
   static Prepared prepare(const ExternalRunSpec& spec);
   void take_record(const std::string& env_name, const Options& env_options, const std::string& driver);
+  std::unique_lock<std::mutex> lock() const;  // mutex_, except in a forked child (not held)
   void create();  // holds mutex_
   void check_usable(const char* what) const;  // holds mutex_
   Step store_next(const Design& design, Evaluation evaluation);  // holds mutex_
@@ -113,7 +114,6 @@ class ExternalRun {
   std::vector<std::string> metric_names_;
   RunRecord record_;        // written by create()
   long creator_pid_ = 0;    // the process that may add to the run
-  std::unique_lock<std::mutex> lock() const;  // mutex_, except in a forked child (not held)
   std::int64_t run_id_ = 0;
   mutable std::mutex mutex_;
   bool open_ = true;
