@@ -108,13 +108,13 @@ DesignSpace make_space(bool rl_variant) {
   return space;
 }
 
+// A path in a message: one line, at most 200 bytes (a 900 kB name made a 900 kB message).
+std::string shown(const std::string& path) { return "'" + printable_line(path, 200) + "'"; }
+
 // A file the env reads must be a regular file: a run records the digest of what it read,
 // and a pipe or device gives other bytes on every read, so a resume or a comparison with
 // another run could not check it (/dev/stdin reads as "no requests"). `option` is the
 // option naming it.
-// A path in a message: one line, at most 200 bytes (a 900 kB name made a 900 kB message).
-std::string shown(const std::string& path) { return "'" + printable_line(path, 200) + "'"; }
-
 void require_regular_file(const char* option, const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
