@@ -198,7 +198,9 @@ constexpr const char* kRunColumns =
 
 RunRecord read_run(const Statement& s) {
   RunRecord r;
-  r.id = s.integer(0);
+  // Ids start at 1 (0 means "every run" to evaluations() and export): a hand-edited 0 listed
+  // the other runs' rows twice.
+  r.id = s.checked_integer(0, "a run", "id", 1);
   r.env = s.text(1);
   r.env_config = s.text(2);
   r.agent = s.text(3);

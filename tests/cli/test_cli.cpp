@@ -1024,6 +1024,8 @@ TEST_CASE("cli: a hand-edited store column of the wrong type is named, not read 
   expect("UPDATE runs SET budget = -5, status = 'interrupted'", "run --resume 1 --store s.db --no-progress",
          "s.db: run 1: column 'budget' holds '-5' (integer); expected an integer of at least 0");
   expect("UPDATE runs SET seed = 'x'", "runs --store s.db", "run 1: column 'seed' holds 'x' (text); expected an integer");
+  expect("PRAGMA foreign_keys = OFF; UPDATE runs SET id = 0", "runs --store s.db",
+         "a run: column 'id' holds '0' (integer); expected an integer of at least 1");
   expect("UPDATE evaluations SET reward = 'abc' WHERE idx = 3", "export --store s.db --out -",
          "run 1, evaluation 3: column 'reward' holds 'abc' (text); expected a number");
   expect("UPDATE evaluations SET design = '[1,2,3]' WHERE idx = 3", "export --store s.db --out -",
