@@ -87,12 +87,12 @@ std::optional<std::string> DesignSpace::check(const Design& d) const {
 }
 
 std::optional<std::string> DesignSpace::violated_constraint(const Design& d) const {
-  // By index, each constraint copied: a predicate (a Python function) may add constraints
-  // to this very space, which reallocates the list under a range-for (a use after free).
-  for (std::size_t i = 0; i < constraints_.size(); ++i) {
-    const Constraint c = constraints_[i];
-    if (!c.holds(d)) return c.message;
-  }
+  // By index, not by iterator: a predicate (a Python function) may add constraints to this
+  // very space, which a range-for over a vector read after its reallocation (a use after
+  // free). Not copied either: copying a Python predicate without the GIL raced on its
+  // reference count.
+  for (std::size_t i = 0; i < constraints_.size(); ++i)
+    if (!constraints_[i].holds(d)) return constraints_[i].message;
   return std::nullopt;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Ordered parameters plus constraints; one point of the space is a Design.
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -38,7 +39,7 @@ class DesignSpace {
   std::size_t dimension() const { return parameters_.size(); }
   const std::vector<Parameter>& parameters() const { return parameters_; }
   const Parameter& parameter(std::size_t i) const { return parameters_.at(i); }
-  const std::vector<Constraint>& constraints() const { return constraints_; }
+  const std::deque<Constraint>& constraints() const { return constraints_; }
   const Parameter& parameter(const std::string& name) const;  // throws listing names
   std::size_t index_of(const std::string& name) const;        // throws listing names
   std::vector<std::string> names() const;                     // parameter names in order
@@ -81,7 +82,9 @@ class DesignSpace {
   void check_dimension(const Design& d) const;  // throws when the sizes differ
   std::optional<std::string> violated_constraint(const Design& d) const;  // its message
   std::vector<Parameter> parameters_;
-  std::vector<Constraint> constraints_;
+  // A deque: adding a constraint moves none of the others, so a check may run while a
+  // predicate (a Python function) adds constraints to this very space.
+  std::deque<Constraint> constraints_;
 };
 
 }  // namespace archgym

@@ -207,8 +207,10 @@ RunRecord read_run(const Statement& s) {
   r.agent_config = s.text(4);
   r.objective = s.text(5);
   const std::string row = "run " + std::to_string(r.id);
-  r.seed = from_db(s.checked_integer(6, row, "seed"));  // all 64 bits: any stored value is a seed
-  r.budget = from_db(s.checked_integer(7, row, "budget", 0));
+  // All 64 bits: any stored value is a seed, and a budget may be up to 2^64 - 1 (the CLI's
+  // largest), stored as a negative int64.
+  r.seed = from_db(s.checked_integer(6, row, "seed"));
+  r.budget = from_db(s.checked_integer(7, row, "budget"));
   r.batch = from_db(s.checked_integer(8, row, "batch", 0));
   r.stop_on_target = s.checked_integer(9, row, "stop_on_target", 0) != 0;
   r.version = s.text(10);

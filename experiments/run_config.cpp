@@ -68,7 +68,12 @@ constexpr std::uintmax_t kMaxConfigBytes = std::uintmax_t{1} << 20;
 
 // YAML allows no control characters but tab, line feed and carriage return; yaml-cpp
 // reports a NUL as an "unknown escape character" with a raw control byte in the message.
+// (A UTF-16 or UTF-32 file, which yaml-cpp decodes, holds NUL bytes by design: it starts
+// with a byte-order mark or a NUL byte, and is left to yaml-cpp.)
 void refuse_control_bytes(const std::string& path, const std::string& text) {
+  const bool wide = text.size() >= 2 && (text[0] == '\0' || text[1] == '\0' || text.rfind("\xFF\xFE", 0) == 0 ||
+                                         text.rfind("\xFE\xFF", 0) == 0);
+  if (wide) return;
   std::size_t line = 1, column = 1;
   for (const char c : text) {
     const auto byte = static_cast<unsigned char>(c);

@@ -86,8 +86,8 @@ void validate(const RunRequest& r) {
     env = make_env(r.spec.env, r.spec.env_options);
   } catch (const std::bad_alloc&) {  // its what() is the bare "std::bad_alloc"
     throw UsageError(given_at(r, "env_options") +
-                     "out of memory building the env: its workload needs more memory than this process may "
-                     "use (the dram env holds 24 bytes per request)");
+                     "out of memory building the env: its inputs (a workload, a model) need more memory than "
+                     "this process may use");
   } catch (const std::exception& e) {
     throw UsageError(given_at(r, "env_options") + e.what());
   }

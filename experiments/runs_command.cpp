@@ -57,9 +57,7 @@ std::string settings(const RunRecord& run) {
   const std::string driver = external_driver(run);  // an external run: what picked its designs
   const std::string agent = driver.empty() ? settings(AgentRegistry::instance(), run.agent, run.agent_config)
                                            : "driver=" + shell_quote(driver);
-  // Values come from anyone who could write the store (a file named with a newline or an
-  // escape sequence): one safe line per run.
-  return printable(env + (env.empty() || agent.empty() ? "" : " ") + agent);
+  return env + (env.empty() || agent.empty() ? "" : " ") + agent;
 }
 
 }  // namespace
@@ -73,8 +71,11 @@ void runs_command(const std::string& store_path, std::ostream& out) {
   for (const RunRecord& run : runs) {
     std::ostringstream reward;
     if (const auto best = store->best_reward(run.id)) reward << std::setprecision(6) << *best; else reward << "-";
-    rows.push_back({std::to_string(run.id), run.env, run.agent, std::to_string(run.seed), shown_status(*store, run),
-                    std::to_string(run.evaluations), reward.str(), settings(run)});
+    // Every text cell as one safe line: anyone who could write the store wrote them (a
+    // newline split the row, an escape sequence coloured the terminal).
+    rows.push_back({std::to_string(run.id), printable(run.env), printable(run.agent), std::to_string(run.seed),
+                    printable(shown_status(*store, run)), std::to_string(run.evaluations), reward.str(),
+                    printable(settings(run))});
   }
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {

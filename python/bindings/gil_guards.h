@@ -4,20 +4,26 @@
 // unwind; through pybind11's guards (whose destructors are noexcept) or through a second
 // take on the way out, that unwind called std::terminate and the exiting program aborted
 // (exit code 134) whenever daemon threads were simulating. So during finalization a thread
-// that would take the GIL parks instead, as CPython 3.14 itself does: it never runs Python
-// again and the process exits around it.
+// other than the main one (which finalizes, running __del__ methods that may simulate)
+// parks instead of taking the GIL, as CPython 3.14 itself does: it never runs Python again
+// and the process exits around it.
 #include <pybind11/pybind11.h>
 
 #include <unistd.h>
 
 namespace archgym::python {
 
-inline bool interpreter_finalizing() {
+// threading.main_thread()'s id, set when the module is imported (module.cpp).
+inline unsigned long main_thread_id = 0;
+
+// Whether this thread must not take the GIL: the interpreter is finalizing, on another thread.
+inline bool must_park() {
 #if PY_VERSION_HEX >= 0x030D0000
-  return Py_IsFinalizing() != 0;
+  const bool finalizing = Py_IsFinalizing() != 0;
 #else
-  return _Py_IsFinalizing() != 0;
+  const bool finalizing = _Py_IsFinalizing() != 0;
 #endif
+  return finalizing && PyThread_get_thread_ident() != main_thread_id;
 }
 
 [[noreturn]] inline void park_for_shutdown() {
@@ -31,7 +37,7 @@ class ReleaseGil {
  public:
   ReleaseGil() : state_(PyEval_SaveThread()) {}
   ~ReleaseGil() noexcept(false) {
-    if (interpreter_finalizing()) park_for_shutdown();
+    if (must_park()) park_for_shutdown();
     PyEval_RestoreThread(state_);
   }
   ReleaseGil(const ReleaseGil&) = delete;
@@ -45,7 +51,7 @@ class ReleaseGil {
 // written in Python), from any thread.
 struct ParkIfFinalizing {
   ParkIfFinalizing() {
-    if (interpreter_finalizing()) park_for_shutdown();
+    if (must_park()) park_for_shutdown();
   }
 };
 class AcquireGil : ParkIfFinalizing {  // the base runs first: before the take

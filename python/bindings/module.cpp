@@ -12,6 +12,7 @@
 
 #include "archgym_version.h"
 #include "python/bindings/bindings.h"
+#include "python/bindings/gil_guards.h"
 
 namespace {
 
@@ -64,6 +65,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = archgym::kVersion;
   m.attr("git_commit") = archgym::kGitCommit;
   py::register_exception_translator(translate);
+  ap::main_thread_id = py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
   ap::bind_space(m);
   ap::bind_objective(m);
   ap::bind_env(m);

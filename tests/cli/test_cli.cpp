@@ -169,8 +169,10 @@ TEST_CASE("cli: runs shows an external run's driver, and resume refuses it sayin
   // So do settings: a driver (or a trace file) named with a newline and an escape sequence
   // split the row and coloured the terminal (found by a tester).
   update(R"(UPDATE runs SET agent_config = '{"driver":"we ird\n\u001b[31mred"}' WHERE id = 1)");
+  update("UPDATE runs SET env = 'dr' || char(10) || 'am', status = 'fin' || char(27) || 'x' WHERE id = 1");
   const auto odd = run_cli(dir, "runs --store s.db");
   CHECK(odd.out.find("driver='we ird??[31mred'\n") != std::string::npos);
+  CHECK(odd.out.find("dr?am") != std::string::npos);
   CHECK(odd.out.find('\x1b') == std::string::npos);
 }
 
@@ -1008,8 +1010,9 @@ TEST_CASE("cli: reading commands say what a store path is when it is no store fi
 }
 
 TEST_CASE("cli: a hand-edited store column of the wrong type is named, not read as garbage", "[cli]") {
-  // Found by a tester: a budget of -5 resumed as 2^64 - 5 evaluations, 'lots' read as 0 (the
-  // agent "diverged"), a text reward was the best, an array design exported as columns 0, 1, 2.
+  // Found by a tester: a batch of -3 was "at most 65536, got 18446744073709551613", a budget of
+  // 'lots' read as 0 (the agent "diverged"), a text reward was the best, an array design
+  // exported as columns 0, 1, 2. (A negative budget is a legal one beyond 2^63: kept.)
   const auto dir = scratch_dir("typed_columns");
   const auto store = make_store(dir);
   const std::string original = read_file(store);
@@ -1021,8 +1024,10 @@ TEST_CASE("cli: a hand-edited store column of the wrong type is named, not read 
     CHECK(r.exit_code != 0);
     CHECK(r.err.find(message) != std::string::npos);
   };
-  expect("UPDATE runs SET budget = -5, status = 'interrupted'", "run --resume 1 --store s.db --no-progress",
-         "s.db: run 1: column 'budget' holds '-5' (integer); expected an integer of at least 0");
+  expect("UPDATE runs SET batch = -3, status = 'interrupted'", "run --resume 1 --store s.db --no-progress",
+         "s.db: run 1: column 'batch' holds '-3' (integer); expected an integer of at least 0");
+  expect("UPDATE runs SET budget = 'lots', status = 'interrupted'", "run --resume 1 --store s.db --no-progress",
+         "s.db: run 1: column 'budget' holds 'lots' (text); expected an integer");
   expect("UPDATE runs SET seed = 'x'", "runs --store s.db", "run 1: column 'seed' holds 'x' (text); expected an integer");
   expect("PRAGMA foreign_keys = OFF; UPDATE runs SET id = 0", "runs --store s.db",
          "a run: column 'id' holds '0' (integer); expected an integer of at least 1");
@@ -1030,6 +1035,10 @@ TEST_CASE("cli: a hand-edited store column of the wrong type is named, not read 
          "run 1, evaluation 3: column 'reward' holds 'abc' (text); expected a number");
   expect("UPDATE evaluations SET design = '[1,2,3]' WHERE idx = 3", "export --store s.db --out -",
          "run 1, evaluation 3 design: expected a JSON object, got [1,2,3]");
+  // A budget beyond 2^63 (the CLI takes up to 2^64 - 1) is stored as a negative integer.
+  write_file(store, original);
+  edit_store(store, "UPDATE runs SET budget = -1");
+  CHECK(run_cli(dir, "runs --store s.db").exit_code == 0);
   // The best reward is the best number: text sorts above every number in SQLite.
   write_file(store, original);
   const auto before = run_cli(dir, "runs --store s.db");
@@ -1051,4 +1060,15 @@ TEST_CASE("cli: a workload too large for the memory allowed says so", "[cli]") {
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--set requests=100000000: out of memory building the env") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "s.db"));
+}
+
+TEST_CASE("cli: a UTF-16 config file is read (its NUL bytes are no control characters)", "[cli]") {
+  // yaml-cpp decodes UTF-16 and UTF-32 (PowerShell 5 writes UTF-16); the control-byte check
+  // for UTF-8 files refused them (found in review).
+  const auto dir = scratch_dir("utf16_config");
+  make_store(dir);
+  std::string utf16 = "\xFF\xFE";
+  for (const char c : std::string("budgett: 5\n")) utf16 += std::string{c, '\0'};
+  write_file(dir / "run.yaml", utf16);
+  require_rejected(dir, "run --store s.db --no-progress --config run.yaml", {"run.yaml:1", "'budgett'", "budget"});
 }

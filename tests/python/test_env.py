@@ -153,3 +153,22 @@ def test_a_program_may_end_while_daemon_threads_simulate(tmp_path, work):
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         assert "terminate" not in done.stderr
+
+
+def test_the_main_thread_may_simulate_while_the_interpreter_finalizes(tmp_path):
+    # The shutdown guard parked every thread taking the GIL back during finalization, the main
+    # one too, which runs __del__ methods then: the program hung (found in review).
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "closer.py"
+    script.write_text("import archgym\n"
+                      "env = archgym.make_env('dram', generator='random', requests=50)\n"
+                      "class Closer:\n"
+                      "    def __del__(self):\n"
+                      "        print(env.evaluate({})['valid'], flush=True)\n"
+                      "keep = Closer()\n")
+    done = subprocess.run([sys.executable, str(script)], env=dict(os.environ), capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == "True\n", done.stderr
