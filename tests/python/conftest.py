@@ -64,3 +64,18 @@ def dram_proxy_file(dram_runs_store, tmp_path_factory):
     """A random-forest proxy of the small DRAM env, saved as a model file."""
     proxy = archgym.train_proxy(dram_runs_store, [1], model="random_forest", trees=20, seed=1)
     return proxy.save(tmp_path_factory.mktemp("proxy") / "dram.proxy.json")
+
+
+@pytest.fixture
+def python_program(tmp_path):
+    """Runs Python source as a program of its own (what happens at interpreter exit, or a
+    crash, then ends that program, not the test run); returns the CompletedProcess."""
+    import subprocess
+    import sys
+
+    def run(source: str, timeout: float = 120) -> "subprocess.CompletedProcess[str]":
+        script = tmp_path / "program.py"
+        script.write_text(source)
+        return subprocess.run([sys.executable, str(script)], env=dict(os.environ),
+                              capture_output=True, text=True, timeout=timeout)
+    return run

@@ -137,38 +137,24 @@ def test_malformed_input_files_are_value_errors_naming_file_and_line(tmp_path):
     "def work():\n    archgym.run(env='dram', agent='random_walk', budget=10**6, seed=1,\n"
     "                env_options={'generator': 'random', 'requests': 4000})",
 ])
-def test_a_program_may_end_while_daemon_threads_simulate(tmp_path, work):
+def test_a_program_may_end_while_daemon_threads_simulate(python_program, work):
     # CPython ends a daemon thread that takes the GIL back during shutdown with a forced
     # unwind; through pybind11's noexcept GIL guard that was std::terminate (exit code 134).
-    import os
-    import subprocess
-    import sys
-
-    script = tmp_path / "daemons.py"
-    script.write_text("import threading, time\nimport archgym\n" + work + "\n"
-                      "for _ in range(2): threading.Thread(target=work, daemon=True).start()\n"
-                      "time.sleep(0.3)\n")
     for _ in range(3):
-        done = subprocess.run([sys.executable, str(script)], env=dict(os.environ),
-                              capture_output=True, text=True, timeout=120)
+        done = python_program("import threading, time\nimport archgym\n" + work + "\n"
+                              "for _ in range(2): threading.Thread(target=work, daemon=True).start()\n"
+                              "time.sleep(0.3)\n")
         assert done.returncode == 0, done.stderr
         assert "terminate" not in done.stderr
 
 
-def test_the_main_thread_may_simulate_while_the_interpreter_finalizes(tmp_path):
+def test_the_main_thread_may_simulate_while_the_interpreter_finalizes(python_program):
     # The shutdown guard parked every thread taking the GIL back during finalization, the main
     # one too, which runs __del__ methods then: the program hung (found in review).
-    import os
-    import subprocess
-    import sys
-
-    script = tmp_path / "closer.py"
-    script.write_text("import archgym\n"
-                      "env = archgym.make_env('dram', generator='random', requests=50)\n"
-                      "class Closer:\n"
-                      "    def __del__(self):\n"
-                      "        print(env.evaluate({})['valid'], flush=True)\n"
-                      "keep = Closer()\n")
-    done = subprocess.run([sys.executable, str(script)], env=dict(os.environ), capture_output=True,
-                          text=True, timeout=60)
+    done = python_program("import archgym\n"
+                          "env = archgym.make_env('dram', generator='random', requests=50)\n"
+                          "class Closer:\n"
+                          "    def __del__(self):\n"
+                          "        print(env.evaluate({})['valid'], flush=True)\n"
+                          "keep = Closer()\n", timeout=60)
     assert done.returncode == 0 and done.stdout == "True\n", done.stderr

@@ -89,17 +89,11 @@ def test_a_constraint_may_add_constraints_to_its_own_space_while_checked():
     assert space.check({"a": 3}).endswith("a below 2")  # the added ones come after it
 
 
-def test_checking_python_constraints_without_the_gil_leaves_their_reference_counts_alone(tmp_path):
+def test_checking_python_constraints_without_the_gil_leaves_their_reference_counts_alone(python_program):
     # Checks copied each constraint, and with it the Python predicate, while an agent sampled
     # without the GIL: the reference count raced with the main thread's and the predicate
-    # was freed while in use (a segfault on every run; found in review). In a subprocess, so
-    # that a crash fails this test, not the test run.
-    import os
-    import subprocess
-    import sys
-
-    script = tmp_path / "race.py"
-    script.write_text(
+    # was freed while in use (a segfault on every run; found in review).
+    done = python_program(
         "import sys, threading\n"
         "import archgym\n"
         "from archgym import DesignSpace, Parameter\n"
@@ -113,8 +107,6 @@ def test_checking_python_constraints_without_the_gil_leaves_their_reference_coun
         "while t.is_alive():\n    x = holds; del x\n"
         "t.join()\n"
         "assert sys.getrefcount(holds) == before, (before, sys.getrefcount(holds))\n")
-    done = subprocess.run([sys.executable, str(script)], env=dict(os.environ), capture_output=True,
-                          text=True, timeout=120)
     assert done.returncode == 0, done.stderr
 
 
