@@ -114,7 +114,7 @@ class Statement {
   double real(int col) const { return sqlite3_column_double(stmt_, col); }
   // A column a hand edit may have given another type (SQLite keeps any value in any
   // column, and reads 'lots' as the integer 0): throws naming the store, `row` ("run 3")
-  // and the column. `at_least` bounds integers (a budget of -5 read as 2^64 - 5).
+  // and the column. `at_least` bounds integers (a batch of -3 read as 2^64 - 3).
   std::int64_t checked_integer(int col, const std::string& row, const char* column,
                                std::int64_t at_least = INT64_MIN) const {
     if (sqlite3_column_type(stmt_, col) != SQLITE_INTEGER) wrong_type(col, row, column, "an integer");
