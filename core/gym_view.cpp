@@ -21,21 +21,31 @@ std::vector<double> GymView::observe(const Evaluation& e) const {
 }
 
 StepOutcome GymView::reset(std::uint64_t seed) {
-  const std::lock_guard lock(mutex_);
-  rng_ = Rng(seed);
-  steps_ = 0;
-  started_ = true;
   StepOutcome out;
   out.design = env_->default_design();
-  // Envs are deterministic: the default design is simulated once, not once per episode.
-  if (!default_evaluation_) {
-    default_evaluation_ = evaluate_checked(*env_, out.design);
-    out.evaluation = *default_evaluation_;
-  } else {
-    out.evaluation = *default_evaluation_;
-    out.evaluation.sim_seconds = 0;  // nothing was simulated this time
+  // Simulating and storing happen outside the lock, as in step(): a process forked
+  // meanwhile (a multiprocessing worker) would inherit the mutex held and wait forever.
+  std::optional<Evaluation> known;
+  {
+    const std::lock_guard lock(mutex_);
+    known = default_evaluation_;
   }
-  if (run_) run_->record(out.design, out.evaluation);
+  if (known) {
+    out.evaluation = *known;
+    out.evaluation.sim_seconds = 0;  // envs are deterministic: nothing was simulated this time
+  } else {
+    out.evaluation = evaluate_checked(*env_, out.design);
+  }
+  std::shared_ptr<ExternalRun> run;
+  {
+    const std::lock_guard lock(mutex_);
+    if (!default_evaluation_) default_evaluation_ = out.evaluation;
+    rng_ = Rng(seed);
+    steps_ = 0;
+    started_ = true;
+    run = run_;
+  }
+  if (run) run->record(out.design, out.evaluation);
   out.observation = observe(out.evaluation);
   return out;
 }

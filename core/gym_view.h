@@ -59,6 +59,7 @@ class GymView {
   std::optional<Evaluation> default_evaluation_;  // reset()'s, after the first
   // Guards the episode's state (steps_, started_, rng_, default_evaluation_): threads
   // stepping one view got more steps than the episode length and several truncations.
+  // Never held while simulating or storing, so a forked child never inherits it held.
   mutable std::mutex mutex_;
   std::vector<double> observe(const Evaluation& e) const;
 };

@@ -1,6 +1,13 @@
 #include "tests/catch.h"
 #include "tests/core/toy_env.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
 #include "core/gym_view.h"
 
 using namespace archgym;
@@ -52,4 +59,49 @@ TEST_CASE("gym view validates its setup and samples reproducibly") {
   a.reset(9);
   b.reset(9);
   for (int i = 0; i < 10; ++i) CHECK(a.sample_action() == b.sample_action());
+}
+
+TEST_CASE("a process forked while the first reset simulates can use its copy of the view") {
+  // The first reset simulates the default design; a multiprocessing worker forked
+  // meanwhile must not inherit the view's mutex held (it waited forever on its first step).
+  auto env = std::make_shared<toy::Bowl>();
+  GymView gym(env, env->default_objective(), 2);
+  std::promise<void> simulating, forked;
+  std::shared_future<void> go_on = forked.get_future().share();
+  toy::on_evaluation = [&] {
+    toy::on_evaluation = nullptr;  // only the first evaluation waits
+    simulating.set_value();
+    go_on.wait();
+  };
+  std::thread first([&] { gym.reset(1); });
+  simulating.get_future().wait();
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    int code = 0;
+    try {
+      const auto start = gym.reset(2);  // the child's own copy simulates again
+      const auto step = gym.step_indices({7, 3, 0, 1});
+      code = start.observation == std::vector<double>{59.0, 10.125} && step.terminated && gym.steps() == 1 ? 0 : 1;
+    } catch (...) {
+      code = 2;
+    }
+    _exit(code);
+  }
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 500 && done == 0; ++i) {  // up to 10 s
+    done = waitpid(child, &status, WNOHANG);
+    if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (done == 0) {
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+  }
+  forked.set_value();
+  first.join();
+  REQUIRE(done == child);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(gym.reset(3).evaluation.sim_seconds == 0);  // the parent's first reset completed
 }
