@@ -251,7 +251,13 @@ void check_knobs_take_effect(const ControllerConfig& c, const std::vector<std::s
     const char* counts_under;
   };
   const bool no_drain = c.write_drain == WriteDrainPolicy::None;
+  // A one-entry buffer admits a request only when empty, so a bank machine sees one
+  // candidate; a command-queue drain queues several per bank, where the policy counts again.
+  const bool one_entry = c.request_buffer_size == 1;
   const Dependency dependencies[] = {
+      {"Scheduler", "RequestBufferSize", one_entry && c.write_drain != WriteDrainPolicy::CommandQueue, "1",
+       "2 or more, or with WriteDrain = CommandQueue"},
+      {"SchedulerBuffer", "RequestBufferSize", one_entry, "1", "2 or more"},
       {"MaxActiveTransactions", "Arbiter", c.arbiter == ArbiterPolicy::Simple, enum_name(c.arbiter),
        "Fifo or Reorder"},
       {"RefreshMaxPostponed", "RefreshPolicy", c.refresh_policy == RefreshPolicy::NoRefresh,

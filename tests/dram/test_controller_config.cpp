@@ -175,4 +175,15 @@ TEST_CASE("a knob given where its configuration ignores it is refused, naming th
   CHECK(refusal(c, {"CommandQueueDepth"}).find("WriteDrain = Watermark") != std::string::npos);
   c.write_drain = WriteDrainPolicy::CommandQueue;
   CHECK(refusal(c, {"CommandQueueDepth", "WriteHighWatermark"}).empty());
+  // A one-entry request buffer leaves each bank one candidate: no scheduling choice.
+  c.request_buffer_size = 1;
+  CHECK(refusal(c, {"Scheduler"}).empty());  // the command queues hold several
+  CHECK(refusal(c, {"RequestBufferSize", "SchedulerBuffer"}) ==
+        "SchedulerBuffer has no effect with RequestBufferSize = 1 (it counts only with RequestBufferSize = 2 or "
+        "more); set RequestBufferSize too, or leave SchedulerBuffer out");
+  c.write_drain = WriteDrainPolicy::Watermark;
+  CHECK(refusal(c, {"Scheduler"}).find("Scheduler has no effect with RequestBufferSize = 1 (it counts only with "
+                                       "RequestBufferSize = 2 or more, or with WriteDrain = CommandQueue)") == 0);
+  c.request_buffer_size = 2;
+  CHECK(refusal(c, {"Scheduler", "SchedulerBuffer"}).empty());
 }

@@ -70,18 +70,41 @@ TEST_CASE("Scheduler: FrFcfs groups row hits on a bank-conflict trace, Fifo does
   CHECK(count(grp, Command::ACT) < count(fifo, Command::ACT) / 2);
 }
 
-TEST_CASE("RequestBufferSize 1 makes the scheduler choice irrelevant", "[dram][knobs]") {
+TEST_CASE("RequestBufferSize 1 makes the scheduler and its buffer irrelevant", "[dram][knobs]") {
+  // Every buffer then admits a request only when it holds none (Bankwise looks at the bank
+  // of the last one stored, which is the one held), so each bank machine sees at most one
+  // candidate. archgym-dram refuses Scheduler and SchedulerBuffer there (check_knobs_take_effect).
   SimConfig c = ddr3_config();
   c.controller.request_buffer_size = 1;
-  const auto trace = bank_conflict_trace(c, 1000);
-  std::vector<SimStats> results;
-  for (auto s : {SchedulerPolicy::Fifo, SchedulerPolicy::FrFcfs, SchedulerPolicy::FrFcfsGrp})
-    for (auto b : {SchedulerBuffer::Bankwise, SchedulerBuffer::Shared}) {
-      c.controller.scheduler = s;
-      c.controller.scheduler_buffer = b;
-      results.push_back(run(c, trace));
-    }
-  for (const SimStats& r : results) CHECK(same_stats(r, results.front()));
+  const auto conflicts = bank_conflict_trace(c, 1000);
+  const GeneratorConfig mixed = gen(Pattern::Mixed, 2000, 0.5, 0.5, 3);
+  for (auto drain : {WriteDrainPolicy::None, WriteDrainPolicy::Watermark}) {
+    c.controller.write_drain = drain;
+    c.controller.write_high_watermark = 4;
+    c.controller.write_low_watermark = 1;
+    std::vector<SimStats> on_conflicts, on_mixed;
+    for (auto s : {SchedulerPolicy::Fifo, SchedulerPolicy::FrFcfs, SchedulerPolicy::FrFcfsGrp})
+      for (auto b : {SchedulerBuffer::Bankwise, SchedulerBuffer::ReadWrite, SchedulerBuffer::Shared}) {
+        c.controller.scheduler = s;
+        c.controller.scheduler_buffer = b;
+        on_conflicts.push_back(run(c, conflicts));
+        on_mixed.push_back(run(c, mixed));
+      }
+    INFO("write drain " << enum_name(drain));
+    for (const SimStats& r : on_conflicts) CHECK(same_stats(r, on_conflicts.front()));
+    for (const SimStats& r : on_mixed) CHECK(same_stats(r, on_mixed.front()));
+    CHECK(count(on_mixed.front(), Command::WR) > 900);
+  }
+  // With a command-queue drain the buffer feeds per-bank command queues that hold several
+  // requests, so the scheduler counts again (the buffer still does not).
+  c.controller.write_drain = WriteDrainPolicy::CommandQueue;
+  c.controller.scheduler = SchedulerPolicy::Fifo;
+  const SimStats fifo = run(c, mixed);
+  c.controller.scheduler = SchedulerPolicy::FrFcfsGrp;
+  const SimStats grouped = run(c, mixed);
+  CHECK_FALSE(same_stats(fifo, grouped));
+  c.controller.scheduler_buffer = SchedulerBuffer::ReadWrite;
+  CHECK(same_stats(run(c, mixed), grouped));
 }
 
 TEST_CASE("a larger request buffer gives more bandwidth on random traffic", "[dram][knobs]") {
