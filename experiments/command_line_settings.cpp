@@ -9,6 +9,14 @@
 namespace archgym::cli {
 namespace {
 
+// " (did you mean 'population'?)" over the options of the schemas given, or "".
+std::string suggestion(const std::string& key, std::initializer_list<const Schema*> schemas) {
+  std::vector<std::string> names;
+  for (const Schema* schema : schemas)
+    for (const auto& spec : schema->specs()) names.push_back(spec.name);
+  return did_you_mean(key, names);
+}
+
 std::string keys_of(const Schema& schema) {
   std::string out;
   for (const auto& spec : schema.specs()) out += (out.empty() ? "" : ", ") + spec.name;
@@ -71,18 +79,18 @@ void apply_set(const std::string& text, RunRequest& r) {
   if (to == To::Env || (to == To::Either && env_has)) {
     if (!env_has)
       throw UsageError(flag + ": env '" + r.spec.env + "' has no option '" + key + "'" +
-                       (agent_has ? " (it is an option of agent '" + r.spec.agent + "': --set agent." + key + "=...)"
+                       (agent_has ? "" : suggestion(key, {&env})) + (agent_has ? " (it is an option of agent '" + r.spec.agent + "': --set agent." + key + "=...)"
                                   : "") +
                        "; its options: " + keys_of(env));
     set_in(env, r.spec.env_options, "env_options");
   } else if (to == To::Agent || agent_has) {
     if (!agent_has)
       throw UsageError(flag + ": agent '" + r.spec.agent + "' has no option '" + key + "'" +
-                       (env_has ? " (it is an option of env '" + r.spec.env + "': --set env." + key + "=...)" : "") +
+                       (env_has ? "" : suggestion(key, {&agent})) + (env_has ? " (it is an option of env '" + r.spec.env + "': --set env." + key + "=...)" : "") +
                        "; its options: " + keys_of(agent));
     set_in(agent, r.spec.agent_options, "agent_options");
   } else {
-    throw UsageError(flag + ": unknown option '" + key + "'; env '" + r.spec.env +
+    throw UsageError(flag + ": unknown option '" + key + "'" + suggestion(key, {&env, &agent}) + "; env '" + r.spec.env +
                      "' options: " + keys_of(env) + "; agent '" + r.spec.agent +
                      "' options: " + keys_of(agent));
   }

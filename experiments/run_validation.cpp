@@ -7,6 +7,7 @@
 
 #include "core/objective.h"
 #include "core/registry.h"
+#include "core/text.h"
 #include "experiments/cli_error.h"
 #include "experiments/run_request.h"
 
@@ -59,10 +60,12 @@ std::string given_at(const RunRequest& r, const std::string& section) {
 
 void check_names(const RunRequest& r) {
   if (!EnvRegistry::instance().contains(r.spec.env))
-    throw UsageError(r.where("env") + "unknown env '" + r.spec.env + "'; known envs: " +
+    throw UsageError(r.where("env") + "unknown env '" + r.spec.env + "'" +
+                     did_you_mean(r.spec.env, EnvRegistry::instance().names()) + "; known envs: " +
                      join(EnvRegistry::instance().names()));
   if (!AgentRegistry::instance().contains(r.spec.agent))
-    throw UsageError(r.where("agent") + "unknown agent '" + r.spec.agent + "'; known agents: " +
+    throw UsageError(r.where("agent") + "unknown agent '" + r.spec.agent + "'" +
+                     did_you_mean(r.spec.agent, AgentRegistry::instance().names()) + "; known agents: " +
                      join(AgentRegistry::instance().names()));
 }
 

@@ -263,6 +263,15 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
                     "--set agent.population=...)"});
   require_rejected(dir, base + "--env dram --agent ga --set agent.workload=random",
                    {"agent 'ga' has no option 'workload' (it is an option of env 'dram': --set env.workload=...)"});
+  // A misspelling gets the closest names, as from the core and Python.
+  require_rejected(dir, base + "--env drm", {"--env: unknown env 'drm' (did you mean 'dram'?); known envs: dram"});
+  require_rejected(dir, base + "--env dram --agent gaa", {"unknown agent 'gaa' (did you mean 'ga'?)"});
+  require_rejected(dir, base + "--env dram --agent ga --set populaton=3",
+                   {"--set populaton=3: unknown option 'populaton' (did you mean 'population'?); env 'dram' options: "});
+  require_rejected(dir, base + "--env dram --agent ga --set env.worklod=cloud-1",
+                   {"env 'dram' has no option 'worklod' (did you mean 'workload'?); its options: workload"});
+  require_rejected(dir, base + "--env dram --agent ga --set agent.populaton=3",
+                   {"agent 'ga' has no option 'populaton' (did you mean 'population'?); its options: population"});
   require_rejected(dir, base + "--env dram --agent ga --set workload", {"workload", "key=value"});
   require_rejected(dir, base + "--env dram --agent ga --set workload=nosuch", {"nosuch", "stream"});
   require_rejected(dir, base + "--env dram --agent ga --set space=huge", {"space", "archgym"});
