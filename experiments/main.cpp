@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.formatter(std::make_shared<HelpFormatter>());
 
-  CLI::App* list = app.add_subcommand("list", "list every env and agent with its options");
+  CLI::App* list = app.add_subcommand("list", "list every env, agent and proxy model with its options");
 
   RunFlags f;
   CLI::App* run = app.add_subcommand("run", "run an agent against an env and record it in the store");

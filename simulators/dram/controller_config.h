@@ -1,5 +1,5 @@
 #pragma once
-// Memory-controller knobs with DRAMSys 4.0 semantics (reference KNOBS.md), plus
+// Memory-controller knobs with DRAMSys 4.0 semantics (data/dram/KNOBS.md), plus
 // PowerDown, PerBank refresh and a write-drain policy.
 #include <string>
 #include <string_view>

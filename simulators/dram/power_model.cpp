@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-// A DRAMPower-style energy model (reference KNOBS.md §12). Background cycles are
+// A DRAMPower-style energy model (data/dram/KNOBS.md §12). Background cycles are
 // classified per rank between state changes, exactly like DRAMPower's CommandAnalysis:
 //   act  : >= 1 bank open (plus tRFC - tRP per REF)
 //   pre  : all banks closed, not powered down or in self-refresh

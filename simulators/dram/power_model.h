@@ -1,5 +1,5 @@
 #pragma once
-// IDD-current energy model in the style of DRAMPower (see reference KNOBS.md §12):
+// IDD-current energy model in the style of DRAMPower (see data/dram/KNOBS.md §12):
 // command energies plus background energy per cycle class (active, precharged,
 // power-down, self-refresh), for the whole DIMM (per-device x devices), IO excluded.
 #include <cstdint>

@@ -32,7 +32,7 @@
 // open row (IssuedCommand::row of a CAS is the request's row); PRE to a precharged bank is
 // a legal no-op; REFA, PDEP and SREFEN need every bank of the rank precharged, REFB its
 // bank; PDEA is accepted with or without open banks (DRAMSys issues it with all banks
-// precharged, see reference KNOBS.md §6); a rank in power-down or self-refresh accepts
+// precharged, see data/dram/KNOBS.md §6); a rank in power-down or self-refresh accepts
 // only its matching exit (PDXA after PDEA, PDXP after PDEP, SREFEX after SREFEN).
 //
 // Performance: O(banks) for PREA/REFA/SREFEN, O(ranks) for CAS, O(1) otherwise; no allocation
