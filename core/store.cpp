@@ -574,8 +574,10 @@ std::vector<EvaluationRecord> Store::evaluations(std::int64_t run_id) const {
   std::vector<EvaluationRecord> out;
   while (s.step()) {
     EvaluationRecord e;
-    e.run_id = s.integer(0);
-    e.index = s.integer(1);
+    // Both name the row, so they come first. Run ids start at 1 (0 means "every run" here);
+    // indices at 0 (a text one read as 0 and listed a second evaluation 0).
+    e.run_id = s.checked_integer(0, "an evaluation", "run_id", 1);
+    e.index = s.checked_integer(1, "run " + std::to_string(e.run_id) + ", an evaluation", "idx", 0);
     const std::string row = "run " + std::to_string(e.run_id) + ", evaluation " + std::to_string(e.index);
     e.design = s.text(2);
     e.metrics = s.text(3);
@@ -590,9 +592,13 @@ std::vector<EvaluationRecord> Store::evaluations(std::int64_t run_id) const {
 
 std::optional<double> Store::best_reward(std::int64_t run_id) const {
   const auto held = lock();
-  // Numbers only: SQLite ranks text above every number (a hand-edited 'abc' was the best).
+  // Only the rows evaluations() reads as valid, with a number for a reward: SQLite ranks
+  // text above every number (a hand-edited reward 'abc' was the best), and `valid != 0`
+  // held for a text or negative valid, which evaluations() refuses. The rows it refuses
+  // are named by the commands that read them (export, resume), not by a listing.
   Statement s(db_, path_,
-              "SELECT MAX(reward) FROM evaluations WHERE run_id = ? AND valid != 0 "
+              "SELECT MAX(reward) FROM evaluations WHERE run_id = ? "
+              "AND typeof(valid) = 'integer' AND valid > 0 AND typeof(idx) = 'integer' AND idx >= 0 "
               "AND typeof(reward) IN ('real', 'integer')");
   s.bind(1, run_id);
   if (!s.step() || s.null(0)) return std::nullopt;

@@ -113,9 +113,12 @@ class Store {
   // run(), or std::invalid_argument naming the store and the runs it does hold.
   RunRecord require_run(std::int64_t run_id) const;
   std::vector<RunRecord> runs() const;
+  // The run's evaluations by index (run_id 0: every run's, by run). A column a hand edit
+  // gave another type, or a run_id below 1 or idx below 0, throws naming the row.
   std::vector<EvaluationRecord> evaluations(std::int64_t run_id) const;
   // The highest reward among the run's valid evaluations (nothing if it has none), without
-  // reading its rows into memory.
+  // reading its rows into memory. A row evaluations() would refuse (a hand edit: a valid,
+  // idx or reward of another type, a negative valid or idx) never counts.
   std::optional<double> best_reward(std::int64_t run_id) const;
 
   // "wal" for a file store (what PRAGMA journal_mode reports).

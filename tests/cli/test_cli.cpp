@@ -1044,6 +1044,10 @@ TEST_CASE("cli: a hand-edited store column of the wrong type is named, not read 
          "run 1, evaluation 3: column 'reward' holds 'abc' (text); expected a number");
   expect("UPDATE evaluations SET design = '[1,2,3]' WHERE idx = 3", "export --store s.db --out -",
          "run 1, evaluation 3 design: expected a JSON object, got [1,2,3]");
+  expect("UPDATE evaluations SET idx = -1 WHERE idx = 3", "export --store s.db --out -",
+         "s.db: run 1, an evaluation: column 'idx' holds '-1' (integer); expected an integer of at least 0");
+  expect("UPDATE evaluations SET valid = 'yes' WHERE idx = 3", "export --store s.db --out -",
+         "s.db: run 1, evaluation 3: column 'valid' holds 'yes' (text); expected an integer");
   // A budget beyond 2^63 (the CLI takes up to 2^64 - 1) is stored as a negative integer.
   write_file(store, original);
   edit_store(store, "UPDATE runs SET budget = -1");
@@ -1053,6 +1057,17 @@ TEST_CASE("cli: a hand-edited store column of the wrong type is named, not read 
   const auto before = run_cli(dir, "runs --store s.db");
   edit_store(store, "UPDATE evaluations SET reward = 'abc' WHERE idx = 3");
   CHECK(run_cli(dir, "runs --store s.db").out == before.out);
+  // Of valid rows only: a text valid held for `valid != 0` (export refuses the row).
+  const std::string copy = "INSERT INTO evaluations SELECT run_id, 8, design, metrics, 1e9, %, invalid_reason, "
+                           "sim_seconds, recorded_at FROM evaluations WHERE idx = 2";
+  for (const std::string valid : {"'yes'", "-1", "1"}) {
+    write_file(store, original);
+    edit_store(store, std::string(copy).replace(copy.find('%'), 1, valid));
+    const auto runs = run_cli(dir, "runs --store s.db");
+    INFO(valid << "\n" << runs.out);
+    CHECK(runs.exit_code == 0);
+    CHECK((runs.out.find("  1e+09") != std::string::npos) == (valid == "1"));
+  }
 }
 
 TEST_CASE("cli: a workload too large for the memory allowed says so", "[cli]") {

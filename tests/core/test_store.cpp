@@ -43,6 +43,15 @@ EvaluationRecord sample_eval(std::int64_t run, std::int64_t index) {
   return e;
 }
 
+// A hand edit of the store (what a user with sqlite3 can do to it).
+void edit(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
 }  // namespace
 
 TEST_CASE("store round trip of runs and evaluations") {
@@ -102,6 +111,65 @@ TEST_CASE("best_reward is the highest reward of a run's valid evaluations") {
   CHECK(store.best_reward(id) == 2.5);
   CHECK(store.best_reward(other) == 7.0);
   CHECK_FALSE(store.best_reward(99));
+}
+
+TEST_CASE("a hand-edited run_id or idx of an evaluation is named, not read as another row") {
+  // A text idx read as 0 (a second evaluation 0), and a run_id of 0 put its row among every
+  // run's (0 means all runs to evaluations() and export).
+  const auto path = temp_store("hand_edited_keys");
+  Store store(path);
+  const auto id = store.create_run(sample_run());
+  for (int i = 0; i < 3; ++i) store.record(sample_eval(id, i));
+  const std::string hint = " (was the store edited by hand?)";
+  const auto expect = [&](const std::string& sql, std::int64_t run, const std::string& message) {
+    edit(path, sql);
+    CHECK_THROWS_WITH(store.evaluations(run), "store " + path + ": " + message + hint);
+    edit(path, "PRAGMA foreign_keys = OFF; UPDATE evaluations SET run_id = 1, idx = 2 WHERE rowid = 3");  // undo
+    CHECK(store.evaluations(run).size() == 3);
+  };
+  expect("UPDATE evaluations SET idx = 'two' WHERE idx = 2", id,
+         "run 1, an evaluation: column 'idx' holds 'two' (text); expected an integer");
+  expect("UPDATE evaluations SET idx = -2 WHERE idx = 2", id,
+         "run 1, an evaluation: column 'idx' holds '-2' (integer); expected an integer of at least 0");
+  expect("UPDATE evaluations SET idx = 2.5 WHERE idx = 2", 0,
+         "run 1, an evaluation: column 'idx' holds '2.5' (real); expected an integer");
+  expect("PRAGMA foreign_keys = OFF; UPDATE evaluations SET run_id = 0 WHERE idx = 2", 0,
+         "an evaluation: column 'run_id' holds '0' (integer); expected an integer of at least 1");
+  expect("PRAGMA foreign_keys = OFF; UPDATE evaluations SET run_id = 'one' WHERE idx = 2", 0,
+         "an evaluation: column 'run_id' holds 'one' (text); expected an integer");
+}
+
+TEST_CASE("best_reward counts only the rows evaluations() reads as valid") {
+  // `valid != 0` held for a text valid ('yes' ranks above 0) and a negative one, both of
+  // which evaluations() refuses: `archgym runs` showed a best reward no row had.
+  const auto path = temp_store("best_reward_hand_edited");
+  Store store(path);
+  const auto id = store.create_run(sample_run());
+  for (int i = 0; i < 3; ++i) {
+    auto e = sample_eval(id, i);
+    e.reward = i == 0 ? 1.0 : 100.0 * i;
+    store.record(e);
+  }
+  REQUIRE(store.best_reward(id) == 200.0);
+  const auto expect = [&](const std::string& sql, const std::string& refused) {
+    edit(path, sql);
+    CHECK(store.best_reward(id) == 1.0);  // rows 1 and 2 are refused, so they never count
+    CHECK_THROWS_WITH(store.evaluations(id), Catch::Contains(refused));
+  };
+  expect("UPDATE evaluations SET valid = 'yes' WHERE idx > 0",
+         "run 1, evaluation 1: column 'valid' holds 'yes' (text); expected an integer");
+  expect("UPDATE evaluations SET valid = -1 WHERE idx > 0",
+         "run 1, evaluation 1: column 'valid' holds '-1' (integer); expected an integer of at least 0");
+  expect("UPDATE evaluations SET valid = 0.5 WHERE idx > 0",
+         "run 1, evaluation 1: column 'valid' holds '0.5' (real); expected an integer");
+  expect("UPDATE evaluations SET valid = 1, idx = -idx WHERE idx > 0",
+         "run 1, an evaluation: column 'idx' holds '-2' (integer); expected an integer of at least 0");
+  // Any positive integer is valid to both, and 0 to neither.
+  edit(path, "UPDATE evaluations SET idx = -idx, valid = 2 WHERE idx < 0");
+  CHECK(store.best_reward(id) == 200.0);
+  CHECK(store.evaluations(id)[2].valid);
+  edit(path, "UPDATE evaluations SET valid = 0 WHERE idx = 2");
+  CHECK(store.best_reward(id) == 100.0);
 }
 
 TEST_CASE("an unknown run is refused naming the store's runs, the first 20 of many") {
