@@ -76,6 +76,12 @@ class SqliteError : public std::runtime_error {
   int code_;
 };
 
+// A row a hand edit left unreadable (Statement::checked_integer and checked_number).
+class UnreadableRow : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // One prepared statement; finalised on scope exit.
 class Statement {
  public:
@@ -133,9 +139,9 @@ class Statement {
   [[noreturn]] void wrong_type(int col, const std::string& row, const char* column, const std::string& expected) const {
     static const char* const kTypes[] = {"", "integer", "real", "text", "blob", "null"};
     const int type = sqlite3_column_type(stmt_, col);
-    throw std::runtime_error("store " + path_ + ": " + row + ": column '" + column + "' holds " +
-                             (type == SQLITE_BLOB ? std::string("a blob") : "'" + printable_line(text(col), 60) + "'") +
-                             " (" + kTypes[type] + "); expected " + expected + " (was the store edited by hand?)");
+    throw UnreadableRow("store " + path_ + ": " + row + ": column '" + column + "' holds " +
+                        (type == SQLITE_BLOB ? std::string("a blob") : "'" + printable_line(text(col), 60) + "'") +
+                        " (" + kTypes[type] + "); expected " + expected + " (was the store edited by hand?)");
   }
   [[noreturn]] void fail(const char* what) const {
     const int code = sqlite3_errcode(db_) & 0xff;
@@ -473,11 +479,14 @@ void Store::set_status(std::int64_t run_id, const std::string& status, const std
 
 namespace {
 
+// Throws UnreadableRow for a pid that is no process id: a text one read as 0, which
+// liveness() takes for a process that is gone, so the claim was taken over unasked.
 std::optional<RunClaim> read_claim(sqlite3* db, const std::string& path, std::int64_t run_id) {
   Statement s(db, path, "SELECT host, pid, process_start, claimed_at FROM run_claims WHERE run_id = ?");
   s.bind(1, run_id);
   if (!s.step()) return std::nullopt;
-  return RunClaim{ProcessIdentity{s.text(0), s.integer(1), s.text(2)}, s.text(3)};
+  const std::int64_t pid = s.checked_integer(1, "run " + std::to_string(run_id) + "'s claim", "pid", 1);
+  return RunClaim{ProcessIdentity{s.text(0), pid, s.text(2)}, s.text(3)};
 }
 
 bool same_process(const ProcessIdentity& a, const ProcessIdentity& b) {
@@ -494,7 +503,17 @@ std::optional<RunClaim> Store::claim_run(std::int64_t run_id, const ProcessIdent
     updated.bind(1, run_id);
     if (!updated.step()) throw std::invalid_argument("store " + path_ + ": no run " + std::to_string(run_id));
     const std::string last_write = updated.text(0);
-    const auto held = read_claim(db_, path_, run_id);
+    // A claim that cannot be read cannot be checked either: only force replaces it.
+    std::optional<RunClaim> held;
+    try {
+      held = read_claim(db_, path_, run_id);
+    } catch (const UnreadableRow& e) {
+      if (!force)
+        throw std::runtime_error(std::string(e.what()) + "; whether its process still runs cannot be told. If none "
+                                 "does, take the run over with force (CLI: archgym run --resume " +
+                                 std::to_string(run_id) + " --store " + path_ +
+                                 " --force; Python: archgym.resume(..., force=True))");
+    }
     if (held) {
       const std::string id = "run " + std::to_string(run_id);
       if (same_process(held->owner, by))

@@ -102,8 +102,9 @@ class Store {
   // same time (two resumes of one run would collide). Atomic across processes. A claim
   // whose process is gone (same host, not running, or its pid now another process's) is
   // taken over; a live one, or one of another host (which cannot be checked), throws
-  // naming its process unless `force`. Throws for an unknown run. Returns the claim it
-  // replaced, if any.
+  // naming its process unless `force`; so does a claim a hand edit left unreadable (a pid
+  // that is no process id), named. Throws for an unknown run. Returns the claim it
+  // replaced, if any (none for an unreadable one).
   std::optional<RunClaim> claim_run(std::int64_t run_id, const ProcessIdentity& by, bool force = false);
   // Ends `by`'s claim (no-op if it holds none).
   void release_run(std::int64_t run_id, const ProcessIdentity& by);

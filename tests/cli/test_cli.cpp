@@ -1048,6 +1048,12 @@ TEST_CASE("cli: a hand-edited store column of the wrong type is named, not read 
          "s.db: run 1, an evaluation: column 'idx' holds '-1' (integer); expected an integer of at least 0");
   expect("UPDATE evaluations SET valid = 'yes' WHERE idx = 3", "export --store s.db --out -",
          "s.db: run 1, evaluation 3: column 'valid' holds 'yes' (text); expected an integer");
+  // A claim's pid of text read as 0, no process: the claim was taken over without asking.
+  const std::string claimed = "UPDATE runs SET status = 'running'; INSERT INTO run_claims VALUES (1, 'h', 'abc', '', '')";
+  expect(claimed, "run --resume 1 --store s.db --no-progress",
+         "s.db: run 1's claim: column 'pid' holds 'abc' (text); expected an integer");
+  expect(claimed, "runs --store s.db", "s.db: run 1's claim: column 'pid' holds 'abc' (text); expected an integer");
+  CHECK(run_cli(dir, "run --resume 1 --store s.db --no-progress --force").exit_code == 0);
   // A budget beyond 2^63 (the CLI takes up to 2^64 - 1) is stored as a negative integer.
   write_file(store, original);
   edit_store(store, "UPDATE runs SET budget = -1");

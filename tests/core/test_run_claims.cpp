@@ -3,6 +3,7 @@
 #include "tests/catch.h"
 #include "tests/core/temp_store.h"
 
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -144,5 +145,35 @@ TEST_CASE("run claims: another host's claim cannot be checked, so only force tak
                     Catch::Contains("is being run by pid 4242 on host node17.cluster.invalid (another host") &&
                         Catch::Contains("--force"));
   store.claim_run(id, this_process(), /*force=*/true);
+  CHECK(store.run_claim(id)->owner.pid == getpid());
+}
+
+TEST_CASE("run claims: a hand-edited pid is named, and only force replaces the claim") {
+  // A text pid read as 0, which is no process: the claim counted as its process's death and
+  // was taken over without asking, though the process might still be running the run.
+  const std::string path = temp_store("claims_hand_edited");
+  Store store(path);
+  const auto id = new_run(store);
+  store.claim_run(id, live_other_process());
+  const auto edit = [&](const std::string& pid) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    const int rc = sqlite3_exec(db, ("UPDATE run_claims SET pid = " + pid).c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+  };
+  for (const auto& [pid, says] : std::vector<std::pair<std::string, std::string>>{
+           {"'abc'", "holds 'abc' (text); expected an integer"},
+           {"0", "holds '0' (integer); expected an integer of at least 1"},
+           {"-1", "holds '-1' (integer); expected an integer of at least 1"},
+           {"12.5", "holds '12.5' (real); expected an integer"}}) {
+    edit(pid);
+    const std::string named = "store " + path + ": run 1's claim: column 'pid' " + says;
+    CHECK_THROWS_WITH(store.run_claim(id), named + " (was the store edited by hand?)");
+    CHECK_THROWS_WITH(store.claim_run(id, this_process()),
+                      Catch::StartsWith(named) && Catch::Contains("whether its process still runs cannot be told") &&
+                          Catch::Contains("archgym run --resume 1 --store " + path + " --force"));
+  }
+  CHECK_FALSE(store.claim_run(id, this_process(), /*force=*/true));  // replaced: whose it was is unknown
   CHECK(store.run_claim(id)->owner.pid == getpid());
 }
