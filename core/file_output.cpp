@@ -1,10 +1,12 @@
 #include "core/file_output.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
-
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -26,7 +28,10 @@ bool is_sqlite_file(const std::string& path) {
   return in.gcount() >= 4 && h[0] == 0x37 && h[1] == 0x7f && h[2] == 0x06 && (h[3] == 0x82 || h[3] == 0x83);
 }
 
-// Temporary files of earlier writes to `path` whose process died (kill -9 mid-write).
+bool all_digits(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
+
+// Temporary files of earlier writes to `path` whose process died (kill -9 mid-write):
+// "<name>.tmp-<pid>-<n>", or "<name>.tmp-<pid>" as earlier builds named them.
 void remove_stale_temporaries(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -36,10 +41,49 @@ void remove_stale_temporaries(const std::string& path) {
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
     if (name.rfind(prefix, 0) != 0) continue;
-    const std::string pid = name.substr(prefix.size());
-    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string rest = name.substr(prefix.size());
+    const auto dash = rest.find('-');
+    const std::string pid = rest.substr(0, dash);
+    // No pid has 10 digits; a longer number threw from std::stol and stopped the write.
+    if (!all_digits(pid) || pid.size() > 9 || (dash != std::string::npos && !all_digits(rest.substr(dash + 1))))
+      continue;
     if (kill(static_cast<pid_t>(std::stol(pid)), 0) != 0 && errno == ESRCH) fs::remove(entry.path(), ec);
   }
+}
+
+// A new temporary file next to `path` under a name no other write uses: the pid tells
+// processes apart and the counter the writes of one process, whose threads collided under
+// "<path>.tmp-<pid>" (one renamed the other's half-written file into place). O_EXCL: an
+// existing file of that name (left by an earlier process with this pid, or anything else,
+// a store included) is never opened, the next name is tried. Returns its descriptor and
+// sets `name`.
+int create_temporary(const std::string& path, const std::string& what, std::string& name) {
+  static std::atomic<std::uint64_t> counter{0};
+  const std::string stem = path + ".tmp-" + std::to_string(static_cast<long>(getpid())) + "-";
+  for (int attempt = 0;; ++attempt) {
+    name = stem + std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
+    const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) return fd;
+    if (errno != EEXIST || attempt >= 1000)
+      throw std::runtime_error(path + ": cannot write " + what + " (" + std::strerror(errno) + ")");
+  }
+}
+
+// All of `content` to `fd`, then closes it; false (errno set) if any of it failed.
+bool write_and_close(int fd, const std::string& content) {
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n < 0 ? errno : EIO;
+      ::close(fd);
+      errno = error;
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return ::close(fd) == 0;  // a full disk can report here (NFS)
 }
 
 }  // namespace
@@ -92,18 +136,11 @@ void write_file_atomically(const std::string& link, const std::string& content, 
   if (fs::is_symlink(link, ec) && fs::exists(link, ec)) path = fs::canonical(link, ec).string();
   if (path.empty()) path = link;
   remove_stale_temporaries(path);
-  const std::string temporary = path + ".tmp-" + std::to_string(static_cast<long>(getpid()));
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(path + ": cannot write " + what + " (" + std::strerror(errno) + ")");
-    out << content;
-    out.flush();
-    if (!out) {
-      const std::string reason = std::strerror(errno);  // e.g. no space left on device
-      out.close();
-      fs::remove(temporary, ec);
-      throw std::runtime_error(path + ": writing " + what + " failed (" + reason + ")");
-    }
+  std::string temporary;
+  if (!write_and_close(create_temporary(path, what, temporary), content)) {
+    const std::string reason = std::strerror(errno);  // e.g. no space left on device
+    fs::remove(temporary, ec);
+    throw std::runtime_error(path + ": writing " + what + " failed (" + reason + ")");
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     const std::string reason = std::strerror(errno);

@@ -1,7 +1,8 @@
 #pragma once
 // Writing an output file (a CSV export, a proxy model) without ever destroying data: the
-// text goes to a temporary file next to the target, which is renamed over it only once
-// complete (a crash leaves the old file or none, never half of one), and a target that is
+// text goes to a temporary file next to the target, one of its own per write (threads may
+// save one path at once), which is renamed over it only once complete (a crash leaves the
+// old file or none, never half of one), and a target that is
 // an SQLite database (an archgym store, given as --out by mistake) is refused. A target
 // that exists and is not a regular file (a device such as /dev/stdout, a FIFO) is written
 // in place instead, since renaming over it would replace the node itself.

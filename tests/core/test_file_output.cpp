@@ -4,9 +4,13 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "core/file_output.h"
 #include "core/store.h"
@@ -62,10 +66,66 @@ TEST_CASE("temporary files left by a writer that was killed are cleaned up by th
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string out = (dir / "m.json").string();
-  std::ofstream(out + ".tmp-999999999") << "half a model";  // no such process
-  std::ofstream(out + ".tmp-" + std::to_string(getppid())) << "a live writer's";
+  const std::string live = std::to_string(getppid());
+  // As this build names them (pid, then a count) and as earlier builds did (pid only).
+  for (const std::string& name : std::vector<std::string>{".tmp-999999999", ".tmp-999999999-0", ".tmp-999999999-17",
+                                                          ".tmp-" + live, ".tmp-" + live + "-3", ".tmp-999999999-x",
+                                                          ".tmp-99999999999999999999"})
+    std::ofstream(out + name) << "half a model";
   write_file_atomically(out, "{}", "the proxy model file");
-  CHECK_FALSE(fs::exists(out + ".tmp-999999999"));
-  CHECK(fs::exists(out + ".tmp-" + std::to_string(getppid())));
+  for (const char* dead : {".tmp-999999999", ".tmp-999999999-0", ".tmp-999999999-17"})  // no such process
+    CHECK_FALSE(fs::exists(out + dead));
+  CHECK(fs::exists(out + ".tmp-" + live));  // a live writer's
+  CHECK(fs::exists(out + ".tmp-" + live + "-3"));
+  CHECK(fs::exists(out + ".tmp-999999999-x"));  // not a name it gives: someone else's file
+  CHECK(fs::exists(out + ".tmp-99999999999999999999"));  // too long for a pid (std::stol threw: no write)
   CHECK(read_text(out) == "{}");
+}
+
+TEST_CASE("threads writing one path at once each replace it whole and leave no temporary") {
+  // Both threads used "<path>.tmp-<pid>": one renamed the other's half-written file into
+  // place, and the other's rename then failed ("cannot replace it").
+  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "file_output_threads";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string out = (dir / "model.json").string();
+  const std::string a(300000, 'a'), b = std::string(200000, 'b') + "\n";
+  constexpr int kWrites = 150;
+  std::atomic<int> failed{0}, torn{0}, done{0};
+  std::string failure;
+  std::mutex failure_mutex;
+  auto writer = [&](const std::string& content) {
+    for (int i = 0; i < kWrites; ++i) {
+      try {
+        write_file_atomically(out, content, "the proxy model file");
+      } catch (const std::exception& e) {
+        ++failed;
+        const std::lock_guard lock(failure_mutex);
+        failure = e.what();
+      }
+    }
+    ++done;
+  };
+  // Whoever reads the file meanwhile sees one write or the other, whole.
+  auto reader = [&] {
+    while (done < 2) {
+      std::ifstream in(out, std::ios::binary);
+      if (!in) continue;  // before the first write
+      std::stringstream text;
+      text << in.rdbuf();
+      if (text.str() != a && text.str() != b) ++torn;
+    }
+  };
+  std::thread first(writer, a), second(writer, b), watcher(reader);
+  first.join();
+  second.join();
+  watcher.join();
+  INFO(failure);
+  CHECK(failed == 0);
+  CHECK(torn == 0);
+  const std::string last = read_text(out);
+  CHECK((last == a || last == b));
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(dir)) left.push_back(entry.path().filename().string());
+  CHECK(left == std::vector<std::string>{"model.json"});
 }
