@@ -254,35 +254,74 @@ std::string TrainedProxy::to_json() const {
 
 namespace {
 
-// A JSON value, or a discarded one for text that is not strict JSON (strict_json.h).
-ojson parse_or_discarded(const std::string& text) {
+// What a model file says it learned from: every string it gives as its "env" and as its
+// env_config's "model". All of them where a key is given twice, and those before the point
+// where a broken file stops parsing: loading refuses such a file, but it may still be the
+// model another proxy learned from, and whichever value was meant, the model it names
+// must not be written over. (Parsed strictly, as loading does, such a file named
+// nothing, and the guard stopped there.)
+struct SourceLinks {
+  std::vector<std::string> envs, models;
+};
+
+SourceLinks source_links(const std::string& text) {
+  using Event = ojson::parse_event_t;
+  struct Open {
+    bool object;
+    std::string key;  // an object's latest key: the value being parsed is its
+  };
+  std::vector<Open> open;
+  SourceLinks links;
+  const ojson::parser_callback_t collect = [&](int, Event event, ojson& parsed) {
+    if (event == Event::object_start || event == Event::array_start) {
+      if (open.size() >= detail::kMaxJsonDepth) throw std::invalid_argument("nested too deep");  // as parse_strict
+      open.push_back({event == Event::object_start, ""});
+    } else if (event == Event::object_end || event == Event::array_end) {
+      open.pop_back();
+    } else if (event == Event::key) {
+      open.back().key = parsed.get<std::string>();
+    } else if (event == Event::value && parsed.is_string() && !open.empty() && open[0].object) {
+      if (open.size() == 1 && open[0].key == "env") links.envs.push_back(parsed.get<std::string>());
+      if (open.size() == 2 && open[0].key == "env_config" && open[1].object && open[1].key == "model")
+        links.models.push_back(parsed.get<std::string>());
+    }
+    return event != Event::value;  // no document of the numbers (a forest's thousands)
+  };
   try {
-    return detail::parse_strict<ojson>(text);
-  } catch (const std::exception&) {
-    return ojson(ojson::value_t::discarded);
+    [[maybe_unused]] const ojson skeleton = ojson::parse(text, collect);
+  } catch (const std::exception&) {  // what came before the error still counts
   }
+  return links;
 }
 
 // The model files a proxy learned from runs on, nearest first: its env's model, the
-// model that one learned from, and so on (each file's "env" and "env_config" fields; a
-// file that cannot be read ends the chain: nothing to write over beyond it).
-std::vector<std::string> source_model_files(std::string env, std::string env_config) {
-  std::vector<std::string> chain;
-  while (env == "proxy" && chain.size() < 64) {  // a cycle (which loading refuses) ends too
-    const ojson config = parse_or_discarded(env_config);
-    const std::string model =
-        config.is_object() && config.contains("model") && config["model"].is_string() ? config["model"].get<std::string>() : "";
-    if (model.empty()) break;
-    chain.push_back(model);
-    std::ifstream in(model, std::ios::binary);
+// model that one learned from, and so on (source_links; a file that names no model, or
+// is no regular file, ends its branch: nothing to write over beyond it).
+std::vector<std::string> source_model_files(const std::string& env, const std::string& env_config) {
+  std::vector<std::string> files;
+  const auto add = [&files](const std::string& model) {
+    if (!model.empty() && std::find(files.begin(), files.end(), model) == files.end()) files.push_back(model);
+  };
+  if (env != "proxy") return files;
+  try {  // the proxy's own record, which loaded
+    const ojson config = detail::parse_strict<ojson>(env_config);
+    if (config.is_object() && config.contains("model") && config["model"].is_string())
+      add(config["model"].get<std::string>());
+  } catch (const std::exception&) {
+    return files;
+  }
+  // Each file once: a cycle (which loading refuses) ends too.
+  for (std::size_t i = 0; i < files.size() && i < 64; ++i) {
+    std::error_code ec;  // a pipe or device would be read for ever (loading refuses them)
+    if (!std::filesystem::is_regular_file(files[i], ec)) continue;
+    std::ifstream in(files[i], std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
-    const ojson file = parse_or_discarded(text.str());
-    if (!file.is_object() || !file.contains("env") || !file["env"].is_string() || !file.contains("env_config")) break;
-    env = file["env"].get<std::string>();
-    env_config = file["env_config"].dump();
+    const SourceLinks links = source_links(text.str());
+    if (std::find(links.envs.begin(), links.envs.end(), "proxy") == links.envs.end()) continue;
+    for (const std::string& model : links.models) add(model);
   }
-  return chain;
+  return files;
 }
 
 }  // namespace

@@ -370,6 +370,45 @@ TEST_CASE("bad proxy input gets a clear error") {
                     Catch::Contains("twice_inner.json: hyperparameters.k: key given twice"));
 }
 
+TEST_CASE("a model file edited since its proxy learned from it still guards the models it names") {
+  // A key given twice made the middle file of a chain unreadable to the guard, which then
+  // stopped there: the first model, two steps up, was written over.
+  Store store(temp_store("proxy_guard_edited"));
+  ProxyTrainingOptions options;
+  options.model = "random_forest";
+  options.hyperparameters = {{"trees", "3"}};
+  const std::string first = temp_file("guard_first.proxy.json"), second = temp_file("guard_second.proxy.json");
+  TrainedProxy::train(load_proxy_dataset(store, {record_run(store, 21, 60)}), options).save(first);
+  TrainedProxy::train(load_proxy_dataset(store, {record_proxy_run(store, first, 40)}), options).save(second);
+  const TrainedProxy third = TrainedProxy::train(load_proxy_dataset(store, {record_proxy_run(store, second, 40)}), options);
+  const std::string first_text = read_text(first), second_text = read_text(second);
+  const std::string names_first = "\"model\": \"" + first + "\"", decoy = "\"model\": \"elsewhere.json\"";
+  REQUIRE(second_text.find(names_first) != std::string::npos);
+  const auto edited = [&](const std::string& from, const std::string& to) {
+    std::string t = second_text;
+    return t.replace(t.find(from), from.size(), to);
+  };
+  for (const std::string& text :
+       {edited("\"seed\": 1", "\"seed\": 1, \"seed\": 2"),      // a key given twice elsewhere
+        edited(names_first, names_first + ", " + decoy),          // the model named twice, either way round
+        edited(names_first, decoy + ", " + names_first),
+        edited("\"env_config\"", "\"env_config\": {\"model\": \"elsewhere.json\"}, \"env_config\""),
+        second_text.substr(0, second_text.find("\"metrics\""))}) {  // cut short
+    std::ofstream(second, std::ios::binary) << text;
+    INFO(text.substr(0, 400));
+    CHECK_THROWS_WITH(TrainedProxy::load(second), Catch::Contains(second));  // loading refuses it
+    CHECK_THROWS_WITH(third.save(first), Catch::Contains("learned from runs on a proxy of this very model file") &&
+                                            Catch::Contains("model=" + first));
+    CHECK_THROWS_WITH(third.save(second), Catch::Contains("model=" + second));
+    CHECK(read_text(first) == first_text);
+  }
+  // Once the middle file names another model, the first is no source any more.
+  std::ofstream(second, std::ios::binary) << edited(names_first, decoy);
+  const std::string unrelated = temp_file("guard_unrelated.proxy.json");
+  CHECK_NOTHROW(third.save(unrelated));
+  CHECK_NOTHROW(third.save(first));
+}
+
 TEST_CASE("a proxy that would refer to itself is refused, and a state predicting other metrics too") {
   Store store(temp_store("proxy_self"));
   const auto id = record_run(store, 21, 60);
