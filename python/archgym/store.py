@@ -1,14 +1,15 @@
 """The experiment store (one SQLite file) as pandas DataFrames."""
 from __future__ import annotations
 
-import json
 import math
+import numbers
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from . import _checks, _core
+from . import _checks, _core, _strict_json
 
 
 # Column dtypes, so that frames of an empty store have the types of a full one.
@@ -86,7 +87,9 @@ class Store:
         where = (f"store {self.path}: run {evaluation['run_id']} evaluation "
                  f"{evaluation['index']} {column}")
         try:
-            value = json.loads(text)
+            value = _strict_json.loads(text)
+        except _strict_json.RepeatedKeyError as e:  # the core refuses it too (export)
+            raise ValueError(f"{where}: {e}") from None
         except (ValueError, RecursionError) as e:  # RecursionError: nested too deep
             raise ValueError(f"{where}: invalid JSON ({e})") from None
         if not isinstance(value, dict):
@@ -95,7 +98,13 @@ class Store:
 
     def evaluations(self, run_id: int | None = None) -> pd.DataFrame:
         """One row per evaluation of ``run_id`` (every run when None): run_id, index,
-        reward, valid, reason, sim_seconds, then one column per knob and per metric."""
+        reward, valid, reason, sim_seconds, then one column per knob and per metric.
+        Run ids start at 1: 0 is refused, not read as every run (as ``export_csv`` reads
+        it), so that a frame always holds what its argument names."""
+        integral = isinstance(run_id, numbers.Integral) and not isinstance(run_id, (bool, np.bool_))
+        if integral and run_id == 0:
+            raise ValueError("run_id must be at least 1, got 0 (run ids start at 1; "
+                             "evaluations() reads every run)")
         ids = ([self._check_run(run_id)] if run_id is not None
                else [r["run_id"] for r in self._store.runs()])
         # Column by column (first-seen order, NaN where a row lacks one, as a frame of row

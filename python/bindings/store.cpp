@@ -73,8 +73,12 @@ void bind_store(py::module_& m) {
       .def(
           "evaluations",
           [](const Store& s, const py::object& id) {
+            // One run: Store::evaluations(0) reads every run's rows (export's "all runs"),
+            // which a caller naming a run never means.
+            const std::int64_t run = run_id(id);
+            if (run < 1) throw py::value_error("run_id must be at least 1, got " + std::to_string(run));
             py::list out;
-            for (const auto& e : s.evaluations(run_id(id))) {
+            for (const auto& e : s.evaluations(run)) {
               py::dict d;
               d["run_id"] = e.run_id;
               d["index"] = e.index;

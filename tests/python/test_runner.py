@@ -214,6 +214,65 @@ def test_evaluations_of_a_tampered_store_name_the_bad_row(tmp_path):
                        "WHERE idx = 2) WHERE idx = 3")
 
 
+def test_evaluations_refuse_a_key_given_twice_as_the_core_does(tmp_path):
+    # json.loads keeps the last of two equal keys: the frame showed PagePolicy Closed where
+    # export (the core) refused the row.
+    path = tmp_path / "twice.sqlite"
+    store = archgym.Store(path)
+    archgym.run(env="dram", agent="random_walk", budget=6, seed=1, env_options=SMALL,
+                stop_on_target=False, store=store)
+    before = store.evaluations(1)
+    for column, text, key in (
+            ("design", '{"PagePolicy": "Open", "Scheduler": "Fifo", "PagePolicy": "Closed"}',
+             "PagePolicy"),
+            ("metrics", '{"energy_uJ": 1.0, "extra": [[{"a": 1, "a": 2}]]}', "extra.a"),
+            ("metrics", '{"extra": {"inner": {"b": {"c": 1, "c": 2}}}}', "extra.inner.b.c")):
+        with sqlite3.connect(path) as db:
+            db.execute(f"UPDATE evaluations SET {column} = ? WHERE idx = 3", (text,))
+        said = f"{key}: key given twice in one object (JSON keys must be unique; keep one)"
+        with pytest.raises(ValueError) as python:
+            store.evaluations(1)
+        assert str(python.value) == f"store {path}: run 1 evaluation 3 {column}: {said}"
+        with pytest.raises(ValueError) as core:
+            store.export_csv(tmp_path / "twice.csv")
+        assert str(core.value) == f"store {path}: run 1, evaluation 3 {column}: {said}"
+        with sqlite3.connect(path) as db:  # undo, for the next one
+            db.execute(f"UPDATE evaluations SET {column} = (SELECT {column} FROM evaluations "
+                       "WHERE idx = 2) WHERE idx = 3")
+    # Keys repeated in different objects are no repetition, and rows read as before.
+    with sqlite3.connect(path) as db:
+        db.execute("""UPDATE evaluations SET metrics = '{"a": {"x": 1}, "b": {"x": [{"x": 2}]}}'
+                      WHERE idx = 3""")
+    frame = store.evaluations(1)
+    assert frame.loc[3, "a"] == {"x": 1} and frame.loc[3, "b"] == {"x": [{"x": 2}]}
+    pd.testing.assert_frame_equal(frame.drop(index=3)[before.columns], before.drop(index=3))
+
+
+def test_run_id_0_is_no_run_to_evaluations(tmp_path):
+    # To the core, evaluations(0) is every run's rows (export's "all runs"); a frame of one
+    # run never is. A row of run 0 (a hand edit) is named by export, which reads every row.
+    path = tmp_path / "zero.sqlite"
+    store = archgym.Store(path)
+    for seed in (1, 2):
+        archgym.run(env="dram", agent="random_walk", budget=3, seed=seed, env_options=SMALL,
+                    stop_on_target=False, store=store)
+    with pytest.raises(ValueError, match=r"^run_id must be at least 1, got 0 \(run ids start at 1; "
+                                         r"evaluations\(\) reads every run\)$"):
+        store.evaluations(0)
+    with pytest.raises(ValueError, match=r"^run_id must be at least 1, got 0$"):
+        store._store.evaluations(0)
+    with pytest.raises(ValueError, match=r"^run_id must be at least 1, got -1$"):
+        store.evaluations(-1)
+    assert len(store.evaluations()) == 6 and len(pd.read_csv(store.export_csv(tmp_path / "all.csv", 0))) == 6
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute("UPDATE evaluations SET run_id = 0 WHERE run_id = 2 AND idx = 1")
+    with pytest.raises(RuntimeError, match=r"zero.sqlite: an evaluation: column 'run_id' holds '0' "
+                                         r"\(integer\); expected an integer of at least 1"):
+        store.export_csv(tmp_path / "all.csv", 0)
+    assert len(store.evaluations(2)) == 2  # its run's rows no longer hold it
+
+
 def test_text_that_is_not_utf8_in_a_store_reads_as_replacement_characters(tmp_path):
     # A bare UnicodeDecodeError from runs(), evaluations() and resume (found by a tester).
     path = tmp_path / "bytes.sqlite"
