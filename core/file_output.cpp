@@ -83,6 +83,14 @@ bool write_and_close(int fd, const std::string& content) {
     }
     done += static_cast<std::size_t>(n);
   }
+  // On disk before the rename makes it the file: after a power cut the target holds the
+  // old contents or the new, never an empty file the rename had already put in place.
+  if (::fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {  // (EINVAL: a file system without fsync)
+    const int error = errno;
+    ::close(fd);
+    errno = error;
+    return false;
+  }
   return ::close(fd) == 0;  // a full disk can report here (NFS)
 }
 
