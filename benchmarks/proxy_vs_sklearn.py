@@ -3,7 +3,7 @@ against the world). Writes benchmarks/reference/sklearn_proxy_dram.json, which
 tests/python/test_proxy_validation.py pins.
 
 Data per ArchGym workload: random walk seed 1, 1000 designs (training) and seed 2, 500
-designs (test), default DRAM env. Models: our random_forest (100 trees, seed 1) vs
+designs (test), DRAM env with space=extended. Models: our random_forest (100 trees, seed 1) vs
 sklearn RandomForestRegressor(n_estimators=100) averaged over random_state 0..4; our knn
 with scaling=none vs KNeighborsRegressor(n_neighbors=5, weights="distance", kd_tree); our knn with
 its default learned feature scales (knn_learned) vs the same KNeighborsRegressor on the
@@ -56,7 +56,7 @@ def dataset(workload: str, directory: Path) -> archgym.Store:
     store = archgym.Store(directory / f"{workload}.sqlite")
     for seed, budget in ((1, 1000), (2, 500)):
         archgym.run(env="dram", agent="random_walk", budget=budget, seed=seed,
-                    env_options={"workload": workload}, stop_on_target=False, store=store)
+                    env_options={"workload": workload, "space": "extended"}, stop_on_target=False, store=store)
     return store
 
 

@@ -46,6 +46,10 @@ std::size_t DesignSpace::index_of(const std::string& name) const {
                               "; known parameters: " + join(names()));
 }
 
+bool DesignSpace::has(const std::string& name) const {
+  return std::any_of(parameters_.begin(), parameters_.end(), [&](const Parameter& p) { return p.name() == name; });
+}
+
 const Parameter& DesignSpace::parameter(const std::string& name) const {
   return parameters_[index_of(name)];
 }

@@ -43,6 +43,7 @@ class DesignSpace {
   const Parameter& parameter(const std::string& name) const;  // throws listing names
   std::size_t index_of(const std::string& name) const;        // throws listing names
   std::vector<std::string> names() const;                     // parameter names in order
+  bool has(const std::string& name) const;                     // a parameter of that name
   // Number of points ignoring constraints (as double: spaces can be astronomically large);
   // infinity when a Real parameter is present.
   double size() const;

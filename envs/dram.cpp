@@ -71,13 +71,27 @@ Schema dram_schema() {
   s.string("addressmap", "default",
            "default (the memspec's ArchGym map), rbc, brc, bg-interleaved, row-bank-col, or a JSON path");
   s.real("trace_clock_mhz", 800.0, 1.0, 100000.0, "clock of the trace timestamps in MHz (ArchGym: 800)");
-  s.choice("space", "archgym", {"archgym", "rl"},
-           "archgym: RequestBufferSize 1..8 and MaxActiveTransactions 1..128; "
-           "rl: both as powers of two up to 128 (ArchGym's RL variant)");
+  s.choice("space", "archgym", {"archgym", "extended", "rl"},
+           "archgym: ArchGym's 10 knobs (RequestBufferSize 1..8, MaxActiveTransactions 1..128); "
+           "extended: plus RefreshPolicy PerBank and PowerDownPolicy; "
+           "rl: ArchGym's RL variant (powers of two)");
   return s;
 }
 
-DesignSpace make_space(bool rl_variant) {
+// Which knobs and values a search sees (the `space` option).
+enum class SpaceVariant {
+  ArchGym,   // the GA, random-walk and BO space of ArchGym's DRAMSys scripts, value for value
+  Extended,  // plus archgym's own refresh and power-down knobs (simulated, not in ArchGym)
+  Rl,        // ArchGym's RL action decoder (envHelpers.py): sizes and refresh limits as powers of two
+};
+
+SpaceVariant space_variant(const std::string& name) {
+  return name == "extended" ? SpaceVariant::Extended : name == "rl" ? SpaceVariant::Rl : SpaceVariant::ArchGym;
+}
+
+DesignSpace make_space(SpaceVariant variant) {
+  const bool rl_variant = variant == SpaceVariant::Rl;
+  const bool extended = variant == SpaceVariant::Extended;
   DesignSpace space;
   space.add(Parameter::categorical(kPagePolicy, dram::enum_names<dram::PagePolicy>(),
                                    "row-buffer policy"));
@@ -91,10 +105,18 @@ DesignSpace make_space(bool rl_variant) {
     space.add(Parameter::integer(kRequestBufferSize, 1, 8, 1, "scheduler buffer entries"));
   space.add(Parameter::categorical(kRespQueue, dram::enum_names<dram::RespQueuePolicy>(),
                                    "response ordering"));
-  space.add(Parameter::categorical(kRefreshPolicy, dram::enum_names<dram::RefreshPolicy>(),
-                                   "refresh scheme (PerBank is an archgym extension for DDR3/4)"));
-  space.add(Parameter::integer(kRefreshMaxPostponed, 1, 8, 1, "refreshes that may be postponed"));
-  space.add(Parameter::integer(kRefreshMaxPulledin, 1, 8, 1, "refreshes that may be pulled in"));
+  if (extended)
+    space.add(Parameter::categorical(kRefreshPolicy, dram::enum_names<dram::RefreshPolicy>(),
+                                     "refresh scheme (PerBank is an archgym extension for DDR3/4)"));
+  else
+    space.add(Parameter::categorical(kRefreshPolicy, {"NoRefresh", "AllBank"}, "refresh scheme"));
+  if (rl_variant) {
+    space.add(Parameter::power_of_two(kRefreshMaxPostponed, 1, 8, "refreshes that may be postponed"));
+    space.add(Parameter::power_of_two(kRefreshMaxPulledin, 1, 8, "refreshes that may be pulled in"));
+  } else {
+    space.add(Parameter::integer(kRefreshMaxPostponed, 1, 8, 1, "refreshes that may be postponed"));
+    space.add(Parameter::integer(kRefreshMaxPulledin, 1, 8, 1, "refreshes that may be pulled in"));
+  }
   space.add(Parameter::categorical(kArbiter, dram::enum_names<dram::ArbiterPolicy>(),
                                    "initiator-side arbiter"));
   if (rl_variant)
@@ -103,8 +125,8 @@ DesignSpace make_space(bool rl_variant) {
   else
     space.add(Parameter::integer(kMaxActiveTransactions, 1, 128, 1,
                                  "outstanding transactions (ignored by the Simple arbiter)"));
-  space.add(Parameter::categorical(kPowerDownPolicy, dram::enum_names<dram::PowerDownPolicy>(),
-                                   "power-down (fixed to NoPowerDown in ArchGym)"));
+  if (extended)  // ArchGym fixes it to NoPowerDown, as the other variants do
+    space.add(Parameter::categorical(kPowerDownPolicy, dram::enum_names<dram::PowerDownPolicy>(), "power-down"));
   return space;
 }
 
@@ -256,7 +278,7 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
 class DramEnv final : public Env {
  public:
   explicit DramEnv(const Options& o)
-      : space_(make_space(o.string("space") == "rl")) {
+      : space_(make_space(space_variant(o.string("space")))) {
     InputDigests digests;
     workload_ = load_workload(o, digests.workload);
     require_regular_file("memspec", o.string("memspec"));  // a preset name is no file: passes
@@ -281,8 +303,9 @@ class DramEnv final : public Env {
   }
 
   Design default_design() const override {
-    // ArchGym's DRAMSys baseline policy (postponed/pulled-in raised to 1, the space's minimum).
-    return space_.from_strings({{kPagePolicy, "Open"},
+    // DRAMSys's example controller (mcconfigs/fr_fcfs.json), but for RefreshMaxPostponed
+    // and RefreshMaxPulledin at 1 where it has 8.
+    std::vector<std::pair<std::string, std::string>> knobs = {{kPagePolicy, "Open"},
                                 {kScheduler, "FrFcfs"},
                                 {kSchedulerBuffer, "Bankwise"},
                                 {kRequestBufferSize, "8"},
@@ -291,8 +314,9 @@ class DramEnv final : public Env {
                                 {kRefreshMaxPostponed, "1"},
                                 {kRefreshMaxPulledin, "1"},
                                 {kArbiter, "Simple"},
-                                {kMaxActiveTransactions, "128"},
-                                {kPowerDownPolicy, "NoPowerDown"}});
+                                {kMaxActiveTransactions, "128"}};
+    if (space_.has(kPowerDownPolicy)) knobs.emplace_back(kPowerDownPolicy, "NoPowerDown");
+    return space_.from_strings(knobs);
   }
 
   std::vector<InputFile> input_files() const override { return inputs_; }
@@ -341,7 +365,7 @@ class DramEnv final : public Env {
     c.refresh_max_pulledin = number(kRefreshMaxPulledin);
     c.arbiter = dram::parse_enum<dram::ArbiterPolicy>(text(kArbiter));
     c.max_active_transactions = number(kMaxActiveTransactions);
-    c.power_down = dram::parse_enum<dram::PowerDownPolicy>(text(kPowerDownPolicy));
+    if (space_.has(kPowerDownPolicy)) c.power_down = dram::parse_enum<dram::PowerDownPolicy>(text(kPowerDownPolicy));
     return c;
   }
 

@@ -2,7 +2,8 @@
 
 PPO's MlpPolicy needs a flat action, so the env's Dict-of-Discrete action is
 presented as one MultiDiscrete by archgym.gym.FlattenAction (one categorical head
-per knob, as ArchGym's RL agent had). Each step simulates one controller
+per knob, as ArchGym's multi-agent RL form had; its single-agent PPO binned a
+continuous action instead). Each step simulates one controller
 configuration on the workload; the reward is ArchGym's target ratio on power and
 latency (higher is better).
 

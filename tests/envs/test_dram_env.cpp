@@ -29,26 +29,46 @@ Design with(const Env& env, std::vector<std::pair<std::string, std::string>> cha
 }  // namespace
 
 TEST_CASE("dram env exposes ArchGym's knobs with their value sets") {
+  // ArchGym's GA, random walk and BO (train_ga_DRAMSys.py: lb [0,0,0,1,0,0,1,1,0,1],
+  // ub [3,2,2,8,1,1,8,8,2,128]): 28,311,552 designs.
   auto env = make_env("dram");
   const DesignSpace& s = env->space();
-  REQUIRE(s.dimension() == 11);
+  CHECK(s.names() == std::vector<std::string>{"PagePolicy", "Scheduler", "SchedulerBuffer", "RequestBufferSize",
+                                              "RespQueue", "RefreshPolicy", "RefreshMaxPostponed",
+                                              "RefreshMaxPulledin", "Arbiter", "MaxActiveTransactions"});
   CHECK(s.parameter("PagePolicy").cardinality() == 4);
   CHECK(s.parameter("Scheduler").cardinality() == 3);
   CHECK(s.parameter("SchedulerBuffer").cardinality() == 3);
   CHECK(s.parameter("RequestBufferSize").cardinality() == 8);
   CHECK(s.parameter("RespQueue").cardinality() == 2);
-  CHECK(s.parameter("RefreshPolicy").cardinality() == 3);  // + PerBank
+  CHECK(s.parameter("RefreshPolicy").cardinality() == 2);  // NoRefresh, AllBank
   CHECK(s.parameter("RefreshMaxPostponed").cardinality() == 8);
   CHECK(s.parameter("RefreshMaxPulledin").cardinality() == 8);
   CHECK(s.parameter("Arbiter").cardinality() == 3);
   CHECK(s.parameter("MaxActiveTransactions").cardinality() == 128);
-  CHECK(s.parameter("PowerDownPolicy").cardinality() == 2);
-  CHECK(s.size() == 4.0 * 3 * 3 * 8 * 2 * 3 * 8 * 8 * 3 * 128 * 2);
+  CHECK(s.size() == 28311552.0);
+  CHECK_FALSE(s.has("PowerDownPolicy"));  // fixed to NoPowerDown, as in ArchGym
+  CHECK(env->evaluate(env->default_design()).valid);
 
+  // archgym's own knobs on top: PerBank refresh and power-down.
+  auto extended = make_env("dram", {{"space", "extended"}});
+  CHECK(extended->space().parameter("RefreshPolicy").cardinality() == 3);
+  CHECK(extended->space().parameter("PowerDownPolicy").cardinality() == 2);
+  CHECK(extended->space().size() == 28311552.0 * 3 / 2 * 2);
+  // Its default design is the same controller: the same metrics.
+  CHECK(extended->evaluate(extended->default_design()).metrics == env->evaluate(env->default_design()).metrics);
+
+  // ArchGym's RL action decoder (envHelpers.py): sizes 1..128 and refresh limits 1..8 as
+  // powers of two, no extensions.
   auto rl = make_env("dram", {{"space", "rl"}});
   CHECK(rl->space().parameter("RequestBufferSize").cardinality() == 8);      // 1..128
   CHECK(rl->space().parameter("MaxActiveTransactions").cardinality() == 8);  // 1..128
   CHECK(as_int(rl->space().parameter("RequestBufferSize").value_at(7)) == 128);
+  CHECK(rl->space().parameter("RefreshMaxPostponed").cardinality() == 4);  // 1, 2, 4, 8
+  CHECK(as_int(rl->space().parameter("RefreshMaxPulledin").value_at(3)) == 8);
+  CHECK(rl->space().parameter("RefreshPolicy").cardinality() == 2);
+  CHECK(rl->space().size() == 4.0 * 3 * 3 * 8 * 2 * 2 * 4 * 4 * 3 * 8);
+  CHECK(rl->evaluate(rl->default_design()).metrics == env->evaluate(env->default_design()).metrics);
 }
 
 TEST_CASE("dram env's default reward is ArchGym's target ratio on power and latency") {

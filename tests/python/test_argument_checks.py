@@ -167,11 +167,11 @@ def test_gym_actions_are_checked():
         archgym.gym.ArchGymEnv("dram", episode_length=-3, **SMALL)
     flat = FlattenAction(gymnasium.make("archgym/DRAM-v0", **SMALL))
     flat.reset(seed=1)
-    with pytest.raises(ValueError, match="expected 11 indices"):
+    with pytest.raises(ValueError, match="expected 10 indices"):
         flat.step(np.zeros(20, dtype=np.int64))
     with pytest.raises(TypeError, match="expected an integer index"):
-        flat.step(np.full(11, 0.9))
-    flat.step(np.zeros(11, dtype=np.int64))
+        flat.step(np.full(10, 0.9))
+    flat.step(np.zeros(10, dtype=np.int64))
 
 
 def test_objective_settings_are_checked(small_dram):
@@ -487,7 +487,7 @@ def test_space_and_gym_view_arguments_are_checked(small_dram):
         view.reset(-1)
     view.reset(np.uint64(1))
     with pytest.raises(TypeError, match=r"^step_indices: indices\[0\] must be an integer, got 0.5 \(float\)$"):
-        view.step_indices([0.5] * 11)
+        view.step_indices([0.5] * 10)
 
 
 def test_ask_and_sample_sizes_are_bounded(small_dram):

@@ -195,7 +195,7 @@ def test_sync_and_async_vector_envs_agree():
     for cls in (gymnasium.vector.SyncVectorEnv, gymnasium.vector.AsyncVectorEnv):
         envs = cls([_make for _ in range(2)])
         envs.reset(seed=[1, 2])
-        actions = np.array([[1, 0, 2, 3, 1, 1, 0, 0, 2, 63, 0], [3, 2, 1, 0, 0, 2, 7, 7, 1, 5, 1]])
+        actions = np.array([[1, 0, 2, 3, 1, 1, 0, 0, 2, 63], [3, 2, 1, 0, 0, 0, 7, 7, 1, 5]])
         results.append(envs.step(actions)[:2])
         envs.close()
     np.testing.assert_array_equal(results[0][0], results[1][0])

@@ -19,7 +19,7 @@ def stream_store(tmp_path_factory):
     store = archgym.Store(tmp_path_factory.mktemp("sklearn") / "stream.sqlite")
     for seed, budget in ((1, 1000), (2, 500)):  # as in proxy_vs_sklearn.py
         archgym.run(env="dram", agent="random_walk", budget=budget, seed=seed,
-                    env_options={"workload": "stream"}, stop_on_target=False, store=store)
+                    env_options={"workload": "stream", "space": "extended"}, stop_on_target=False, store=store)
     return store
 
 
