@@ -26,6 +26,7 @@
 #include "simulators/dram/address_mapping.h"
 #include "simulators/dram/controller_config.h"
 #include "simulators/dram/memspec.h"
+#include "simulators/dram/message_text.h"
 #include "simulators/dram/simulator.h"
 #include "simulators/dram/trace.h"
 
@@ -130,8 +131,11 @@ DesignSpace make_space(SpaceVariant variant) {
   return space;
 }
 
-// A path in a message: one line, at most 200 bytes (a 900 kB name made a 900 kB message).
-std::string shown(const std::string& path) { return "'" + printable_line(path, 200) + "'"; }
+// A path in a message: one line, at most 200 bytes (a 900 kB name made a 900 kB message),
+// shown as the DRAM library's own messages show it (so one message does not show a path
+// two ways); quoted, except where a line number follows it ("path:3:").
+std::string unquoted(const std::string& path) { return dram::printable_name(path); }
+std::string shown(const std::string& path) { return "'" + unquoted(path) + "'"; }
 
 // A file the env reads must be a regular file: a run records the digest of what it read,
 // and a pipe or device gives other bytes on every read, so a resume or a comparison with
@@ -177,7 +181,11 @@ dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& s
     throw std::invalid_argument("env 'dram': addressmap " + shown(name) + " is neither a preset (" +
                                 join(kAddressMapPresets) + ") nor an existing file" +
                                 did_you_mean(name, kAddressMapPresets));
-  return dram::load_address_mapping(name, digest_into(digest));
+  try {
+    return dram::load_address_mapping(name, digest_into(digest));
+  } catch (const std::exception& e) {  // as for the memspec
+    throw std::invalid_argument(std::string("env 'dram': addressmap: ") + e.what());
+  }
 }
 
 // Options given to no effect are refused rather than recorded as if they had shaped the
@@ -201,7 +209,7 @@ void check_option_combination(const Options& o) {
                                 " applies only to generator strided, but generator is " + generator +
                                 " (its addresses advance one burst at a time or at random)");
   } else if (given("workload")) {
-    throw std::invalid_argument("env 'dram': options workload ('" + o.string("workload") + "') and generator ('" +
+    throw std::invalid_argument("env 'dram': options workload (" + shown(o.string("workload")) + ") and generator ('" +
                                 generator + "') exclude each other: the generator synthesises the workload; "
                                 "give one of them");
   }
@@ -261,17 +269,24 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
   }
   // Checked here, not at the first evaluation: every evaluation of the run would fail.
   auto requests = std::make_shared<std::vector<dram::Request>>();
-  dram::StlTraceReader reader(path, digest_into(digest));  // refuses decreasing timestamps, naming the line
+  // Refuses decreasing timestamps, naming the line. A file that cannot be opened: as for the memspec.
+  auto reader = [&] {
+    try {
+      return dram::StlTraceReader(path, digest_into(digest));
+    } catch (const std::runtime_error& e) {
+      throw std::invalid_argument(std::string("env 'dram': workload: ") + e.what());
+    }
+  }();
   dram::Request r;
   while (reader.next(r)) {
     if (r.cycle > max_cycle)
-      throw std::invalid_argument("env 'dram': trace " + path + ":" + std::to_string(reader.line_number()) +
+      throw std::invalid_argument("env 'dram': trace " + unquoted(path) + ":" + std::to_string(reader.line_number()) +
                                   ": request " + std::to_string(requests->size() + 1) + " " +
                                   dram::beyond_time_range(r.cycle, clock_mhz));
     requests->push_back(r);
   }
   if (requests->empty())
-    throw std::invalid_argument("env 'dram': trace '" + path + "' holds no requests");
+    throw std::invalid_argument("env 'dram': trace " + shown(path) + " holds no requests");
   return requests;
 }
 
@@ -284,13 +299,20 @@ class DramEnv final : public Env {
     require_regular_file("memspec", o.string("memspec"));  // a preset name is no file: passes
     try {
       base_.memspec = dram::memspec_by_name_or_path(o.string("memspec"), digest_into(digests.memspec));
-    } catch (const std::invalid_argument& e) {  // name the option, as for the other inputs
+    } catch (const std::exception& e) {  // name the option, as for the other inputs
+      // (a file that cannot be opened is bad input too: runtime_error, with the reason)
       throw std::invalid_argument(std::string("env 'dram': memspec: ") + e.what());
     }
     base_.mapping = mapping_for(o.string("addressmap"), base_.memspec, digests.addressmap);
     inputs_ = input_files_of(o, digests);
-    // What would fail every evaluation fails here (e.g. a memspec of two channels).
-    dram::check_memory(base_.memspec, base_.mapping, "env 'dram' addressmap '" + o.string("addressmap") + "'");
+    // What would fail every evaluation fails here (e.g. a memspec of two channels). The
+    // library shows the names as it shows paths.
+    try {
+      dram::check_memory(base_.memspec, "memspec " + o.string("memspec"), base_.mapping,
+                         "addressmap " + o.string("addressmap"));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("env 'dram': ") + e.what());
+    }
     base_.controller.trace_clock_mhz = o.real("trace_clock_mhz");
     check_addresses_fit(o);
   }
@@ -383,10 +405,10 @@ class DramEnv final : public Env {
       throw std::invalid_argument(
           "env 'dram': " +
           (generated ? "the generated workload (footprint_MiB " + std::to_string(o.integer("footprint_MiB")) + ")"
-                     : "workload '" + o.string("workload") + "'") +
+                     : "workload " + shown(o.string("workload"))) +
           " addresses beyond the device: request " + std::to_string(i + 1) + " at " + address +
-          ", but memspec '" + o.string("memspec") + "' with addressmap '" + o.string("addressmap") +
-          "' uses address bits " + bits + " only; use a larger memspec" +
+          ", but memspec " + shown(o.string("memspec")) + " with addressmap " + shown(o.string("addressmap")) +
+          " uses address bits " + bits + " only; use a larger memspec" +
           (generated ? " or a smaller footprint_MiB" : ""));
     }
   }

@@ -2,14 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "simulators/dram/json_document.h"
+#include "simulators/dram/message_text.h"
 
 namespace archgym::dram {
 
@@ -83,14 +81,11 @@ bool looks_like_field(std::string key) {
   return key.find("BIT") != std::string::npos || key.find("XOR") != std::string::npos;
 }
 
-[[noreturn]] void fail(const std::string& origin, const std::string& key, const std::string& what) {
-  throw std::invalid_argument(origin + ": " + key + ": " + what);
-}
-
 constexpr std::size_t kMaxFieldBits = 30;  // so a decoded field fits a non-negative int
 
-int bit_position(const json& v, const std::string& origin, const std::string& key) {
-  if (!v.is_number_integer()) fail(origin, key, "expected an address-bit position (integer), got " + v.dump());
+int bit_position(const json& v, const JsonSource& origin, const std::string& key) {
+  if (!v.is_number_integer())
+    fail(origin, key, "expected an address-bit position (an integer in 0..63), got " + shown_json(v));
   const long long b = v.get<long long>();
   if (b < 0 || b > 63) fail(origin, key, "address-bit position must be in 0..63, got " + std::to_string(b));
   return static_cast<int>(b);
@@ -101,7 +96,7 @@ void check_count(const std::string& origin, const char* key, std::size_t bits, l
                  const char* memspec_name) {
   const long long have = 1ll << bits;
   if (have != expected)
-    throw std::invalid_argument(origin + ": " + key + " has " + std::to_string(bits) + " bits = " +
+    throw std::invalid_argument(printable_name(origin) + ": " + key + " has " + std::to_string(bits) + " bits = " +
                              std::to_string(have) + " values, but the memspec has " + memspec_name + " = " +
                              std::to_string(expected));
 }
@@ -172,15 +167,17 @@ void AddressMapping::check_against(const MemSpec& m, const std::string& origin) 
               "bytes per beat (width x nbrOfDevicesOnDIMM / 8)");
 }
 
-AddressMapping parse_address_mapping_json(const std::string& json_text, const std::string& origin) {
-  const json doc = parse_json_document(json_text, origin);
+AddressMapping parse_address_mapping_json(const std::string& json_text, const std::string& name) {
+  JsonSource origin{name, {}};
+  const json doc = parse_json_document(json_text, name, &origin.lines);
   if (!doc.is_object() || !doc.contains("CONGEN")) fail(origin, "CONGEN", "missing required root key");
   const json* mapping = &doc["CONGEN"];
   std::string path = "CONGEN";
-  if (!mapping->is_object()) fail(origin, path, "expected a JSON object");
+  if (!mapping->is_object()) fail(origin, path, "expected a JSON object, got " + shown_json(*mapping));
   if (mapping->contains("SOLUTION")) {
     const json& solutions = (*mapping)["SOLUTION"];
-    if (!solutions.is_array()) fail(origin, "CONGEN.SOLUTION", "expected a list of solutions");
+    if (!solutions.is_array())
+      fail(origin, "CONGEN.SOLUTION", "expected a list of solutions, got " + shown_json(solutions));
     const json* chosen = nullptr;
     for (std::size_t i = 0; i < solutions.size(); ++i) {
       const json& s = solutions[i];
@@ -204,7 +201,8 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
     const std::string& key = it.key();
     const std::string where = path + "." + key;
     if (const Field* field = find_field(key)) {
-      if (!it->is_array()) fail(origin, where, "expected a list of address-bit positions");
+      if (!it->is_array())
+        fail(origin, where, "expected a list of address-bit positions (integers in 0..63), got " + shown_json(*it));
       std::vector<int>& bits = am.*(field->member);
       for (std::size_t i = 0; i < it->size(); ++i)
         bits.push_back(bit_position((*it)[i], origin, where + "[" + std::to_string(i) + "]"));
@@ -215,12 +213,13 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
              "has " + std::to_string(bits.size()) + " bits; a field may have at most " +
                  std::to_string(kMaxFieldBits));
     } else if (key == "XOR") {
-      if (!it->is_array()) fail(origin, where, "expected a list of {\"FIRST\": bit, \"SECOND\": bit}");
+      if (!it->is_array())
+        fail(origin, where, "expected a list of {\"FIRST\": bit, \"SECOND\": bit}, got " + shown_json(*it));
       for (std::size_t i = 0; i < it->size(); ++i) {
         const json& x = (*it)[i];
         const std::string xw = where + "[" + std::to_string(i) + "]";
         if (!x.is_object() || !x.contains("FIRST") || !x.contains("SECOND"))
-          fail(origin, xw, "expected {\"FIRST\": bit, \"SECOND\": bit}, got " + x.dump());
+          fail(origin, xw, "expected {\"FIRST\": bit, \"SECOND\": bit}, got " + shown_json(x));
         const int first = bit_position(x["FIRST"], origin, xw + ".FIRST");
         const int second = bit_position(x["SECOND"], origin, xw + ".SECOND");
         if (first == second) fail(origin, xw, "FIRST and SECOND are the same bit (" + std::to_string(first) + ")");
@@ -263,15 +262,7 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
 }
 
 AddressMapping load_address_mapping(const std::string& path, const ByteObserver& on_read) {
-  std::error_code ec;  // a directory opens, then reads as empty: "invalid JSON"
-  if (std::filesystem::is_directory(path, ec))
-    throw std::invalid_argument(path + ": is a directory, not an address-mapping file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open address-mapping file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (on_read) on_read(text.view());
-  return parse_address_mapping_json(text.str(), path);
+  return parse_address_mapping_json(read_json_file(path, "address-mapping", on_read), path);
 }
 
 AddressMapping ddr3_rbc_mapping() {

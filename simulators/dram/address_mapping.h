@@ -82,7 +82,7 @@ class AddressDecoder {
   std::size_t field_end_[6] = {};  // runs_ of field f end at field_end_[f]
 };
 
-// `on_read`, if given, sees the file's bytes.
+// Errors as load_memspec's (file, line, key path). `on_read`, if given, sees the file's bytes.
 AddressMapping load_address_mapping(const std::string& path, const ByteObserver& on_read = {});
 AddressMapping parse_address_mapping_json(const std::string& json_text, const std::string& origin);
 // Default mappings shipped with archgym:

@@ -9,6 +9,8 @@
 #include <string>
 #include <utility>
 
+#include "simulators/dram/message_text.h"
+
 namespace archgym::dram {
 namespace {
 
@@ -95,20 +97,21 @@ int parse_int(std::string_view key, std::string_view value, Range r) {
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
   const bool whole = ptr == value.data() + value.size();
   if (!whole || (ec != std::errc() && ec != std::errc::result_out_of_range))
-    throw std::invalid_argument(std::string(key) + ": '" + std::string(value) + "' is not an integer (allowed: " +
+    throw std::invalid_argument(std::string(key) + ": '" + printable_name(value) + "' is not an integer (allowed: " +
                                 r.text() + ")");
-  if (ec == std::errc::result_out_of_range) out_of_range(key, std::string(value), r);
+  if (ec == std::errc::result_out_of_range) out_of_range(key, printable_name(value), r);
   check_range(key, out, r);
   return static_cast<int>(out);
 }
 
-double parse_double(std::string_view key, std::string_view value) {
+double parse_double(std::string_view key, std::string_view value, const char* allowed) {
   // from_chars, as parse_int: a plain decimal number and nothing else (std::stod also took
   // leading spaces and hexadecimal, "0x320" as 800).
   double out = 0;
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
   if (value.empty() || ec != std::errc() || ptr != value.data() + value.size())
-    throw std::invalid_argument(std::string(key) + ": '" + std::string(value) + "' is not a number");
+    throw std::invalid_argument(std::string(key) + ": '" + printable_name(value) + "' is not a number (allowed: " +
+                                allowed + ")");
   return out;
 }
 
@@ -118,7 +121,7 @@ template <class E> E parse_enum(std::string_view name) {
   for (const auto& [value, n] : table<E>())
     if (n == name) return value;
   throw std::invalid_argument(std::string(kind_name<E>()) + ": unknown value '" +
-                              std::string(name) + "' (allowed: " + join(enum_names<E>()) + ")");
+                              printable_name(name) + "' (allowed: " + join(enum_names<E>()) + ")");
 }
 
 template <class E> std::string_view enum_name(E value) {
@@ -154,7 +157,7 @@ namespace {
 void check_per_bank_refresh(const MemSpec& spec) {
   if (spec.REFIpb <= 0 || spec.RFCpb <= 0)
     throw std::invalid_argument("RefreshPolicy = PerBank needs per-bank refresh timings, but memspec '" +
-                                spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) +
+                                printable_name(spec.id) + "' has REFIpb = " + std::to_string(spec.REFIpb) +
                                 " and RFCpb = " + std::to_string(spec.RFCpb));
   // A rank's per-bank refreshes run one after another, each tRFCpb long: due more often,
   // they fall behind without bound and the simulation would refresh less often than the
@@ -163,7 +166,7 @@ void check_per_bank_refresh(const MemSpec& spec) {
   if (spec.REFIpb < spec.RFCpb)
     throw std::invalid_argument(
         "RefreshPolicy = PerBank needs REFIpb >= RFCpb (a per-bank refresh must end before the next "
-        "is due), but memspec '" + spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) +
+        "is due), but memspec '" + printable_name(spec.id) + "' has REFIpb = " + std::to_string(spec.REFIpb) +
         " and RFCpb = " + std::to_string(spec.RFCpb) +
         " (when the memspec does not set them, REFIpb = REFI / banks and RFCpb = ceil(RFC / 2))");
   // Each bank must still be refreshed once per REFI: a longer REFIpb left rows unrefreshed
@@ -171,7 +174,7 @@ void check_per_bank_refresh(const MemSpec& spec) {
   if (static_cast<long long>(spec.REFIpb) * spec.banks > spec.REFI)
     throw std::invalid_argument(
         "RefreshPolicy = PerBank needs REFIpb x banks <= REFI (every bank refreshed once per refresh "
-        "interval), but memspec '" + spec.id + "' has REFIpb = " + std::to_string(spec.REFIpb) + ", " +
+        "interval), but memspec '" + printable_name(spec.id) + "' has REFIpb = " + std::to_string(spec.REFIpb) + ", " +
         std::to_string(spec.banks) + " banks and REFI = " + std::to_string(spec.REFI));
 }
 
@@ -234,9 +237,9 @@ void set_knob(ControllerConfig& c, std::string_view key, std::string_view value)
   else if (key == "WriteHighWatermark") c.write_high_watermark = parse_int(key, value, kHighWatermarks);
   else if (key == "WriteLowWatermark") c.write_low_watermark = parse_int(key, value, kLowWatermarks);
   else if (key == "CommandQueueDepth") c.command_queue_depth = parse_int(key, value, kCommandQueueDepths);
-  else if (key == "TraceClockMHz") c.trace_clock_mhz = parse_double(key, value);
+  else if (key == "TraceClockMHz") c.trace_clock_mhz = parse_double(key, value, "1 to 1e6 MHz");
   else
-    throw std::invalid_argument("unknown controller knob '" + std::string(key) +
+    throw std::invalid_argument("unknown controller knob '" + printable_name(key) +
                                 "' (allowed: " + join(knob_names()) + ")");
 }
 

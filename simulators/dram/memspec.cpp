@@ -4,9 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -14,16 +12,13 @@
 #include <nlohmann/json.hpp>
 
 #include "simulators/dram/json_document.h"
+#include "simulators/dram/message_text.h"
 
 namespace archgym::dram {
 
 namespace {
 
 using nlohmann::json;
-
-[[noreturn]] void fail(const std::string& origin, const std::string& key, const std::string& what) {
-  throw std::invalid_argument(origin + ": " + key + ": " + what);
-}
 
 bool is_power_of_two(long long v) { return v > 0 && (v & (v - 1)) == 0; }
 
@@ -77,7 +72,7 @@ constexpr double kMaxVoltage = 100.0;
 // the file and the full key path.
 class Section {
  public:
-  Section(const json& obj, std::string path, const std::string& origin)
+  Section(const json& obj, std::string path, const JsonSource& origin)
       : obj_(obj), path_(std::move(path)), origin_(origin) {}
 
   bool has(const char* key) const { return obj_.contains(key); }
@@ -92,17 +87,19 @@ class Section {
   // An integer >= min_value (JSON integers only: 10.5 cycles is an error, not truncated).
   int integer(const char* key, long long min_value = 1, long long max_value = kMaxCycles) const {
     const json& v = at(key);
+    const std::string allowed = "(allowed: " + std::to_string(min_value) + ".." + std::to_string(max_value) + ")";
     if (!v.is_number_integer())
-      fail(origin_, key_path(key), "expected an integer, got " + v.dump());
+      fail(origin_, key_path(key), "expected an integer " + allowed + ", got " + shown_json(v));
     long long x = v.is_number_unsigned() ? static_cast<long long>(std::min<std::uint64_t>(
                                                 v.get<std::uint64_t>(), std::numeric_limits<int>::max() + 1ull))
                                          : v.get<long long>();
     if (x < min_value)
       fail(origin_, key_path(key),
            "must be " + std::string(min_value == 0 ? "non-negative" : ">= " + std::to_string(min_value)) +
-               ", got " + std::to_string(x));
+               ", got " + std::to_string(x) + " " + allowed);
     if (x > max_value)
-      fail(origin_, key_path(key), "value too large: " + v.dump() + " (at most " + std::to_string(max_value) + ")");
+      fail(origin_, key_path(key),
+           "value too large: " + shown_json(v) + " (at most " + std::to_string(max_value) + ")");
     return static_cast<int>(x);
   }
   int integer_or(const char* key, int fallback, long long min_value = 1, long long max_value = kMaxCycles) const {
@@ -125,30 +122,29 @@ class Section {
   // A finite number in (0, max_value] (currents, voltages, clock).
   double positive(const char* key, double max_value) const {
     const json& v = at(key);
-    if (!v.is_number()) fail(origin_, key_path(key), "expected a number, got " + v.dump());
+    const std::string allowed = "(allowed: above 0, at most " + number(max_value) + ")";
+    if (!v.is_number()) fail(origin_, key_path(key), "expected a number " + allowed + ", got " + shown_json(v));
     double x = v.get<double>();
     if (!std::isfinite(x) || x <= 0)
-      fail(origin_, key_path(key), "must be positive, got " + v.dump());
+      fail(origin_, key_path(key), "must be positive, got " + shown_json(v) + " " + allowed);
     if (x > max_value)
-      fail(origin_, key_path(key), "value too large: " + v.dump() + " (at most " + number(max_value) + ")");
+      fail(origin_, key_path(key), "value too large: " + shown_json(v) + " (at most " + number(max_value) + ")");
     return x;
   }
 
   static std::string number(double x) { return json(x).dump(); }
 
-  const std::string& origin() const { return origin_; }
-
  private:
   const json& obj_;
   std::string path_;
-  const std::string& origin_;
+  const JsonSource& origin_;
 };
 
 const json& object_at(const json& parent, const char* key, const std::string& path,
-                      const std::string& origin) {
+                      const JsonSource& origin) {
   auto it = parent.find(key);
   if (it == parent.end()) fail(origin, path, "missing required section");
-  if (!it->is_object()) fail(origin, path, "expected a JSON object");
+  if (!it->is_object()) fail(origin, path, "expected a JSON object, got " + shown_json(*it));
   return *it;
 }
 
@@ -175,26 +171,34 @@ double MemSpec::peak_bandwidth_Bps() const {
   return clock_mhz * 1e6 * data_rate * device_width * devices / 8.0;
 }
 
-MemSpec parse_memspec_json(const std::string& json_text, const std::string& origin) {
-  const json doc = parse_json_document(json_text, origin);
-  if (!doc.is_object()) fail(origin, "memspec", "expected a JSON object at the top level");
+MemSpec parse_memspec_json(const std::string& json_text, const std::string& name) {
+  JsonSource origin{name, {}};
+  const json doc = parse_json_document(json_text, name, &origin.lines);
+  if (!doc.is_object())
+    fail(origin, "memspec", "expected a JSON object at the top level, got " + shown_json(doc));
   const json& root = object_at(doc, "memspec", "memspec", origin);
 
   MemSpec m;
   {
     auto it = root.find("memoryType");
     if (it == root.end()) fail(origin, "memspec.memoryType", "missing required key");
-    if (!it->is_string()) fail(origin, "memspec.memoryType", "expected a string, got " + it->dump());
+    if (!it->is_string())
+      fail(origin, "memspec.memoryType", "expected a string (supported: DDR3, DDR4), got " + shown_json(*it));
     std::string type = it->get<std::string>();
     if (type == "DDR3") m.type = MemoryType::DDR3;
     else if (type == "DDR4") m.type = MemoryType::DDR4;
-    else fail(origin, "memspec.memoryType", "unsupported memory type \"" + type + "\" (supported: DDR3, DDR4)");
+    else fail(origin, "memspec.memoryType", "unsupported memory type " + shown_json(*it) + " (supported: DDR3, DDR4)");
   }
   {
     auto it = root.find("memoryId");
     if (it == root.end()) fail(origin, "memspec.memoryId", "missing required key");
-    if (!it->is_string()) fail(origin, "memspec.memoryId", "expected a string, got " + it->dump());
+    if (!it->is_string()) fail(origin, "memspec.memoryId", "expected a string, got " + shown_json(*it));
     m.id = it->get<std::string>();
+    // The id is printed (archgym-dram's statistics, messages): a newline or an escape
+    // sequence in it would break that output.
+    if (m.id.empty() || printable_name(m.id) != m.id)
+      fail(origin, "memspec.memoryId",
+           "must be a name: one line of printable text, 1 to 200 bytes, got " + shown_json(*it));
   }
   const bool ddr4 = m.type == MemoryType::DDR4;
 
@@ -368,14 +372,7 @@ MemSpec parse_memspec_json(const std::string& json_text, const std::string& orig
 }
 
 MemSpec load_memspec(const std::string& path, const ByteObserver& on_read) {
-  std::error_code ec;  // a directory opens, then reads as empty: "invalid JSON"
-  if (std::filesystem::is_directory(path, ec)) throw std::invalid_argument(path + ": is a directory, not a memspec file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open memspec file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (on_read) on_read(text.view());
-  return parse_memspec_json(text.str(), path);
+  return parse_memspec_json(read_json_file(path, "memspec", on_read), path);
 }
 
 // The presets are written out (not read from data/) so an installed binary works
@@ -449,12 +446,16 @@ MemSpec memspec_by_name_or_path(const std::string& name_or_path, const ByteObser
   const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
                                (name_or_path.size() > 5 &&
                                 lower(name_or_path.substr(name_or_path.size() - 5)) == ".json");
-  if (looks_like_path || std::ifstream(name_or_path).good()) return load_memspec(name_or_path, on_read);
+  // Any name in the file system, even one that cannot be opened (a loop of symbolic links, no
+  // permission), is a file: loading gives the reason, where "unknown memspec" would mislead.
+  std::error_code ec;
+  if (looks_like_path || std::filesystem::exists(std::filesystem::symlink_status(name_or_path, ec)))
+    return load_memspec(name_or_path, on_read);
 
   std::string list;
   for (const Preset& p : presets())
     for (const std::string& n : p.names) list += (list.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("unknown memspec \"" + name_or_path + "\": expected one of " + list +
+  throw std::invalid_argument("unknown memspec \"" + printable_name(name_or_path) + "\": expected one of " + list +
                            ", or the path of a DRAMSys memspec JSON file");
 }
 

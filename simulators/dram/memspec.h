@@ -60,9 +60,10 @@ struct MemSpec {
   double peak_bandwidth_Bps() const;
 };
 
-// Reads a DRAMSys memspec JSON file. Throws std::invalid_argument naming the file
-// and the missing/invalid key on bad input (std::runtime_error when it cannot be read).
-// `on_read`, if given, sees the file's bytes.
+// Reads a DRAMSys memspec JSON file. Throws std::invalid_argument naming the file, the
+// line and the missing/invalid key on bad input ("m.json:40: memspec.memtimingspec.RCD:
+// ...", also for a file beyond 16 MiB), std::runtime_error with the system's reason when
+// it cannot be opened. `on_read`, if given, sees the file's bytes.
 MemSpec load_memspec(const std::string& path, const ByteObserver& on_read = {});
 MemSpec parse_memspec_json(const std::string& json_text, const std::string& origin);
 

@@ -11,6 +11,7 @@
 #include "simulators/dram/arbiter.h"
 #include "simulators/dram/controller.h"
 #include "simulators/dram/event_queue.h"
+#include "simulators/dram/message_text.h"
 #include "simulators/dram/transaction.h"
 
 namespace archgym::dram {
@@ -333,24 +334,26 @@ namespace {
 
 }  // namespace
 
-void check_memory(const MemSpec& m, const AddressMapping& mapping, const std::string& what) {
+void check_memory(const MemSpec& m, const std::string& memspec_origin, const AddressMapping& mapping,
+                  const std::string& mapping_origin) {
+  const std::string origin = printable_name(memspec_origin);
+  const std::string memspec = origin + ": memspec '" + printable_name(m.id) + "'";
   if (m.channels != 1)
-    throw std::invalid_argument("memspec '" + m.id + "' has " + std::to_string(m.channels) +
-                                " channels; the simulator models one channel (nbrOfChannels = 1)");
-  if (m.tck_ps <= 0)
-    throw std::invalid_argument("memspec '" + m.id + "' has a non-positive clock period");
+    throw std::invalid_argument(origin + ": memspec.memarchitecturespec.nbrOfChannels: memspec '" +
+                                printable_name(m.id) + "' has " + std::to_string(m.channels) +
+                                " channels; the simulator models one channel (allowed: 1)");
+  if (m.tck_ps <= 0) throw std::invalid_argument(memspec + " has a non-positive clock period");
   if (m.ranks < 1 || m.banks < 1 || m.bank_groups < 1 || m.banks % m.bank_groups != 0)
-    throw std::invalid_argument("memspec '" + m.id + "': bad organisation (ranks " +
-                                std::to_string(m.ranks) + ", banks " + std::to_string(m.banks) +
-                                ", bank groups " + std::to_string(m.bank_groups) + ")");
-  mapping.check_against(m, what);
+    throw std::invalid_argument(memspec + ": bad organisation (ranks " + std::to_string(m.ranks) + ", banks " +
+                                std::to_string(m.banks) + ", bank groups " + std::to_string(m.bank_groups) + ")");
+  mapping.check_against(m, mapping_origin);
 }
 
 namespace {
 
 void check_config(const SimConfig& config) {
   validate(config.controller, config.memspec);
-  check_memory(config.memspec, config.mapping, "address mapping");
+  check_memory(config.memspec, "memspec", config.mapping, "address mapping");
 }
 
 }  // namespace

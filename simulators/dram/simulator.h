@@ -74,8 +74,10 @@ std::int64_t cycles_without_progress_limit(const MemSpec& m);
 inline constexpr std::int64_t kMaxTraceTimePs = 3'600'000'000'000'000;
 // The checks simulate() makes of the device and its mapping (one channel, a consistent
 // organisation, a mapping that fits it), for a front end to refuse them before any
-// simulation. Throws std::invalid_argument naming `what` (e.g. the mapping's origin).
-void check_memory(const MemSpec& m, const AddressMapping& mapping, const std::string& what);
+// simulation. Throws std::invalid_argument naming the origin (e.g. the file or preset name)
+// of the memspec or of the mapping, whichever is at fault.
+void check_memory(const MemSpec& m, const std::string& memspec_origin, const AddressMapping& mapping,
+                  const std::string& mapping_origin);
 
 // The last trace-clock cycle a request may have at this trace clock.
 std::uint64_t max_trace_cycle(double trace_clock_mhz);

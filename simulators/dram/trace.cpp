@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +13,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string_view>
+
+#include "simulators/dram/message_text.h"
 
 #ifndef ARCHGYM_SOURCE_DATA_DIR
 #define ARCHGYM_SOURCE_DATA_DIR "data"
@@ -93,31 +96,10 @@ std::optional<std::uint64_t> parse_hex_address(std::string_view s) {
   return v;
 }
 
-// A trace line as an error message shows it: control bytes (an escape sequence would
-// act on the terminal; a vertical tab or NUL would be invisible) and non-ASCII bytes (a
-// valid line has none; raw, they may not be UTF-8, which Python cannot decode) as \xNN,
-// and at most 120 bytes of a long line.
-std::string printable_line(std::string_view line) {
-  constexpr std::size_t kShown = 120;
-  std::string out;
-  for (std::size_t i = 0; i < line.size() && i < kShown; ++i) {
-    const auto c = static_cast<unsigned char>(line[i]);
-    if (c == '\t' || (c >= 0x20 && c < 0x7f)) {
-      out += static_cast<char>(c);
-    } else {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02X", c);
-      out += hex;
-    }
-  }
-  if (line.size() > kShown) out += "... (" + std::to_string(line.size()) + " bytes)";
-  return out;
-}
-
 [[noreturn]] void malformed_stl_line(std::string_view line, std::uint64_t line_number, const std::string& origin,
                                      const char* why) {
-  throw std::invalid_argument(origin + ":" + std::to_string(line_number) + ": " + kExpected + ", got `" +
-                           printable_line(line) + "` (" + why + ")");
+  throw std::invalid_argument(printable_name(origin) + ":" + std::to_string(line_number) + ": " + kExpected +
+                              ", got `" + printable(line) + "` (" + why + ")");
 }
 
 // splitmix64 (Steele, Lea, Flood 2014): fully specified, so traces are identical everywhere.
@@ -187,6 +169,7 @@ std::optional<Request> parse_stl_line(std::string_view line, std::uint64_t line_
 struct StlTraceReader::Impl {
   static constexpr std::size_t kMaxLineBytes = std::size_t{1} << 20;
   std::string path;
+  std::string shown;  // the path as messages show it
   std::ifstream in;
   ByteObserver on_read;
   std::uint64_t line_number = 0;
@@ -222,7 +205,7 @@ struct StlTraceReader::Impl {
       // A request line is a few dozen bytes: without a bound, a file with no newline
       // (/dev/zero, a binary file) was buffered until memory ran out.
       if (carry.size() > kMaxLineBytes)
-        throw std::invalid_argument(path + ":" + std::to_string(line_number + 1) + ": a line longer than " +
+        throw std::invalid_argument(shown + ":" + std::to_string(line_number + 1) + ": a line longer than " +
                                     std::to_string(kMaxLineBytes >> 20) + " MiB with no newline; is this a " +
                                     "DRAMSys .stl trace?");
       if (!at_eof) {
@@ -244,7 +227,7 @@ struct StlTraceReader::Impl {
     const auto request = parse_stl_line(line, line_number, path);
     if (!request) return false;
     if (last_cycle && request->cycle < *last_cycle)
-      throw std::invalid_argument(path + ":" + std::to_string(line_number) + ": cycle " +
+      throw std::invalid_argument(shown + ":" + std::to_string(line_number) + ": cycle " +
                                std::to_string(request->cycle) + " is earlier than the previous request's cycle " +
                                std::to_string(*last_cycle) + " (cycles must be non-decreasing)");
     last_cycle = request->cycle;
@@ -255,12 +238,15 @@ struct StlTraceReader::Impl {
 
 StlTraceReader::StlTraceReader(const std::string& path, ByteObserver on_read) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
+  impl_->shown = printable_name(path);
   impl_->on_read = std::move(on_read);
   std::error_code ec;  // a directory opens, then fails to read: "read error"
-  if (std::filesystem::is_directory(path, ec)) throw std::invalid_argument(path + ": is a directory, not a trace file");
+  if (std::filesystem::is_directory(path, ec))
+    throw std::invalid_argument(impl_->shown + ": is a directory, not a trace file");
   impl_->in.rdbuf()->pubsetbuf(nullptr, 0);  // before open(), or libstdc++ ignores it
+  errno = 0;
   impl_->in.open(path, std::ios::binary);
-  if (!impl_->in) throw std::runtime_error(path + ": cannot open trace file");
+  if (!impl_->in) throw std::runtime_error(impl_->shown + ": cannot open trace file" + errno_reason(errno));
 }
 
 StlTraceReader::~StlTraceReader() = default;
@@ -271,7 +257,7 @@ bool StlTraceReader::next(Request& out) {
     ++impl_->line_number;
     if (impl_->parse(line, out)) return true;
   }
-  if (impl_->in.bad()) throw std::runtime_error(impl_->path + ": read error");
+  if (impl_->in.bad()) throw std::runtime_error(impl_->shown + ": read error");
   return false;
 }
 
@@ -285,7 +271,7 @@ void StlTraceReader::rewind() {
   impl_->pos = impl_->end = 0;
   impl_->at_eof = false;
   impl_->carry.clear();
-  if (!impl_->in) throw std::runtime_error(impl_->path + ": cannot rewind trace file");
+  if (!impl_->in) throw std::runtime_error(impl_->shown + ": cannot rewind trace file");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -405,7 +391,8 @@ Pattern parse_pattern(const std::string& name) {
   if (n == "random") return Pattern::Random;
   if (n == "strided") return Pattern::Strided;
   if (n == "mixed") return Pattern::Mixed;
-  throw std::invalid_argument("unknown trace pattern \"" + name + "\" (allowed: stream, random, strided, mixed)");
+  throw std::invalid_argument("unknown trace pattern \"" + printable_name(name) +
+                              "\" (allowed: stream, random, strided, mixed)");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -420,7 +407,7 @@ std::string default_trace_path(const std::string& name) {
   if (std::find(names.begin(), names.end(), base) == names.end()) {
     std::string list;
     for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    throw std::invalid_argument("unknown trace \"" + name + "\" (shipped traces: " + list + ")");
+    throw std::invalid_argument("unknown trace \"" + printable_name(name) + "\" (shipped traces: " + list + ")");
   }
   const char* env = std::getenv("ARCHGYM_DATA_DIR");
   const std::string dir = (env && *env) ? std::string(env) + "/dram/traces"

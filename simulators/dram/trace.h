@@ -35,7 +35,8 @@ class TraceSource {
 // Streams a .stl file line by line: `cycle:<TAB>read|write<TAB>0xADDR` (spaces also
 // accepted, '#' comments and blank lines skipped). A malformed line throws
 // std::invalid_argument naming file, line number and the offending text (a file that
-// cannot be read, std::runtime_error). Cycles must be non-decreasing. `on_read`, if
+// cannot be read, std::runtime_error with the system's reason); messages show the path and
+// the line escaped and cut (message_text.h). Cycles must be non-decreasing. `on_read`, if
 // given, sees the file's bytes as they are read (again after rewind()).
 class StlTraceReader final : public TraceSource {
  public:

@@ -216,7 +216,7 @@ TEST_CASE("address-map JSON: SOLUTION with ID 0, XOR list, and errors", "[addres
       {R"({"CONGEN": {"ROW_BIT": [1], )", "invalid JSON"},
       {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [2], "ROW_BIT": [3]}})", "CONGEN.ROW_BIT: key given twice"},
       {R"({"CONGEN": {"SOLUTION": [{"ID": 0, "ID": 1, "ROW_BIT": [1], "COLUMN_BIT": [2]}]}})",
-       "CONGEN.SOLUTION.ID: key given twice"},
+       "bad.json:1: CONGEN.SOLUTION[0].ID: key given twice"},
   };
   for (const Bad& b : bad) {
     INFO(b.json);
@@ -247,7 +247,7 @@ TEST_CASE("address-map JSON: a field wider than an int and an out-of-range numbe
 TEST_CASE("address-map JSON nested deeper than 100 levels is an error, not a crash", "[address_mapping]") {
   const std::string deep = std::string(300000, '[') + std::string(300000, ']');
   CHECK_THROWS_WITH(parse_address_mapping_json(R"({"CONGEN": {"ROW_BIT": )" + deep + "}}", "deep.json"),
-                    Contains("deep.json: CONGEN.ROW_BIT: nested more than 100 levels deep"));
+                    Contains("deep.json:1: CONGEN.ROW_BIT: nested more than 100 levels deep"));
 }
 
 TEST_CASE("address-map: a directory is named as one, not as invalid JSON", "[address_mapping]") {

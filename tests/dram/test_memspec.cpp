@@ -5,12 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "simulators/dram/address_mapping.h"
 #include "simulators/dram/json_document.h"
 #include "simulators/dram/memspec.h"
 #include "tests/catch.h"
 
 using namespace archgym::dram;
 using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 
 namespace {
 
@@ -252,7 +254,7 @@ TEST_CASE("memspec: JSON nested deeper than 100 levels is an error naming the fi
     parse_memspec_json(with_nesting(300000), "deep.json");
     FAIL("accepted 300,000 levels");
   } catch (const std::invalid_argument& e) {
-    CHECK_THAT(e.what(), Contains("deep.json: memspec.mempowerspec.deep: nested more than 100 levels deep"));
+    CHECK_THAT(e.what(), Contains("deep.json:18: memspec.mempowerspec.deep: nested more than 100 levels deep"));
   }
   // The document's own three levels plus 97 arrays are 100 levels: loads (a key the
   // simulator does not read is ignored, as DRAMSys' memspecs carry more than it needs).
@@ -301,14 +303,45 @@ TEST_CASE("memspec: a key given twice is an error naming the file and the key pa
   REQUIRE(text.find(key) != std::string::npos);
   text.insert(text.find(key), "\"RCD\": 99,\n");
   CHECK_THROWS_WITH(parse_memspec_json(text, "twice.json"),
-                    Contains("twice.json: memspec.memtimingspec.RCD: key given twice in one object"));
+                    Contains("twice.json:46: memspec.memtimingspec.RCD: key given twice in one object"));
   CHECK_THROWS_WITH(parse_memspec_json(R"({"memspec": {}, "memspec": {}})", "top.json"),
-                    Contains("top.json: memspec: key given twice"));
+                    Contains("top.json:1: memspec: key given twice"));
   // The same key in different objects, also in objects of one array, is fine.
   const auto doc = parse_json_document(R"({"a": {"x": 1}, "b": {"x": 2}, "c": [{"x": 3}, {"x": 4}]})", "ok.json");
   CHECK(doc["c"][1]["x"] == 4);
   CHECK_THROWS_WITH(parse_json_document(R"({"c": [{"x": 3}, {"x": 4, "x": 5}]})", "arr.json"),
-                    Contains("arr.json: c.x: key given twice"));
+                    Contains("arr.json:1: c[1].x: key given twice"));
+}
+
+TEST_CASE("memspec and address-map errors name the line of the key, or of the object that lacks it", "[memspec]") {
+  // Their messages named the key path only: in a hand-edited file of 80 lines, the line is
+  // what an editor jumps to.
+  const std::string memspec = slurp(kDdr3File);
+  auto edited = [&](const std::string& from, const std::string& to) {
+    std::string t = memspec;
+    REQUIRE(t.find(from) != std::string::npos);
+    return t.replace(t.find(from), from.size(), to);
+  };
+  CHECK_THROWS_WITH(parse_memspec_json(edited("\"RCD\": 10", "\"RCD\": 0"), "m.json"),
+                    StartsWith("m.json:40: memspec.memtimingspec.RCD: must be >= 1, got 0 (allowed: 1..16777216)"));
+  // Missing: the line of "memtimingspec", the object that lacks it.
+  CHECK_THROWS_WITH(parse_memspec_json(edited("\"RCD\": 10,", ""), "m.json"),
+                    StartsWith("m.json:30: memspec.memtimingspec.RCD: missing required key"));
+  // A relation between keys names the line of the one reported.
+  CHECK_THROWS_WITH(parse_memspec_json(edited("\"RC\": 38", "\"RC\": 37"), "m.json"),
+                    StartsWith("m.json:39: memspec.memtimingspec.RC: RC (37) must be at least RAS + RP (38)"));
+  // Address maps: keys inside lists of solutions and of XORs.
+  const std::string map = "{\"CONGEN\": {\"SOLUTION\": [\n"
+                          "  {\"ID\": 1},\n"
+                          "  {\"ID\": 0,\n"
+                          "   \"ROW_BIT\": [1, 2],\n"
+                          "   \"COLUMN_BIT\": [3, 64]}]}}\n";
+  CHECK_THROWS_WITH(parse_address_mapping_json(map, "am.json"),
+                    "am.json:5: CONGEN.SOLUTION[1].COLUMN_BIT[1]: address-bit position must be in 0..63, got 64");
+  const std::string xors = "{\"CONGEN\": {\"ROW_BIT\": [1],\n \"COLUMN_BIT\": [2],\n \"XOR\": [\n"
+                           "  {\"FIRST\": 1, \"SECOND\": 2},\n  {\"FIRST\": 2,\n   \"SECOND\": 2}]}}";
+  CHECK_THROWS_WITH(parse_address_mapping_json(xors, "am.json"),
+                    "am.json:5: CONGEN.XOR[1]: FIRST and SECOND are the same bit (2)");
 }
 
 TEST_CASE("memspec: a directory is named as one, not as invalid JSON", "[memspec]") {

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
 
 #include "core/input_files.h"
@@ -11,6 +12,7 @@
 
 using namespace archgym;
 using Catch::Contains;
+using Catch::StartsWith;
 
 namespace {
 
@@ -131,7 +133,7 @@ TEST_CASE("dram env: a file-system error names the option, and a long name is cu
   // name, without saying which option (found by a tester).
   const std::string long_name = std::string(300, 'b') + ".stl";
   CHECK_THROWS_WITH(make_env("dram", {{"workload", long_name}}),
-                    "env 'dram': workload '" + long_name.substr(0, 200) + "...': File name too long");
+                    "env 'dram': workload '" + long_name.substr(0, 200) + "... (304 bytes)': File name too long");
   const fs::path loop = fs::path(write_trace("unused.stl", "")).parent_path() / "loop.stl";
   fs::remove(loop);
   fs::create_symlink(loop.filename(), loop);
@@ -161,4 +163,58 @@ TEST_CASE("dram env: a device the simulator cannot model fails construction, not
   for (const char* map : {"row-bank-col", "bg-interleaved"})
     CHECK_THROWS_WITH(make_env("dram", {{"memspec", big}, {"addressmap", map}}),
                       Contains("needs more than 64 address bits"));
+}
+
+TEST_CASE("dram env: a path with a newline or an escape sequence stays one line, in the env's messages and the library's") {
+  // The env cut and cleaned the paths of its own messages, but passed those of the DRAM
+  // library (trace lines, memspecs, address maps, the device check) through raw.
+  const std::string odd = "b\nad\x1b[2J";
+  auto one_line = [](const std::string& message) {
+    INFO(message);
+    for (const char c : message) CHECK(static_cast<unsigned char>(c) >= 0x20);
+  };
+  auto message_of = [](const std::map<std::string, std::string>& options) {
+    try {
+      make_env("dram", options);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    FAIL("accepted");
+    return std::string();
+  };
+  const std::string bad_line = write_trace(odd + "1.stl", "0: read 0x0\n1: fetch 0x40\n");
+  std::string m = message_of({{"workload", bad_line}});
+  CHECK_THAT(m, Contains("b\\x0Aad\\x1B[2J1.stl:2: expected"));
+  one_line(m);
+  const std::string far = write_trace(odd + "2.stl", "1000000000000000: read 0x0\n");
+  m = message_of({{"workload", far}});
+  CHECK_THAT(m, Contains("env 'dram': trace ") && Contains("b\\x0Aad\\x1B[2J2.stl:1: request 1 at cycle"));
+  one_line(m);
+  const std::string empty = write_trace(odd + "3.stl", "# nothing\n");
+  m = message_of({{"workload", empty}});
+  CHECK_THAT(m, Contains("b\\x0Aad\\x1B[2J3.stl' holds no requests"));
+  one_line(m);
+  const std::string beyond = write_trace(odd + "4.stl", "0: read 0x40000000\n");
+  m = message_of({{"workload", beyond}});
+  CHECK_THAT(m, Contains("b\\x0Aad\\x1B[2J4.stl' addresses beyond the device"));
+  one_line(m);
+  const std::string memspec = write_trace(odd + ".json", "{\"memspec\": {}}");
+  m = message_of({{"memspec", memspec}});
+  CHECK_THAT(m, Contains("env 'dram': memspec: ") && Contains("b\\x0Aad\\x1B[2J.json:1: memspec.memoryType: missing"));
+  one_line(m);
+  m = message_of({{"addressmap", memspec}});
+  CHECK_THAT(m, Contains("env 'dram': addressmap: ") && Contains("b\\x0Aad\\x1B[2J.json: CONGEN: missing"));
+  one_line(m);
+  // The device check names the memspec (it named only its id) and the key.
+  std::ifstream in(std::string(ARCHGYM_SOURCE_DATA_DIR) + "/dram/memspecs/MICRON_1Gb_DDR3-1600_8bit_G.json");
+  std::string spec((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  spec.replace(spec.find("\"nbrOfChannels\": 1"), 18, "\"nbrOfChannels\": 2");
+  const std::string two = write_trace(odd + "_two.json", spec);
+  m = message_of({{"memspec", two}});
+  CHECK_THAT(m, Contains("env 'dram': memspec ") &&
+                    Contains("b\\x0Aad\\x1B[2J_two.json: memspec.memarchitecturespec.nbrOfChannels: memspec "
+                             "'MICRON_1Gb_DDR3-1600_8bit_G' has 2 channels"));
+  one_line(m);
+  m = message_of({{"memspec", "DDR4-2400"}, {"addressmap", "rbc"}});
+  CHECK_THAT(m, StartsWith("env 'dram': addressmap rbc: BANKGROUP_BIT has 0 bits"));
 }

@@ -277,14 +277,15 @@ def test_formulation_none_or_empty_means_the_envs_default():
 
 def test_input_file_errors_keep_their_location_despite_non_utf8_bytes(tmp_path):
     # A stray byte (\xe9, Latin-1 e-acute) shows escaped instead of raising UnicodeDecodeError:
-    # by the trace reader itself (\xE9), or by the translation of the core's message (\xe9).
+    # by the DRAM library itself (\xE9: trace lines, memspecs), or by the translation of the
+    # core's message (\xe9).
     trace = tmp_path / "t.stl"
     trace.write_bytes(b"0:\tread\t0x0\n1:\tr\xe9ad\t0x40\n")
     with pytest.raises(ValueError, match=r"t\.stl:2: expected .*, got `1:\tr\\xE9ad\t0x40`"):
         archgym.make_env("dram", workload=str(trace))
     memspec = tmp_path / "m.json"
     memspec.write_bytes(b'{"memspec": {"memoryId": "x\xe9"}}')
-    with pytest.raises(ValueError, match=r"m\.json: invalid JSON: .*ill-formed UTF-8 byte; last read: '\"x\\xe9\"'"):
+    with pytest.raises(ValueError, match=r"m\.json: invalid JSON: .*ill-formed UTF-8 byte; last read: '\"x\\xE9\"'"):
         archgym.make_env("dram", memspec=str(memspec))
     model = tmp_path / "p.json"
     model.write_bytes(b'{"x\xe9": 1}')

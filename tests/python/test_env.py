@@ -123,7 +123,7 @@ def test_malformed_input_files_are_value_errors_naming_file_and_line(tmp_path):
         archgym.make_env("dram", workload=str(trace))
     memspec = tmp_path / "m.json"
     memspec.write_text('{"memspec": {}}')
-    with pytest.raises(ValueError, match=r"m\.json: "):
+    with pytest.raises(ValueError, match=r"m\.json:1: memspec\.memoryType: missing required key"):
         archgym.make_env("dram", memspec=str(memspec))
     mapping = tmp_path / "am.json"
     mapping.write_text("[1,")
