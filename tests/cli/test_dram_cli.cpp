@@ -2,6 +2,9 @@
 // what is wrong and the allowed values, and exit code 2; it never hangs or is silently
 // accepted (found by a bug bash).
 #ifdef ARCHGYM_DRAM_CLI
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 
 #include "tests/catch.h"
@@ -23,6 +26,13 @@ void require_refused(const fs::path& dir, const std::string& args, const std::ve
   CHECK(r.exit_code == 2);
   for (const auto& e : expected) CHECK(r.err.find(e) != std::string::npos);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+}
+
+// The message is one line of printable text (no escape sequence, no second line).
+void require_one_line(const std::string& err) {
+  INFO(err);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+  CHECK(std::none_of(err.begin(), err.end() - 1, [](char c) { return static_cast<unsigned char>(c) < 0x20; }));
 }
 
 }  // namespace
@@ -54,6 +64,13 @@ TEST_CASE("archgym-dram: --generate fields are range-checked integers and number
   require_refused(dir, "--generate stream,footprint=-1", {"footprint = '-1' must be a decimal integer in [64, "});
   require_refused(dir, "--generate stream,stride=+64", {"stride = '+64' must be a decimal integer"});
   require_refused(dir, "--generate random,stride=128", {"--generate: stride applies only to the strided pattern"});
+  // These were the generator's messages, naming its fields (base_address, stride_bytes).
+  require_refused(dir, "--generate stream,base=1", {"--generate: base = 1 must be a multiple of 64 (one burst)"});
+  require_refused(dir, "--generate strided,stride=65", {"--generate: stride = 65 must be a multiple of 64 (one burst)"});
+  require_refused(dir, "--generate stream,base=18446744073709551552",
+                  {"--generate: base + footprint (18446744073709551552 + 1073741824) must be at most 2^64 - 1"});
+  // A trailing ',' was dropped without a word.
+  require_refused(dir, "--generate stream,requests=5,", {"--generate: expected key=value after the last ','"});
   const auto ok = run_dram(dir, "--generate random,requests=100,rate=0.5,read_ratio=0.5,seed=7,footprint=65536,base=1024 --json");
   INFO(ok.err);
   CHECK(ok.exit_code == 0);
@@ -148,5 +165,82 @@ TEST_CASE("archgym-dram: out-of-range knobs and directories get messages that sa
   const auto counted = run_dram(dir, "--generate stream,requests=100 --set MaxActiveTransactions=4 --set Arbiter=Fifo");
   CHECK(counted.exit_code == 0);
   require_refused(dir, "--workload stream --addressmap sub", {"sub: is a directory, not an address-mapping file"});
+}
+
+TEST_CASE("archgym-dram: a file option that cannot be read gets the reason, naming the option", "[cli]") {
+  // --trace was checked by CLI11's ExistingFile: "File does not exist" for a loop of
+  // symbolic links, a name too long or a file without permission; the other options said
+  // "cannot open" without a reason, or "unknown memspec" for a file they could not open.
+  const auto dir = scratch_dir("dram_unreadable");
+  fs::create_symlink("loop", dir / "loop");
+  fs::create_directories(dir / "sub");
+  const std::string loop = "Too many levels of symbolic links";
+  require_refused(dir, "--trace loop", {"archgym-dram: error: --trace: loop: cannot open trace file: " + loop});
+  require_refused(dir, "--trace sub", {"archgym-dram: error: --trace: sub: is a directory, not a trace file"});
+  require_refused(dir, "--trace missing.stl",
+                  {"archgym-dram: error: --trace: missing.stl: cannot open trace file: No such file or directory"});
+  require_refused(dir, "--workload stream --memspec loop", {"--memspec: loop: cannot open memspec file: " + loop});
+  require_refused(dir, "--workload stream --addressmap loop",
+                  {"--addressmap: loop: cannot open address-mapping file: " + loop});
+  require_refused(dir, "--workload stream --addressmap rbx",
+                  {"--addressmap: 'rbx' is neither an existing file nor one of rbc, brc, bg-interleaved, row-bank-col"});
+  require_refused(dir, "--workload strem", {"--workload: unknown trace \"strem\" (shipped traces: stream, random"});
+  // An output path: the loop was replaced by the new file; a missing directory had no reason.
+  require_refused(dir, "--workload stream --command-trace loop", {"--command-trace 'loop': " + loop});
+  require_refused(dir, "--workload stream --command-trace nodir/c.txt",
+                  {"--command-trace: cannot write 'nodir/c.txt.tmp-", "': No such file or directory"});
+  // /dev/zero never ends: a memspec or address map was read until memory ran out.
+  require_refused(dir, "--workload stream --memspec /dev/zero", {"--memspec: /dev/zero: larger than 16 MiB"});
+  require_refused(dir, "--workload stream --addressmap /dev/zero", {"--addressmap: /dev/zero: larger than 16 MiB"});
+  const auto r = run_dram(dir, "--trace " + std::string(100000, 'n'));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--trace: nnnnn") && Catch::Contains("... (100000 bytes): cannot open trace file: "
+                                                                         "File name too long"));
+  require_one_line(r.err);
+  if (geteuid() != 0) {  // root reads any file
+    write_file(dir / "locked.json", "{}");
+    fs::permissions(dir / "locked.json", fs::perms::none);
+    require_refused(dir, "--workload stream --memspec locked.json",
+                    {"--memspec: locked.json: cannot open memspec file: Permission denied"});
+  }
+}
+
+TEST_CASE("archgym-dram: paths and values quoted in a message stay one printable line", "[cli]") {
+  const auto dir = scratch_dir("dram_one_line");
+  // A name with a newline and "clear the screen".
+  const std::string odd = "$(printf 'b\\nad\\033[2J')";
+  auto r = run_dram(dir, "--trace \"" + odd + ".stl\"");
+  CHECK_THAT(r.err, Catch::Contains("--trace: b\\x0Aad\\x1B[2J.stl: cannot open trace file"));
+  require_one_line(r.err);
+  write_file(dir / "b\nad\x1b[2J.stl", "0: read 0x0\n1: fetch 0x40\n");  // the name `odd` makes
+  r = run_dram(dir, "--trace \"" + odd + ".stl\"");
+  CHECK_THAT(r.err, Catch::Contains("error: b\\x0Aad\\x1B[2J.stl:2: expected"));
+  require_one_line(r.err);
+  r = run_dram(dir, "--workload stream --memspec \"" + odd + ".json\"");
+  CHECK_THAT(r.err, Catch::Contains("--memspec: b\\x0Aad\\x1B[2J.json: cannot open memspec file"));
+  require_one_line(r.err);
+  r = run_dram(dir, "--workload stream --set \"Scheduler=" + odd + "\"");
+  CHECK_THAT(r.err, Catch::Contains("--set: Scheduler: unknown value 'b\\x0Aad\\x1B[2J' (allowed: Fifo, FrFcfs, FrFcfsGrp)"));
+  require_one_line(r.err);
+  r = run_dram(dir, "--generate \"stream,requests=" + odd + "\"");
+  CHECK_THAT(r.err, Catch::Contains("--generate: requests = 'b\\x0Aad\\x1B[2J' must be a decimal integer"));
+  require_one_line(r.err);
+  r = run_dram(dir, "--generate \"" + odd + "\"");
+  CHECK_THAT(r.err, Catch::Contains("unknown trace pattern \"b\\x0Aad\\x1B[2J\" (allowed: stream, random"));
+  require_one_line(r.err);
+}
+
+TEST_CASE("archgym-dram: a device the simulator cannot model is refused before the trace, naming --memspec", "[cli]") {
+  const auto dir = scratch_dir("dram_two_channels");
+  std::string spec = read_file(std::string(ARCHGYM_SOURCE_DATA_DIR) + "/dram/memspecs/MICRON_1Gb_DDR3-1600_8bit_G.json");
+  REQUIRE(spec.find("\"nbrOfChannels\": 1") != std::string::npos);
+  spec.replace(spec.find("\"nbrOfChannels\": 1"), 18, "\"nbrOfChannels\": 2");
+  write_file(dir / "two.json", spec);
+  write_file(dir / "bad.stl", "0: fetch 0x0\n");  // not read: the device is refused first
+  require_refused(dir, "--trace bad.stl --memspec two.json",
+                  {"--memspec two.json: memspec.memarchitecturespec.nbrOfChannels: memspec "
+                   "'MICRON_1Gb_DDR3-1600_8bit_G' has 2 channels; the simulator models one channel (allowed: 1)"});
+  require_refused(dir, "--workload stream --memspec DDR4-2400 --addressmap rbc",
+                  {"--addressmap rbc: BANKGROUP_BIT has 0 bits"});
 }
 #endif

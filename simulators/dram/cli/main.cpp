@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -21,6 +22,7 @@
 
 #include <unistd.h>
 
+#include "simulators/dram/message_text.h"
 #include "simulators/dram/protocol_checker.h"
 #include "simulators/dram/simulator.h"
 
@@ -35,7 +37,7 @@ std::uint64_t generate_integer(const std::string& key, const std::string& v, std
   const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
   if (v.empty() || v[0] == '-' || v[0] == '+' || ec != std::errc() || ptr != v.data() + v.size() || x < lo ||
       x > hi)
-    throw std::invalid_argument("--generate: " + key + " = '" + v + "' must be a decimal integer in [" +
+    throw std::invalid_argument("--generate: " + key + " = '" + printable_name(v) + "' must be a decimal integer in [" +
                                 std::to_string(lo) + ", " + std::to_string(hi) + "]");
   return x;
 }
@@ -47,7 +49,7 @@ double generate_real(const std::string& key, const std::string& v, double lo, do
   if (v.empty() || ec != std::errc() || ptr != v.data() + v.size() || !(x >= lo && x <= hi)) {
     char range[64];
     std::snprintf(range, sizeof range, "[%g, %g]", lo, hi);
-    throw std::invalid_argument("--generate: " + key + " = '" + v + "' must be a number in " + range);
+    throw std::invalid_argument("--generate: " + key + " = '" + printable_name(v) + "' must be a number in " + range);
   }
   return x;
 }
@@ -68,9 +70,9 @@ GeneratorConfig parse_generate(const std::string& spec) {
     }
     const auto eq = item.find('=');
     if (eq == std::string::npos)
-      throw std::invalid_argument("--generate: expected key=value, got '" + item + "'");
+      throw std::invalid_argument("--generate: expected key=value, got '" + printable_name(item) + "'");
     const std::string k = item.substr(0, eq), v = item.substr(eq + 1);
-    if (!seen.insert(k).second) throw std::invalid_argument("--generate: key '" + k + "' given twice");
+    if (!seen.insert(k).second) throw std::invalid_argument("--generate: key '" + printable_name(k) + "' given twice");
     constexpr std::uint64_t kAny = UINT64_MAX;
     if (k == "requests") g.requests = generate_integer(k, v, 1, kMaxGeneratedRequests);
     else if (k == "rate") g.injection_rate = generate_real(k, v, kMinInjectionRate, 1.0);
@@ -83,13 +85,27 @@ GeneratorConfig parse_generate(const std::string& spec) {
     else if (k == "footprint") g.footprint_bytes = generate_integer(k, v, g.alignment, kAny);
     else if (k == "base") g.base_address = generate_integer(k, v, 0, kAny);
     else
-      throw std::invalid_argument("--generate: unknown key '" + k +
+      throw std::invalid_argument("--generate: unknown key '" + printable_name(k) +
                                   "' (allowed: requests, rate, read_ratio, seed, stride, "
                                   "footprint, base)");
   }
   if (first) throw std::invalid_argument("--generate: missing pattern (stream|random|strided|mixed)");
   if (stride_given && g.pattern != Pattern::Strided)
     throw std::invalid_argument("--generate: stride applies only to the strided pattern");
+  // std::getline drops an empty last item: "stream," passed as "stream".
+  if (spec.back() == ',') throw std::invalid_argument("--generate: expected key=value after the last ','");
+  // Checked here, not by GeneratedTrace, whose messages name its fields (base_address,
+  // stride_bytes), not these keys.
+  const std::string burst = std::to_string(g.alignment);
+  if (g.base_address % g.alignment != 0)
+    throw std::invalid_argument("--generate: base = " + std::to_string(g.base_address) + " must be a multiple of " +
+                                burst + " (one burst)");
+  if (g.stride_bytes % g.alignment != 0)
+    throw std::invalid_argument("--generate: stride = " + std::to_string(g.stride_bytes) + " must be a multiple of " +
+                                burst + " (one burst)");
+  if (g.base_address > UINT64_MAX - g.footprint_bytes)
+    throw std::invalid_argument("--generate: base + footprint (" + std::to_string(g.base_address) + " + " +
+                                std::to_string(g.footprint_bytes) + ") must be at most 2^64 - 1 (the address space)");
   return g;
 }
 
@@ -99,12 +115,26 @@ AddressMapping mapping_by_name(const std::string& name, const MemSpec& m) {
   if (name == "brc") return ddr4_brc_mapping();
   if (name == "bg-interleaved") return bank_group_interleaved_mapping(m);
   if (name == "row-bank-col") return row_bank_column_mapping(m);
-  std::ifstream probe(name);
-  if (!probe)
-    throw std::invalid_argument("--addressmap: '" + name +
-                                "' is neither a readable file nor one of rbc, brc, "
-                                "bg-interleaved, row-bank-col");
+  // Only a name that is no file at all is taken for a misspelt preset: for any other
+  // failure (a directory, a loop of symbolic links, no permission) the loader says why.
+  std::error_code ec;
+  if (!std::filesystem::exists(name, ec) && !ec)  // ec: it may exist, but its status is unknown
+    throw std::invalid_argument("'" + printable_name(name) +
+                                "' is neither an existing file nor one of rbc, brc, bg-interleaved, row-bank-col");
   return load_address_mapping(name);
+}
+
+// Runs `load`, naming `option` in any error it throws (a file's own messages name the file,
+// not the option that gave it).
+template <class Load>
+auto for_option(const char* option, Load&& load) {
+  try {
+    return load();
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string(option) + ": " + e.what());
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string(option) + ": " + e.what());
+  }
 }
 
 // Output that could not be written (a full disk, a closed pipe): exit code 1, as
@@ -125,24 +155,32 @@ class CommandTraceWriter final : public CommandObserver {
     namespace fs = std::filesystem;
     std::error_code ec;
     const fs::file_status st = fs::status(path, ec);
+    const std::string shown = "'" + printable_name(path) + "'";
+    // A loop of symbolic links, a name too long: the file system's words (the loop was
+    // replaced by the new file).
+    if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
+      throw std::invalid_argument("--command-trace " + shown + ": " + ec.message());
     const bool exists = fs::exists(st);
     for (const std::string& input : inputs)
       if (exists && !input.empty() && fs::equivalent(path, input, ec))
-        throw std::invalid_argument("--command-trace: '" + path + "' is an input of this run (" + input +
-                                    "); write the commands to another file");
+        throw std::invalid_argument("--command-trace: " + shown + " is an input of this run (" +
+                                    printable_name(input) + "); write the commands to another file");
     if (exists && fs::is_directory(st))
-      throw std::invalid_argument("--command-trace: '" + path + "' is a directory");
+      throw std::invalid_argument("--command-trace: " + shown + " is a directory");
     if (fs::is_regular_file(st)) {
       std::ifstream probe(path, std::ios::binary);
       char head[16] = {};
       probe.read(head, sizeof head);
       if (probe.gcount() == sizeof head && std::string_view(head, sizeof head) == std::string_view("SQLite format 3\0", 16))
-        throw std::invalid_argument("--command-trace: '" + path +
-                                    "' is an SQLite database (an archgym store?); refusing to overwrite it");
+        throw std::invalid_argument("--command-trace: " + shown +
+                                    " is an SQLite database (an archgym store?); refusing to overwrite it");
     }
     write_path_ = exists && !fs::is_regular_file(st) ? path : path + ".tmp-" + std::to_string(::getpid());
+    errno = 0;
     out_.open(write_path_, std::ios::trunc);
-    if (!out_) throw std::runtime_error("--command-trace: cannot write '" + write_path_ + "'");
+    if (!out_)
+      throw std::runtime_error("--command-trace: cannot write '" + printable_name(write_path_) + "'" +
+                               errno_reason(errno));
     out_ << "# cycle command rank bank_group bank row column\n";
   }
   CommandTraceWriter(const CommandTraceWriter&) = delete;
@@ -162,11 +200,13 @@ class CommandTraceWriter final : public CommandObserver {
   // the file replaces FILE.
   void finish() {
     out_.close();
-    if (!out_) throw OutputError("--command-trace: writing '" + write_path_ + "' failed (disk full?)");
+    if (!out_) throw OutputError("--command-trace: writing '" + printable_name(write_path_) + "' failed (disk full?)");
     if (write_path_ != path_) {
       std::error_code ec;
       std::filesystem::rename(write_path_, path_, ec);
-      if (ec) throw OutputError("--command-trace: cannot rename '" + write_path_ + "' to '" + path_ + "': " + ec.message());
+      if (ec)
+        throw OutputError("--command-trace: cannot rename '" + printable_name(write_path_) + "' to '" +
+                          printable_name(path_) + "': " + ec.message());
     }
     committed_ = true;
   }
@@ -292,7 +332,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> sets;
   bool json = false, check = false;
   auto* src = app.add_option_group("source", "the request stream (exactly one)");
-  src->add_option("--trace", trace_file, "a DRAMSys .stl trace file")->check(CLI::ExistingFile);
+  // Not CLI11's ExistingFile: it said "File does not exist" for a loop of symbolic links or
+  // a directory; the trace reader gives the file system's reason.
+  src->add_option("--trace", trace_file, "a DRAMSys .stl trace file");
   src->add_option("--workload", workload, "a shipped trace: stream, random, cloud-1, cloud-2");
   src->add_option("--generate", generate,
                   "a synthetic trace: PATTERN[,requests=N][,rate=R][,read_ratio=F][,seed=S]"
@@ -318,24 +360,30 @@ int main(int argc, char** argv) {
 
   try {
     SimConfig cfg;
-    cfg.memspec = memspec_by_name_or_path(memspec_name);
-    cfg.mapping = mapping_by_name(addressmap, cfg.memspec);
-    cfg.mapping.check_against(cfg.memspec, "--addressmap " + (addressmap.empty() ? std::string("(default)") : addressmap));
+    cfg.memspec = for_option("--memspec", [&] { return memspec_by_name_or_path(memspec_name); });
+    cfg.mapping = for_option("--addressmap", [&] { return mapping_by_name(addressmap, cfg.memspec); });
+    // Before the trace is read (simulate() checks again, naming neither option).
+    check_memory(cfg.memspec, "--memspec " + memspec_name, cfg.mapping,
+                 "--addressmap " + (addressmap.empty() ? std::string("(default)") : addressmap));
     std::vector<std::string> given;  // knob keys, in order
     for (const std::string& kv : sets) {
       const auto eq = kv.find('=');
       if (eq == std::string::npos || eq == 0)
-        throw std::invalid_argument("--set expects KEY=VALUE, got '" + kv + "'");
+        throw std::invalid_argument("--set expects KEY=VALUE, got '" + printable_name(kv) + "'");
       const std::string key = kv.substr(0, eq);
-      set_knob(cfg.controller, key, kv.substr(eq + 1));
+      for_option("--set", [&] { set_knob(cfg.controller, key, kv.substr(eq + 1)); });
       if (std::find(given.begin(), given.end(), key) != given.end())  // the last would win unseen
         throw std::invalid_argument("--set " + key + " is given twice; give each knob once");
       given.push_back(key);
     }
     check_knobs_take_effect(cfg.controller, given);
     std::unique_ptr<TraceSource> trace;
-    const std::string trace_path = trace_file.empty() && !workload.empty() ? default_trace_path(workload) : trace_file;
-    if (!trace_path.empty()) trace = std::make_unique<StlTraceReader>(trace_path);
+    const char* trace_option = trace_file.empty() ? "--workload" : "--trace";
+    const std::string trace_path = trace_file.empty() && !workload.empty()
+                                       ? for_option(trace_option, [&] { return default_trace_path(workload); })
+                                       : trace_file;
+    if (!trace_path.empty())
+      trace = for_option(trace_option, [&] { return std::make_unique<StlTraceReader>(trace_path); });
     else {
       auto generated = std::make_unique<GeneratedTrace>(parse_generate(generate));
       if (generated->last_cycle() > max_trace_cycle(cfg.controller.trace_clock_mhz))  // refuse before simulating
@@ -364,12 +412,13 @@ int main(int argc, char** argv) {
       } catch (const TraceRequestError& e) {  // the request just read: name its line, as the env does
         const auto* file = dynamic_cast<const StlTraceReader*>(trace.get());
         if (file == nullptr) throw;
-        throw std::invalid_argument(trace_path + ":" + std::to_string(file->line_number()) + ": " + e.what());
+        throw std::invalid_argument(printable_name(trace_path) + ":" + std::to_string(file->line_number()) + ": " +
+                                    e.what());
       }
     };
     const SimStats s = simulated();
     if (s.requests == 0)  // as the env: all-zero statistics would pass for a result
-      throw std::invalid_argument("trace '" + trace_path + "' holds no requests");
+      throw std::invalid_argument("trace '" + printable_name(trace_path) + "' holds no requests");
     if (s.requests_beyond_capacity > 0)  // DRAMSys warns and folds them onto the device too
       std::cerr << "archgym-dram: warning: " << s.requests_beyond_capacity << " of " << s.requests
                 << " requests address beyond the device (its address bits: 0x" << std::hex
