@@ -98,6 +98,16 @@ std::optional<std::uint64_t> parse_hex_address(std::string_view s) {
 
 [[noreturn]] void malformed_stl_line(std::string_view line, std::uint64_t line_number, const std::string& origin,
                                      const char* why) {
+  // Mistakes of the whole file that show as a bad field of its first line (or of every
+  // line): named, since the field's reason would send the reader looking at the field.
+  std::string_view text = line;
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  if (line_number == 1 && line.substr(0, 3) == "\xEF\xBB\xBF")
+    why = "the file starts with a UTF-8 byte-order mark; save it without one";
+  else if (line_number == 1 && (line.substr(0, 2) == "\xFF\xFE" || line.substr(0, 2) == "\xFE\xFF"))
+    why = "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as ASCII";
+  else if (text.find('\r') != std::string_view::npos)
+    why = "a carriage return inside the line: lines must end with LF or CRLF, not CR alone";
   throw std::invalid_argument(printable_name(origin) + ":" + std::to_string(line_number) + ": " + kExpected +
                               ", got `" + printable(line) + "` (" + why + ")");
 }
@@ -142,12 +152,19 @@ std::optional<Request> parse_stl_line(std::string_view line, std::uint64_t line_
   if (auto hash = text.find('#'); hash != std::string_view::npos) text = text.substr(0, hash);
   const auto tokens = split_whitespace(text);
   if (tokens.empty()) return std::nullopt;
-  if (tokens.size() < 3) malformed("too few fields");
+  // "5:read 0x0": DRAMSys's format separates the cycle's ':' from the command. (Looked for
+  // only in a bad line: parsing is a large part of a run on a trace file.)
+  auto glued = [&] {
+    const auto colon = tokens[0].find(':');
+    return colon != std::string_view::npos && colon + 1 < tokens[0].size();
+  };
+  if (tokens.size() < 3) malformed(glued() ? "a space or tab must follow the cycle's ':'" : "too few fields");
   // DRAMSys allows a fourth column with the write data; it is accepted and ignored.
   if (tokens.size() > 4) malformed("unexpected text after the address");
 
   std::string_view cycle_token = tokens[0];
-  if (cycle_token.back() != ':') malformed("the cycle must be followed by ':'");
+  if (cycle_token.back() != ':')
+    malformed(glued() ? "a space or tab must follow the cycle's ':'" : "the cycle must be followed by ':'");
   cycle_token.remove_suffix(1);
   const auto cycle = parse_decimal(cycle_token);
   if (!cycle) malformed("the cycle must be a non-negative decimal integer below 2^64");

@@ -313,3 +313,24 @@ TEST_CASE("trace errors show control bytes escaped and long lines cut", "[trace]
     CHECK(std::string(e.what()).size() < 400);
   }
 }
+
+TEST_CASE("trace lines: a mistake of the whole file is named, not the field it breaks", "[trace][fuzz]") {
+  // Each was reported as a bad cycle or as text after the address.
+  CHECK_THROWS_WITH(parse_stl_line("\xEF\xBB\xBF" "0: read 0x0", 1, "t.stl"),
+                    Contains("t.stl:1:") && Contains("got `\\xEF\\xBB\\xBF0: read 0x0`") &&
+                        Contains("(the file starts with a UTF-8 byte-order mark; save it without one)"));
+  CHECK_THROWS_WITH(parse_stl_line(std::string("\xFF\xFE" "0\0:\0", 6), 1, "t.stl"),
+                    Contains("(the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as ASCII)"));
+  // Lines ended by CR alone: the whole file is one line.
+  CHECK_THROWS_WITH(parse_stl_line("0: read 0x0\r1: read 0x40\r", 1, "t.stl"),
+                    Contains("got `0: read 0x0\\x0D1: read 0x40\\x0D`") &&
+                        Contains("(a carriage return inside the line: lines must end with LF or CRLF, not CR alone)"));
+  for (const char* glued : {"0:read 0x0", "0:read 0x0 0x12"})
+    CHECK_THROWS_WITH(parse_stl_line(glued, 4, "t.stl"), Contains("t.stl:4:") &&
+                                                             Contains("(a space or tab must follow the cycle's ':')"));
+  // Byte-order marks only count at the start of the file; elsewhere the field's reason.
+  CHECK_THROWS_WITH(parse_stl_line("\xEF\xBB\xBF" "0: read 0x0", 2, "t.stl"),
+                    Contains("(the cycle must be a non-negative decimal integer below 2^64)"));
+  CHECK_THROWS_WITH(parse_stl_line("0 : read 0x0", 1, "t.stl"), Contains("(the cycle must be followed by ':')"));
+  CHECK(parse_stl_line("0: read 0x0\r", 1, "t.stl")->address == 0);  // CRLF stays fine
+}
