@@ -230,8 +230,11 @@ AddressMapping parse_address_mapping_json(const std::string& json_text, const st
       fail(origin, where, "unknown field (allowed: " + allowed_keys() + ")");
     }
   }
-  if (am.row_bits.empty()) fail(origin, path + ".ROW_BIT", "missing required key");
-  if (am.column_bits.empty()) fail(origin, path + ".COLUMN_BIT", "missing required key");
+  // "missing" only if it is: an empty list was reported as a missing key.
+  for (const char* key : {"ROW_BIT", "COLUMN_BIT"})
+    if ((am.*(find_field(key)->member)).empty())
+      fail(origin, path + "." + key,
+           mapping->contains(key) ? "must list at least one address bit" : "missing required key");
 
   // Every address bit may belong to one field only.
   std::string owner[64];

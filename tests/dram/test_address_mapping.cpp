@@ -200,7 +200,9 @@ TEST_CASE("address-map JSON: SOLUTION with ID 0, XOR list, and errors", "[addres
       {R"({"CONGEN": {"ROW_BIT": [1, 64], "COLUMN_BIT": [2]}})", "CONGEN.ROW_BIT[1]"},
       {R"({"CONGEN": {"ROW_BIT": [1, "x"], "COLUMN_BIT": [2]}})", "CONGEN.ROW_BIT[1]"},
       {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [1]}})", "CONGEN.COLUMN_BIT"},
-      {R"({"CONGEN": {"COLUMN_BIT": [2]}})", "CONGEN.ROW_BIT"},
+      {R"({"CONGEN": {"COLUMN_BIT": [2]}})", "CONGEN.ROW_BIT: missing required key"},
+      // Given but empty: it was "missing required key".
+      {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": []}})", "CONGEN.COLUMN_BIT: must list at least one address bit"},
       {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [2], "XOR": [{"FIRST": 1}]}})", "CONGEN.XOR[0]"},
       {R"({"CONGEN": {"ROW_BIT": [1], "COLUMN_BIT": [2], "XOR": [{"FIRST": 1, "SECOND": 1}]}})", "CONGEN.XOR[0]"},
       // An XOR whose FIRST bit neither a decoded field nor a later XOR reads changes nothing
