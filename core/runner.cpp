@@ -231,11 +231,32 @@ Objective run_objective(const Env& env, const std::string& formulation, const st
   o.tolerance = base.tolerance;
   o.ratio_cap = base.ratio_cap;
   o.cost_cap = base.cost_cap;
+  std::vector<Target> kept;
   for (const auto& [metric, value] : targets) {
     bool present = false;
     for (const auto& t : o.targets()) present = present || t.metric == metric;
-    if (present) o.set_target(metric, value);
-    else o.add_target({metric, value, 1.0});
+    if (std::isnan(value)) {  // kTargetOff
+      if (!present) {
+        std::vector<std::string> names;
+        for (const auto& t : o.targets()) names.push_back(t.metric);
+        throw std::invalid_argument("target: '" + metric + "' is turned off, but has no target to turn off; targets: " +
+                                    join(names));
+      }
+    } else if (present) {
+      o.set_target(metric, value);
+    } else {
+      o.add_target({metric, value, 1.0});
+    }
+  }
+  for (const auto& t : o.targets())
+    if (const auto it = targets.find(t.metric); it == targets.end() || !std::isnan(it->second)) kept.push_back(t);
+  if (kept.empty()) throw std::invalid_argument("target: every target is turned off; keep at least one");
+  if (kept.size() != o.targets().size()) {
+    Objective fewer(o.formulation(), kept);
+    fewer.tolerance = o.tolerance;
+    fewer.ratio_cap = o.ratio_cap;
+    fewer.cost_cap = o.cost_cap;
+    o = fewer;
   }
   o.check_metrics(env.metric_names());
   return o;

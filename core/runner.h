@@ -21,6 +21,7 @@
 // run ends with status "interrupted"; resume() continues it to the same trajectory.
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -33,11 +34,16 @@
 
 namespace archgym {
 
+// A target value that drops the env's default target on that metric (CLI and YAML `off`,
+// Python None): ArchGym's power-only reward on the DRAM env is latency_ms off.
+inline constexpr double kTargetOff = std::numeric_limits<double>::quiet_NaN();
+
 // The objective a run of `env` scores with: the env's default one (its weights, tolerance
 // and caps kept), under `formulation` unless empty, with `targets` replacing its target
-// values or adding metrics at weight 1. Throws for a metric the env does not have
-// (Objective::check_metrics) and for an invalid target value. The gymnasium envs use it
-// too, so a run and a gym episode score alike.
+// values or adding metrics at weight 1, and dropping those given kTargetOff. Throws for a
+// metric the env does not have (Objective::check_metrics), for an invalid target value, for
+// turning off a metric with no target and for turning off every target. The gymnasium envs
+// use it too, so a run and a gym episode score alike.
 Objective run_objective(const Env& env, const std::string& formulation, const std::map<std::string, double>& targets);
 // The same for a run of registry env `env_name`: a target naming a metric the env lacks
 // throws naming the env and the closest metric.

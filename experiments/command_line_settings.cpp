@@ -96,9 +96,10 @@ void apply_set(const std::string& text, RunRequest& r) {
   }
 }
 
-const char* const kTargetAllowed = "a finite positive number of at least 2.2e-308";
+const char* const kTargetAllowed = "a finite positive number of at least 2.2e-308, or off (no target on it)";
 
 std::optional<double> parse_target(const std::string& text) {
+  if (trim(text) == "off") return kTargetOff;
   const auto v = parse_real(text);  // "+1" is 1, as in YAML and --set
   if (!v || *v < std::numeric_limits<double>::min()) return std::nullopt;  // subnormal: metric / target overflows
   return v;

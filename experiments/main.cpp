@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
                   "key=value: an env option if the env has the key, else an agent hyperparameter; "
                   "env.key= / agent.key= force one (repeatable)")
       ->allow_extra_args(false);
-  run->add_option("--target", f.targets, "metric=value[,metric=value...] target overrides (repeatable)")
+  run->add_option("--target", f.targets, "metric=value[,metric=value...] target overrides (repeatable); value off drops that target")
       ->allow_extra_args(false);
   run->add_option("--formulation", f.formulation,
                   "reward formulation: target_ratio, normalised_cost, budget_distance, weighted_sum "

@@ -36,9 +36,9 @@ void apply_set(const std::string& text, RunRequest& request);
 void apply_targets(const std::string& text, RunRequest& request);
 // A target value as --target and a config's `targets` both read it: a number (a leading
 // '+' allowed, as YAML reads numbers) of at least the smallest normal double, 2.2e-308
-// (below it, metric / target would overflow); nothing otherwise.
+// (below it, metric / target would overflow); kTargetOff for "off"; nothing otherwise.
 std::optional<double> parse_target(const std::string& text);
-// What parse_target accepts, for messages: "a finite positive number of at least 2.2e-308".
+// What parse_target accepts, for messages: "a finite positive number ..., or off (...)".
 extern const char* const kTargetAllowed;
 
 // Throws UsageError when the env or agent name is not registered, listing the known ones.

@@ -7,6 +7,7 @@
 
 #include "core/objective.h"
 #include "core/registry.h"
+#include "core/runner.h"
 #include "core/text.h"
 #include "experiments/cli_error.h"
 #include "experiments/run_request.h"
@@ -107,6 +108,11 @@ void validate(const RunRequest& r) {
     if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
       throw UsageError(r.where("targets." + metric) + "env '" + r.spec.env + "' has no metric '" +
                        metric + "'; its metrics: " + join(metrics));
+  }
+  try {  // target values, and which ones are turned off
+    run_objective(*env, r.spec.formulation, r.spec.targets);
+  } catch (const std::exception& e) {
+    throw UsageError(given_at(r, "targets") + e.what());
   }
 
   try {

@@ -3,6 +3,7 @@ ValueError naming the argument, instead of being truncated (``budget=10.7``) or 
 pybind11 as an "incompatible function arguments" signature dump."""
 from __future__ import annotations
 
+import math
 import numbers
 import os
 from typing import Any, Iterable, Mapping
@@ -56,9 +57,18 @@ def mapping(name: str, value: Any) -> Mapping:
     return value
 
 
-def targets(value: Any) -> dict[str, float]:
-    """Metric targets: {metric name: number}."""
-    return {str(k): real(f"targets[{k!r}]", v) for k, v in mapping("targets", value).items()}
+def targets(value: Any) -> dict[str, float | None]:
+    """Metric targets: {metric name: number, or None to drop the env's default target on
+    that metric} (the bindings pass None on as the core's "off"); a NaN is refused."""
+    out: dict[str, float | None] = {}
+    for k, v in mapping("targets", value).items():
+        if v is None:
+            out[str(k)] = None
+            continue
+        out[str(k)] = real(f"targets[{k!r}]", v)
+        if math.isnan(out[str(k)]):
+            raise ValueError(f"targets[{k!r}] must be a number, or None to turn the target off; got nan")
+    return out
 
 
 def seed(value: Any, name: str = "seed") -> int:

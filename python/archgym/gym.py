@@ -109,7 +109,7 @@ def _objective(env: _core.Env, targets: Mapping[str, float] | None,
                formulation: str | None) -> _core.Objective:
     """The objective archgym.run scores with (the core's run_objective): the env's default
     one (its weights, tolerance and caps kept), under ``formulation`` if given, with
-    ``targets`` replacing its target values or adding metrics with weight 1."""
+    ``targets`` replacing its target values or adding metrics with weight 1 (None drops one)."""
     return _core.run_objective(env, _checks.formulation(formulation), _checks.targets(targets))
 
 

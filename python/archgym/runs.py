@@ -83,7 +83,8 @@ def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: 
     ``df.attrs`` holds ``run_id`` (0 without a store), ``status``, ``target_met``,
     ``best_index``, ``wall_seconds``, ``knobs``, ``metrics``, ``env``, ``agent``, ``seed``.
 
-    ``targets`` override the env's default targets (e.g. ``{"power_W": 1.0}``);
+    ``targets`` override the env's default targets (e.g. ``{"power_W": 1.0}``; None turns
+    one off: ``{"latency_ms": None}`` is ArchGym's power-only DRAM reward);
     ``batch`` 0 means the agent's preferred batch, ``workers`` 0 all cores (results
     are identical for any worker count). With ``store`` (a path or Store) every
     evaluation is committed as it completes. The GIL is released while simulating.

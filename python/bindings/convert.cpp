@@ -2,6 +2,9 @@
 
 #include <pybind11/stl.h>
 
+#include "core/runner.h"
+
+#include <cmath>
 #include <stdexcept>
 
 namespace archgym::python {
@@ -281,7 +284,13 @@ std::map<std::string, double> to_target_values(const py::object& obj) {
   std::map<std::string, double> out;
   for (auto [k, v] : to_dict(obj, "targets")) {
     const auto metric = to_text(py::str(k), "targets metric");
+    if (v.is_none()) {  // turned off (run_objective)
+      out[metric] = kTargetOff;
+      continue;
+    }
     out[metric] = to_number(v, "targets['" + metric + "']");
+    if (std::isnan(out[metric]))
+      throw py::value_error("targets['" + metric + "'] must be a number, or None to turn the target off; got nan");
   }
   return out;
 }

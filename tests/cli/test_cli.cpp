@@ -943,6 +943,31 @@ TEST_CASE("cli: the summary says 'target met' only of a design that meets it", "
   CHECK(r.out.find("no evaluated design met the target") == std::string::npos);
 }
 
+TEST_CASE("cli: a target turned off leaves the others (ArchGym's power-only reward)", "[cli]") {
+  const auto dir = scratch_dir("target_off");
+  const std::string run = "run --env dram --set generator=random --set requests=200 --no-progress --workers 1 "
+                          "--budget 3 --store s.db";
+  const auto flag = run_cli(dir, run + " --target latency_ms=off");
+  INFO(flag.out << flag.err);
+  CHECK(flag.exit_code == 0);
+  CHECK(flag.out.find("no evaluated design met the target (power_W = 1, each within 5%)") != std::string::npos);
+  write_file(dir / "run.yaml", "targets:\n  power_W: off\n  latency_ms: 0.2\n");
+  const auto config = run_cli(dir, run + " --config run.yaml");
+  INFO(config.out << config.err);
+  CHECK(config.exit_code == 0);
+  CHECK(config.out.find("(latency_ms = 0.2, each within 5%)") != std::string::npos);
+  // Refused before the store is touched (require_rejected compares its bytes).
+  require_rejected(dir, run + " --target power_W=off,latency_ms=off",
+                   {"--target power_W=off, --target latency_ms=off: target: every target is turned off; keep at "
+                    "least one"});
+  require_rejected(dir, run + " --target energy_uJ=off",
+                   {"--target energy_uJ=off: target: 'energy_uJ' is turned off, but has no target to turn off; "
+                    "targets: power_W, latency_ms"});
+  require_rejected(dir, run + " --target power_W=of",
+                   {"the target of 'power_W' must be a finite positive number of at least 2.2e-308, or off (no "
+                    "target on it), got 'of'"});
+}
+
 TEST_CASE("cli: targets read '+1' as 1, in a config and on the command line", "[cli]") {
   const auto dir = scratch_dir("target_plus");
   const std::string run = "run --env dram --set generator=random --set requests=200 --no-progress --workers 1 "

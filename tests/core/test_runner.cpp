@@ -257,3 +257,22 @@ TEST_CASE("bad run input is refused before the store is touched") {
   CHECK_THROWS_WITH(Runner::run(bad, &store), Catch::Contains("budget must be at least 1"));
   CHECK(store.runs().empty());
 }
+
+TEST_CASE("a target turned off leaves the env's other targets, and one must stay") {
+  // ArchGym's power-only DRAM reward is the default objective with latency turned off.
+  toy::Bowl env;  // default objective: cost_u at 0.5
+  const Objective both = run_objective(env, "", {{"latency_ns", 12.0}});
+  REQUIRE(both.targets().size() == 2);
+  const Objective latency_only = run_objective(env, "", {{"latency_ns", 12.0}, {"cost_u", kTargetOff}});
+  REQUIRE(latency_only.targets().size() == 1);
+  CHECK(latency_only.targets()[0].metric == "latency_ns");
+  CHECK(latency_only.targets()[0].value == 12.0);
+  // The formulation, tolerance and caps of the env's objective are kept.
+  CHECK(latency_only.formulation() == env.default_objective().formulation());
+  CHECK(latency_only.tolerance == env.default_objective().tolerance);
+  CHECK(latency_only.cost_cap == env.default_objective().cost_cap);
+  CHECK_THROWS_WITH(run_objective(env, "", {{"cost_u", kTargetOff}}),
+                    "target: every target is turned off; keep at least one");
+  CHECK_THROWS_WITH(run_objective(env, "", {{"latency_ns", kTargetOff}}),
+                    "target: 'latency_ns' is turned off, but has no target to turn off; targets: cost_u");
+}

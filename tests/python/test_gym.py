@@ -130,6 +130,9 @@ def test_targets_and_formulation_are_forwarded():
     # Two added: in the run's order (by name), whatever the dict's order.
     ({"targets": {"refreshes": 10.0, "energy_uJ": 1.0}},
      {"power_W": 1.0, "latency_ms": 0.1, "energy_uJ": 1.0, "refreshes": 10.0}),
+    # None turns a default target off: ArchGym's power-only reward.
+    ({"targets": {"latency_ms": None}}, {"power_W": 1.0}),
+    ({"targets": {"power_W": None, "energy_uJ": 2.0}}, {"latency_ms": 0.1, "energy_uJ": 2.0}),
 ])
 def test_the_gym_objective_is_the_one_a_run_records(tmp_path, options, targets):
     env = gymnasium.make("archgym/DRAM-v0", **options, **SMALL)
@@ -141,8 +144,13 @@ def test_the_gym_objective_is_the_one_a_run_records(tmp_path, options, targets):
 def test_gym_targets_are_checked_as_a_run_checks_them():
     with pytest.raises(ValueError, match=r"unknown metric 'energy_J' \(did you mean 'energy_uJ'\?\)"):
         gymnasium.make("archgym/DRAM-v0", targets={"energy_J": 1.0}, **SMALL)
-    with pytest.raises(ValueError, match="target for 'energy_uJ' must be a finite number"):
+    with pytest.raises(ValueError, match=r"targets\['energy_uJ'\] must be a number, or None to turn the "
+                                         r"target off; got nan"):
         gymnasium.make("archgym/DRAM-v0", targets={"energy_uJ": float("nan")}, **SMALL)
+    with pytest.raises(ValueError, match="^target: every target is turned off; keep at least one$"):
+        gymnasium.make("archgym/DRAM-v0", targets={"power_W": None, "latency_ms": None}, **SMALL)
+    with pytest.raises(ValueError, match="'energy_uJ' is turned off, but has no target to turn off"):
+        archgym.run("dram", budget=1, env_options=SMALL, targets={"energy_uJ": None})
 
 
 def test_encoding_a_partial_design_names_the_missing_knobs():
