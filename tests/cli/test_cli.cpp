@@ -368,10 +368,11 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
 
   // The same range as --target states.
   write_file(dir / "run.yaml", "env: dram\nbudget: 5\ntargets:\n  power_W: 1e-310\n");
-  require_rejected(dir, run, {"run.yaml:4: target 'power_W' must be a finite positive number of at least 2.2e-308, got "
-                              "'1e-310'"});
+  require_rejected(dir, run, {"run.yaml:4: target 'power_W' must be a finite positive number of at least 2.2e-308, "
+                              "or off (no target on it), got '1e-310'"});
   write_file(dir / "run.yaml", "env: dram\nbudget: 5\ntargets:\n  power_W: -1\n");
-  require_rejected(dir, run, {"run.yaml:4: target 'power_W' must be a finite positive number of at least 2.2e-308, got '-1'"});
+  require_rejected(dir, run, {"run.yaml:4: target 'power_W' must be a finite positive number of at least 2.2e-308, "
+                              "or off (no target on it), got '-1'"});
 
   // YAML 1.1 merge keys are not merged by yaml-cpp: refused as such, not as an unknown key.
   write_file(dir / "run.yaml", "env: dram\n<<: {budget: 5}\n");
