@@ -110,7 +110,8 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
         design = space.from_json(e.design);
       } catch (const std::exception& ex) {
         throw std::invalid_argument(where + ": the stored design does not fit env '" + data.env +
-                                    "' any more: " + ex.what());
+                                    "' any more: " + ex.what() + " (recorded by archgym " + r.version +
+                                    " with another design space? then choose other runs: --runs)");
       }
       const auto metrics = detail::parse_json(e.metrics, where + " metrics");
       std::vector<double> row;

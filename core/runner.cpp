@@ -16,6 +16,7 @@
 // run would have stored first, and resume() continues it to the same trajectory.
 #include "core/runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -414,6 +415,37 @@ RunResult Runner::run(const RunSpec& spec, Store* store, StopRequested stop_requ
                         std::move(stop_requested));
 }
 
+namespace {
+
+// A run whose designs have other knobs than its env now has (recorded by a build whose env
+// had another space, e.g. the dram env's default before it became ArchGym's own) cannot be
+// replayed. Said before anything is claimed or changed: as a divergence mid-replay it read
+// as an agent fault and marked the run failed.
+void require_same_knobs(const DesignSpace& space, const Store& store, std::int64_t run_id, const RunRecord& record,
+                        const std::string& where) {
+  const auto rows = store.evaluations(run_id);
+  if (rows.empty()) return;
+  const detail::ojson design =
+      detail::parse_json(rows.front().design, where + ", evaluation " + std::to_string(rows.front().index) + "'s design");
+  if (!design.is_object()) return;  // the replay names it
+  std::vector<std::string> stored, now = space.names(), gone, added;
+  for (const auto& item : design.items()) stored.push_back(item.key());
+  for (const auto& knob : stored)
+    if (std::find(now.begin(), now.end(), knob) == now.end()) gone.push_back(knob);
+  for (const auto& knob : now)
+    if (std::find(stored.begin(), stored.end(), knob) == stored.end()) added.push_back(knob);
+  if (gone.empty() && added.empty()) return;
+  throw std::runtime_error(where + " cannot be resumed: env '" + record.env + "' with the run's options has other knobs "
+                           "than its designs (" + (gone.empty() ? "" : "no longer: " + join(gone)) +
+                           (gone.empty() || added.empty() ? "" : "; ") + (added.empty() ? "" : "new: " + join(added)) +
+                           "): its design space changed since archgym " + record.version +
+                           (record.git_commit.empty() ? "" : " (commit " + record.git_commit.substr(0, 12) + ")") +
+                           " recorded the run. Resume it with that build, or start a new run; its rows stay "
+                           "readable (archgym export)");
+}
+
+}  // namespace
+
 RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bool progress,
                          StopRequested stop_requested, bool force) {
   const auto record = store.run(run_id);
@@ -453,6 +485,7 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
                                            "directory the run was started in.)"
                                          : ""));
   }
+  require_same_knobs(env->space(), store, run_id, *record, where);
   const Objective objective = Objective::from_json(record->objective);
   objective.check_metrics(env->metric_names());
   AgentContext context;

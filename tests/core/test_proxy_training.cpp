@@ -140,6 +140,24 @@ TEST_CASE("the dataset holds the valid rows of runs of one env configuration") {
         R"({"workload":{"path":"t.stl","digest":"fnv1a64:000000000000000a"}})");
 }
 
+TEST_CASE("a run recorded with other knobs is named, with the way around it") {
+  // As a dram run recorded before the env's default space dropped PowerDownPolicy.
+  Store store(temp_store("proxy_other_knobs"));
+  const auto old = record_run(store, 6, 20);
+  const auto now = record_run(store, 7, 20);
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(store.path().c_str(), &db) == SQLITE_OK);
+  const std::string add = "UPDATE evaluations SET design = json_insert(design, '$.fins', 'many') WHERE run_id = " +
+                          std::to_string(old);
+  REQUIRE(sqlite3_exec(db, add.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  CHECK_THROWS_WITH(load_proxy_dataset(store, {}),
+                    Catch::Contains("the stored design does not fit env 'toy_bowl' any more: unknown parameter "
+                                    "'fins'") &&
+                        Catch::EndsWith(" with another design space? then choose other runs: --runs)"));
+  CHECK(load_proxy_dataset(store, {now}).rows() > 0);
+}
+
 TEST_CASE("a valid evaluation with a metric that is not a number is left out of the dataset and counted") {
   // The store keeps NaN and infinite metrics as null; one such row must not stop training.
   Store store(temp_store("proxy_null_metric"));

@@ -219,6 +219,28 @@ TEST_CASE("resume refuses a store the agent no longer reproduces") {
   CHECK_THROWS_WITH(Runner::resume(store, 7, 1, false), Catch::Contains("no run 7; runs: 1"));
 }
 
+TEST_CASE("resume refuses a run whose designs have other knobs than its env now has, changing nothing") {
+  // As a run of the dram env recorded before its default space dropped PowerDownPolicy.
+  const std::string path = stored_toy_run("other_knobs", 12);
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, R"(UPDATE evaluations SET design = json_insert(design, '$.fins', 'many'))", nullptr, nullptr,
+               nullptr);
+  sqlite3_close(db);
+  Store store(path);
+  store.set_status(1, "interrupted");
+  const RunRecord before = *store.run(1);
+  CHECK_THROWS_WITH(Runner::resume(store, 1, 1, false),
+                    Catch::StartsWith("run 1 cannot be resumed: env 'toy_bowl' with the run's options has other "
+                                      "knobs than its designs (no longer: fins): its design space changed since "
+                                      "archgym ") &&
+                        Catch::Contains("Resume it with that build, or start a new run"));
+  // Not marked failed, not claimed: the run is intact for the build that recorded it.
+  CHECK(store.run(1)->status == "interrupted");
+  CHECK(store.run(1)->updated_at == before.updated_at);
+  CHECK_FALSE(store.run_claim(1));
+}
+
 namespace {
 
 // A stop request that says "stop" from its `stop_at`-th poll on (the runner polls once
