@@ -238,10 +238,12 @@ Objective run_objective(const Env& env, const std::string& formulation, const st
     for (const auto& t : o.targets()) present = present || t.metric == metric;
     if (std::isnan(value)) {  // kTargetOff
       if (!present) {
-        std::vector<std::string> names;
-        for (const auto& t : o.targets()) names.push_back(t.metric);
+        std::vector<std::string> names;  // the targets left on
+        for (const auto& t : o.targets())
+          if (const auto it = targets.find(t.metric); it == targets.end() || !std::isnan(it->second))
+            names.push_back(t.metric);
         throw std::invalid_argument("target: '" + metric + "' is turned off, but has no target to turn off; targets: " +
-                                    join(names));
+                                    (names.empty() ? std::string("(none left)") : join(names)));
       }
     } else if (present) {
       o.set_target(metric, value);

@@ -112,7 +112,11 @@ void validate(const RunRequest& r) {
   try {  // target values, and which ones are turned off
     run_objective(*env, r.spec.formulation, r.spec.targets);
   } catch (const std::exception& e) {
-    throw UsageError(given_at(r, "targets") + e.what());
+    // Where the metric it names was given, else where any target was (all turned off).
+    std::string where = given_at(r, "targets");
+    for (const auto& [metric, value] : r.spec.targets)
+      if (std::string(e.what()).find("'" + metric + "'") != std::string::npos) where = r.where("targets." + metric);
+    throw UsageError(where + e.what());
   }
 
   try {

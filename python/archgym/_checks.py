@@ -65,7 +65,10 @@ def targets(value: Any) -> dict[str, float | None]:
         if v is None:
             out[str(k)] = None
             continue
-        out[str(k)] = real(f"targets[{k!r}]", v)
+        try:
+            out[str(k)] = real(f"targets[{k!r}]", v)
+        except TypeError as e:  # "off" is the command line's spelling
+            raise TypeError(f"{e}; None turns the target off") from None
         if math.isnan(out[str(k)]):
             raise ValueError(f"targets[{k!r}] must be a number, or None to turn the target off; got nan")
     return out

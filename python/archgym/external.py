@@ -123,7 +123,7 @@ class ExternalRun:
     """
 
     def __init__(self, store: Store | str | os.PathLike, env: str = "dram", *, driver: str = "python",
-                 seed: int = 0, targets: Mapping[str, float] | None = None, formulation: str | None = None,
+                 seed: int = 0, targets: Mapping[str, float | None] | None = None, formulation: str | None = None,
                  env_options: Mapping[str, Any] | None = None, **options: Any):
         if store is None:
             raise TypeError("store must be a Store or the path of a store, got None")

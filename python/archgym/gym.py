@@ -105,7 +105,7 @@ def _from_registry(archgym_env: str, **kwargs: Any) -> "ArchGymEnv":
 _from_registry.metadata = {"render_modes": []}  # read by gymnasium.make before creating
 
 
-def _objective(env: _core.Env, targets: Mapping[str, float] | None,
+def _objective(env: _core.Env, targets: Mapping[str, float | None] | None,
                formulation: str | None) -> _core.Objective:
     """The objective archgym.run scores with (the core's run_objective): the env's default
     one (its weights, tolerance and caps kept), under ``formulation`` if given, with
@@ -136,7 +136,7 @@ class ArchGymEnv(gymnasium.Env):
     metadata = {"render_modes": []}
 
     def __init__(self, archgym_env: str = "dram", *, episode_length: int | None = None,
-                 targets: Mapping[str, float] | None = None, formulation: str | None = None,
+                 targets: Mapping[str, float | None] | None = None, formulation: str | None = None,
                  render_mode: str | None = None, store: Any = None, driver: str = "gymnasium",
                  **options: Any):
         """Builds registry env ``archgym_env`` with ``options``; ``targets``/``formulation``

@@ -73,7 +73,7 @@ def _open_store(store: Store | str | None, *, existing: bool = False):
 
 def run(env: str = "dram", agent: str = "random_walk", budget: int = 100, seed: int = 1, *,
         env_options: Mapping | None = None, agent_options: Mapping | None = None,
-        targets: Mapping[str, float] | None = None, formulation: str | None = None, batch: int = 0,
+        targets: Mapping[str, float | None] | None = None, formulation: str | None = None, batch: int = 0,
         workers: int = 0, stop_on_target: bool = True, progress: bool = False,
         store: Store | str | None = None) -> pd.DataFrame:
     """Runs ``agent`` on ``env`` for ``budget`` evaluations; one DataFrame row per evaluation.

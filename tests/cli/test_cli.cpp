@@ -961,6 +961,10 @@ TEST_CASE("cli: a target turned off leaves the others (ArchGym's power-only rewa
   require_rejected(dir, run + " --target power_W=off,latency_ms=off",
                    {"--target power_W=off, --target latency_ms=off: target: every target is turned off; keep at "
                     "least one"});
+  // Named where that metric was given, listing the targets still on.
+  require_rejected(dir, run + " --config run.yaml --target energy_uJ=off",
+                   {"error: --target energy_uJ=off: target: 'energy_uJ' is turned off, but has no target to turn "
+                    "off; targets: latency_ms\n"});
   require_rejected(dir, run + " --target energy_uJ=off",
                    {"--target energy_uJ=off: target: 'energy_uJ' is turned off, but has no target to turn off; "
                     "targets: power_W, latency_ms"});

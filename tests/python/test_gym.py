@@ -151,6 +151,8 @@ def test_gym_targets_are_checked_as_a_run_checks_them():
         gymnasium.make("archgym/DRAM-v0", targets={"power_W": None, "latency_ms": None}, **SMALL)
     with pytest.raises(ValueError, match="'energy_uJ' is turned off, but has no target to turn off"):
         archgym.run("dram", budget=1, env_options=SMALL, targets={"energy_uJ": None})
+    with pytest.raises(TypeError, match=r"must be a number, got 'off' \(str\); None turns the target off$"):
+        archgym.run("dram", budget=1, env_options=SMALL, targets={"latency_ms": "off"})
 
 
 def test_encoding_a_partial_design_names_the_missing_knobs():
