@@ -34,6 +34,7 @@ TEST_CASE("benchmarks: dram_bench and proxy_bench refuse bad arguments, naming t
   require_refused(dir, ARCHGYM_DRAM_BENCH, "abc", {"seconds", "abc"});
   require_refused(dir, ARCHGYM_DRAM_BENCH, "-1", {"seconds", "not in range"});
   require_refused(dir, ARCHGYM_DRAM_BENCH, "nan", {"seconds: must be a number in [0.01, 3600], got nan"});
+  require_refused(dir, ARCHGYM_DRAM_BENCH, "--space huge", {"--space", "huge not in {archgym,extended,rl}"});
 
   require_refused(dir, ARCHGYM_PROXY_BENCH, "5", {"designs", "not in range 10 to 1000000"});
   require_refused(dir, ARCHGYM_PROXY_BENCH, "20 foo", {"workload", "foo not in {stream,random,cloud-1,cloud-2}"});
