@@ -1,9 +1,12 @@
 // `archgym runs`: one line per run in the store.
 #include <algorithm>
 #include <iomanip>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "core/external_run.h"
+#include "core/objective.h"
 #include "core/process_identity.h"
 #include "core/registry.h"
 #include "core/text.h"
@@ -60,6 +63,22 @@ std::string settings(const RunRecord& run) {
   return env + (env.empty() || agent.empty() ? "" : " ") + agent;
 }
 
+// A run's targets as the flag gives them ("--target power_W=1,latency_ms=0.1"), and its
+// formulation when `formulation_varies`. Shown only for runs of an env whose runs in the
+// store do not all share one objective: only then does it tell them apart (a power-only run
+// looked like the power-and-latency ones beside it).
+std::string objective_setting(const std::string& stored, bool formulation_varies) {
+  try {
+    const Objective o = Objective::from_json(stored);
+    std::string targets;
+    for (const auto& t : o.targets()) targets += (targets.empty() ? "" : ",") + t.metric + "=" + format_double(t.value);
+    return (formulation_varies ? "--formulation " + Objective::formulation_name(o.formulation()) + " " : "") +
+           "--target " + shell_quote(targets);
+  } catch (const std::exception&) {
+    return "objective " + shell_quote(stored);
+  }
+}
+
 }  // namespace
 
 void runs_command(const std::string& store_path, std::ostream& out) {
@@ -68,6 +87,14 @@ void runs_command(const std::string& store_path, std::ostream& out) {
                                            "evaluations", "best_reward", "settings"};
   std::vector<std::vector<std::string>> rows;
   const std::vector<RunRecord> runs = store->runs();
+  std::map<std::string, std::set<std::string>> objectives, formulations;  // by env
+  for (const RunRecord& run : runs) {
+    objectives[run.env].insert(run.objective);
+    try {
+      formulations[run.env].insert(Objective::formulation_name(Objective::from_json(run.objective).formulation()));
+    } catch (const std::exception&) {  // shown as stored (objective_setting)
+    }
+  }
   for (const RunRecord& run : runs) {
     std::ostringstream reward;
     if (const auto best = store->best_reward(run.id)) reward << std::setprecision(6) << *best; else reward << "-";
@@ -75,7 +102,10 @@ void runs_command(const std::string& store_path, std::ostream& out) {
     // newline split the row, an escape sequence coloured the terminal).
     rows.push_back({std::to_string(run.id), printable(run.env), printable(run.agent), std::to_string(run.seed),
                     printable(shown_status(*store, run)), std::to_string(run.evaluations), reward.str(),
-                    printable(settings(run))});
+                    printable(objectives[run.env].size() < 2
+                                  ? settings(run)
+                                  : settings(run) + (settings(run).empty() ? "" : " ") +
+                                        objective_setting(run.objective, formulations[run.env].size() > 1))});
   }
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {

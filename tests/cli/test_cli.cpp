@@ -958,6 +958,15 @@ TEST_CASE("cli: a target turned off leaves the others (ArchGym's power-only rewa
   CHECK(config.exit_code == 0);
   CHECK(config.out.find("(latency_ms = 0.2, each within 5%)") != std::string::npos);
   // Refused before the store is touched (require_rejected compares its bytes).
+  // `runs` tells them apart by their targets (shown only because they differ).
+  const auto listing = run_cli(dir, "runs --store s.db");
+  INFO(listing.out);
+  CHECK(listing.out.find("generator=random requests=200 --target power_W=1\n") != std::string::npos);
+  CHECK(listing.out.find("generator=random requests=200 --target latency_ms=0.2\n") != std::string::npos);
+  CHECK(listing.out.find("--formulation") == std::string::npos);  // all alike: not shown
+  REQUIRE(run_cli(dir, run + " --formulation weighted_sum").exit_code == 0);
+  CHECK(run_cli(dir, "runs --store s.db").out.find("--formulation weighted_sum --target power_W=1,latency_ms=0.1\n") !=
+        std::string::npos);
   require_rejected(dir, run + " --target power_W=off,latency_ms=off",
                    {"--target power_W=off, --target latency_ms=off: target: every target is turned off; keep at "
                     "least one"});
