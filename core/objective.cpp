@@ -64,6 +64,10 @@ void Objective::set_target(const std::string& metric, double value) {
                               did_you_mean(metric, names) + "; objective metrics: " + join(names));
 }
 
+bool Objective::remove_target(const std::string& metric) {
+  return std::erase_if(targets_, [&](const Target& t) { return t.metric == metric; }) > 0;
+}
+
 bool Objective::is_cost() const { return formulation_ != Formulation::TargetRatio; }
 
 void Objective::check_tolerance(double v) {

@@ -49,6 +49,8 @@ class Objective {
   // Replaces the target value of `metric` (throws if it is not an objective metric).
   void set_target(const std::string& metric, double value);
   void add_target(Target t);
+  // Drops the target on `metric`; false if there was none.
+  bool remove_target(const std::string& metric);
 
   Score score(const Evaluation& e) const;  // invalid evaluation -> invalid_reward(), never met
   // Reward given to invalid designs: finite and worse than any valid one.

@@ -232,35 +232,25 @@ Objective run_objective(const Env& env, const std::string& formulation, const st
   o.tolerance = base.tolerance;
   o.ratio_cap = base.ratio_cap;
   o.cost_cap = base.cost_cap;
-  std::vector<Target> kept;
+  std::string off_without_target;  // the first metric turned off that had no target
   for (const auto& [metric, value] : targets) {
     bool present = false;
     for (const auto& t : o.targets()) present = present || t.metric == metric;
     if (std::isnan(value)) {  // kTargetOff
-      if (!present) {
-        std::vector<std::string> names;  // the targets left on
-        for (const auto& t : o.targets())
-          if (const auto it = targets.find(t.metric); it == targets.end() || !std::isnan(it->second))
-            names.push_back(t.metric);
-        throw std::invalid_argument("target: '" + metric + "' is turned off, but has no target to turn off; targets: " +
-                                    (names.empty() ? std::string("(none left)") : join(names)));
-      }
+      if (!o.remove_target(metric) && off_without_target.empty()) off_without_target = metric;
     } else if (present) {
       o.set_target(metric, value);
     } else {
       o.add_target({metric, value, 1.0});
     }
   }
-  for (const auto& t : o.targets())
-    if (const auto it = targets.find(t.metric); it == targets.end() || !std::isnan(it->second)) kept.push_back(t);
-  if (kept.empty()) throw std::invalid_argument("target: every target is turned off; keep at least one");
-  if (kept.size() != o.targets().size()) {
-    Objective fewer(o.formulation(), kept);
-    fewer.tolerance = o.tolerance;
-    fewer.ratio_cap = o.ratio_cap;
-    fewer.cost_cap = o.cost_cap;
-    o = fewer;
-  }
+  std::vector<std::string> on;
+  for (const auto& t : o.targets()) on.push_back(t.metric);
+  if (!off_without_target.empty())
+    throw std::invalid_argument("target: '" + off_without_target +
+                                "' is turned off, but has no target to turn off; targets: " +
+                                (on.empty() ? std::string("(none left)") : join(on)));
+  if (on.empty()) throw std::invalid_argument("target: every target is turned off; keep at least one");
   o.check_metrics(env.metric_names());
   return o;
 }
