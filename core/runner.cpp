@@ -411,11 +411,10 @@ namespace {
 
 // A run whose designs have other knobs than its env now has (recorded by a build whose env
 // had another space, e.g. the dram env's default before it became ArchGym's own) cannot be
-// replayed. Said before anything is claimed or changed: as a divergence mid-replay it read
-// as an agent fault and marked the run failed.
-void require_same_knobs(const DesignSpace& space, const Store& store, std::int64_t run_id, const RunRecord& record,
+// replayed. Said before the run's status is changed: as a divergence mid-replay it read as
+// an agent fault and marked the run failed.
+void require_same_knobs(const DesignSpace& space, const std::vector<EvaluationRecord>& rows, const RunRecord& record,
                         const std::string& where) {
-  const auto rows = store.evaluations(run_id);
   if (rows.empty()) return;
   const detail::ojson design =
       detail::parse_json(rows.front().design, where + ", evaluation " + std::to_string(rows.front().index) + "'s design");
@@ -477,7 +476,6 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
                                            "directory the run was started in.)"
                                          : ""));
   }
-  require_same_knobs(env->space(), store, run_id, *record, where);
   const Objective objective = Objective::from_json(record->objective);
   objective.check_metrics(env->metric_names());
   AgentContext context;
@@ -491,6 +489,7 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
   auto ended = [](const RunRecord& r) { return r.status == "finished" || r.status == "target_met"; };
   auto replay = [&](const RunRecord& r) {
     const auto rows = store.evaluations(run_id);
+    require_same_knobs(env->space(), rows, r, where);
     return run_and_record(*env, *agent, objective, r, workers, progress, nullptr, run_id, &rows, {});
   };
   if (ended(*record)) return replay(*record);
@@ -498,6 +497,7 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
   // The process that held the run may have ended it between the read above and the claim.
   if (const RunRecord now = store.require_run(run_id); ended(now)) return replay(now);
   const auto rows = store.evaluations(run_id);
+  require_same_knobs(env->space(), rows, *record, where);  // the claim is released on the way out
   store.set_status(run_id, "running");
   try {
     return run_and_record(*env, *agent, objective, *record, workers, progress, &store, run_id, &rows,
