@@ -134,8 +134,7 @@ DesignSpace make_space(SpaceVariant variant) {
 // A path in a message: one line, at most 200 bytes (a 900 kB name made a 900 kB message),
 // shown as the DRAM library's own messages show it (so one message does not show a path
 // two ways); quoted, except where a line number follows it ("path:3:").
-std::string unquoted(const std::string& path) { return dram::printable_name(path); }
-std::string shown(const std::string& path) { return "'" + unquoted(path) + "'"; }
+std::string shown(const std::string& path) { return "'" + dram::printable_name(path) + "'"; }
 
 // A file the env reads must be a regular file: a run records the digest of what it read,
 // and a pipe or device gives other bytes on every read, so a resume or a comparison with
@@ -280,7 +279,7 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
   dram::Request r;
   while (reader.next(r)) {
     if (r.cycle > max_cycle)
-      throw std::invalid_argument("env 'dram': trace " + unquoted(path) + ":" + std::to_string(reader.line_number()) +
+      throw std::invalid_argument("env 'dram': trace " + dram::printable_name(path) + ":" + std::to_string(reader.line_number()) +
                                   ": request " + std::to_string(requests->size() + 1) + " " +
                                   dram::beyond_time_range(r.cycle, clock_mhz));
     requests->push_back(r);

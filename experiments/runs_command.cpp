@@ -98,14 +98,15 @@ void runs_command(const std::string& store_path, std::ostream& out) {
   for (const RunRecord& run : runs) {
     std::ostringstream reward;
     if (const auto best = store->best_reward(run.id)) reward << std::setprecision(6) << *best; else reward << "-";
+    std::string shown_settings = settings(run);
+    if (objectives[run.env].size() > 1)
+      shown_settings += (shown_settings.empty() ? "" : " ") +
+                        objective_setting(run.objective, formulations[run.env].size() > 1);
     // Every text cell as one safe line: anyone who could write the store wrote them (a
     // newline split the row, an escape sequence coloured the terminal).
     rows.push_back({std::to_string(run.id), printable(run.env), printable(run.agent), std::to_string(run.seed),
                     printable(shown_status(*store, run)), std::to_string(run.evaluations), reward.str(),
-                    printable(objectives[run.env].size() < 2
-                                  ? settings(run)
-                                  : settings(run) + (settings(run).empty() ? "" : " ") +
-                                        objective_setting(run.objective, formulations[run.env].size() > 1))});
+                    printable(shown_settings)});
   }
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {
