@@ -89,12 +89,22 @@ Value OptionSpec::parse(const std::string& text, const std::string& where) const
 }
 
 Schema& Schema::add(OptionSpec spec) {
-  if (spec.name.empty()) throw std::invalid_argument("schema: an option needs a name");
-  if (has(spec.name)) throw std::invalid_argument("schema: option '" + spec.name + "' is declared twice");
-  // The default must itself be allowed: a schema that contradicts itself is a bug.
-  spec.parse(to_string(spec.default_value), "schema default");
+  if (!declaration_error_.empty()) return *this;  // the first mistake is the one to fix
+  try {
+    if (spec.name.empty()) throw std::invalid_argument("schema: an option needs a name");
+    if (has(spec.name)) throw std::invalid_argument("schema: option '" + spec.name + "' is declared twice");
+    // The default must itself be allowed: a schema that contradicts itself is a bug.
+    spec.parse(to_string(spec.default_value), "schema default");
+  } catch (const std::invalid_argument& e) {
+    declaration_error_ = e.what();
+    return *this;
+  }
   specs_.push_back(std::move(spec));
   return *this;
+}
+
+void Schema::throw_if_misdeclared() const {
+  if (!declaration_error_.empty()) throw std::logic_error(declaration_error_);
 }
 
 Schema& Schema::integer(std::string name, std::int64_t def, std::optional<std::int64_t> min,
@@ -164,6 +174,7 @@ std::vector<std::string> Schema::names() const {
 }
 
 Options Schema::defaults() const {
+  throw_if_misdeclared();
   Options o;
   for (const auto& s : specs_) o.set(s.name, s.default_value);
   return o;

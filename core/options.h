@@ -42,7 +42,12 @@ class Schema {
   Schema& boolean(std::string name, bool def, std::string description);
 
   const std::vector<OptionSpec>& specs() const { return specs_; }
-  Schema& add(OptionSpec spec);  // throws on a duplicate name or a default that is not allowed
+  // Declaring an option never throws: a duplicate name or a default that is not allowed is
+  // kept as the schema's declaration_error() (the first one), which the registry reports
+  // naming the env, agent or model whose schema it is (the chain of declarations runs
+  // before the registrar that knows the name); parse() and defaults() throw it.
+  Schema& add(OptionSpec spec);
+  const std::string& declaration_error() const { return declaration_error_; }
   const OptionSpec* find(const std::string& name) const;
   std::vector<std::string> names() const;  // sorted
   bool has(const std::string& name) const { return find(name) != nullptr; }
@@ -58,7 +63,9 @@ class Schema {
   Options parse_json(const std::string& json, const std::string& where) const;
 
  private:
+  void throw_if_misdeclared() const;
   std::vector<OptionSpec> specs_;
+  std::string declaration_error_;
 };
 
 class Options {

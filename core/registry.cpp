@@ -8,8 +8,9 @@
 namespace archgym {
 
 template <class Product, class... Args>
-void Registry<Product, Args...>::add(Entry e) {
-  if (e.name.empty()) throw std::invalid_argument(kind_name() + " registry: a name is required");
+void Registry<Product, Args...>::add(Entry e, const std::string& where) {
+  const std::string at = where.empty() ? "" : " (registered at " + where + ")";
+  if (e.name.empty()) throw std::invalid_argument(kind_name() + " registry: a name is required" + at);
   // Names are typed on command lines and in YAML, and become gymnasium ids (my_env ->
   // MyEnv): 'my-env' or 'My Env' would need quoting or collide with another name there.
   // ('dram_' and 'my__env' would give the same ids as 'dram' and 'my_env'.)
@@ -19,10 +20,12 @@ void Registry<Product, Args...>::add(Entry e) {
   if (!lower_first || !plain || !single_inner_underscores)
     throw std::invalid_argument(kind_name() + " name '" + e.name +
                                 "': use lower-case words of letters and digits joined by single '_', "
-                                "starting with a letter");
-  if (!e.factory) throw std::invalid_argument(kind_name() + " '" + e.name + "' has no factory");
+                                "starting with a letter" + at);
+  if (!e.factory) throw std::invalid_argument(kind_name() + " '" + e.name + "' has no factory" + at);
+  if (!e.schema.declaration_error().empty())
+    throw std::invalid_argument(kind_name() + " '" + e.name + "': " + e.schema.declaration_error() + at);
   if (entries_.count(e.name))
-    throw std::invalid_argument(kind_name() + " '" + e.name + "' is registered twice");
+    throw std::invalid_argument(kind_name() + " '" + e.name + "' is registered twice" + at);
   std::string name = e.name;
   entries_.emplace(std::move(name), std::move(e));
 }
@@ -54,22 +57,42 @@ template class Registry<Env, const Options&>;
 template class Registry<Agent, const AgentContext&>;
 template class Registry<ProxyModel, const ProxyContext&>;
 
+namespace {
+
+// "envs/dram.cpp:440": the registrar's file (its last two path components, as the
+// compiler's absolute path depends on the checkout) and line.
+std::string registered_at(const std::source_location& where) {
+  const std::string file = where.file_name();
+  std::size_t cut = file.rfind('/');
+  if (cut != std::string::npos && cut > 0) cut = file.rfind('/', cut - 1);
+  return (cut == std::string::npos ? file : file.substr(cut + 1)) + ":" + std::to_string(where.line());
+}
+
+}  // namespace
+
 EnvRegistrar::EnvRegistrar(std::string name, std::string description, Schema schema,
-                           std::function<std::unique_ptr<Env>(const Options&)> factory) {
-  EnvRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)});
+                           std::function<std::unique_ptr<Env>(const Options&)> factory,
+                           std::source_location where) {
+  EnvRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)},
+                              registered_at(where));
 }
 
 AgentRegistrar::AgentRegistrar(std::string name, std::string description, Schema schema,
-                               std::function<std::unique_ptr<Agent>(const AgentContext&)> factory) {
+                               std::function<std::unique_ptr<Agent>(const AgentContext&)> factory,
+                               std::source_location where) {
   // The store's agent column says "external" for runs an outside search drove (external_run.h).
   if (name == kExternalAgent)
-    throw std::invalid_argument("agent registry: '" + name + "' is reserved for runs driven outside archgym");
-  AgentRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)});
+    throw std::invalid_argument("agent registry: '" + name + "' is reserved for runs driven outside archgym" +
+                                " (registered at " + registered_at(where) + ")");
+  AgentRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)},
+                                registered_at(where));
 }
 
 ProxyRegistrar::ProxyRegistrar(std::string name, std::string description, Schema schema,
-                               std::function<std::unique_ptr<ProxyModel>(const ProxyContext&)> factory) {
-  ProxyRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)});
+                               std::function<std::unique_ptr<ProxyModel>(const ProxyContext&)> factory,
+                               std::source_location where) {
+  ProxyRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)},
+                                registered_at(where));
 }
 
 Options env_options(const std::string& name, const std::map<std::string, std::string>& options) {

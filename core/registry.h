@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <source_location>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,9 @@ class Registry {
     static Registry r;
     return r;
   }
-  void add(Entry e);  // throws on a duplicate name
+  // Throws on a bad or duplicate name or a schema with a declaration_error(), naming the
+  // entry (and `where`, the registrar's file and line, when given).
+  void add(Entry e, const std::string& where = "");
   const Entry& get(const std::string& name) const;  // throws listing known names
   bool contains(const std::string& name) const { return entries_.count(name) > 0; }
   std::vector<std::string> names() const;
@@ -51,17 +54,23 @@ using EnvRegistry = Registry<Env, const Options&>;
 using AgentRegistry = Registry<Agent, const AgentContext&>;
 using ProxyRegistry = Registry<ProxyModel, const ProxyContext&>;
 
+// A registration mistake (bad name, a name taken, a schema that contradicts itself)
+// throws from the registrar, i.e. while the program starts: the message names the
+// component and the file and line of its registrar.
 struct EnvRegistrar {
   EnvRegistrar(std::string name, std::string description, Schema schema,
-               std::function<std::unique_ptr<Env>(const Options&)> factory);
+               std::function<std::unique_ptr<Env>(const Options&)> factory,
+               std::source_location where = std::source_location::current());
 };
 struct AgentRegistrar {
   AgentRegistrar(std::string name, std::string description, Schema schema,
-                 std::function<std::unique_ptr<Agent>(const AgentContext&)> factory);
+                 std::function<std::unique_ptr<Agent>(const AgentContext&)> factory,
+                 std::source_location where = std::source_location::current());
 };
 struct ProxyRegistrar {
   ProxyRegistrar(std::string name, std::string description, Schema schema,
-                 std::function<std::unique_ptr<ProxyModel>(const ProxyContext&)> factory);
+                 std::function<std::unique_ptr<ProxyModel>(const ProxyContext&)> factory,
+                 std::source_location where = std::source_location::current());
 };
 
 // Text options validated against the registered schema (defaults filled in); errors

@@ -74,9 +74,17 @@ TEST_CASE("unknown keys list the known ones and suggest the closest") {
 }
 
 TEST_CASE("schemas refuse contradictions, and options refuse wrong types") {
-  CHECK_THROWS_WITH(Schema().integer("n", 0, 1, 8, ""), Catch::Contains("option 'n' must be integer in [1, 8], got '0'"));
-  CHECK_THROWS_WITH(Schema().choice("c", "x", {"a", "b"}, ""), Catch::Contains("one of {a, b}"));
-  CHECK_THROWS_WITH(Schema().integer("n", 1, 1, 8, "").real("n", 1, 0, 2, ""), Catch::Contains("'n' is declared twice"));
+  // A declaration mistake is kept (the registry reports it naming the component) and
+  // stops any use of the schema; the first mistake is the one reported.
+  const Schema bad_default = Schema().integer("n", 0, 1, 8, "").choice("c", "x", {"a", "b"}, "");
+  CHECK(bad_default.declaration_error() == "schema default: option 'n' must be integer in [1, 8], got '0'");
+  CHECK_THROWS_WITH(bad_default.defaults(), bad_default.declaration_error());
+  CHECK_THROWS_WITH(bad_default.parse({}, "agent 'x'"), bad_default.declaration_error());
+  CHECK_THROWS_WITH(bad_default.parse_json("{}", "run 1"), bad_default.declaration_error());
+  CHECK_THAT(Schema().choice("c", "x", {"a", "b"}, "").declaration_error(), Catch::Contains("one of {a, b}"));
+  CHECK(Schema().integer("n", 1, 1, 8, "").real("n", 1, 0, 2, "").declaration_error() ==
+        "schema: option 'n' is declared twice");
+  CHECK(ga_schema().declaration_error().empty());
   const Options o = ga_schema().defaults();
   CHECK_THROWS_WITH(o.integer("mutation"), Catch::Contains("option 'mutation' is not an integer"));
   CHECK_THROWS_WITH(o.get("populaton"), Catch::Contains("unknown option 'populaton' (did you mean 'population'?)"));
