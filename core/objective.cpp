@@ -27,12 +27,12 @@ void check_target(const Target& t) {
   if (t.metric.empty()) throw std::invalid_argument("objective: a target needs a metric name");
   // Subnormal targets are refused too: metric / target overflows for any real metric.
   if (!std::isfinite(t.value) || t.value < std::numeric_limits<double>::min())
-    throw std::invalid_argument("objective: target for '" + t.metric + "' must be a finite number > 0 (at least " +
+    throw TargetError(t.metric, "objective: target for '" + t.metric + "' must be a finite number > 0 (at least " +
                                 format_double(std::numeric_limits<double>::min()) + "), got " +
                                 format_double(t.value));
   if (!std::isfinite(t.weight))
-    throw std::invalid_argument("objective: weight for '" + t.metric + "' must be finite, got " +
-                                format_double(t.weight));
+    throw TargetError(t.metric, "objective: weight for '" + t.metric + "' must be finite, got " +
+                                    format_double(t.weight));
 }
 
 }  // namespace
@@ -45,7 +45,7 @@ void Objective::add_target(Target t) {
   check_target(t);
   for (const auto& existing : targets_)
     if (existing.metric == t.metric)
-      throw std::invalid_argument("objective: metric '" + t.metric + "' has two targets");
+      throw TargetError(t.metric, "objective: metric '" + t.metric + "' has two targets");
   targets_.push_back(std::move(t));
 }
 
@@ -60,8 +60,8 @@ void Objective::set_target(const std::string& metric, double value) {
   }
   std::vector<std::string> names;
   for (const auto& t : targets_) names.push_back(t.metric);
-  throw std::invalid_argument("objective: '" + metric + "' is not an objective metric" +
-                              did_you_mean(metric, names) + "; objective metrics: " + join(names));
+  throw TargetError(metric, "objective: '" + metric + "' is not an objective metric" +
+                                did_you_mean(metric, names) + "; objective metrics: " + join(names));
 }
 
 bool Objective::remove_target(const std::string& metric) {
@@ -159,9 +159,9 @@ Score Objective::score(const Evaluation& e) const {
 void Objective::check_metrics(const std::vector<std::string>& available) const {
   for (const auto& t : targets_)
     if (std::find(available.begin(), available.end(), t.metric) == available.end())
-      throw std::invalid_argument("objective: unknown metric '" + t.metric + "'" +
-                                  did_you_mean(t.metric, available) + "; available metrics: " +
-                                  join(available));
+      throw TargetError(t.metric, "objective: unknown metric '" + t.metric + "'" +
+                                      did_you_mean(t.metric, available) + "; available metrics: " +
+                                      join(available));
 }
 
 std::string Objective::to_json() const {

@@ -18,6 +18,7 @@
 //
 // Agents always maximise `reward`: for the cost formulations reward = -cost, so
 // every agent sees "higher is better" and never maximises a distance by mistake.
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,14 @@ struct Target {
   std::string metric;
   double value = 0;    // target or budget (> 0)
   double weight = 1;   // WeightedSum only
+};
+
+// A refused target, carrying the metric it is about: a caller that knows where each
+// target was given (a YAML line, a flag) points there without parsing the message.
+struct TargetError : std::invalid_argument {
+  TargetError(std::string metric_name, const std::string& message)
+      : std::invalid_argument(message), metric(std::move(metric_name)) {}
+  std::string metric;
 };
 
 struct Score {

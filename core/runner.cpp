@@ -247,9 +247,9 @@ Objective run_objective(const Env& env, const std::string& formulation, const st
   std::vector<std::string> on;
   for (const auto& t : o.targets()) on.push_back(t.metric);
   if (!off_without_target.empty())
-    throw std::invalid_argument("target: '" + off_without_target +
-                                "' is turned off, but has no target to turn off; targets: " +
-                                (on.empty() ? std::string("(none left)") : join(on)));
+    throw TargetError(off_without_target, "target: '" + off_without_target +
+                                              "' is turned off, but has no target to turn off; targets: " +
+                                              (on.empty() ? std::string("(none left)") : join(on)));
   if (on.empty()) throw std::invalid_argument("target: every target is turned off; keep at least one");
   o.check_metrics(env.metric_names());
   return o;
@@ -261,8 +261,8 @@ Objective run_objective(const Env& env, const std::string& env_name, const std::
   const auto metrics = env.metric_names();
   for (const auto& [metric, value] : targets)
     if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end())
-      throw std::invalid_argument("target: env '" + env_name + "' has no metric '" + metric + "'" +
-                                  did_you_mean(metric, metrics) + "; its metrics: " + join(metrics));
+      throw TargetError(metric, "target: env '" + env_name + "' has no metric '" + metric + "'" +
+                                    did_you_mean(metric, metrics) + "; its metrics: " + join(metrics));
   return run_objective(env, formulation, targets);
 }
 

@@ -111,12 +111,11 @@ void validate(const RunRequest& r) {
   }
   try {  // target values, and which ones are turned off
     run_objective(*env, r.spec.formulation, r.spec.targets);
-  } catch (const std::exception& e) {
-    // Where the metric it names was given, else where any target was (all turned off).
-    std::string where = given_at(r, "targets");
-    for (const auto& [metric, value] : r.spec.targets)
-      if (std::string(e.what()).find("'" + metric + "'") != std::string::npos) where = r.where("targets." + metric);
-    throw UsageError(where + e.what());
+  } catch (const TargetError& e) {  // where its metric's target was given
+    throw UsageError((r.spec.targets.count(e.metric) ? r.where("targets." + e.metric) : given_at(r, "targets")) +
+                     e.what());
+  } catch (const std::exception& e) {  // e.g. every target turned off: where the targets were
+    throw UsageError(given_at(r, "targets") + e.what());
   }
 
   try {
