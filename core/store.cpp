@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/json_util.h"
+#include "core/sqlite_fork.h"
 #include "core/text.h"
 
 namespace archgym {
@@ -275,6 +276,7 @@ Store::Store(const std::string& path, StoreAccess access) : path_(path), opened_
     name = "file:" + uri_path(path) + "?immutable=1";
     flags |= SQLITE_OPEN_URI;
   }
+  release_inherited_connections(path);  // before SQLite can reuse their state (sqlite_fork.h)
   if (sqlite3_open_v2(name.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -306,6 +308,7 @@ Store::Store(const std::string& path, StoreAccess access) : path_(path), opened_
     db_ = nullptr;
     throw;
   }
+  track_connection(db_);
 }
 
 void Store::open_tables(bool read_only) {
@@ -388,8 +391,12 @@ std::unique_lock<std::mutex> Store::lock() const {
 
 Store::~Store() {
   // Not in a forked child: closing may checkpoint and remove the write-ahead log that the
-  // parent's connection still uses. The child's copy is left to the process's end.
-  if (db_ && static_cast<long>(getpid()) == opened_by_pid_) sqlite3_close(db_);
+  // parent's connection still uses. The child's copy is left to the process's end, or
+  // closed harmlessly when the child opens a store of its own (sqlite_fork.h).
+  if (db_ && static_cast<long>(getpid()) == opened_by_pid_) {
+    untrack_connection(db_);
+    sqlite3_close(db_);
+  }
 }
 
 std::string Store::journal_mode() const {

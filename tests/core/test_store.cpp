@@ -319,6 +319,48 @@ TEST_CASE("processes opening a new store at the same moment all get it") {
   }
 }
 
+TEST_CASE("a forked child keeps what it writes when its parent closes the store it had open at the fork") {
+  // The child inherits SQLite's state of the parent's connection but not its locks; a
+  // connection the child opened on that state held none, so the parent's close (the last
+  // connection the system knew of) checkpointed and deleted the -wal and -shm files, and
+  // the child's later runs went into the deleted WAL. Only the parent's run remained.
+  const auto path = temp_store("fork_parent_closes");
+  auto parent = std::make_unique<Store>(path);
+  parent->create_run(sample_run());
+  int parent_closed[2];
+  REQUIRE(pipe(parent_closed) == 0);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    int code = 0;
+    try {
+      Store mine(path);
+      char byte = 0;
+      code = read(parent_closed[0], &byte, 1) == 1 ? 0 : 2;
+      mine.create_run(sample_run());
+      mine.create_run(sample_run());
+      // The parent's Store (inherited) stays unusable here.
+      try {
+        parent->runs();
+        code = 3;
+      } catch (const std::logic_error&) {
+      }
+    } catch (...) {
+      code = 1;
+    }
+    _exit(code);
+  }
+  parent.reset();
+  REQUIRE(write(parent_closed[1], "x", 1) == 1);
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(Store(path, StoreAccess::ReadOnly).runs().size() == 3);
+  close(parent_closed[0]);
+  close(parent_closed[1]);
+}
+
 TEST_CASE("a store written before runs recorded their input files gains the column") {
   const auto path = temp_store("before_inputs");
   { Store(path).create_run(sample_run()); }

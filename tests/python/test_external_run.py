@@ -387,3 +387,31 @@ def test_a_child_forked_while_threads_write_neither_hangs_nor_uses_the_parents_s
     run.close()
     record = archgym.Store(path).runs().iloc[0]
     assert record.status == "finished" and record.evaluations > 0
+
+
+def test_async_workers_keep_their_rows_after_the_parent_lets_go_of_its_store(tmp_path):
+    # A tester's session: a closed SyncVectorEnv still held its store connections when an
+    # AsyncVectorEnv forked its workers on the same store; dropping the sync env closed
+    # them, SQLite (seeing no other user: the workers had inherited its state, not its
+    # locks) deleted the WAL, and every row the workers wrote after that was lost.
+    import gc
+
+    path = str(tmp_path / "runs.db")
+    vec = gymnasium.make_vec("archgym/DRAM-v0", num_envs=2, vectorization_mode="sync", store=path,
+                             driver="sync", **SMALL)
+    vec.reset(seed=0)
+    vec.step(vec.action_space.sample())
+    vec.close()  # ends its runs; the object (and its connections) stays
+    workers = gymnasium.make_vec("archgym/DRAM-v0", num_envs=2, vectorization_mode="async",
+                                 vector_kwargs={"context": "fork"}, store=path, driver="async", **SMALL)
+    workers.reset(seed=0)
+    del vec
+    gc.collect()  # the parent's last connections close while the workers write
+    for _ in range(3):
+        workers.step(workers.action_space.sample())
+    run_ids = workers.get_attr("run_id")
+    workers.close()
+    runs = archgym.Store(path).runs().set_index("run_id")
+    assert sorted(run_ids) == [3, 4] and list(runs.index) == [1, 2, 3, 4]
+    assert (runs.loc[[3, 4], "evaluations"] == 4).all()  # reset's default design + 3 steps
+    assert (runs.loc[[3, 4], "status"] == "finished").all()
