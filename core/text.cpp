@@ -18,6 +18,12 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
+std::string join_ids(const std::vector<std::int64_t>& ids) {
+  std::vector<std::string> text;
+  for (const std::int64_t id : ids) text.push_back(std::to_string(id));
+  return join(text);
+}
+
 std::string format_double(double x) {
   if (std::isnan(x)) return "nan";
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";

@@ -2,6 +2,7 @@
 // Small text helpers shared by the core's error messages (and usable by envs,
 // agents and the CLI): joining lists, shortest round-trip number formatting and
 // "did you mean" suggestions.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 namespace archgym {
 
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
+std::string join_ids(const std::vector<std::int64_t>& ids);  // "1, 2, 5" (run ids)
 
 // Shortest text that parses back to exactly the same double ("0.1", "1e-06", "3").
 std::string format_double(double x);

@@ -180,11 +180,23 @@ std::vector<double> TrainedProxy::predict(const Design& d) const {
   return model_->predict(proxy_features(source_->space(), d));
 }
 
-ProxyDataset TrainedProxy::comparison_data(const Store& store, std::vector<std::int64_t> runs) const {
+ProxyDataset TrainedProxy::comparison_data(const Store& store, std::vector<std::int64_t> runs,
+                                           std::vector<std::int64_t>* left_out) const {
   if (runs.empty()) {
     // Every run of the configuration, but not those that read other contents of its input
-    // files (check_same_config would refuse them).
-    runs = runs_with_config(store, env_, env_config_, inputs_);
+    // files (check_same_config would refuse them), nor those it trained on. A run id names
+    // a run of one store only; a store other than the training one loses a few runs of the
+    // same configuration that happen to share an id, which the message names.
+    const std::vector<std::int64_t> same_config = runs_with_config(store, env_, env_config_, inputs_);
+    std::vector<std::int64_t> trained;
+    for (const std::int64_t id : same_config)
+      (std::find(runs_.begin(), runs_.end(), id) == runs_.end() ? runs : trained).push_back(id);
+    if (left_out) *left_out = trained;
+    if (runs.empty() && !trained.empty())
+      throw std::invalid_argument(store.path() + ": every run of env '" + env_ + "' with " + env_config_ +
+                                  " in it has the id of a run the proxy trained on (" + join_ids(trained) +
+                                  "): its error there would be optimistic; name them to measure it anyway, "
+                                  "or compare with runs it did not see");
     if (runs.empty())
       throw std::invalid_argument(store.path() + ": no run of env '" + env_ + "' with " + env_config_ +
                                   (inputs_.empty() ? "" : " reading the input files it learned from") +

@@ -38,10 +38,14 @@ class TrainedProxy {
   // for a design that is not in the space's shape.
   std::vector<double> predict(const Design& d) const;
   // The valid rows of `runs` to measure this proxy on; with no runs given, every run of
-  // the env configuration it learned that read the same input files. Throws
-  // std::invalid_argument when there is none, or when a run has another configuration or
-  // read other contents of its input files (its predictions would mean nothing there).
-  ProxyDataset comparison_data(const Store& store, std::vector<std::int64_t> runs) const;
+  // the env configuration it learned that read the same input files, except runs with the
+  // ids of its training runs (runs()): in the store it learned from, its error on those
+  // would be optimistic. Their ids go to `left_out`. Throws std::invalid_argument when
+  // there is none (naming the training runs left out, which must then be named to be
+  // measured), or when a run has another configuration or read other contents of its
+  // input files (its predictions would mean nothing there).
+  ProxyDataset comparison_data(const Store& store, std::vector<std::int64_t> runs,
+                               std::vector<std::int64_t>* left_out = nullptr) const;
   // Error on a dataset of the same env configuration (throws when it differs).
   std::vector<ProxyError> errors_on(const ProxyDataset& data) const;
 

@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
   proxy_eval->add_option("--store", store_path, "experiment database")->capture_default_str();
   proxy_eval->add_option("--runs", proxy_runs,
                          "run ids to compare with (default: every run of the env configuration "
-                         "the model learned that read the same input files)")
+                         "the model learned that read the same input files, but the runs it trained on)")
       ->delimiter(',')->transform(decimal(1, kMaxId));
   CLI::App* proxy_show = proxy->add_subcommand("show", "describe a saved model file");
   proxy_show->add_option("--model", model_path, "model file written by `archgym proxy train`")->required();

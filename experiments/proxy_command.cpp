@@ -1,6 +1,7 @@
 // `archgym proxy train|eval|show`: fit a proxy cost model on stored evaluations, measure
 // it against other stored runs, and describe a model file. A trained model is then an
 // env like any other: `archgym run --env proxy --set model=FILE ...`.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iomanip>
@@ -32,12 +33,6 @@ void print_errors(std::ostream& out, const std::vector<ProxyError>& errors) {
     out << "  " << std::left << std::setw(static_cast<int>(w)) << e.metric << std::right << std::setw(12)
         << fixed(e.r2, 4) << std::setw(12) << fixed(e.mape, 3) << std::setw(14) << fixed(e.mae, 5)
         << std::setw(14) << fixed(e.rmse, 5) << "\n";
-}
-
-std::string runs_text(const std::vector<std::int64_t>& runs) {
-  std::vector<std::string> ids;
-  for (auto id : runs) ids.push_back(std::to_string(id));
-  return join(ids);
 }
 
 ProxyDataset dataset(const std::string& store_path, const std::vector<std::int64_t>& runs) {
@@ -94,7 +89,7 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
   }
   const ProxyDataset data = dataset(request.store, request.runs);
   out << "learning env '" << data.env << "' " << data.env_config << "\n  from " << request.store << " run(s) "
-      << runs_text(data.runs) << ": " << data.rows() << " valid evaluations (" << data.skipped_invalid
+      << join_ids(data.runs) << ": " << data.rows() << " valid evaluations (" << data.skipped_invalid
       << " invalid skipped";
   if (data.skipped_unmeasured > 0)
     out << "; " << data.skipped_unmeasured << " valid ones skipped for a metric that is not a finite number";
@@ -131,14 +126,30 @@ void proxy_eval_command(const std::string& model_path, const std::string& store_
   auto store = open_existing_store(store_path);
   ProxyDataset data;
   std::vector<ProxyError> errors;
+  std::vector<std::int64_t> left_out;
   try {
-    data = proxy.comparison_data(*store, runs);
+    data = proxy.comparison_data(*store, runs, &left_out);
     errors = proxy.errors_on(data);
   } catch (const std::invalid_argument& e) {
-    throw UsageError(model_path + ": " + e.what());
+    std::string message = model_path + ": " + e.what();
+    if (!left_out.empty()) {
+      std::vector<std::string> ids;  // as --runs takes them: "1,2"
+      for (const std::int64_t id : left_out) ids.push_back(std::to_string(id));
+      message += " (--runs " + join(ids, ",") + ")";
+    }
+    throw UsageError(message);
   }
-  out << model_path << " ('" << proxy.model() << "') against " << store_path << " run(s) " << runs_text(data.runs)
+  out << model_path << " ('" << proxy.model() << "') against " << store_path << " run(s) " << join_ids(data.runs)
       << ": " << data.rows() << " valid evaluations\n";
+  if (!left_out.empty())
+    out << "  left out run(s) " << join_ids(left_out) << ": the ids of the runs it trained on (name them with "
+        << "--runs to include them)\n";
+  std::vector<std::int64_t> seen;
+  for (const std::int64_t id : data.runs)
+    if (std::find(proxy.runs().begin(), proxy.runs().end(), id) != proxy.runs().end()) seen.push_back(id);
+  if (!seen.empty())
+    out << "  run(s) " << join_ids(seen) << " have the ids of runs it trained on: if this is the store it learned "
+        << "from, most of their rows were its training data and the error there is optimistic\n";
   print_errors(out, errors);
 }
 
@@ -164,7 +175,7 @@ void proxy_show_command(const std::string& model_path, std::ostream& out) {
   const TrainedProxy p = load_model(model_path);
   out << model_path << "\n  model: " << p.model() << " " << p.hyperparameters().to_json() << " seed " << p.seed()
       << "\n  env: " << p.env() << " " << p.env_config() << "\n  metrics: " << join(p.metric_names())
-      << "\n  trained on runs " << runs_text(p.runs()) << ": " << p.train_rows() << " rows, " << p.test_rows()
+      << "\n  trained on runs " << join_ids(p.runs()) << ": " << p.train_rows() << " rows, " << p.test_rows()
       << " held out\n  made by archgym " << p.archgym_version() << " (commit " << p.git_commit() << ")\n";
   if (!p.test_errors().empty()) {
     out << "held-out error:\n";

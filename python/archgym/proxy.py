@@ -115,9 +115,10 @@ class Proxy:
 
     def errors_on(self, store: Store | str | Path, runs: int | Iterable[int] | None = None) -> pd.DataFrame:
         """Error per metric on stored runs of the same env configuration. With ``runs``
-        None that is every such run that read the same input files (:attr:`inputs`),
-        including the ones it was trained on (:attr:`runs`, if ``store`` is the store it
-        learned from); name unseen runs to measure how it generalises."""
+        None that is every such run that read the same input files (:attr:`inputs`) except
+        runs with the ids of those it was trained on (:attr:`runs`): in the store it learned
+        from its error there would be optimistic. ValueError when that leaves none; name
+        runs to measure them anyway."""
         return _errors_frame(self._proxy.errors_on(_core_store(store), _checks.run_ids(runs)))
 
     def predict(self, designs: Mapping[str, Any] | Iterable[Mapping[str, Any]] | pd.DataFrame):
@@ -151,9 +152,10 @@ class Proxy:
         return pd.DataFrame(rows, columns=self.metric_names, dtype="float64")  # also with no rows
 
     def compare(self, store: Store | str | Path, runs: int | Iterable[int] | None = None) -> pd.DataFrame:
-        """Simulated versus predicted metrics of the valid evaluations of ``runs`` (every run
-        of the env configuration the proxy learned that read the same input files, when
-        None): the knobs, then ``<metric>`` and ``<metric>_predicted`` columns."""
+        """Simulated versus predicted metrics of the valid evaluations of ``runs`` (when None,
+        every run of the env configuration the proxy learned that read the same input files,
+        except those with the ids of its training runs, as in :meth:`errors_on`): the knobs,
+        then ``<metric>`` and ``<metric>_predicted`` columns."""
         c = self._proxy.compare(_core_store(store), _checks.run_ids(runs))
         frame = pd.DataFrame(c["designs"], columns=self.space.names)
         actual = pd.DataFrame(c["actual"], columns=self.metric_names)

@@ -806,11 +806,25 @@ TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy",
   CHECK(r.out.find("best design") != std::string::npos);
   CHECK(r.out.find("metrics (predicted by the proxy model, not simulated):") != std::string::npos);
   CHECK(r.out.find("), predicted reward ") != std::string::npos);
-  // Without --runs, eval compares with every run of the configuration it learned (1 and 2,
-  // not the search on the proxy itself).
+  // Without --runs, eval compares with every run of the configuration it learned but the
+  // one it trained on (1), and says so; not with the search on the proxy itself (3).
   r = run_cli(dir, "proxy eval --model p.json --store s.db");
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("run(s) 1, 2: 110 valid evaluations") != std::string::npos);
+  CHECK(r.out.find("run(s) 2: 30 valid evaluations\n  left out run(s) 1: the ids of the runs it trained on "
+                   "(name them with --runs to include them)\n") != std::string::npos);
+  // Named, a training run is measured, with a warning that the figure is optimistic.
+  r = run_cli(dir, "proxy eval --model p.json --store s.db --runs 1,2");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("run(s) 1, 2: 110 valid evaluations\n  run(s) 1 have the ids of runs it trained on: if this "
+                   "is the store it learned from, most of their rows were its training data and the error there "
+                   "is optimistic\n") != std::string::npos);
+  // Trained on every run of its configuration: nothing unseen to compare with.
+  REQUIRE(run_cli(dir, "proxy train --store s.db --runs 1,2 --model random_forest --set trees=5 --out both.json")
+              .exit_code == 0);
+  require_rejected(dir, "proxy eval --model both.json --store s.db",
+                   {"every run of env 'dram' with", "has the id of a run the proxy trained on (1, 2): its error "
+                    "there would be optimistic; name them to measure it anyway, or compare with runs it did not "
+                    "see (--runs 1,2)"});
   r = run_cli(dir, "proxy eval --model p.json --store s.db --runs 3");  // the search on the proxy
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("the proxy learned env 'dram'") != std::string::npos);

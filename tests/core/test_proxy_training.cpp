@@ -229,12 +229,13 @@ TEST_CASE("a proxy is compared only with runs that read the input files it learn
   Store store(temp_store("proxy_inputs"));
   const auto a = record_run(store, 31, 60);
   const auto b = record_run(store, 32, 60);
-  {  // The same options (a trace path), but b read other contents of that file.
+  const auto c = record_run(store, 33, 60);
+  {  // The same options (a trace path), but b read other contents of that file; c as a.
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(store.path().c_str(), &db) == SQLITE_OK);
     const std::string tamper =
         "UPDATE runs SET inputs = '{\"workload\":{\"path\":\"t.stl\",\"digest\":\"fnv1a64:000000000000000a\"}}' "
-        "WHERE id = " + std::to_string(a) + ";"
+        "WHERE id IN (" + std::to_string(a) + ", " + std::to_string(c) + ");"
         "UPDATE runs SET inputs = '{\"workload\":{\"path\":\"t.stl\",\"digest\":\"fnv1a64:000000000000000b\"}}' "
         "WHERE id = " + std::to_string(b) + ";";
     REQUIRE(sqlite3_exec(db, tamper.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
@@ -249,7 +250,16 @@ TEST_CASE("a proxy is compared only with runs that read the input files it learn
                     Catch::Contains("other input files than the data's (workload: t.stl (fnv1a64:000000000000000a) "
                                     "when the proxy learned"));
   CHECK_THROWS_WITH(proxy.errors_on(load_proxy_dataset(store, {b})), Catch::Contains("other input files"));
-  CHECK(proxy.comparison_data(store, {}).runs == std::vector<std::int64_t>{a});  // all runs: b left out
+  // By default: every run of its configuration and files (not b) but the one it trained on.
+  std::vector<std::int64_t> left_out;
+  CHECK(proxy.comparison_data(store, {}, &left_out).runs == std::vector<std::int64_t>{c});
+  CHECK(left_out == std::vector<std::int64_t>{a});
+  const TrainedProxy on_both = TrainedProxy::train(load_proxy_dataset(store, {a, c}), options);
+  CHECK_THROWS_WITH(on_both.comparison_data(store, {}, &left_out),
+                    Catch::Contains("has the id of a run the proxy trained on (" + std::to_string(a) + ", " +
+                                    std::to_string(c) + "): its error there would be optimistic"));
+  CHECK(left_out == std::vector<std::int64_t>{a, c});
+  CHECK(on_both.comparison_data(store, {a}).runs == std::vector<std::int64_t>{a});  // named: measured
 
   // The record survives the model file; a file of an older build, without it, loads as
   // unknown and is not checked.
