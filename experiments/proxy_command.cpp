@@ -94,6 +94,10 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
   if (data.skipped_unmeasured > 0)
     out << "; " << data.skipped_unmeasured << " valid ones skipped for a metric that is not a finite number";
   out << ")\n";
+  // Allowed on purpose (a cheaper model distilled from another), but easy to do by mistake.
+  if (data.env == "proxy")
+    out << "  note: these runs searched a proxy, so their metrics are its predictions: this model learns that "
+           "model, not the simulator\n";
   const auto start = std::chrono::steady_clock::now();
   TrainedProxy proxy;
   try {

@@ -830,6 +830,12 @@ TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy",
   CHECK(r.err.find("the proxy learned env 'dram'") != std::string::npos);
   CHECK(r.err.find("would not mean anything there") != std::string::npos);
 
+  // Distilling the proxy the search ran on is allowed, and said.
+  r = run_cli(dir, "proxy train --store s.db --runs 3 --model knn --out of_proxy.json");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("\n  note: these runs searched a proxy, so their metrics are its predictions: this model "
+                   "learns that model, not the simulator\n") != std::string::npos);
+
   r = run_cli(dir, "list");
   CHECK(r.out.find("Proxy models") != std::string::npos);
   CHECK(r.out.find("random_forest") != std::string::npos);
