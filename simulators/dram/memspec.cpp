@@ -51,6 +51,10 @@ bool one_typo_apart(const std::string& a, const std::string& b) {
   if (longer.size() - shorter.size() > 1) return false;
   std::size_t i = 0;
   while (i < shorter.size() && shorter[i] == longer[i]) ++i;
+  // Two neighbouring letters swapped ("REFIbp" for "REFIpb").
+  if (x.size() == y.size() && i + 1 < x.size() && x[i] == y[i + 1] && x[i + 1] == y[i] &&
+      x.compare(i + 2, std::string::npos, y, i + 2) == 0)
+    return true;
   // Skip the one differing letter in the longer key (insertion) or in both (substitution).
   const std::size_t skip_short = shorter.size() == longer.size() ? 1 : 0;
   return shorter.compare(std::min(i + skip_short, shorter.size()), std::string::npos, longer, i + 1) == 0;
@@ -80,7 +84,14 @@ class Section {
 
   const json& at(const char* key) const {
     auto it = obj_.find(key);
-    if (it == obj_.end()) fail(origin_, key_path(key), "missing required key");
+    if (it == obj_.end()) {
+      // A key one typo away is almost surely this one, misspelt: name it.
+      for (const auto& [present, value] : obj_.items())
+        if (!is_known_key(present) && one_typo_apart(present, key))
+          fail(origin_, key_path(key),
+               "missing required key; the file has '" + printable_name(present) + "', one typo away: rename it");
+      fail(origin_, key_path(key), "missing required key");
+    }
     return *it;
   }
 

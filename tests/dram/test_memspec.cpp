@@ -190,6 +190,15 @@ TEST_CASE("memspec errors name the file and the key", "[memspec]") {
        "memspec.memarchitecturespec.nbrOfChannel", "one typo away from the optional key 'nbrOfChannels'"},
       {"optional key in the wrong case", [](J& j) { j["memspec"]["memtimingspec"]["refipb"] = 700; },
        "memspec.memtimingspec.refipb", "'REFIpb' (absent, so it would default to 0)"},
+      // Two letters swapped: the per-bank refresh interval silently took its default.
+      {"optional key with two letters swapped", [](J& j) { j["memspec"]["memtimingspec"]["REFIbp"] = 700; },
+       "memspec.memtimingspec.REFIbp", "one typo away from the optional key 'REFIpb'"},
+      // A required key misspelt was reported only as missing.
+      {"misspelt required key", [](J& j) {
+         j["memspec"]["memtimingspec"].erase("RCD");
+         j["memspec"]["memtimingspec"]["RCDD"] = 10;
+       },
+       "memspec.memtimingspec.RCD", "missing required key; the file has 'RCDD', one typo away: rename it"},
       {"RAS below RCD", [](J& j) { j["memspec"]["memtimingspec"]["RAS"] = 5; }, "memspec.memtimingspec.RAS",
        "RAS (5) must be at least RCD (16)"},
       {"CCD_L below CCD_S", [](J& j) { j["memspec"]["memtimingspec"]["CCD_L"] = 1; }, "memspec.memtimingspec.CCD_L",
