@@ -284,15 +284,10 @@ nlohmann::json to_json(const SimStats& s, const SimConfig& cfg) {
   return j;
 }
 
-void print_text(const SimStats& s, const SimConfig& cfg, std::ostream& o) {
-  char buf[256];
-  auto line = [&](const char* fmt, auto... args) {
-    std::snprintf(buf, sizeof buf, fmt, args...);
-    o << buf << '\n';
-  };
-  const ControllerConfig& c = cfg.controller;
-  o << "memspec            " << cfg.memspec.id << '\n';
-  o << "controller         PagePolicy=" << enum_name(c.page_policy)
+// "PagePolicy=Open Scheduler=FrFcfs ...": every knob that shapes the run.
+std::string controller_text(const ControllerConfig& c) {
+  std::ostringstream o;
+  o << "PagePolicy=" << enum_name(c.page_policy)
     << " Scheduler=" << enum_name(c.scheduler) << " SchedulerBuffer=" << enum_name(c.scheduler_buffer)
     << " RequestBufferSize=" << c.request_buffer_size << " RespQueue=" << enum_name(c.resp_queue)
     << " RefreshPolicy=" << enum_name(c.refresh_policy) << " RefreshMaxPostponed="
@@ -303,7 +298,17 @@ void print_text(const SimStats& s, const SimConfig& cfg, std::ostream& o) {
     o << " WriteHighWatermark=" << c.write_high_watermark
       << " WriteLowWatermark=" << c.write_low_watermark;
   if (c.write_drain == WriteDrainPolicy::CommandQueue) o << " CommandQueueDepth=" << c.command_queue_depth;
-  o << '\n';
+  return o.str();
+}
+
+void print_text(const SimStats& s, const SimConfig& cfg, std::ostream& o) {
+  char buf[256];
+  auto line = [&](const char* fmt, auto... args) {
+    std::snprintf(buf, sizeof buf, fmt, args...);
+    o << buf << '\n';
+  };
+  o << "memspec            " << cfg.memspec.id << '\n';
+  o << "controller         " << controller_text(cfg.controller) << '\n';
   line("requests           %llu (%llu reads, %llu writes)", (unsigned long long)s.requests,
        (unsigned long long)s.reads, (unsigned long long)s.writes);
   line("total time         %.3f ns (%llu cycles)", s.total_time_ns, (unsigned long long)s.end_cycle);
@@ -345,7 +350,11 @@ int main(int argc, char** argv) {
   app.add_option("--addressmap", addressmap,
                  "address mapping: a JSON file or rbc, brc, bg-interleaved, row-bank-col "
                  "(default: rbc for DDR3, brc for DDR4)");
-  app.add_option("--set", sets, "controller knob KEY=VALUE (repeatable), e.g. PagePolicy=Closed");
+  app.add_option("--set", sets,
+                 "controller knob KEY=VALUE (repeatable), e.g. PagePolicy=Closed. Defaults (DRAMSys 4.0's): " +
+                     controller_text(ControllerConfig{}) +
+                     ". (The dram env's default design, ArchGym's, differs: RefreshMaxPostponed=1 "
+                     "RefreshMaxPulledin=1, and MaxActiveTransactions=128, which the Simple arbiter ignores.)");
   app.add_flag("--json", json, "print statistics as JSON");
   app.add_option("--command-trace", command_trace, "write every issued command to FILE");
   app.add_flag("--check", check, "replay the commands through the protocol checker (timing and refresh intervals)");
