@@ -281,6 +281,11 @@ Store::Store(const std::string& path, StoreAccess access) : path_(path), opened_
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
+    // SQLite says "unable to open database file" whatever the cause; the commonest has a name.
+    std::error_code ec;
+    if (!directory.empty() && !std::filesystem::is_directory(directory, ec))
+      message = "directory '" + printable_line(directory) + "' does not exist; a store file is created, its "
+                "directory is not";
     throw std::runtime_error("store " + path + ": cannot open (" + message + ")");
   }
   try {

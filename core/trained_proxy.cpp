@@ -3,7 +3,9 @@
 #include "core/file_output.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -384,7 +386,7 @@ TrainedProxy TrainedProxy::load(const std::string& path) {
   if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
     throw std::invalid_argument(path + ": must be a regular file (a pipe or device is not a proxy model file)");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument(path + ": cannot open the proxy model file");
+  if (!in) throw std::invalid_argument(path + ": cannot open the proxy model file (" + std::strerror(errno) + ")");
   std::stringstream buffer;
   buffer << in.rdbuf();
   const std::string text = buffer.str();

@@ -422,6 +422,11 @@ TEST_CASE("cli: a store path that is a device or directory is refused before SQL
   require_rejected(dir, kSmallRun + " --budget 1 --store /dev/null",
                    {"--store: store /dev/null: not a regular file (a directory, device or pipe)"});
   require_rejected(dir, kSmallRun + " --budget 1 --store sub", {"store sub: not a regular file"});
+  // SQLite says only "unable to open database file".
+  require_rejected(dir, kSmallRun + " --budget 1 --store nodir/x.db",
+                   {"store nodir/x.db: cannot open (directory 'nodir' does not exist; a store file is created, its "
+                    "directory is not)"});
+  CHECK_FALSE(fs::exists(dir / "nodir"));
 }
 
 TEST_CASE("cli: a path that is not UTF-8 is refused naming the option, a directory that is not is recorded", "[cli]") {
@@ -848,6 +853,8 @@ TEST_CASE("cli: bad proxy input is rejected with exit code 2", "[cli][proxy]") {
   require_rejected(dir, "proxy train --store s.db --model knn --set k=0 --out p.json", {"proxy model 'knn'", "'k'"});
   require_rejected(dir, "proxy train --store s.db --model knn --set depth=3 --out p.json", {"depth"});
   require_rejected(dir, "proxy train --store s.db --runs 7 --out p.json", {"no run with id 7"});
+  require_rejected(dir, "proxy show --model nope.json",
+                   {"nope.json: cannot open the proxy model file (No such file or directory)"});
   require_rejected(dir, "proxy train --store s.db --test-fraction 0.95 --out p.json", {"[0, 0.9]"});
   CHECK_FALSE(fs::exists(dir / "p.json"));
   // Checked before the data is loaded (nothing printed) or a model fitted.
