@@ -45,6 +45,40 @@ def open_core_store(path: str) -> _core.Store:
         raise
 
 
+def _require_comparable(records: dict) -> None:
+    """Refuses runs whose env, env options or objective differ, naming what differs."""
+    groups: dict[tuple, list[int]] = {}
+    for i, r in records.items():
+        groups.setdefault((r["env"], r["env_config"], r["objective"]), []).append(i)
+    if len(groups) < 2:
+        return
+
+    def parsed(text: str) -> dict:
+        try:
+            value = _strict_json.loads(text)
+        except ValueError:  # a hand-edited store: compared as text above, shown without it
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    configs = [parsed(c) for _, c, _ in groups]
+    objectives = [parsed(o) for *_, o in groups]
+    differing = [k for k in sorted({k for c in configs for k in c}) if len({repr(c.get(k)) for c in configs}) > 1]
+    objectives_differ = len({o for *_, o in groups}) > 1
+
+    def reward(o: dict) -> str:
+        targets = ",".join(f"{t.get('metric')}={t.get('value')}" for t in o.get("targets", []) if isinstance(t, dict))
+        return f"{o.get('formulation')} {targets}"
+
+    parts = []
+    for (env, _, _), config, objective, ids in zip(groups, configs, objectives, groups.values()):
+        shown = [env] + [f"{k}={config.get(k)}" for k in differing] + ([reward(objective)] if objectives_differ else [])
+        parts.append(f"run{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))} ({' '.join(shown)})")
+    what = " and ".join(x for x, on in (("env configuration", len({g[:2] for g in groups}) > 1),
+                                        ("reward", objectives_differ)) if on)
+    raise ValueError(f"searches: the runs differ in {what}, so their rewards do not compare: "
+                     f"{'; '.join(parts)}; give runs= of one")
+
+
 class Store:
     """An archgym experiment database; created if missing.
 
@@ -143,10 +177,12 @@ class Store:
         and ``seed``, so that searches logged in one store compare at a glance:
         ``archgym.plots.plot_best_so_far(store.searches(), "fig.png", group="searcher")``.
         ``searcher`` is the agent (``ga``), or for an external run its driver
-        (``optuna-tpe``). Give runs of one env configuration: the rewards of two
-        workloads do not compare."""
+        (``optuna-tpe``). The runs must share one env configuration and reward (the
+        rewards of two workloads, or of two targets, do not compare): ValueError otherwise,
+        listing the runs of each."""
         ids = [r["run_id"] for r in self._store.runs()] if runs is None else _checks.run_ids(runs)
         records = {i: self._store.require_run(i) for i in ids}
+        _require_comparable(records)
         frames = []
         for i in ids:
             frame = self.evaluations(i)

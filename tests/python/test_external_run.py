@@ -415,3 +415,23 @@ def test_async_workers_keep_their_rows_after_the_parent_lets_go_of_its_store(tmp
     assert sorted(run_ids) == [3, 4] and list(runs.index) == [1, 2, 3, 4]
     assert (runs.loc[[3, 4], "evaluations"] == 4).all()  # reset's default design + 3 steps
     assert (runs.loc[[3, 4], "status"] == "finished").all()
+
+
+def test_searches_refuse_runs_whose_rewards_do_not_compare(tmp_path):
+    # A tester plotted random-walk runs on three workloads as one curve per searcher.
+    path = tmp_path / "runs.db"
+    archgym.run("dram", "random_walk", budget=2, seed=1, env_options=SMALL, store=path)
+    archgym.run("dram", "random_walk", budget=2, seed=2, env_options=SMALL, store=path)
+    archgym.run("dram", "random_walk", budget=2, seed=1, env_options={**SMALL, "requests": 300}, store=path)
+    archgym.run("dram", "random_walk", budget=2, seed=1, env_options=SMALL, store=path,
+                targets={"latency_ms": None})
+    store = archgym.Store(path)
+    with pytest.raises(ValueError, match=r"^searches: the runs differ in env configuration and reward, so their "
+                       r"rewards do not compare: runs 1, 2 \(dram requests=400 target_ratio power_W=1.0,"
+                       r"latency_ms=0.1\); run 3 \(dram requests=300 target_ratio power_W=1.0,latency_ms=0.1\); "
+                       r"run 4 \(dram requests=400 target_ratio power_W=1.0\); give runs= of one$"):
+        store.searches()
+    with pytest.raises(ValueError, match=r"differ in env configuration, so .*: runs 1, 2 \(dram requests=400\); "
+                       r"run 3 \(dram requests=300\)"):
+        store.searches([1, 2, 3])
+    assert len(store.searches([1, 2])) == 4
