@@ -2,6 +2,7 @@
 // list runs, export them, and train/evaluate proxy models on them. Exit codes: 0 success,
 // 2 bad input (nothing written), 1 a failure while working, 130 a run interrupted by
 // Ctrl-C or SIGTERM (resumable).
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -11,6 +12,8 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+
+#include "core/text.h"
 
 #include "experiments/cli_error.h"
 #include "experiments/commands.h"
@@ -222,7 +225,19 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    std::cerr << "archgym: error: " << e.what() << "\n(see `archgym --help` or `archgym "
+    std::string suggestion;  // CLI11 names a misspelt flag only as "not expected"
+    if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
+      std::vector<std::string> known;
+      for (const CLI::Option* o : level->get_options())
+        for (const std::string& name : o->get_lnames()) known.push_back("--" + name);
+      for (int k = i; k < argc && suggestion.empty(); ++k) {
+        const std::string arg = argv[k];
+        const std::string flag = arg.substr(0, arg.find('='));
+        if (flag.rfind("--", 0) != 0 || std::find(known.begin(), known.end(), flag) != known.end()) continue;
+        suggestion = "; unknown option " + flag + archgym::did_you_mean(flag, known);
+      }
+    }
+    std::cerr << "archgym: error: " << e.what() << suggestion << "\n(see `archgym --help` or `archgym "
               << (app.get_subcommands().empty() ? std::string("<command>") : app.get_subcommands()[0]->get_name())
               << " --help`)\n";
     return kBadInput;

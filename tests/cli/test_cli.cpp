@@ -272,6 +272,10 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
                    {"env 'dram' has no option 'worklod' (did you mean 'workload'?); its options: workload"});
   require_rejected(dir, base + "--env dram --agent ga --set agent.populaton=3",
                    {"agent 'ga' has no option 'populaton' (did you mean 'population'?); its options: population"});
+  // A misspelt flag, which CLI11 reports only as "not expected".
+  require_rejected(dir, base + "--env dram --agent ga --sett workload=random",
+                   {"not expected", "; unknown option --sett (did you mean '--set'?)\n"});
+  require_rejected(dir, base + "--env dram --agent ga --budjet=3", {"unknown option --budjet (did you mean '--budget'?)"});
   require_rejected(dir, base + "--env dram --agent ga --set workload", {"workload", "key=value"});
   require_rejected(dir, base + "--env dram --agent ga --set workload=nosuch", {"nosuch", "stream"});
   require_rejected(dir, base + "--env dram --agent ga --set space=huge", {"space", "archgym"});
