@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,14 @@ struct OptionSpec {
 };
 
 class Options;
+
+// An env or agent refusing its options names those involved, so that a caller that knows
+// where each was given (a YAML line, a --set flag) points at those alone.
+struct OptionError : std::invalid_argument {
+  OptionError(std::vector<std::string> option_names, const std::string& message)
+      : std::invalid_argument(message), options(std::move(option_names)) {}
+  std::vector<std::string> options;
+};
 
 class Schema {
  public:

@@ -146,11 +146,11 @@ void require_regular_file(const char* option, const std::string& path) {
   const fs::file_status st = fs::status(path, ec);
   // A name too long or a loop of symbolic links: the file system's words, naming the option.
   if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
-    throw std::invalid_argument(std::string("env 'dram': ") + option + " " + shown(path) + ": " + ec.message());
+    throw OptionError({option}, std::string("env 'dram': ") + option + " " + shown(path) + ": " + ec.message());
   if (ec || !fs::exists(st) || fs::is_regular_file(st)) return;  // missing: the loader says so
   if (fs::is_directory(st))
-    throw std::invalid_argument(std::string("env 'dram': ") + option + " " + shown(path) + " is a directory");
-  throw std::invalid_argument(std::string("env 'dram': ") + option + " " + shown(path) +
+    throw OptionError({option}, std::string("env 'dram': ") + option + " " + shown(path) + " is a directory");
+  throw OptionError({option}, std::string("env 'dram': ") + option + " " + shown(path) +
                               " must be a regular file (a pipe or device reads differently each time, so a "
                               "run could not be checked against it on resume)");
 }
@@ -177,13 +177,13 @@ dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& s
   require_regular_file("addressmap", name);
   std::error_code ec;
   if (!std::filesystem::exists(name, ec))
-    throw std::invalid_argument("env 'dram': addressmap " + shown(name) + " is neither a preset (" +
+    throw OptionError({"addressmap"}, "env 'dram': addressmap " + shown(name) + " is neither a preset (" +
                                 join(kAddressMapPresets) + ") nor an existing file" +
                                 did_you_mean(name, kAddressMapPresets));
   try {
     return dram::load_address_mapping(name, digest_into(digest));
   } catch (const std::exception& e) {  // as for the memspec
-    throw std::invalid_argument(std::string("env 'dram': addressmap: ") + e.what());
+    throw OptionError({"addressmap"}, std::string("env 'dram': addressmap: ") + e.what());
   }
 }
 
@@ -200,15 +200,15 @@ void check_option_combination(const Options& o) {
   if (generator == "none") {
     for (const char* name : {"requests", "read_ratio", "injection_rate", "stride", "footprint_MiB", "generator_seed"})
       if (given(name))
-        throw std::invalid_argument(std::string("env 'dram': option ") + name + " = " + to_string(o.get(name)) +
+        throw OptionError({name, "generator"}, std::string("env 'dram': option ") + name + " = " + to_string(o.get(name)) +
                                     " applies only to a generated workload, but generator is none "
                                     "(set generator to one of stream, random, strided, mixed)");
   } else if (generator != "strided" && given("stride")) {
-    throw std::invalid_argument("env 'dram': option stride = " + to_string(o.get("stride")) +
+    throw OptionError({"stride", "generator"}, "env 'dram': option stride = " + to_string(o.get("stride")) +
                                 " applies only to generator strided, but generator is " + generator +
                                 " (its addresses advance one burst at a time or at random)");
   } else if (given("workload")) {
-    throw std::invalid_argument("env 'dram': options workload (" + shown(o.string("workload")) + ") and generator ('" +
+    throw OptionError({"workload", "generator"}, "env 'dram': options workload (" + shown(o.string("workload")) + ") and generator ('" +
                                 generator + "') exclude each other: the generator synthesises the workload; "
                                 "give one of them");
   }
@@ -237,7 +237,7 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
     g.injection_rate = o.real("injection_rate");
     g.stride_bytes = static_cast<std::uint64_t>(o.integer("stride"));
     if (g.stride_bytes % g.alignment != 0)  // the generator's own message names its field
-      throw std::invalid_argument("env 'dram': option stride must be a multiple of " +
+      throw OptionError({"stride"}, "env 'dram': option stride must be a multiple of " +
                                   std::to_string(g.alignment) + " bytes (one burst), got " +
                                   std::to_string(g.stride_bytes));
     g.footprint_bytes = static_cast<std::uint64_t>(o.integer("footprint_MiB")) << 20;
@@ -246,7 +246,7 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
     if (trace.last_cycle() > max_cycle) {
       char rate[32];
       std::snprintf(rate, sizeof rate, "%g", g.injection_rate);
-      throw std::invalid_argument("env 'dram': the generated workload (requests " + std::to_string(g.requests) +
+      throw OptionError({"requests", "injection_rate"}, "env 'dram': the generated workload (requests " + std::to_string(g.requests) +
                                   ", injection_rate " + rate + "): its last request " +
                                   dram::beyond_time_range(trace.last_cycle(), clock_mhz) +
                                   "; use fewer requests or a higher injection_rate");
@@ -263,7 +263,7 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
   std::error_code ec;
   if (path == workload && !std::filesystem::exists(path, ec)) {
     const auto names = dram::default_trace_names();
-    throw std::invalid_argument("env 'dram': workload " + shown(workload) + " is neither a named trace (" + join(names) +
+    throw OptionError({"workload"}, "env 'dram': workload " + shown(workload) + " is neither a named trace (" + join(names) +
                                 ") nor an existing file" + did_you_mean(workload, names));
   }
   // Checked here, not at the first evaluation: every evaluation of the run would fail.
@@ -273,19 +273,19 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
     try {
       return dram::StlTraceReader(path, digest_into(digest));
     } catch (const std::runtime_error& e) {
-      throw std::invalid_argument(std::string("env 'dram': workload: ") + e.what());
+      throw OptionError({"workload"}, std::string("env 'dram': workload: ") + e.what());
     }
   }();
   dram::Request r;
   while (reader.next(r)) {
     if (r.cycle > max_cycle)
-      throw std::invalid_argument("env 'dram': trace " + dram::printable_name(path) + ":" + std::to_string(reader.line_number()) +
+      throw OptionError({"workload", "trace_clock_mhz"}, "env 'dram': trace " + dram::printable_name(path) + ":" + std::to_string(reader.line_number()) +
                                   ": request " + std::to_string(requests->size() + 1) + " " +
                                   dram::beyond_time_range(r.cycle, clock_mhz));
     requests->push_back(r);
   }
   if (requests->empty())
-    throw std::invalid_argument("env 'dram': trace " + shown(path) + " holds no requests");
+    throw OptionError({"workload"}, "env 'dram': trace " + shown(path) + " holds no requests");
   return requests;
 }
 
@@ -300,7 +300,7 @@ class DramEnv final : public Env {
       base_.memspec = dram::memspec_by_name_or_path(o.string("memspec"), digest_into(digests.memspec));
     } catch (const std::exception& e) {  // name the option, as for the other inputs
       // (a file that cannot be opened is bad input too: runtime_error, with the reason)
-      throw std::invalid_argument(std::string("env 'dram': memspec: ") + e.what());
+      throw OptionError({"memspec"}, std::string("env 'dram': memspec: ") + e.what());
     }
     base_.mapping = mapping_for(o.string("addressmap"), base_.memspec, digests.addressmap);
     inputs_ = input_files_of(o, digests);
@@ -310,7 +310,7 @@ class DramEnv final : public Env {
       dram::check_memory(base_.memspec, "memspec " + o.string("memspec"), base_.mapping,
                          "addressmap " + o.string("addressmap"));
     } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(std::string("env 'dram': ") + e.what());
+      throw OptionError({"memspec", "addressmap"}, std::string("env 'dram': ") + e.what());
     }
     base_.controller.trace_clock_mhz = o.real("trace_clock_mhz");
     check_addresses_fit(o);
@@ -401,7 +401,8 @@ class DramEnv final : public Env {
       std::snprintf(address, sizeof address, "0x%llx", static_cast<unsigned long long>(requests[i].address));
       std::snprintf(bits, sizeof bits, "0x%llx", static_cast<unsigned long long>(mask));
       const bool generated = o.string("generator") != "none";
-      throw std::invalid_argument(
+      throw OptionError(
+          {generated ? "footprint_MiB" : "workload", "memspec", "addressmap"},
           "env 'dram': " +
           (generated ? "the generated workload (footprint_MiB " + std::to_string(o.integer("footprint_MiB")) + ")"
                      : "workload " + shown(o.string("workload"))) +

@@ -43,11 +43,15 @@ void check_options(const Schema& schema, const std::map<std::string, std::string
 
 // Where a section's options were given ("run.yaml:7, run.yaml:8, --set"), for errors
 // about several options at once (e.g. elitism must be below population); "" if none was.
-std::string given_at(const RunRequest& r, const std::string& section) {
+// With `only`, where those options were given (all of the section's, if none of them was).
+std::string given_at(const RunRequest& r, const std::string& section, const std::vector<std::string>& only = {}) {
   std::vector<std::string> places;
-  for (const auto& [key, place] : r.origin)
-    if (key.rfind(section + ".", 0) == 0 && std::find(places.begin(), places.end(), place) == places.end())
-      places.push_back(place);
+  for (const auto& [key, place] : r.origin) {
+    if (key.rfind(section + ".", 0) != 0) continue;
+    const bool named = only.empty() || std::find(only.begin(), only.end(), key.substr(section.size() + 1)) != only.end();
+    if (named && std::find(places.begin(), places.end(), place) == places.end()) places.push_back(place);
+  }
+  if (places.empty() && !only.empty()) return given_at(r, section);
   // File lines in order (shorter first puts "f.yaml:9" before "f.yaml:10").
   std::sort(places.begin(), places.end(), [](const std::string& a, const std::string& b) {
     return a.size() != b.size() ? a.size() < b.size() : a < b;
@@ -92,6 +96,8 @@ void validate(const RunRequest& r) {
     throw UsageError(given_at(r, "env_options") +
                      "out of memory building the env: its inputs (a workload, a model) need more memory than "
                      "this process may use");
+  } catch (const OptionError& e) {
+    throw UsageError(given_at(r, "env_options", e.options) + e.what());
   } catch (const std::exception& e) {
     throw UsageError(given_at(r, "env_options") + e.what());
   }

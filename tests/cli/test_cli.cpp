@@ -304,6 +304,11 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
   // workload=stream is the default, but given it excludes a generator as any workload does.
   require_rejected(dir, base + "--env dram --set workload=stream --set generator=random",
                    {"--set workload=stream", "options workload ('stream') and generator ('random') exclude each other"});
+  // Only where the options in conflict were given: not the memspec's line, nor requests.
+  write_file(dir / "conflict.yaml", "env_options:\n  workload: cloud-1\n  memspec: DDR3-1600\n");
+  require_rejected(dir, base + "--env dram --config conflict.yaml --set generator=random --set requests=300",
+                   {"error: conflict.yaml:2, --set generator=random: env 'dram': options workload ('cloud-1') and "
+                    "generator ('random') exclude each other"});
   require_rejected(dir, "-x run", {"unknown option '-x' before the command"});
   require_rejected(dir, "", {"a command is required", "list", "run", "export", "runs", "proxy", "--help"});
   require_rejected(dir, "proxy", {"a proxy command is required", "train", "eval", "show"});
