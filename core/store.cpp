@@ -65,6 +65,14 @@ std::string hint_for(int primary_code) {
   return "";
 }
 
+// Opening a store for writing that SQLite finds damaged (`finding`: its first complaint).
+std::runtime_error damaged_store(const std::string& path, const std::string& finding) {
+  return std::runtime_error("store " + path + " is damaged (SQLite: " + printable_line(finding, 200) +
+                            "); nothing was written to it, as writing could spread the damage. Recover what is "
+                            "readable into a new store (sqlite3 " + path + " .recover | sqlite3 NEW.db) or export "
+                            "the runs that still read (archgym export --store " + path + " --run N --out run-N.csv)");
+}
+
 // An SQLite call failed; code() is its primary result code, taken when it failed (a
 // ROLLBACK after it would overwrite the connection's).
 class SqliteError : public std::runtime_error {
@@ -332,6 +340,8 @@ void Store::open_tables(bool read_only) {
       throw std::runtime_error("store " + path_ + ": cannot open it (" + sqlite3_errmsg(db_) +
                                "): on a read-only filesystem or directory SQLite cannot create the store's "
                                "lock files; copy the store somewhere writable");
+    // A damaged schema (the file is SQLite's), on the way to writing: as a damaged page.
+    if (e.code() == SQLITE_CORRUPT && !read_only) throw damaged_store(path_, sqlite3_errmsg(db_));
     // Only a file SQLite does not recognise is not a store; an I/O error is not bad input.
     if (e.code() == SQLITE_NOTADB || e.code() == SQLITE_CORRUPT)
       throw std::runtime_error("store " + path_ + ": not an archgym store (" + sqlite3_errmsg(db_) + ")");
@@ -344,6 +354,11 @@ void Store::open_tables(bool read_only) {
   if (tables > 0 && !has_meta)
     throw std::runtime_error("store " + path_ + ": an SQLite database but not an archgym store "
                              "(it has no archgym_meta table); refusing to modify it");
+  // Before anything is written: writing into a damaged database can spread the damage, and
+  // what it writes can be lost (a run was created, then its evaluations were refused at the
+  // damaged page). Reads need no check: they refuse at the damaged page they reach.
+  // quick_check reads every page: ~0.26 s for a 292 MB store, warm cache, 2-core machine (README).
+  if (!read_only && has_meta) refuse_if_damaged();
   if (has_meta) {
     Statement s(db_, path_, "SELECT value FROM archgym_meta WHERE key = 'schema_version'");
     const int version = s.step() ? std::atoi(s.text(0).c_str()) : 0;
@@ -379,6 +394,23 @@ void Store::open_tables(bool read_only) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
+}
+
+void Store::refuse_if_damaged() const {
+  std::string finding;
+  try {
+    Statement s(db_, path_, "PRAGMA quick_check(1)");  // the first finding is enough to refuse
+    finding = s.step() ? s.text(0) : "no result";
+  } catch (const SqliteError& e) {
+    if (e.busy()) throw;  // retried by the caller
+    if (e.code() != SQLITE_CORRUPT && e.code() != SQLITE_NOTADB) throw;
+    finding = sqlite3_errmsg(db_);  // the check itself stopped at a damaged page
+  }
+  if (finding == "ok") return;
+  // Its first line only names the database ("*** in database main ***").
+  if (finding.rfind("*** ", 0) == 0 && finding.find('\n') != std::string::npos)
+    finding.erase(0, finding.find('\n') + 1);
+  throw damaged_store(path_, finding);
 }
 
 bool Store::runs_has_inputs_column() const {

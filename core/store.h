@@ -73,8 +73,13 @@ class StoreBusy : public std::runtime_error {
 };
 
 enum class StoreAccess {
-  ReadWrite,  // opens or creates the file and its tables (and brings older stores up to date)
-  ReadOnly,   // the file must be an archgym store; nothing in it is ever changed
+  // Opens or creates the file and its tables (and brings older stores up to date). An
+  // existing store is checked whole first (PRAGMA quick_check): a damaged one is refused
+  // before anything is written to it.
+  ReadWrite,
+  // The file must be an archgym store; nothing in it is ever changed. Not checked whole (a
+  // read refuses at the damaged page it reaches), so that listing a big store stays quick.
+  ReadOnly,
 };
 
 class Store {
@@ -139,6 +144,7 @@ class Store {
 
  private:
   void open_tables(bool read_only);  // checks (and, read-write, creates) the tables
+  void refuse_if_damaged() const;  // PRAGMA quick_check; throws naming its first finding
   bool runs_has_inputs_column() const;  // stores of older builds lack it
   std::string run_columns() const;
 

@@ -517,6 +517,71 @@ TEST_CASE("cli: no output overwrites a store, and reading commands change none",
   CHECK(fs::file_size(dir / "empty.db") == 0);
 }
 
+namespace {
+
+// An integer the query's first row holds (a page size, a root page).
+int query_int(const fs::path& store, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(store.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  const int value = sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return value;
+}
+
+// SQLite's own verdict on a file: "ok", its first finding, or the error that stopped the check.
+std::string quick_check(const fs::path& store) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(store.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  std::string verdict;
+  if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+    verdict = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  else
+    verdict = sqlite3_errmsg(db);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return verdict;
+}
+
+}  // namespace
+
+TEST_CASE("cli: a store SQLite reports damaged is never written to", "[cli]") {
+  // `run` created a run in it, then failed at the damaged page (exit 1): the file changed,
+  // the new run was left 'running'. Only the read commands refused it.
+  const auto dir = scratch_dir("damaged_store");
+  const fs::path store = make_store(dir);
+  REQUIRE_FALSE(fs::exists(dir / "s.db-wal"));  // everything is in the file
+  REQUIRE(quick_check(store) == "ok");
+  // Garbage over the b-tree header of the evaluations table's root page (a page past the
+  // first, which holds the file header and the schema): its page type is no longer one.
+  const int page_size = query_int(store, "PRAGMA page_size");
+  const int root = query_int(store, "SELECT rootpage FROM sqlite_master WHERE name = 'evaluations'");
+  REQUIRE(root > 1);
+  {
+    std::fstream file(store, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(root - 1) * page_size);
+    const std::string garbage(64, '\xa5');
+    file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+    REQUIRE(file.good());
+  }
+  const std::string verdict = quick_check(store);
+  INFO(verdict);
+  REQUIRE(verdict != "ok");
+  REQUIRE_FALSE(fs::exists(dir / "s.db-wal"));
+
+  const std::string page = "Page " + std::to_string(root) + ": ";
+  const std::vector<std::string> refusal = {"store s.db is damaged", page, "nothing was written to it",
+                                            "sqlite3 s.db .recover | sqlite3 NEW.db", "archgym export --store s.db"};
+  require_rejected(dir, kSmallRun + " --budget 3 --store s.db", refusal);
+  require_rejected(dir, "run --resume 1 --store s.db", refusal);
+  const auto r = run_cli(dir, kSmallRun + " --budget 3 --store s.db");
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);  // one line, SQLite's finding included
+}
+
 TEST_CASE("cli: another user reading a store leaves no files its owner could not write", "[cli]") {
   if (!can_act_as_nobody()) return;
   const fs::path dir = world_writable_dir("archgym_shared");

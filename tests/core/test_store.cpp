@@ -381,6 +381,64 @@ TEST_CASE("a store written before runs recorded their input files gains the colu
   CHECK(store.run_claim(1));
 }
 
+TEST_CASE("a damaged store is refused for writing, naming SQLite's finding, and still read where it can be") {
+  const auto path = temp_store("damaged");
+  {
+    Store store(path);
+    const auto id = store.create_run(sample_run());
+    for (int i = 0; i < 3; ++i) store.record(sample_eval(id, i));
+  }
+  REQUIRE_FALSE(std::filesystem::exists(path + "-wal"));  // everything is in the file
+  auto bytes = [&] {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  // Garbage over the b-tree header of the evaluations table's root page.
+  int root = 0, page_size = 0;
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master "
+                               "WHERE name = 'evaluations'", -1, &s, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+    root = sqlite3_column_int(s, 0);
+    page_size = sqlite3_column_int(s, 1);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+  }
+  REQUIRE(root > 1);
+  {
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(root - 1) * page_size);
+    file.write(std::string(64, '\xa5').data(), 64);
+    REQUIRE(file.good());
+  }
+  const std::string before = bytes();
+  const std::string finding = "Page " + std::to_string(root) + ": btreeInitPage() returns error code 11";
+  CHECK_THROWS_WITH(Store(path), Catch::Contains("store " + path + " is damaged (SQLite: " + finding +
+                                                 "); nothing was written to it") &&
+                                     Catch::Contains("sqlite3 " + path + " .recover | sqlite3 NEW.db"));
+  CHECK(bytes() == before);
+  {
+    // Read-only opens do not check the whole file: what is intact reads, the damaged page refuses.
+    const Store store(path, StoreAccess::ReadOnly);
+    CHECK(store.runs().size() == 1);
+    CHECK_THROWS_WITH(store.evaluations(1), Catch::Contains("malformed"));
+  }
+  CHECK(bytes() == before);
+
+  // A schema a hand edit broke: SQLite refuses it before the check can run; the same refusal.
+  const auto schema = temp_store("damaged_schema");
+  Store(schema).create_run(sample_run());
+  edit(schema, "PRAGMA writable_schema=ON; UPDATE sqlite_master SET sql = 'CREATE TABLE run_claims(' "
+               "WHERE name = 'run_claims'");
+  CHECK_THROWS_WITH(Store(schema), Catch::Contains("store " + schema + " is damaged (SQLite: malformed database schema "
+                                                   "(run_claims)") && Catch::Contains("nothing was written to it"));
+}
+
 TEST_CASE("a store opened read-only is never changed, and paths that keep nothing are refused") {
   const auto path = temp_store("read_only");
   {

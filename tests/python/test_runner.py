@@ -125,6 +125,36 @@ def test_a_refused_run_never_opens_the_store(tmp_path, monkeypatch):
     assert len(opened) == 1
 
 
+def test_a_damaged_store_is_refused_for_writing_and_left_as_it_was(tmp_path):
+    # archgym.run created a run in a store SQLite reports malformed, then failed at the
+    # damaged page: the file changed, the new run stayed 'running'.
+    import gymnasium
+    import re
+
+    path = tmp_path / "s.db"
+    archgym.run("dram", budget=3, env_options=SMALL, store=path, stop_on_target=False)
+    assert not (tmp_path / "s.db-wal").exists()  # everything is in the file
+    db = sqlite3.connect(path)
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'evaluations'").fetchone()[0]
+    db.close()
+    assert root > 1
+    with open(path, "r+b") as f:  # garbage over the b-tree header of the evaluations' root page
+        f.seek((root - 1) * page_size)
+        f.write(b"\xa5" * 64)
+    before = path.read_bytes()
+    message = (rf"store {re.escape(str(path))} is damaged \(SQLite: Page {root}: [^\n]*\); nothing was "
+               rf"written to it.*sqlite3 {re.escape(str(path))} \.recover")
+    for write in (lambda: archgym.run("dram", budget=2, env_options=SMALL, store=path),
+                  lambda: archgym.resume(path, 1),
+                  lambda: archgym.Store(path),
+                  lambda: archgym.ExternalRun(str(path), "dram", **SMALL),
+                  lambda: gymnasium.make("archgym/DRAM-v0", store=str(path), **SMALL)):
+        with pytest.raises(RuntimeError, match=message):
+            write()
+    assert path.read_bytes() == before
+
+
 def test_refused_and_good_runs_on_one_new_store_keep_every_good_run(tmp_path):
     for trial in range(10):
         path = tmp_path / f"shared{trial}.db"
