@@ -107,10 +107,10 @@ RunResult resume_command(const std::string& store_path, std::int64_t run_id, uns
                          bool progress, bool force, std::ostream& out) {
   const RunRecord before = require_run(*open_existing_store(store_path), run_id);  // a refused resume changes nothing
   if (before.agent == kExternalAgent) throw UsageError(external_run_cannot_resume(before));
+  auto store = open_existing_store(store_path, StoreAccess::ReadWrite);  // refuses a damaged store
   if (before.status == "finished" || before.status == "target_met")
     out << "run " << run_id << " had already ended (" << before.status
         << "): replaying it from the store, nothing is evaluated\n";
-  auto store = open_existing_store(store_path, StoreAccess::ReadWrite);
   RunResult result;
   {
     InterruptHandler interrupts;
@@ -122,7 +122,8 @@ RunResult resume_command(const std::string& store_path, std::int64_t run_id, uns
 }
 
 std::string interrupted_message(const std::string& program, const std::string& store_path, std::int64_t run_id) {
-  const RunRecord run = require_run(Store(store_path), run_id);  // counts what is stored, replayed rows too
+  // Only reads: read-only spares a big store the whole-file check of an open for writing.
+  const RunRecord run = require_run(Store(store_path, StoreAccess::ReadOnly), run_id);  // counts replayed rows too
   return "run " + std::to_string(run_id) + " interrupted with " + std::to_string(run.evaluations) + " of " +
          std::to_string(run.budget) + " evaluations stored; continue it with: " + shell_quote(program) +
          " run --resume " + std::to_string(run_id) + " --store " + shell_quote(store_path);

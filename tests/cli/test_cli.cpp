@@ -580,6 +580,8 @@ TEST_CASE("cli: a store SQLite reports damaged is never written to", "[cli]") {
   require_rejected(dir, "run --resume 1 --store s.db", refusal);
   const auto r = run_cli(dir, kSmallRun + " --budget 3 --store s.db");
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);  // one line, SQLite's finding included
+  // Refused before saying that it would replay the finished run.
+  CHECK(run_cli(dir, "run --resume 1 --store s.db").out.empty());
 }
 
 TEST_CASE("cli: another user reading a store leaves no files its owner could not write", "[cli]") {
