@@ -20,15 +20,35 @@ std::vector<double> GymView::observe(const Evaluation& e) const {
   return out;
 }
 
+namespace {
+
+// Stores an evaluation of the view through `run`. A store that fails (disk full, an I/O
+// error) throws saying what became of the reset or step: nothing.
+void store(ExternalRun& run, const StepOutcome& out, bool step) {
+  try {
+    run.record(out.design, out.evaluation);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(
+        std::string("gym view: the ") + (step ? "step" : "reset") + "'s evaluation could not be stored (" + e.what() +
+        (step ? "), so the step did not count: the episode is as it was before it"
+              : "), so no episode started: the view is as it was before it") +
+        "; take the " + (step ? "step" : "reset") + " again, or close");
+  }
+}
+
+}  // namespace
+
 StepOutcome GymView::reset(std::uint64_t seed) {
   StepOutcome out;
   out.design = env_->default_design();
   // Simulating and storing happen outside the lock, as in step(): a process forked
   // meanwhile (a multiprocessing worker) would inherit the mutex held and wait forever.
   std::optional<Evaluation> known;
+  std::shared_ptr<ExternalRun> run;
   {
     const std::lock_guard lock(mutex_);
     known = default_evaluation_;
+    run = run_;
   }
   if (known) {
     out.evaluation = *known;
@@ -36,22 +56,24 @@ StepOutcome GymView::reset(std::uint64_t seed) {
   } else {
     out.evaluation = evaluate_checked(*env_, out.design);
   }
-  std::shared_ptr<ExternalRun> run;
+  // Stored before the episode starts: a reset that cannot be stored leaves the previous
+  // episode (or none) as it was.
+  if (run) store(*run, out, false);
   {
     const std::lock_guard lock(mutex_);
     if (!default_evaluation_) default_evaluation_ = out.evaluation;
     rng_ = Rng(seed);
     steps_ = 0;
+    in_flight_ = 0;
+    ++episode_;
     started_ = true;
-    run = run_;
   }
-  if (run) run->record(out.design, out.evaluation);
   out.observation = observe(out.evaluation);
   return out;
 }
 
 StepOutcome GymView::step(const Design& action) {
-  std::uint64_t step_number;  // taken before simulating: each step counts once, in order taken
+  std::uint64_t episode;
   std::shared_ptr<ExternalRun> run;
   {
     const std::lock_guard lock(mutex_);
@@ -59,13 +81,35 @@ StepOutcome GymView::step(const Design& action) {
     if (steps_ >= episode_length_)
       throw std::logic_error("gym view: the episode ended after " + std::to_string(episode_length_) +
                              " steps; call reset() to start another");
-    step_number = ++steps_;
+    // Steps on other threads may still fail and not count: until then the episode is full.
+    if (steps_ + in_flight_ >= episode_length_)
+      throw std::logic_error("gym view: the episode's remaining " + std::to_string(in_flight_) +
+                             " step(s) are being taken by other threads (" + std::to_string(steps_) + " of " +
+                             std::to_string(episode_length_) + " done)");
+    ++in_flight_;  // reserved before simulating: threads never take more steps than the episode has
+    episode = episode_;
     run = run_;
   }
   StepOutcome out;
   out.design = action;
-  out.evaluation = evaluate_checked(*env_, action);
-  if (run) run->record(out.design, out.evaluation);
+  try {
+    out.evaluation = evaluate_checked(*env_, action);
+    if (run) store(*run, out, true);
+  } catch (...) {
+    const std::lock_guard lock(mutex_);
+    if (episode_ == episode) --in_flight_;  // the step never happened
+    throw;
+  }
+  // A step counts once stored; the one completing the episode is truncated. A step whose
+  // episode a reset ended meanwhile counts in none.
+  std::uint64_t step_number = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    if (episode_ == episode) {
+      --in_flight_;
+      step_number = ++steps_;
+    }
+  }
   const Score s = objective_.score(out.evaluation);
   out.observation = observe(out.evaluation);
   out.reward = s.reward;

@@ -31,7 +31,8 @@ env's options, its input files and their digests) is taken when the env is made;
 appears in the store with its first evaluation and ends with ``close()``: ``finished``,
 or ``failed``/``interrupted`` when it runs while an exception unwinds (``with env:``, a
 ``finally``) or the process ends on one; ``env.unwrapped.close(status=..., message=...)``
-says it explicitly. ``run_id`` names it. So an RL search is
+says it explicitly. ``run_id`` names it. A reset or step whose evaluation cannot be stored
+(disk full) raises and changes nothing, so it can be taken again. So an RL search is
 listed, exported, plotted and trained on like ``archgym.run``'s:
 ``gymnasium.make("archgym/DRAM-v0", store="runs.db", driver="sb3-ppo")``.
 """
@@ -227,20 +228,40 @@ class ArchGymEnv(gymnasium.Env):
         return action
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
-        """Starts an episode; returns (metrics of the default design, info)."""
+        """Starts an episode; returns (metrics of the default design, info). A reset whose
+        evaluation cannot be stored raises and changes nothing (the episode in progress, if
+        any, goes on; the generator is as before, so a retry without a seed draws the same
+        episode seed): reset again, or close."""
         if seed is not None:
             seed = _checks.seed(seed)
-        super().reset(seed=seed)
-        self._refuse_if_closed()
-        view_seed = seed if seed is not None else int(self.np_random.integers(2**62))
-        if self._run is not None and self._run.run_id == 0:
-            self._run.set_seed(int(view_seed))  # the first reset's, recorded with the run
-        obs, evaluation, design = self.view.reset(int(view_seed))
+        # (_np_random_seed is gymnasium 1.0's.)
+        saved = {name: getattr(self, name) for name in ("_np_random", "_np_random_seed")
+                 if hasattr(self, name)}
+        generator = saved["_np_random"]
+        state = None if generator is None else generator.bit_generator.state
+        try:
+            super().reset(seed=seed)
+            self._refuse_if_closed()
+            view_seed = seed if seed is not None else int(self.np_random.integers(2**62))
+            if self._run is not None and self._run.run_id == 0:
+                self._run.set_seed(int(view_seed))  # the first reset's, recorded with the run
+            obs, evaluation, design = self.view.reset(int(view_seed))
+        except BaseException:
+            # A retry without a seed draws the one this reset drew, which the run may hold
+            # already (created, then its first row refused).
+            for name, value in saved.items():
+                setattr(self, name, value)
+            if generator is not None:
+                generator.bit_generator.state = state
+            raise
         self._reset_needed = None
         return np.asarray(obs, dtype=np.float64), self._info(evaluation, design)
 
     def step(self, action: Mapping[str, Any]):
-        """Evaluates the design ``action`` -> (obs, reward, terminated, truncated, info)."""
+        """Evaluates the design ``action`` -> (obs, reward, terminated, truncated, info).
+        A step whose evaluation cannot be stored (disk full) raises and does not count: the
+        episode is as before it (gymnasium's TimeLimit counts only steps that return), so
+        take it again, or close; every evaluation stored before stays."""
         self._refuse_if_closed()
         if self._reset_needed:  # gymnasium's error (and message) for this, as OrderEnforcing raises
             raise gymnasium.error.ResetNeeded(self._reset_needed)

@@ -5,6 +5,7 @@
 #include "tests/core/temp_store.h"
 #include "tests/core/toy_env.h"
 
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,6 +35,19 @@ ExternalRunSpec toy_spec() {
 Design toy_design(DesignSpace const& space, int x, const std::string& shape = "round", int size = 8) {
   return space.from_strings({{"x", std::to_string(x)}, {"size", std::to_string(size)}, {"shape", shape}, {"scale", "1"}});
 }
+
+// Another connection's edit of the store, e.g. a trigger that makes the store refuse writes as
+// a full disk would (the store's own connection stays open).
+void edit(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+const std::string kDiskFull =
+    "CREATE TRIGGER full BEFORE INSERT ON evaluations BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END";
 
 }  // namespace
 
@@ -230,6 +244,44 @@ TEST_CASE("a gym view recording to an external run stores the reset and every st
   // A deferred run that stored nothing ends without appearing in the store.
   elsewhere->finish();
   CHECK(store->runs().size() == 1);
+}
+
+TEST_CASE("a gym step or reset whose evaluation cannot be stored does not happen") {
+  // A step whose store write failed still counted: the episode ran out of steps early, and
+  // its last step was never truncated.
+  const auto path = temp_store("external_gym_full");
+  auto store = std::make_shared<Store>(path);
+  std::shared_ptr<const Env> env(make_env("toy_bowl"));
+  const Objective objective = env->default_objective();
+  GymView view(env, objective, 2);
+  auto run = std::make_shared<ExternalRun>(store, "toy_bowl", env_options("toy_bowl", {}), env, objective, "gymnasium",
+                                           ExternalRun::Deferred{});
+  view.record_to(run);
+  view.reset(3);
+  CHECK_FALSE(view.step(toy_design(env->space(), 1)).truncated);
+  edit(path, kDiskFull);
+  for (int attempt = 0; attempt < 3; ++attempt)
+    CHECK_THROWS_WITH(view.step(toy_design(env->space(), 2)),
+                      Catch::Contains("gym view: the step's evaluation could not be stored (store " + path) &&
+                          Catch::Contains("disk full (simulated)), so the step did not count: the episode is as it "
+                                          "was before it; take the step again, or close"));
+  CHECK(view.steps() == 1);
+  edit(path, "DROP TRIGGER full");
+  CHECK(view.step(toy_design(env->space(), 2)).truncated);  // the episode's second step, as if none had failed
+
+  // A reset: the episode that ended stays ended, and the default design is stored once.
+  edit(path, kDiskFull);
+  CHECK_THROWS_WITH(view.reset(4), Catch::Contains("gym view: the reset's evaluation could not be stored") &&
+                                       Catch::Contains("so no episode started"));
+  CHECK_THROWS_WITH(view.step(toy_design(env->space(), 3)), Catch::Contains("the episode ended after 2 steps"));
+  edit(path, "DROP TRIGGER full");
+  view.reset(4);
+  CHECK_FALSE(view.step(toy_design(env->space(), 3)).truncated);
+
+  // Nothing stored before a failure was lost, and no index was skipped.
+  const auto rows = store->evaluations(run->run_id());
+  REQUIRE(rows.size() == 5);  // reset, 2 steps, reset, 1 step
+  for (std::size_t i = 0; i < rows.size(); ++i) CHECK(rows[i].index == static_cast<std::int64_t>(i));
 }
 
 TEST_CASE("a deferred run records the input files its env read, wherever the process is when it is stored") {

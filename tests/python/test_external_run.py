@@ -137,6 +137,54 @@ def test_a_gym_env_ends_its_run_with_the_status_it_is_given(tmp_path):
         gymnasium.make("archgym/DRAM-v0", driver="sb3-ppo", **SMALL)
 
 
+def test_a_gym_step_or_reset_the_store_cannot_take_changes_nothing(tmp_path):
+    # A step whose store write failed still counted: the episode ran out of steps early (its
+    # last steps refused with the view's own error, never truncated, so no ResetNeeded).
+    import sqlite3
+
+    path = tmp_path / "runs.db"
+
+    def edit(sql):  # another connection; a trigger makes the store refuse writes as a full disk does
+        db = sqlite3.connect(path)
+        db.executescript(sql)
+        db.close()
+
+    full = ("CREATE TRIGGER full BEFORE INSERT ON evaluations "
+            "BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END")
+    env = gymnasium.make("archgym/DRAM-v0", store=str(path), max_episode_steps=3, **SMALL)
+    env.action_space.seed(0)
+    actions = [env.action_space.sample() for _ in range(4)]
+    env.reset(seed=5)
+    env.step(actions[0])
+    edit(full)
+    for _ in range(3):
+        with pytest.raises(RuntimeError, match=r"gym view: the step's evaluation could not be stored \(store .*"
+                                               r"disk full \(simulated\)\), so the step did not count"):
+            env.step(actions[1])
+    assert env.unwrapped.view.steps == 1
+    edit("DROP TRIGGER full")
+    assert not env.step(actions[1])[3]
+    assert env.step(actions[2])[3]  # the episode's third step truncates, as if none had failed
+
+    # A reset: the episode stays as it was, and a retry draws the episode seed this one drew.
+    state = env.unwrapped.np_random.bit_generator.state
+    edit(full)
+    with pytest.raises(RuntimeError, match="the reset's evaluation could not be stored"):
+        env.reset()
+    assert env.unwrapped.np_random.bit_generator.state == state
+    assert env.unwrapped.view.steps == 3
+    edit("DROP TRIGGER full")
+    env.reset()
+    env.step(actions[3])
+
+    env.close()
+    run_id = env.unwrapped.run_id
+    store = archgym.Store(path)
+    assert store.runs().set_index("run_id").loc[run_id, "status"] == "finished"
+    # Nothing stored before a failure was lost, and no index was skipped: reset, 3 steps, reset, 1 step.
+    assert list(store.evaluations(run_id)["index"]) == list(range(6))
+
+
 SCRIPT = """
 import sys, archgym, gymnasium
 small = dict(generator="random", requests=200)

@@ -236,7 +236,7 @@ def test_two_env_names_never_share_a_gymnasium_id():
 
 def test_threads_stepping_one_view_share_one_episode():
     # Steps were counted without a lock: 4 threads got 18-19 steps of a 16-step episode and
-    # 3-4 truncations (found by a tester). Each step now takes its number before simulating.
+    # 3-4 truncations (found by a tester). Each step now reserves its place before simulating.
     import threading
 
     env = archgym.make_env("dram", generator="random", requests=300)
