@@ -204,9 +204,21 @@ void ExternalRun::finish(const std::string& status, const std::string& message) 
   if (!open_)
     throw std::logic_error((run_id_ ? "external run " + std::to_string(run_id_) : std::string("this external run")) +
                            " has ended already");
+  if (run_id_ != 0) {
+    try {
+      store_->set_status(run_id_, status, message);
+    } catch (const std::invalid_argument&) {  // the run is gone from the store (a hand edit): nothing to end
+      open_ = false;
+      throw;
+    } catch (const std::runtime_error& e) {
+      // The store failed (disk full): the run stays open, so that ending it can be tried
+      // again; meanwhile it takes evaluations as before.
+      throw std::runtime_error("external run " + std::to_string(run_id_) + ": its status '" + status +
+                               "' could not be stored (" + e.what() + "); the run is still open: close it again");
+    }
+  }
   open_ = false;
   if (run_id_ == 0) return;  // deferred, nothing stored: no run to end
-  store_->set_status(run_id_, status, message);
   try {
     store_->release_run(run_id_, this_process());
   } catch (...) {  // a claim left behind is taken over by the next claim: never worse

@@ -82,7 +82,8 @@ class ExternalRun {
   // Ends the run: "finished" (the driver is done), "interrupted" (stopped on request) or
   // "failed" (with `message`). Then evaluate() and record() throw std::logic_error. A
   // deferred run that stored nothing ends without ever appearing in the store; in a forked
-  // child only the child's copy ends (the run stays its parent's).
+  // child only the child's copy ends (the run stays its parent's). If the status cannot be
+  // stored (disk full), throws and the run stays open: finish() can be called again.
   void finish(const std::string& status = "finished", const std::string& message = "");
 
   // 0 until the run exists in the store (a deferred run before its first evaluation).

@@ -197,7 +197,8 @@ class ExternalRun:
         while an exception unwinds (in a ``finally``), else ``finished``. A ``message``
         holding what UTF-8 cannot encode (a lone surrogate from an undecodable file name)
         is stored with it backslash-escaped (``\\udcff``). Closing a closed run does
-        nothing; in a forked child it ends only the child's copy."""
+        nothing; in a forked child it ends only the child's copy. A status the store cannot
+        take (disk full) raises, and the run stays open: close again."""
         status, message = _close_arguments(status, message)
         if self._run.open:
             self._run.finish(status, message)

@@ -293,13 +293,17 @@ class ArchGymEnv(gymnasium.Env):
         or ``"failed"`` with ``message``; gymnasium's wrappers pass none: then ``failed``
         or ``interrupted`` while an exception unwinds, as in ``with env:`` or a
         ``finally``, else ``finished``). Every evaluation is stored already. Closing again
-        does nothing; a closed env that logs refuses further resets and steps. A message
+        does nothing; a closed env that logs refuses further resets and steps. A status the
+        store cannot take (disk full) raises, and the env stays open: close again. A message
         UTF-8 cannot encode is stored backslash-escaped, as :meth:`ExternalRun.close` does.
         Through a wrapper give a status as ``env.unwrapped.close(status="failed", message=...)``."""
         status, message = _close_arguments(status, message)
-        if self._run is not None and self._run.open:
-            self._run.finish(status, message)
-        self._closed = True
+        try:
+            if self._run is not None and self._run.open:
+                self._run.finish(status, message)
+        finally:
+            # Still open when the run's status could not be stored (disk full): close again.
+            self._closed = self._run is None or not self._run.open
         super().close()
 
     def _refuse_if_closed(self) -> None:

@@ -278,10 +278,20 @@ TEST_CASE("a gym step or reset whose evaluation cannot be stored does not happen
   view.reset(4);
   CHECK_FALSE(view.step(toy_design(env->space(), 3)).truncated);
 
+  // Ending the run when the store cannot take its status: it stays open, and ends when tried again.
+  edit(path, "CREATE TRIGGER full BEFORE UPDATE ON runs BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END");
+  CHECK_THROWS_WITH(run->finish(), Catch::Contains("its status 'finished' could not be stored") &&
+                                       Catch::Contains("the run is still open: close it again"));
+  CHECK(run->open());
+  edit(path, "DROP TRIGGER full");
+  run->finish();
+  CHECK_FALSE(run->open());
+
   // Nothing stored before a failure was lost, and no index was skipped.
   const auto rows = store->evaluations(run->run_id());
   REQUIRE(rows.size() == 5);  // reset, 2 steps, reset, 1 step
   for (std::size_t i = 0; i < rows.size(); ++i) CHECK(rows[i].index == static_cast<std::int64_t>(i));
+  CHECK(store->require_run(run->run_id()).status == "finished");
 }
 
 TEST_CASE("a deferred run records the input files its env read, wherever the process is when it is stored") {

@@ -177,6 +177,11 @@ def test_a_gym_step_or_reset_the_store_cannot_take_changes_nothing(tmp_path):
     env.reset()
     env.step(actions[3])
 
+    # Closing when the store cannot take the run's status: the env stays open; close again.
+    edit("CREATE TRIGGER full BEFORE UPDATE ON runs BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END")
+    with pytest.raises(RuntimeError, match="its status 'finished' could not be stored .*close it again"):
+        env.close()
+    edit("DROP TRIGGER full")
     env.close()
     run_id = env.unwrapped.run_id
     store = archgym.Store(path)
