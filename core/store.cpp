@@ -357,7 +357,8 @@ void Store::open_tables(bool read_only) {
   // Before anything is written: writing into a damaged database can spread the damage, and
   // what it writes can be lost (a run was created, then its evaluations were refused at the
   // damaged page). Reads need no check: they refuse at the damaged page they reach.
-  // quick_check reads every page: ~0.26 s for a 292 MB store, warm cache, 2-core machine (README).
+  // quick_check reads every page: for a 292 MB store ~0.26 s from the page cache, 4-8 s
+  // from the development machine's disk (core/README.md).
   if (!read_only && has_meta) refuse_if_damaged();
   if (has_meta) {
     Statement s(db_, path_, "SELECT value FROM archgym_meta WHERE key = 'schema_version'");
