@@ -36,15 +36,6 @@ Design toy_design(DesignSpace const& space, int x, const std::string& shape = "r
   return space.from_strings({{"x", std::to_string(x)}, {"size", std::to_string(size)}, {"shape", shape}, {"scale", "1"}});
 }
 
-// Another connection's edit of the store, e.g. a trigger that makes the store refuse writes as
-// a full disk would (the store's own connection stays open).
-void edit(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
-}
 
 const std::string kDiskFull =
     "CREATE TRIGGER full BEFORE INSERT ON evaluations BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END";

@@ -43,14 +43,6 @@ EvaluationRecord sample_eval(std::int64_t run, std::int64_t index) {
   return e;
 }
 
-// A hand edit of the store (what a user with sqlite3 can do to it).
-void edit(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
-}
 
 }  // namespace
 
