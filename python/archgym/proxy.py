@@ -27,7 +27,7 @@ def _core_store(store: Store | str | Path) -> _core.Store:
     path = _checks.path("store", store)
     if not Path(path).is_file():  # reading never creates an empty store by mistake
         raise ValueError(f"{path}: no such store (archgym.run creates one)")
-    return _core.Store(path)
+    return _core.Store(path, True)  # only read: no whole-file check, nothing written
 
 
 class Proxy:

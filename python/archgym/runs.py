@@ -62,6 +62,9 @@ def _open_store(store: Store | str | None, *, existing: bool = False):
     if store is None:
         return None
     if isinstance(store, Store):
+        if store.read_only:
+            raise ValueError(f"store {store.path!r} was opened with read_only=True; open it with "
+                             "archgym.Store(path) (or give its path) to write runs into it")
         return store._store
     if isinstance(store, _core.Store):
         return store

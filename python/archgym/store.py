@@ -23,10 +23,13 @@ _EVALUATION_COLUMNS = {"run_id": "int64", "index": "int64", "reward": "float64",
                        "valid": "bool", "reason": "str", "sim_seconds": "float64"}
 
 
-def open_core_store(path: str) -> _core.Store:
-    """The core store at ``path`` (created if missing), with the Python exception each
-    kind of wrong path calls for rather than SQLite's RuntimeError ("unable to open
-    database file", "disk I/O error")."""
+def open_core_store(path: str, *, read_only: bool = False) -> _core.Store:
+    """The core store at ``path`` (created if missing, unless ``read_only``), with the
+    Python exception each kind of wrong path calls for rather than SQLite's RuntimeError
+    ("unable to open database file", "disk I/O error")."""
+    if read_only and not os.path.lexists(path):
+        raise FileNotFoundError(f"store {path!r}: no such store (read_only opens an existing one; "
+                                "archgym.run creates one)")
     if os.path.isdir(path):
         raise IsADirectoryError(f"store {path!r} is a directory; give the path of a store file "
                                 "(an existing store, or a new file to create)")
@@ -38,7 +41,7 @@ def open_core_store(path: str) -> _core.Store:
         raise ValueError(f"store {path!r} is not a regular file (a device, FIFO or socket); "
                          "give the path of a store file")
     try:
-        return _core.Store(path)
+        return _core.Store(path, read_only)
     except RuntimeError as e:
         if "not an archgym store" in str(e):  # the file's content is wrong: bad input
             raise ValueError(str(e)) from None
@@ -87,11 +90,22 @@ class Store:
     >>> s.runs(); s.evaluations(1)                              # doctest: +SKIP
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, read_only: bool = False):
         """Opens (or creates) the store at ``path``. FileNotFoundError when its directory
         is missing, IsADirectoryError for a directory, ValueError for a file that is not
-        an archgym store."""
-        self._store = open_core_store(_checks.path("path", path))
+        an archgym store.
+
+        Opening for writing first checks the whole file (SQLite's quick_check: about a
+        quarter of a second per 300 MB cached, seconds from disk). ``read_only=True`` opens
+        an existing store for reading only, as ``archgym runs`` and ``export`` do: no check,
+        nothing written (also while a run writes to it), and it cannot be given to a run."""
+        self._read_only = _checks.boolean("read_only", read_only)
+        self._store = open_core_store(_checks.path("path", path), read_only=self._read_only)
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this store was opened with ``read_only=True``."""
+        return self._read_only
 
     @property
     def path(self) -> str:

@@ -47,9 +47,12 @@ std::int64_t run_id(const py::object& id) { return to_signed(id, "run_id"); }
 void bind_store(py::module_& m) {
   py::class_<Store, std::shared_ptr<Store>>(m, "Store",
                                             "The experiment database: one SQLite file (WAL).")
-      .def(py::init([](const py::object& path) { return std::make_shared<Store>(to_text(path, "Store: path")); }),
-           py::arg("path"),
-           "Opens or creates the store at `path`.")
+      .def(py::init([](const py::object& path, bool read_only) {
+             return std::make_shared<Store>(to_text(path, "Store: path"),
+                                            read_only ? StoreAccess::ReadOnly : StoreAccess::ReadWrite);
+           }),
+           py::arg("path"), py::arg("read_only") = false,
+           "Opens or creates the store at `path`; with read_only, opens an existing store without writing to it.")
       .def_property_readonly("path", &Store::path, "The database file.")
       .def(
           "runs",

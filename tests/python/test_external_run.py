@@ -488,3 +488,22 @@ def test_searches_refuse_runs_whose_rewards_do_not_compare(tmp_path):
                        r"run 3 \(dram requests=300\)"):
         store.searches([1, 2, 3])
     assert len(store.searches([1, 2])) == 4
+
+
+def test_a_read_only_store_reads_without_checking_or_writing_and_takes_no_run(tmp_path):
+    path = tmp_path / "runs.db"
+    with pytest.raises(FileNotFoundError, match="no such store"):
+        archgym.Store(path, read_only=True)
+    assert not path.exists()  # nothing created
+    archgym.run("dram", "random_walk", budget=3, seed=1, env_options=SMALL, store=path)
+    before = path.read_bytes()
+    store = archgym.Store(path, read_only=True)
+    assert store.read_only and not archgym.Store(path).read_only
+    assert len(store.evaluations(1)) == 3 and store.runs().iloc[0].status in ("finished", "target_met")
+    with pytest.raises(ValueError, match=r"was opened with read_only=True; open it with archgym.Store\(path\)"):
+        archgym.run("dram", "random_walk", budget=1, env_options=SMALL, store=store)
+    with pytest.raises(ValueError, match="read_only=True"):
+        archgym.ExternalRun(store, "dram", **SMALL)
+    assert path.read_bytes() == before
+    with pytest.raises(TypeError, match="read_only"):
+        archgym.Store(path, read_only="yes")
