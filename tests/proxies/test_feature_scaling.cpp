@@ -1,0 +1,57 @@
+// The learned feature scales are part of every saved kNN model: any change to how they
+// are computed changes model files. These pins are the exact values the first (serial)
+// implementation learned; a faster objective must reproduce them bit for bit.
+#include <cmath>
+#include <vector>
+
+#include "proxies/feature_scaling.h"
+#include "tests/catch.h"
+#include "tests/proxies/synthetic_data.h"
+
+using namespace archgym;
+
+namespace {
+
+struct PinnedCase {
+  const char* name;
+  ProxyTrainingSet data;
+  FeatureScalingOptions options;
+  std::vector<double> scales;  // as learned by the serial implementation (hex floats: exact)
+};
+
+std::vector<PinnedCase> pinned_cases() {
+  std::vector<PinnedCase> cases;
+  // One feature decides the metric: its scale grows until most kernel weights underflow.
+  const std::vector<testdata::Target> first{
+      {"y", [](const std::vector<double>& x) { return std::sin(2.0 * testdata::kPi * x[0]); }}};
+  cases.push_back({"one relevant feature", testdata::make_set(300, 6, first, 21), {},
+                   {0x1.67ec04cd394ap+16, 0x1.1da2df7ff9181p+0, 0x1.ef63fd6c9f2f2p-1, 0x1.e1f9a4919e3cp-1,
+                    0x1.e299f23ae28cdp-1, 0x1.fe9e4f746880fp-1}});
+  // Three metrics (one constant, left out) on a seeded sample of the rows.
+  FeatureScalingOptions sampled;
+  sampled.max_rows = 120;
+  sampled.seed = 9;
+  cases.push_back({"sampled rows, three metrics", testdata::make_set(250, 5, testdata::reference_targets(), 3),
+                   sampled,
+                   {0x1.7f3f7def3ef86p+7, 0x1.5b93f381f3c73p+3, 0x1.331ec549f7c68p+4, 0x1.4a097d088c67fp-4,
+                    0x1.425b8b0408e76p-10}});
+  // Features on a grid of {0, 0.5, 1}, like one-hot and few-valued knobs: many rows repeat
+  // a design, so many distances are 0.
+  ProxyTrainingSet grid = testdata::make_set(200, 4, testdata::reference_targets(), 4);
+  for (std::size_t r = 0; r < grid.rows(); ++r) {
+    for (double& v : grid.features[r]) v = std::round(v * 2.0) / 2.0;
+    grid.targets[r] = {testdata::smooth(grid.features[r]), testdata::step(grid.features[r])};
+  }
+  cases.push_back({"repeated designs", grid, {},
+                   {0x1.ceb31f609737fp+22, 0x1.c6ae8fcfa8424p+5, 0x1.0182d8c2fd3cfp+8, 0x1.78d343237f1afp-1}});
+  return cases;
+}
+
+}  // namespace
+
+TEST_CASE("learned feature scales are bit-identical to the pinned values", "[proxy][knn][scaling]") {
+  for (const PinnedCase& c : pinned_cases()) {
+    INFO(c.name);
+    CHECK(learn_feature_scales(c.data.features, c.data.targets, c.options) == c.scales);
+  }
+}
