@@ -44,14 +44,26 @@ std::vector<PinnedCase> pinned_cases() {
   }
   cases.push_back({"repeated designs", grid, {},
                    {0x1.ceb31f609737fp+22, 0x1.c6ae8fcfa8424p+5, 0x1.0182d8c2fd3cfp+8, 0x1.78d343237f1afp-1}});
+  // More rows than the objective handles in one block (it holds at most 2^20 gradient
+  // coefficients at once); a few iterations are enough to compare every bit.
+  FeatureScalingOptions short_run;
+  short_run.max_rows = 1500;
+  short_run.max_iterations = 4;
+  cases.push_back({"rows in several blocks", testdata::make_set(1500, 3, testdata::reference_targets(), 31),
+                   short_run, {0x1.c5741b79e3253p+9, 0x1.26c882fec5ac7p+1, 0x1.0d0898dde6033p+2}});
   return cases;
 }
 
 }  // namespace
 
-TEST_CASE("learned feature scales are bit-identical to the pinned values", "[proxy][knn][scaling]") {
+TEST_CASE("learned feature scales are bit-identical to the pinned values with any number of threads",
+          "[proxy][knn][scaling]") {
   for (const PinnedCase& c : pinned_cases()) {
-    INFO(c.name);
-    CHECK(learn_feature_scales(c.data.features, c.data.targets, c.options) == c.scales);
+    for (unsigned threads : {1u, 2u, 3u}) {
+      INFO(c.name << ", " << threads << " thread(s)");
+      FeatureScalingOptions options = c.options;
+      options.threads = threads;
+      CHECK(learn_feature_scales(c.data.features, c.data.targets, options) == c.scales);
+    }
   }
 }
