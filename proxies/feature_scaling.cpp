@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
+#include <span>
 
 #include <ceres/gradient_problem.h>
 #include <ceres/gradient_problem_solver.h>
@@ -12,6 +14,91 @@
 
 namespace archgym {
 namespace {
+
+// The loops that take the time (O(rows^2 x features) per evaluation) run on the widest
+// vector unit the CPU has. Their lanes are separate sums, each adding the same terms in
+// the same order whichever unit runs it (or a minimum, exact), so every clone gives the
+// same bits;
+// this file is compiled with -ffp-contract=off (proxies/CMakeLists.txt) so that no clone
+// fuses a multiply and an add into one rounding (the AVX-512 one could).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define ARCHGYM_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define ARCHGYM_VECTOR_CLONES
+#endif
+
+// Four doubles as one vector (GCC's and clang's vector extension): element-wise
+// arithmetic, each lane its own IEEE double, so the same bits as four scalar sums.
+constexpr std::size_t kChunk = 4;
+typedef double Chunk __attribute__((vector_size(kChunk * sizeof(double))));
+
+// Rows whose distances are summed at once: four vectors of sums held in registers, so
+// that each waits for its previous addition only every fourth addition.
+constexpr std::size_t kDistanceRows = 4 * kChunk;
+
+// dist[j] = sum over features f in order of s[f] * (xi[f] - xt[f * rows + j])^2, for
+// j < rows (a multiple of kDistanceRows). (Four named vectors: GCC keeps those in
+// registers, an array of them on the stack.)
+ARCHGYM_VECTOR_CLONES void scaled_distances(double* dist, const double* xt, std::size_t rows, std::size_t d,
+                                            const double* xi, const double* s) {
+  for (std::size_t j = 0; j < rows; j += kDistanceRows) {
+    Chunk sum0 = {}, sum1 = {}, sum2 = {}, sum3 = {};
+    for (std::size_t f = 0; f < d; ++f) {
+      Chunk x0, x1, x2, x3;
+      const double* column = xt + f * rows + j;
+      std::memcpy(&x0, column, sizeof x0);
+      std::memcpy(&x1, column + kChunk, sizeof x1);
+      std::memcpy(&x2, column + 2 * kChunk, sizeof x2);
+      std::memcpy(&x3, column + 3 * kChunk, sizeof x3);
+      const Chunk d0 = xi[f] - x0, d1 = xi[f] - x1, d2 = xi[f] - x2, d3 = xi[f] - x3;
+      sum0 += s[f] * d0 * d0;
+      sum1 += s[f] * d1 * d1;
+      sum2 += s[f] * d2 * d2;
+      sum3 += s[f] * d3 * d3;
+    }
+    std::memcpy(dist + j, &sum0, sizeof sum0);
+    std::memcpy(dist + j + kChunk, &sum1, sizeof sum1);
+    std::memcpy(dist + j + 2 * kChunk, &sum2, sizeof sum2);
+    std::memcpy(dist + j + 3 * kChunk, &sum3, sizeof sum3);
+  }
+}
+
+// The smallest of v[0..n).
+ARCHGYM_VECTOR_CLONES double smallest(const double* v, std::size_t n) {
+  double m[4] = {INFINITY, INFINITY, INFINITY, INFINITY};  // four at once: no chain of waits
+  std::size_t j = 0;
+  for (; j + 4 <= n; j += 4)
+    for (std::size_t l = 0; l < 4; ++l) m[l] = std::min(m[l], v[j + l]);
+  for (; j < n; ++j) m[0] = std::min(m[0], v[j]);
+  return std::min(std::min(m[0], m[1]), std::min(m[2], m[3]));
+}
+
+// A row j's coefficient in row i's part of the gradient.
+struct Term {
+  std::size_t j;
+  double a;  // -w_ij <r_i, z_j - p_i>
+};
+
+// For each term in order, sum[l] += a * (xi[l] - x[j * stride + l])^2 for the first
+// Chunks * 4 features. The sums stay in registers, Chunks independent vectors, so one
+// term's additions do not wait for the previous term's.
+template <std::size_t Chunks>
+ARCHGYM_VECTOR_CLONES void add_weighted_squares(double* sum, const double* xi, const double* x, std::size_t stride,
+                                                const Term* terms, std::size_t count) {
+  Chunk acc[Chunks], own[Chunks];
+  std::memcpy(acc, sum, sizeof acc);  // (memcpy: the rows need not be aligned)
+  std::memcpy(own, xi, sizeof own);
+  for (std::size_t t = 0; t < count; ++t) {
+    Chunk other[Chunks];
+    std::memcpy(other, x + terms[t].j * stride, sizeof other);
+    const double a = terms[t].a;
+    for (std::size_t c = 0; c < Chunks; ++c) {
+      const Chunk delta = own[c] - other[c];
+      acc[c] += a * delta * delta;
+    }
+  }
+  std::memcpy(sum, acc, sizeof acc);
+}
 
 // Leave-one-out squared error of Nadaraya-Watson regression with the Gaussian kernel
 // exp(-sum_f s_f (x_if - x_jf)^2), s_f = exp(theta_f), averaged over rows and metrics.
@@ -30,11 +117,21 @@ namespace {
 // is accumulated on its own thread.
 class LeaveOneOutKernelError final : public ceres::FirstOrderFunction {
  public:
-  LeaveOneOutKernelError(std::vector<double> x, std::vector<double> z, std::size_t n, std::size_t d,
+  LeaveOneOutKernelError(const std::vector<double>& x, std::vector<double> z, std::size_t n, std::size_t d,
                          std::size_t m, ThreadPool& pool)
-      : x_(std::move(x)), z_(std::move(z)), xt_(n * d), n_(n), d_(d), m_(m), pool_(pool) {
+      : z_(std::move(z)),
+        n_(n),
+        d_(d),
+        m_(m),
+        stride_((d + kChunk - 1) / kChunk * kChunk),
+        padded_rows_((n + kDistanceRows - 1) / kDistanceRows * kDistanceRows),
+        pool_(pool) {
+    // Both copies padded with zeros to whole vectors. A padded feature's delta is 0, so it
+    // only adds zeros to a gradient sum nobody reads; a padded row's distance is never read.
+    x_.assign(n * stride_, 0.0);
+    xt_.assign(d * padded_rows_, 0.0);
     for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t f = 0; f < d; ++f) xt_[f * n + i] = x_[i * d + f];
+      for (std::size_t f = 0; f < d; ++f) x_[i * stride_ + f] = xt_[f * padded_rows_ + i] = x[i * d + f];
   }
 
   int NumParameters() const override { return static_cast<int>(d_); }
@@ -45,22 +142,23 @@ class LeaveOneOutKernelError final : public ceres::FirstOrderFunction {
       if (!(std::abs(theta[f]) <= kMaxLogScale)) return false;  // Ceres backs off the step
       s[f] = std::exp(theta[f]);
     }
-    std::vector<double> squares(n_ * m_), g(d_, 0.0);
+    std::vector<double> squares(n_ * m_), g(stride_, 0.0);
     // Rows go in blocks so that the gradient coefficients held at once stay bounded.
     const std::size_t block = std::max<std::size_t>(1, kMaxTermsHeld / n_);
     std::vector<std::vector<Term>> terms(std::min(block, n_));
     const std::size_t row_jobs = std::min<std::size_t>(terms.size(), 4 * pool_.size());
-    const std::size_t feature_jobs = std::min<std::size_t>(d_, pool_.size());
+    const std::size_t chunks = stride_ / kChunk;
+    const std::size_t feature_jobs = std::min<std::size_t>(chunks, pool_.size());
     for (std::size_t first = 0; first < n_; first += block) {
       const std::size_t rows = std::min(block, n_ - first);
       pool_.for_each(row_jobs, [&](std::size_t job) {
-        RowScratch scratch(n_, m_);
+        RowScratch scratch(padded_rows_, m_);
         for (std::size_t r = job * rows / row_jobs; r < (job + 1) * rows / row_jobs; ++r)
           row(first + r, s.data(), scratch, &squares[(first + r) * m_], gradient ? &terms[r] : nullptr);
       });
       if (gradient == nullptr) continue;
       pool_.for_each(feature_jobs, [&](std::size_t job) {
-        accumulate_gradient(first, rows, terms, job * d_ / feature_jobs, (job + 1) * d_ / feature_jobs, g);
+        accumulate_gradient(first, rows, terms, job * chunks / feature_jobs, (job + 1) * chunks / feature_jobs, g);
       });
     }
     double total = 0.0;
@@ -78,48 +176,39 @@ class LeaveOneOutKernelError final : public ceres::FirstOrderFunction {
   // set to 0 without calling it. Adding 0 * anything to a sum leaves it as it is, so
   // such rows j are then skipped altogether.
   static constexpr double kExpUnderflow = -750.0;
-  static constexpr std::size_t kMaxTermsHeld = std::size_t{1} << 20;  // 16 MB of Terms
-
-  struct Term {
-    std::size_t j;
-    double a;  // -w_ij <r_i, z_j - p_i>
-  };
+  static constexpr std::size_t kMaxTermsHeld = std::size_t{1} << 18;  // 4 MB of Terms: a few times L2
   struct RowScratch {
-    RowScratch(std::size_t n, std::size_t m) : dist(n), w(n), p(m), r(m) { near.reserve(n); }
+    RowScratch(std::size_t n, std::size_t m) : dist(n), w(n), p(m), r(m), near(n) {}
     std::vector<double> dist, w, p, r;
-    std::vector<std::size_t> near;  // rows j with w_ij > 0, in order
+    std::vector<std::size_t> near;  // rows j with w_ij > 0, in order (the first `count`)
   };
 
   // Row i's squared residuals (m of them) and, when `terms` is given, its gradient
   // coefficients for the rows j with a non-zero weight, in order of j.
   void row(std::size_t i, const double* s, RowScratch& sc, double* squares, std::vector<Term>* terms) const {
-    // Distances feature by feature over all rows at once (contiguous, so vectorised);
-    // each dist[j] still adds its features in order. dist[i] (0) is never read.
-    std::fill(sc.dist.begin(), sc.dist.end(), 0.0);
-    for (std::size_t f = 0; f < d_; ++f) {
-      const double sf = s[f], xif = x_[i * d_ + f];
-      const double* col = &xt_[f * n_];
-      double* dist = sc.dist.data();
-      for (std::size_t j = 0; j < n_; ++j) {
-        const double delta = xif - col[j];
-        dist[j] += sf * delta * delta;
-      }
-    }
-    double nearest = INFINITY;
-    for (std::size_t j = 0; j < n_; ++j)
-      if (j != i) nearest = std::min(nearest, sc.dist[j]);
-    double weight_sum = 0.0;
-    sc.near.clear();
+    scaled_distances(sc.dist.data(), xt_.data(), padded_rows_, d_, &x_[i * stride_], s);
+    sc.dist[i] = INFINITY;  // not its own neighbour: no weight, not the nearest
+    const double nearest = smallest(sc.dist.data(), n_);
+    // The rows whose weight exp(nearest - dist) does not underflow, found without
+    // branching (when the scales are large, most are not), then weighed in order.
+    std::size_t candidates = 0;
     for (std::size_t j = 0; j < n_; ++j) {
-      const double e = nearest - sc.dist[j];
-      if (j == i || e < kExpUnderflow) continue;
-      sc.w[j] = std::exp(e);
-      if (sc.w[j] == 0.0) continue;
-      weight_sum += sc.w[j];
-      sc.near.push_back(j);
+      sc.near[candidates] = j;
+      candidates += !(nearest - sc.dist[j] < kExpUnderflow);
     }
+    double weight_sum = 0.0;
+    std::size_t count = 0;
+    for (std::size_t c = 0; c < candidates; ++c) {
+      const std::size_t j = sc.near[c];
+      const double w = std::exp(nearest - sc.dist[j]);
+      if (w == 0.0) continue;
+      sc.w[j] = w;
+      weight_sum += w;
+      sc.near[count++] = j;
+    }
+    const auto near = std::span(sc.near).first(count);
     std::fill(sc.p.begin(), sc.p.end(), 0.0);
-    for (std::size_t j : sc.near) {
+    for (std::size_t j : near) {
       sc.w[j] /= weight_sum;
       const double* zj = &z_[j * m_];
       for (std::size_t k = 0; k < m_; ++k) sc.p[k] += sc.w[j] * zj[k];
@@ -131,7 +220,7 @@ class LeaveOneOutKernelError final : public ceres::FirstOrderFunction {
     }
     if (terms == nullptr) return;
     terms->clear();
-    for (std::size_t j : sc.near) {
+    for (std::size_t j : near) {
       const double* zj = &z_[j * m_];
       double agreement = 0.0;
       for (std::size_t k = 0; k < m_; ++k) agreement += sc.r[k] * (zj[k] - sc.p[k]);
@@ -139,29 +228,38 @@ class LeaveOneOutKernelError final : public ceres::FirstOrderFunction {
     }
   }
 
-  // Adds the terms of rows first..first+rows-1 to g[f] for f in [f_begin, f_end), in
-  // (i, j) order. Each thread owns its features' sums (a local copy: threads writing
-  // neighbouring elements of g would fight over the cache line).
+  // Adds the terms of rows first..first+rows-1 to g for the features of chunks
+  // [chunk_begin, chunk_end), in (i, j) order. Each thread owns its features' sums (a local
+  // copy: threads writing neighbouring elements of g would fight over the cache line).
   void accumulate_gradient(std::size_t first, std::size_t rows, const std::vector<std::vector<Term>>& terms,
-                           std::size_t f_begin, std::size_t f_end, std::vector<double>& g) const {
-    std::vector<double> sum(g.begin() + f_begin, g.begin() + f_end);
-    const std::size_t width = f_end - f_begin;
-    for (std::size_t r = 0; r < rows; ++r) {
-      const double* xi = &x_[(first + r) * d_ + f_begin];
-      for (const Term& t : terms[r]) {
-        const double* xj = &x_[t.j * d_ + f_begin];
-        for (std::size_t f = 0; f < width; ++f) {
-          const double delta = xi[f] - xj[f];
-          sum[f] += t.a * delta * delta;
+                           std::size_t chunk_begin, std::size_t chunk_end, std::vector<double>& g) const {
+    const std::size_t begin = chunk_begin * kChunk, end = chunk_end * kChunk;
+    std::vector<double> sum(g.begin() + begin, g.begin() + end);
+    // Up to four chunks per pass over the terms (registers enough for their sums).
+    for (std::size_t c = 0; c < chunk_end - chunk_begin; c += 4) {
+      const std::size_t offset = begin + c * kChunk;
+      for (std::size_t r = 0; r < rows; ++r) {
+        const double* xi = &x_[(first + r) * stride_ + offset];
+        const Term* t = terms[r].data();
+        const std::size_t count = terms[r].size();
+        double* out = &sum[c * kChunk];
+        switch (std::min<std::size_t>(4, chunk_end - chunk_begin - c)) {
+          case 1: add_weighted_squares<1>(out, xi, &x_[offset], stride_, t, count); break;
+          case 2: add_weighted_squares<2>(out, xi, &x_[offset], stride_, t, count); break;
+          case 3: add_weighted_squares<3>(out, xi, &x_[offset], stride_, t, count); break;
+          default: add_weighted_squares<4>(out, xi, &x_[offset], stride_, t, count); break;
         }
       }
     }
-    std::copy(sum.begin(), sum.end(), g.begin() + f_begin);
+    std::copy(sum.begin(), sum.end(), g.begin() + begin);
   }
 
-  std::vector<double> x_, z_;  // [row * d + feature], [row * m + metric] (standardised)
-  std::vector<double> xt_;     // x_ transposed: [feature * n + row]
+  std::vector<double> z_;   // [row * m + metric] (standardised)
+  std::vector<double> x_;   // [row * stride + feature], zero beyond d
+  std::vector<double> xt_;  // [feature * padded_rows + row]
   std::size_t n_, d_, m_;
+  std::size_t stride_;       // features per row of x_
+  std::size_t padded_rows_;  // rows per feature of xt_
   ThreadPool& pool_;
 };
 
@@ -241,7 +339,7 @@ std::vector<double> learn_feature_scales(const std::vector<std::vector<double>>&
   std::vector<double> theta(d, -std::log(mean_distance));
 
   ThreadPool pool(options.threads);  // before the problem, which uses it until destroyed
-  ceres::GradientProblem problem(new LeaveOneOutKernelError(std::move(x), std::move(z), n, d, m, pool));
+  ceres::GradientProblem problem(new LeaveOneOutKernelError(x, std::move(z), n, d, m, pool));
   ceres::GradientProblemSolver::Options solver;
   solver.max_num_iterations = options.max_iterations;
   solver.logging_type = ceres::SILENT;

@@ -44,7 +44,7 @@ std::vector<PinnedCase> pinned_cases() {
   }
   cases.push_back({"repeated designs", grid, {},
                    {0x1.ceb31f609737fp+22, 0x1.c6ae8fcfa8424p+5, 0x1.0182d8c2fd3cfp+8, 0x1.78d343237f1afp-1}});
-  // More rows than the objective handles in one block (it holds at most 2^20 gradient
+  // More rows than the objective handles in one block (it holds at most 2^18 gradient
   // coefficients at once); a few iterations are enough to compare every bit.
   FeatureScalingOptions short_run;
   short_run.max_rows = 1500;
