@@ -4,20 +4,22 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "core/text.h"
 
 namespace archgym {
 
-ProgressBar::ProgressBar(std::FILE* out) : ProgressBar(out, isatty(fileno(out)) != 0) {}
+ProgressBar::ProgressBar(std::FILE* out, ProgressLabels labels)
+    : ProgressBar(out, isatty(fileno(out)) != 0, std::move(labels)) {}
 
-ProgressBar::ProgressBar(std::FILE* out, bool interactive)
-    : out_(out), interactive_(interactive), start_(std::chrono::steady_clock::now()) {}
+ProgressBar::ProgressBar(std::FILE* out, bool interactive, ProgressLabels labels)
+    : out_(out), interactive_(interactive), labels_(std::move(labels)), start_(std::chrono::steady_clock::now()) {}
 
-void ProgressBar::update(std::uint64_t done, std::uint64_t total, double best_reward) {
+void ProgressBar::update(std::uint64_t done, std::uint64_t total, double value) {
   done_ = done;
   total_ = total;
-  best_reward_ = best_reward;
+  value_ = value;
   seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double fraction = total == 0 ? 1.0 : std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
   const int decile = static_cast<int>(fraction * 10);
@@ -32,20 +34,22 @@ void ProgressBar::draw() {
       total_ == 0 ? 1.0 : std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_));
   constexpr int kWidth = 20;
   const int filled = static_cast<int>(fraction * kWidth);
-  char rate[64];
-  if (done_ <= replayed_ && replayed_ > 0) {
-    std::snprintf(rate, sizeof rate, "replayed from the store");
-  } else {
+  std::string rate;
+  if (labels_.rate && done_ <= replayed_ && replayed_ > 0) {
+    rate = "  replayed from the store";
+  } else if (labels_.rate) {
     const double evaluated = static_cast<double>(done_ - replayed_);  // in this process
-    std::snprintf(rate, sizeof rate, "%.1f evals/s", seconds_ > 0 ? evaluated / seconds_ : 0.0);
+    char text[64];
+    std::snprintf(text, sizeof text, "  %.1f ", seconds_ > 0 ? evaluated / seconds_ : 0.0);
+    rate = text + labels_.unit + "/s";
   }
-  char line[256];
-  std::snprintf(line, sizeof line, "[%s%s] %llu/%llu evals  %s  best reward %s",
-                std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(),
-                static_cast<unsigned long long>(done_), static_cast<unsigned long long>(total_), rate,
-                std::isfinite(best_reward_) ? format_double(std::round(best_reward_ * 1e4) / 1e4).c_str() : "-");
-  if (interactive_) std::fprintf(out_, "\r%s\033[K", line);
-  else std::fprintf(out_, "%s\n", line);
+  const std::string line =
+      (labels_.title.empty() ? "" : labels_.title + " ") + "[" + std::string(filled, '#') +
+      std::string(kWidth - filled, '.') + "] " + std::to_string(done_) + "/" + std::to_string(total_) + " " +
+      labels_.unit + rate + "  " + labels_.value + " " +
+      (std::isfinite(value_) ? format_double(std::round(value_ * 1e4) / 1e4) : "-");
+  if (interactive_) std::fprintf(out_, "\r%s\033[K", line.c_str());
+  else std::fprintf(out_, "%s\n", line.c_str());
   std::fflush(out_);
   drawn_ = true;
 }

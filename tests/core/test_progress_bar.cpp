@@ -96,3 +96,19 @@ TEST_CASE("a resumed run's progress shows replayed evaluations as such, not in t
   // 30 evaluated in this process in a few microseconds: a rate, not "replayed".
   CHECK(out.find(" evals/s  best reward 2.5\n", at) != std::string::npos);
 }
+
+TEST_CASE("a labelled progress bar shows its title, unit and value, and no rate") {
+  // A proxy model's fit: L-BFGS iterations and the loss, where a run shows evaluations,
+  // their rate and the best reward.
+  std::FILE* f = std::tmpfile();
+  ProgressBar bar(f, /*interactive=*/false, {"learning feature scales", "iterations", false, "loss"});
+  bar.update(0, 100, 0.52);
+  bar.update(12, 100, 0.21311);
+  bar.finish();
+  const std::string out = contents(f);
+  std::fclose(f);
+  CHECK(out.find("learning feature scales [....................] 0/100 iterations  loss 0.52\n") == 0);
+  CHECK(out.find("learning feature scales [##..................] 12/100 iterations  loss 0.2131\n") !=
+        std::string::npos);
+  CHECK(out.find("/s") == std::string::npos);
+}
