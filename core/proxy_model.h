@@ -14,6 +14,7 @@
 // Designs reach a model as numbers through proxy_features() (one column per ordered
 // parameter, one-hot columns for a categorical one), so models never see Values.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,10 +32,19 @@ struct ProxyTrainingSet {
   std::size_t rows() const { return features.size(); }
 };
 
-// What every proxy factory receives.
+// How far a long fit is: `done` of `total` steps of `stage` and the loss it is driving
+// down (the kNN: "learning feature scales", L-BFGS iterations, the leave-one-out error).
+// Called on the thread that called fit().
+using ProxyFitProgress =
+    std::function<void(const std::string& stage, std::uint64_t done, std::uint64_t total, double loss)>;
+
+// What every proxy factory receives. Neither `workers` nor `progress` may change the
+// fitted model: they are not saved with it.
 struct ProxyContext {
   Options hyperparameters;
   std::uint64_t seed = 1;
+  unsigned workers = 0;       // threads fit() may use; 0 = hardware concurrency, 1 = the caller alone
+  ProxyFitProgress progress;  // empty = none
 };
 
 class ProxyModel {

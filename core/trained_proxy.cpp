@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -16,6 +17,7 @@
 #include "archgym_version.h"
 #include "core/input_files.h"
 #include "core/json_util.h"
+#include "core/progress_bar.h"
 #include "core/registry.h"
 #include "core/text.h"
 
@@ -35,6 +37,30 @@ std::vector<std::string> space_signature(const DesignSpace& space) {
   for (const Parameter& p : space.parameters()) out.push_back(p.name() + ": " + p.allowed());
   return out;
 }
+
+// A progress bar on stderr for each stage a fit reports (so far the kNN's "learning
+// feature scales", counting L-BFGS iterations). Destroying it ends its line, so that an
+// error message starts on a line of its own.
+class FitProgressBar {
+ public:
+  ~FitProgressBar() { finish(); }
+  void operator()(const std::string& stage, std::uint64_t done, std::uint64_t total, double loss) {
+    if (!bar_ || stage != stage_) {
+      finish();
+      bar_ = std::make_unique<ProgressBar>(stderr, ProgressLabels{stage, "iterations", false, "loss"});
+      stage_ = stage;
+    }
+    bar_->update(done, total, loss);
+  }
+  void finish() {
+    if (bar_) bar_->finish();
+    bar_.reset();
+  }
+
+ private:
+  std::unique_ptr<ProgressBar> bar_;
+  std::string stage_;
+};
 
 // JSON has no NaN: an undefined error (R^2 of a constant metric) is written as null.
 ojson number_or_null(double x) { return std::isfinite(x) ? ojson(x) : ojson(nullptr); }
@@ -116,9 +142,17 @@ TrainedProxy TrainedProxy::train(const ProxyDataset& data, const ProxyTrainingOp
   set.metric_names = t.metric_names_;
   set.features = features_of(space, data.designs, split.train);
   for (std::size_t r : split.train) set.targets.push_back(data.targets[r]);
-  auto model = build_proxy(options.model, ProxyContext{t.hyperparameters_, options.seed});
+  ProxyContext context{t.hyperparameters_, options.seed, options.workers, {}};
+  // Shared with the callback, which the model may keep beyond this function.
+  const auto bar = std::make_shared<FitProgressBar>();
+  if (options.progress)
+    context.progress = [bar](const std::string& stage, std::uint64_t done, std::uint64_t total, double loss) {
+      (*bar)(stage, done, total, loss);
+    };
+  auto model = build_proxy(options.model, context);
   try {
     model->fit(set);
+    bar->finish();
   } catch (const std::invalid_argument& e) {
     // Whole designs go to one side of the split, so a run that repeats few designs can
     // hold out far more rows than the test fraction: say so next to the model's complaint.

@@ -298,6 +298,12 @@ const ProxyRegistrar knn_registrar{
       FeatureScalingOptions scaling_options;
       scaling_options.max_rows = static_cast<std::size_t>(ctx.hyperparameters.integer("scaling_rows"));
       scaling_options.seed = ctx.seed;
+      scaling_options.threads = ctx.workers;
+      if (ctx.progress)
+        scaling_options.progress = [report = ctx.progress](int iteration, int max_iterations, double loss) {
+          report("learning feature scales", static_cast<std::uint64_t>(iteration),
+                 static_cast<std::uint64_t>(max_iterations), loss);
+        };
       return std::make_unique<Knn>(static_cast<std::size_t>(k),
                                    w == "uniform" ? Weighting::Uniform : Weighting::Distance,
                                    scaling == "learned" ? Scaling::Learned : Scaling::None, scaling_options);

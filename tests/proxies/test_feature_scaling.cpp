@@ -1,9 +1,12 @@
 // The learned feature scales are part of every saved kNN model: any change to how they
 // are computed changes model files. These pins are the exact values the first (serial)
 // implementation learned; a faster objective must reproduce them bit for bit.
+#include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
+#include "core/registry.h"
 #include "proxies/feature_scaling.h"
 #include "tests/catch.h"
 #include "tests/proxies/synthetic_data.h"
@@ -66,4 +69,59 @@ TEST_CASE("learned feature scales are bit-identical to the pinned values with an
       CHECK(learn_feature_scales(c.data.features, c.data.targets, options) == c.scales);
     }
   }
+}
+
+TEST_CASE("learning feature scales reports each iteration and its loss", "[proxy][knn][scaling]") {
+  const PinnedCase c = pinned_cases().front();
+  std::vector<int> iterations;
+  std::vector<double> losses;
+  FeatureScalingOptions options = c.options;
+  options.progress = [&](int iteration, int max_iterations, double loss) {
+    CHECK(max_iterations == options.max_iterations);
+    iterations.push_back(iteration);
+    losses.push_back(loss);
+  };
+  // Watching does not change what is learned.
+  CHECK(learn_feature_scales(c.data.features, c.data.targets, options) == c.scales);
+  REQUIRE(iterations.size() >= 2);
+  for (std::size_t k = 0; k < iterations.size(); ++k) CHECK(iterations[k] == static_cast<int>(k));  // 0 = the start
+  CHECK(iterations.back() <= options.max_iterations);
+  for (double loss : losses) CHECK((std::isfinite(loss) && loss >= 0.0));
+  CHECK(losses.back() < losses.front());
+
+  // Nothing to learn from (a constant metric): no iteration to report.
+  iterations.clear();
+  const std::vector<std::vector<double>> constant(c.data.rows(), {3.5});
+  CHECK(learn_feature_scales(c.data.features, constant, options) == std::vector<double>(6, 1.0));
+  CHECK(iterations.empty());
+}
+
+TEST_CASE("the knn model reports learning its scales through the proxy context", "[proxy][knn][scaling]") {
+  const PinnedCase c = pinned_cases().front();
+  ProxyTrainingSet set = c.data;
+  std::vector<std::string> stages;
+  std::uint64_t last = 0, total = 0;
+  ProxyContext context;
+  context.seed = 1;
+  context.workers = 2;
+  context.progress = [&](const std::string& stage, std::uint64_t done, std::uint64_t of, double) {
+    stages.push_back(stage);
+    last = done;
+    total = of;
+  };
+  context.hyperparameters = proxy_options("knn", {{"scaling_rows", "500"}});
+  auto model = build_proxy("knn", context);
+  model->fit(set);
+  REQUIRE_FALSE(stages.empty());
+  CHECK(stages.front() == "learning feature scales");
+  CHECK(std::count(stages.begin(), stages.end(), stages.front()) == static_cast<long>(stages.size()));
+  CHECK(total == 100);
+  CHECK((last > 0 && last <= total));
+  CHECK(model->feature_weights() == c.scales);  // 2 workers, a callback: the same scales
+
+  // Equal scales are not learned, so there is nothing to report.
+  stages.clear();
+  context.hyperparameters = proxy_options("knn", {{"scaling", "none"}});
+  build_proxy("knn", context)->fit(set);
+  CHECK(stages.empty());
 }
