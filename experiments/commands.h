@@ -45,6 +45,8 @@ struct ProxyTrainRequest {
   double test_fraction = 0.2;
   std::uint64_t seed = 1;
   std::string out_path;
+  unsigned workers = 0;  // threads fitting the model (0 = all cores); the model is the same for any
+  bool progress = true;  // progress bar on stderr while the model reports progress
 };
 void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out);
 // `archgym proxy eval`: a saved model's error on stored runs of the same env configuration.

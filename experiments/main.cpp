@@ -183,6 +183,11 @@ int main(int argc, char** argv) {
   proxy_train->add_option("--seed", proxy_request.seed, "seed of the split and the model")
       ->transform(decimal(0, UINT64_MAX))->capture_default_str();
   proxy_train->add_option("--out", proxy_request.out_path, "model file to write (JSON)")->required();
+  proxy_train->add_option("--workers", proxy_request.workers,
+                          "threads fitting the model (0 = all cores; the model is the same for any number)")
+      ->transform(decimal(0, archgym::kMaxWorkers));
+  proxy_train->add_flag("--progress,!--no-progress", proxy_request.progress,
+                        "progress bar on stderr while the model reports it (the kNN's feature scales; default on)");
   CLI::App* proxy_eval = proxy->add_subcommand("eval", "a saved model's error on stored runs");
   proxy_eval->add_option("--model", model_path, "model file written by `archgym proxy train`")->required();
   proxy_eval->add_option("--store", store_path, "experiment database")->capture_default_str();

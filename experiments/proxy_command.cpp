@@ -13,6 +13,7 @@
 #include "core/trained_proxy.h"
 #include "experiments/cli_error.h"
 #include "experiments/commands.h"
+#include "experiments/interrupt.h"
 
 namespace archgym::cli {
 namespace {
@@ -72,6 +73,8 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
   options.model = request.model;
   options.test_fraction = request.test_fraction;
   options.seed = request.seed;
+  options.workers = request.workers;
+  options.progress = request.progress;
   for (const std::string& text : request.sets) {
     const auto eq = text.find('=');
     if (eq == std::string::npos || eq == 0)
@@ -98,9 +101,11 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
   if (data.env == "proxy")
     out << "  note: these runs searched a proxy, so their metrics are its predictions: this model learns that "
            "model, not the simulator\n";
+  out.flush();  // before any progress on stderr (a log holding both keeps their order)
   const auto start = std::chrono::steady_clock::now();
   TrainedProxy proxy;
   try {
+    BrokenPipeIgnored progress_pipe;  // a gone reader of the progress does not lose the model
     proxy = TrainedProxy::train(data, options);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());

@@ -191,14 +191,18 @@ def list_proxy_models() -> list[dict]:
 
 def train_proxy(store: Store | str | Path, runs: int | Iterable[int] | None = None, *,
                 model: str = "random_forest", test_fraction: float = 0.2, seed: int = 1,
-                **hyperparameters: Any) -> Proxy:
+                workers: int = 0, progress: bool = False, **hyperparameters: Any) -> Proxy:
     """Fits proxy ``model`` on the valid evaluations of ``runs`` (every run when None; they
     must share env and env options), holding out ``test_fraction`` of the designs (whole
     designs: a design evaluated twice never lands on both sides) to measure the error.
-    Same data, hyperparameters and seed give the same model."""
+    Same data, hyperparameters and seed give the same model, whatever ``workers`` (threads
+    fitting it; 0 = all cores). ``progress`` draws a progress bar on stderr while the model
+    reports progress (the kNN learning its feature scales, which takes a while with a
+    large ``scaling_rows``)."""
     return Proxy(_core.train_proxy(_core_store(store), _checks.run_ids(runs), model,
                                    _checks.real("test_fraction", test_fraction),
-                                   _checks.seed(seed), **hyperparameters))
+                                   _checks.seed(seed), _checks.integer("workers", workers, 0, _core.MAX_WORKERS),
+                                   _checks.boolean("progress", progress), **hyperparameters))
 
 
 def load_proxy(path: str | Path) -> Proxy:

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/registry.h"
+#include "core/runner.h"
 #include "core/store.h"
 #include "core/trained_proxy.h"
 #include "python/bindings/bindings.h"
@@ -172,12 +173,15 @@ void bind_proxy(py::module_& m) {
   m.def(
       "train_proxy",
       [](const py::object& store, const py::object& runs, const py::object& model, const py::object& test_fraction,
-         const py::object& seed, const py::kwargs& hyperparameters) {
+         const py::object& seed, const py::object& workers, const py::object& progress,
+         const py::kwargs& hyperparameters) {
         ProxyTrainingOptions options;
         options.model = to_text(model, "train_proxy: model");
         options.hyperparameters = to_option_text(hyperparameters);
         options.test_fraction = to_number(test_fraction, "train_proxy: test_fraction");
         options.seed = to_unsigned(seed, "train_proxy: seed", 0, UINT64_MAX);
+        options.workers = static_cast<unsigned>(to_unsigned(workers, "train_proxy: workers", 0, kMaxWorkers));
+        options.progress = to_bool(progress, "train_proxy: progress");
         proxy_options(options.model, options.hyperparameters);  // bad names fail before reading the store
         const ProxyDataset data =
             dataset(to_store(store, "train_proxy: store"), to_run_ids(runs, "train_proxy: runs"));
@@ -185,9 +189,11 @@ void bind_proxy(py::module_& m) {
         return std::make_shared<TrainedProxy>(TrainedProxy::train(data, options));
       },
       py::arg("store"), py::arg("runs") = py::tuple(), py::arg("model") = "random_forest",
-      py::arg("test_fraction") = 0.2, py::arg("seed") = 1,
+      py::arg("test_fraction") = 0.2, py::arg("seed") = 1, py::arg("workers") = 0, py::arg("progress") = false,
       "Fits proxy `model` on the valid evaluations of `runs` (all runs when empty; they must share env\n"
-      "and env options), holding out `test_fraction` of the designs to measure the error.");
+      "and env options), holding out `test_fraction` of the designs to measure the error. `workers`\n"
+      "threads fit it (0 = all cores; the model is the same for any number); `progress` draws a bar on\n"
+      "stderr while the model reports progress (the kNN's feature scales).");
 
   m.def(
       "load_proxy",

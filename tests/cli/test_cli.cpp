@@ -922,6 +922,32 @@ TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy",
   CHECK(r.out.find("random_forest") != std::string::npos);
 }
 
+TEST_CASE("cli: proxy train shows the kNN learning its scales, unless --no-progress", "[cli][proxy]") {
+  const auto dir = scratch_dir("proxy_progress");
+  REQUIRE(run_cli(dir, kSmallRun + " --agent random_walk --budget 40 --seed 1 --no-stop-on-target --store s.db")
+              .exit_code == 0);
+  auto r = run_cli(dir, "proxy train --store s.db --model knn --out a.json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  // stderr is a file here, as in a CI log: one line per tenth, never redrawn in place.
+  CHECK(r.err.rfind("learning feature scales [", 0) == 0);
+  CHECK(r.err.find(" iterations  loss ") != std::string::npos);
+  CHECK(r.err.find('\r') == std::string::npos);
+  CHECK(r.err.back() == '\n');
+  CHECK(r.out.find("fitted 'knn'") != std::string::npos);  // the report itself stays on stdout
+
+  r = run_cli(dir, "proxy train --store s.db --model knn --no-progress --workers 1 --out b.json");
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  // Threads and the progress bar change nothing in the model file.
+  CHECK(read_file(dir / "b.json") == read_file(dir / "a.json"));
+  // A model that reports nothing draws nothing.
+  r = run_cli(dir, "proxy train --store s.db --model random_forest --set trees=5 --out f.json");
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  require_rejected(dir, "proxy train --store s.db --model knn --workers 4097 --out c.json", {"--workers", "[0, 4096]"});
+}
+
 TEST_CASE("cli: bad proxy input is rejected with exit code 2", "[cli][proxy]") {
   const auto dir = scratch_dir("proxy_bad");
   make_store(dir);
@@ -1144,6 +1170,31 @@ TEST_CASE("cli: a run whose progress goes to a closed pipe finishes into the sto
   const auto runs = run_cli(dir, "runs --store s.db");
   INFO(runs.err);
   CHECK(runs.out.find("finished  40") != std::string::npos);
+}
+
+TEST_CASE("cli: proxy training whose progress goes to a closed pipe still saves the model", "[cli][proxy]") {
+  // As for a run: the progress bar's reader may be gone (`2>&1 | head -2`).
+  const auto dir = scratch_dir("proxy_progress_pipe");
+  make_store(dir);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    int fds[2];
+    if (pipe(fds) != 0 || chdir(dir.c_str()) != 0) _exit(127);
+    close(fds[0]);
+    dup2(fds[1], STDERR_FILENO);
+    const int out = open("cli.out", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(out, STDOUT_FILENO);
+    std::signal(SIGPIPE, SIG_DFL);
+    execl(ARCHGYM_CLI, "archgym", "proxy", "train", "--store", "s.db", "--model", "knn", "--progress", "--out",
+          "k.json", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const int status = wait_cli(pid);
+  INFO(read_file(dir / "cli.out"));
+  CHECK_FALSE(WIFSIGNALED(status));
+  CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  CHECK(read_file(dir / "cli.out").find("saved k.json") != std::string::npos);
+  CHECK(fs::exists(dir / "k.json"));
 }
 
 TEST_CASE("cli: reading commands say what a store path is when it is no store file", "[cli]") {

@@ -119,6 +119,20 @@ def test_bad_input_raises_with_the_core_message(dram_runs_store, tmp_path):
         gymnasium.make("archgym/Proxy-v0")
 
 
+def test_training_is_silent_unless_asked_and_the_same_with_any_workers(dram_runs_store, capfd):
+    quiet = archgym.train_proxy(dram_runs_store, [1], model="knn", workers=1)
+    assert capfd.readouterr() == ("", "")
+    shown = archgym.train_proxy(dram_runs_store, [1], model="knn", workers=2, progress=True)
+    err = capfd.readouterr().err  # the C++ side writes it: file descriptor 2, not sys.stderr
+    assert err.startswith("learning feature scales [")
+    assert " iterations  loss " in err
+    assert shown._proxy.to_json() == quiet._proxy.to_json()
+    with pytest.raises(ValueError, match="workers must be at least 0"):
+        archgym.train_proxy(dram_runs_store, model="knn", workers=-1)
+    with pytest.raises(TypeError, match="progress must be True or False"):
+        archgym.train_proxy(dram_runs_store, model="knn", progress="yes")
+
+
 def test_feature_weights_name_every_feature_largest_first(dram_runs_store):
     knn = archgym.train_proxy(dram_runs_store, [1], model="knn", seed=3)
     weights = knn.feature_weights
