@@ -8,14 +8,20 @@
 //    simulator and to DRAMSys 4.0 as ArchGym ran it (a process per evaluation, 15 ms at
 //    best for a 10,000-request trace: ARCHITECTURE.md), and the held-out error of the
 //    metrics ArchGym's reward uses.
+// 4. Time the kNN's fit at each --knn-scaling-rows setting (how many training rows its
+//    feature scales are learned from; O(rows^2) per L-BFGS step), on all cores and on one.
+//    5000 rows need at least 6250 designs (20% are held out).
 //
-// Usage: proxy_bench [designs=1000] [workload=stream]  (--help for the ranges)
+// Usage: proxy_bench [designs=1000] [workload=stream] [--knn-scaling-rows 400,5000]
+//        (--help for the ranges)
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <unistd.h>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -50,6 +56,10 @@ int main(int argc, char** argv) try {
       ->check(CLI::Range(std::uint64_t{10}, std::uint64_t{1000000}));
   app.add_option("workload", workload, "the DRAM env's workload")
       ->check(CLI::IsMember({"stream", "random", "cloud-1", "cloud-2"}));
+  std::vector<std::uint64_t> scaling_rows{400, 5000};
+  app.add_option("--knn-scaling-rows", scaling_rows, "kNN scaling_rows settings to time the fit at")
+      ->delimiter(',')
+      ->check(CLI::Range(std::uint64_t{3}, std::uint64_t{5000}));
   CLI11_PARSE(app, argc, argv);
   const ScratchDir scratch;
   const fs::path& dir = scratch.path;
@@ -105,6 +115,28 @@ int main(int argc, char** argv) try {
     std::printf("%-14s %7.2f %10.0f %8.0f %9.0f %9.3f %10.3f %10.2f %10.2f%s\n", model.c_str(), fit_seconds, rate,
                 rate / sim_rate, rate * kDramsysBestSecondsPerEval, error("power_W").r2, error("latency_ms").r2,
                 error("power_W").mape, error("latency_ms").mape, sink == -1 ? " " : "");
+  }
+
+  {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    std::printf("\nkNN fit by scaling_rows (its feature scales learn from that many training rows):\n");
+    const std::string all_cores = "fit s " + std::to_string(cores) + " threads";
+    std::printf("%12s  %9s  %16s  %14s\n", "scaling_rows", "rows used", all_cores.c_str(), "fit s 1 thread");
+    for (std::uint64_t rows : scaling_rows) {
+      double seconds[2] = {0, 0};
+      std::size_t train_rows = 0;
+      for (unsigned workers : {0u, 1u}) {
+        archgym::ProxyTrainingOptions options;
+        options.model = "knn";
+        options.hyperparameters = {{"scaling_rows", std::to_string(rows)}};
+        options.workers = workers;
+        const auto start = Clock::now();
+        train_rows = archgym::TrainedProxy::train(data, options).train_rows();
+        seconds[workers] = seconds_since(start);
+      }
+      std::printf("%12llu  %9zu  %16.2f  %14.2f\n", static_cast<unsigned long long>(rows),
+                  std::min<std::size_t>(rows, train_rows), seconds[0], seconds[1]);
+    }
   }
   return 0;
 } catch (const std::exception& e) {

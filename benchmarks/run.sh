@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs the speed benchmarks; prints rates and ratios to the reference.
 #   dram_bench [seconds]: DRAM env evaluations/s and simulator requests/s
-#   proxy_bench [designs] [workload]: proxy models vs the simulator they learned
+#   proxy_bench [designs] [workload]: proxy models vs the simulator they learned, and the
+#     kNN fit time by scaling_rows (--knn-scaling-rows; 5000 rows need 6250 designs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --build "${BUILD_DIR:-build}" --target dram_bench proxy_bench -j2 >/dev/null

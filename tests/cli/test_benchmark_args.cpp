@@ -38,6 +38,8 @@ TEST_CASE("benchmarks: dram_bench and proxy_bench refuse bad arguments, naming t
 
   require_refused(dir, ARCHGYM_PROXY_BENCH, "5", {"designs", "not in range 10 to 1000000"});
   require_refused(dir, ARCHGYM_PROXY_BENCH, "20 foo", {"workload", "foo not in {stream,random,cloud-1,cloud-2}"});
+  require_refused(dir, ARCHGYM_PROXY_BENCH, "20 --knn-scaling-rows 400,6000",
+                  {"--knn-scaling-rows", "not in range 3 to 5000"});
 }
 
 TEST_CASE("benchmarks: dram_vs_dramsim3 refuses unknown options and names a bad reference file", "[cli]") {
