@@ -5,6 +5,7 @@
 #include <cstring>
 #include <numeric>
 #include <span>
+#include <type_traits>
 
 #include <ceres/gradient_problem.h>
 #include <ceres/gradient_problem_solver.h>
@@ -16,11 +17,10 @@ namespace archgym {
 namespace {
 
 // The loops that take the time (O(rows^2 x features) per evaluation) run on the widest
-// vector unit the CPU has. Their lanes are separate sums, each adding the same terms in
-// the same order whichever unit runs it (or a minimum, exact), so every clone gives the
-// same bits;
-// this file is compiled with -ffp-contract=off (proxies/CMakeLists.txt) so that no clone
-// fuses a multiply and an add into one rounding (the AVX-512 one could).
+// vector unit the CPU has. Each lane is a sum of its own that adds the same terms in the
+// same order whichever unit runs it (or a minimum, which is exact), so every clone gives
+// the same bits. This file is compiled with -ffp-contract=off (proxies/CMakeLists.txt):
+// no clone may fuse a multiply and an add into one rounding (the AVX-512 one would).
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define ARCHGYM_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
@@ -31,6 +31,8 @@ namespace {
 // arithmetic, each lane its own IEEE double, so the same bits as four scalar sums.
 constexpr std::size_t kChunk = 4;
 typedef double Chunk __attribute__((vector_size(kChunk * sizeof(double))));
+
+constexpr std::size_t round_up(std::size_t n, std::size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
 
 // Rows whose distances are summed at once: four vectors of sums held in registers, so
 // that each waits for its previous addition only every fourth addition.
@@ -100,6 +102,37 @@ ARCHGYM_VECTOR_CLONES void add_weighted_squares(double* sum, const double* xi, c
   std::memcpy(sum, acc, sizeof acc);
 }
 
+// For each row j of `rows` in order, sum[l] += w[j] * z[j * stride + l] for the first
+// Chunks * 4 metrics: a row's weighted mean of the others' metrics, sums in registers.
+template <std::size_t Chunks>
+ARCHGYM_VECTOR_CLONES void add_weighted_rows(double* sum, const double* z, std::size_t stride,
+                                             const std::size_t* rows, std::size_t count, const double* w) {
+  Chunk acc[Chunks];
+  std::memcpy(acc, sum, sizeof acc);
+  for (std::size_t t = 0; t < count; ++t) {
+    Chunk zj[Chunks];
+    std::memcpy(zj, z + rows[t] * stride, sizeof zj);
+    const double wj = w[rows[t]];
+    for (std::size_t c = 0; c < Chunks; ++c) acc[c] += wj * zj[c];
+  }
+  std::memcpy(sum, acc, sizeof acc);
+}
+
+// Calls kernel(std::integral_constant<std::size_t, C>(), first) for chunks [first, first +
+// C) of `chunks`, C at most 4 (the sums of four vectors fit in registers alongside what
+// they add).
+template <class Kernel>
+void in_passes(std::size_t chunks, Kernel&& kernel) {
+  for (std::size_t first = 0; first < chunks; first += 4) {
+    switch (std::min<std::size_t>(4, chunks - first)) {
+      case 1: kernel(std::integral_constant<std::size_t, 1>(), first); break;
+      case 2: kernel(std::integral_constant<std::size_t, 2>(), first); break;
+      case 3: kernel(std::integral_constant<std::size_t, 3>(), first); break;
+      default: kernel(std::integral_constant<std::size_t, 4>(), first); break;
+    }
+  }
+}
+
 // Leave-one-out squared error of Nadaraya-Watson regression with the Gaussian kernel
 // exp(-sum_f s_f (x_if - x_jf)^2), s_f = exp(theta_f), averaged over rows and metrics.
 // With w_ij = K_ij / sum_j K_ij (j != i), prediction p_i = sum_j w_ij z_j and residual
@@ -117,21 +150,25 @@ ARCHGYM_VECTOR_CLONES void add_weighted_squares(double* sum, const double* xi, c
 // is accumulated on its own thread.
 class LeaveOneOutKernelError final : public ceres::FirstOrderFunction {
  public:
-  LeaveOneOutKernelError(const std::vector<double>& x, std::vector<double> z, std::size_t n, std::size_t d,
-                         std::size_t m, ThreadPool& pool)
-      : z_(std::move(z)),
-        n_(n),
+  LeaveOneOutKernelError(const std::vector<double>& x, const std::vector<double>& z, std::size_t n,
+                         std::size_t d, std::size_t m, ThreadPool& pool)
+      : n_(n),
         d_(d),
         m_(m),
-        stride_((d + kChunk - 1) / kChunk * kChunk),
-        padded_rows_((n + kDistanceRows - 1) / kDistanceRows * kDistanceRows),
+        stride_(round_up(d, kChunk)),
+        metric_stride_(round_up(m, kChunk)),
+        padded_rows_(round_up(n, kDistanceRows)),
         pool_(pool) {
-    // Both copies padded with zeros to whole vectors. A padded feature's delta is 0, so it
-    // only adds zeros to a gradient sum nobody reads; a padded row's distance is never read.
+    // The copies are padded with zeros to whole vectors. A padded feature's delta is 0 and
+    // a padded metric is 0, so they only add zeros to sums nobody reads; a padded row's
+    // distance is never read.
     x_.assign(n * stride_, 0.0);
     xt_.assign(d * padded_rows_, 0.0);
-    for (std::size_t i = 0; i < n; ++i)
+    z_.assign(n * metric_stride_, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
       for (std::size_t f = 0; f < d; ++f) x_[i * stride_ + f] = xt_[f * padded_rows_ + i] = x[i * d + f];
+      for (std::size_t k = 0; k < m; ++k) z_[i * metric_stride_ + k] = z[i * m + k];
+    }
   }
 
   int NumParameters() const override { return static_cast<int>(d_); }
@@ -152,7 +189,7 @@ class LeaveOneOutKernelError final : public ceres::FirstOrderFunction {
     for (std::size_t first = 0; first < n_; first += block) {
       const std::size_t rows = std::min(block, n_ - first);
       pool_.for_each(row_jobs, [&](std::size_t job) {
-        RowScratch scratch(padded_rows_, m_);
+        RowScratch scratch(padded_rows_, metric_stride_);
         for (std::size_t r = job * rows / row_jobs; r < (job + 1) * rows / row_jobs; ++r)
           row(first + r, s.data(), scratch, &squares[(first + r) * m_], gradient ? &terms[r] : nullptr);
       });
@@ -186,34 +223,35 @@ class LeaveOneOutKernelError final : public ceres::FirstOrderFunction {
   // Row i's squared residuals (m of them) and, when `terms` is given, its gradient
   // coefficients for the rows j with a non-zero weight, in order of j.
   void row(std::size_t i, const double* s, RowScratch& sc, double* squares, std::vector<Term>* terms) const {
-    scaled_distances(sc.dist.data(), xt_.data(), padded_rows_, d_, &x_[i * stride_], s);
-    sc.dist[i] = INFINITY;  // not its own neighbour: no weight, not the nearest
-    const double nearest = smallest(sc.dist.data(), n_);
+    std::vector<double>& dist = sc.dist;
+    scaled_distances(dist.data(), xt_.data(), padded_rows_, d_, &x_[i * stride_], s);
+    dist[i] = INFINITY;  // not its own neighbour: no weight, not the nearest
+    const double nearest = smallest(dist.data(), n_);
     // The rows whose weight exp(nearest - dist) does not underflow, found without
     // branching (when the scales are large, most are not), then weighed in order.
     std::size_t candidates = 0;
     for (std::size_t j = 0; j < n_; ++j) {
       sc.near[candidates] = j;
-      candidates += !(nearest - sc.dist[j] < kExpUnderflow);
+      candidates += !(nearest - dist[j] < kExpUnderflow);
     }
     double weight_sum = 0.0;
     std::size_t count = 0;
     for (std::size_t c = 0; c < candidates; ++c) {
       const std::size_t j = sc.near[c];
-      const double w = std::exp(nearest - sc.dist[j]);
+      const double w = std::exp(nearest - dist[j]);
       if (w == 0.0) continue;
       sc.w[j] = w;
       weight_sum += w;
       sc.near[count++] = j;
     }
     const auto near = std::span(sc.near).first(count);
+    for (std::size_t j : near) sc.w[j] /= weight_sum;
     std::fill(sc.p.begin(), sc.p.end(), 0.0);
-    for (std::size_t j : near) {
-      sc.w[j] /= weight_sum;
-      const double* zj = &z_[j * m_];
-      for (std::size_t k = 0; k < m_; ++k) sc.p[k] += sc.w[j] * zj[k];
-    }
-    const double* zi = &z_[i * m_];
+    in_passes(metric_stride_ / kChunk, [&](auto chunks, std::size_t first) {
+      add_weighted_rows<chunks>(&sc.p[first * kChunk], &z_[first * kChunk], metric_stride_, near.data(), count,
+                                sc.w.data());
+    });
+    const double* zi = &z_[i * metric_stride_];
     for (std::size_t k = 0; k < m_; ++k) {
       sc.r[k] = sc.p[k] - zi[k];
       squares[k] = sc.r[k] * sc.r[k];
@@ -221,7 +259,7 @@ class LeaveOneOutKernelError final : public ceres::FirstOrderFunction {
     if (terms == nullptr) return;
     terms->clear();
     for (std::size_t j : near) {
-      const double* zj = &z_[j * m_];
+      const double* zj = &z_[j * metric_stride_];
       double agreement = 0.0;
       for (std::size_t k = 0; k < m_; ++k) agreement += sc.r[k] * (zj[k] - sc.p[k]);
       terms->push_back({j, -sc.w[j] * agreement});
@@ -231,35 +269,26 @@ class LeaveOneOutKernelError final : public ceres::FirstOrderFunction {
   // Adds the terms of rows first..first+rows-1 to g for the features of chunks
   // [chunk_begin, chunk_end), in (i, j) order. Each thread owns its features' sums (a local
   // copy: threads writing neighbouring elements of g would fight over the cache line).
-  void accumulate_gradient(std::size_t first, std::size_t rows, const std::vector<std::vector<Term>>& terms,
+  void accumulate_gradient(std::size_t first_row, std::size_t rows, const std::vector<std::vector<Term>>& terms,
                            std::size_t chunk_begin, std::size_t chunk_end, std::vector<double>& g) const {
     const std::size_t begin = chunk_begin * kChunk, end = chunk_end * kChunk;
     std::vector<double> sum(g.begin() + begin, g.begin() + end);
-    // Up to four chunks per pass over the terms (registers enough for their sums).
-    for (std::size_t c = 0; c < chunk_end - chunk_begin; c += 4) {
-      const std::size_t offset = begin + c * kChunk;
-      for (std::size_t r = 0; r < rows; ++r) {
-        const double* xi = &x_[(first + r) * stride_ + offset];
-        const Term* t = terms[r].data();
-        const std::size_t count = terms[r].size();
-        double* out = &sum[c * kChunk];
-        switch (std::min<std::size_t>(4, chunk_end - chunk_begin - c)) {
-          case 1: add_weighted_squares<1>(out, xi, &x_[offset], stride_, t, count); break;
-          case 2: add_weighted_squares<2>(out, xi, &x_[offset], stride_, t, count); break;
-          case 3: add_weighted_squares<3>(out, xi, &x_[offset], stride_, t, count); break;
-          default: add_weighted_squares<4>(out, xi, &x_[offset], stride_, t, count); break;
-        }
-      }
-    }
+    in_passes(chunk_end - chunk_begin, [&](auto chunks, std::size_t first) {
+      const std::size_t offset = begin + first * kChunk;
+      for (std::size_t r = 0; r < rows; ++r)
+        add_weighted_squares<chunks>(&sum[first * kChunk], &x_[(first_row + r) * stride_ + offset], &x_[offset],
+                                     stride_, terms[r].data(), terms[r].size());
+    });
     std::copy(sum.begin(), sum.end(), g.begin() + begin);
   }
 
-  std::vector<double> z_;   // [row * m + metric] (standardised)
   std::vector<double> x_;   // [row * stride + feature], zero beyond d
   std::vector<double> xt_;  // [feature * padded_rows + row]
+  std::vector<double> z_;   // [row * metric_stride + metric] (standardised), zero beyond m
   std::size_t n_, d_, m_;
-  std::size_t stride_;       // features per row of x_
-  std::size_t padded_rows_;  // rows per feature of xt_
+  std::size_t stride_;         // features per row of x_
+  std::size_t metric_stride_;  // metrics per row of z_
+  std::size_t padded_rows_;    // rows per feature of xt_
   ThreadPool& pool_;
 };
 
@@ -339,7 +368,7 @@ std::vector<double> learn_feature_scales(const std::vector<std::vector<double>>&
   std::vector<double> theta(d, -std::log(mean_distance));
 
   ThreadPool pool(options.threads);  // before the problem, which uses it until destroyed
-  ceres::GradientProblem problem(new LeaveOneOutKernelError(x, std::move(z), n, d, m, pool));
+  ceres::GradientProblem problem(new LeaveOneOutKernelError(x, z, n, d, m, pool));
   ceres::GradientProblemSolver::Options solver;
   solver.max_num_iterations = options.max_iterations;
   solver.logging_type = ceres::SILENT;
