@@ -183,15 +183,17 @@ class LeaveOneOutKernelError final : public ceres::FirstOrderFunction {
     // Rows go in blocks so that the gradient coefficients held at once stay bounded.
     const std::size_t block = std::max<std::size_t>(1, kMaxTermsHeld / n_);
     std::vector<std::vector<Term>> terms(std::min(block, n_));
-    const std::size_t row_jobs = std::min<std::size_t>(terms.size(), 4 * pool_.size());
+    // Rows' costs differ (how many weights underflow): several jobs per thread even out
+    // the threads' shares before each wait for the slowest.
+    const std::size_t row_jobs = std::min<std::size_t>(terms.size(), 8 * pool_.size());
+    std::vector<RowScratch> scratch(row_jobs, RowScratch(padded_rows_, metric_stride_));  // one per job index
     const std::size_t chunks = stride_ / kChunk;
     const std::size_t feature_jobs = std::min<std::size_t>(chunks, pool_.size());
     for (std::size_t first = 0; first < n_; first += block) {
       const std::size_t rows = std::min(block, n_ - first);
       pool_.for_each(row_jobs, [&](std::size_t job) {
-        RowScratch scratch(padded_rows_, metric_stride_);
         for (std::size_t r = job * rows / row_jobs; r < (job + 1) * rows / row_jobs; ++r)
-          row(first + r, s.data(), scratch, &squares[(first + r) * m_], gradient ? &terms[r] : nullptr);
+          row(first + r, s.data(), scratch[job], &squares[(first + r) * m_], gradient ? &terms[r] : nullptr);
       });
       if (gradient == nullptr) continue;
       pool_.for_each(feature_jobs, [&](std::size_t job) {
