@@ -234,6 +234,10 @@ class ArchGymEnv(gymnasium.Env):
         episode seed): reset again, or close."""
         if seed is not None:
             seed = _checks.seed(seed)
+        if seed is None:
+            # The generator exists from here on (gymnasium makes one from fresh entropy on
+            # first use), so that a failed first reset is retried with the same one.
+            self.np_random  # noqa: B018 - the property creates it
         # (_np_random_seed is gymnasium 1.0's.)
         saved = {name: getattr(self, name) for name in ("_np_random", "_np_random_seed")
                  if hasattr(self, name)}

@@ -189,6 +189,23 @@ def test_a_gym_step_or_reset_the_store_cannot_take_changes_nothing(tmp_path):
     # Nothing stored before a failure was lost, and no index was skipped: reset, 3 steps, reset, 1 step.
     assert list(store.evaluations(run_id)["index"]) == list(range(6))
 
+    # A first reset without a seed that fails: the run holds the seed it drew (the run is
+    # created with its first row), and the retry must draw the same one, from a generator
+    # that only existed from that first reset on.
+    env = gymnasium.make("archgym/DRAM-v0", store=str(path), max_episode_steps=3, **SMALL)
+    drawn = []
+    view_reset = env.unwrapped.view.reset
+    env.unwrapped.view = type("Spy", (), {"__getattr__": lambda _, n: getattr(view_reset.__self__, n),
+                                          "reset": lambda _, seed: drawn.append(seed) or view_reset(seed)})()
+    edit(full)
+    with pytest.raises(RuntimeError, match="the reset's evaluation could not be stored"):
+        env.reset()
+    edit("DROP TRIGGER full")
+    env.reset()
+    env.close()
+    assert len(drawn) == 2 and drawn[0] == drawn[1]
+    assert store.runs().set_index("run_id").loc[env.unwrapped.run_id, "seed"] == drawn[0]
+
 
 SCRIPT = """
 import sys, archgym, gymnasium
