@@ -35,9 +35,10 @@ void track_connection(sqlite3* db) {
   tracked().push_back({db, getpid()});
 }
 
-void untrack_connection(sqlite3* db) {
+void close_tracked(sqlite3* db) {
   const std::lock_guard held(tracked_mutex);
   std::erase_if(tracked(), [&](const Connection& c) { return c.db == db; });
+  sqlite3_close(db);
 }
 
 void release_inherited_connections(const std::string& opening) {
@@ -45,6 +46,8 @@ void release_inherited_connections(const std::string& opening) {
   const pid_t self = getpid();
   auto& connections = tracked();
   for (const Connection& c : connections)
+    // Any prepared statement (the store finalises each before its method returns): a
+    // thread of the parent was inside a store method.
     if (c.opened_by != self && (!sqlite3_get_autocommit(c.db) || sqlite3_next_stmt(c.db, nullptr)))
       throw std::runtime_error(
           "store " + opening + ": this process was forked while a thread of its parent (process " +
@@ -55,6 +58,8 @@ void release_inherited_connections(const std::string& opening) {
       ++it;
       continue;
     }
+    // (Should it fail, closing could checkpoint only with an exclusive lock on the file,
+    // which any connection of another process prevents.)
     sqlite3_db_config(it->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
     // The Store objects holding these stay unusable here (Store::lock refuses a child) and
     // do not close them again (their destructors close only in the opening process).

@@ -23,8 +23,11 @@ struct sqlite3;
 
 namespace archgym {
 
-void track_connection(sqlite3* db);    // after opening, in the opening process
-void untrack_connection(sqlite3* db);  // before closing (or leaving it to a parent)
+// Right after sqlite3_open_v2 succeeds, in the opening process (a fork from another
+// thread later on must find it).
+void track_connection(sqlite3* db);
+// Closes a connection of this process and forgets it, in one step for the same reason.
+void close_tracked(sqlite3* db);
 
 // Closes every tracked connection that another (parent) process opened. Throws
 // std::runtime_error, naming `opening` (the store about to be opened), when one of them

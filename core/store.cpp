@@ -296,6 +296,7 @@ Store::Store(const std::string& path, StoreAccess access) : path_(path), opened_
                 "directory is not";
     throw std::runtime_error("store " + path + ": cannot open (" + message + ")");
   }
+  track_connection(db_);
   try {
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     // Processes starting on a new store together: the one that switches it to WAL holds
@@ -317,11 +318,10 @@ Store::Store(const std::string& path, StoreAccess access) : path_(path), opened_
       }
     }
   } catch (...) {
-    sqlite3_close(db_);
+    close_tracked(db_);
     db_ = nullptr;
     throw;
   }
-  track_connection(db_);
 }
 
 void Store::open_tables(bool read_only) {
@@ -358,7 +358,9 @@ void Store::open_tables(bool read_only) {
   // what it writes can be lost (a run was created, then its evaluations were refused at the
   // damaged page). Reads need no check: they refuse at the damaged page they reach.
   // quick_check reads every page: for a 292 MB store ~0.26 s from the page cache, 4-8 s
-  // from the development machine's disk (core/README.md).
+  // from the development machine's disk (core/README.md). (Remembering which files passed
+  // would skip a file copied over one at the same inode: a loop of runs should open one
+  // Store and pass it on instead.)
   if (!read_only && has_meta) refuse_if_damaged();
   if (has_meta) {
     Statement s(db_, path_, "SELECT value FROM archgym_meta WHERE key = 'schema_version'");
@@ -431,10 +433,7 @@ Store::~Store() {
   // Not in a forked child: closing may checkpoint and remove the write-ahead log that the
   // parent's connection still uses. The child's copy is left to the process's end, or
   // closed harmlessly when the child opens a store of its own (sqlite_fork.h).
-  if (db_ && static_cast<long>(getpid()) == opened_by_pid_) {
-    untrack_connection(db_);
-    sqlite3_close(db_);
-  }
+  if (db_ && static_cast<long>(getpid()) == opened_by_pid_) close_tracked(db_);
 }
 
 std::string Store::journal_mode() const {

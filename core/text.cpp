@@ -18,10 +18,10 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
-std::string join_ids(const std::vector<std::int64_t>& ids) {
+std::string join_ids(const std::vector<std::int64_t>& ids, std::string_view separator) {
   std::vector<std::string> text;
   for (const std::int64_t id : ids) text.push_back(std::to_string(id));
-  return join(text);
+  return join(text, separator);
 }
 
 std::string format_double(double x) {

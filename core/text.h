@@ -11,7 +11,7 @@
 namespace archgym {
 
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
-std::string join_ids(const std::vector<std::int64_t>& ids);  // "1, 2, 5" (run ids)
+std::string join_ids(const std::vector<std::int64_t>& ids, std::string_view separator = ", ");  // "1, 2, 5"
 
 // Shortest text that parses back to exactly the same double ("0.1", "1e-06", "3").
 std::string format_double(double x);

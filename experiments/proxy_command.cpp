@@ -140,13 +140,9 @@ void proxy_eval_command(const std::string& model_path, const std::string& store_
     data = proxy.comparison_data(*store, runs, &left_out);
     errors = proxy.errors_on(data);
   } catch (const std::invalid_argument& e) {
-    std::string message = model_path + ": " + e.what();
-    if (!left_out.empty()) {
-      std::vector<std::string> ids;  // as --runs takes them: "1,2"
-      for (const std::int64_t id : left_out) ids.push_back(std::to_string(id));
-      message += " (--runs " + join(ids, ",") + ")";
-    }
-    throw UsageError(message);
+    // Nothing was selected because every run of the configuration trained it: how to name them.
+    const bool all_trained = data.runs.empty() && !left_out.empty();
+    throw UsageError(model_path + ": " + e.what() + (all_trained ? " (--runs " + join_ids(left_out, ",") + ")" : ""));
   }
   out << model_path << " ('" << proxy.model() << "') against " << store_path << " run(s) " << join_ids(data.runs)
       << ": " << data.rows() << " valid evaluations\n";

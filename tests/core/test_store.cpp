@@ -353,6 +353,40 @@ TEST_CASE("a forked child keeps what it writes when its parent closes the store 
   close(parent_closed[1]);
 }
 
+TEST_CASE("a child forked while a parent thread is inside a store statement is refused a store of its own") {
+  // Its inherited connection could be neither closed (a statement is prepared) nor kept
+  // (a new connection would reuse its state): refused, naming why.
+  const auto path = temp_store("fork_mid_statement");
+  Store store(path);
+  store.create_run(sample_run());
+  sqlite3* blocker = nullptr;  // holds the write lock: the thread's create_run waits inside SQLite
+  REQUIRE(sqlite3_open(path.c_str(), &blocker) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  std::thread writer([&] { store.create_run(sample_run()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    int code = 1;
+    try {
+      Store mine(path);
+    } catch (const std::runtime_error& e) {
+      code = std::string(e.what()).find("this process was forked while a thread of its parent") != std::string::npos
+                 ? 0
+                 : 2;
+    }
+    _exit(code);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(blocker);
+  writer.join();
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(Store(path, StoreAccess::ReadOnly).runs().size() == 2);  // the parent's thread went on
+}
+
 TEST_CASE("a store written before runs recorded their input files gains the column") {
   const auto path = temp_store("before_inputs");
   { Store(path).create_run(sample_run()); }
