@@ -1144,10 +1144,11 @@ TEST_CASE("cli: the summary says when no design met the target", "[cli]") {
         std::string::npos);
 }
 
-TEST_CASE("cli: a run whose progress goes to a closed pipe finishes into the store", "[cli]") {
-  // `archgym run 2>&1 | head -2`: once head has gone, a write of the progress raised
-  // SIGPIPE and killed the run. Here the pipe's reader is closed before the run starts.
-  const auto dir = scratch_dir("progress_pipe");
+// Runs archgym in `dir` with stderr a pipe whose reader is gone and stdout in cli.out;
+// its wait status.
+int run_with_stderr_closed(const fs::path& dir, std::vector<const char*> args) {
+  args.insert(args.begin(), "archgym");
+  args.push_back(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
     int fds[2];
@@ -1157,12 +1158,20 @@ TEST_CASE("cli: a run whose progress goes to a closed pipe finishes into the sto
     const int out = open("cli.out", O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(out, STDOUT_FILENO);
     std::signal(SIGPIPE, SIG_DFL);  // as a shell leaves it (a test runner may ignore it)
-    execl(ARCHGYM_CLI, "archgym", "run", "--env", "dram", "--set", "generator=random", "--set", "requests=200",
-          "--agent", "ga", "--set", "population=4", "--budget", "40", "--no-stop-on-target", "--workers", "1",
-          "--progress", "--store", "s.db", static_cast<char*>(nullptr));
+    execv(ARCHGYM_CLI, const_cast<char* const*>(args.data()));
     _exit(127);
   }
-  const int status = wait_cli(pid);
+  return wait_cli(pid);
+}
+
+TEST_CASE("cli: a run whose progress goes to a closed pipe finishes into the store", "[cli]") {
+  // `archgym run 2>&1 | head -2`: once head has gone, a write of the progress raised
+  // SIGPIPE and killed the run. Here the pipe's reader is closed before the run starts.
+  const auto dir = scratch_dir("progress_pipe");
+  const int status = run_with_stderr_closed(dir, {"run", "--env", "dram", "--set", "generator=random", "--set",
+                                                  "requests=200", "--agent", "ga", "--set", "population=4", "--budget",
+                                                  "40", "--no-stop-on-target", "--workers", "1", "--progress",
+                                                  "--store", "s.db"});
   INFO(read_file(dir / "cli.out"));
   CHECK_FALSE(WIFSIGNALED(status));
   CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
@@ -1176,20 +1185,8 @@ TEST_CASE("cli: proxy training whose progress goes to a closed pipe still saves 
   // As for a run: the progress bar's reader may be gone (`2>&1 | head -2`).
   const auto dir = scratch_dir("proxy_progress_pipe");
   make_store(dir);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    int fds[2];
-    if (pipe(fds) != 0 || chdir(dir.c_str()) != 0) _exit(127);
-    close(fds[0]);
-    dup2(fds[1], STDERR_FILENO);
-    const int out = open("cli.out", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(out, STDOUT_FILENO);
-    std::signal(SIGPIPE, SIG_DFL);
-    execl(ARCHGYM_CLI, "archgym", "proxy", "train", "--store", "s.db", "--model", "knn", "--progress", "--out",
-          "k.json", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  const int status = wait_cli(pid);
+  const int status =
+      run_with_stderr_closed(dir, {"proxy", "train", "--store", "s.db", "--model", "knn", "--progress", "--out", "k.json"});
   INFO(read_file(dir / "cli.out"));
   CHECK_FALSE(WIFSIGNALED(status));
   CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
