@@ -216,6 +216,13 @@ std::vector<double> TrainedProxy::predict(const Design& d) const {
   return model_->predict(proxy_features(source_->space(), d));
 }
 
+std::vector<std::int64_t> TrainedProxy::trained_on(const std::vector<std::int64_t>& ids) const {
+  std::vector<std::int64_t> out;
+  for (const std::int64_t id : ids)
+    if (std::find(runs_.begin(), runs_.end(), id) != runs_.end()) out.push_back(id);
+  return out;
+}
+
 ProxyDataset TrainedProxy::comparison_data(const Store& store, std::vector<std::int64_t> runs,
                                            std::vector<std::int64_t>* left_out) const {
   if (runs.empty()) {
@@ -224,9 +231,9 @@ ProxyDataset TrainedProxy::comparison_data(const Store& store, std::vector<std::
     // a run of one store only; a store other than the training one loses a few runs of the
     // same configuration that happen to share an id, which the message names.
     const std::vector<std::int64_t> same_config = runs_with_config(store, env_, env_config_, inputs_);
-    std::vector<std::int64_t> trained;
+    const std::vector<std::int64_t> trained = trained_on(same_config);
     for (const std::int64_t id : same_config)
-      (std::find(runs_.begin(), runs_.end(), id) == runs_.end() ? runs : trained).push_back(id);
+      if (std::find(trained.begin(), trained.end(), id) == trained.end()) runs.push_back(id);
     if (left_out) *left_out = trained;
     if (runs.empty() && !trained.empty())
       throw std::invalid_argument(store.path() + ": every run of env '" + env_ + "' with " + env_config_ +

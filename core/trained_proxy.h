@@ -61,6 +61,8 @@ class TrainedProxy {
   std::uint64_t seed() const { return seed_; }
   const std::vector<std::string>& metric_names() const { return metric_names_; }
   const std::vector<std::int64_t>& runs() const { return runs_; }
+  // Those of `ids` that are ids of the runs it trained on (in their order).
+  std::vector<std::int64_t> trained_on(const std::vector<std::int64_t>& ids) const;
   // inputs_json() of the files the training runs read; "" when unknown (the runs' store,
   // or the model file, came from an older build).
   const std::string& inputs() const { return inputs_; }

@@ -1,7 +1,6 @@
 // `archgym proxy train|eval|show`: fit a proxy cost model on stored evaluations, measure
 // it against other stored runs, and describe a model file. A trained model is then an
 // env like any other: `archgym run --env proxy --set model=FILE ...`.
-#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iomanip>
@@ -149,10 +148,7 @@ void proxy_eval_command(const std::string& model_path, const std::string& store_
   if (!left_out.empty())
     out << "  left out run(s) " << join_ids(left_out) << ": the ids of the runs it trained on (name them with "
         << "--runs to include them)\n";
-  std::vector<std::int64_t> seen;
-  for (const std::int64_t id : data.runs)
-    if (std::find(proxy.runs().begin(), proxy.runs().end(), id) != proxy.runs().end()) seen.push_back(id);
-  if (!seen.empty())
+  if (const auto seen = proxy.trained_on(data.runs); !seen.empty())
     out << "  run(s) " << join_ids(seen) << " have the ids of runs it trained on: if this is the store it learned "
         << "from, most of their rows were its training data and the error there is optimistic\n";
   print_errors(out, errors);

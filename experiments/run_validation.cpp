@@ -118,8 +118,7 @@ void validate(const RunRequest& r) {
   try {  // target values, and which ones are turned off
     run_objective(*env, r.spec.formulation, r.spec.targets);
   } catch (const TargetError& e) {  // where its metric's target was given
-    throw UsageError((r.spec.targets.count(e.metric) ? r.where("targets." + e.metric) : given_at(r, "targets")) +
-                     e.what());
+    throw UsageError(given_at(r, "targets", {e.metric}) + e.what());
   } catch (const std::exception& e) {  // e.g. every target turned off: where the targets were
     throw UsageError(given_at(r, "targets") + e.what());
   }
