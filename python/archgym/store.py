@@ -95,8 +95,8 @@ class Store:
         is missing, IsADirectoryError for a directory, ValueError for a file that is not
         an archgym store.
 
-        Opening for writing first checks the whole file (SQLite's quick_check: about a
-        quarter of a second per 300 MB cached, seconds from disk). ``read_only=True`` opens
+        Opening for writing first checks the whole file (SQLite's quick_check: 0.27 s for
+        a 361 MB store in the page cache, benchmarks/store_open_bench.py; seconds from disk). ``read_only=True`` opens
         an existing store for reading only, as ``archgym runs`` and ``export`` do: no check,
         nothing written (also while a run writes to it), and it cannot be given to a run."""
         self._read_only = _checks.boolean("read_only", read_only)
