@@ -54,6 +54,7 @@ def _require_comparable(records: dict) -> None:
     for i, r in records.items():
         groups.setdefault((r["env"], r["env_config"], r["objective"]), []).append(i)
     if len(groups) < 2:
+        _require_same_inputs(records)
         return
 
     def parsed(text: str) -> dict:
@@ -80,6 +81,30 @@ def _require_comparable(records: dict) -> None:
                                         ("reward", objectives_differ)) if on)
     raise ValueError(f"searches: the runs differ in {what}, so their rewards do not compare: "
                      f"{'; '.join(parts)}; give runs= of one")
+
+
+def _require_same_inputs(records: dict) -> None:
+    """Refuses runs with the same options whose input files had different contents (a trace
+    edited in place between two runs): the options name the file, its digest says which
+    contents the run read. A run of an older store without recorded inputs is not compared."""
+    digests: dict[str, dict[str, list[int]]] = {}  # role -> digest -> runs
+    for i, r in records.items():
+        try:
+            inputs = _strict_json.loads(r["inputs"]) if r["inputs"] else {}
+        except ValueError:  # a hand-edited store: nothing to compare
+            continue
+        for role, entry in inputs.items() if isinstance(inputs, dict) else ():
+            if isinstance(entry, dict) and entry.get("digest"):
+                digests.setdefault(role, {}).setdefault(str(entry["digest"]), []).append(i)
+    parts = []
+    for role, runs_of in sorted(digests.items()):
+        if len(runs_of) > 1:
+            listed = "; ".join(f"run{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))} (digest {d})"
+                               for d, ids in runs_of.items())
+            parts.append(f"{role}: {listed}")
+    if parts:
+        raise ValueError("searches: the runs read different contents of their input files, so their rewards "
+                         f"do not compare: {'; '.join(parts)}; give runs= of one")
 
 
 class Store:
@@ -191,9 +216,9 @@ class Store:
         and ``seed``, so that searches logged in one store compare at a glance:
         ``archgym.plots.plot_best_so_far(store.searches(), "fig.png", group="searcher")``.
         ``searcher`` is the agent (``ga``), or for an external run its driver
-        (``optuna-tpe``). The runs must share one env configuration and reward (the
-        rewards of two workloads, or of two targets, do not compare): ValueError otherwise,
-        listing the runs of each."""
+        (``optuna-tpe``). The runs must share one env configuration, reward and input file
+        contents (the rewards of two workloads, of two targets, or of a trace edited between
+        runs, do not compare): ValueError otherwise, listing the runs of each."""
         ids = [r["run_id"] for r in self._store.runs()] if runs is None else _checks.run_ids(runs)
         records = {i: self._store.require_run(i) for i in ids}
         _require_comparable(records)

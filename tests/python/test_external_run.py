@@ -2,6 +2,8 @@
 on the gymnasium env) log every evaluation to the store as an external run: the rows are
 what archgym.run would store, the run is closed with the right status, listed, exported,
 trained on, and never resumed by archgym."""
+import json
+
 import gymnasium
 import numpy as np
 import pytest
@@ -504,6 +506,24 @@ def test_searches_refuse_runs_whose_rewards_do_not_compare(tmp_path):
     with pytest.raises(ValueError, match=r"differ in env configuration, so .*: runs 1, 2 \(dram requests=400\); "
                        r"run 3 \(dram requests=300\)"):
         store.searches([1, 2, 3])
+    assert len(store.searches([1, 2])) == 4
+
+
+def test_searches_refuse_runs_that_read_different_contents_of_one_trace(tmp_path):
+    # Same options, same path, but the trace was edited in place between the runs: their
+    # digests tell the workloads apart where the options cannot.
+    trace = tmp_path / "t.stl"
+    path = tmp_path / "runs.db"
+    for seed, stride in ((1, 64), (2, 64), (1, 4096)):
+        trace.write_text("".join(f"{i}: read 0x{i * stride:x}\n" for i in range(50)))
+        archgym.run("dram", "random_walk", budget=2, seed=seed, env_options={"workload": str(trace)}, store=path)
+    store = archgym.Store(path, read_only=True)
+    inputs = [json.loads(text)["workload"]["digest"] for text in store.runs()["inputs"]]
+    assert inputs[0] == inputs[1] != inputs[2]
+    with pytest.raises(ValueError, match=rf"^searches: the runs read different contents of their input files, so "
+                       rf"their rewards do not compare: workload: runs 1, 2 \(digest {inputs[0]}\); run 3 \(digest "
+                       rf"{inputs[2]}\); give runs= of one$"):
+        store.searches()
     assert len(store.searches([1, 2])) == 4
 
 
