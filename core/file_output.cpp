@@ -30,6 +30,29 @@ bool is_sqlite_file(const std::string& path) {
 
 bool all_digits(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
 
+// The descriptor of this process that `path` names: /dev/stdout, /dev/stderr, /dev/fd/N,
+// /proc/self/fd/N, /proc/<this pid>/fd/N, or a symbolic link leading to one of them; -1 if
+// none. Such a path must be written through the descriptor itself: followed to the file
+// behind it (stdout redirected to a log) and replaced or reopened, the log would lose what
+// it held ("cmd >> log") and what the process writes around it.
+int descriptor_named(std::string path) {
+  namespace fs = std::filesystem;
+  const std::string self = "/proc/" + std::to_string(static_cast<long>(getpid())) + "/fd/";
+  for (int hop = 0; hop < 40; ++hop) {  // 40: the kernel's own limit on links followed
+    if (path == "/dev/stdout") return 1;
+    if (path == "/dev/stderr") return 2;
+    for (const std::string prefix : {"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/", self.c_str()})
+      if (path.rfind(prefix, 0) == 0 && all_digits(path.substr(prefix.size())) && path.size() - prefix.size() < 10)
+        return std::stoi(path.substr(prefix.size()));
+    std::error_code ec;
+    if (!fs::is_symlink(path, ec)) return -1;
+    const fs::path to = fs::read_symlink(path, ec);
+    if (ec) return -1;
+    path = (to.is_absolute() ? to : fs::path(path).parent_path() / to).lexically_normal().string();
+  }
+  return -1;
+}
+
 // Temporary files of earlier writes to `path` whose process died (kill -9 mid-write):
 // "<name>.tmp-<pid>-<n>", or "<name>.tmp-<pid>" as earlier builds named them.
 void remove_stale_temporaries(const std::string& path) {
@@ -100,6 +123,10 @@ void check_output_target(const std::string& path, const std::string& what) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (path.empty()) throw std::invalid_argument("no path given for " + what);
+  const int descriptor = descriptor_named(path);
+  if (descriptor >= 0 && fcntl(descriptor, F_GETFL) == -1)
+    throw std::invalid_argument(path + ": cannot write " + what + " (descriptor " + std::to_string(descriptor) +
+                                " is not open)");
   if (fs::is_directory(path, ec)) throw std::invalid_argument(path + ": is a directory, not a file for " + what);
   if (fs::is_regular_file(path, ec) && is_sqlite_file(path))
     throw std::invalid_argument(path + ": is an SQLite database (an archgym store?); refusing to overwrite it with " +
@@ -117,7 +144,7 @@ void check_output_target(const std::string& path, const std::string& what) {
     }
   }
   // Where the file (or, for a new or regular one, its temporary) will be created.
-  const bool special = fs::exists(path, ec) && !fs::is_regular_file(path, ec);
+  const bool special = descriptor >= 0 || (fs::exists(path, ec) && !fs::is_regular_file(path, ec));
   const fs::path target(path);
   const std::string dir = special ? path : target.has_parent_path() ? target.parent_path().string() : ".";
   if (access(dir.c_str(), W_OK) != 0)
@@ -129,6 +156,15 @@ void write_file_atomically(const std::string& link, const std::string& content, 
   namespace fs = std::filesystem;
   std::error_code ec;
   check_output_target(link, what);
+  // One of this process's descriptors (/dev/stdout): written through it, after what the
+  // process printed there so far.
+  if (const int descriptor = descriptor_named(link); descriptor >= 0) {
+    std::fflush(nullptr);
+    const int copy = fcntl(descriptor, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0 || !write_and_close(copy, content))
+      throw std::runtime_error(link + ": writing " + what + " failed (" + std::strerror(errno) + ")");
+    return;
+  }
   // A device, FIFO or socket (/dev/stdout, a named pipe) is written in place: renaming a
   // regular file over it would replace the node itself (even /dev/full, as root).
   if (fs::exists(link, ec) && !fs::is_regular_file(link, ec)) {

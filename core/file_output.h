@@ -4,8 +4,10 @@
 // save one path at once), which is renamed over it only once complete (a crash leaves the
 // old file or none, never half of one), and a target that is
 // an SQLite database (an archgym store, given as --out by mistake) is refused. A target
-// that exists and is not a regular file (a device such as /dev/stdout, a FIFO) is written
-// in place instead, since renaming over it would replace the node itself.
+// naming one of the process's open descriptors (/dev/stdout, /dev/fd/N, also when
+// redirected to a file) is written through that descriptor, after what the process wrote
+// there; one that exists and is not a regular file (a device, a FIFO) is written in place,
+// since renaming over it would replace the node itself.
 #include <string>
 
 namespace archgym {

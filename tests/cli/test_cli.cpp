@@ -1035,6 +1035,18 @@ TEST_CASE("cli: --out to a device or FIFO writes into it instead of replacing it
   r = run_shell(dir, "ln -sf /dev/stdout out_link && " + cli_path() + " export --store s.db --out out_link | cat");
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("run_id,index") == 0);
+  // Standard output redirected to a file: written through the descriptor, after and before
+  // what the shell wrote there ("cmd >> log" had replaced the log by the CSV alone).
+  write_file(dir / "log.txt", "important\n");
+  r = run_shell(dir, "{ " + cli_path() + " export --store s.db --out out_link >> log.txt; }");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(read_file(dir / "log.txt").find("important\nrun_id,index") == 0);
+  r = run_shell(dir, "{ { echo keep; " + cli_path() + " export --store s.db --out out_link; echo after; } > log2.txt; }");
+  const std::string log2 = read_file(dir / "log2.txt");
+  CHECK(log2.find("keep\nrun_id,index") == 0);
+  CHECK((log2.size() > 6 && log2.compare(log2.size() - 6, 6, "after\n") == 0));
+  CHECK(fs::is_symlink(dir / "out_link"));
   require_rejected(dir, "export --store s.db --out .", {".: is a directory"});
 }
 

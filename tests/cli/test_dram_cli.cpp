@@ -136,6 +136,32 @@ TEST_CASE("archgym-dram: --command-trace never destroys an input, a store, or a 
   CHECK(written.find(" RD 0 0 0 0 16") != std::string::npos);  // the third read: column 16
   for (const auto& e : fs::directory_iterator(dir))
     CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+  // Through a link to a regular file: the file is replaced, the link stays.
+  fs::create_symlink("commands.txt", dir / "link.txt");
+  CHECK(run_dram(dir, "--trace in.stl --command-trace link.txt").exit_code == 0);
+  CHECK(fs::is_symlink(dir / "link.txt"));
+  CHECK(read_file(dir / "commands.txt") == written);
+}
+
+TEST_CASE("archgym-dram: --command-trace to standard output redirected to a file writes through it", "[cli]") {
+  // "--command-trace /dev/stdout >> log" replaced the log, and /dev/stdout itself, by a
+  // regular file of the commands. Through a link in the scratch directory, so that a
+  // regression replaces that link, never the machine's /dev/stdout.
+  const auto dir = scratch_dir("dram_command_trace_stdout");
+  write_file(dir / "in.stl", "0: read 0x0\n1: read 0x40\n");
+  write_file(dir / "log.txt", "important\n");
+  fs::create_symlink("/dev/stdout", dir / "out_link");
+  const auto r = run_shell(dir, "{ '" + std::string(ARCHGYM_DRAM_CLI) +
+                                    "' --trace in.stl --command-trace out_link --json >> log.txt; }");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(fs::is_symlink(dir / "out_link"));
+  const std::string log = read_file(dir / "log.txt");
+  // What the shell's file held, then the commands, then the statistics.
+  CHECK(log.find("important\n# cycle command rank bank_group bank row column\n0 ACT 0 0 0 0 0\n") == 0);
+  CHECK(log.find(" RD 0 0 0 0 8\n{") != std::string::npos);
+  CHECK((log.size() > 2 && log.compare(log.size() - 2, 2, "}\n") == 0));
+  require_refused(dir, "--trace in.stl --command-trace /dev/fd/9", {"descriptor 9 is not open"});
 }
 
 TEST_CASE("archgym-dram: bad arguments exit 2, --help exits 0", "[cli]") {

@@ -2,6 +2,7 @@
 #include "tests/catch.h"
 #include "tests/core/temp_store.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -44,6 +45,39 @@ TEST_CASE("output files replace the old one whole and leave no temporary behind"
                     Catch::Contains("is a directory, not a file for the CSV file"));
   CHECK_THROWS_WITH(write_file_atomically((dir / "no" / "such" / "x.csv").string(), "x", "the CSV file"),
                     Catch::Contains("cannot write the CSV file"));
+}
+
+TEST_CASE("a path naming an open descriptor is written through it, keeping what the file held") {
+  // "archgym export --out /dev/stdout >> log" replaced the log by a file of the CSV alone:
+  // /dev/stdout leads to the log through /proc/self/fd/1, which was renamed over.
+  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "file_output_descriptor";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path log = dir / "log.txt";
+  std::ofstream(log) << "important\n";
+  const int appended = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  REQUIRE(appended >= 0);
+  const std::string fd = std::to_string(appended);
+  write_file_atomically("/dev/fd/" + fd, "a\n", "the CSV file");
+  write_file_atomically("/proc/self/fd/" + fd, "b\n", "the CSV file");
+  fs::create_symlink("/proc/self/fd/" + fd, dir / "link");  // a link to a descriptor path
+  write_file_atomically((dir / "link").string(), "c\n", "the CSV file");
+  CHECK(read_text(log) == "important\na\nb\nc\n");
+  // Opened truncating ("> log"): written at the descriptor's offset, between the process's
+  // own output before and after.
+  const int truncated = ::open(log.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  REQUIRE(truncated >= 0);
+  REQUIRE(::write(truncated, "keep\n", 5) == 5);
+  write_file_atomically("/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(truncated), "csv\n",
+                        "the CSV file");
+  REQUIRE(::write(truncated, "after\n", 6) == 6);
+  CHECK(read_text(log) == "keep\ncsv\nafter\n");
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 2);  // log and link
+  ::close(appended);
+  ::close(truncated);
+  // A descriptor that is not open is refused, not created as a file.
+  CHECK_THROWS_WITH(write_file_atomically("/dev/fd/" + fd, "x", "the CSV file"),
+                    Catch::Contains("descriptor " + fd + " is not open"));
 }
 
 TEST_CASE("an output file never overwrites an SQLite database") {

@@ -20,7 +20,10 @@
 #include <string_view>
 #include <vector>
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <ext/stdio_filebuf.h>
 
 #include "simulators/dram/message_text.h"
 #include "simulators/dram/protocol_checker.h"
@@ -143,12 +146,43 @@ struct OutputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The descriptor of this process that `path` names: /dev/stdout, /dev/stderr, /dev/fd/N,
+// /proc/self/fd/N, /proc/<this pid>/fd/N, or a symbolic link leading to one of them; -1 if
+// none. Such a path is written through the descriptor: followed to the file behind it
+// (stdout redirected to a log) and replaced, the log lost what it held, and renamed over,
+// /dev/stdout itself became a regular file. (core/file_output.cpp has the same rule; this
+// standalone tool links nothing of archgym's core.)
+int descriptor_named(std::string path) {
+  namespace fs = std::filesystem;
+  const std::string self = "/proc/" + std::to_string(static_cast<long>(::getpid())) + "/fd/";
+  auto number = [](std::string_view digits) {
+    int n = -1;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    return ec == std::errc() && end == digits.data() + digits.size() && n >= 0 ? n : -1;
+  };
+  for (int hop = 0; hop < 40; ++hop) {  // 40: the kernel's own limit on links followed
+    if (path == "/dev/stdout") return 1;
+    if (path == "/dev/stderr") return 2;
+    for (const std::string_view prefix : {std::string_view("/dev/fd/"), std::string_view("/proc/self/fd/"),
+                                          std::string_view("/proc/thread-self/fd/"), std::string_view(self)})
+      if (path.rfind(prefix, 0) == 0) return number(std::string_view(path).substr(prefix.size()));
+    std::error_code ec;
+    if (!fs::is_symlink(path, ec)) return -1;
+    const fs::path to = fs::read_symlink(path, ec);
+    if (ec) return -1;
+    path = (to.is_absolute() ? to : fs::path(path).parent_path() / to).lexically_normal().string();
+  }
+  return -1;
+}
+
 // --command-trace FILE. A regular file (or a new one) is written to FILE.tmp-PID beside it and
 // renamed over FILE only when the whole run succeeded, so a bad trace line, a failed check or
-// a kill leaves an existing FILE as it was. A device or pipe (/dev/stdout, a FIFO) is written
-// directly. Refused: FILE is one of the run's inputs, or an SQLite database (an archgym store),
-// which a misplaced argument would otherwise destroy. (The policy of core/file_output.h, which
-// this standalone tool does not link, and which writes a finished string where this streams.)
+// a kill leaves an existing FILE as it was; through a symbolic link, the file it leads to is
+// replaced. One of this process's descriptors (/dev/stdout) is written through it, a device or
+// pipe (a FIFO) directly. Refused: FILE is one of the run's inputs, or an SQLite database (an
+// archgym store), which a misplaced argument would otherwise destroy. (The policy of
+// core/file_output.h, which this standalone tool does not link, and which writes a finished
+// string where this streams.)
 class CommandTraceWriter final : public CommandObserver {
  public:
   CommandTraceWriter(const std::string& path, const std::vector<std::string>& inputs) : path_(path) {
@@ -160,6 +194,10 @@ class CommandTraceWriter final : public CommandObserver {
     // replaced by the new file).
     if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
       throw std::invalid_argument("--command-trace " + shown + ": " + ec.message());
+    const int descriptor = descriptor_named(path);
+    if (descriptor >= 0 && ::fcntl(descriptor, F_GETFL) == -1)
+      throw std::invalid_argument("--command-trace " + shown + ": descriptor " + std::to_string(descriptor) +
+                                  " is not open");
     const bool exists = fs::exists(st);
     for (const std::string& input : inputs)
       if (exists && !input.empty() && fs::equivalent(path, input, ec))
@@ -175,32 +213,43 @@ class CommandTraceWriter final : public CommandObserver {
         throw std::invalid_argument("--command-trace: " + shown +
                                     " is an SQLite database (an archgym store?); refusing to overwrite it");
     }
-    write_path_ = exists && !fs::is_regular_file(st) ? path : path + ".tmp-" + std::to_string(::getpid());
     errno = 0;
-    out_.open(write_path_, std::ios::trunc);
-    if (!out_)
+    if (descriptor >= 0) {
+      std::cout.flush();  // what was printed there before comes first
+      const int copy = ::fcntl(descriptor, F_DUPFD_CLOEXEC, 0);
+      if (copy >= 0) out_ = std::make_unique<__gnu_cxx::stdio_filebuf<char>>(copy, std::ios::out);
+      write_path_ = path_;
+    } else {
+      if (fs::is_symlink(path, ec) && fs::is_regular_file(st)) path_ = fs::canonical(path, ec).string();
+      write_path_ = exists && !fs::is_regular_file(st) ? path_ : path_ + ".tmp-" + std::to_string(::getpid());
+      out_ = std::make_unique<std::filebuf>();
+      if (!out_->open(write_path_, std::ios::out | std::ios::trunc)) out_.reset();
+    }
+    if (!out_ || !out_->is_open())
       throw std::runtime_error("--command-trace: cannot write '" + printable_name(write_path_) + "'" +
                                errno_reason(errno));
-    out_ << "# cycle command rank bank_group bank row column\n";
+    stream_.rdbuf(out_.get());
+    stream_ << "# cycle command rank bank_group bank row column\n";
   }
   CommandTraceWriter(const CommandTraceWriter&) = delete;
   CommandTraceWriter& operator=(const CommandTraceWriter&) = delete;
   ~CommandTraceWriter() override {
     if (!committed_ && write_path_ != path_) {
-      out_.close();
+      out_->close();
       std::error_code ec;
       std::filesystem::remove(write_path_, ec);
     }
   }
   void on_command(const IssuedCommand& c) override {
-    out_ << c.cycle << ' ' << command_name(c.command) << ' ' << c.rank << ' ' << c.bank_group
-         << ' ' << c.bank << ' ' << c.row << ' ' << c.column << '\n';
+    stream_ << c.cycle << ' ' << command_name(c.command) << ' ' << c.rank << ' ' << c.bank_group
+            << ' ' << c.bank << ' ' << c.row << ' ' << c.column << '\n';
   }
   // Buffered writes fail silently until the flush: check it before reporting success. Then
   // the file replaces FILE.
   void finish() {
-    out_.close();
-    if (!out_) throw OutputError("--command-trace: writing '" + printable_name(write_path_) + "' failed (disk full?)");
+    stream_.flush();
+    if (!out_->close() || !stream_)
+      throw OutputError("--command-trace: writing '" + printable_name(write_path_) + "' failed (disk full?)");
     if (write_path_ != path_) {
       std::error_code ec;
       std::filesystem::rename(write_path_, path_, ec);
@@ -213,7 +262,9 @@ class CommandTraceWriter final : public CommandObserver {
 
  private:
   std::string path_, write_path_;
-  std::ofstream out_;
+  // A file, or (__gnu_cxx::stdio_filebuf) a copy of one of this process's descriptors.
+  std::unique_ptr<std::filebuf> out_;
+  std::ostream stream_{nullptr};
   bool committed_ = false;
 };
 
@@ -356,7 +407,7 @@ int main(int argc, char** argv) {
                      ". (The dram env's default design, ArchGym's, differs: RefreshMaxPostponed=1 "
                      "RefreshMaxPulledin=1, and MaxActiveTransactions=128, which the Simple arbiter ignores.)");
   app.add_flag("--json", json, "print statistics as JSON");
-  app.add_option("--command-trace", command_trace, "write every issued command to FILE");
+  app.add_option("--command-trace", command_trace, "write every issued command to FILE (replaced only when the run succeeds; /dev/stdout is written through)");
   app.add_flag("--check", check, "replay the commands through the protocol checker (timing and refresh intervals)");
   try {
     app.parse(argc, argv);
