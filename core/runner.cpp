@@ -130,7 +130,11 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
     }
     const std::uint64_t n = std::min<std::uint64_t>(batch, budget - done);
     std::vector<Design> designs = agent.ask(static_cast<std::size_t>(n));
-    if (designs.empty()) break;  // the agent has nothing more to propose
+    // An agent with nothing more to propose says so with finished(): an empty answer
+    // otherwise is a bug in it, which would end the run as "finished" short of its budget.
+    if (designs.empty())
+      throw std::logic_error("runner: the agent returned no designs when asked for " + std::to_string(n) +
+                             " but is not finished() (an agent with nothing more to propose says so there)");
     if (designs.size() > n)
       throw std::logic_error("runner: the agent returned " + std::to_string(designs.size()) +
                              " designs when asked for at most " + std::to_string(n));

@@ -179,6 +179,14 @@ TEST_CASE("an agent that misbehaves is reported") {
   } greedy;
   CHECK_THROWS_WITH(Runner::run(env, greedy, env.default_objective(), 10, 2, 1, true),
                     "runner: the agent returned 3 designs when asked for at most 2");
+  // It had ended the run as "finished" after no evaluation at all.
+  class Silent final : public Agent {
+    std::vector<Design> ask(std::size_t) override { return {}; }
+    void tell(const std::vector<Feedback>&) override {}
+  } silent;
+  CHECK_THROWS_WITH(Runner::run(env, silent, env.default_objective(), 10, 2, 1, true),
+                    "runner: the agent returned no designs when asked for 2 but is not finished() (an agent with "
+                    "nothing more to propose says so there)");
   toy::Search finishing(env.space(), 3, /*max_evaluations=*/5, 1);
   CHECK(Runner::run(env, finishing, env.default_objective(), 100, 3, 1, false).trajectory.size() == 6);
 }
