@@ -12,7 +12,13 @@ if(GIT_FOUND AND EXISTS "${SOURCE_DIR}/.git")
     set(ARCHGYM_GIT_COMMIT "${_commit}")
     execute_process(COMMAND "${GIT_EXECUTABLE}" diff --quiet HEAD
                     WORKING_DIRECTORY "${SOURCE_DIR}" RESULT_VARIABLE _dirty ERROR_QUIET)
-    if(NOT _dirty EQUAL 0)
+    # New files count too where the build picks them up by themselves (a new env or agent is
+    # one file in its folder): such a build is not the commit. Other untracked files (a
+    # .venv link, notes) leave the tree clean.
+    execute_process(COMMAND "${GIT_EXECUTABLE}" ls-files --others --exclude-standard --
+                            agents cmake core envs experiments proxies python simulators
+                    WORKING_DIRECTORY "${SOURCE_DIR}" OUTPUT_VARIABLE _untracked ERROR_QUIET)
+    if(NOT _dirty EQUAL 0 OR NOT _untracked STREQUAL "")
       set(ARCHGYM_GIT_COMMIT "${ARCHGYM_GIT_COMMIT}-dirty")
     endif()
   endif()
