@@ -177,9 +177,8 @@ void derive_per_bank_refresh(MemSpec& m) {
   if (m.RFCpb <= 0) m.RFCpb = (m.RFC + 1) / 2;
 }
 
-double MemSpec::peak_bandwidth_Bps() const {
-  // From the nominal clock (not the 1-ps-rounded tCK), so DDR4-2400 x64 is exactly 19.2 GB/s.
-  return clock_mhz * 1e6 * data_rate * device_width * devices / 8.0;
+double MemSpec::peak_bandwidth_Bps(double clock) const {
+  return clock * 1e6 * data_rate * device_width * devices / 8.0;
 }
 
 MemSpec parse_memspec_json(const std::string& json_text, const std::string& name) {

@@ -56,8 +56,10 @@ struct MemSpec {
   int banks_per_group() const { return banks / bank_groups; }
   int bytes_per_burst() const { return burst_length * device_width * devices / 8; }
   int burst_cycles() const { return burst_length / data_rate; }
-  // Peak bandwidth of one channel in bytes per second.
-  double peak_bandwidth_Bps() const;
+  // Peak bandwidth of one channel in bytes per second, at the nominal clock, or at
+  // `clock_mhz` (the simulation's: 1 / tck_ps, which rounding moves off the nominal one).
+  double peak_bandwidth_Bps() const { return peak_bandwidth_Bps(clock_mhz); }
+  double peak_bandwidth_Bps(double clock_mhz) const;
 };
 
 // Reads a DRAMSys memspec JSON file. Throws std::invalid_argument naming the file, the

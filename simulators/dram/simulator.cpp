@@ -259,7 +259,11 @@ SimStats Simulation::run() {
   s.peak_bandwidth_GBps = spec_.peak_bandwidth_Bps() / 1e9;
   if (end_cycle_ > 0) {
     s.bandwidth_GBps = static_cast<double>(sent_) * spec_.bytes_per_burst() / s.total_time_ns;
-    s.utilisation = s.peak_bandwidth_GBps > 0 ? s.bandwidth_GBps / s.peak_bandwidth_GBps : 0;
+    // Against the peak at the clock the simulation runs on: the nominal one (DDR4-2400's
+    // 19.2 GB/s) is 0.04% below what an 833-ps clock moves, and the ratio exceeded 1. The
+    // same figure where tCK is whole picoseconds (DDR3-1600's 1250: 800 MHz exactly).
+    const double simulated_peak_GBps = spec_.peak_bandwidth_Bps(1e6 / static_cast<double>(tck_ps_)) / 1e9;
+    s.utilisation = s.bandwidth_GBps / simulated_peak_GBps;
   }
   read_latency_from_trace_ps_ += static_cast<long double>(read_latency_from_trace_chunk_ps_);
   if (read_count_ > 0) {

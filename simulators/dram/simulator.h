@@ -24,9 +24,12 @@ struct SimConfig {
 struct SimStats {
   std::uint64_t requests = 0, reads = 0, writes = 0;
   std::uint64_t end_cycle = 0;          // memory cycle when the last response returned
-  double total_time_ns = 0;             // = end_cycle * tCK
+  double total_time_ns = 0;             // = end_cycle * tCK (tCK rounded to 1 ps, as in DRAMSys)
   double bandwidth_GBps = 0;            // bytes transferred / total time
-  double utilisation = 0;               // bandwidth / peak
+  // bandwidth / the peak at the rounded tCK, i.e. data-bus cycles of the bursts / end_cycle:
+  // at most 1. (Over peak_bandwidth_GBps, whose nominal clock is not the rounded tCK, it
+  // exceeded 1 on DDR4-2400: 833 ps, not 833.3.)
+  double utilisation = 0;
   // Read latency: from the request entering the memory system (the player's BEGIN_REQ,
   // aligned to the memory clock by the arbiter) to its response reaching the player.
   // Unloaded DDR3-1600 closed bank: tRCD + RL + BL/2 = 24 tCK = 30 ns (DRAMSys: same).
@@ -42,7 +45,7 @@ struct SimStats {
   // were folded onto the device, as DRAMSys does with a warning. first_beyond_capacity is
   // the 1-based position of the first in the trace (0 if none).
   std::uint64_t requests_beyond_capacity = 0, first_beyond_capacity = 0;
-  double peak_bandwidth_GBps = 0;
+  double peak_bandwidth_GBps = 0;       // from the nominal clock: DDR4-2400 x64 is 19.2
   double simulator_wall_s = 0;          // wall-clock time of simulate()
   EnergyReport energy;
   double total_energy_nJ() const { return energy.total_pJ / 1000.0; }
