@@ -30,17 +30,21 @@ def best_so_far(rewards: Iterable[float]) -> np.ndarray:
     return np.maximum.accumulate(r) if len(r) else r
 
 
-def best_so_far_curves(runs: pd.DataFrame, *, group: str = "agent", seed: str = "seed",
+def best_so_far_curves(runs: pd.DataFrame, *, group: str | None = None, seed: str = "seed",
                        reward: str = "reward", budget: int | None = None) -> pd.DataFrame:
     """Best-so-far reward per evaluation, aggregated over seeds for each ``group``.
 
     ``runs`` has one row per evaluation with columns ``group``, ``seed``, ``index``
-    and ``reward`` (e.g. several :func:`archgym.run` frames concatenated with an
-    ``agent`` column). A run that stopped early (target met) keeps its best value up
-    to ``budget`` (default: the longest run). Returns columns ``group``,
-    ``evaluations`` (1-based), ``median``, ``low``, ``high`` (min and max over seeds)
-    and ``seeds``.
+    and ``reward``: :meth:`archgym.Store.searches` (``group`` defaults to its
+    ``searcher`` column), or several :func:`archgym.run` frames concatenated with an
+    ``agent`` column (the default when there is no ``searcher``). A run that stopped
+    before the others of its group (target met, agent finished) keeps its best value
+    up to ``budget``; without one, each group's curve ends with its longest run, so a
+    group given fewer evaluations is not drawn as if it had run as long as another.
+    Returns columns ``group``, ``evaluations`` (1-based), ``median``, ``low``,
+    ``high`` (min and max over seeds) and ``seeds``.
     """
+    group = _group_column(runs, group)
     _require_columns("best_so_far_curves", runs, [group, seed, "index", reward])
     if runs.empty:
         raise ValueError("best_so_far_curves: no evaluations to plot")
@@ -63,10 +67,10 @@ def best_so_far_curves(runs: pd.DataFrame, *, group: str = "agent", seed: str = 
                    for v in runs.loc[repeated, [group, seed, "index"]].iloc[0])
         raise ValueError(f"best_so_far_curves: {group} {g!r} seed {s!r} has index {i!r} more "
                          f"than once (two runs under one {group} and seed?)")
-    n = (_checks.integer("budget", budget, 1) if budget is not None
-         else int(runs.groupby([group, seed]).size().max()))
+    budget = _checks.integer("budget", budget, 1) if budget is not None else None
     rows = []
     for name, by_group in runs.groupby(group, sort=True):
+        n = budget if budget is not None else int(by_group.groupby(seed).size().max())
         curves = []
         for _, one in by_group.groupby(seed, sort=True):
             curve = best_so_far(one.sort_values("index")[reward].to_numpy())[:n]
@@ -81,11 +85,13 @@ def best_so_far_curves(runs: pd.DataFrame, *, group: str = "agent", seed: str = 
     return pd.concat(rows, ignore_index=True)
 
 
-def plot_best_so_far(runs: pd.DataFrame, path: str | Path, *, group: str = "agent",
+def plot_best_so_far(runs: pd.DataFrame, path: str | Path, *, group: str | None = None,
                      seed: str = "seed", reward: str = "reward", title: str = "",
                      budget: int | None = None, log_y: bool = False) -> pd.DataFrame:
     """Draws best reward versus evaluations per ``group`` (median line, min-max band
-    over seeds) to ``path`` (PNG, SVG or PDF by suffix); returns the curves drawn."""
+    over seeds) to ``path`` (PNG, SVG or PDF by suffix); returns the curves drawn
+    (:func:`best_so_far_curves`, which says what ``group`` and ``budget`` default to)."""
+    group = _group_column(runs, group)
     curves = best_so_far_curves(runs, group=group, seed=seed, reward=reward, budget=budget)
     # -inf: no valid design yet in that run; drawn as a gap.
     drawn = curves.replace(-np.inf, np.nan)
@@ -265,6 +271,14 @@ def plot_feature_weights(weights: pd.Series, path: str | Path, *, top: int | Non
         ax.set_title(title)
     _save(fig, path)
     return drawn
+
+
+def _group_column(runs: pd.DataFrame, group: str | None) -> str:
+    """``group``, or by default the column that names each run's search: ``searcher``
+    (:meth:`archgym.Store.searches`) when there is one, else ``agent``."""
+    if group is not None:
+        return group
+    return "searcher" if isinstance(runs, pd.DataFrame) and "searcher" in runs.columns else "agent"
 
 
 def _require_columns(caller: str, df: pd.DataFrame, columns: Sequence[str]) -> None:

@@ -49,6 +49,19 @@ def test_best_so_far_curves_and_figure(out_dir):
         best_so_far_curves(runs.drop(columns="seed"))
 
 
+def test_a_group_given_fewer_evaluations_is_not_stretched_to_the_longest(out_dir):
+    # A 40-evaluation random walk was drawn flat out to 64 beside a 64-evaluation GA, as if
+    # it had run that long. Store.searches() names each search in ``searcher``: the default.
+    rng = np.random.default_rng(3)
+    runs = pd.concat([pd.DataFrame({"searcher": name, "seed": seed, "index": np.arange(n), "reward": rng.random(n)})
+                      for name, n in (("random_walk", 40), ("ga", 64)) for seed in (1, 2)], ignore_index=True)
+    curves = plot_best_so_far(runs, out_dir / "unequal.png")
+    assert curves.groupby("searcher").size().to_dict() == {"ga": 64, "random_walk": 40}
+    # A budget asks for every group to be drawn to it, each run's best standing for the rest.
+    stretched = best_so_far_curves(runs, budget=64).set_index(["searcher", "evaluations"])
+    assert stretched.loc[("random_walk", 64), "high"] == runs[runs.searcher == "random_walk"]["reward"].max()
+
+
 def test_pareto_front_matches_brute_force(out_dir):
     rng = np.random.default_rng(1)
     df = pd.DataFrame({"energy": rng.random(200), "latency": rng.random(200), "valid": True})
