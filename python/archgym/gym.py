@@ -114,6 +114,20 @@ def _objective(env: _core.Env, targets: Mapping[str, float | None] | None,
     return _core.run_objective(env, _checks.formulation(formulation), _checks.targets(targets))
 
 
+def _real_value(a: Any, p: Any) -> float:
+    """A real knob's value from its action entry. An action in lower precision than
+    float64 (RL libraries act in float32) that equals a bound at that precision is the
+    bound: float32(1.2) is 1.2000000476837158, which the space would refuse as above 1.2."""
+    x = float(np.asarray(a, dtype=np.float64).reshape(-1)[0])
+    given = np.asarray(a)
+    if np.issubdtype(given.dtype, np.floating) and given.dtype.itemsize < 8:
+        first = given.reshape(-1)[0]
+        for bound in (float(p.from_unit(0.0)), float(p.from_unit(1.0))):
+            if first == given.dtype.type(bound):
+                return bound
+    return x
+
+
 def _index(knob: str, action: Any, cardinality: int) -> int:
     """One Discrete action: an integer in 0..cardinality-1 (a float, text or bool is
     refused rather than truncated)."""
@@ -213,7 +227,7 @@ class ArchGymEnv(gymnasium.Env):
             if p.is_discrete:
                 design[p.name] = p.value_at(_index(p.name, a, p.cardinality))
             else:
-                design[p.name] = float(np.asarray(a, dtype=np.float64).reshape(-1)[0])
+                design[p.name] = _real_value(a, p)
         return design
 
     def encode(self, design: Mapping[str, Any]) -> dict[str, Any]:

@@ -259,3 +259,16 @@ def test_threads_stepping_one_view_share_one_episode():
         t.join()
     assert len(truncated) == 16 and sum(truncated) == 1 and len(refused) == 48
     assert view.steps == 16
+
+
+def test_a_float32_action_at_a_bound_of_a_real_knob_is_that_bound():
+    # RL libraries act in float32: float32(1.2) is 1.2000000476837158, which the space
+    # refused as above 1.2 (with the action space's own bounds).
+    from archgym.gym import _real_value
+    vdd = archgym.Parameter.real("vdd", 0.8, 1.2)
+    assert _real_value(np.array([1.2], dtype=np.float32), vdd) == 1.2
+    assert _real_value(np.array([0.8], dtype=np.float32), vdd) == 0.8
+    inside = np.array([1.0], dtype=np.float32)
+    assert _real_value(inside, vdd) == float(inside[0])  # elsewhere the value as given
+    assert _real_value(np.array([1.2000001], dtype=np.float64), vdd) == 1.2000001  # float64: exact
+    assert vdd.contains(_real_value(np.float32(1.2), vdd)) and not vdd.contains(float(np.float32(1.2)))
