@@ -199,7 +199,8 @@ class ProtocolChecker final : public CommandObserver {
   std::int64_t last_cycle_ = kNever;
 
   RefreshCheckMode refresh_mode_ = RefreshCheckMode::Off;
-  std::uint64_t max_refresh_gap_ = 0;
+  std::uint64_t max_refresh_gap_ = 0;      // allowed
+  std::uint64_t longest_refresh_gap_ = 0;  // seen (up to the end of the run, from on_finish)
 
   std::uint64_t commands_ = 0;
   std::uint64_t total_violations_ = 0;

@@ -394,7 +394,8 @@ int main(int argc, char** argv) {
   src->add_option("--workload", workload, "a shipped trace: stream, random, cloud-1, cloud-2");
   src->add_option("--generate", generate,
                   "a synthetic trace: PATTERN[,requests=N][,rate=R][,read_ratio=F][,seed=S]"
-                  "[,stride=B][,footprint=B][,base=A]; PATTERN = stream|random|strided|mixed");
+                  "[,stride=B][,footprint=B][,base=A]; PATTERN = stream|random|strided|mixed (mixed: "
+                  "sequential and random addresses); read_ratio (default 1: all reads) sets the reads");
   src->require_option(1);
   app.add_option("--memspec", memspec_name, "DDR3-1600, DDR4-2400 or a memspec JSON file")
       ->capture_default_str();
