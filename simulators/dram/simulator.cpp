@@ -350,7 +350,14 @@ void check_memory(const MemSpec& m, const std::string& memspec_origin, const Add
   if (m.ranks < 1 || m.banks < 1 || m.bank_groups < 1 || m.banks % m.bank_groups != 0)
     throw std::invalid_argument(memspec + ": bad organisation (ranks " + std::to_string(m.ranks) + ", banks " +
                                 std::to_string(m.banks) + ", bank groups " + std::to_string(m.bank_groups) + ")");
-  mapping.check_against(m, mapping_origin);
+  try {
+    mapping.check_against(m, mapping_origin);
+  } catch (const std::invalid_argument& e) {
+    // Both front ends' presets: the fixed ones fit only their own device's organisation.
+    throw std::invalid_argument(std::string(e.what()) +
+                                " (the presets rbc and brc, and the default, are fixed layouts of one-rank DDR3 and "
+                                "DDR4 devices; bg-interleaved and row-bank-col are derived from the memspec)");
+  }
 }
 
 namespace {

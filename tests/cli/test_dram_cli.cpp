@@ -145,6 +145,16 @@ TEST_CASE("archgym-dram: --command-trace never destroys an input, a store, or a 
   CHECK(read_file(dir / "commands.txt") == written);
 }
 
+TEST_CASE("archgym-dram: a memspec the default address mapping does not fit names the presets that do", "[cli]") {
+  const auto dir = scratch_dir("dram_two_ranks");
+  const std::string two_ranks = std::string(ARCHGYM_SOURCE_DATA_DIR) + "/dram/memspecs/DDR4-2400_8Gb_x8_dramsim3_2rank.json";
+  require_refused(dir, "--memspec '" + two_ranks + "' --generate stream,requests=10",
+                  {"--addressmap (default): RANK_BIT has 0 bits = 1 values, but the memspec has nbrOfRanks = 2",
+                   "bg-interleaved and row-bank-col are derived from the memspec"});
+  CHECK(run_dram(dir, "--memspec '" + two_ranks + "' --addressmap bg-interleaved --generate stream,requests=10")
+            .exit_code == 0);
+}
+
 TEST_CASE("archgym-dram: --command-trace to standard output redirected to a file writes through it", "[cli]") {
   // "--command-trace /dev/stdout >> log" replaced the log, and /dev/stdout itself, by a
   // regular file of the commands. Through a link in the scratch directory, so that a
