@@ -24,8 +24,15 @@ void Registry<Product, Args...>::add(Entry e, const std::string& where) {
   if (!e.factory) throw std::invalid_argument(kind_name() + " '" + e.name + "' has no factory" + at);
   if (!e.schema.declaration_error().empty())
     throw std::invalid_argument(kind_name() + " '" + e.name + "': " + e.schema.declaration_error() + at);
-  if (entries_.count(e.name))
-    throw std::invalid_argument(kind_name() + " '" + e.name + "' is registered twice" + at);
+  // Both places: the one a user just added may be either (static initialisers run in no set order).
+  if (const auto taken = entries_.find(e.name); taken != entries_.end()) {
+    std::vector<std::string> places;
+    for (const std::string& w : {taken->second.registered_at, where})
+      if (!w.empty()) places.push_back(w);
+    throw std::invalid_argument(kind_name() + " '" + e.name + "' is registered twice" +
+                                (places.empty() ? "" : " (registered at " + join(places, " and at ") + ")"));
+  }
+  e.registered_at = where;
   std::string name = e.name;
   entries_.emplace(std::move(name), std::move(e));
 }

@@ -26,6 +26,7 @@ struct RegistryEntry {
   std::string description;
   Schema schema;
   std::function<std::unique_ptr<Product>(Args...)> factory;
+  std::string registered_at;  // "agents/ga.cpp:209", set by add() (a second registration names it)
 };
 
 // Member functions are defined in registry.cpp and explicitly instantiated there for
@@ -39,7 +40,8 @@ class Registry {
     return r;
   }
   // Throws on a bad or duplicate name or a schema with a declaration_error(), naming the
-  // entry (and `where`, the registrar's file and line, when given).
+  // entry (and `where`, the registrar's file and line, when given; for a duplicate, the
+  // first registration's too).
   void add(Entry e, const std::string& where = "");
   const Entry& get(const std::string& name) const;  // throws listing known names
   bool contains(const std::string& name) const { return entries_.count(name) > 0; }
