@@ -1,6 +1,8 @@
 #include "core/registry.h"
 
+#include <mutex>
 #include <stdexcept>
+#include <type_traits>
 
 #include "core/external_run.h"
 #include "core/text.h"
@@ -10,7 +12,7 @@ namespace archgym {
 template <class Product, class... Args>
 void Registry<Product, Args...>::add(Entry e, const std::string& where) {
   const std::string at = where.empty() ? "" : " (registered at " + where + ")";
-  if (e.name.empty()) throw std::invalid_argument(kind_name() + " registry: a name is required" + at);
+  if (e.name.empty()) throw ComponentError(kind_name() + " registry: a name is required" + at);
   // Names are typed on command lines and in YAML, and become gymnasium ids (my_env ->
   // MyEnv): 'my-env' or 'My Env' would need quoting or collide with another name there.
   // ('dram_' and 'my__env' would give the same ids as 'dram' and 'my_env'.)
@@ -18,19 +20,23 @@ void Registry<Product, Args...>::add(Entry e, const std::string& where) {
   const bool plain = e.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
   const bool single_inner_underscores = e.name.back() != '_' && e.name.find("__") == std::string::npos;
   if (!lower_first || !plain || !single_inner_underscores)
-    throw std::invalid_argument(kind_name() + " name '" + e.name +
-                                "': use lower-case words of letters and digits joined by single '_', "
-                                "starting with a letter" + at);
-  if (!e.factory) throw std::invalid_argument(kind_name() + " '" + e.name + "' has no factory" + at);
+    throw ComponentError(kind_name() + " name '" + e.name +
+                         "': use lower-case words of letters and digits joined by single '_', "
+                         "starting with a letter" + at);
+  // The store's agent column says "external" for runs an outside search drove (external_run.h).
+  if constexpr (std::is_same_v<Product, Agent>)
+    if (e.name == kExternalAgent)
+      throw ComponentError("agent registry: '" + e.name + "' is reserved for runs driven outside archgym" + at);
+  if (!e.factory) throw ComponentError(kind_name() + " '" + e.name + "' has no factory" + at);
   if (!e.schema.declaration_error().empty())
-    throw std::invalid_argument(kind_name() + " '" + e.name + "': " + e.schema.declaration_error() + at);
+    throw ComponentError(kind_name() + " '" + e.name + "': " + e.schema.declaration_error() + at);
   // Both places: the one a user just added may be either (static initialisers run in no set order).
   if (const auto taken = entries_.find(e.name); taken != entries_.end()) {
     std::vector<std::string> places;
     for (const std::string& w : {taken->second.registered_at, where})
       if (!w.empty()) places.push_back(w);
-    throw std::invalid_argument(kind_name() + " '" + e.name + "' is registered twice" +
-                                (places.empty() ? "" : " (registered at " + join(places, " and at ") + ")"));
+    throw ComponentError(kind_name() + " '" + e.name + "' is registered twice" +
+                         (places.empty() ? "" : " (registered at " + join(places, " and at ") + ")"));
   }
   e.registered_at = where;
   std::string name = e.name;
@@ -39,6 +45,7 @@ void Registry<Product, Args...>::add(Entry e, const std::string& where) {
 
 template <class Product, class... Args>
 const typename Registry<Product, Args...>::Entry& Registry<Product, Args...>::get(const std::string& name) const {
+  check_registrations();
   if (auto it = entries_.find(name); it != entries_.end()) return it->second;
   const auto known = names();
   throw std::invalid_argument("unknown " + kind_name() + " '" + name + "'" + did_you_mean(name, known) +
@@ -47,6 +54,7 @@ const typename Registry<Product, Args...>::Entry& Registry<Product, Args...>::ge
 
 template <class Product, class... Args>
 std::vector<std::string> Registry<Product, Args...>::names() const {
+  check_registrations();
   std::vector<std::string> out;
   for (const auto& [name, entry] : entries_) out.push_back(name);
   return out;
@@ -75,31 +83,61 @@ std::string registered_at(const std::source_location& where) {
   return (cut == std::string::npos ? file : file.substr(cut + 1)) + ":" + std::to_string(where.line());
 }
 
+// The mistakes registrars made before the registry's first use (see check_registrations).
+struct Startup {
+  std::mutex mutex;
+  bool over = false;  // the registry has been used
+  std::vector<std::string> mistakes;
+};
+
+Startup& startup() {
+  static Startup s;
+  return s;
+}
+
+template <class R>
+void register_entry(R& registry, typename R::Entry entry, const std::source_location& where) {
+  try {
+    registry.add(std::move(entry), registered_at(where));
+  } catch (const ComponentError& mistake) {
+    Startup& s = startup();
+    const std::lock_guard lock(s.mutex);
+    if (s.over) throw;  // a registrar run once the program is under way: its caller can catch
+    s.mistakes.push_back(mistake.what());
+  }
+}
+
 }  // namespace
+
+void check_registrations() {
+  Startup& s = startup();
+  const std::lock_guard lock(s.mutex);
+  s.over = true;
+  if (s.mistakes.size() == 1) throw ComponentError(s.mistakes.front());
+  if (!s.mistakes.empty())
+    throw ComponentError(std::to_string(s.mistakes.size()) + " registrations were refused:\n  " +
+                         join(s.mistakes, "\n  "));
+}
 
 EnvRegistrar::EnvRegistrar(std::string name, std::string description, Schema schema,
                            std::function<std::unique_ptr<Env>(const Options&)> factory,
                            std::source_location where) {
-  EnvRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)},
-                              registered_at(where));
+  register_entry(EnvRegistry::instance(), {std::move(name), std::move(description), std::move(schema), std::move(factory)},
+                 where);
 }
 
 AgentRegistrar::AgentRegistrar(std::string name, std::string description, Schema schema,
                                std::function<std::unique_ptr<Agent>(const AgentContext&)> factory,
                                std::source_location where) {
-  // The store's agent column says "external" for runs an outside search drove (external_run.h).
-  if (name == kExternalAgent)
-    throw std::invalid_argument("agent registry: '" + name + "' is reserved for runs driven outside archgym" +
-                                " (registered at " + registered_at(where) + ")");
-  AgentRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)},
-                                registered_at(where));
+  register_entry(AgentRegistry::instance(), {std::move(name), std::move(description), std::move(schema), std::move(factory)},
+                 where);
 }
 
 ProxyRegistrar::ProxyRegistrar(std::string name, std::string description, Schema schema,
                                std::function<std::unique_ptr<ProxyModel>(const ProxyContext&)> factory,
                                std::source_location where) {
-  ProxyRegistry::instance().add({std::move(name), std::move(description), std::move(schema), std::move(factory)},
-                                registered_at(where));
+  register_entry(ProxyRegistry::instance(), {std::move(name), std::move(description), std::move(schema), std::move(factory)},
+                 where);
 }
 
 Options env_options(const std::string& name, const std::map<std::string, std::string>& options) {

@@ -8,6 +8,7 @@
 // and is linked through an OBJECT library so the registrar is never dropped.
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <memory>
 #include <source_location>
 #include <string>
@@ -19,6 +20,23 @@
 #include "core/proxy_model.h"
 
 namespace archgym {
+
+// A component defined wrongly: a fault in its code, not in a user's input. A registration
+// the registry refuses (a bad or taken name, a schema that contradicts itself). The CLI
+// exits with 2 naming it (as for bad input: nothing ran); Python raises ValueError, or
+// ImportError when a registration's mistake keeps the module from loading.
+struct ComponentError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// Registrars run as static initialisers (before main, or while Python loads the module),
+// where an exception cannot be caught: it ends the process ("terminate called", exit 134;
+// a Jupyter kernel dies without a traceback). So until the registry is first used, a
+// registrar records its mistake instead of throwing it; the first use, and every later one,
+// throws every recorded mistake as one ComponentError. A use is any lookup below, or this
+// call, which front ends make first (the CLI exits with 2, Python's import raises
+// ImportError). Once the registry is in use a registrar throws at once (a test's, say).
+void check_registrations();
 
 template <class Product, class... Args>
 struct RegistryEntry {
@@ -39,14 +57,21 @@ class Registry {
     static Registry r;
     return r;
   }
-  // Throws on a bad or duplicate name or a schema with a declaration_error(), naming the
-  // entry (and `where`, the registrar's file and line, when given; for a duplicate, the
-  // first registration's too).
+  // Throws ComponentError on a bad or duplicate name or a schema with a
+  // declaration_error(), naming the entry (and `where`, the registrar's file and line,
+  // when given; for a duplicate, the first registration's too).
   void add(Entry e, const std::string& where = "");
+  // Lookups; each first calls check_registrations().
   const Entry& get(const std::string& name) const;  // throws listing known names
-  bool contains(const std::string& name) const { return entries_.count(name) > 0; }
+  bool contains(const std::string& name) const {
+    check_registrations();
+    return entries_.count(name) > 0;
+  }
   std::vector<std::string> names() const;
-  const std::map<std::string, Entry>& entries() const { return entries_; }
+  const std::map<std::string, Entry>& entries() const {
+    check_registrations();
+    return entries_;
+  }
  private:
   std::map<std::string, Entry> entries_;
   std::string kind_name() const;
@@ -56,9 +81,9 @@ using EnvRegistry = Registry<Env, const Options&>;
 using AgentRegistry = Registry<Agent, const AgentContext&>;
 using ProxyRegistry = Registry<ProxyModel, const ProxyContext&>;
 
-// A registration mistake (bad name, a name taken, a schema that contradicts itself)
-// throws from the registrar, i.e. while the program starts: the message names the
-// component and the file and line of its registrar.
+// A registration mistake (bad name, a name taken, a schema that contradicts itself) is
+// recorded or thrown as check_registrations() says: the message names the component and
+// the file and line of its registrar.
 struct EnvRegistrar {
   EnvRegistrar(std::string name, std::string description, Schema schema,
                std::function<std::unique_ptr<Env>(const Options&)> factory,

@@ -1,7 +1,7 @@
 // `archgym`: list what can run, run an agent against an env into the store, resume,
 // list runs, export them, and train/evaluate proxy models on them. Exit codes: 0 success,
-// 2 bad input (nothing written), 1 a failure while working, 130 a run interrupted by
-// Ctrl-C or SIGTERM (resumable).
+// 2 bad input or a component registered wrongly (nothing written), 1 a failure while
+// working, 130 a run interrupted by Ctrl-C or SIGTERM (resumable).
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/registry.h"
 #include "core/text.h"
 
 #include "experiments/cli_error.h"
@@ -95,6 +96,14 @@ RunRequest build_request(const RunFlags& f, CLI::App& run) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A component's registration refused while the program started (a name taken, a bad
+  // option default): nothing can be trusted to run, whatever the command.
+  try {
+    archgym::check_registrations();
+  } catch (const archgym::ComponentError& e) {
+    std::cerr << "archgym: error: " << e.what() << "\n";
+    return kBadInput;
+  }
   CLI::App app{"archgym: ML-assisted computer-architecture design space exploration", "archgym"};
   app.require_subcommand(1);
   app.formatter(std::make_shared<HelpFormatter>());

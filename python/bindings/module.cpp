@@ -11,6 +11,7 @@
 #include <string>
 
 #include "archgym_version.h"
+#include "core/registry.h"
 #include "python/bindings/bindings.h"
 #include "python/bindings/gil_guards.h"
 
@@ -61,6 +62,10 @@ void translate(std::exception_ptr p) {
 
 PYBIND11_MODULE(_core, m) {
   namespace ap = archgym::python;
+  // A component's registration refused while the module loaded (a name taken, a bad option
+  // default): the import raises ImportError with the registry's message (pybind11 turns an
+  // exception thrown here into one) rather than the process aborting in a static initialiser.
+  archgym::check_registrations();
   m.doc() = "archgym C++ core: registry, design spaces, envs, agents, runner, store, proxy models.";
   m.attr("__version__") = archgym::kVersion;
   m.attr("git_commit") = archgym::kGitCommit;

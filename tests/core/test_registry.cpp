@@ -30,6 +30,7 @@ TEST_CASE("make_env and make_agent validate options against the schema") {
 }
 
 TEST_CASE("registry names are lower-case words, as command lines and gymnasium ids need") {
+  check_registrations();  // the program is under way: a registrar now throws its mistake
   auto bowl = [](const Options&) { return std::make_unique<toy::Bowl>(); };
   for (const char* name : {"my-env", "My_env", "2d_mesh", "my env", "dram_", "my__env"})
     CHECK_THROWS_WITH(EnvRegistrar(name, "bad name", Schema(), bowl),
@@ -42,6 +43,7 @@ TEST_CASE("registry names are lower-case words, as command lines and gymnasium i
 // Both registrations by file and line: static initialisers run in no set order, so the
 // new file a user just wrote may be either one.
 TEST_CASE("a name registers once, and the refusal names both registrations") {
+  check_registrations();  // the program is under way: a registrar now throws its mistake
   const int line = __LINE__ + 1;
   CHECK_THROWS_WITH(EnvRegistrar("toy_bowl", "again", Schema(), [](const Options&) { return std::make_unique<toy::Bowl>(); }),
                     Catch::Matches("env 'toy_bowl' is registered twice \\(registered at core/test_toy_env\\.cpp:[0-9]+ "
@@ -51,6 +53,7 @@ TEST_CASE("a name registers once, and the refusal names both registrations") {
 // A schema's mistake is declared before the registrar that knows the component's name runs
 // (the chain of declarations is its argument): the registrar names both, and where it is.
 TEST_CASE("a schema that contradicts itself is refused naming the component and its registrar") {
+  check_registrations();  // the program is under way: a registrar now throws its mistake
   auto bowl = [](const Options&) { return std::make_unique<toy::Bowl>(); };
   const int line = __LINE__ + 1;
   CHECK_THROWS_WITH(EnvRegistrar("toy_misdeclared", "bad default", Schema().integer("size", 0, 1, 8, "").boolean("x", true, ""), bowl),

@@ -1,0 +1,78 @@
+"""What the registry refuses of a component a user adds, seen from Python.
+
+The test-only components of tests/components/components.cpp are built into a module of
+their own (CMake target archgym_test_python); each test imports it as ``archgym._core``
+beside this build's package files, in a child process (a failed import, or registration
+mistakes made while a module loads, cannot be undone in this one).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import archgym
+
+
+def _components_module() -> Path | None:
+    """The module CTest names, else the one a build tree holds beside the package
+    (<build>/python/archgym and <build>/tests/components/python/archgym)."""
+    given = os.environ.get("ARCHGYM_TEST_COMPONENTS_MODULE")
+    if given:
+        return Path(given)
+    build = Path(archgym.__file__).resolve().parents[2]
+    found = sorted((build / "tests" / "components" / "python" / "archgym").glob("_core*"))
+    return found[0] if found else None
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory) -> Path:
+    """A directory holding the archgym package with the test components' module."""
+    module = _components_module()
+    if module is None or not module.is_file():
+        pytest.skip("the test components' module is built with the C++ tests (tests/components)")
+    root = tmp_path_factory.mktemp("components")
+    (root / "archgym").mkdir()
+    for f in Path(archgym.__file__).parent.iterdir():
+        if f.suffix in (".py", ".pyi") or f.name == "py.typed":
+            shutil.copy(f, root / "archgym" / f.name)
+    shutil.copy(module, root / "archgym" / module.name)
+    return root
+
+
+def _python(package: Path, code: str, *, misregistered: bool = False) -> subprocess.CompletedProcess:
+    """Runs ``code`` in a child Python that imports archgym from ``package``; with
+    ``misregistered``, components.cpp also registers its mistakes."""
+    env = dict(os.environ, PYTHONPATH=str(package))
+    env.pop("ARCHGYM_TEST_MISREGISTER", None)
+    if misregistered:
+        env["ARCHGYM_TEST_MISREGISTER"] = "1"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_registration_mistakes_make_the_import_raise_importerror(package):
+    # A registrar threw from a static initialiser while the module loaded: "terminate
+    # called ...", exit 134, and a Jupyter kernel died without a traceback.
+    r = _python(package, "import archgym", misregistered=True)
+    assert r.returncode == 1, r.stderr
+    assert "terminate called" not in r.stderr
+    assert "ImportError: 2 registrations were refused:\n" in r.stderr
+    assert re.search(r"\n  agent 'ga' is registered twice \(registered at (agents/ga\.cpp:\d+ and at "
+                     r"components/components\.cpp:\d+|components/components\.cpp:\d+ and at agents/ga\.cpp:\d+)\)",
+                     r.stderr), r.stderr
+    assert ("\n  env 'bad_default': schema default: option 'size' must be integer in [1, 8], got '0' "
+            "(registered at components/components.cpp:") in r.stderr
+    caught = _python(package, "try:\n    import archgym\nexcept ImportError as e:\n    print(type(e).__name__, e)",
+                     misregistered=True)
+    assert caught.returncode == 0 and caught.stdout.startswith("ImportError 2 registrations were refused:"), caught
+
+
+def test_the_components_module_imports_without_mistakes(package):
+    r = _python(package, "import archgym; print(archgym.make_env('named_columns').space.names)")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "['x', 'y']"
