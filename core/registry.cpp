@@ -1,5 +1,6 @@
 #include "core/registry.h"
 
+#include <cctype>
 #include <mutex>
 #include <stdexcept>
 #include <type_traits>
@@ -8,6 +9,24 @@
 #include "core/text.h"
 
 namespace archgym {
+
+std::string gym_name(const std::string& env_name) {
+  // Registry names are words of letters and digits joined by single '_' (add() checks).
+  const bool short_word = env_name.size() <= 4 && env_name.find('_') == std::string::npos;
+  std::string out;
+  bool word_start = true;
+  for (const char c : env_name) {
+    if (c == '_') {
+      word_start = true;
+      continue;
+    }
+    out += short_word || word_start ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    word_start = false;
+  }
+  return out;
+}
+
+std::string gym_id(const std::string& env_name) { return "archgym/" + gym_name(env_name) + "-v0"; }
 
 template <class Product, class... Args>
 void Registry<Product, Args...>::add(Entry e, const std::string& where) {
@@ -31,13 +50,21 @@ void Registry<Product, Args...>::add(Entry e, const std::string& where) {
   if (!e.schema.declaration_error().empty())
     throw ComponentError(kind_name() + " '" + e.name + "': " + e.schema.declaration_error() + at);
   // Both places: the one a user just added may be either (static initialisers run in no set order).
-  if (const auto taken = entries_.find(e.name); taken != entries_.end()) {
+  auto both_at = [&](const std::string& first) {
     std::vector<std::string> places;
-    for (const std::string& w : {taken->second.registered_at, where})
+    for (const std::string& w : {first, where})
       if (!w.empty()) places.push_back(w);
-    throw ComponentError(kind_name() + " '" + e.name + "' is registered twice" +
-                         (places.empty() ? "" : " (registered at " + join(places, " and at ") + ")"));
-  }
+    return places.empty() ? "" : " (registered at " + join(places, " and at ") + ")";
+  };
+  if (const auto taken = entries_.find(e.name); taken != entries_.end())
+    throw ComponentError(kind_name() + " '" + e.name + "' is registered twice" + both_at(taken->second.registered_at));
+  // Python registers every env under its gymnasium id: one of two envs sharing an id would
+  // be unreachable there ('abc' and 'a_b_c' are both archgym/ABC-v0).
+  if constexpr (std::is_same_v<Product, Env>)
+    for (const auto& [other, entry] : entries_)
+      if (gym_id(other) == gym_id(e.name))
+        throw ComponentError("env '" + other + "' and env '" + e.name + "' would both be gymnasium id '" +
+                             gym_id(e.name) + "'; rename one of them" + both_at(entry.registered_at));
   e.registered_at = where;
   std::string name = e.name;
   entries_.emplace(std::move(name), std::move(e));

@@ -22,7 +22,7 @@
 namespace archgym {
 
 // A component defined wrongly: a fault in its code, not in a user's input. A registration
-// the registry refuses (a bad or taken name, a schema that contradicts itself). The CLI
+// the registry refuses (a bad or taken name or gymnasium id, a schema that contradicts itself). The CLI
 // exits with 2 naming it (as for bad input: nothing ran); Python raises ValueError, or
 // ImportError when a registration's mistake keeps the module from loading.
 struct ComponentError : std::invalid_argument {
@@ -37,6 +37,13 @@ struct ComponentError : std::invalid_argument {
 // call, which front ends make first (the CLI exits with 2, Python's import raises
 // ImportError). Once the registry is in use a registrar throws at once (a test's, say).
 void check_registrations();
+
+// The gymnasium id under which Python registers env `name` (archgym.gym):
+// "archgym/<gym_name>-v0". gym_name upper-cases a one-word name of up to four letters
+// (dram -> DRAM) and capitalises any other per word (systolic_array -> SystolicArray).
+// The registry refuses an env whose id another env has ('a_b_c' after 'abc': ABC).
+std::string gym_name(const std::string& env_name);
+std::string gym_id(const std::string& env_name);
 
 template <class Product, class... Args>
 struct RegistryEntry {

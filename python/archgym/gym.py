@@ -38,7 +38,6 @@ listed, exported, plotted and trained on like ``archgym.run``'s:
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Mapping
 
 import gymnasium
@@ -52,39 +51,23 @@ from .runs import _open_store
 
 def gym_name(name: str) -> str:
     """The gymnasium name of a registry env: short names upper-cased ('dram' -> 'DRAM',
-    'soc' -> 'SOC'), longer ones CamelCased ('systolic_array' -> 'SystolicArray')."""
-    parts = [p for p in re.split(r"[^0-9A-Za-z]+", name) if p]
-    if len(parts) == 1 and len(parts[0]) <= 4:
-        return parts[0].upper()
-    return "".join(p[:1].upper() + p[1:] for p in parts)
+    'soc' -> 'SOC'), longer ones CamelCased ('systolic_array' -> 'SystolicArray'). The
+    rule is the core's, whose registry refuses an env whose id another env has."""
+    return _core.gym_name(name)
 
 
 def gym_id(name: str) -> str:
     """The gymnasium id of a registry env, e.g. ``archgym/DRAM-v0``."""
-    return f"archgym/{gym_name(name)}-v0"
+    return _core.gym_id(name)
 
 
 #: Steps per episode unless ``gymnasium.make(..., max_episode_steps=N)`` says otherwise.
 DEFAULT_MAX_EPISODE_STEPS = 16
 
 
-def gym_ids(names: list[str]) -> dict[str, str]:
-    """{name: gymnasium id} for registry env names; raises RuntimeError when two names
-    would share an id ('x_y' and 'xy' both give 'XY'), which would make one unreachable."""
-    ids: dict[str, str] = {}
-    for name in names:
-        env_id = gym_id(name)
-        clash = next((other for other, i in ids.items() if i == env_id), None)
-        if clash is not None:
-            raise RuntimeError(f"archgym envs '{clash}' and '{name}' would both be gymnasium id "
-                               f"'{env_id}'; rename one of them")
-        ids[name] = env_id
-    return ids
-
-
 def register_envs() -> dict[str, str]:
     """Registers every registry env with gymnasium (idempotent); returns {name: id}."""
-    ids = gym_ids([entry["name"] for entry in _core.list_envs()])
+    ids = {entry["name"]: gym_id(entry["name"]) for entry in _core.list_envs()}
     for name, env_id in ids.items():
         if env_id not in gymnasium.registry:
             gymnasium.register(id=env_id, entry_point="archgym.gym:_from_registry",

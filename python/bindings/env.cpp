@@ -13,6 +13,12 @@ void bind_env(py::module_& m) {
       "list_envs",
       [] { return registry_to_list(EnvRegistry::instance()); },
       "Every registered env: [{name, description, options: [{name, kind, default, ...}]}].");
+  m.def(
+      "gym_name", [](const py::object& name) { return archgym::gym_name(to_text(name, "gym_name: name")); },
+      py::arg("name"), "The gymnasium name of a registry env name ('dram' -> 'DRAM').");
+  m.def(
+      "gym_id", [](const py::object& name) { return archgym::gym_id(to_text(name, "gym_id: name")); },
+      py::arg("name"), "The gymnasium id of a registry env name ('dram' -> 'archgym/DRAM-v0').");
 
   py::class_<EnvHandle, std::shared_ptr<EnvHandle>>(
       m, "Env", "A simulator seen as a design space, metrics and a default objective.")

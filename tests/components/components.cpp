@@ -61,6 +61,7 @@ const bool misregistered = [] {
       "ga", "a second agent 'ga'", Schema(), [](const AgentContext&) -> std::unique_ptr<Agent> { return nullptr; }};
   static const EnvRegistrar bad_default{"bad_default", "an option's default outside its range",
                                         Schema().integer("size", 0, 1, 8, "a size"), no_env};
+  static const EnvRegistrar d_r_a_m{"d_r_a_m", "the gymnasium id of env 'dram'", Schema(), no_env};
   return true;
 }();
 

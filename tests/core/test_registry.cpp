@@ -65,3 +65,21 @@ TEST_CASE("a schema that contradicts itself is refused naming the component and 
   CHECK_FALSE(EnvRegistry::instance().contains("toy_misdeclared"));
   CHECK_FALSE(AgentRegistry::instance().contains("toy_twice"));
 }
+
+// Python registers every env under its gymnasium id (gym_id): of two envs sharing one, the
+// second was unreachable, and `import archgym` raised RuntimeError.
+TEST_CASE("an env whose gymnasium id another env has is refused naming both envs and the id") {
+  CHECK(gym_id("dram") == "archgym/DRAM-v0");
+  CHECK(gym_name("soc") == "SOC");
+  CHECK(gym_name("accel") == "Accel");
+  CHECK(gym_name("systolic_array") == "SystolicArray");
+  CHECK(gym_name("mesh_2d") == "Mesh2d");
+  CHECK(gym_name("a_b_c") == gym_name("abc"));
+  check_registrations();  // the program is under way: a registrar now throws its mistake
+  const int line = __LINE__ + 1;
+  CHECK_THROWS_WITH(EnvRegistrar("d_r_a_m", "DRAM again", Schema(), [](const Options&) { return std::make_unique<toy::Bowl>(); }),
+                    Catch::Matches("env 'dram' and env 'd_r_a_m' would both be gymnasium id 'archgym/DRAM-v0'; rename one "
+                                   "of them \\(registered at envs/dram\\.cpp:[0-9]+ and at core/test_registry\\.cpp:" +
+                                   std::to_string(line) + "\\)"));
+  CHECK_FALSE(EnvRegistry::instance().contains("d_r_a_m"));
+}

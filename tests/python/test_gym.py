@@ -223,15 +223,13 @@ def test_copying_an_env_says_how_to_build_another():
     assert again.spec.max_episode_steps == 16 and again.unwrapped.knobs == env.unwrapped.knobs
 
 
-def test_two_env_names_never_share_a_gymnasium_id():
-    # 'x_y' and 'xy' both become 'XY': the second would be unreachable, gymnasium.make
-    # building the first. (The C++ registry already refuses 'dram_' and 'my__env'.)
-    from archgym.gym import gym_ids
-    assert gym_ids(["dram", "systolic_array"]) == {"dram": "archgym/DRAM-v0",
-                                                   "systolic_array": "archgym/SystolicArray-v0"}
-    with pytest.raises(RuntimeError, match="archgym envs 'x_y' and 'xy' would both be gymnasium id "
-                                           "'archgym/XY-v0'; rename one of them"):
-        gym_ids(["x_y", "xy"])
+def test_gymnasium_ids_are_the_cores():
+    # One rule, the core's: its registry refuses an env whose id another env has ('a_b_c'
+    # after 'abc'), which the Python side found only at import (RuntimeError).
+    from archgym.gym import gym_id, gym_name
+    assert gym_id("systolic_array") == "archgym/SystolicArray-v0" == archgym._core.gym_id("systolic_array")
+    assert gym_name("a_b_c") == gym_name("abc") == "ABC"
+    assert archgym.gym_ids == {e["name"]: gym_id(e["name"]) for e in archgym.list_envs()}
 
 
 def test_threads_stepping_one_view_share_one_episode():
