@@ -1,11 +1,13 @@
 #include "core/registry.h"
 
+#include <algorithm>
 #include <cctype>
 #include <mutex>
 #include <stdexcept>
 #include <type_traits>
 
 #include "core/external_run.h"
+#include "core/reserved_columns.h"
 #include "core/text.h"
 
 namespace archgym {
@@ -134,6 +136,35 @@ void register_entry(R& registry, typename R::Entry entry, const std::source_loca
   }
 }
 
+// Knobs and metrics are shown side by side, one column per name, beside the columns of
+// reserved_columns.h: a clash showed a metric under 'index', or two 'seed' columns.
+void check_column_names(const std::string& env, const Env& built) {
+  std::vector<std::string> reserved(kEvaluationColumns.begin(), kEvaluationColumns.end());
+  reserved.insert(reserved.end(), kSearchColumns.begin(), kSearchColumns.end());
+  const std::string where = "env '" + env + "': ";
+  std::map<std::string, std::string> kind_of;  // column -> "knob" or "metric"
+  std::vector<std::pair<std::string, std::string>> columns;
+  for (const auto& p : built.space().parameters()) columns.emplace_back(p.name(), "knob");
+  const std::vector<std::string> metrics = built.metric_names();
+  for (const auto& m : metrics) columns.emplace_back(m, "metric");
+  for (const auto& [column, kind] : columns) {
+    if (std::find(reserved.begin(), reserved.end(), column) != reserved.end())
+      throw ComponentError(where + kind + " '" + column + "' has a reserved name: exports and frames show a column " +
+                           "of that name beside the knobs and metrics (reserved: " + join(reserved) + "); rename the " +
+                           kind);
+    if (const auto [seen, fresh] = kind_of.emplace(column, kind); !fresh)
+      throw ComponentError(where + (seen->second == kind
+                                        ? kind + " '" + column + "' is listed twice"
+                                        : "'" + column + "' is both a knob and a metric: exports and frames show " +
+                                              "one column per name; rename one of them"));
+  }
+  for (const auto& m : metrics)
+    if (const auto clash = kind_of.find(m + std::string(kPredictedSuffix)); clash != kind_of.end())
+      throw ComponentError(where + clash->second + " '" + clash->first + "' is named like the column of metric '" + m +
+                           "' predicted by a proxy model (Proxy.compare shows metric m's prediction as m" +
+                           std::string(kPredictedSuffix) + "); rename the " + clash->second);
+}
+
 }  // namespace
 
 void check_registrations() {
@@ -206,6 +237,7 @@ void check_option_sides(const std::string& env, const std::map<std::string, std:
 std::unique_ptr<Env> build_env(const std::string& name, const Options& options) {
   auto env = EnvRegistry::instance().get(name).factory(options);
   if (!env) throw std::logic_error("env '" + name + "': the factory returned nothing");
+  check_column_names(name, *env);
   return env;
 }
 

@@ -22,7 +22,8 @@
 namespace archgym {
 
 // A component defined wrongly: a fault in its code, not in a user's input. A registration
-// the registry refuses (a bad or taken name or gymnasium id, a schema that contradicts itself). The CLI
+// the registry refuses (a bad or taken name or gymnasium id, a schema that contradicts
+// itself), or a built env whose knob and metric names clash (build_env). The CLI
 // exits with 2 naming it (as for bad input: nothing ran); Python raises ValueError, or
 // ImportError when a registration's mistake keeps the module from loading.
 struct ComponentError : std::invalid_argument {
@@ -124,7 +125,12 @@ std::string other_side_hint(const std::string& key, const std::string& env, cons
 // for the first option given to the side of a run that lacks it while the other has it.
 void check_option_sides(const std::string& env, const std::map<std::string, std::string>& env_options,
                         const std::string& agent, const std::map<std::string, std::string>& agent_options);
-// Build from already validated options.
+// Build from already validated options. Every front end builds envs here (run, resume,
+// YAML, Python's make_env and gymnasium ids, external runs), so here the built env's names
+// are checked, which may depend on its options (the dram env's space=extended): a knob or
+// metric named like a column beside them (reserved_columns.h), a knob and a metric of one
+// name, a metric listed twice, or one named like another's prediction column, throws
+// ComponentError naming the env, the name and whether it is a knob or a metric.
 std::unique_ptr<Env> build_env(const std::string& name, const Options& options);
 // An env rebuilt from options stored as JSON (a run's env_config), as resume rebuilds it:
 // Schema::parse_json, so none counts as given; `where` prefixes its errors.

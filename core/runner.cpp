@@ -462,6 +462,8 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
   std::unique_ptr<Env> env;
   try {
     env = build_env(record->env, env_opts);
+  } catch (const ComponentError&) {  // the env's code is at fault, whatever files the run read
+    throw;
   } catch (const std::exception& e) {
     // E.g. its trace is gone: say which files it read.
     if (record->inputs.empty() || record->inputs == "{}") throw;

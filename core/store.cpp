@@ -14,10 +14,12 @@
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include <unistd.h>
 
 #include "core/json_util.h"
+#include "core/reserved_columns.h"
 #include "core/sqlite_fork.h"
 #include "core/text.h"
 
@@ -709,7 +711,8 @@ void Store::export_csv(std::ostream& out, std::int64_t run_id,
       for (const auto& m : c.metrics) note(metric_columns, m);
     }
   }
-  out << "run_id,index,reward,valid,reason,sim_seconds";
+  const char* separator = "";
+  for (const std::string_view c : kEvaluationColumns) out << std::exchange(separator, ",") << c;
   for (const auto& c : design_columns) out << ',' << csv_field(c);
   for (const auto& c : metric_columns) out << ',' << csv_field(c);
   out << '\n';

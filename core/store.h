@@ -130,9 +130,10 @@ class Store {
   // "wal" for a file store (what PRAGMA journal_mode reports).
   std::string journal_mode() const;
 
-  // CSV with one row per evaluation: run_id, index, reward, valid, reason,
-  // sim_seconds, then one column per design parameter and per metric (the union over the
-  // rows, in first-seen order; empty where a row lacks it). RFC 4180 quoting. run_id 0 = all runs.
+  // CSV with one row per evaluation: kEvaluationColumns (run_id, index, reward, valid,
+  // reason, sim_seconds; reserved_columns.h), then one column per design parameter and
+  // per metric (the union over the rows, in first-seen order; empty where a row lacks
+  // it). RFC 4180 quoting. run_id 0 = all runs.
   // `columns_of`, when given, names the columns of a run whose rows cannot show them all
   // (run_id names a run with no evaluation yet, or a run's evaluations are all invalid and
   // so have no metrics): they are added after the rows' own.

@@ -28,6 +28,12 @@ namespace {
 constexpr int kBadInput = 2;
 constexpr int kInterrupted = 130;  // 128 + SIGINT, what shells report for Ctrl-C
 
+// Bad input, or a component registered or defined wrongly: said, and nothing ran.
+int refuse(const std::exception& e) {
+  std::cerr << "archgym: error: " << e.what() << "\n";
+  return kBadInput;
+}
+
 // Integer flags take plain decimal text only, in range, as YAML configs and --set do.
 // CLI11's own conversion would read "010" as octal, "0x10" as hex, clamp an overflow to
 // the largest value and wrap "-3" into a huge unsigned number. The transform rewrites
@@ -101,8 +107,7 @@ int main(int argc, char** argv) {
   try {
     archgym::check_registrations();
   } catch (const archgym::ComponentError& e) {
-    std::cerr << "archgym: error: " << e.what() << "\n";
-    return kBadInput;
+    return refuse(e);
   }
   CLI::App app{"archgym: ML-assisted computer-architecture design space exploration", "archgym"};
   app.require_subcommand(1);
@@ -292,8 +297,9 @@ int main(int argc, char** argv) {
     if (!std::cout) throw std::runtime_error(std::string("writing to standard output failed (") +
                                              std::strerror(errno) + ")");
   } catch (const UsageError& e) {
-    std::cerr << "archgym: error: " << e.what() << "\n";
-    return kBadInput;
+    return refuse(e);
+  } catch (const archgym::ComponentError& e) {  // e.g. an env with a knob named 'seed': nothing ran
+    return refuse(e);
   } catch (const std::bad_alloc&) {  // its what() is the bare "std::bad_alloc"
     std::cerr << "archgym: failed: out of memory\n";
     return 1;

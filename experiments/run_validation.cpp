@@ -96,6 +96,8 @@ void validate(const RunRequest& r) {
     throw UsageError(given_at(r, "env_options") +
                      "out of memory building the env: its inputs (a workload, a model) need more memory than "
                      "this process may use");
+  } catch (const ComponentError&) {  // the env's code is at fault (a knob named 'seed'), not the options given
+    throw;
   } catch (const OptionError& e) {
     throw UsageError(given_at(r, "env_options", e.options) + e.what());
   } catch (const std::exception& e) {

@@ -9,6 +9,9 @@ __version__: str
 git_commit: str
 MAX_BATCH: int
 MAX_WORKERS: int
+EVALUATION_COLUMNS: tuple[str, ...]  # each evaluation's own columns, first in every frame
+SEARCH_COLUMNS: tuple[str, ...]  # what Store.searches() adds: searcher, seed
+PREDICTED_SUFFIX: str  # Proxy.compare()'s column of metric m's prediction is m + this
 
 class Parameter:
     """One named axis (knob) of a design space."""

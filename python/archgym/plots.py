@@ -214,7 +214,8 @@ def plot_proxy_parity(comparison: pd.DataFrame, metrics: Sequence[str], path: st
     """One parity panel per metric (predicted versus simulated, with y = x) in one figure,
     from :meth:`archgym.Proxy.compare`'s frame (``<metric>`` and ``<metric>_predicted``
     columns). Returns ``{metric: {r2, mae, mape, n}}`` as drawn in each panel's legend."""
-    missing = [m for m in metrics if m not in comparison or f"{m}_predicted" not in comparison]
+    predicted = {m: m + _core.PREDICTED_SUFFIX for m in metrics}  # Proxy.compare's column names
+    missing = [m for m in metrics if m not in comparison or predicted[m] not in comparison]
     if missing or not metrics:
         raise ValueError(f"plot_proxy_parity: no actual/predicted columns for {missing or 'any metric'}; "
                          f"pass Proxy.compare(...)'s frame and some of its metrics")
@@ -227,8 +228,8 @@ def plot_proxy_parity(comparison: pd.DataFrame, metrics: Sequence[str], path: st
     stats = {}
     for ax, metric in zip(axes.flat, metrics):
         a = comparison[metric].to_numpy(dtype=np.float64)
-        p = comparison[f"{metric}_predicted"].to_numpy(dtype=np.float64)
-        _require_finite("plot_proxy_parity", {metric: a, f"{metric}_predicted": p})
+        p = comparison[predicted[metric]].to_numpy(dtype=np.float64)
+        _require_finite("plot_proxy_parity", {metric: a, predicted[metric]: p})
         stats[metric] = _parity_stats(a, p)
         s = stats[metric]
         ax.scatter(a, p, s=10, alpha=0.6, label=f"R² {s['r2']:.3f}, MAPE {s['mape']:.1f}% (n={len(a)})")

@@ -159,7 +159,7 @@ class Proxy:
         c = self._proxy.compare(_core_store(store), _checks.run_ids(runs))
         frame = pd.DataFrame(c["designs"], columns=self.space.names)
         actual = pd.DataFrame(c["actual"], columns=self.metric_names)
-        predicted = pd.DataFrame(c["predicted"], columns=[f"{m}_predicted" for m in self.metric_names])
+        predicted = pd.DataFrame(c["predicted"], columns=[m + _core.PREDICTED_SUFFIX for m in self.metric_names])
         return pd.concat([frame, actual, predicted], axis=1)
 
     def save(self, path: str | Path) -> Path:

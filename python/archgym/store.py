@@ -19,8 +19,13 @@ _RUN_COLUMNS = {"run_id": "int64", "env": "str", "env_config": "str", "agent": "
                 "git_commit": "str", "inputs": "str", "status": "str", "message": "str",
                 "started_at": "str", "updated_at": "str", "finished_at": "str",
                 "evaluations": "int64"}
-_EVALUATION_COLUMNS = {"run_id": "int64", "index": "int64", "reward": "float64",
-                       "valid": "bool", "reason": "str", "sim_seconds": "float64"}
+# Each evaluation's own columns, first in every frame, are the core's EVALUATION_COLUMNS
+# (the CSV export's too; the core refuses an env with a knob or metric of these names).
+_EVALUATION_DTYPES = {"run_id": "int64", "index": "int64", "reward": "float64",
+                      "valid": "bool", "reason": "str", "sim_seconds": "float64"}
+_EVALUATION_COLUMNS = {c: _EVALUATION_DTYPES[c] for c in _core.EVALUATION_COLUMNS}
+# What searches() adds per run, reserved by the core likewise.
+_SEARCHER, _SEED = _core.SEARCH_COLUMNS
 
 
 def open_core_store(path: str, *, read_only: bool = False) -> _core.Store:
@@ -189,8 +194,7 @@ class Store:
         missing: list[list] = []  # the columns those rows lack
         for rid in ids:
             for e in self._store.evaluations(rid):
-                row = {k: e[k] for k in ("run_id", "index", "reward", "valid", "reason",
-                                         "sim_seconds")}
+                row = {k: e[k] for k in _EVALUATION_COLUMNS}
                 row.update(self._stored_object(e, "design"))
                 row.update(self._stored_object(e, "metrics"))
                 if tuple(row) != keys:
@@ -226,12 +230,12 @@ class Store:
         for i in ids:
             frame = self.evaluations(i)
             record = records[i]
-            frame.insert(1, "searcher", record["driver"] or record["agent"])
-            frame.insert(2, "seed", record["seed"])
+            frame.insert(1, _SEARCHER, record["driver"] or record["agent"])
+            frame.insert(2, _SEED, record["seed"])
             frames.append(frame)
         if not frames:
-            empty = pd.DataFrame(columns=["run_id", "searcher", "seed", *list(_EVALUATION_COLUMNS)[1:]])
-            return empty.astype({"searcher": "str", "seed": "int64", **_EVALUATION_COLUMNS})
+            empty = pd.DataFrame(columns=["run_id", _SEARCHER, _SEED, *list(_EVALUATION_COLUMNS)[1:]])
+            return empty.astype({_SEARCHER: "str", _SEED: "int64", **_EVALUATION_COLUMNS})
         return pd.concat(frames, ignore_index=True)
 
     def _frame_of_run_env(self, run_id: int, columns: dict[str, list]) -> pd.DataFrame | None:

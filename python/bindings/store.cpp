@@ -5,6 +5,7 @@
 
 #include "core/external_run.h"
 #include "core/file_output.h"
+#include "core/reserved_columns.h"
 #include "core/run_columns.h"
 #include "core/store.h"
 #include "python/bindings/bindings.h"
@@ -45,6 +46,16 @@ std::int64_t run_id(const py::object& id) { return to_signed(id, "run_id"); }
 }  // namespace
 
 void bind_store(py::module_& m) {
+  // The columns the frames put beside knobs and metrics, as the core names them (and
+  // refuses as knob or metric names): archgym.store and archgym.proxy build their frames with them.
+  auto names = [](const auto& columns) {
+    py::tuple out(columns.size());
+    for (std::size_t i = 0; i < columns.size(); ++i) out[i] = py::str(columns[i].data(), columns[i].size());
+    return out;
+  };
+  m.attr("EVALUATION_COLUMNS") = names(kEvaluationColumns);
+  m.attr("SEARCH_COLUMNS") = names(kSearchColumns);
+  m.attr("PREDICTED_SUFFIX") = py::str(kPredictedSuffix.data(), kPredictedSuffix.size());
   py::class_<Store, std::shared_ptr<Store>>(m, "Store",
                                             "The experiment database: one SQLite file (WAL).")
       .def(py::init([](const py::object& path, bool read_only) {

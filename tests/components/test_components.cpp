@@ -2,8 +2,11 @@
 // command line built with it (archgym_test_cli) and directly.
 #include "tests/catch.h"
 #include "tests/cli/cli_harness.h"
+#include "tests/core/temp_store.h"
 
+#include "core/external_run.h"
 #include "core/registry.h"
+#include "core/runner.h"
 
 using namespace archgym;
 using namespace archgym::test;
@@ -26,7 +29,72 @@ Catch::Matchers::StdString::RegexMatcher has_line(const std::string& line) {
   return Catch::Matches("[\\s\\S]*\n  " + line + "(\n[\\s\\S]*)?");
 }
 
+const std::string kReserved = "(reserved: run_id, index, reward, valid, reason, sim_seconds, searcher, seed)";
+
+// named_columns with these knobs and metrics (comma-separated).
+std::map<std::string, std::string> named(const std::string& knobs, const std::string& metrics) {
+  return {{"knobs", knobs}, {"metrics", metrics}};
+}
+
 }  // namespace
+
+// A knob 'seed' gave the CSV export two 'seed' columns, and the Python frames showed a
+// metric 'index' as the evaluation's index; a knob and a metric of one name shared a column.
+TEST_CASE("an env whose knob or metric names clash with the columns beside them is refused when built") {
+  CHECK(make_env("named_columns")->metric_names() == std::vector<std::string>{"cost_u"});
+  CHECK_THROWS_AS(make_env("named_columns", named("seed,reason", "reward,index,seed")), ComponentError);
+  CHECK_THROWS_WITH(make_env("named_columns", named("seed,reason", "reward,index,seed")),
+                    "env 'named_columns': knob 'seed' has a reserved name: exports and frames show a column of that "
+                    "name beside the knobs and metrics " + kReserved + "; rename the knob");
+  CHECK_THROWS_WITH(make_env("named_columns", named("x", "cost_u,index")),
+                    "env 'named_columns': metric 'index' has a reserved name: exports and frames show a column of "
+                    "that name beside the knobs and metrics " + kReserved + "; rename the metric");
+  CHECK_THROWS_WITH(make_env("named_columns", named("x,cost_u", "cost_u")),
+                    "env 'named_columns': 'cost_u' is both a knob and a metric: exports and frames show one column "
+                    "per name; rename one of them");
+  CHECK_THROWS_WITH(make_env("named_columns", named("x", "cost_u,cost_u")),
+                    "env 'named_columns': metric 'cost_u' is listed twice");
+  CHECK_THROWS_WITH(make_env("named_columns", named("x", "cost_u,cost_u_predicted")),
+                    "env 'named_columns': metric 'cost_u_predicted' is named like the column of metric 'cost_u' "
+                    "predicted by a proxy model (Proxy.compare shows metric m's prediction as m_predicted); rename "
+                    "the metric");
+  // Every way in builds through build_env: a resume's rebuild, a run, an external run.
+  CHECK_THROWS_AS(rebuild_env("named_columns", R"({"knobs": "x,seed", "metrics": "cost_u"})", "run 1"), ComponentError);
+  RunSpec spec;
+  spec.env = "named_columns";
+  spec.env_options = named("reward", "cost_u");
+  spec.budget = 2;
+  CHECK_THROWS_AS(Runner::run(spec, nullptr), ComponentError);
+  ExternalRunSpec external;
+  external.env = "named_columns";
+  external.env_options = named("x", "valid");
+  CHECK_THROWS_AS(ExternalRun(std::make_shared<Store>(temp_store("external_named_columns")), external), ComponentError);
+}
+
+TEST_CASE("the command line refuses an env with a reserved knob name with exit code 2, nothing stored") {
+  const auto dir = scratch_dir("reserved names");
+  const std::string message = "archgym: error: env 'named_columns': knob 'seed' has a reserved name: exports and "
+                              "frames show a column of that name beside the knobs and metrics " + kReserved +
+                              "; rename the knob\n";
+  CliResult r = run_cli(dir, "run --env named_columns --set knobs=seed,reason --set metrics=reward,index,seed "
+                             "--budget 2 --store s.db --no-progress");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == message);  // the env is at fault, not where its options were given
+  CHECK_FALSE(fs::exists(dir / "s.db"));
+  write_file(dir / "run.yaml", "env: named_columns\nagent: random_walk\nbudget: 2\nenv_options:\n  knobs: seed\n");
+  r = run_cli(dir, "run --config run.yaml --store s.db --no-progress");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == message);
+  CHECK_FALSE(fs::exists(dir / "s.db"));
+  // A run stored before the check (as an older build would have): resuming it is refused
+  // alike, not as a failure to rebuild the env from its inputs.
+  r = run_cli(dir, "run --env named_columns --set knobs=x --budget 2 --store s.db --no-progress");
+  REQUIRE(r.exit_code == 0);
+  edit((dir / "s.db").string(), R"(UPDATE runs SET env_config = '{"knobs": "seed", "metrics": "cost_u"}', status = 'interrupted')");
+  r = run_cli(dir, "run --resume 1 --store s.db --no-progress");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("env 'named_columns': knob 'seed' has a reserved name"));
+}
 
 // A registrar's throw while the program starts ended it through std::terminate: "terminate
 // called after throwing an instance of 'std::invalid_argument'" and exit 134 (SIGABRT).

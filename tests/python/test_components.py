@@ -85,3 +85,48 @@ def test_the_components_module_imports_without_mistakes(package):
     r = _python(package, "import archgym; print(archgym.make_env('named_columns').space.names)")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "['x', 'y']"
+
+
+_RESERVED = "(reserved: run_id, index, reward, valid, reason, sim_seconds, searcher, seed)"
+
+
+def test_an_env_with_a_reserved_knob_or_metric_name_is_refused_by_every_way_in(package, tmp_path):
+    # Store.evaluations(1) showed the metrics 'index' and 'reward' instead of the evaluation's
+    # index and reward, and Store.searches() failed in pandas ("cannot insert seed, already exists").
+    code = f"""
+import gymnasium, pytest, archgym
+bad = dict(knobs="seed,reason", metrics="reward,index,seed")
+message = ("env 'named_columns': knob 'seed' has a reserved name: exports and frames show a column of that "
+           "name beside the knobs and metrics {_RESERVED}; rename the knob")
+for attempt in (lambda: archgym.make_env("named_columns", **bad),
+                lambda: gymnasium.make("archgym/NamedColumns-v0", **bad),
+                lambda: archgym.run(env="named_columns", env_options=bad, budget=2),
+                lambda: archgym.run(env="named_columns", env_options=bad, budget=2, store={str(tmp_path / "s.db")!r}),
+                lambda: archgym.ExternalRun({str(tmp_path / "e.db")!r}, "named_columns", env_options=bad)):
+    with pytest.raises(ValueError) as caught:
+        attempt()
+    assert str(caught.value) == message, caught.value
+with pytest.raises(ValueError, match="'y' is both a knob and a metric"):
+    archgym.make_env("named_columns", knobs="x,y", metrics="y")
+print("refused")
+"""
+    r = _python(package, code)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "refused\n"
+    assert not (tmp_path / "s.db").exists() and not (tmp_path / "e.db").exists()
+
+
+def test_the_columns_frames_add_beside_knobs_and_metrics_are_the_ones_the_core_reserves(tmp_path):
+    store = archgym.Store(tmp_path / "runs.db")
+    frame = archgym.run(env="dram", agent="random_walk", budget=2,
+                        env_options={"generator": "random", "requests": 400}, store=store)
+    env = archgym.make_env("dram", generator="random", requests=400)
+    own = set(env.space.names) | set(env.metric_names)
+    assert set(frame.columns) - own == set(archgym._core.EVALUATION_COLUMNS) - {"run_id"}  # in df.attrs
+    evaluations = store.evaluations(1)
+    assert list(evaluations.columns[:len(archgym._core.EVALUATION_COLUMNS)]) == list(archgym._core.EVALUATION_COLUMNS)
+    assert set(evaluations.columns) - own == set(archgym._core.EVALUATION_COLUMNS)
+    assert set(store.searches().columns) - own == {*archgym._core.EVALUATION_COLUMNS, *archgym._core.SEARCH_COLUMNS}
+    header = store.export_csv(tmp_path / "runs.csv").read_text().splitlines()[0].split(",")
+    assert header[:len(archgym._core.EVALUATION_COLUMNS)] == list(archgym._core.EVALUATION_COLUMNS)
+    assert set(header) - own == set(archgym._core.EVALUATION_COLUMNS)
