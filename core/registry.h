@@ -8,9 +8,9 @@
 // and is linked through an OBJECT library so the registrar is never dropped.
 #include <functional>
 #include <map>
-#include <stdexcept>
 #include <memory>
 #include <source_location>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -65,9 +65,9 @@ class Registry {
     static Registry r;
     return r;
   }
-  // Throws ComponentError on a bad or duplicate name or a schema with a
-  // declaration_error(), naming the entry (and `where`, the registrar's file and line,
-  // when given; for a duplicate, the first registration's too).
+  // Throws ComponentError on a bad or duplicate name (or, for an env, gymnasium id) or a
+  // schema with a declaration_error(), naming the entry (and `where`, the registrar's file
+  // and line, when given; for a duplicate, the first registration's too).
   void add(Entry e, const std::string& where = "");
   // Lookups; each first calls check_registrations().
   const Entry& get(const std::string& name) const;  // throws listing known names
