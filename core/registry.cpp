@@ -238,6 +238,11 @@ std::unique_ptr<Env> build_env(const std::string& name, const Options& options) 
   auto env = EnvRegistry::instance().get(name).factory(options);
   if (!env) throw std::logic_error("env '" + name + "': the factory returned nothing");
   check_column_names(name, *env);
+  // Gym episodes start from it and searches compare with it: one outside the space made
+  // every reset an invalid evaluation (an all-zero observation), without a word.
+  if (const auto why = env->space().check(env->default_design()))
+    throw ComponentError("env '" + name + "': its default design is not in its own space: " + *why +
+                         " (default_design() must give a design every range and constraint allows)");
   return env;
 }
 

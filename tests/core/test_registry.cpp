@@ -83,3 +83,30 @@ TEST_CASE("an env whose gymnasium id another env has is refused naming both envs
                                    std::to_string(line) + "\\)"));
   CHECK_FALSE(EnvRegistry::instance().contains("d_r_a_m"));
 }
+
+// Gym resets evaluate the default design: one outside the space made every reset invalid.
+TEST_CASE("an env whose default design is outside its own space is refused where it is built") {
+  struct StarDefault final : Env {
+    DesignSpace space_ = toy::bowl_space();
+    const DesignSpace& space() const override { return space_; }
+    std::vector<std::string> metric_names() const override { return {"cost_u"}; }
+    Evaluation evaluate(const Design& d) const override {
+      Evaluation e;
+      e.metrics["cost_u"] = toy::bowl_cost(d);
+      return e;
+    }
+    Objective default_objective() const override {
+      return Objective(Formulation::NormalisedCost, {{"cost_u", 0.5, 1.0}});
+    }
+    Design default_design() const override {  // a star of size 64 breaks the bowl's constraint
+      return space_.from_strings({{"x", "1"}, {"size", "64"}, {"shape", "star"}, {"scale", "1"}});
+    }
+  };
+  check_registrations();
+  const EnvRegistrar registrar("toy_star_default", "default outside the space", Schema(),
+                               [](const Options&) { return std::make_unique<StarDefault>(); });
+  CHECK_THROWS_AS(make_env("toy_star_default", {}), ComponentError);
+  CHECK_THROWS_WITH(make_env("toy_star_default", {}),
+                    "env 'toy_star_default': its default design is not in its own space: constraint violated: size <= 32 "
+                    "for a star (default_design() must give a design every range and constraint allows)");
+}
