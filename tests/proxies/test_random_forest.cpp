@@ -31,6 +31,25 @@ std::unique_ptr<ProxyModel> exact_tree(std::map<std::string, std::string> extra 
   return forest(hp);
 }
 
+// A forest fitted through the context `archgym proxy train` passes: `workers` threads,
+// `progress` (empty = none).
+std::unique_ptr<ProxyModel> forest_with(std::map<std::string, std::string> hp, unsigned workers,
+                                        ProxyFitProgress progress = {}) {
+  ProxyContext context;
+  context.hyperparameters = proxy_options("random_forest", hp);
+  context.seed = 7;
+  context.workers = workers;
+  context.progress = std::move(progress);
+  return build_proxy("random_forest", context);
+}
+
+// A 64-bit FNV-1a digest: a short, platform-independent fingerprint of a whole state.
+std::uint64_t digest(const std::string& text) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
 std::size_t leaves_of_first_tree(const ProxyModel& m) {
   const auto state = nlohmann::json::parse(m.state_json());
   std::size_t leaves = 0;
@@ -127,6 +146,25 @@ TEST_CASE("random forest: the seed alone decides the forest", "[proxy][random_fo
     differs = differs || a->predict(x) != c->predict(x);
   }
   CHECK(differs);
+}
+
+TEST_CASE("random forest: the fitted state is pinned and the same with any number of workers",
+          "[proxy][random_forest]") {
+  // Saved models must not change with the thread count, nor with how the trees are
+  // scheduled: this digest is the state the first (single-threaded) implementation wrote.
+  // Bootstrap, a feature subset and several metrics exercise every random draw and the
+  // importances' reduction over trees; 13 trees do not divide evenly among the workers.
+  const auto data = testdata::make_set(400, 6, testdata::reference_targets(), 23);
+  const std::map<std::string, std::string> hp{{"trees", "13"}, {"max_features", "0.5"}};
+  std::string single;
+  for (unsigned workers : {1u, 2u, 4u}) {
+    INFO(workers << " workers");
+    auto model = forest_with(hp, workers);
+    model->fit(data);
+    if (workers == 1) single = model->state_json();
+    CHECK(model->state_json() == single);
+  }
+  CHECK(digest(single) == 0xd85730627d22a6a9ull);
 }
 
 TEST_CASE("random forest: depth limits bound the distinct predictions of a tree", "[proxy][random_forest]") {
