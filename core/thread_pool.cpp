@@ -34,10 +34,14 @@ void ThreadPool::stop() {
   threads_.clear();
 }
 
-void ThreadPool::for_each(std::size_t n, const std::function<void(std::size_t)>& job) {
+void ThreadPool::for_each(std::size_t n, const std::function<void(std::size_t)>& job,
+                          const std::function<void(std::size_t)>& finished) {
   if (n == 0) return;
   if (threads_.empty()) {
-    for (std::size_t i = 0; i < n; ++i) job(i);
+    for (std::size_t i = 0; i < n; ++i) {
+      job(i);
+      if (finished) finished(i + 1);
+    }
     return;
   }
   std::unique_lock lock(mutex_);
@@ -47,10 +51,26 @@ void ThreadPool::for_each(std::size_t n, const std::function<void(std::size_t)>&
   finished_ = 0;
   error_ = nullptr;
   wake_.notify_all();
-  done_.wait(lock, [&] { return finished_ == total_; });
+  std::exception_ptr report_error;
+  std::size_t reported = 0;
+  const auto unreported = [&] { return finished && !report_error && finished_ > reported; };
+  for (;;) {
+    done_.wait(lock, [&] { return finished_ == total_ || unreported(); });
+    if (!unreported()) break;  // every job finished, and the last count was reported
+    reported = finished_;
+    // Unlocked, so that the workers go on while the caller reports.
+    lock.unlock();
+    try {
+      finished(reported);
+    } catch (...) {
+      report_error = std::current_exception();  // the jobs still use `job`: wait for them
+    }
+    lock.lock();
+  }
   job_ = nullptr;
   total_ = 0;
   if (error_) std::rethrow_exception(error_);
+  if (report_error) std::rethrow_exception(report_error);
 }
 
 void ThreadPool::work() {
@@ -69,7 +89,8 @@ void ThreadPool::work() {
     }
     lock.lock();
     if (error && !error_) error_ = error;
-    if (++finished_ == total_) done_.notify_all();
+    ++finished_;
+    done_.notify_all();  // every time: the caller may be reporting each finished job
   }
 }
 

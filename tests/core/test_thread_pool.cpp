@@ -4,11 +4,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "core/thread_pool.h"
@@ -42,6 +45,51 @@ TEST_CASE("a failing job is rethrown after the others finish") {
   std::atomic<int> again{0};
   pool.for_each(5, [&](std::size_t) { ++again; });
   CHECK(again == 5);
+}
+
+TEST_CASE("the caller hears of finished jobs on its own thread, up to the last") {
+  for (unsigned threads : {1u, 2u, 5u}) {
+    INFO(threads << " threads");
+    ThreadPool pool(threads);
+    const auto caller = std::this_thread::get_id();
+    std::atomic<int> ran{0};
+    std::vector<std::size_t> counts;
+    bool on_caller = true;
+    pool.for_each(
+        50, [&](std::size_t) { ++ran; },
+        [&](std::size_t finished) {
+          on_caller = on_caller && std::this_thread::get_id() == caller;
+          CHECK(static_cast<int>(finished) <= ran.load());  // only jobs that are done
+          counts.push_back(finished);
+        });
+    CHECK(on_caller);
+    REQUIRE_FALSE(counts.empty());
+    CHECK(counts.back() == 50);
+    CHECK(std::adjacent_find(counts.begin(), counts.end(), std::greater_equal<>()) == counts.end());
+    if (threads == 1) CHECK(counts.size() == 50);  // the caller runs them: one report each
+  }
+}
+
+TEST_CASE("a failing report waits for the jobs, then is rethrown after a failing job") {
+  ThreadPool pool(3);
+  std::atomic<int> done{0};
+  int reports = 0;
+  CHECK_THROWS_WITH(pool.for_each(
+                        20, [&](std::size_t) { ++done; },
+                        [&](std::size_t) {
+                          ++reports;
+                          throw std::runtime_error("report failed");
+                        }),
+                    "report failed");
+  CHECK(done == 20);
+  CHECK(reports == 1);  // not called again once it threw
+  CHECK_THROWS_WITH(pool.for_each(
+                        20,
+                        [&](std::size_t i) {
+                          if (i == 4) throw std::runtime_error("job 4 failed");
+                        },
+                        [&](std::size_t) { throw std::runtime_error("report failed"); }),
+                    "job 4 failed");
 }
 
 TEST_CASE("a pool that cannot start its threads says so instead of hanging") {
