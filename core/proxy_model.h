@@ -33,7 +33,8 @@ struct ProxyTrainingSet {
 };
 
 // How far a long fit is: `done` of `total` steps of `stage` and the loss it is driving
-// down (the kNN: "learning feature scales", L-BFGS iterations, the leave-one-out error).
+// down (the kNN: "learning feature scales", L-BFGS iterations, the leave-one-out error),
+// NaN for a stage without one (the random forest: "growing trees", trees grown).
 // Called on the thread that called fit().
 using ProxyFitProgress =
     std::function<void(const std::string& stage, std::uint64_t done, std::uint64_t total, double loss)>;

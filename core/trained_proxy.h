@@ -22,7 +22,8 @@ struct ProxyTrainingOptions {
   double test_fraction = 0.2;                          // held out to measure the error
   std::uint64_t seed = 1;                              // split and model
   // Neither changes the model (ProxyContext): threads fitting it (0 = all cores), and a
-  // progress bar on stderr while a model reports progress (the kNN's feature scales).
+  // progress bar on stderr while a model reports progress (the kNN's feature scales, the
+  // forest's trees).
   unsigned workers = 0;
   bool progress = false;
 };

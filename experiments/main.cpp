@@ -201,7 +201,8 @@ int main(int argc, char** argv) {
                           "threads fitting the model (0 = all cores; the model is the same for any number)")
       ->transform(decimal(0, archgym::kMaxWorkers));
   proxy_train->add_flag("--progress,!--no-progress", proxy_request.progress,
-                        "progress bar on stderr while the model reports it (the kNN's feature scales; default on)");
+                        "progress bar on stderr while the model reports it (the forest's trees, the kNN's "
+                        "feature scales; default on)");
   CLI::App* proxy_eval = proxy->add_subcommand("eval", "a saved model's error on stored runs");
   proxy_eval->add_option("--model", model_path, "model file written by `archgym proxy train`")->required();
   proxy_eval->add_option("--store", store_path, "experiment database")->capture_default_str();

@@ -15,7 +15,9 @@
 // are plain means in the metrics' own units.
 //
 // Determinism: each tree draws from its own Rng, split from a master Rng seeded with the
-// context seed in tree order, so a tree depends only on (seed, its index, the data).
+// context seed in tree order, so a tree depends only on (seed, its index, the data). That
+// lets the trees grow on any number of threads (ProxyContext::workers) into a forest that
+// is bit-identical to one grown tree after tree.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -24,6 +26,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -32,6 +35,7 @@
 #include "core/registry.h"
 #include "core/rng.h"
 #include "core/text.h"
+#include "core/thread_pool.h"
 #include "proxies/state_json.h"
 
 namespace archgym {
@@ -223,7 +227,7 @@ class TreeGrower {
 
   // After grow(): per feature, the weighted variance of the standardised targets (summed
   // over metrics) that the tree's splits on it removed.
-  const std::vector<double>& importance() const { return importance_; }
+  std::vector<double> take_importance() { return std::move(importance_); }
 
  private:
   struct Split {
@@ -431,9 +435,34 @@ Tree read_tree(const nlohmann::json& j, std::size_t index, std::size_t features,
   return t;
 }
 
+// Mean decrease in impurity, as scikit-learn's feature_importances_: each tree's
+// importances normalised to sum 1, averaged over the trees that split at all, and
+// normalised again. Added up in tree order, so the sums do not depend on which tree
+// finished first.
+std::vector<double> mean_decrease_in_impurity(const std::vector<Tree>& trees,
+                                              const std::vector<std::vector<double>>& tree_importances,
+                                              std::size_t features) {
+  std::vector<double> importances(features, 0.0);
+  std::size_t splitting_trees = 0;
+  for (std::size_t t = 0; t < trees.size(); ++t) {
+    const std::vector<double>& tree_importance = tree_importances[t];
+    const double sum = std::accumulate(tree_importance.begin(), tree_importance.end(), 0.0);
+    if (trees[t].nodes.size() <= 1 || !(sum > 0.0)) continue;
+    ++splitting_trees;
+    for (std::size_t f = 0; f < features; ++f) importances[f] += tree_importance[f] / sum;
+  }
+  const double total = std::accumulate(importances.begin(), importances.end(), 0.0);
+  if (splitting_trees > 0 && total > 0.0)
+    for (double& v : importances) v /= total;
+  return importances;
+}
+
 class RandomForest final : public ProxyModel {
  public:
-  RandomForest(const Hyperparameters& hp, std::uint64_t seed) : hp_(hp), seed_(seed) { hp_.validate(); }
+  RandomForest(const Hyperparameters& hp, std::uint64_t seed, unsigned workers, ProxyFitProgress progress)
+      : hp_(hp), seed_(seed), workers_(workers), progress_(std::move(progress)) {
+    hp_.validate();
+  }
 
   void fit(const ProxyTrainingSet& data) override {
     check_training_set(data, 2, kModel);
@@ -441,26 +470,30 @@ class RandomForest final : public ProxyModel {
     if (data.rows() > std::numeric_limits<std::int32_t>::max() / 2)
       throw std::invalid_argument(kWhere + "too many training rows (" + std::to_string(data.rows()) + ")");
     const TrainingData prepared(data);
+    const auto count = static_cast<std::size_t>(hp_.trees);
+    // Every tree's stream is split off in tree order before any tree grows, so a tree is
+    // the same whichever thread grows it, and whenever.
     Rng master(seed_);
-    std::vector<Tree> trees;
-    trees.reserve(static_cast<std::size_t>(hp_.trees));
-    // Mean decrease in impurity, as scikit-learn's feature_importances_: each tree's
-    // importances normalised to sum 1, averaged over the trees that split at all, and
-    // normalised again.
-    std::vector<double> importances(data.feature_names.size(), 0.0);
-    std::size_t splitting_trees = 0;
-    for (std::int64_t t = 0; t < hp_.trees; ++t) {
-      TreeGrower grower(prepared, hp_, master.split());
-      trees.push_back(grower.grow());
-      const std::vector<double>& tree_importance = grower.importance();
-      const double sum = std::accumulate(tree_importance.begin(), tree_importance.end(), 0.0);
-      if (trees.back().nodes.size() <= 1 || !(sum > 0.0)) continue;
-      ++splitting_trees;
-      for (std::size_t f = 0; f < importances.size(); ++f) importances[f] += tree_importance[f] / sum;
-    }
-    const double total = std::accumulate(importances.begin(), importances.end(), 0.0);
-    if (splitting_trees > 0 && total > 0.0)
-      for (double& v : importances) v /= total;
+    std::vector<Rng> streams;
+    streams.reserve(count);
+    for (std::size_t t = 0; t < count; ++t) streams.push_back(master.split());
+    std::vector<Tree> trees(count);
+    std::vector<std::vector<double>> tree_importances(count);
+    const auto report = [this, count](std::size_t done) {
+      // A forest drives down no loss as it grows: NaN (a progress bar shows "-").
+      if (progress_) progress_("growing trees", done, count, std::numeric_limits<double>::quiet_NaN());
+    };
+    report(0);
+    ThreadPool pool(workers_);
+    pool.for_each(
+        count,
+        [&](std::size_t t) {
+          TreeGrower grower(prepared, hp_, std::move(streams[t]));
+          trees[t] = grower.grow();
+          tree_importances[t] = grower.take_importance();
+        },
+        report);  // on this thread, as ProxyContext promises
+    std::vector<double> importances = mean_decrease_in_impurity(trees, tree_importances, data.feature_names.size());
     trees_ = std::move(trees);
     importances_ = std::move(importances);
     feature_names_ = data.feature_names;
@@ -581,6 +614,8 @@ class RandomForest final : public ProxyModel {
  private:
   Hyperparameters hp_;
   std::uint64_t seed_;
+  unsigned workers_;  // threads growing trees (ThreadPool: 0 = all cores); not saved
+  ProxyFitProgress progress_;
   std::vector<std::string> feature_names_, metric_names_;
   std::vector<Tree> trees_;
   std::vector<double> importances_;  // mean decrease in impurity per feature, sums to 1
@@ -613,7 +648,7 @@ const ProxyRegistrar random_forest_registrar{
       hp.min_samples_split = o.integer("min_samples_split");
       hp.max_features = o.real("max_features");
       hp.bootstrap = o.boolean("bootstrap");
-      return std::make_unique<RandomForest>(hp, ctx.seed);
+      return std::make_unique<RandomForest>(hp, ctx.seed, ctx.workers, ctx.progress);
     }};
 
 }  // namespace

@@ -197,8 +197,8 @@ def train_proxy(store: Store | str | Path, runs: int | Iterable[int] | None = No
     designs: a design evaluated twice never lands on both sides) to measure the error.
     Same data, hyperparameters and seed give the same model, whatever ``workers`` (threads
     fitting it; 0 = all cores). ``progress`` draws a progress bar on stderr while the model
-    reports progress (the kNN learning its feature scales, which takes a while with a
-    large ``scaling_rows``)."""
+    reports progress (the random forest growing its trees; the kNN learning its feature
+    scales, which takes a while with a large ``scaling_rows``)."""
     return Proxy(_core.train_proxy(_core_store(store), _checks.run_ids(runs), model,
                                    _checks.real("test_fraction", test_fraction),
                                    _checks.seed(seed), _checks.integer("workers", workers, 0, _core.MAX_WORKERS),

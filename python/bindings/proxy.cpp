@@ -193,7 +193,7 @@ void bind_proxy(py::module_& m) {
       "Fits proxy `model` on the valid evaluations of `runs` (all runs when empty; they must share env\n"
       "and env options), holding out `test_fraction` of the designs to measure the error. `workers`\n"
       "threads fit it (0 = all cores; the model is the same for any number); `progress` draws a bar on\n"
-      "stderr while the model reports progress (the kNN's feature scales).");
+      "stderr while the model reports progress (the forest's trees, the kNN's feature scales).");
 
   m.def(
       "load_proxy",

@@ -1,11 +1,14 @@
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -165,6 +168,57 @@ TEST_CASE("random forest: the fitted state is pinned and the same with any numbe
     CHECK(model->state_json() == single);
   }
   CHECK(digest(single) == 0xd85730627d22a6a9ull);
+}
+
+TEST_CASE("random forest: reports the trees grown, on the calling thread", "[proxy][random_forest]") {
+  const auto data = testdata::make_set(300, 4, testdata::reference_targets(), 5);
+  const std::map<std::string, std::string> hp{{"trees", "12"}};
+  auto quiet = forest_with(hp, 1);
+  quiet->fit(data);
+  for (unsigned workers : {1u, 3u}) {
+    INFO(workers << " workers");
+    const auto caller = std::this_thread::get_id();
+    std::vector<std::uint64_t> done;
+    bool on_caller = true, one_stage = true, no_loss = true;
+    auto model = forest_with(hp, workers, [&](const std::string& stage, std::uint64_t d, std::uint64_t total,
+                                              double loss) {
+      on_caller = on_caller && std::this_thread::get_id() == caller;
+      one_stage = one_stage && stage == "growing trees" && total == 12;
+      no_loss = no_loss && std::isnan(loss);
+      done.push_back(d);
+    });
+    model->fit(data);
+    CHECK(on_caller);
+    CHECK(one_stage);
+    CHECK(no_loss);
+    REQUIRE(done.size() >= 2);
+    CHECK(done.front() == 0);  // before the first tree: a slow fit shows at once
+    CHECK(done.back() == 12);
+    CHECK(std::adjacent_find(done.begin(), done.end(), std::greater_equal<>()) == done.end());
+    if (workers == 1) CHECK(done.size() == 13);  // one report per tree
+    CHECK(model->state_json() == quiet->state_json());  // watching changes nothing
+  }
+}
+
+TEST_CASE("random forest: an exception while growing reaches the caller, the model unchanged",
+          "[proxy][random_forest]") {
+  // Trees cannot fail on checked input, so the report throws: on the calling thread, while
+  // workers still grow trees from the fit's data, which must outlive them.
+  const auto data = testdata::make_set(300, 4, testdata::reference_targets(), 5);
+  const auto other = testdata::make_set(300, 4, testdata::reference_targets(), 6);
+  for (unsigned workers : {1u, 2u}) {
+    INFO(workers << " workers");
+    bool fail = false;
+    auto model = forest_with({{"trees", "20"}}, workers, [&](const std::string&, std::uint64_t done, std::uint64_t,
+                                                            double) {
+      if (fail && done >= 3) throw std::runtime_error("stopped after 3 trees");
+    });
+    model->fit(data);
+    const std::string before = model->state_json();
+    fail = true;
+    CHECK_THROWS_WITH(model->fit(other), "stopped after 3 trees");
+    CHECK(model->state_json() == before);
+  }
 }
 
 TEST_CASE("random forest: depth limits bound the distinct predictions of a tree", "[proxy][random_forest]") {
