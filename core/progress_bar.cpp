@@ -43,11 +43,13 @@ void ProgressBar::draw() {
     std::snprintf(text, sizeof text, "  %.1f ", seconds_ > 0 ? evaluated / seconds_ : 0.0);
     rate = text + labels_.unit + "/s";
   }
-  const std::string line =
-      (labels_.title.empty() ? "" : labels_.title + " ") + "[" + std::string(filled, '#') +
-      std::string(kWidth - filled, '.') + "] " + std::to_string(done_) + "/" + std::to_string(total_) + " " +
-      labels_.unit + rate + "  " + labels_.value + " " +
-      (std::isfinite(value_) ? format_double(std::round(value_ * 1e4) / 1e4) : "-");
+  std::string line = (labels_.title.empty() ? "" : labels_.title + " ") + "[" + std::string(filled, '#') +
+                     std::string(kWidth - filled, '.') + "] " + std::to_string(done_) + "/" +
+                     std::to_string(total_);
+  if (!labels_.unit.empty()) line += " " + labels_.unit;
+  line += rate;
+  if (!labels_.value.empty())
+    line += "  " + labels_.value + " " + (std::isfinite(value_) ? format_double(std::round(value_ * 1e4) / 1e4) : "-");
   if (interactive_) std::fprintf(out_, "\r%s\033[K", line.c_str());
   else std::fprintf(out_, "%s\n", line.c_str());
   std::fflush(out_);

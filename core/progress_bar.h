@@ -6,6 +6,7 @@
 // last update when it was not printed, so a log ends with the real count.
 // Other long jobs label it their way (ProgressLabels), e.g. a proxy model's fit:
 //   learning feature scales [##..................] 12/100 iterations  loss 0.2131
+//   growing trees [########............] 40/100
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -16,9 +17,9 @@ namespace archgym {
 // What a bar counts and reports; the defaults are a run's.
 struct ProgressLabels {
   std::string title;                  // before the bar ("learning feature scales"); none for runs
-  std::string unit = "evals";         // what done/total count
+  std::string unit = "evals";         // what done/total count; none when the title says it
   bool rate = true;                   // "412.3 evals/s" after the count
-  std::string value = "best reward";  // the name of update()'s last argument
+  std::string value = "best reward";  // the name of update()'s last argument; none = not shown
 };
 
 class ProgressBar {

@@ -38,16 +38,19 @@ std::vector<std::string> space_signature(const DesignSpace& space) {
   return out;
 }
 
-// A progress bar on stderr for each stage a fit reports (so far the kNN's "learning
-// feature scales", counting L-BFGS iterations). Destroying it ends its line, so that an
-// error message starts on a line of its own.
+// A progress bar on stderr for each stage a fit reports: the kNN's "learning feature
+// scales" counts L-BFGS iterations and shows their loss; the forest's "growing trees"
+// has no loss (NaN), and its title already says what the count counts. Destroying it
+// ends its line, so that an error message starts on a line of its own.
 class FitProgressBar {
  public:
   ~FitProgressBar() { finish(); }
   void operator()(const std::string& stage, std::uint64_t done, std::uint64_t total, double loss) {
     if (!bar_ || stage != stage_) {
       finish();
-      bar_ = std::make_unique<ProgressBar>(stderr, ProgressLabels{stage, "iterations", false, "loss"});
+      const bool optimising = !std::isnan(loss);  // a stage has a loss from its first report on
+      bar_ = std::make_unique<ProgressBar>(
+          stderr, ProgressLabels{stage, optimising ? "iterations" : "", false, optimising ? "loss" : ""});
       stage_ = stage;
     }
     bar_->update(done, total, loss);

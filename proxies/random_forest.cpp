@@ -480,7 +480,7 @@ class RandomForest final : public ProxyModel {
     std::vector<Tree> trees(count);
     std::vector<std::vector<double>> tree_importances(count);
     const auto report = [this, count](std::size_t done) {
-      // A forest drives down no loss as it grows: NaN (a progress bar shows "-").
+      // A forest drives down no loss as it grows: NaN (a progress bar shows the count alone).
       if (progress_) progress_("growing trees", done, count, std::numeric_limits<double>::quiet_NaN());
     };
     report(0);

@@ -922,7 +922,8 @@ TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy",
   CHECK(r.out.find("random_forest") != std::string::npos);
 }
 
-TEST_CASE("cli: proxy train shows the kNN learning its scales, unless --no-progress", "[cli][proxy]") {
+TEST_CASE("cli: proxy train shows the kNN learning its scales and the forest its trees, unless --no-progress",
+          "[cli][proxy]") {
   const auto dir = scratch_dir("proxy_progress");
   REQUIRE(run_cli(dir, kSmallRun + " --agent random_walk --budget 40 --seed 1 --no-stop-on-target --store s.db")
               .exit_code == 0);
@@ -945,6 +946,17 @@ TEST_CASE("cli: proxy train shows the kNN learning its scales, unless --no-progr
   r = run_cli(dir, "proxy train --store s.db --model knn --set scaling=none --out n.json");
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
+  // The forest counts its trees (no loss to show) on any number of workers, to the same file.
+  r = run_cli(dir, "proxy train --store s.db --model random_forest --set trees=5 --workers 2 --out f.json");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.rfind("growing trees [....................] 0/5\n", 0) == 0);
+  CHECK(r.err.find("growing trees [####################] 5/5\n") != std::string::npos);
+  CHECK(r.err.find("loss") == std::string::npos);
+  r = run_cli(dir, "proxy train --store s.db --model random_forest --set trees=5 --workers 1 --no-progress --out g.json");
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  CHECK(read_file(dir / "g.json") == read_file(dir / "f.json"));
   require_rejected(dir, "proxy train --store s.db --model knn --workers 4097 --out c.json", {"--workers", "[0, 4096]"});
 }
 

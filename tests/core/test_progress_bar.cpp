@@ -112,3 +112,14 @@ TEST_CASE("a labelled progress bar shows its title, unit and value, and no rate"
         std::string::npos);
   CHECK(out.find("/s") == std::string::npos);
 }
+
+TEST_CASE("a progress bar without a unit or a value shows the count alone") {
+  // A random forest growing trees: the title names what is counted, and there is no loss.
+  std::FILE* f = std::tmpfile();
+  ProgressBar bar(f, /*interactive=*/false, {"growing trees", "", false, ""});
+  bar.update(40, 100, std::numeric_limits<double>::quiet_NaN());
+  bar.finish();
+  const std::string out = contents(f);
+  std::fclose(f);
+  CHECK(out == "growing trees [########............] 40/100\n");
+}
