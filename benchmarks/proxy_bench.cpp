@@ -8,7 +8,8 @@
 //    simulator and to DRAMSys 4.0 as ArchGym ran it (a process per evaluation, 15 ms at
 //    best for a 10,000-request trace: ARCHITECTURE.md), and the held-out error of the
 //    metrics ArchGym's reward uses.
-// 4. Time the kNN's fit at each --knn-scaling-rows setting (how many training rows its
+// 4. Time the random forest's fit (100 trees, grown in parallel) on all cores and on one.
+// 5. Time the kNN's fit at each --knn-scaling-rows setting (how many training rows its
 //    feature scales are learned from; O(rows^2) per L-BFGS step), on all cores and on one.
 //    5000 rows need at least 6250 designs (20% are held out).
 //
@@ -19,6 +20,7 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <map>
 #include <unistd.h>
 #include <string>
 #include <thread>
@@ -36,6 +38,21 @@ using Clock = std::chrono::steady_clock;
 static double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 namespace fs = std::filesystem;
+
+// Seconds TrainedProxy::train takes (the fit, then predicting the held-out rows) on
+// `workers` threads (0 = all cores); `train_rows` gets how many rows it trained on.
+static double train_seconds(const archgym::ProxyDataset& data, const std::string& model,
+                            const std::map<std::string, std::string>& hyperparameters, unsigned workers,
+                            std::size_t* train_rows = nullptr) {
+  archgym::ProxyTrainingOptions options;
+  options.model = model;
+  options.hyperparameters = hyperparameters;
+  options.workers = workers;
+  const auto start = Clock::now();
+  const std::size_t rows = archgym::TrainedProxy::train(data, options).train_rows();
+  if (train_rows) *train_rows = rows;
+  return seconds_since(start);
+}
 
 // The benchmark's scratch directory, removed however the benchmark ends.
 struct ScratchDir {
@@ -119,23 +136,22 @@ int main(int argc, char** argv) try {
 
   {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    std::printf("\nkNN fit by scaling_rows (its feature scales learn from that many training rows):\n");
     const std::string all_cores = "fit s " + std::to_string(cores) + " threads";
+    std::size_t train_rows = 0;
+    std::printf("\nrandom_forest fit (100 trees, spread over the threads):\n");
+    std::printf("%9s  %16s  %14s\n", "rows", all_cores.c_str(), "fit s 1 thread");
+    const double forest_all = train_seconds(data, "random_forest", {}, 0, &train_rows);
+    const double forest_one = train_seconds(data, "random_forest", {}, 1);
+    std::printf("%9zu  %16.2f  %14.2f\n", train_rows, forest_all, forest_one);
+
+    std::printf("\nkNN fit by scaling_rows (its feature scales learn from that many training rows):\n");
     std::printf("%12s  %9s  %16s  %14s\n", "scaling_rows", "rows used", all_cores.c_str(), "fit s 1 thread");
     for (std::uint64_t rows : scaling_rows) {
-      double seconds[2] = {0, 0};
-      std::size_t train_rows = 0;
-      for (unsigned workers : {0u, 1u}) {
-        archgym::ProxyTrainingOptions options;
-        options.model = "knn";
-        options.hyperparameters = {{"scaling_rows", std::to_string(rows)}};
-        options.workers = workers;
-        const auto start = Clock::now();
-        train_rows = archgym::TrainedProxy::train(data, options).train_rows();
-        seconds[workers] = seconds_since(start);
-      }
+      const std::map<std::string, std::string> hyperparameters{{"scaling_rows", std::to_string(rows)}};
+      const double all = train_seconds(data, "knn", hyperparameters, 0, &train_rows);
+      const double one = train_seconds(data, "knn", hyperparameters, 1);
       std::printf("%12llu  %9zu  %16.2f  %14.2f\n", static_cast<unsigned long long>(rows),
-                  std::min<std::size_t>(rows, train_rows), seconds[0], seconds[1]);
+                  std::min<std::size_t>(rows, train_rows), all, one);
     }
   }
   return 0;

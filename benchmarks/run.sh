@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds and runs the speed benchmarks; prints rates and ratios to the reference.
 #   dram_bench [seconds]: DRAM env evaluations/s and simulator requests/s
-#   proxy_bench [designs] [workload]: proxy models vs the simulator they learned, and the
-#     kNN fit time by scaling_rows (--knn-scaling-rows; 5000 rows need 6250 designs)
+#   proxy_bench [designs] [workload]: proxy models vs the simulator they learned, the
+#     random forest's fit time on all cores and on one, and the kNN fit time by
+#     scaling_rows (--knn-scaling-rows; 5000 rows need 6250 designs)
 # and, from Python, the cost of opening a large store for writing (store_open_bench.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -34,16 +34,21 @@ std::unique_ptr<ProxyModel> exact_tree(std::map<std::string, std::string> extra 
   return forest(hp);
 }
 
-// A forest fitted through the context `archgym proxy train` passes: `workers` threads,
+// A model built from the context `archgym proxy train` passes: `workers` threads,
 // `progress` (empty = none).
-std::unique_ptr<ProxyModel> forest_with(std::map<std::string, std::string> hp, unsigned workers,
-                                        ProxyFitProgress progress = {}) {
+std::unique_ptr<ProxyModel> with_context(const std::string& name, const std::map<std::string, std::string>& hp,
+                                         unsigned workers, std::uint64_t seed, ProxyFitProgress progress = {}) {
   ProxyContext context;
-  context.hyperparameters = proxy_options("random_forest", hp);
-  context.seed = 7;
+  context.hyperparameters = proxy_options(name, hp);
+  context.seed = seed;
   context.workers = workers;
   context.progress = std::move(progress);
-  return build_proxy("random_forest", context);
+  return build_proxy(name, context);
+}
+
+std::unique_ptr<ProxyModel> forest_with(const std::map<std::string, std::string>& hp, unsigned workers,
+                                        ProxyFitProgress progress = {}) {
+  return with_context("random_forest", hp, workers, 7, std::move(progress));
 }
 
 // A 64-bit FNV-1a digest: a short, platform-independent fingerprint of a whole state.
@@ -424,11 +429,19 @@ TEST_CASE("proxy timings on 10000 rows x 15 features x 3 metrics", "[.][benchmar
   using Clock = std::chrono::steady_clock;
   const auto train = testdata::make_set(10000, 15, testdata::reference_targets(), 1);
   const auto test = testdata::make_held_out(2000, 15, testdata::reference_targets(), 1);
-  // knn twice: with its learned feature scales (the default) and with equal ones.
-  const std::pair<std::string, std::map<std::string, std::string>> setups[] = {
-      {"random_forest", {}}, {"knn", {}}, {"knn", {{"scaling", "none"}}}};
-  for (const auto& [name, hyperparameters] : setups) {
-    auto model = make_proxy(name, hyperparameters, 1);
+  struct Setup {
+    std::string label, name;
+    std::map<std::string, std::string> hyperparameters;
+    unsigned workers;  // 0 = all cores
+  };
+  // The forest on one thread and on all cores; knn twice, on all cores: with its learned
+  // feature scales (the default) and with equal ones.
+  const Setup setups[] = {{"random_forest 1 thread", "random_forest", {}, 1},
+                          {"random_forest all cores", "random_forest", {}, 0},
+                          {"knn", "knn", {}, 0},
+                          {"knn scaling=none", "knn", {{"scaling", "none"}}, 0}};
+  for (const auto& [label, name, hyperparameters, workers] : setups) {
+    auto model = with_context(name, hyperparameters, workers, 1);
     const auto t0 = Clock::now();
     model->fit(train);
     const auto t1 = Clock::now();
@@ -437,7 +450,6 @@ TEST_CASE("proxy timings on 10000 rows x 15 features x 3 metrics", "[.][benchmar
     const auto t2 = Clock::now();
     const double fit_s = std::chrono::duration<double>(t1 - t0).count();
     const double predict_us = std::chrono::duration<double, std::micro>(t2 - t1).count() / test.rows();
-    const std::string label = name + (hyperparameters.empty() ? "" : " scaling=none");
     std::printf("%s: fit %.3f s, predict %.2f us/design, held-out r2 smooth %.4f step %.4f (sink %g)\n",
                 label.c_str(), fit_s, predict_us, testdata::score(*model, test, 0).r2,
                 testdata::score(*model, test, 1).r2, sink);
