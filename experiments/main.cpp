@@ -245,8 +245,10 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    std::string suggestion;  // CLI11 names a misspelt flag only as "not expected"
-    if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
+    // CLI11 names a misspelt flag only as "not expected", or, when it misspells a required
+    // one (--modle for --model), says only that the required one is missing.
+    std::string suggestion;
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) || dynamic_cast<const CLI::RequiredError*>(&e)) {
       std::vector<std::string> known;
       for (const CLI::Option* o : level->get_options())
         for (const std::string& name : o->get_lnames()) known.push_back("--" + name);

@@ -276,6 +276,9 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
   require_rejected(dir, base + "--env dram --agent ga --sett workload=random",
                    {"not expected", "; unknown option --sett (did you mean '--set'?)\n"});
   require_rejected(dir, base + "--env dram --agent ga --budjet=3", {"unknown option --budjet (did you mean '--budget'?)"});
+  // A misspelt required flag, which CLI11 reports only as the required one missing.
+  require_rejected(dir, "proxy show --modle p.json",
+                   {"--model is required; unknown option --modle (did you mean '--model'?)"});
   require_rejected(dir, base + "--env dram --agent ga --set workload", {"workload", "key=value"});
   require_rejected(dir, base + "--env dram --agent ga --set workload=nosuch", {"nosuch", "stream"});
   require_rejected(dir, base + "--env dram --agent ga --set space=huge", {"space", "archgym"});
