@@ -117,9 +117,8 @@ bool write_and_close(int fd, const std::string& content) {
   return ::close(fd) == 0;  // a full disk can report here (NFS)
 }
 
-}  // namespace
-
-void check_output_target(const std::string& path, const std::string& what) {
+// check_output_target's checks; returns descriptor_named(path), which the write needs too.
+int checked_output_target(const std::string& path, const std::string& what) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (path.empty()) throw std::invalid_argument("no path given for " + what);
@@ -150,22 +149,26 @@ void check_output_target(const std::string& path, const std::string& what) {
   if (access(dir.c_str(), W_OK) != 0)
     throw std::invalid_argument(path + ": cannot write " + what + " (" + (special ? "" : dir + ": ") +
                                 std::strerror(errno) + ")");
+  return descriptor;
 }
+
+}  // namespace
+
+void check_output_target(const std::string& path, const std::string& what) { checked_output_target(path, what); }
 
 void write_file_atomically(const std::string& link, const std::string& content, const std::string& what) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  check_output_target(link, what);
   // One of this process's descriptors (/dev/stdout): written through it, after what the
   // process printed there so far.
-  if (const int descriptor = descriptor_named(link); descriptor >= 0) {
+  if (const int descriptor = checked_output_target(link, what); descriptor >= 0) {
     std::fflush(nullptr);
     const int copy = fcntl(descriptor, F_DUPFD_CLOEXEC, 0);
     if (copy < 0 || !write_and_close(copy, content))
       throw std::runtime_error(link + ": writing " + what + " failed (" + std::strerror(errno) + ")");
     return;
   }
-  // A device, FIFO or socket (/dev/stdout, a named pipe) is written in place: renaming a
+  // A device, FIFO or socket (/dev/null, a named pipe) is written in place: renaming a
   // regular file over it would replace the node itself (even /dev/full, as root).
   if (fs::exists(link, ec) && !fs::is_regular_file(link, ec)) {
     std::ofstream out(link, std::ios::binary);
