@@ -393,7 +393,7 @@ void ProtocolChecker::check_low_power_entry(const IssuedCommand& c, const Rank& 
 void ProtocolChecker::check_refresh_gap(Command cmd, std::int64_t now, std::int64_t last,
                                         int rank, int bank_index, bool at_end) {
   const std::int64_t gap = now - last;
-  longest_refresh_gap_ = std::max<std::uint64_t>(longest_refresh_gap_, static_cast<std::uint64_t>(std::max<std::int64_t>(gap, 0)));
+  if (gap > 0) longest_refresh_gap_ = std::max(longest_refresh_gap_, static_cast<std::uint64_t>(gap));
   if (gap <= static_cast<std::int64_t>(max_refresh_gap_)) return;
   std::string where = "rank " + std::to_string(rank);
   if (bank_index >= 0) where += " bank " + std::to_string(bank_index);
