@@ -597,6 +597,18 @@ std::optional<RunClaim> Store::run_claim(std::int64_t run_id) const {
   return read_claim(db_, path_, run_id);
 }
 
+std::string Store::observed_status(const RunRecord& run) const {
+  if (run.status != "running") return run.status;
+  const auto claim = run_claim(run.id);
+  if (!claim) return "killed";  // or run by a build that kept no claims
+  switch (liveness(claim->owner)) {
+    case Liveness::Alive: return "running";
+    case Liveness::Gone: return "killed";
+    case Liveness::Unknown: return "running on " + claim->owner.host;
+  }
+  return run.status;
+}
+
 std::string Store::run_columns() const { return std::string(kRunColumns) + (has_inputs_column_ ? "inputs" : "''"); }
 
 std::optional<RunRecord> Store::run(std::int64_t run_id) const {

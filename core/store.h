@@ -114,6 +114,10 @@ class Store {
   // Ends `by`'s claim (no-op if it holds none).
   void release_run(std::int64_t run_id, const ProcessIdentity& by);
   std::optional<RunClaim> run_claim(std::int64_t run_id) const;
+  // The run's status as a user should see it: the stored one, except that a "running" run
+  // whose process is gone is "killed" (it stays "running" in the store until resumed) and
+  // one claimed by a process of another host, which cannot be asked, is "running on HOST".
+  std::string observed_status(const RunRecord& run) const;
 
   std::optional<RunRecord> run(std::int64_t run_id) const;
   // run(), or std::invalid_argument naming the store and the runs it does hold.

@@ -7,7 +7,6 @@
 
 #include "core/external_run.h"
 #include "core/objective.h"
-#include "core/process_identity.h"
 #include "core/registry.h"
 #include "core/text.h"
 #include "experiments/commands.h"
@@ -16,20 +15,6 @@
 namespace archgym::cli {
 
 namespace {
-
-// The stored status, except that a "running" run whose process is gone shows as "killed"
-// (it stays "running" in the store until resumed) and one of another host names it.
-std::string shown_status(const Store& store, const RunRecord& run) {
-  if (run.status != "running") return run.status;
-  const auto claim = store.run_claim(run.id);
-  if (!claim) return "killed";  // or run by a build that kept no claims
-  switch (liveness(claim->owner)) {
-    case Liveness::Alive: return "running";
-    case Liveness::Gone: return "killed";
-    case Liveness::Unknown: return "running on " + claim->owner.host;
-  }
-  return run.status;
-}
 
 // The options a run set away from their defaults, as `--set` takes them
 // ("generator=random requests=200 population=6"; a value with spaces or quotes in single
@@ -105,7 +90,7 @@ void runs_command(const std::string& store_path, std::ostream& out) {
     // Every text cell as one safe line: anyone who could write the store wrote them (a
     // newline split the row, an escape sequence coloured the terminal).
     rows.push_back({std::to_string(run.id), printable(run.env), printable(run.agent), std::to_string(run.seed),
-                    printable(shown_status(*store, run)), std::to_string(run.evaluations), reward.str(),
+                    printable(store->observed_status(run)), std::to_string(run.evaluations), reward.str(),
                     printable(shown_settings)});
   }
   std::vector<std::size_t> width(header.size());

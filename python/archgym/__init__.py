@@ -39,7 +39,7 @@ from ._core import (  # noqa: E402,F401
 )
 from .external import ExternalRun  # noqa: E402
 from .proxy import Proxy, list_proxy_models, load_proxy, train_proxy  # noqa: E402
-from .runs import resume, run, run_agent  # noqa: E402
+from .running import resume, run, run_agent  # noqa: E402
 from .store import Store  # noqa: E402
 
 __version__: str = _core.__version__
@@ -84,6 +84,15 @@ def make_agent(name: str, space: DesignSpace | Env, seed: int = 1, **hyperparame
     return _core.make_agent(name, space, _checks.seed(seed), **hyperparameters)
 
 
+def runs(store: str | _os.PathLike | Store = "archgym.db") -> "pandas.DataFrame":  # noqa: F821
+    """The runs a store holds, one row each, as ``archgym runs`` lists them: read-only,
+    also while a run writes to it; ``state`` is the status ``archgym runs`` shows (a run
+    whose process is gone is ``killed``). See :meth:`Store.runs` for the columns."""
+    if not isinstance(store, Store):
+        store = Store(store, read_only=True)
+    return store.runs()
+
+
 def __getattr__(name: str):
     """``archgym.plots`` without importing matplotlib on every ``import archgym``."""
     if name == "plots":
@@ -100,5 +109,5 @@ gym_ids: dict[str, str] = _register_envs()
 __all__ = [
     "Agent", "DesignSpace", "Env", "ExternalRun", "GymView", "Objective", "Parameter", "Proxy", "Store",
     "__version__", "git_commit", "gym_ids", "list_agents", "list_envs", "list_proxy_models",
-    "load_proxy", "make_agent", "make_env", "resume", "run", "run_agent", "train_proxy",
+    "load_proxy", "make_agent", "make_env", "resume", "run", "run_agent", "runs", "train_proxy",
 ]

@@ -24,7 +24,7 @@ import weakref
 from typing import Any, Mapping
 
 from . import _checks, _core
-from .runs import _open_store
+from .running import _open_store
 from .store import Store
 
 # Runs still open when the interpreter exits: ended by _end_open_runs with what ended the

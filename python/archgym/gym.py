@@ -46,7 +46,7 @@ from gymnasium import spaces
 
 from . import _checks, _core
 from .external import _close_arguments, _track
-from .runs import _open_store
+from .running import _open_store
 
 
 def gym_name(name: str) -> str:

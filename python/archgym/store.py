@@ -16,7 +16,7 @@ from . import _checks, _core, _strict_json
 _RUN_COLUMNS = {"run_id": "int64", "env": "str", "env_config": "str", "agent": "str",
                 "agent_config": "str", "objective": "str", "seed": "int64",
                 "budget": "int64", "batch": "int64", "stop_on_target": "bool", "version": "str",
-                "git_commit": "str", "inputs": "str", "status": "str", "message": "str",
+                "git_commit": "str", "inputs": "str", "status": "str", "state": "str", "message": "str",
                 "started_at": "str", "updated_at": "str", "finished_at": "str",
                 "evaluations": "int64"}
 # Each evaluation's own columns, first in every frame, are the core's EVALUATION_COLUMNS
@@ -144,9 +144,12 @@ class Store:
 
     def runs(self) -> pd.DataFrame:
         """One row per run: run_id, env, env_config, agent, agent_config, objective, seed,
-        budget, batch, status, message (why a failed run failed), version, git_commit, inputs
-        (the env's input files and their digests, JSON), times and number of evaluations.
-        A run whose process was killed stays ``running`` (``archgym runs`` tells it apart)."""
+        budget, batch, status, state, message (why a failed run failed), version, git_commit,
+        inputs (the env's input files and their digests, JSON), times and number of
+        evaluations. ``status`` is as stored: a run whose process was killed stays
+        ``running`` until it is resumed. ``state`` is what ``archgym runs`` shows: the same,
+        except ``killed`` for such a run and ``running on HOST`` for one a process of another
+        host holds (it cannot be asked whether that process lives)."""
         frame = pd.DataFrame(self._store.runs(), columns=list(_RUN_COLUMNS))
         return frame.astype(_RUN_COLUMNS) if frame.empty else frame
 
@@ -242,7 +245,7 @@ class Store:
         """The rows (``columns``) of a run without a valid evaluation, with every knob and
         metric column of its env (as a run's frame has them); None when the env cannot be
         rebuilt (an input file gone: the rows' own columns are then all there is)."""
-        from .runs import _empty_frame  # runs imports this module
+        from .running import _empty_frame  # running imports this module
         record = self._store.run(run_id)
         try:
             env = _core.make_env_from_config(record["env"], record["env_config"])

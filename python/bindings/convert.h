@@ -34,7 +34,7 @@ py::str stored_text(const std::string& text);
 std::string described(const py::handle& obj);
 
 // `obj` as the bound C++ class T, else TypeError naming `what`, what is `expected` and the
-// value (worded as archgym.runs._instance), where pybind11 would dump signatures.
+// value (worded as archgym.running._instance), where pybind11 would dump signatures.
 template <class T>
 T& to_instance(const py::handle& obj, const std::string& what, const std::string& expected) {
   if (!py::isinstance<T>(obj)) throw py::type_error(what + " must be " + expected + ", got " + described(obj));

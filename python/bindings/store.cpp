@@ -15,7 +15,7 @@ namespace archgym::python {
 
 namespace {
 
-py::dict run_to_dict(const RunRecord& r) {
+py::dict run_to_dict(const Store& store, const RunRecord& r) {
   py::dict d;
   d["run_id"] = r.id;
   d["env"] = stored_text(r.env);
@@ -31,6 +31,7 @@ py::dict run_to_dict(const RunRecord& r) {
   d["git_commit"] = stored_text(r.git_commit);
   d["inputs"] = stored_text(r.inputs);
   d["status"] = stored_text(r.status);
+  d["state"] = stored_text(store.observed_status(r));  // as `archgym runs` shows it
   d["message"] = stored_text(r.message);
   d["driver"] = stored_text(external_driver(r));  // an external run's ("" for other runs)
   d["started_at"] = stored_text(r.started_at);
@@ -69,7 +70,7 @@ void bind_store(py::module_& m) {
           "runs",
           [](const Store& s) {
             py::list out;
-            for (const auto& r : s.runs()) out.append(run_to_dict(r));
+            for (const auto& r : s.runs()) out.append(run_to_dict(s, r));
             return out;
           },
           "Every run as a dict (env, agent, configs as JSON, seed, budget, status, ...).")
@@ -77,12 +78,12 @@ void bind_store(py::module_& m) {
           "run",
           [](const Store& s, const py::object& id) -> py::object {
             auto r = s.run(run_id(id));
-            return r ? py::object(run_to_dict(*r)) : py::object(py::none());
+            return r ? py::object(run_to_dict(s, *r)) : py::object(py::none());
           },
           py::arg("run_id"), "One run as a dict, or None.")
       .def(
           "require_run",
-          [](const Store& s, const py::object& id) { return run_to_dict(s.require_run(run_id(id))); },
+          [](const Store& s, const py::object& id) { return run_to_dict(s, s.require_run(run_id(id))); },
           py::arg("run_id"), "One run as a dict; ValueError naming the store's runs if unknown.")
       .def(
           "evaluations",

@@ -408,7 +408,8 @@ def test_a_forked_child_leaving_a_with_block_leaves_its_parents_run_alone(tmp_pa
                 os._exit(1)
         _, status = os.waitpid(pid, 0)
         assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-        assert archgym.Store(path).runs().iloc[0].status == "running"
+        record = archgym.Store(path).runs().iloc[0]
+        assert (record.status, record.state) == ("running", "running")  # this process holds it
         run.evaluate({"PagePolicy": "Closed"})
     record = archgym.Store(path).runs().iloc[0]
     assert (record.status, record.evaluations) == ("finished", 2)

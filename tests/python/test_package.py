@@ -10,7 +10,7 @@ import pytest
 import archgym
 import archgym.gym
 import archgym.plots
-import archgym.runs
+import archgym.running
 import archgym.store
 
 
@@ -63,7 +63,7 @@ def _public(module):
 
 
 @pytest.mark.parametrize("module", [archgym, archgym.gym, archgym.plots, archgym.proxy,
-                                    archgym.runs, archgym.store])
+                                    archgym.running, archgym.store])
 def test_public_functions_have_docstrings(module):
     missing = [name for name, obj in _public(module) if not inspect.getdoc(obj)]
     assert not missing

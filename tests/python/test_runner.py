@@ -116,8 +116,8 @@ def test_a_refused_run_never_opens_the_store(tmp_path, monkeypatch):
     # again, racing with runs that opened the same new path meanwhile: their finished runs
     # were deleted with it, 11 of 40 trials with two threads.)
     opened = []
-    real_open = archgym.runs.open_core_store
-    monkeypatch.setattr(archgym.runs, "open_core_store", lambda path: opened.append(path) or real_open(path))
+    real_open = archgym.running.open_core_store
+    monkeypatch.setattr(archgym.running, "open_core_store", lambda path: opened.append(path) or real_open(path))
     with pytest.raises(ValueError, match="population"):
         archgym.run("dram", "ga", budget=5, store=tmp_path / "new.db", agent_options={"population": 0})
     assert opened == [] and list(tmp_path.iterdir()) == []
@@ -378,10 +378,40 @@ def test_resume_refuses_a_run_another_process_holds_unless_forced(tmp_path):
     db.close()
     with pytest.raises(RuntimeError, match=r"pid 4242 on host node17.invalid.*force=True"):
         archgym.resume(store, run_id)
-    assert archgym.Store(path).runs().set_index("run_id").loc[run_id, "status"] == "running"
+    held = archgym.Store(path).runs().set_index("run_id").loc[run_id]
+    assert (held.status, held.state) == ("running", "running on node17.invalid")
     again = archgym.resume(store, run_id, force=True)
     np.testing.assert_allclose(again["reward"], df["reward"])
     assert archgym.Store(path).runs().set_index("run_id").loc[run_id, "status"] == "finished"
+
+
+def test_runs_tells_a_killed_run_from_a_running_one_as_the_cli_does(tmp_path):
+    import socket
+    import subprocess
+
+    path = tmp_path / "killed.sqlite"
+    store = archgym.Store(path)
+    for seed in (1, 2, 3):
+        archgym.run(env="dram", agent="random_walk", budget=2, seed=seed, env_options=SMALL,
+                    stop_on_target=False, store=store)
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # its pid names no process now
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE runs SET status = 'running' WHERE id IN (2, 3)")
+        # Run 2: no claim (a build that kept none, or a claim lost): killed. Run 3: claimed
+        # by a process of this host that is gone.
+        db.execute("INSERT INTO run_claims VALUES (3, ?, ?, '1', '2026-01-01T00:00:00.000Z')",
+                   (socket.gethostname(), gone.pid))
+    db.close()
+    runs = archgym.Store(path).runs().set_index("run_id")
+    assert runs["status"].tolist() == ["finished", "running", "running"]  # as stored
+    assert runs["state"].tolist() == ["finished", "killed", "killed"]
+    # archgym.runs(path), like `archgym runs`, reads without opening the store for writing.
+    pd.testing.assert_frame_equal(archgym.runs(path), archgym.Store(path).runs())
+    pd.testing.assert_frame_equal(archgym.runs(store), archgym.Store(path).runs())
+    with pytest.raises(FileNotFoundError, match="no such store"):
+        archgym.runs(tmp_path / "missing.db")
+    assert not (tmp_path / "missing.db").exists()
 
 
 def test_an_empty_result_has_the_columns_and_dtypes_of_a_full_one(small_dram):
