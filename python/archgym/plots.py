@@ -41,6 +41,10 @@ def best_so_far_curves(runs: pd.DataFrame, *, group: str | None = None, seed: st
     before the others of its group (target met, agent finished) keeps its best value
     up to ``budget``; without one, each group's curve ends with its longest run, so a
     group given fewer evaluations is not drawn as if it had run as long as another.
+    A frame of :meth:`archgym.Store.searches` also says how each run ended: one that did
+    not end by its own rule (killed, interrupted, failed or still running) or that ran out
+    of a smaller budget than the curve's length is not extended, but refused with a
+    ValueError naming it (resume it, leave it out, or pass a ``budget`` it reached).
     Returns columns ``group``, ``evaluations`` (1-based), ``median``, ``low``,
     ``high`` (min and max over seeds) and ``seeds``.
     """
@@ -66,15 +70,17 @@ def best_so_far_curves(runs: pd.DataFrame, *, group: str | None = None, seed: st
         g, s, i = (v.item() if isinstance(v, np.generic) else v
                    for v in runs.loc[repeated, [group, seed, "index"]].iloc[0])
         raise ValueError(f"best_so_far_curves: {group} {g!r} seed {s!r} has index {i!r} more "
-                         f"than once (two runs under one {group} and seed?)")
+                         f"than once (two runs under one {group} and seed? give runs= to pick one)")
     budget = _checks.integer("budget", budget, 1) if budget is not None else None
+    ended = runs.attrs.get("runs", {}) if "run_id" in runs else {}
     rows = []
     for name, by_group in runs.groupby(group, sort=True):
         n = budget if budget is not None else int(by_group.groupby(seed).size().max())
         curves = []
-        for _, one in by_group.groupby(seed, sort=True):
+        for seed_value, one in by_group.groupby(seed, sort=True):
             curve = best_so_far(one.sort_values("index")[reward].to_numpy())[:n]
             if len(curve) < n:  # stopped early: its best stands for the rest of the budget
+                _require_ended_early(ended, one, f"{group} {name!r} seed {seed_value!r}", n)
                 curve = np.concatenate([curve, np.full(n - len(curve), curve[-1])])
             curves.append(curve)
         stack = np.vstack(curves)
@@ -83,6 +89,25 @@ def best_so_far_curves(runs: pd.DataFrame, *, group: str | None = None, seed: st
                                   "low": stack.min(axis=0), "high": stack.max(axis=0),
                                   "seeds": len(curves)}))
     return pd.concat(rows, ignore_index=True)
+
+
+def _require_ended_early(ended: dict, one: pd.DataFrame, who: str, n: int) -> None:
+    """Refuses to extend a run's curve to ``n`` unless the run stopped early by its own rule
+    (the agent finished, or the target was met), when the frame says how its runs ended."""
+    run_ids = one["run_id"].unique() if ended else ()
+    if len(run_ids) != 1 or run_ids[0] not in ended:
+        return  # not a searches() frame of this run: nothing known
+    run_id = int(run_ids[0])
+    facts = ended[run_ids[0]]
+    state, budget, done = facts["state"], int(facts["budget"]), len(one)
+    if state in ("finished", "target_met") and (done < budget or state == "target_met"):
+        return
+    why = (f"is {state}" if state not in ("finished", "target_met")
+           else f"ran its whole budget of {budget}")
+    raise ValueError(f"best_so_far_curves: run {run_id} ({who}) {why} after {done} evaluations, but the "
+                     f"curve goes to {n}: only a run that ended by its own rule (target met, agent "
+                     f"finished) keeps its best to the end. Resume it, leave it out (searches(runs=...)), "
+                     f"or pass budget={done}")
 
 
 def plot_best_so_far(runs: pd.DataFrame, path: str | Path, *, group: str | None = None,

@@ -1,9 +1,11 @@
 """The experiment store (one SQLite file) as pandas DataFrames."""
 from __future__ import annotations
 
+import json
 import math
 import numbers
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -62,15 +64,9 @@ def _require_comparable(records: dict) -> None:
         _require_same_inputs(records)
         return
 
-    def parsed(text: str) -> dict:
-        try:
-            value = _strict_json.loads(text)
-        except ValueError:  # a hand-edited store: compared as text above, shown without it
-            return {}
-        return value if isinstance(value, dict) else {}
-
-    configs = [parsed(c) for _, c, _ in groups]
-    objectives = [parsed(o) for *_, o in groups]
+    # (A hand-edited store's unreadable text was compared as text above; shown without it.)
+    configs = [_parsed_object(c) for _, c, _ in groups]
+    objectives = [_parsed_object(o) for *_, o in groups]
     differing = [k for k in sorted({k for c in configs for k in c}) if len({repr(c.get(k)) for c in configs}) > 1]
     objectives_differ = len({o for *_, o in groups}) > 1
 
@@ -86,6 +82,50 @@ def _require_comparable(records: dict) -> None:
                                         ("reward", objectives_differ)) if on)
     raise ValueError(f"searches: the runs differ in {what}, so their rewards do not compare: "
                      f"{'; '.join(parts)}; give runs= of one")
+
+
+def _parsed_object(text: str) -> dict:
+    """A stored JSON object, or {} for text a hand edit left unreadable."""
+    try:
+        value = _strict_json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _searcher_labels(records: dict) -> dict[int, str]:
+    """Each run's searcher: its agent (an external run: its driver), followed by the
+    hyperparameters in which the given runs of that searcher differ (``ga population=8``),
+    so that settings of one agent are told apart where they are compared."""
+    by_name: dict[str, list[int]] = {}
+    for i, r in records.items():
+        by_name.setdefault(r["driver"] or r["agent"], []).append(i)
+    labels = {}
+    for name, ids in by_name.items():
+        configs = {i: _parsed_object(records[i]["agent_config"]) for i in ids}
+        keys = dict.fromkeys(k for c in configs.values() for k in c if k != "driver")
+        differing = [k for k in keys
+                     if len({json.dumps(c.get(k), sort_keys=True) for c in configs.values()}) > 1]
+
+        def shown(value) -> str:
+            return value if isinstance(value, str) else json.dumps(value)
+
+        for i in ids:
+            settings = " ".join(f"{k}={shown(configs[i].get(k))}" for k in differing)
+            labels[i] = f"{name} {settings}" if settings else name
+    return labels
+
+
+def _warn_if_builds_differ(records: dict) -> None:
+    """Runs simulated by different builds may differ for that reason alone: say so."""
+    builds: dict[tuple, list[int]] = {}
+    for i, r in records.items():
+        builds.setdefault((r["version"], r["git_commit"]), []).append(i)
+    if len(builds) > 1:
+        listed = "; ".join(f"run{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))} (archgym {v}, "
+                           f"commit {c or 'unknown'})" for (v, c), ids in builds.items())
+        warnings.warn(f"searches: the runs were made by different builds of archgym, whose simulators "
+                      f"may differ: {listed}", stacklevel=3)
 
 
 def _require_same_inputs(records: dict) -> None:
@@ -221,25 +261,35 @@ class Store:
     def searches(self, runs: int | list[int] | None = None) -> pd.DataFrame:
         """The evaluations of ``runs`` (every run when None) with each run's ``searcher``
         and ``seed``, so that searches logged in one store compare at a glance:
-        ``archgym.plots.plot_best_so_far(store.searches(), "fig.png", group="searcher")``.
+        ``archgym.plots.plot_best_so_far(store.searches(), "fig.png")``.
         ``searcher`` is the agent (``ga``), or for an external run its driver
-        (``optuna-tpe``). The runs must share one env configuration, reward and input file
-        contents (the rewards of two workloads, of two targets, or of a trace edited between
-        runs, do not compare): ValueError otherwise, listing the runs of each."""
+        (``optuna-tpe``), followed by the hyperparameters in which the given runs of that
+        agent differ (``ga population=8``, ``ga population=32``). The runs must share one env
+        configuration, reward and input file contents (the rewards of two workloads, of two
+        targets, or of a trace edited between runs, do not compare): ValueError otherwise,
+        listing the runs of each. Runs made by different builds of archgym are compared with a
+        warning. ``df.attrs["runs"]`` holds each run's ``state`` (as :meth:`runs`),
+        ``budget`` and ``evaluations``, which the plots use to extend only a run that ended
+        by its own rule."""
         ids = [r["run_id"] for r in self._store.runs()] if runs is None else _checks.run_ids(runs)
         records = {i: self._store.require_run(i) for i in ids}
         _require_comparable(records)
+        _warn_if_builds_differ(records)
+        labels = _searcher_labels(records)
         frames = []
         for i in ids:
             frame = self.evaluations(i)
-            record = records[i]
-            frame.insert(1, _SEARCHER, record["driver"] or record["agent"])
-            frame.insert(2, _SEED, record["seed"])
+            frame.insert(1, _SEARCHER, labels[i])
+            frame.insert(2, _SEED, records[i]["seed"])
             frames.append(frame)
         if not frames:
             empty = pd.DataFrame(columns=["run_id", _SEARCHER, _SEED, *list(_EVALUATION_COLUMNS)[1:]])
-            return empty.astype({_SEARCHER: "str", _SEED: "int64", **_EVALUATION_COLUMNS})
-        return pd.concat(frames, ignore_index=True)
+            result = empty.astype({_SEARCHER: "str", _SEED: "int64", **_EVALUATION_COLUMNS})
+        else:
+            result = pd.concat(frames, ignore_index=True)
+        result.attrs["runs"] = {i: {"state": r["state"], "budget": r["budget"], "evaluations": r["evaluations"]}
+                                for i, r in records.items()}
+        return result
 
     def _frame_of_run_env(self, run_id: int, columns: dict[str, list]) -> pd.DataFrame | None:
         """The rows (``columns``) of a run without a valid evaluation, with every knob and

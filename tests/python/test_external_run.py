@@ -545,3 +545,80 @@ def test_a_read_only_store_reads_without_checking_or_writing_and_takes_no_run(tm
     assert path.read_bytes() == before
     with pytest.raises(TypeError, match="read_only"):
         archgym.Store(path, read_only="yes")
+
+
+def test_searches_tell_one_agents_hyperparameters_apart(tmp_path, out_dir):
+    # A lottery study: GA with two population sizes, two seeds each, beside a random walk.
+    from archgym.plots import plot_best_so_far
+
+    path = tmp_path / "runs.db"
+    for population in (2, 4):
+        for seed in (1, 2):
+            archgym.run("dram", "ga", budget=8, seed=seed, env_options=SMALL, store=path,
+                        agent_options={"population": population, "generations": 2}, stop_on_target=False)
+    archgym.run("dram", "random_walk", budget=8, seed=1, env_options=SMALL, store=path, stop_on_target=False)
+    frame = archgym.Store(path).searches()
+    assert frame.groupby("run_id")["searcher"].first().tolist() == [
+        "ga population=2", "ga population=2", "ga population=4", "ga population=4", "random_walk"]
+    # Only what differs among the runs asked for: one setting of an agent shows its name alone.
+    assert set(archgym.Store(path).searches([3, 4, 5])["searcher"]) == {"ga", "random_walk"}
+    curves = plot_best_so_far(frame, out_dir / "lottery.png")
+    assert curves.groupby("searcher")["seeds"].first().to_dict() == {
+        "ga population=2": 2, "ga population=4": 2, "random_walk": 1}
+
+
+def test_best_so_far_extends_only_a_run_that_ended_by_its_own_rule(tmp_path):
+    import sqlite3
+
+    from archgym.plots import best_so_far_curves
+
+    path = tmp_path / "runs.db"
+    ga = {"population": 2, "generations": 2}  # the GA stops by its rule: 3 evaluations of a budget of 8
+    for seed in (1, 2, 3):
+        archgym.run("dram", "ga", budget=8, seed=seed, env_options=SMALL, store=path, agent_options=ga,
+                    stop_on_target=False)
+    store = archgym.Store(path)
+    assert store.runs()["evaluations"].tolist() == [3, 3, 3]
+    curves = best_so_far_curves(store.searches(), budget=8)  # extended: they stopped on their own
+    assert curves["evaluations"].max() == 8 and (curves["seeds"] == 3).all()
+
+    with sqlite3.connect(path) as db:  # run 2 as if its process had been killed
+        db.execute("UPDATE runs SET status = 'running' WHERE id = 2")
+    db.close()
+    frame = archgym.Store(path).searches()
+    with pytest.raises(ValueError, match=r"^best_so_far_curves: run 2 \(searcher 'ga' seed 2\) is killed after 3 "
+                       r"evaluations, but the curve goes to 8: only a run that ended by its own rule .*"
+                       r"Resume it, leave it out \(searches\(runs=\.\.\.\)\), or pass budget=3$"):
+        best_so_far_curves(frame, budget=8)
+    assert best_so_far_curves(frame, budget=3)["evaluations"].max() == 3
+    assert best_so_far_curves(frame)["evaluations"].max() == 3  # the longest run: nothing extended
+    assert best_so_far_curves(archgym.Store(path).searches([1, 3]), budget=8)["seeds"].max() == 2
+    # Frames without the runs' facts (archgym.run results) are extended as before.
+    frame.attrs.clear()
+    assert best_so_far_curves(frame, budget=8)["evaluations"].max() == 8
+
+    # A finished run that had a smaller budget did not stop by its own rule either.
+    archgym.run("dram", "ga", budget=2, seed=5, env_options=SMALL, store=path, agent_options=ga,
+                stop_on_target=False)
+    with pytest.raises(ValueError, match=r"run 4 \(searcher 'ga' seed 5\) ran its whole budget of 2 after 2 "
+                       r"evaluations, but the curve goes to 3"):
+        best_so_far_curves(archgym.Store(path).searches([1, 3, 4]))
+
+
+def test_searches_warn_when_runs_were_made_by_different_builds(tmp_path):
+    import sqlite3
+    import warnings
+
+    path = tmp_path / "runs.db"
+    for seed in (1, 2):
+        archgym.run("dram", "random_walk", budget=2, seed=seed, env_options=SMALL, store=path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        archgym.Store(path).searches()  # one build: quiet
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE runs SET version = '0.0.9', git_commit = 'abc1234' WHERE id = 2")
+    db.close()
+    with pytest.warns(UserWarning, match=r"searches: the runs were made by different builds of archgym, whose "
+                      r"simulators may differ: run 1 \(archgym .*\); run 2 \(archgym 0.0.9, commit abc1234\)"):
+        frame = archgym.Store(path).searches()
+    assert len(frame) == 4
