@@ -439,6 +439,20 @@ void require_same_knobs(const DesignSpace& space, const std::vector<EvaluationRe
                            "readable (archgym export)");
 }
 
+// A run continued by another build than the one that started it would hold evaluations
+// of two simulators (or agents) that may differ: refused, as changed input files are.
+void require_same_build(const RunRecord& record, const std::string& where) {
+  if (record.version == kVersion && record.git_commit == kGitCommit) return;
+  auto build = [](const std::string& version, const std::string& commit) {
+    return "archgym " + version + " (commit " + (commit.empty() ? "unknown" : commit) + ")";
+  };
+  throw std::runtime_error(where + " cannot be resumed by this build: it was started by " +
+                           build(record.version, record.git_commit) + ", this is " + build(kVersion, kGitCommit) +
+                           ", and the run would mix evaluations of two builds whose simulators may differ. "
+                           "Resume it with the build that started it, or start a new run with the same settings "
+                           "(the same seed gives the same search); its rows stay readable (archgym export)");
+}
+
 }  // namespace
 
 RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bool progress,
@@ -504,6 +518,7 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
   if (const RunRecord now = store.require_run(run_id); ended(now)) return replay(now);
   const auto rows = store.evaluations(run_id);
   require_same_knobs(env->space(), rows, *record, where);  // the claim is released on the way out
+  require_same_build(*record, where);
   store.set_status(run_id, "running");
   try {
     return run_and_record(*env, *agent, objective, *record, workers, progress, &store, run_id, &rows,

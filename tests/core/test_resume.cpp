@@ -241,6 +241,30 @@ TEST_CASE("resume refuses a run whose designs have other knobs than its env now 
   CHECK_FALSE(store.run_claim(1));
 }
 
+TEST_CASE("resume refuses a run another build started, changing nothing, and replays it once it ended") {
+  // As a run killed under an older build, resumed after an upgrade: its stored metrics and
+  // new ones would come from two builds whose simulators may differ.
+  const std::string path = stored_toy_run("other_build", 12);
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "UPDATE runs SET version = '0.0.9', git_commit = '0123abcd'", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  Store store(path);
+  // An ended run is only replayed from its rows (nothing simulated): any build may.
+  CHECK(Runner::resume(store, 1, 1, false).trajectory.size() == 12);
+  store.set_status(1, "interrupted");
+  const RunRecord before = *store.run(1);
+  CHECK_THROWS_WITH(Runner::resume(store, 1, 1, false),
+                    Catch::StartsWith("run 1 cannot be resumed by this build: it was started by archgym 0.0.9 "
+                                      "(commit 0123abcd), this is archgym ") &&
+                        Catch::Contains("would mix evaluations of two builds") &&
+                        Catch::Contains("Resume it with the build that started it, or start a new run"));
+  CHECK(store.run(1)->status == "interrupted");
+  CHECK(store.run(1)->updated_at == before.updated_at);
+  CHECK(store.evaluations(1).size() == 12);
+  CHECK_FALSE(store.run_claim(1));
+}
+
 namespace {
 
 // A stop request that says "stop" from its `stop_at`-th poll on (the runner polls once
