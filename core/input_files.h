@@ -29,6 +29,7 @@ class ContentDigest {
  public:
   void add(std::string_view bytes);
   std::string text() const;  // "fnv1a64:" and 16 hex digits
+  std::uint64_t value() const { return hash_; }
  private:
   std::uint64_t hash_ = 14695981039346656037ull;
 };

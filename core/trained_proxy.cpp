@@ -3,13 +3,16 @@
 #include "core/file_output.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <memory>
+#include <numeric>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -117,6 +120,24 @@ class Reader {
 
 }  // namespace
 
+namespace {
+
+// A design's identity in a model file: FNV-1a of its JSON in the space's knob order (the
+// same in every build whose space load() accepts).
+std::uint64_t design_key(const DesignSpace& space, const Design& d) {
+  ContentDigest digest;
+  digest.add(space.to_json(d));
+  return digest.value();
+}
+
+std::string hex_key(std::uint64_t key) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(key));
+  return hex;
+}
+
+}  // namespace
+
 TrainedProxy TrainedProxy::train(const ProxyDataset& data, const ProxyTrainingOptions& options) {
   if (!data.source) throw std::invalid_argument("proxy training: the dataset has no source env");
   if (data.rows() == 0)
@@ -168,6 +189,11 @@ TrainedProxy TrainedProxy::train(const ProxyDataset& data, const ProxyTrainingOp
                                 "from runs with more distinct designs)");
   }
   t.model_ = std::move(model);
+  for (std::size_t r : split.train) t.training_designs_.push_back(design_key(space, data.designs[r]));
+  std::sort(t.training_designs_.begin(), t.training_designs_.end());
+  t.training_designs_.erase(std::unique(t.training_designs_.begin(), t.training_designs_.end()),
+                            t.training_designs_.end());
+  t.knows_training_designs_ = true;
   t.train_rows_ = split.train.size();
   t.test_rows_ = split.test.size();
 
@@ -269,11 +295,31 @@ void TrainedProxy::check_same_config(const ProxyDataset& data) const {
 }
 
 std::vector<ProxyError> TrainedProxy::errors_on(const ProxyDataset& data) const {
+  std::vector<std::size_t> all(data.rows());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  return errors_on(data, all);
+}
+
+std::vector<ProxyError> TrainedProxy::errors_on(const ProxyDataset& data, const std::vector<std::size_t>& rows) const {
   check_same_config(data);
-  if (data.rows() == 0) throw std::invalid_argument("no valid evaluations to compare the proxy with");
-  std::vector<std::vector<double>> predicted;
-  for (const Design& d : data.designs) predicted.push_back(predict(d));
-  return proxy_errors(metric_names_, predicted, data.targets);
+  if (rows.empty()) throw std::invalid_argument("no valid evaluations to compare the proxy with");
+  std::vector<std::vector<double>> predicted, truth;
+  for (const std::size_t r : rows) {
+    if (r >= data.rows())
+      throw std::out_of_range("errors_on: row " + std::to_string(r) + " of " + std::to_string(data.rows()));
+    predicted.push_back(predict(data.designs[r]));
+    truth.push_back(data.targets[r]);
+  }
+  return proxy_errors(metric_names_, predicted, truth);
+}
+
+std::vector<bool> TrainedProxy::fitted_on(const ProxyDataset& data) const {
+  std::vector<bool> out(data.rows(), false);
+  if (training_designs_.empty()) return out;
+  for (std::size_t r = 0; r < data.rows(); ++r)
+    out[r] = std::binary_search(training_designs_.begin(), training_designs_.end(),
+                                design_key(source_->space(), data.designs[r]));
+  return out;
 }
 
 std::string TrainedProxy::to_json() const {
@@ -293,6 +339,11 @@ std::string TrainedProxy::to_json() const {
   j["runs"] = runs_;
   // Absent (not null) when unknown, as in files of older builds, which load the same way.
   if (!inputs_.empty()) j["inputs"] = detail::parse_json(inputs_, "proxy inputs");
+  if (knows_training_designs_) {
+    ojson keys = ojson::array();
+    for (const std::uint64_t k : training_designs_) keys.push_back(hex_key(k));
+    j["training_designs"] = std::move(keys);
+  }
   j["train_rows"] = train_rows_;
   j["test_rows"] = test_rows_;
   j["test_fraction"] = test_fraction_;
@@ -461,6 +512,21 @@ TrainedProxy TrainedProxy::load(const std::string& path) {
       if (!entry.is_object() || !entry.contains("digest") || !entry["digest"].is_string())
         throw std::invalid_argument(path + ": field 'inputs': '" + role + "' must be an object with a 'digest' string");
     t.inputs_ = inputs.dump();
+  }
+  if (root.contains("training_designs")) {  // optional: files of older builds lack it
+    for (const ojson& v : read.field(root, "training_designs", ojson::value_t::array, "a list")) {
+      const std::string text = v.is_string() ? v.get<std::string>() : "";
+      std::uint64_t key = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), key, 16);
+      if (text.size() != 16 || error != std::errc() || end != text.data() + text.size())
+        throw std::invalid_argument(path + ": field 'training_designs' must list 16-digit hex design keys, got " +
+                                    v.dump());
+      t.training_designs_.push_back(key);
+    }
+    if (!std::is_sorted(t.training_designs_.begin(), t.training_designs_.end()) ||
+        std::adjacent_find(t.training_designs_.begin(), t.training_designs_.end()) != t.training_designs_.end())
+      throw std::invalid_argument(path + ": field 'training_designs' must be sorted and without repeats");
+    t.knows_training_designs_ = true;
   }
   t.train_rows_ = read.unsigned_integer(root, "train_rows");
   t.test_rows_ = read.unsigned_integer(root, "test_rows");

@@ -51,8 +51,16 @@ class TrainedProxy {
   // input files (its predictions would mean nothing there).
   ProxyDataset comparison_data(const Store& store, std::vector<std::int64_t> runs,
                                std::vector<std::int64_t>* left_out = nullptr) const;
-  // Error on a dataset of the same env configuration (throws when it differs).
+  // Error on a dataset of the same env configuration (throws when it differs); with
+  // `rows`, on those rows of it only (indices into data.designs).
   std::vector<ProxyError> errors_on(const ProxyDataset& data) const;
+  std::vector<ProxyError> errors_on(const ProxyDataset& data, const std::vector<std::size_t>& rows) const;
+  // Whether each design of `data` is one the model was fitted on (its training rows, not
+  // the held-out ones): its error there is optimistic, whichever run evaluated it (another
+  // agent with the same seed proposes the same first designs). All false when the model
+  // file does not say (knows_training_designs(): files of older builds).
+  std::vector<bool> fitted_on(const ProxyDataset& data) const;
+  bool knows_training_designs() const { return knows_training_designs_; }
 
   const Env& source_env() const { return *source_; }
   const std::string& env() const { return env_; }
@@ -95,6 +103,8 @@ class TrainedProxy {
   std::vector<std::int64_t> runs_;
   std::string inputs_;
   std::size_t train_rows_ = 0, test_rows_ = 0;
+  std::vector<std::uint64_t> training_designs_;  // design_key() of each, sorted, distinct
+  bool knows_training_designs_ = false;
   double test_fraction_ = 0;
   std::vector<ProxyError> test_errors_;
   std::string version_, git_commit_;

@@ -148,10 +148,27 @@ void proxy_eval_command(const std::string& model_path, const std::string& store_
   if (!left_out.empty())
     out << "  left out run(s) " << join_ids(left_out) << ": the ids of the runs it trained on (name them with "
         << "--runs to include them)\n";
-  if (const auto seen = proxy.trained_on(data.runs); !seen.empty())
-    out << "  run(s) " << join_ids(seen) << " have the ids of runs it trained on: if this is the store it learned "
+  // Which rows it was fitted on is known by design (any run may repeat a design: another
+  // agent with the same seed starts with the same ones); files of older builds only have
+  // the run ids to go by.
+  const std::vector<bool> fitted = proxy.fitted_on(data);
+  std::vector<std::size_t> unseen;
+  for (std::size_t r = 0; r < fitted.size(); ++r)
+    if (!fitted[r]) unseen.push_back(r);
+  const std::size_t seen = fitted.size() - unseen.size();
+  if (seen > 0)
+    out << "  " << seen << " of the " << data.rows() << " evaluations are of designs it was fitted on: the error "
+        << "on them is optimistic\n";
+  else if (const auto ids = proxy.trained_on(data.runs); !ids.empty() && !proxy.knows_training_designs())
+    out << "  run(s) " << join_ids(ids) << " have the ids of runs it trained on: if this is the store it learned "
         << "from, most of their rows were its training data and the error there is optimistic\n";
   print_errors(out, errors);
+  if (seen > 0 && !unseen.empty()) {
+    out << "on the " << unseen.size() << " evaluations of designs it was not fitted on:\n";
+    print_errors(out, proxy.errors_on(data, unseen));
+  } else if (seen > 0) {
+    out << "every evaluation is of a design it was fitted on: compare with runs it did not see for its error\n";
+  }
 }
 
 namespace {

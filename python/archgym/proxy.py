@@ -12,6 +12,7 @@ hyperparameters are keyword arguments validated by its schema.
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -113,13 +114,31 @@ class Proxy:
         the model reports no feature weights."""
         return _weights_series(self._proxy.knob_weights, "knob")
 
-    def errors_on(self, store: Store | str | Path, runs: int | Iterable[int] | None = None) -> pd.DataFrame:
+    def errors_on(self, store: Store | str | Path, runs: int | Iterable[int] | None = None, *,
+                  unseen_only: bool = False) -> pd.DataFrame:
         """Error per metric on stored runs of the same env configuration. With ``runs``
         None that is every such run that read the same input files (:attr:`inputs`) except
         runs with the ids of those it was trained on (:attr:`runs`): in the store it learned
         from its error there would be optimistic. ValueError when that leaves none; name
-        runs to measure them anyway."""
-        return _errors_frame(self._proxy.errors_on(_core_store(store), _checks.run_ids(runs)))
+        runs to measure them anyway.
+
+        Any run may hold designs the model was fitted on (another agent given the same seed
+        starts with the same random designs): their error is optimistic, and a UserWarning
+        says how many there are. ``unseen_only=True`` measures only the others."""
+        core_store, ids = _core_store(store), _checks.run_ids(runs)
+        unseen_only = _checks.boolean("unseen_only", unseen_only)
+        if not unseen_only:
+            fitted = sum(self._proxy.fitted_on(core_store, ids))
+            if fitted:
+                warnings.warn(f"errors_on: {fitted} of the evaluations are of designs the proxy was fitted "
+                              "on, where its error is optimistic (unseen_only=True leaves them out)", stacklevel=2)
+        return _errors_frame(self._proxy.errors_on(core_store, ids, unseen_only))
+
+    @property
+    def knows_training_designs(self) -> bool:
+        """Whether the model file lists the designs it was fitted on, so that
+        :meth:`errors_on` can tell them (model files of older builds do not)."""
+        return self._proxy.knows_training_designs
 
     def predict(self, designs: Mapping[str, Any] | Iterable[Mapping[str, Any]] | pd.DataFrame):
         """Predicted metrics: a dict for one design (dict knob -> value; missing knobs take

@@ -896,12 +896,23 @@ TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy",
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("run(s) 2: 30 valid evaluations\n  left out run(s) 1: the ids of the runs it trained on "
                    "(name them with --runs to include them)\n") != std::string::npos);
-  // Named, a training run is measured, with a warning that the figure is optimistic.
+  // Named, a training run is measured, with a warning that the figure is optimistic on the
+  // designs it was fitted on (64 of run 1's 80: the other 16 were held out), and the error
+  // on the others beside it.
   r = run_cli(dir, "proxy eval --model p.json --store s.db --runs 1,2");
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("run(s) 1, 2: 110 valid evaluations\n  run(s) 1 have the ids of runs it trained on: if this "
-                   "is the store it learned from, most of their rows were its training data and the error there "
-                   "is optimistic\n") != std::string::npos);
+  CHECK(r.out.find("run(s) 1, 2: 110 valid evaluations\n  64 of the 110 evaluations are of designs it was fitted "
+                   "on: the error on them is optimistic\n  metric ") != std::string::npos);
+  CHECK(r.out.find("\non the 46 evaluations of designs it was not fitted on:\n  metric ") != std::string::npos);
+  r = run_cli(dir, "proxy eval --model p.json --store s.db --runs 2");  // another seed: nothing seen
+  CHECK(r.out.find("fitted on") == std::string::npos);
+  // Another agent with the same seed starts from the same random designs: seen, whatever the run.
+  REQUIRE(run_cli(dir, small.substr(0, small.find("--agent")) + "--agent ga --set population=16 --budget 16 "
+                       "--seed 1 --store g.db").exit_code == 0);
+  r = run_cli(dir, "proxy eval --model p.json --store g.db --runs 1");  // (without: its id is a training run's)
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("run(s) 1: 16 valid evaluations\n  12 of the 16 evaluations are of designs it was fitted on")
+        != std::string::npos);
   // Trained on every run of its configuration: nothing unseen to compare with.
   REQUIRE(run_cli(dir, "proxy train --store s.db --runs 1,2 --model random_forest --set trees=5 --out both.json")
               .exit_code == 0);

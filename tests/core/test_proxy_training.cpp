@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -223,6 +224,54 @@ TEST_CASE("a trained proxy predicts the bowl, saves byte-identically and loads t
   for (std::size_t r = 0; r < data.rows(); r += 7) CHECK(loaded.predict(data.designs[r]) == proxy.predict(data.designs[r]));
   const auto errors = loaded.errors_on(data);
   CHECK(errors[1].r2 > 0.95);
+}
+
+TEST_CASE("a proxy knows the designs it was fitted on, by design, through its file") {
+  Store store(temp_store("proxy_fitted_on"));
+  const auto id = record_run(store, 11, 300);
+  const ProxyDataset data = load_proxy_dataset(store, {id});
+  ProxyTrainingOptions options;
+  options.model = "knn";
+  const TrainedProxy proxy = TrainedProxy::train(data, options);
+  REQUIRE(proxy.knows_training_designs());
+  // Whole designs go to one side of the split: exactly the training rows are "fitted on".
+  const std::vector<bool> fitted = proxy.fitted_on(data);
+  const auto count = static_cast<std::size_t>(std::count(fitted.begin(), fitted.end(), true));
+  CHECK(count == proxy.train_rows());
+  CHECK(count < data.rows());
+  // The held-out rows' error is the error measured at training.
+  std::vector<std::size_t> held_out;
+  for (std::size_t r = 0; r < fitted.size(); ++r)
+    if (!fitted[r]) held_out.push_back(r);
+  const auto errors = proxy.errors_on(data, held_out);
+  REQUIRE(errors.size() == proxy.test_errors().size());
+  for (std::size_t m = 0; m < errors.size(); ++m) {
+    CHECK(errors[m].rows == proxy.test_errors()[m].rows);
+    CHECK(errors[m].mae == Approx(proxy.test_errors()[m].mae));
+  }
+  CHECK_THROWS_WITH(proxy.errors_on(data, {}), "no valid evaluations to compare the proxy with");
+
+  const std::string path = temp_file("fitted_on.proxy.json");
+  proxy.save(path);
+  CHECK(TrainedProxy::load(path).fitted_on(data) == fitted);  // the round trip keeps them
+  const std::string text = read_text(path);
+  const auto field = text.find("\"training_designs\"");
+  REQUIRE(field != std::string::npos);
+  auto rewritten = [&](const std::string& name, const std::string& edited) {
+    std::ofstream(temp_file(name), std::ios::binary) << edited;
+    return temp_file(name);
+  };
+  // A file of an older build, without the field: not known, nothing flagged.
+  const auto end = text.find(']', field);
+  std::string without = text.substr(0, field) + text.substr(text.find('"', end));
+  const TrainedProxy old = TrainedProxy::load(rewritten("older.proxy.json", without));
+  CHECK_FALSE(old.knows_training_designs());
+  CHECK(old.fitted_on(data) == std::vector<bool>(data.rows(), false));
+  // A malformed key is named.
+  std::string bad = text;
+  bad.replace(text.find('"', text.find('[', field)) + 1, 16, "not-a-hex-key!!!");
+  CHECK_THROWS_WITH(TrainedProxy::load(rewritten("bad_key.proxy.json", bad)),
+                    Catch::Contains("field 'training_designs' must list 16-digit hex design keys, got \"not-a-hex-key!!!\""));
 }
 
 TEST_CASE("a proxy is compared only with runs that read the input files it learned from") {

@@ -8,6 +8,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import archgym
+from conftest import SMALL
 from archgym.plots import plot_proxy_parity
 
 
@@ -169,3 +170,30 @@ def test_knob_weights_sum_a_knobs_columns_and_plot(dram_runs_store, tmp_path):
     with pytest.raises(TypeError, match="expected a pandas Series"):
         plot_feature_weights(dict(knobs), tmp_path / "d.png")
     assert not (tmp_path / "e.png").exists() and not (tmp_path / "d.png").exists()
+
+
+def test_errors_on_warns_about_designs_the_proxy_was_fitted_on(dram_runs_store, tmp_path):
+    import warnings
+
+    proxy = archgym.train_proxy(dram_runs_store, [1], trees=10, seed=2)
+    assert proxy.knows_training_designs
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        other = proxy.errors_on(dram_runs_store, [2])  # another seed: nothing it saw
+    # Its own run: the training rows are flagged; the rest are its held-out rows.
+    with pytest.warns(UserWarning, match=rf"^errors_on: {proxy.train_rows} of the evaluations are of designs the "
+                      r"proxy was fitted on, where its error is optimistic \(unseen_only=True leaves them out\)$"):
+        proxy.errors_on(dram_runs_store, [1])
+    unseen = proxy.errors_on(dram_runs_store, [1], unseen_only=True).set_index("metric")
+    held_out = proxy.test_errors().set_index("metric")
+    pd.testing.assert_series_equal(unseen["mae"], held_out["mae"])
+    assert (unseen["rows"] == proxy.test_rows).all()
+    # A GA with the first run's seed starts from its first random designs, in another run.
+    ga = archgym.Store(tmp_path / "ga.db")
+    archgym.run(env="dram", agent="ga", budget=16, seed=1, store=ga, env_options=SMALL, stop_on_target=False,
+                agent_options={"population": 16})
+    with pytest.warns(UserWarning, match=r"^errors_on: \d+ of the evaluations are of designs the proxy was fitted on"):
+        proxy.errors_on(ga, [1])
+    pd.testing.assert_frame_equal(proxy.errors_on(dram_runs_store, [2], unseen_only=True), other)
+    with pytest.raises(TypeError, match="unseen_only"):
+        proxy.errors_on(dram_runs_store, [2], unseen_only="yes")
