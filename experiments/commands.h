@@ -35,6 +35,8 @@ void export_command(const std::string& store_path, std::int64_t run_id, const st
 
 // `archgym runs`: a table of the runs in the store.
 void runs_command(const std::string& store_path, std::ostream& out);
+// `archgym runs --run ID`: everything the store records about one run.
+void run_record_command(const std::string& store_path, std::int64_t run_id, std::ostream& out);
 
 // `archgym proxy train`: fits a proxy model on stored runs, prints its held-out error, saves it.
 struct ProxyTrainRequest {

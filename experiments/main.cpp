@@ -170,8 +170,13 @@ int main(int argc, char** argv) {
   exp->add_option("--run", run_id, "run id (default: all runs)")->transform(decimal(0, kMaxId));
   exp->add_option("--out", out_path, "CSV file, - for stdout")->capture_default_str();
 
-  CLI::App* runs = app.add_subcommand("runs", "list the runs in a store");
+  std::int64_t runs_run_id = 0;
+  CLI::App* runs = app.add_subcommand("runs", "list the runs in a store (one run's whole record with --run)");
   runs->add_option("--store", store_path, "experiment database")->capture_default_str();
+  runs->add_option("--run", runs_run_id,
+                   "show everything recorded about run ID (options, reward, seed, budget, batch, build, input "
+                   "files, times): what reproducing it takes")
+      ->transform(decimal(1, kMaxId));
 
   archgym::cli::ProxyTrainRequest proxy_request;
   std::string model_path;
@@ -287,7 +292,8 @@ int main(int argc, char** argv) {
     } else if (exp->parsed()) {
       archgym::cli::export_command(store_path, run_id, out_path);
     } else if (runs->parsed()) {
-      archgym::cli::runs_command(store_path, std::cout);
+      if (runs_run_id > 0) archgym::cli::run_record_command(store_path, runs_run_id, std::cout);
+      else archgym::cli::runs_command(store_path, std::cout);
     } else if (proxy_train->parsed()) {
       archgym::cli::proxy_train_command(proxy_request, std::cout);
     } else if (proxy_eval->parsed()) {

@@ -7,6 +7,7 @@
 
 #include "core/external_run.h"
 #include "core/objective.h"
+#include "core/process_identity.h"
 #include "core/registry.h"
 #include "core/text.h"
 #include "experiments/commands.h"
@@ -114,6 +115,36 @@ void runs_command(const std::string& store_path, std::ostream& out) {
   for (const RunRecord& run : runs)
     if (run.status == "failed" && !run.message.empty())
       out << "run " << run.id << " failed: " << printable_line(run.message) << "\n";  // may come from anyone
+}
+
+void run_record_command(const std::string& store_path, std::int64_t run_id, std::ostream& out) {
+  auto store = open_existing_store(store_path);
+  const RunRecord run = require_run(*store, run_id);
+  std::ostringstream best;
+  if (const auto b = store->best_reward(run.id)) best << std::setprecision(6) << *b; else best << "-";
+  const std::string driver = external_driver(run);
+  // Every field as one safe line (anyone who could write the store wrote them).
+  auto line = [&](const std::string& name, const std::string& value) {
+    out << "  " << std::left << std::setw(15) << name << printable_line(value) << "\n";
+  };
+  out << "run " << run.id << " of " << printable_line(store_path) << "\n";
+  line("status", store->observed_status(run) + (run.message.empty() ? "" : ": " + run.message));
+  line("evaluations", std::to_string(run.evaluations) + " of a budget of " + std::to_string(run.budget) +
+                          ", best reward " + best.str());
+  line("env", run.env + " " + run.env_config);
+  line("agent", driver.empty() ? run.agent + " " + run.agent_config
+                               : run.agent + " (driver " + driver + ", designs picked outside archgym)");
+  line("settings", settings(run).empty() ? "(all defaults)" : settings(run));
+  line("reward", run.objective);
+  line("seed", std::to_string(run.seed));
+  line("batch", std::to_string(run.batch) + " designs per ask");
+  line("stop on target", run.stop_on_target ? "yes" : "no");
+  line("input files", run.inputs.empty() ? "(not recorded: an older build)" : run.inputs);
+  line("made by", "archgym " + run.version + " (commit " + (run.git_commit.empty() ? "unknown" : run.git_commit) + ")");
+  line("started", run.started_at);
+  line("updated", run.updated_at);
+  if (!run.finished_at.empty()) line("finished", run.finished_at);
+  if (const auto claim = store->run_claim(run.id)) line("claimed by", describe(claim->owner) + " since " + claim->claimed_at);
 }
 
 }  // namespace archgym::cli

@@ -144,6 +144,30 @@ TEST_CASE("cli: run prints the run, its size and the best design with metrics", 
   CHECK(runs.out.find("workload") == std::string::npos);
 }
 
+TEST_CASE("cli: runs --run shows everything recorded about a run", "[cli]") {
+  const auto dir = scratch_dir("runs_record");
+  const auto r0 = run_cli(dir, kSmallRun + " --agent ga --set population=4 --set generations=2 --budget 20 "
+                                            "--seed 7 --batch 3 --no-stop-on-target --target latency_ms=off --store s.db");
+  INFO(r0.err);
+  REQUIRE(r0.exit_code == 0);
+  const auto r = run_cli(dir, "runs --store s.db --run 1");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  for (const std::string expected :
+       {"run 1 of s.db\n", "\n  status         finished\n", "\n  evaluations    7 of a budget of 20, best reward ",
+        "\n  agent          ga {\"crossover_prob\":0.9,", "\"population\":4,",
+        "\n  settings       generations=2 population=4\n",
+        "\n  reward         {\"formulation\":\"target_ratio\",\"targets\":[{\"metric\":\"power_W\",\"value\":1.0,",
+        "\n  seed           7\n", "\n  batch          3 designs per ask\n", "\n  stop on target no\n",
+        "\n  input files    {\"workload\":{\"path\":", "\"digest\":\"fnv1a64:", "\n  made by        archgym ",
+        "\n  started        20", "\n  finished       20"})
+    CHECK(r.out.find(expected) != std::string::npos);
+  CHECK(r.out.find("latency_ms\",\"value\"") == std::string::npos);  // the target turned off is not in it
+  CHECK(r.out.find("claimed by") == std::string::npos);                  // no process holds a finished run
+  require_rejected(dir, "runs --store s.db --run 4", {"s.db: no run with id 4; runs in this store: 1"});
+  require_rejected(dir, "runs --store s.db --run 0", {"--run"});
+}
+
 TEST_CASE("cli: runs shows an external run's driver, and resume refuses it saying why", "[cli]") {
   const auto dir = scratch_dir("external_run");
   const auto store = make_store(dir);
