@@ -264,9 +264,30 @@ int main(int argc, char** argv) {
         suggestion = "; unknown option " + flag + archgym::did_you_mean(flag, known);
       }
     }
-    std::cerr << "archgym: error: " << e.what() << suggestion << "\n(see `archgym --help` or `archgym "
-              << (app.get_subcommands().empty() ? std::string("<command>") : app.get_subcommands()[0]->get_name())
-              << " --help`)\n";
+    // CLI11's wording of three common slips, said plainly.
+    std::string message = e.what();
+    const std::string text = message;
+    if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && text.find(": At Most 1 required but received ") != std::string::npos) {
+      message = text.substr(0, text.find(':')) + " given " + text.substr(text.rfind(' ') + 1) +
+                " times; it takes one value";
+    } else if (dynamic_cast<const CLI::ConversionError*>(&e) && text.rfind("Could not convert: ", 0) == 0) {
+      const std::string rest = text.substr(19);  // "--name = value"
+      const std::string name = rest.substr(0, rest.find(" = "));
+      const CLI::Option* option = nullptr;
+      try {
+        option = level->get_option(name);
+      } catch (const CLI::Error&) {
+      }
+      if (option && rest.find(" = ") != std::string::npos)
+        message = name + ": '" + rest.substr(rest.find(" = ") + 3) + "' is not a value of type " + option->get_type_name();
+    } else if (dynamic_cast<const CLI::ExcludesError*>(&e) && text.find("--resume") != std::string::npos &&
+               text.rfind("--force", 0) != 0) {
+      message += " (a resumed run keeps everything it recorded: its env and agent options, targets, seed, budget and "
+                 "batch; give --resume ID alone, with --store, --workers or --no-progress)";
+    }
+    std::string command = "archgym";  // the (sub)command the user was in
+    for (int k = 1; k < i; ++k) command += std::string(" ") + argv[k];
+    std::cerr << "archgym: error: " << message << suggestion << "\n(see `" << command << " --help`)\n";
     return kBadInput;
   }
 

@@ -36,7 +36,16 @@ void check_options(const Schema& schema, const std::map<std::string, std::string
     try {
       schema.parse({{key, value}}, where);
     } catch (const std::exception& e) {
-      throw UsageError(e.what());
+      // A file's options for its own env or agent, which a flag then replaced.
+      const std::string component = to_env ? "env" : "agent";
+      const auto chosen = r.origin.find(component);
+      const bool replaced = it != r.origin.end() && it->second.rfind("--", 0) != 0 && chosen != r.origin.end() &&
+                            chosen->second.rfind("--", 0) == 0;
+      throw UsageError(std::string(e.what()) +
+                       (replaced ? " (this file's " + section + " are for the " + component + " it names, which --" +
+                                       component + " replaced: use a file for " + component + " '" +
+                                       (to_env ? r.spec.env : r.spec.agent) + "', or give its options with --set)"
+                                 : ""));
     }
   }
 }

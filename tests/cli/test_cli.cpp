@@ -97,6 +97,22 @@ TEST_CASE("cli: a config file that sets nothing is refused", "[cli]") {
   require_rejected(dir, run, {"run.yaml: the config file sets nothing"});
 }
 
+TEST_CASE("cli: a file's agent options under another --agent say the flag replaced the file's agent", "[cli]") {
+  const auto dir = scratch_dir("config_other_agent");
+  make_store(dir);
+  write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 4\nagent_options:\n  population: 4\n");
+  require_rejected(dir, "run --store s.db --no-progress --config run.yaml --agent random_walk",
+                   {"run.yaml:5: unknown option 'population'", "known options: batch (this file's agent_options "
+                    "are for the agent it names, which --agent replaced: use a file for agent 'random_walk', or give "
+                    "its options with --set)"});
+  // The file's own agent takes them, and a misspelling there gets no such hint.
+  write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 4\nagent_options:\n  populaton: 4\n");
+  const auto r = run_cli(dir, "run --store s.db --no-progress --config run.yaml");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("run.yaml:5: unknown option 'populaton' (did you mean 'population'?)") != std::string::npos);
+  CHECK(r.err.find("replaced") == std::string::npos);
+}
+
 TEST_CASE("cli: a NUL in a config file is refused, never cutting a path short", "[cli]") {
   // Found by a tester: "t.stl\0junk" (a YAML escape) read t.stl, and a raw NUL byte was
   // reported as an "unknown escape character" followed by a raw control byte.
@@ -302,7 +318,15 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
   require_rejected(dir, base + "--env dram --agent ga --budjet=3", {"unknown option --budjet (did you mean '--budget'?)"});
   // A misspelt required flag, which CLI11 reports only as the required one missing.
   require_rejected(dir, "proxy show --modle p.json",
-                   {"--model is required; unknown option --modle (did you mean '--model'?)"});
+                   {"--model is required; unknown option --modle (did you mean '--model'?)\n(see `archgym proxy "
+                    "show --help`)\n"});
+  // CLI11's wording of common slips, said plainly, with the help of the command at hand.
+  require_rejected(dir, "proxy train --store s.db --test-fraction abc --out x.json",
+                   {"--test-fraction: 'abc' is not a value of type FLOAT", "(see `archgym proxy train --help`)"});
+  require_rejected(dir, base + "--budget 3 --budget 4", {"--budget given 3 times; it takes one value\n"});  // base has one
+  require_rejected(dir, "run --store s.db --resume 1 --budget 9000",
+                   {"--budget excludes --resume (a resumed run keeps everything it recorded: its env and agent "
+                    "options, targets, seed, budget and batch; give --resume ID alone"});
   require_rejected(dir, base + "--env dram --agent ga --set workload", {"workload", "key=value"});
   require_rejected(dir, base + "--env dram --agent ga --set workload=nosuch", {"nosuch", "stream"});
   require_rejected(dir, base + "--env dram --agent ga --set space=huge", {"space", "archgym"});
