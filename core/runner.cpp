@@ -344,6 +344,18 @@ RunResult run_and_record(const Env& env, Agent& agent, const Objective& objectiv
   }
 }
 
+}  // namespace
+
+void check_agent_batch(std::uint64_t batch, const std::string& agent, const Options& agent_options) {
+  if (batch != 0 && agent_options.given("batch") &&
+      agent_options.get("batch") != Value(static_cast<std::int64_t>(batch)))
+    throw std::invalid_argument("run: batch " + std::to_string(batch) + " (designs per ask) and agent '" + agent +
+                                "' option batch=" + to_string(agent_options.get("batch")) +
+                                " disagree; the run's batch overrides the agent's, so give one of them");
+}
+
+namespace {
+
 // Everything a run needs, checked: what throws here is bad input, found before the run is stored.
 Prepared prepare(const RunSpec& spec) {
   if (spec.budget == 0) throw std::invalid_argument("run: budget must be at least 1");
@@ -362,6 +374,7 @@ Prepared prepare(const RunSpec& spec) {
   context.hyperparameters = p.agent_options;
   context.seed = spec.seed;
   p.agent = build_agent(spec.agent, context);
+  check_agent_batch(spec.batch, spec.agent, p.agent_options);
   return p;
 }
 

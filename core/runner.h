@@ -61,6 +61,11 @@ EvaluationRecord evaluation_record(std::int64_t run_id, std::int64_t index, cons
 RunRecord env_run_record(const std::string& env_name, const Options& env_options, const Env& env,
                          const Objective& objective);
 
+// An agent option named batch is its designs per ask, which a run's batch (when not 0)
+// overrides: throws std::invalid_argument when both were given and differ, since the run
+// would record an agent setting that did nothing.
+void check_agent_batch(std::uint64_t batch, const std::string& agent, const Options& agent_options);
+
 // Everything needed to (re)create a run from the registry.
 struct RunSpec {
   std::string env = "dram";

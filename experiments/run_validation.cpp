@@ -139,6 +139,11 @@ void validate(const RunRequest& r) {
   } catch (const std::exception& e) {
     throw UsageError(given_at(r, "agent_options") + e.what());
   }
+  try {
+    check_agent_batch(r.spec.batch, r.spec.agent, agent_entry.schema.parse(r.spec.agent_options, ""));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(r.where("batch") + e.what());
+  }
 }
 
 }  // namespace archgym::cli

@@ -323,6 +323,9 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
   // CLI11's wording of common slips, said plainly, with the help of the command at hand.
   require_rejected(dir, "proxy train --store s.db --test-fraction abc --out x.json",
                    {"--test-fraction: 'abc' is not a value of type FLOAT", "(see `archgym proxy train --help`)"});
+  require_rejected(dir, "run --store s.db --no-progress --agent random_walk --set batch=4 --batch 16",
+                   {"--batch: run: batch 16 (designs per ask) and agent 'random_walk' option batch=4 disagree; the "
+                    "run's batch overrides the agent's, so give one of them"});
   require_rejected(dir, base + "--budget 3 --budget 4", {"--budget given 3 times; it takes one value\n"});  // base has one
   require_rejected(dir, "run --store s.db --resume 1 --budget 9000",
                    {"--budget excludes --resume (a resumed run keeps everything it recorded: its env and agent "

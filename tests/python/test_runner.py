@@ -506,3 +506,15 @@ def _interrupt_and_resume(tmp_path, sig):
                                   reference.drop(columns="sim_seconds"))
     stored = store.evaluations(int(run["run_id"]))
     np.testing.assert_array_equal(stored["reward"], reference["reward"])
+
+
+def test_a_run_batch_and_an_agent_batch_that_disagree_are_refused(tmp_path):
+    path = tmp_path / "b.db"
+    with pytest.raises(ValueError, match=r"^run: batch 8 \(designs per ask\) and agent 'random_walk' option batch=4 "
+                       r"disagree; the run's batch overrides the agent's, so give one of them$"):
+        archgym.run("dram", "random_walk", budget=4, batch=8, agent_options={"batch": 4}, env_options=SMALL,
+                    store=path)
+    assert not path.exists()
+    df = archgym.run("dram", "random_walk", budget=4, batch=4, agent_options={"batch": 4}, env_options=SMALL,
+                     store=path, stop_on_target=False)
+    assert len(df) == 4
