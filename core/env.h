@@ -30,6 +30,11 @@ class Env {
   // The files the results depend on beyond the options (trace, memspec, model...): a run
   // records their digests, and resuming after one changed is refused.
   virtual std::vector<InputFile> input_files() const { return {}; }
+  // The options this env was built with, as a run records them: one spelling where several
+  // name the same thing (a preset name in another case, an alias), so that runs which
+  // compare are seen to (Store.searches, proxy training pool only runs of equal options).
+  // Must build the same env again.
+  virtual Options canonical_options(Options options) const { return options; }
 
  private:
   friend Evaluation evaluate_checked(const Env& env, const Design& d);

@@ -398,7 +398,7 @@ RunRecord env_run_record(const std::string& env_name, const Options& env_options
                          const Objective& objective) {
   RunRecord record;
   record.env = env_name;
-  record.env_config = recorded_options(env_options, env.input_files()).to_json();
+  record.env_config = recorded_options(env.canonical_options(env_options), env.input_files()).to_json();
   record.objective = objective.to_json();
   record.version = kVersion;
   record.git_commit = kGitCommit;

@@ -342,6 +342,18 @@ class DramEnv final : public Env {
 
   std::vector<InputFile> input_files() const override { return inputs_; }
 
+  Options canonical_options(Options o) const override {
+    // A preset by its own name ("ddr4-2400" and its memspec ids are DDR4-2400); the preset
+    // mapping the memspec's type defaults to (rbc for DDR3, brc for DDR4) as "default".
+    if (const std::string preset = dram::memspec_preset_name(o.string("memspec")); !preset.empty())
+      o.set("memspec", Value(preset));
+    const std::string& map = o.string("addressmap");
+    if ((map == "rbc" && base_.memspec.type == dram::MemoryType::DDR3) ||
+        (map == "brc" && base_.memspec.type == dram::MemoryType::DDR4))
+      o.set("addressmap", Value(std::string("default")));
+    return o;
+  }
+
   Evaluation evaluate(const Design& d) const override {
     const auto start = std::chrono::steady_clock::now();
     Evaluation e;

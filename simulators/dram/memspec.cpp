@@ -450,6 +450,11 @@ const Preset* find_preset(const std::string& name) {
 
 bool is_memspec_preset(const std::string& name) { return find_preset(name) != nullptr; }
 
+std::string memspec_preset_name(const std::string& name) {
+  const Preset* p = find_preset(name);
+  return p ? p->names.front() : "";
+}
+
 MemSpec memspec_by_name_or_path(const std::string& name_or_path, const ByteObserver& on_read) {
   if (const Preset* p = find_preset(name_or_path)) return p->make();
 

@@ -77,6 +77,9 @@ MemSpec ddr4_2400_jedec_4Gb_x8();    // JEDEC_4Gb_DDR4-2400_8bit_A
 MemSpec memspec_by_name_or_path(const std::string& name_or_path, const ByteObserver& on_read = {});
 // Whether memspec_by_name_or_path takes `name` as a preset (case-insensitive), not a file.
 bool is_memspec_preset(const std::string& name);
+// The preset's own name ("ddr4-2400" and "JEDEC_4Gb_DDR4-2400_8bit_A" -> "DDR4-2400"), or
+// "" when `name` is no preset.
+std::string memspec_preset_name(const std::string& name);
 
 // Fills the per-bank refresh timings left at 0 with their defaults (REFIpb = REFI / banks,
 // RFCpb = ceil(RFC / 2)); loading and the presets call it. A caller that changes REFI or RFC

@@ -317,3 +317,48 @@ TEST_CASE("runs that read the same trace by different paths are one env configur
   const auto ddr4 = Runner::run(spec, &store).run_id;
   CHECK_THROWS_WITH(load_proxy_dataset(store, {named, ddr4}), Catch::Contains("a proxy learns one env configuration"));
 }
+
+TEST_CASE("runs of one memspec or mapping spelled differently record one spelling, pool, and resume") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "dram_spellings";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  Store store((dir / "runs.db").string());
+  RunSpec spec;
+  spec.env = "dram";
+  spec.agent = "random_walk";
+  spec.budget = 3;
+  spec.stop_on_target = false;
+  spec.progress = false;
+  spec.workers = 1;
+  const std::map<std::string, std::string> small = {{"generator", "random"}, {"requests", "200"}};
+  std::vector<std::int64_t> ids;
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"memspec", "DDR3-1600"}, {"memspec", "ddr3-1600"}, {"memspec", "MICRON_1Gb_DDR3-1600_8bit_G"},
+           {"addressmap", "rbc"}, {"addressmap", "default"}}) {
+    spec.env_options = small;
+    spec.env_options[key] = value;
+    ids.push_back(Runner::run(spec, &store).run_id);
+  }
+  for (const auto id : ids) {
+    INFO("run " << id);
+    CHECK(store.run(id)->env_config == store.run(ids[0])->env_config);
+    CHECK(store.evaluations(id).front().metrics == store.evaluations(ids[0]).front().metrics);
+  }
+  CHECK(store.run(ids[0])->env_config.find("\"memspec\":\"DDR3-1600\"") != std::string::npos);
+  CHECK(store.run(ids[0])->env_config.find("\"addressmap\":\"default\"") != std::string::npos);
+  CHECK(load_proxy_dataset(store, ids).rows() == 15);  // one configuration: pooled
+  // DDR4's default mapping is brc; another preset stays as given.
+  spec.env_options = small;
+  spec.env_options["memspec"] = "ddr4-2400";
+  spec.env_options["trace_clock_mhz"] = "1200";
+  for (const auto& [given, recorded] : {std::pair{"brc", "default"}, {"bg-interleaved", "bg-interleaved"}}) {
+    spec.env_options["addressmap"] = given;
+    const auto ddr4 = Runner::run(spec, &store).run_id;
+    CHECK(store.run(ddr4)->env_config.find(std::string("\"addressmap\":\"") + recorded + "\"") != std::string::npos);
+    CHECK(store.run(ddr4)->env_config.find("\"memspec\":\"DDR4-2400\"") != std::string::npos);
+  }
+  // The recorded spelling builds the same env: an interrupted run resumes to the same rows.
+  store.set_status(ids[1], "interrupted");
+  CHECK(Runner::resume(store, ids[1], 1, false).trajectory.size() == 3);
+}
