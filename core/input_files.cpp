@@ -100,6 +100,27 @@ bool same_options_besides_inputs(const std::string& env_config_a, const std::str
          options_besides_inputs(env_config_a, inputs_a) == options_besides_inputs(env_config_b, inputs_b);
 }
 
+std::string option_differences(const std::string& env_config_a, const std::string& inputs_a, const std::string& a,
+                               const std::string& env_config_b, const std::string& inputs_b, const std::string& b) {
+  try {
+    const auto x = detail::parse_json(options_besides_inputs(env_config_a, inputs_a), "env options");
+    const auto y = detail::parse_json(options_besides_inputs(env_config_b, inputs_b), "env options");
+    if (!x.is_object() || !y.is_object()) throw std::invalid_argument("not an object");
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : x.items()) keys.push_back(k);
+    for (const auto& [k, v] : y.items())
+      if (!x.contains(k)) keys.push_back(k);
+    std::string out;
+    for (const auto& k : keys) {
+      const std::string va = x.contains(k) ? x[k].dump() : "unset", vb = y.contains(k) ? y[k].dump() : "unset";
+      if (va != vb) out += (out.empty() ? "" : "; ") + k + ": " + va + " in " + a + ", " + vb + " in " + b;
+    }
+    if (!out.empty()) return out;
+  } catch (const std::exception&) {  // shown whole below
+  }
+  return env_config_a + " in " + a + ", " + env_config_b + " in " + b;
+}
+
 bool names_input_relatively(const std::string& env_config, const std::string& inputs) {
   namespace fs = std::filesystem;
   if (inputs.empty()) return false;

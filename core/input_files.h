@@ -67,6 +67,11 @@ std::string options_besides_inputs(const std::string& env_config, const std::str
 // (options_besides_inputs). Their files' contents are compared separately (changed_inputs).
 bool same_options_besides_inputs(const std::string& env_config_a, const std::string& inputs_a,
                                  const std::string& env_config_b, const std::string& inputs_b);
+// The options in which two runs differ, besides those naming input files: "requests: 300
+// in run 3, 400 in run 1; stride: ..." (an option one run lacks shows as "unset"), with
+// `a` and `b` naming the runs. Unreadable text shows whole.
+std::string option_differences(const std::string& env_config_a, const std::string& inputs_a, const std::string& a,
+                               const std::string& env_config_b, const std::string& inputs_b, const std::string& b);
 
 // Whether an option of `env_config` names one of the recorded input files by a relative
 // path (runs recorded before such paths were made absolute, or in a directory whose name

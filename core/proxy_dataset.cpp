@@ -55,9 +55,15 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
   // Options that name input files are compared by the files' contents, not by path.
   // Why run r has another env configuration than the first run, or "" if it has the same.
   auto differs = [&](const RunRecord& r) -> std::string {
-    if (r.env != first.env || !same_options_besides_inputs(r.env_config, r.inputs, first.env_config, first.inputs))
-      return run_label(store, r.id) + " is env '" + r.env + "' with " + r.env_config + " but " +
-             run_label(store, first.id) + " is env '" + first.env + "' with " + first.env_config;
+    if (r.env != first.env)
+      return run_label(store, r.id) + " is env '" + r.env + "' but " + run_label(store, first.id) + " is env '" +
+             first.env + "'";
+    if (!same_options_besides_inputs(r.env_config, r.inputs, first.env_config, first.inputs))
+      return store.path() + ": runs " + std::to_string(r.id) + " and " + std::to_string(first.id) +
+             " have other options of env '" + r.env + "' (" +
+             option_differences(r.env_config, r.inputs, "run " + std::to_string(r.id), first.env_config,
+                                first.inputs, "run " + std::to_string(first.id)) +
+             ")";
     if (r.inputs.empty()) return "";
     const RunRecord& reference = *with_inputs;
     const std::string run = "run " + std::to_string(r.id), first_run = "run " + std::to_string(reference.id);
