@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <iomanip>
+#include <map>
 #include <sstream>
 
 #include "core/file_output.h"
@@ -96,6 +97,20 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
   if (data.skipped_unmeasured > 0)
     out << "; " << data.skipped_unmeasured << " valid ones skipped for a metric that is not a finite number";
   out << ")\n";
+  // Runs of several builds may differ because their simulators did.
+  {
+    auto store = open_existing_store(request.store);
+    std::map<std::string, std::vector<std::int64_t>> builds;
+    for (const std::int64_t id : data.runs) {
+      const RunRecord r = store->require_run(id);
+      builds["archgym " + r.version + " (commit " + (r.git_commit.empty() ? "unknown" : r.git_commit) + ")"].push_back(id);
+    }
+    if (builds.size() > 1) {
+      std::string listed;
+      for (const auto& [build, ids] : builds) listed += (listed.empty() ? "" : "; ") + build + ": run(s) " + join_ids(ids);
+      out << "  note: these runs were made by different builds, whose simulators may differ: " << listed << "\n";
+    }
+  }
   // Allowed on purpose (a cheaper model distilled from another), but easy to do by mistake.
   if (data.env == "proxy")
     out << "  note: these runs searched a proxy, so their metrics are its predictions: this model learns that "

@@ -981,6 +981,14 @@ TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy",
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("\n  note: these runs searched a proxy, so their metrics are its predictions: this model "
                    "learns that model, not the simulator\n") != std::string::npos);
+  CHECK(r.out.find("different builds") == std::string::npos);
+
+  // Runs of different builds train together, with a note (their simulators may differ).
+  edit_store(dir / "s.db", "UPDATE runs SET version = '0.0.9', git_commit = 'abc1234' WHERE id = 2");
+  r = run_cli(dir, "proxy train --store s.db --runs 1,2 --model knn --out builds.json --no-progress");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("\n  note: these runs were made by different builds, whose simulators may differ: archgym 0.0.9 "
+                   "(commit abc1234): run(s) 2; archgym ") != std::string::npos);
 
   r = run_cli(dir, "list");
   CHECK(r.out.find("Proxy models") != std::string::npos);
