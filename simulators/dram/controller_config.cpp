@@ -178,6 +178,23 @@ void check_per_bank_refresh(const MemSpec& spec) {
         std::to_string(spec.banks) + " banks and REFI = " + std::to_string(spec.REFI));
 }
 
+// Every rank refreshes once per interval (REFI; per bank, REFIpb), and the command bus takes
+// one command per cycle: with as many ranks as cycles in the interval, refresh commands alone
+// fill the bus, fall behind without end and nothing else ever issues (1024 ranks refreshing
+// per bank every 780 cycles ran forever on one request).
+void check_refresh_fits_the_bus(const MemSpec& spec, RefreshPolicy policy) {
+  if (policy == RefreshPolicy::NoRefresh) return;
+  const bool per_bank = policy == RefreshPolicy::PerBank;
+  const int interval = per_bank ? spec.REFIpb : spec.REFI;
+  if (spec.ranks >= interval)
+    throw std::invalid_argument(
+        "RefreshPolicy = " + std::string(enum_name(policy)) + " cannot keep up: memspec '" + printable_name(spec.id) +
+        "' has " + std::to_string(spec.ranks) + " ranks, each refreshing every " + (per_bank ? "REFIpb" : "REFI") +
+        " = " + std::to_string(interval) + " cycles, so refresh commands alone would take " +
+        "every cycle of the command bus, which carries one command per cycle (use fewer ranks" +
+        (per_bank ? ", RefreshPolicy = AllBank" : "") + " or NoRefresh)");
+}
+
 }  // namespace
 
 void validate(const ControllerConfig& c, const MemSpec& spec) {
@@ -210,6 +227,7 @@ void validate(const ControllerConfig& c, const MemSpec& spec) {
   if (c.write_drain == WriteDrainPolicy::CommandQueue)
     check_range("CommandQueueDepth", c.command_queue_depth, kCommandQueueDepths);
   if (c.refresh_policy == RefreshPolicy::PerBank) check_per_bank_refresh(spec);
+  check_refresh_fits_the_bus(spec, c.refresh_policy);
 }
 
 std::vector<std::string> knob_names() {

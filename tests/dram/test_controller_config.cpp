@@ -153,6 +153,23 @@ TEST_CASE("validate refuses out-of-range values naming knob and range", "[dram][
   all_bank.refresh_policy = RefreshPolicy::AllBank;
   fast_pb.REFIpb = 1;
   CHECK_NOTHROW(validate(all_bank, fast_pb));
+  // As many ranks as cycles between a rank's refreshes: refresh alone fills the command bus
+  // (1024 ranks refreshing per bank every 780 cycles ran for ever on one request).
+  MemSpec many_ranks = ddr3;
+  many_ranks.ranks = many_ranks.REFIpb;  // 780
+  CHECK_THROWS_WITH(validate(pb, many_ranks),
+                    "RefreshPolicy = PerBank cannot keep up: memspec 'MICRON_1Gb_DDR3-1600_8bit_G' has 780 ranks, "
+                    "each refreshing every REFIpb = 780 cycles, so refresh commands alone would take every cycle of "
+                    "the command bus, which carries one command per cycle (use fewer ranks, RefreshPolicy = AllBank "
+                    "or NoRefresh)");
+  many_ranks.ranks = many_ranks.REFIpb - 1;
+  CHECK_NOTHROW(validate(pb, many_ranks));
+  CHECK_NOTHROW(validate(all_bank, many_ranks));
+  many_ranks.ranks = many_ranks.REFI;
+  CHECK_THROWS_WITH(validate(all_bank, many_ranks), Catch::Contains("has 6240 ranks, each refreshing every REFI = 6240"));
+  ControllerConfig no_refresh = all_bank;
+  no_refresh.refresh_policy = RefreshPolicy::NoRefresh;
+  CHECK_NOTHROW(validate(no_refresh, many_ranks));
 }
 
 TEST_CASE("a knob given where its configuration ignores it is refused, naming the knob that disables it",
