@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -13,9 +14,11 @@
 #include <ctime>
 #include <filesystem>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <utility>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/json_util.h"
@@ -65,6 +68,23 @@ std::string hint_for(int primary_code) {
     return " (the store file or its directory is not writable by this user, and this command writes to the "
            "store; make it writable or work on a copy: `archgym runs`, `export` and `proxy train|eval` only read)";
   return "";
+}
+
+// What the operating system said when an SQLite write failed (SQLite says only "disk I/O
+// error"): a file-size limit (ulimit -f) or a full disk, by name.
+std::string system_reason(sqlite3* db, const std::string& path, int primary_code) {
+  if (primary_code != SQLITE_IOERR && primary_code != SQLITE_FULL) return "";
+  int err = sqlite3_system_errno(db);
+  if (err == 0) {  // SQLite does not keep every write's errno: look for the usual limit
+    rlimit limit{};
+    std::error_code ec;
+    if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+      for (const std::string& file : {path, path + "-wal"})
+        if (const auto size = std::filesystem::file_size(file, ec); !ec && size + 65536 >= limit.rlim_cur) err = EFBIG;
+  }
+  if (err == EFBIG) return " (file too large: the store reached this process's file-size limit, ulimit -f)";
+  if (err == ENOSPC) return " (no space left on the device)";
+  return err ? " (" + std::generic_category().message(err) + ")" : "";
 }
 
 // Opening a store for writing that SQLite finds damaged (`finding`: its first complaint).
@@ -156,7 +176,9 @@ class Statement {
   }
   [[noreturn]] void fail(const char* what) const {
     const int code = sqlite3_errcode(db_) & 0xff;
-    throw SqliteError("store " + path_ + ": " + what + " failed: " + sqlite3_errmsg(db_) + hint_for(code), code);
+    throw SqliteError("store " + path_ + ": " + what + " failed: " + sqlite3_errmsg(db_) + system_reason(db_, path_, code) +
+                          hint_for(code),
+                      code);
   }
   void check(int rc, const char* what) const {
     if (rc != SQLITE_OK) fail(what);
@@ -171,7 +193,7 @@ void exec(sqlite3* db, const std::string& path, const char* sql) {
   if (const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error); rc != SQLITE_OK) {
     std::string message = error ? error : sqlite3_errmsg(db);
     sqlite3_free(error);
-    throw SqliteError("store " + path + ": " + message + hint_for(rc & 0xff), rc & 0xff);
+    throw SqliteError("store " + path + ": " + message + system_reason(db, path, rc & 0xff) + hint_for(rc & 0xff), rc & 0xff);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <csignal>
 #include <cstring>
 #include <cstdint>
 #include <iostream>
@@ -102,6 +103,9 @@ RunRequest build_request(const RunFlags& f, CLI::App& run) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG, which names the file,
+  // instead of SIGXFSZ ending the process without a word.
+  std::signal(SIGXFSZ, SIG_IGN);
   // A component's registration refused while the program started (a name taken, a bad
   // option default): nothing can be trusted to run, whatever the command.
   try {

@@ -1380,6 +1380,21 @@ TEST_CASE("cli: a workload too large for the memory allowed says so", "[cli]") {
   CHECK_FALSE(fs::exists(dir / "s.db"));
 }
 
+TEST_CASE("cli: a store that reaches the file-size limit fails naming it and keeps what it stored", "[cli]") {
+  // SIGXFSZ used to end the run without a word (exit 153).
+  const auto dir = scratch_dir("file_size_limit");
+  const auto r = run_shell(dir, "ulimit -f 512; " + cli_path() + " run --budget 100000 --set generator=random "
+                                "--set requests=200 --store s.db --no-stop-on-target --no-progress");
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("store s.db: ") != std::string::npos);
+  CHECK(r.err.find(" (file too large: the store reached this process's file-size limit, ulimit -f)") !=
+        std::string::npos);
+  const auto runs = run_cli(dir, "runs --store s.db --run 1");
+  REQUIRE(runs.exit_code == 0);
+  CHECK(runs.out.find("\n  evaluations    0 of") == std::string::npos);  // what it stored is there
+}
+
 TEST_CASE("cli: a UTF-16 config file is read (its NUL bytes are no control characters)", "[cli]") {
   // yaml-cpp decodes UTF-16 and UTF-32 (PowerShell 5 writes UTF-16); the control-byte check
   // for UTF-8 files refused them (found in review).

@@ -2,6 +2,7 @@
 // what is wrong and the allowed values, and exit code 2; it never hangs or is silently
 // accepted (found by a bug bash).
 #ifdef ARCHGYM_DRAM_CLI
+#include <csignal>
 #include <unistd.h>
 
 #include <algorithm>
@@ -282,3 +283,27 @@ TEST_CASE("archgym-dram: a device the simulator cannot model is refused before t
                   {"--addressmap rbc: BANKGROUP_BIT has 0 bits"});
 }
 #endif
+
+TEST_CASE("archgym-dram: a command trace past the file-size limit fails naming it, and a signal leaves no "
+          "temporary file", "[cli]") {
+  const auto dir = scratch_dir("dram_command_trace_limits");
+  const std::string dram = "'" + std::string(ARCHGYM_DRAM_CLI) + "'";
+  auto leftovers = [&] {
+    int n = 0;
+    for (const auto& entry : fs::directory_iterator(dir))
+      n += entry.path().filename().string().rfind("c.txt", 0) == 0;
+    return n;
+  };
+  // SIGXFSZ used to end the process without a word.
+  auto r = run_shell(dir, "ulimit -f 100; " + dram + " --generate stream,requests=100000 --command-trace c.txt");
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("--command-trace: writing 'c.txt.tmp-") != std::string::npos);
+  CHECK(r.err.find("' failed: File too large") != std::string::npos);
+  CHECK(leftovers() == 0);
+  // Ended by SIGTERM mid-run: its temporary file goes with it (it was left, 55 MB on 2M requests).
+  r = run_shell(dir, "{ " + dram + " --generate random,requests=50000000 --command-trace c.txt & pid=$!; sleep 1; "
+                     "kill -TERM $pid; wait $pid; }");
+  CHECK(r.exit_code == 128 + SIGTERM);
+  CHECK(leftovers() == 0);
+}

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -175,6 +177,28 @@ int descriptor_named(std::string path) {
   return -1;
 }
 
+// The temporary --command-trace file, removed by a signal that ends the process (Ctrl-C,
+// SIGTERM, SIGHUP) so that none is left behind: the handler does only async-signal-safe
+// things (unlink, signal, raise) on a path written before it is armed.
+char g_temporary_path[4096];
+volatile std::sig_atomic_t g_temporary_armed = 0;
+
+extern "C" void remove_temporary_and_die(int sig) {
+  if (g_temporary_armed) ::unlink(g_temporary_path);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+void arm_temporary_removal(const std::string& path) {
+  if (path.size() >= sizeof g_temporary_path) return;  // too long to hold: left as before
+  std::memcpy(g_temporary_path, path.c_str(), path.size() + 1);
+  g_temporary_armed = 1;
+  for (const int sig : {SIGINT, SIGTERM, SIGHUP})
+    if (std::signal(sig, remove_temporary_and_die) == SIG_IGN) std::signal(sig, SIG_IGN);  // kept ignored
+}
+
+void disarm_temporary_removal() { g_temporary_armed = 0; }
+
 // --command-trace FILE. A regular file (or a new one) is written to FILE.tmp-PID beside it and
 // renamed over FILE only when the whole run succeeded, so a bad trace line, a failed check or
 // a kill leaves an existing FILE as it was; through a symbolic link, the file it leads to is
@@ -222,6 +246,7 @@ class CommandTraceWriter final : public CommandObserver {
     } else {
       if (fs::is_symlink(path, ec) && fs::is_regular_file(st)) path_ = fs::canonical(path, ec).string();
       write_path_ = exists && !fs::is_regular_file(st) ? path_ : path_ + ".tmp-" + std::to_string(::getpid());
+      if (write_path_ != path_) arm_temporary_removal(write_path_);
       out_ = std::make_unique<std::filebuf>();
       if (!out_->open(write_path_, std::ios::out | std::ios::trunc)) out_.reset();
     }
@@ -235,10 +260,11 @@ class CommandTraceWriter final : public CommandObserver {
   CommandTraceWriter& operator=(const CommandTraceWriter&) = delete;
   ~CommandTraceWriter() override {
     if (!committed_ && write_path_ != path_) {
-      out_->close();
+      if (out_) out_->close();
       std::error_code ec;
       std::filesystem::remove(write_path_, ec);
     }
+    disarm_temporary_removal();
   }
   void on_command(const IssuedCommand& c) override {
     stream_ << c.cycle << ' ' << command_name(c.command) << ' ' << c.rank << ' ' << c.bank_group
@@ -247,9 +273,11 @@ class CommandTraceWriter final : public CommandObserver {
   // Buffered writes fail silently until the flush: check it before reporting success. Then
   // the file replaces FILE.
   void finish() {
+    errno = 0;
     stream_.flush();
     if (!out_->close() || !stream_)
-      throw OutputError("--command-trace: writing '" + printable_name(write_path_) + "' failed (disk full?)");
+      throw OutputError("--command-trace: writing '" + printable_name(write_path_) + "' failed" +
+                        (errno ? errno_reason(errno) : std::string(" (disk full?)")));
     if (write_path_ != path_) {
       std::error_code ec;
       std::filesystem::rename(write_path_, path_, ec);
@@ -258,6 +286,7 @@ class CommandTraceWriter final : public CommandObserver {
                           printable_name(path_) + "': " + ec.message());
     }
     committed_ = true;
+    disarm_temporary_removal();
   }
 
  private:
@@ -383,6 +412,9 @@ void print_text(const SimStats& s, const SimConfig& cfg, std::ostream& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG, which names the file,
+  // instead of SIGXFSZ ending the process without a word.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"archgym-dram: cycle-level DRAM controller simulator (DRAMSys 4.0 semantics)"};
   std::string trace_file, workload, generate, memspec_name = "DDR3-1600", addressmap, command_trace;
   std::vector<std::string> sets;
