@@ -81,9 +81,15 @@ void runs_command(const std::string& store_path, std::ostream& out) {
     } catch (const std::exception&) {  // shown as stored (objective_setting)
     }
   }
+  std::vector<std::string> unreadable;  // runs whose rows a damaged store cannot give
   for (const RunRecord& run : runs) {
     std::ostringstream reward;
-    if (const auto best = store->best_reward(run.id)) reward << std::setprecision(6) << *best; else reward << "-";
+    try {
+      if (const auto best = store->best_reward(run.id)) reward << std::setprecision(6) << *best; else reward << "-";
+    } catch (const std::runtime_error& e) {
+      reward << "?";
+      unreadable.push_back("run " + std::to_string(run.id) + ": " + printable_line(e.what()));
+    }
     std::string shown_settings = settings(run);
     if (objectives[run.env].size() > 1)
       shown_settings += (shown_settings.empty() ? "" : " ") +
@@ -115,13 +121,22 @@ void runs_command(const std::string& store_path, std::ostream& out) {
   for (const RunRecord& run : runs)
     if (run.status == "failed" && !run.message.empty())
       out << "run " << run.id << " failed: " << printable_line(run.message) << "\n";  // may come from anyone
+  for (const std::string& line : unreadable) out << line << "\n";
+  if (!unreadable.empty())
+    out << "the evaluations of " << unreadable.size() << " run(s) do not read (a damaged store?): export the others "
+        << "(archgym export --store " << printable_line(store_path) << " --run N), or recover what reads into a new "
+        << "store (sqlite3 " << printable_line(store_path) << " .recover | sqlite3 NEW.db)\n";
 }
 
 void run_record_command(const std::string& store_path, std::int64_t run_id, std::ostream& out) {
   auto store = open_existing_store(store_path);
   const RunRecord run = require_run(*store, run_id);
   std::ostringstream best;
-  if (const auto b = store->best_reward(run.id)) best << std::setprecision(6) << *b; else best << "-";
+  try {
+    if (const auto b = store->best_reward(run.id)) best << std::setprecision(6) << *b; else best << "-";
+  } catch (const std::runtime_error& e) {
+    best << "? (its evaluations do not read: " << e.what() << ")";
+  }
   const std::string driver = external_driver(run);
   // Every field as one safe line (anyone who could write the store wrote them).
   auto line = [&](const std::string& name, const std::string& value) {

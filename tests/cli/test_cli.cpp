@@ -1395,6 +1395,40 @@ TEST_CASE("cli: a store that reaches the file-size limit fails naming it and kee
   CHECK(runs.out.find("\n  evaluations    0 of") == std::string::npos);  // what it stored is there
 }
 
+TEST_CASE("cli: runs lists a damaged store's runs, marking those whose evaluations do not read", "[cli]") {
+  const auto dir = scratch_dir("runs_damaged");
+  for (int seed = 1; seed <= 4; ++seed)
+    REQUIRE(run_cli(dir, "run --budget 150 --seed " + std::to_string(seed) + " --set generator=random "
+                         "--set requests=100 --store s.db --no-stop-on-target --no-progress").exit_code == 0);
+  // Garbage over a page in the middle of the evaluations table (not its index, which counts
+  // each run's rows): the rows there no longer read.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((dir / "s.db").c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT pageno FROM dbstat WHERE name = 'evaluations' AND pagetype = 'leaf' "
+                                 "ORDER BY pageno", -1, &st, nullptr) == SQLITE_OK);
+  std::vector<std::int64_t> pages;
+  while (sqlite3_step(st) == SQLITE_ROW) pages.push_back(sqlite3_column_int64(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  REQUIRE(pages.size() > 4);
+  {
+    std::fstream f(dir / "s.db", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp((pages[pages.size() / 2] - 1) * 4096);
+    const std::string garbage(4096, '\xff');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  const auto r = run_cli(dir, "runs --store s.db");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  for (int id = 1; id <= 4; ++id) CHECK(r.out.find("\n" + std::to_string(id) + "   dram") != std::string::npos);
+  CHECK(r.out.find("  ?  ") != std::string::npos);
+  CHECK(r.out.find(": store s.db: step failed: database disk image is malformed\n") != std::string::npos);
+  CHECK(r.out.find("do not read (a damaged store?): export the others (archgym export --store s.db --run N), or "
+                   "recover what reads into a new store (sqlite3 s.db .recover | sqlite3 NEW.db)\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("cli: a UTF-16 config file is read (its NUL bytes are no control characters)", "[cli]") {
   // yaml-cpp decodes UTF-16 and UTF-32 (PowerShell 5 writes UTF-16); the control-byte check
   // for UTF-8 files refused them (found in review).
