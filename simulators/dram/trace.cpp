@@ -223,8 +223,9 @@ struct StlTraceReader::Impl {
       // (/dev/zero, a binary file) was buffered until memory ran out.
       if (carry.size() > kMaxLineBytes)
         throw std::invalid_argument(shown + ":" + std::to_string(line_number + 1) + ": a line longer than " +
-                                    std::to_string(kMaxLineBytes >> 20) + " MiB with no newline; is this a " +
-                                    "DRAMSys .stl trace?");
+                                    std::to_string(kMaxLineBytes >> 20) + " MiB (no newline in its first " +
+                                    std::to_string(kMaxLineBytes >> 20) + " MiB; every line, a comment too, must " +
+                                    "be shorter); is this a DRAMSys .stl trace?");
       if (!at_eof) {
         in.read(block.data(), static_cast<std::streamsize>(block.size()));
         end = static_cast<std::size_t>(in.gcount());
