@@ -64,6 +64,9 @@ std::string now_utc() {
 
 // What the user can do about an error SQLite names in its own terms.
 std::string hint_for(int primary_code) {
+  if (primary_code == SQLITE_BUSY)
+    return " (another process kept the store locked for " + std::to_string(kBusyTimeoutMs / 1000) +
+           " s; what was stored before is kept: try again, or resume the run, when it is done)";
   if (primary_code == SQLITE_READONLY)
     return " (the store file or its directory is not writable by this user, and this command writes to the "
            "store; make it writable or work on a copy: `archgym runs`, `export` and `proxy train|eval` only read)";

@@ -501,3 +501,21 @@ TEST_CASE("a store opened read-only is never changed, and paths that keep nothin
   for (const char* bad : {"", ":memory:", "file:x.db?mode=memory"})
     CHECK_THROWS_WITH(Store(bad), Catch::Contains("give the path of a file"));
 }
+
+TEST_CASE("a write the store's lock holds off for the whole timeout says so, and keeps what was stored") {
+  const auto path = temp_store("locked_mid_run");
+  Store store(path);
+  const auto id = store.create_run(sample_run());
+  store.record(sample_eval(id, 0));
+  sqlite3* other = nullptr;  // another process's long write transaction
+  REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  CHECK_THROWS_WITH(store.record(sample_eval(id, 1)),
+                    Catch::Contains("database is locked (another process kept the store locked for 10 s; what was "
+                                    "stored before is kept: try again, or resume the run, when it is done)"));
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  CHECK(store.evaluations(id).size() == 1);
+  store.record(sample_eval(id, 1));  // the lock gone, writing goes on
+  CHECK(store.evaluations(id).size() == 2);
+}
