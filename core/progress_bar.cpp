@@ -3,12 +3,25 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <utility>
 
 #include "core/text.h"
 
 namespace archgym {
+
+std::string eta_text(double remaining, double rate) {
+  if (!(rate > 0) || !(remaining >= 0)) return "";
+  const double seconds = std::ceil(remaining / rate);
+  if (!(seconds < 1e9)) return "";
+  const auto s = static_cast<long long>(seconds);
+  char text[48];
+  if (s < 60) std::snprintf(text, sizeof text, "ETA %llds", s);
+  else if (s < 3600) std::snprintf(text, sizeof text, "ETA %lldm%02llds", s / 60, s % 60);
+  else std::snprintf(text, sizeof text, "ETA %lldh%02lldm", s / 3600, (s % 3600) / 60);
+  return text;
+}
 
 ProgressBar::ProgressBar(std::FILE* out, ProgressLabels labels)
     : ProgressBar(out, isatty(fileno(out)) != 0, std::move(labels)) {}
@@ -39,9 +52,14 @@ void ProgressBar::draw() {
     rate = "  replayed from the store";
   } else if (labels_.rate) {
     const double evaluated = static_cast<double>(done_ - replayed_);  // in this process
+    const double per_second = seconds_ > 0 ? evaluated / seconds_ : 0.0;
     char text[64];
-    std::snprintf(text, sizeof text, "  %.1f ", seconds_ > 0 ? evaluated / seconds_ : 0.0);
+    std::snprintf(text, sizeof text, "  %.1f ", per_second);
     rate = text + labels_.unit + "/s";
+    // Long runs (millions of evaluations on a proxy) want to know when they end.
+    if (done_ < total_)
+      if (const std::string eta = eta_text(static_cast<double>(total_ - done_), per_second); !eta.empty())
+        rate += "  " + eta;
   }
   std::string line = (labels_.title.empty() ? "" : labels_.title + " ") + "[" + std::string(filled, '#') +
                      std::string(kWidth - filled, '.') + "] " + std::to_string(done_) + "/" +

@@ -22,6 +22,10 @@ struct ProgressLabels {
   std::string value = "best reward";  // the name of update()'s last argument; none = not shown
 };
 
+// "ETA 45s", "ETA 3m20s", "ETA 2h05m": the time `remaining` work takes at `rate` per
+// second ("" when the rate is not positive).
+std::string eta_text(double remaining, double rate);
+
 class ProgressBar {
  public:
   explicit ProgressBar(std::FILE* out = stderr, ProgressLabels labels = {});

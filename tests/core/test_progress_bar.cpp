@@ -93,8 +93,28 @@ TEST_CASE("a resumed run's progress shows replayed evaluations as such, not in t
   CHECK(out.find("200/300 evals  replayed from the store  best reward 2.5\n") != std::string::npos);
   const std::size_t at = out.find("230/300 evals  ");
   REQUIRE(at != std::string::npos);
-  // 30 evaluated in this process in a few microseconds: a rate, not "replayed".
-  CHECK(out.find(" evals/s  best reward 2.5\n", at) != std::string::npos);
+  // 30 evaluated in this process in a few microseconds: a rate, not "replayed", and the
+  // time the other 70 will take.
+  CHECK(out.find(" evals/s  ETA ", at) != std::string::npos);
+  CHECK(out.find("  best reward 2.5\n", at) != std::string::npos);
+}
+
+TEST_CASE("the time left reads in seconds, minutes or hours") {
+  CHECK(eta_text(10, 4) == "ETA 3s");  // 2.5 s, rounded up
+  CHECK(eta_text(200, 1) == "ETA 3m20s");
+  CHECK(eta_text(7500, 1) == "ETA 2h05m");
+  CHECK(eta_text(0, 1) == "ETA 0s");
+  CHECK(eta_text(10, 0).empty());  // no rate yet
+  CHECK(eta_text(1e30, 1e-30).empty());
+  // At the end of a run there is nothing left to time.
+  std::FILE* f = std::tmpfile();
+  ProgressBar bar(f, /*interactive=*/false);
+  bar.update(300, 300, 1.0);
+  bar.finish();
+  const std::string out = contents(f);
+  std::fclose(f);
+  CHECK(out.find("300/300 evals  ") != std::string::npos);
+  CHECK(out.find("ETA") == std::string::npos);
 }
 
 TEST_CASE("a labelled progress bar shows its title, unit and value, and no rate") {
