@@ -318,9 +318,14 @@ Store::Store(const std::string& path, StoreAccess access) : path_(path), opened_
     db_ = nullptr;
     // SQLite says "unable to open database file" whatever the cause; the commonest has a name.
     std::error_code ec;
+    const std::string dir = directory.empty() ? "." : directory;
     if (!directory.empty() && !std::filesystem::is_directory(directory, ec))
       message = "directory '" + printable_line(directory) + "' does not exist; a store file is created, its "
                 "directory is not";
+    else if (!read_only && !std::filesystem::exists(path, ec) && ::access(dir.c_str(), W_OK) != 0)
+      message = "directory '" + printable_line(dir) + "' is not writable" +
+                (errno == EROFS ? std::string(" (a read-only file system)") : std::string()) +
+                ", so the store file cannot be created there; give a --store path in a writable directory";
     throw std::runtime_error("store " + path + ": cannot open (" + message + ")");
   }
   track_connection(db_);

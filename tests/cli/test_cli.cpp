@@ -689,6 +689,12 @@ TEST_CASE("cli: a run on a store its user may not write says what to do", "[cli]
   INFO(runs.err);
   CHECK(runs.exit_code == 0);
   CHECK(runs.out.find("finished") != std::string::npos);
+  // A new store in such a directory: SQLite says only "unable to open database file".
+  const auto created = run_shell(dir, as_nobody + " " + kSmallRun + " --budget 3 --store theirs/new.db");
+  INFO(created.err);
+  CHECK(created.exit_code == 2);
+  CHECK(created.err.find("store theirs/new.db: cannot open (directory 'theirs' is not writable, so the store file "
+                         "cannot be created there; give a --store path in a writable directory)") != std::string::npos);
   fs::remove_all(dir);
 }
 
