@@ -3,6 +3,7 @@
 // accepted (found by a bug bash).
 #ifdef ARCHGYM_DRAM_CLI
 #include <csignal>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -306,4 +307,16 @@ TEST_CASE("archgym-dram: a command trace past the file-size limit fails naming i
                      "kill -TERM $pid; wait $pid; }");
   CHECK(r.exit_code == 128 + SIGTERM);
   CHECK(leftovers() == 0);
+  // One a SIGKILL left (its process is gone) goes at the next write to the same file; one of
+  // a live process (this test) stays.
+  const pid_t gone = fork();
+  if (gone == 0) _exit(0);
+  waitpid(gone, nullptr, 0);
+  write_file(dir / ("c.txt.tmp-" + std::to_string(gone)), "half a trace");
+  write_file(dir / ("c.txt.tmp-" + std::to_string(getpid())), "being written");
+  r = run_shell(dir, dram + " --generate stream,requests=10 --command-trace c.txt");
+  CHECK(r.exit_code == 0);
+  CHECK_FALSE(fs::exists(dir / ("c.txt.tmp-" + std::to_string(gone))));
+  CHECK(fs::exists(dir / ("c.txt.tmp-" + std::to_string(getpid()))));
+  CHECK(fs::exists(dir / "c.txt"));
 }

@@ -177,6 +177,27 @@ int descriptor_named(std::string path) {
   return -1;
 }
 
+// Temporary files of earlier --command-trace runs to `path` whose process died before it
+// could remove them (kill -9): "<name>.tmp-<pid>" with no such process. (The rule of
+// core/file_output.cpp's remove_stale_temporaries, which this tool does not link.)
+void remove_stale_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const std::string prefix = target.filename().string() + ".tmp-";
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string pid = name.substr(prefix.size());
+    long n = 0;
+    const auto [end, error] = std::from_chars(pid.data(), pid.data() + pid.size(), n);
+    // No pid has 10 digits; a name that is not "<prefix><digits>" is not ours.
+    if (error != std::errc() || end != pid.data() + pid.size() || pid.size() > 9 || n <= 0) continue;
+    if (::kill(static_cast<pid_t>(n), 0) != 0 && errno == ESRCH) fs::remove(entry.path(), ec);
+  }
+}
+
 // The temporary --command-trace file, removed by a signal that ends the process (Ctrl-C,
 // SIGTERM, SIGHUP) so that none is left behind: the handler does only async-signal-safe
 // things (unlink, signal, raise) on a path written before it is armed.
@@ -246,7 +267,10 @@ class CommandTraceWriter final : public CommandObserver {
     } else {
       if (fs::is_symlink(path, ec) && fs::is_regular_file(st)) path_ = fs::canonical(path, ec).string();
       write_path_ = exists && !fs::is_regular_file(st) ? path_ : path_ + ".tmp-" + std::to_string(::getpid());
-      if (write_path_ != path_) arm_temporary_removal(write_path_);
+      if (write_path_ != path_) {
+        remove_stale_temporaries(path_);
+        arm_temporary_removal(write_path_);
+      }
       out_ = std::make_unique<std::filebuf>();
       if (!out_->open(write_path_, std::ios::out | std::ios::trunc)) out_.reset();
     }
