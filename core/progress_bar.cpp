@@ -27,18 +27,23 @@ ProgressBar::ProgressBar(std::FILE* out, ProgressLabels labels)
     : ProgressBar(out, isatty(fileno(out)) != 0, std::move(labels)) {}
 
 ProgressBar::ProgressBar(std::FILE* out, bool interactive, ProgressLabels labels)
-    : out_(out), interactive_(interactive), labels_(std::move(labels)), start_(std::chrono::steady_clock::now()) {}
+    : ProgressBar(out, interactive, std::move(labels), &std::chrono::steady_clock::now) {}
+
+ProgressBar::ProgressBar(std::FILE* out, bool interactive, ProgressLabels labels, Clock clock)
+    : out_(out), interactive_(interactive), labels_(std::move(labels)), clock_(clock), start_(clock()) {}
 
 void ProgressBar::update(std::uint64_t done, std::uint64_t total, double value) {
+  constexpr double kLogLineSeconds = 60;
   done_ = done;
   total_ = total;
   value_ = value;
-  seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  seconds_ = std::chrono::duration<double>(clock_() - start_).count();
   const double fraction = total == 0 ? 1.0 : std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
   const int decile = static_cast<int>(fraction * 10);
-  pending_ = !interactive_ && decile == last_decile_;
+  pending_ = !interactive_ && decile == last_decile_ && seconds_ - last_line_seconds_ < kLogLineSeconds;
   if (pending_) return;
   last_decile_ = decile;
+  last_line_seconds_ = seconds_;
   draw();
 }
 

@@ -2,8 +2,9 @@
 // A one-line progress report on stderr:
 //   [#########...........] 150/300 evals  412.3 evals/s  best reward 3.21
 // redrawn in place with \r on a terminal; when stderr is a file or pipe (CI logs),
-// one line roughly every 10% instead, so logs stay readable, and finish() adds the
-// last update when it was not printed, so a log ends with the real count.
+// one line roughly every 10% instead, and at least one a minute while the run goes on (a
+// run of millions of evaluations spends minutes in a tenth), so logs stay readable;
+// finish() adds the last update when it was not printed, so a log ends with the real count.
 // Other long jobs label it their way (ProgressLabels), e.g. a proxy model's fit:
 //   learning feature scales [##..................] 12/100 iterations  loss 0.2131
 //   growing trees [########............] 40/100
@@ -31,6 +32,9 @@ class ProgressBar {
   explicit ProgressBar(std::FILE* out = stderr, ProgressLabels labels = {});
   // interactive = redraw in place
   ProgressBar(std::FILE* out, bool interactive, ProgressLabels labels = {});
+  // The same with the clock it reads (tests: a log line a minute without waiting one).
+  using Clock = std::chrono::steady_clock::time_point (*)();
+  ProgressBar(std::FILE* out, bool interactive, ProgressLabels labels, Clock clock);
   void update(std::uint64_t done, std::uint64_t total, double value);  // value: the best reward for runs
   void finish();  // ends the line on a terminal; in a log, prints the last update if it was skipped
   // A resumed run first replays `replayed` stored evaluations (no simulation): those are
@@ -49,7 +53,9 @@ class ProgressBar {
   std::uint64_t done_ = 0, total_ = 0, replayed_ = 0;
   double value_ = 0, seconds_ = 0;
   bool pending_ = false;
+  Clock clock_;
   std::chrono::steady_clock::time_point start_;
+  double last_line_seconds_ = 0;  // when a log line was last printed
 };
 
 }  // namespace archgym

@@ -143,3 +143,31 @@ TEST_CASE("a progress bar without a unit or a value shows the count alone") {
   std::fclose(f);
   CHECK(out == "growing trees [########............] 40/100\n");
 }
+
+namespace {
+std::chrono::steady_clock::time_point g_now{};  // the test's clock
+std::chrono::steady_clock::time_point test_clock() { return g_now; }
+}  // namespace
+
+TEST_CASE("in a log a long run still gets a line a minute between its tenths") {
+  std::FILE* f = std::tmpfile();
+  g_now = {};
+  ProgressBar bar(f, /*interactive=*/false, {}, &test_clock);
+  bar.update(1, 1000000, 1.0);       // 0%: printed
+  g_now += std::chrono::seconds(30);
+  bar.update(20000, 1000000, 1.0);   // 2%, half a minute on: not yet
+  g_now += std::chrono::seconds(31);
+  bar.update(40000, 1000000, 2.0);   // 4%, a minute on: printed
+  g_now += std::chrono::seconds(10);
+  bar.update(50000, 1000000, 2.0);   // 5%, ten seconds on: not
+  bar.finish();                      // the last update, as always
+  const std::string out = contents(f);
+  std::fclose(f);
+  CHECK(out.find("1/1000000 evals") != std::string::npos);
+  CHECK(out.find("20000/1000000") == std::string::npos);
+  CHECK(out.find("40000/1000000 evals  655.7 evals/s  ETA 24m24s  best reward 2\n") != std::string::npos);
+  CHECK(out.find("50000/1000000") != std::string::npos);
+  std::size_t lines = 0;
+  for (char c : out) lines += c == '\n';
+  CHECK(lines == 3);
+}
