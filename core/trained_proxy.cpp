@@ -12,7 +12,6 @@
 #include <fstream>
 #include <limits>
 #include <memory>
-#include <numeric>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -295,22 +294,11 @@ void TrainedProxy::check_same_config(const ProxyDataset& data) const {
 }
 
 std::vector<ProxyError> TrainedProxy::errors_on(const ProxyDataset& data) const {
-  std::vector<std::size_t> all(data.rows());
-  std::iota(all.begin(), all.end(), std::size_t{0});
-  return errors_on(data, all);
-}
-
-std::vector<ProxyError> TrainedProxy::errors_on(const ProxyDataset& data, const std::vector<std::size_t>& rows) const {
   check_same_config(data);
-  if (rows.empty()) throw std::invalid_argument("no valid evaluations to compare the proxy with");
-  std::vector<std::vector<double>> predicted, truth;
-  for (const std::size_t r : rows) {
-    if (r >= data.rows())
-      throw std::out_of_range("errors_on: row " + std::to_string(r) + " of " + std::to_string(data.rows()));
-    predicted.push_back(predict(data.designs[r]));
-    truth.push_back(data.targets[r]);
-  }
-  return proxy_errors(metric_names_, predicted, truth);
+  if (data.rows() == 0) throw std::invalid_argument("no valid evaluations to compare the proxy with");
+  std::vector<std::vector<double>> predicted;
+  for (const Design& d : data.designs) predicted.push_back(predict(d));
+  return proxy_errors(metric_names_, predicted, data.targets);
 }
 
 std::vector<bool> TrainedProxy::fitted_on(const ProxyDataset& data) const {
@@ -319,6 +307,25 @@ std::vector<bool> TrainedProxy::fitted_on(const ProxyDataset& data) const {
   for (std::size_t r = 0; r < data.rows(); ++r)
     out[r] = std::binary_search(training_designs_.begin(), training_designs_.end(),
                                 design_key(source_->space(), data.designs[r]));
+  return out;
+}
+
+TrainedProxy::SplitErrors TrainedProxy::split_errors_on(const ProxyDataset& data) const {
+  check_same_config(data);
+  if (data.rows() == 0) throw std::invalid_argument("no valid evaluations to compare the proxy with");
+  const std::vector<bool> fitted = fitted_on(data);
+  std::vector<std::vector<double>> predicted, unseen_predicted, unseen_truth;
+  for (std::size_t r = 0; r < data.rows(); ++r) {
+    predicted.push_back(predict(data.designs[r]));
+    if (!fitted[r]) {
+      unseen_predicted.push_back(predicted.back());
+      unseen_truth.push_back(data.targets[r]);
+    }
+  }
+  SplitErrors out;
+  out.fitted = data.rows() - unseen_truth.size();
+  out.all = proxy_errors(metric_names_, predicted, data.targets);
+  if (!unseen_truth.empty()) out.unseen = proxy_errors(metric_names_, unseen_predicted, unseen_truth);
   return out;
 }
 

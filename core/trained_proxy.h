@@ -51,16 +51,22 @@ class TrainedProxy {
   // input files (its predictions would mean nothing there).
   ProxyDataset comparison_data(const Store& store, std::vector<std::int64_t> runs,
                                std::vector<std::int64_t>* left_out = nullptr) const;
-  // Error on a dataset of the same env configuration (throws when it differs); with
-  // `rows`, on those rows of it only (indices into data.designs).
+  // Error on a dataset of the same env configuration (throws when it differs).
   std::vector<ProxyError> errors_on(const ProxyDataset& data) const;
-  std::vector<ProxyError> errors_on(const ProxyDataset& data, const std::vector<std::size_t>& rows) const;
   // Whether each design of `data` is one the model was fitted on (its training rows, not
   // the held-out ones): its error there is optimistic, whichever run evaluated it (another
   // agent with the same seed proposes the same first designs). All false when the model
   // file does not say (knows_training_designs(): files of older builds).
   std::vector<bool> fitted_on(const ProxyDataset& data) const;
   bool knows_training_designs() const { return knows_training_designs_; }
+  // errors_on(data) and the error on the designs it was not fitted on, each row predicted
+  // once: what a comparison reports, so that an optimistic figure comes with the other.
+  struct SplitErrors {
+    std::size_t fitted = 0;          // evaluations of designs it was fitted on (fitted_on)
+    std::vector<ProxyError> all;     // on every evaluation
+    std::vector<ProxyError> unseen;  // on the others; empty when there are none
+  };
+  SplitErrors split_errors_on(const ProxyDataset& data) const;
 
   const Env& source_env() const { return *source_; }
   const std::string& env() const { return env_; }

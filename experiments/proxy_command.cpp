@@ -148,11 +148,11 @@ void proxy_eval_command(const std::string& model_path, const std::string& store_
   const TrainedProxy proxy = load_model(model_path);
   auto store = open_existing_store(store_path);
   ProxyDataset data;
-  std::vector<ProxyError> errors;
+  TrainedProxy::SplitErrors errors;
   std::vector<std::int64_t> left_out;
   try {
     data = proxy.comparison_data(*store, runs, &left_out);
-    errors = proxy.errors_on(data);
+    errors = proxy.split_errors_on(data);
   } catch (const std::invalid_argument& e) {
     // Nothing was selected because every run of the configuration trained it: how to name them.
     const bool all_trained = data.runs.empty() && !left_out.empty();
@@ -166,21 +166,17 @@ void proxy_eval_command(const std::string& model_path, const std::string& store_
   // Which rows it was fitted on is known by design (any run may repeat a design: another
   // agent with the same seed starts with the same ones); files of older builds only have
   // the run ids to go by.
-  const std::vector<bool> fitted = proxy.fitted_on(data);
-  std::vector<std::size_t> unseen;
-  for (std::size_t r = 0; r < fitted.size(); ++r)
-    if (!fitted[r]) unseen.push_back(r);
-  const std::size_t seen = fitted.size() - unseen.size();
+  const std::size_t seen = errors.fitted;
   if (seen > 0)
     out << "  " << seen << " of the " << data.rows() << " evaluations are of designs it was fitted on: the error "
         << "on them is optimistic\n";
   else if (const auto ids = proxy.trained_on(data.runs); !ids.empty() && !proxy.knows_training_designs())
     out << "  run(s) " << join_ids(ids) << " have the ids of runs it trained on: if this is the store it learned "
         << "from, most of their rows were its training data and the error there is optimistic\n";
-  print_errors(out, errors);
-  if (seen > 0 && !unseen.empty()) {
-    out << "on the " << unseen.size() << " evaluations of designs it was not fitted on:\n";
-    print_errors(out, proxy.errors_on(data, unseen));
+  print_errors(out, errors.all);
+  if (seen > 0 && !errors.unseen.empty()) {
+    out << "on the " << data.rows() - seen << " evaluations of designs it was not fitted on:\n";
+    print_errors(out, errors.unseen);
   } else if (seen > 0) {
     out << "every evaluation is of a design it was fitted on: compare with runs it did not see for its error\n";
   }

@@ -127,12 +127,16 @@ class Proxy:
         says how many there are. ``unseen_only=True`` measures only the others."""
         core_store, ids = _core_store(store), _checks.run_ids(runs)
         unseen_only = _checks.boolean("unseen_only", unseen_only)
-        if not unseen_only:
-            fitted = sum(self._proxy.fitted_on(core_store, ids))
-            if fitted:
-                warnings.warn(f"errors_on: {fitted} of the evaluations are of designs the proxy was fitted "
-                              "on, where its error is optimistic (unseen_only=True leaves them out)", stacklevel=2)
-        return _errors_frame(self._proxy.errors_on(core_store, ids, unseen_only))
+        split = self._proxy.split_errors_on(core_store, ids)
+        if unseen_only:
+            if not split["unseen"]:
+                raise ValueError(f"errors_on: every evaluation of the runs is of a design the proxy was fitted on "
+                                 f"({split['rows']}): compare with runs it did not see")
+            return _errors_frame(split["unseen"])
+        if split["fitted"]:
+            warnings.warn(f"errors_on: {split['fitted']} of the evaluations are of designs the proxy was fitted "
+                          "on, where its error is optimistic (unseen_only=True leaves them out)", stacklevel=2)
+        return _errors_frame(split["all"])
 
     @property
     def knows_training_designs(self) -> bool:

@@ -155,29 +155,28 @@ void bind_proxy(py::module_& m) {
           "{'designs': [...], 'actual': [[...]], 'predicted': [[...]]}.")
       .def(
           "errors_on",
-          [](const TrainedProxy& p, const py::object& store, const py::object& runs, bool unseen_only) {
-            const ProxyDataset data = comparison_data(p, to_store(store, "errors_on: store"), to_run_ids(runs, "errors_on: runs"));
-            if (!unseen_only) return errors_to_dict(p.errors_on(data));
-            const std::vector<bool> fitted = p.fitted_on(data);
-            std::vector<std::size_t> unseen;
-            for (std::size_t r = 0; r < fitted.size(); ++r)
-              if (!fitted[r]) unseen.push_back(r);
-            if (unseen.empty() && !fitted.empty())
-              throw py::value_error("errors_on: every evaluation of the runs is of a design the proxy was fitted on (" +
-                                    std::to_string(fitted.size()) + "): compare with runs it did not see");
-            return errors_to_dict(p.errors_on(data, unseen));
-          },
-          py::arg("store"), py::arg("runs") = py::tuple(), py::arg("unseen_only") = false,
-          "Error per metric on stored runs of the same env configuration (all of them when `runs` is empty);\n"
-          "with unseen_only, on the evaluations of designs it was not fitted on.")
-      .def(
-          "fitted_on",
           [](const TrainedProxy& p, const py::object& store, const py::object& runs) {
-            const ProxyDataset data = comparison_data(p, to_store(store, "fitted_on: store"), to_run_ids(runs, "fitted_on: runs"));
-            return p.fitted_on(data);
+            const ProxyDataset data = comparison_data(p, to_store(store, "errors_on: store"), to_run_ids(runs, "errors_on: runs"));
+            return errors_to_dict(p.errors_on(data));
           },
           py::arg("store"), py::arg("runs") = py::tuple(),
-          "For each valid evaluation errors_on measures, whether its design is one the proxy was fitted on.")
+          "Error per metric on stored runs of the same env configuration (all of them when `runs` is empty).")
+      .def(
+          "split_errors_on",
+          [](const TrainedProxy& p, const py::object& store, const py::object& runs) {
+            const ProxyDataset data =
+                comparison_data(p, to_store(store, "errors_on: store"), to_run_ids(runs, "errors_on: runs"));
+            const TrainedProxy::SplitErrors e = p.split_errors_on(data);
+            py::dict out;
+            out["rows"] = data.rows();
+            out["fitted"] = e.fitted;
+            out["all"] = errors_to_dict(e.all);
+            out["unseen"] = errors_to_dict(e.unseen);
+            return out;
+          },
+          py::arg("store"), py::arg("runs") = py::tuple(),
+          "errors_on, and the error on the evaluations of designs it was not fitted on:\n"
+          "{'rows': n, 'fitted': k, 'all': {...}, 'unseen': {...} (empty when k == n)}.")
       .def_property_readonly("knows_training_designs", &TrainedProxy::knows_training_designs,
                              "Whether the model file lists the designs it was fitted on (older files do not).")
       .def(

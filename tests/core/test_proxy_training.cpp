@@ -240,17 +240,26 @@ TEST_CASE("a proxy knows the designs it was fitted on, by design, through its fi
   const auto count = static_cast<std::size_t>(std::count(fitted.begin(), fitted.end(), true));
   CHECK(count == proxy.train_rows());
   CHECK(count < data.rows());
-  // The held-out rows' error is the error measured at training.
-  std::vector<std::size_t> held_out;
-  for (std::size_t r = 0; r < fitted.size(); ++r)
-    if (!fitted[r]) held_out.push_back(r);
-  const auto errors = proxy.errors_on(data, held_out);
+  // The error on the others, the held-out rows, is the error measured at training; the
+  // error on all of them is errors_on's.
+  const TrainedProxy::SplitErrors split = proxy.split_errors_on(data);
+  CHECK(split.fitted == count);
+  const auto& errors = split.unseen;
   REQUIRE(errors.size() == proxy.test_errors().size());
   for (std::size_t m = 0; m < errors.size(); ++m) {
     CHECK(errors[m].rows == proxy.test_errors()[m].rows);
     CHECK(errors[m].mae == Approx(proxy.test_errors()[m].mae));
   }
-  CHECK_THROWS_WITH(proxy.errors_on(data, {}), "no valid evaluations to compare the proxy with");
+  const auto all = proxy.errors_on(data);
+  REQUIRE(split.all.size() == all.size());
+  for (std::size_t m = 0; m < all.size(); ++m) {
+    CHECK(split.all[m].rows == data.rows());
+    CHECK(split.all[m].mae == all[m].mae);
+  }
+  ProxyDataset none = data;
+  none.designs.clear();
+  none.targets.clear();
+  CHECK_THROWS_WITH(proxy.split_errors_on(none), "no valid evaluations to compare the proxy with");
 
   const std::string path = temp_file("fitted_on.proxy.json");
   proxy.save(path);
