@@ -36,10 +36,9 @@ void print_errors(std::ostream& out, const std::vector<ProxyError>& errors) {
         << std::setw(14) << fixed(e.rmse, 5) << "\n";
 }
 
-ProxyDataset dataset(const std::string& store_path, const std::vector<std::int64_t>& runs) {
-  auto store = open_existing_store(store_path);
+ProxyDataset dataset(const Store& store, const std::vector<std::int64_t>& runs) {
   try {
-    return load_proxy_dataset(*store, runs);
+    return load_proxy_dataset(store, runs);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
@@ -90,7 +89,8 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  const ProxyDataset data = dataset(request.store, request.runs);
+  const auto store = open_existing_store(request.store);
+  const ProxyDataset data = dataset(*store, request.runs);
   out << "learning env '" << data.env << "' " << data.env_config << "\n  from " << request.store << " run(s) "
       << join_ids(data.runs) << ": " << data.rows() << " valid evaluations (" << data.skipped_invalid
       << " invalid skipped";
@@ -99,7 +99,6 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
   out << ")\n";
   // Runs of several builds may differ because their simulators did.
   {
-    auto store = open_existing_store(request.store);
     std::map<std::string, std::vector<std::int64_t>> builds;
     for (const std::int64_t id : data.runs) {
       const RunRecord r = store->require_run(id);

@@ -65,6 +65,19 @@ std::string objective_setting(const std::string& stored, bool formulation_varies
   }
 }
 
+// The run's best reward as shown ("-" before any valid evaluation); "?" with `why` set
+// when its evaluations do not read (a damaged store), so that the other runs still show.
+std::string shown_best_reward(const Store& store, std::int64_t run_id, std::string& why) {
+  try {
+    std::ostringstream text;
+    if (const auto best = store.best_reward(run_id)) text << std::setprecision(6) << *best; else text << "-";
+    return text.str();
+  } catch (const std::runtime_error& e) {
+    why = printable_line(e.what());
+    return "?";
+  }
+}
+
 }  // namespace
 
 void runs_command(const std::string& store_path, std::ostream& out) {
@@ -83,13 +96,9 @@ void runs_command(const std::string& store_path, std::ostream& out) {
   }
   std::vector<std::string> unreadable;  // runs whose rows a damaged store cannot give
   for (const RunRecord& run : runs) {
-    std::ostringstream reward;
-    try {
-      if (const auto best = store->best_reward(run.id)) reward << std::setprecision(6) << *best; else reward << "-";
-    } catch (const std::runtime_error& e) {
-      reward << "?";
-      unreadable.push_back("run " + std::to_string(run.id) + ": " + printable_line(e.what()));
-    }
+    std::string why;
+    const std::string reward = shown_best_reward(*store, run.id, why);
+    if (!why.empty()) unreadable.push_back("run " + std::to_string(run.id) + ": " + why);
     std::string shown_settings = settings(run);
     if (objectives[run.env].size() > 1)
       shown_settings += (shown_settings.empty() ? "" : " ") +
@@ -97,7 +106,7 @@ void runs_command(const std::string& store_path, std::ostream& out) {
     // Every text cell as one safe line: anyone who could write the store wrote them (a
     // newline split the row, an escape sequence coloured the terminal).
     rows.push_back({std::to_string(run.id), printable(run.env), printable(run.agent), std::to_string(run.seed),
-                    printable(store->observed_status(run)), std::to_string(run.evaluations), reward.str(),
+                    printable(store->observed_status(run)), std::to_string(run.evaluations), reward,
                     printable(shown_settings)});
   }
   std::vector<std::size_t> width(header.size());
@@ -131,12 +140,9 @@ void runs_command(const std::string& store_path, std::ostream& out) {
 void run_record_command(const std::string& store_path, std::int64_t run_id, std::ostream& out) {
   auto store = open_existing_store(store_path);
   const RunRecord run = require_run(*store, run_id);
-  std::ostringstream best;
-  try {
-    if (const auto b = store->best_reward(run.id)) best << std::setprecision(6) << *b; else best << "-";
-  } catch (const std::runtime_error& e) {
-    best << "? (its evaluations do not read: " << e.what() << ")";
-  }
+  std::string why;
+  std::string best = shown_best_reward(*store, run.id, why);
+  if (!why.empty()) best += " (its evaluations do not read: " + why + ")";
   const std::string driver = external_driver(run);
   // Every field as one safe line (anyone who could write the store wrote them).
   auto line = [&](const std::string& name, const std::string& value) {
@@ -145,11 +151,12 @@ void run_record_command(const std::string& store_path, std::int64_t run_id, std:
   out << "run " << run.id << " of " << printable_line(store_path) << "\n";
   line("status", store->observed_status(run) + (run.message.empty() ? "" : ": " + run.message));
   line("evaluations", std::to_string(run.evaluations) + " of a budget of " + std::to_string(run.budget) +
-                          ", best reward " + best.str());
+                          ", best reward " + best);
   line("env", run.env + " " + run.env_config);
   line("agent", driver.empty() ? run.agent + " " + run.agent_config
                                : run.agent + " (driver " + driver + ", designs picked outside archgym)");
-  line("settings", settings(run).empty() ? "(all defaults)" : settings(run));
+  const std::string set = settings(run);
+  line("settings", set.empty() ? "(all defaults)" : set);
   line("reward", run.objective);
   line("seed", std::to_string(run.seed));
   line("batch", std::to_string(run.batch) + " designs per ask");
