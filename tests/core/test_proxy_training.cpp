@@ -282,6 +282,13 @@ TEST_CASE("a proxy knows the designs it was fitted on, by design, through its fi
   bad.replace(text.find('"', text.find('[', field)) + 1, 16, "not-a-hex-key!!!");
   CHECK_THROWS_WITH(TrainedProxy::load(rewritten("bad_key.proxy.json", bad)),
                     Catch::Contains("field 'training_designs' must list 16-digit hex design keys, got \"not-a-hex-key!!!\""));
+  // Keys out of order or repeated (a hand edit) would make the lookup miss: refused.
+  std::string repeated = text;
+  const auto first = text.find('"', text.find('[', field)) + 1;
+  const auto second = text.find('"', text.find(',', first)) + 1;
+  repeated.replace(second, 16, text.substr(first, 16));
+  CHECK_THROWS_WITH(TrainedProxy::load(rewritten("repeated_key.proxy.json", repeated)),
+                    Catch::Contains("field 'training_designs' must be sorted and without repeats"));
 }
 
 TEST_CASE("a proxy is compared only with runs that read the input files it learned from") {
