@@ -11,6 +11,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <streambuf>
 #include <stdexcept>
 #include <system_error>
 
@@ -87,24 +91,67 @@ int create_temporary(const std::string& path, const std::string& what, std::stri
     name = stem + std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
     const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0) return fd;
+    // The temporary is named: creating it is what failed, not the target (/proc/version
+    // exists, yet "No such file or directory" came of its temporary).
     if (errno != EEXIST || attempt >= 1000)
-      throw std::runtime_error(path + ": cannot write " + what + " (" + std::strerror(errno) + ")");
+      throw std::runtime_error(path + ": cannot write " + what + " (creating its temporary file " + name +
+                               " failed: " + std::strerror(errno) + ")");
   }
 }
 
-// All of `content` to `fd`, then closes it; false (errno set) if any of it failed.
-bool write_and_close(int fd, const std::string& content) {
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int error = n < 0 ? errno : EIO;
-      ::close(fd);
-      errno = error;
-      return false;
+// A stream buffer writing to a descriptor in 64 KiB pieces: a big output (a CSV of
+// millions of rows) goes out as it is made, never whole in memory.
+class DescriptorBuffer : public std::streambuf {
+ public:
+  explicit DescriptorBuffer(int fd) : fd_(fd) { setp(buffer_, buffer_ + sizeof buffer_); }
+  int error() const { return error_; }  // the errno of the first failed write, 0 if none
+
+ protected:
+  int overflow(int c) override {
+    if (!drain()) return traits_type::eof();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
     }
-    done += static_cast<std::size_t>(n);
+    return traits_type::not_eof(c);
+  }
+  int sync() override { return drain() ? 0 : -1; }
+
+ private:
+  bool drain() {
+    const char* p = pbase();
+    while (error_ == 0 && p < pptr()) {
+      const ssize_t n = ::write(fd_, p, static_cast<std::size_t>(pptr() - p));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) error_ = n < 0 ? errno : EIO;
+      else p += n;
+    }
+    setp(buffer_, buffer_ + sizeof buffer_);
+    return error_ == 0;
+  }
+
+  int fd_;
+  int error_ = 0;
+  char buffer_[1 << 16];
+};
+
+// What `write` makes to `fd`, then closes it; false (errno set) if any of it failed. What
+// `write` throws closes the descriptor and goes on to the caller.
+bool write_and_close(int fd, const std::function<void(std::ostream&)>& write) {
+  auto buffer = std::make_unique<DescriptorBuffer>(fd);
+  std::ostream out(buffer.get());
+  try {
+    write(out);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  out.flush();
+  if (!out || buffer->error() != 0) {
+    const int error = buffer->error() != 0 ? buffer->error() : EIO;
+    ::close(fd);
+    errno = error;
+    return false;
   }
   // On disk before the rename makes it the file: after a power cut the target holds the
   // old contents or the new, never an empty file the rename had already put in place.
@@ -156,7 +203,14 @@ int checked_output_target(const std::string& path, const std::string& what) {
 
 void check_output_target(const std::string& path, const std::string& what) { checked_output_target(path, what); }
 
-void write_file_atomically(const std::string& link, const std::string& content, const std::string& what) {
+void write_file_atomically(const std::string& path, const std::string& content, const std::string& what) {
+  write_file_atomically(
+      path, [&](std::ostream& out) { out.write(content.data(), static_cast<std::streamsize>(content.size())); },
+      what);
+}
+
+void write_file_atomically(const std::string& link, const std::function<void(std::ostream&)>& write,
+                           const std::string& what) {
   namespace fs = std::filesystem;
   std::error_code ec;
   // One of this process's descriptors (/dev/stdout): written through it, after what the
@@ -164,7 +218,7 @@ void write_file_atomically(const std::string& link, const std::string& content, 
   if (const int descriptor = checked_output_target(link, what); descriptor >= 0) {
     std::fflush(nullptr);
     const int copy = fcntl(descriptor, F_DUPFD_CLOEXEC, 0);
-    if (copy < 0 || !write_and_close(copy, content))
+    if (copy < 0 || !write_and_close(copy, write))
       throw std::runtime_error(link + ": writing " + what + " failed (" + std::strerror(errno) + ")");
     return;
   }
@@ -173,7 +227,7 @@ void write_file_atomically(const std::string& link, const std::string& content, 
   if (fs::exists(link, ec) && !fs::is_regular_file(link, ec)) {
     std::ofstream out(link, std::ios::binary);
     if (!out) throw std::runtime_error(link + ": cannot write " + what + " (" + std::strerror(errno) + ")");
-    out << content;
+    write(out);
     out.flush();
     if (!out) throw std::runtime_error(link + ": writing " + what + " failed (" + std::strerror(errno) + ")");
     return;
@@ -184,7 +238,15 @@ void write_file_atomically(const std::string& link, const std::string& content, 
   if (path.empty()) path = link;
   remove_stale_temporaries(path);
   std::string temporary;
-  if (!write_and_close(create_temporary(path, what, temporary), content)) {
+  const int fd = create_temporary(path, what, temporary);
+  bool written = false;
+  try {
+    written = write_and_close(fd, write);
+  } catch (...) {  // what `write` threw (a damaged row): no half file is left
+    fs::remove(temporary, ec);
+    throw;
+  }
+  if (!written) {
     const std::string reason = std::strerror(errno);  // e.g. no space left on device
     fs::remove(temporary, ec);
     throw std::runtime_error(path + ": writing " + what + " failed (" + reason + ")");

@@ -8,6 +8,8 @@
 // redirected to a file) is written through that descriptor, after what the process wrote
 // there; one that exists and is not a regular file (a device, a FIFO) is written in place,
 // since renaming over it would replace the node itself.
+#include <functional>
+#include <ostream>
 #include <string>
 
 namespace archgym {
@@ -21,5 +23,10 @@ void check_output_target(const std::string& path, const std::string& what);
 // file"). Throws std::invalid_argument for a refused target, std::runtime_error if the
 // write fails.
 void write_file_atomically(const std::string& path, const std::string& content, const std::string& what);
+// The same for content made as it is written (a CSV of millions of rows, never whole in
+// memory): `write` sends it to the stream it is given. What `write` throws removes the
+// temporary file and goes on to the caller (a device written in place keeps what it got).
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write,
+                           const std::string& what);
 
 }  // namespace archgym

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <system_error>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 
 #include <sys/resource.h>
@@ -668,19 +669,15 @@ std::vector<RunRecord> Store::runs() const {
   return out;
 }
 
-std::vector<EvaluationRecord> Store::evaluations(std::int64_t run_id) const {
-  const auto held = lock();
-  const char* sql =
-      run_id == 0
-          ? "SELECT run_id, idx, design, metrics, reward, valid, invalid_reason, sim_seconds FROM evaluations "
-            "WHERE ? = 0 ORDER BY run_id, idx"
-          : "SELECT run_id, idx, design, metrics, reward, valid, invalid_reason, sim_seconds FROM evaluations "
-            "WHERE run_id = ? ORDER BY idx";
-  Statement s(db_, path_, sql);
-  s.bind(1, run_id);
-  std::vector<EvaluationRecord> out;
+namespace {
+
+constexpr const char* kEvaluationSelect =
+    "SELECT run_id, idx, design, metrics, reward, valid, invalid_reason, sim_seconds FROM evaluations ";
+
+// Reads the statement's rows (kEvaluationSelect's columns) one at a time into `visit`.
+void read_evaluations(Statement& s, const std::function<void(const EvaluationRecord&)>& visit) {
+  EvaluationRecord e;
   while (s.step()) {
-    EvaluationRecord e;
     // Both name the row, so they come first. Run ids start at 1 (0 means "every run" here);
     // indices at 0 (a text one read as 0 and listed a second evaluation 0).
     e.run_id = s.checked_integer(0, "an evaluation", "run_id", 1);
@@ -692,9 +689,68 @@ std::vector<EvaluationRecord> Store::evaluations(std::int64_t run_id) const {
     e.valid = s.checked_integer(5, row, "valid", 0) != 0;
     e.invalid_reason = s.text(6);
     e.sim_seconds = s.checked_number(7, row, "sim_seconds");
-    out.push_back(std::move(e));
+    visit(e);
   }
+}
+
+}  // namespace
+
+void Store::for_each_evaluation(std::int64_t run_id, const std::function<void(const EvaluationRecord&)>& visit,
+                                std::int64_t up_to_rowid) const {
+  const auto held = lock();
+  const std::string sql = std::string(kEvaluationSelect) +
+                          (run_id == 0 ? "WHERE ? = 0 AND rowid <= ? ORDER BY run_id, idx"
+                                       : "WHERE run_id = ? AND rowid <= ? ORDER BY idx");
+  Statement s(db_, path_, sql.c_str());
+  s.bind(1, run_id).bind(2, up_to_rowid);
+  read_evaluations(s, visit);
+}
+
+std::vector<EvaluationRecord> Store::evaluations(std::int64_t run_id) const {
+  std::vector<EvaluationRecord> out;
+  for_each_evaluation(run_id, [&](const EvaluationRecord& e) { out.push_back(e); });
   return out;
+}
+
+std::vector<EvaluationRecord> Store::evaluations(std::int64_t run_id, std::int64_t first, std::int64_t end) const {
+  const auto held = lock();
+  Statement s(db_, path_,
+              (std::string(kEvaluationSelect) + "WHERE run_id = ? AND idx >= ? AND idx < ? ORDER BY idx").c_str());
+  s.bind(1, run_id).bind(2, first).bind(3, end);
+  std::vector<EvaluationRecord> out;
+  read_evaluations(s, [&](const EvaluationRecord& e) { out.push_back(e); });
+  return out;
+}
+
+Store::EvaluationSpan Store::evaluation_span(std::int64_t run_id) const {
+  EvaluationSpan span;
+  std::int64_t unreadable = 0;
+  {
+    const auto held = lock();
+    Statement s(db_, path_,
+                "SELECT COUNT(*), MIN(idx), MAX(idx), "
+                "TOTAL(typeof(idx) != 'integer' OR idx < 0) "
+                "FROM evaluations WHERE run_id = ?");
+    s.bind(1, run_id);
+    s.step();
+    span.count = s.integer(0);
+    unreadable = static_cast<std::int64_t>(s.real(3));
+    if (span.count > 0 && unreadable == 0) {
+      span.first = s.integer(1);
+      span.last = s.integer(2);
+    }
+  }
+  // A hand-edited index (text, negative) would fall outside every range read: name it, as
+  // reading the whole run does.
+  if (unreadable > 0) for_each_evaluation(run_id, [](const EvaluationRecord&) {});
+  return span;
+}
+
+std::int64_t Store::last_evaluation_rowid() const {
+  const auto held = lock();
+  Statement s(db_, path_, "SELECT IFNULL(MAX(rowid), 0) FROM evaluations");
+  s.step();
+  return s.integer(0);
 }
 
 std::optional<double> Store::best_reward(std::int64_t run_id) const {
@@ -714,15 +770,11 @@ std::optional<double> Store::best_reward(std::int64_t run_id) const {
 
 void Store::export_csv(std::ostream& out, std::int64_t run_id,
                        const std::function<Columns(std::int64_t run_id)>& columns_of) const {
-  const auto rows = evaluations(run_id);
-  // Column union over the rows in first-seen order: runs of different envs can share a file.
-  std::vector<std::string> design_columns, metric_columns;
-  std::vector<std::pair<detail::ojson, detail::ojson>> parsed;
-  auto note = [](std::vector<std::string>& columns, const std::string& key) {
-    for (const auto& c : columns)
-      if (c == key) return;
-    columns.push_back(key);
-  };
+  // Two passes over the rows, one row in memory at a time (a run of millions of rows
+  // exports in bounded memory): the first finds the columns and refuses a damaged row before
+  // anything is written, the second writes. Rows are only ever appended, so both read the
+  // rows up to the last one stored when the export began, even while a run adds more.
+  const std::int64_t up_to = last_evaluation_rowid();
   // A hand-edited array or number has no knob or metric names: its cells came out empty.
   auto object_in = [&](const EvaluationRecord& r, const std::string& text, const char* column) {
     const std::string what = "store " + path_ + ": run " + std::to_string(r.run_id) + ", evaluation " +
@@ -731,26 +783,32 @@ void Store::export_csv(std::ostream& out, std::int64_t run_id,
     if (!j.is_object()) throw std::invalid_argument(what + ": expected a JSON object, got " + printable_line(text, 60));
     return j;
   };
-  for (const auto& r : rows) {
-    auto design = object_in(r, r.design, "design");
-    auto metrics = object_in(r, r.metrics, "metrics");
-    for (const auto& [k, v] : design.items()) note(design_columns, k);
-    for (const auto& [k, v] : metrics.items()) note(metric_columns, k);
-    parsed.emplace_back(std::move(design), std::move(metrics));
-  }
+  // Column union over the rows in first-seen order: runs of different envs can share a file.
+  std::vector<std::string> design_columns, metric_columns;
+  std::unordered_set<std::string> design_seen, metric_seen;
+  auto note = [](std::vector<std::string>& columns, std::unordered_set<std::string>& seen, const std::string& key) {
+    if (seen.insert(key).second) columns.push_back(key);
+  };
+  // Runs in row order, each with whether any of its rows is valid (has metrics).
+  std::vector<std::pair<std::int64_t, bool>> runs;
+  for_each_evaluation(
+      run_id,
+      [&](const EvaluationRecord& r) {
+        const auto design = object_in(r, r.design, "design");
+        const auto metrics = object_in(r, r.metrics, "metrics");
+        for (const auto& [k, v] : design.items()) note(design_columns, design_seen, k);
+        for (const auto& [k, v] : metrics.items()) note(metric_columns, metric_seen, k);
+        if (runs.empty() || runs.back().first != r.run_id) runs.emplace_back(r.run_id, false);
+        runs.back().second = runs.back().second || r.valid;
+      },
+      up_to);
+  if (run_id != 0 && runs.empty()) runs.emplace_back(run_id, false);
   if (columns_of) {
-    // Runs in row order, each with whether any of its rows is valid (has metrics).
-    std::vector<std::pair<std::int64_t, bool>> runs;
-    if (run_id != 0 && rows.empty()) runs.emplace_back(run_id, false);
-    for (const auto& r : rows) {
-      if (runs.empty() || runs.back().first != r.run_id) runs.emplace_back(r.run_id, false);
-      runs.back().second = runs.back().second || r.valid;
-    }
     for (const auto& [id, any_valid] : runs) {
       if (any_valid) continue;
       const Columns c = columns_of(id);
-      for (const auto& d : c.design) note(design_columns, d);
-      for (const auto& m : c.metrics) note(metric_columns, m);
+      for (const auto& d : c.design) note(design_columns, design_seen, d);
+      for (const auto& m : c.metrics) note(metric_columns, metric_seen, m);
     }
   }
   const char* separator = "";
@@ -758,20 +816,24 @@ void Store::export_csv(std::ostream& out, std::int64_t run_id,
   for (const auto& c : design_columns) out << ',' << csv_field(c);
   for (const auto& c : metric_columns) out << ',' << csv_field(c);
   out << '\n';
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    out << r.run_id << ',' << r.index << ',' << format_double(r.reward) << ',' << (r.valid ? 1 : 0) << ','
-        << csv_field(r.invalid_reason) << ',' << format_double(r.sim_seconds);
-    for (const auto& c : design_columns) {
-      out << ',';
-      if (parsed[i].first.contains(c)) out << csv_field(json_cell(parsed[i].first[c]));
-    }
-    for (const auto& c : metric_columns) {
-      out << ',';
-      if (parsed[i].second.contains(c)) out << csv_field(json_cell(parsed[i].second[c]));
-    }
-    out << '\n';
-  }
+  for_each_evaluation(
+      run_id,
+      [&](const EvaluationRecord& r) {
+        const auto design = object_in(r, r.design, "design");
+        const auto metrics = object_in(r, r.metrics, "metrics");
+        out << r.run_id << ',' << r.index << ',' << format_double(r.reward) << ',' << (r.valid ? 1 : 0) << ','
+            << csv_field(r.invalid_reason) << ',' << format_double(r.sim_seconds);
+        for (const auto& c : design_columns) {
+          out << ',';
+          if (const auto it = design.find(c); it != design.end()) out << csv_field(json_cell(*it));
+        }
+        for (const auto& c : metric_columns) {
+          out << ',';
+          if (const auto it = metrics.find(c); it != metrics.end()) out << csv_field(json_cell(*it));
+        }
+        out << '\n';
+      },
+      up_to);
 }
 
 }  // namespace archgym

@@ -126,6 +126,23 @@ class Store {
   // The run's evaluations by index (run_id 0: every run's, by run). A column a hand edit
   // gave another type, or a run_id below 1 or idx below 0, throws naming the row.
   std::vector<EvaluationRecord> evaluations(std::int64_t run_id) const;
+  // The same, one row at a time (a run of millions of rows is never held whole), up to the
+  // row stored as `up_to_rowid` (last_evaluation_rowid: the rows stored by then). The store
+  // is locked meanwhile: `visit` must not call it.
+  void for_each_evaluation(std::int64_t run_id, const std::function<void(const EvaluationRecord&)>& visit,
+                           std::int64_t up_to_rowid = INT64_MAX) const;
+  // The run's evaluations with an index in [first, end), by index: what a resumed run
+  // replays, a batch at a time.
+  std::vector<EvaluationRecord> evaluations(std::int64_t run_id, std::int64_t first, std::int64_t end) const;
+  // How many evaluations the run has and its lowest and highest index (-1 without rows).
+  // A row with an unreadable index (a hand edit) throws naming it, as evaluations() does.
+  struct EvaluationSpan {
+    std::int64_t count = 0, first = -1, last = -1;
+  };
+  EvaluationSpan evaluation_span(std::int64_t run_id) const;
+  // The SQLite rowid of the last evaluation stored (0 for none): rows are only appended, so
+  // the rows up to it are the store's rows at this moment.
+  std::int64_t last_evaluation_rowid() const;
   // The highest reward among the run's valid evaluations (nothing if it has none), without
   // reading its rows into memory. A row evaluations() would refuse (a hand edit: a valid,
   // idx or reward of another type, a negative valid or idx) never counts.

@@ -313,12 +313,13 @@ class Store:
 
     def export_csv(self, path: str | Path, run_id: int = 0) -> Path:
         """Writes the evaluations of ``run_id`` (0 = all runs) as CSV; returns the path. The
-        file is written whole (a temporary file renamed over it), never over a store."""
+        file is written whole (a temporary file renamed over it), never over a store, and
+        streamed a row at a time (a run of millions of rows is never held in memory)."""
         text = _checks.path("path", path)
         run_id = _checks.integer("run_id", run_id, 0, _checks.RUN_ID_MAX)
         if run_id:
             self._check_run(run_id)
-        _core.write_file(text, self._store.export_csv(run_id), "the CSV file")
+        self._store.write_csv(text, run_id)
         return Path(text)
 
     def __repr__(self) -> str:

@@ -10,6 +10,7 @@
 #include "core/store.h"
 #include "python/bindings/bindings.h"
 #include "python/bindings/convert.h"
+#include "python/bindings/gil_guards.h"
 
 namespace archgym::python {
 
@@ -115,7 +116,22 @@ void bind_store(py::module_& m) {
             s.export_csv(out, run_id(id), [&](std::int64_t r) { return run_columns(s.require_run(r)); });
             return out.str();
           },
-          py::arg("run_id") = 0, "CSV text, one row per evaluation (run_id 0 = all runs).");
+          py::arg("run_id") = 0, "CSV text, one row per evaluation (run_id 0 = all runs).")
+      .def(
+          "write_csv",
+          [](const Store& s, const py::object& path, const py::object& id) {
+            const std::string file = to_text(path, "write_csv: path");
+            const std::int64_t run = run_id(id);
+            ReleaseGil release;  // a big run streams for a while
+            write_file_atomically(
+                file,
+                [&](std::ostream& out) {
+                  s.export_csv(out, run, [&](std::int64_t r) { return run_columns(s.require_run(r)); });
+                },
+                "the CSV file");
+          },
+          py::arg("path"), py::arg("run_id") = 0,
+          "export_csv streamed into a file, one row in memory at a time (as write_file writes).");
 
   m.def(
       "write_file",

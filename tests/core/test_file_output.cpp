@@ -47,6 +47,48 @@ TEST_CASE("output files replace the old one whole and leave no temporary behind"
                     Catch::Contains("cannot write the CSV file"));
 }
 
+TEST_CASE("output made as it is written arrives whole, and a writer that fails leaves the old file") {
+  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "file_output_streamed";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string out = (dir / "out.csv").string();
+  // Several times the stream's 64 KiB buffer, in pieces of odd sizes.
+  std::string expected;
+  write_file_atomically(
+      out,
+      [&](std::ostream& o) {
+        for (int i = 0; i < 40000; ++i) {
+          const std::string line = std::to_string(i) + ",row " + std::string(static_cast<std::size_t>(i % 7), 'x') + "\n";
+          o << line;
+          expected += line;
+        }
+      },
+      "the CSV file");
+  CHECK(expected.size() > 4 * 65536);
+  CHECK(read_text(out) == expected);
+  // What the writer throws reaches the caller; the old file stays and no temporary is left.
+  CHECK_THROWS_WITH(write_file_atomically(
+                        out,
+                        [](std::ostream& o) {
+                          o << std::string(200000, 'y');
+                          throw std::runtime_error("row 7 is damaged");
+                        },
+                        "the CSV file"),
+                    "row 7 is damaged");
+  CHECK(read_text(out) == expected);
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("a file whose temporary cannot be created says so, not that the file is missing") {
+  // /proc/version exists, but /proc takes no new file: root passes the directory's access
+  // check and the temporary's creation fails with "No such file or directory".
+  if (geteuid() != 0) return;  // others are refused /proc by the access check, named alike
+  CHECK_THROWS_WITH(write_file_atomically("/proc/version", "x", "the CSV file"),
+                    Catch::StartsWith("/proc/version: cannot write the CSV file (creating its temporary file "
+                                      "/proc/version.tmp-") &&
+                        Catch::EndsWith(" failed: No such file or directory)"));
+}
+
 TEST_CASE("a path naming an open descriptor is written through it, keeping what the file held") {
   // "archgym export --out /dev/stdout >> log" replaced the log by a file of the CSV alone:
   // /dev/stdout leads to the log through /proc/self/fd/1, which was renamed over.

@@ -82,6 +82,51 @@ TEST_CASE("store round trip of runs and evaluations") {
   CHECK_THROWS_WITH(reopened.set_status(5, "failed"), Catch::Contains("no run 5"));
 }
 
+TEST_CASE("a run's rows are read by index range, one at a time, or up to a point, without another run's") {
+  Store store(temp_store("row_ranges"));
+  const auto id = store.create_run(sample_run());
+  const auto other = store.create_run(sample_run());
+  CHECK(store.last_evaluation_rowid() == 0);
+  const Store::EvaluationSpan none = store.evaluation_span(id);
+  CHECK(none.count == 0);
+  CHECK(none.first == -1);
+  CHECK(none.last == -1);
+  // A killed run with workers can lose a middle row: indices 2..9 without 5.
+  for (std::int64_t i : {3, 2, 4, 7, 6, 8, 9}) store.record(sample_eval(id, i));
+  store.record(sample_eval(other, 5));
+  const Store::EvaluationSpan span = store.evaluation_span(id);
+  CHECK(span.count == 7);
+  CHECK(span.first == 2);
+  CHECK(span.last == 9);
+  std::vector<std::int64_t> indices;
+  for (const auto& r : store.evaluations(id, 4, 8)) indices.push_back(r.index);
+  CHECK(indices == std::vector<std::int64_t>{4, 6, 7});  // [4, 8), by index, only this run's
+  CHECK(store.evaluations(id, 5, 6).empty());
+  CHECK(store.evaluations(id, 10, 20).empty());
+  CHECK(store.evaluations(id, 9, 10).front().design == sample_eval(id, 9).design);
+
+  // up_to_rowid: the rows stored by a moment, in index order, whatever is added after it.
+  const std::int64_t mark = store.last_evaluation_rowid();
+  store.record(sample_eval(id, 5));
+  store.record(sample_eval(id, 0));
+  indices.clear();
+  store.for_each_evaluation(id, [&](const EvaluationRecord& r) { indices.push_back(r.index); }, mark);
+  CHECK(indices == std::vector<std::int64_t>{2, 3, 4, 6, 7, 8, 9});
+  indices.clear();
+  store.for_each_evaluation(0, [&](const EvaluationRecord& r) { indices.push_back(r.run_id * 100 + r.index); });
+  CHECK(indices == std::vector<std::int64_t>{100, 102, 103, 104, 105, 106, 107, 108, 109, 205});
+}
+
+TEST_CASE("a hand-edited index is named by the span a resume reads first, not skipped by its ranges") {
+  const auto path = temp_store("span_hand_edited");
+  Store store(path);
+  const auto id = store.create_run(sample_run());
+  for (int i = 0; i < 3; ++i) store.record(sample_eval(id, i));
+  edit(path, "UPDATE evaluations SET idx = 'two' WHERE idx = 2");
+  CHECK_THROWS_WITH(store.evaluation_span(id),
+                    Catch::Contains("run 1, an evaluation: column 'idx' holds 'two' (text); expected an integer"));
+}
+
 TEST_CASE("best_reward is the highest reward of a run's valid evaluations") {
   Store store(temp_store("best_reward"));
   const auto id = store.create_run(sample_run());
@@ -235,6 +280,30 @@ TEST_CASE("CSV export asks for the columns of runs whose rows cannot show them")
         "run_id,index,reward,valid,reason,sim_seconds,x,shape,cost_u,latency_ns\n2,0,0,0,impossible,0,1,,,\n");
   store.export_csv(with_metrics, valid, columns_of);  // its rows say it all: not asked
   CHECK(asked == std::vector<std::int64_t>{empty, invalid});
+}
+
+TEST_CASE("CSV export writes the rows stored when it began, whatever a run adds meanwhile") {
+  // Rows stream out in two passes (columns, then rows); a row recorded between them, which
+  // may bring a column the header lacks, is left for the next export.
+  Store store(temp_store("csv_snapshot"));
+  const auto id = store.create_run(sample_run());
+  EvaluationRecord bad;
+  bad.run_id = id;
+  bad.design = R"({"x":1})";
+  bad.metrics = "{}";
+  bad.valid = false;
+  bad.invalid_reason = "impossible";
+  store.record(bad);
+  const auto columns_of = [&](std::int64_t run) {  // called between the passes
+    EvaluationRecord late = sample_eval(run, 1);
+    late.metrics = R"({"late_metric":2})";
+    store.record(late);
+    return Store::Columns{{"x"}, {}};
+  };
+  std::ostringstream csv;
+  store.export_csv(csv, id, columns_of);
+  CHECK(csv.str() == "run_id,index,reward,valid,reason,sim_seconds,x\n1,0,0,0,impossible,0,1\n");
+  CHECK(store.evaluations(id).size() == 2);
 }
 
 TEST_CASE("files that are not archgym stores are refused with their path") {
