@@ -22,12 +22,15 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 #include "archgym_version.h"
 #include "core/external_run.h"
+#include "core/input_files.h"
 #include "core/json_util.h"
 #include "core/process_identity.h"
 #include "core/progress_bar.h"
@@ -93,10 +96,100 @@ struct Slot {
 
 }  // namespace
 
+RowsInMemory::RowsInMemory(std::vector<EvaluationRecord> rows) : rows_(std::move(rows)) {
+  for (std::size_t i = 1; i < rows_.size(); ++i)
+    if (rows_[i].index <= rows_[i - 1].index)
+      throw std::invalid_argument("RowsInMemory: rows must be sorted by index, each index once");
+}
+
+Store::EvaluationSpan RowsInMemory::span() const {
+  Store::EvaluationSpan s;
+  s.count = static_cast<std::int64_t>(rows_.size());
+  if (!rows_.empty()) {
+    s.first = rows_.front().index;
+    s.last = rows_.back().index;
+  }
+  return s;
+}
+
+std::vector<EvaluationRecord> RowsInMemory::rows(std::int64_t first, std::int64_t end) const {
+  auto by_index = [](const EvaluationRecord& r, std::int64_t i) { return r.index < i; };
+  const auto from = std::lower_bound(rows_.begin(), rows_.end(), first, by_index);
+  const auto to = std::lower_bound(from, rows_.end(), end, by_index);
+  return {from, to};
+}
+
+namespace {
+
+// The designs a run has evaluated, for answering a repeat from its first evaluation. Keyed by
+// a hash of the design's JSON (as stored), each entry holds only the step's index: the step
+// itself is read from the trajectory when the run keeps it, else from the store the run
+// records to (or, replaying without one, the stored rows), so a long run's memory grows by
+// one small entry per distinct design. A hash match is confirmed on the design's JSON.
+class EvaluatedDesigns {
+ public:
+  EvaluatedDesigns(const DesignSpace& space, const std::vector<Step>& trajectory, bool trajectory_kept,
+                   const Store* store, std::int64_t run_id, const StoredRows* replay)
+      : space_(space), trajectory_(trajectory), trajectory_kept_(trajectory_kept), store_(store), run_id_(run_id),
+        replay_(replay) {}
+
+  static std::uint64_t key(const std::string& design_json) {
+    ContentDigest digest;
+    digest.add(design_json);
+    return digest.value();
+  }
+
+  // The first evaluation of the design whose JSON is `design_json`, if the run made one.
+  std::optional<Evaluation> find(const std::string& design_json) const {
+    const auto [from, to] = index_.equal_range(key(design_json));
+    for (auto it = from; it != to; ++it)
+      if (auto e = evaluation_at(it->second, design_json)) return e;
+    return std::nullopt;
+  }
+
+  // Called for each step in index order that may be a design's first evaluation (`known_new`:
+  // it is, no need to look); `recorded`: its row is in the store or the replay.
+  void add(const std::string& design_json, const Step& step, bool known_new, bool recorded) {
+    if (!known_new && find(design_json)) return;  // a repeat: its first evaluation answers
+    index_.emplace(key(design_json), step.index);
+    if (!trajectory_kept_ && !recorded) unrecorded_.emplace(step.index, step);
+  }
+
+ private:
+  std::optional<Evaluation> evaluation_at(std::int64_t index, const std::string& design_json) const {
+    if (trajectory_kept_) {
+      const Step& step = trajectory_.at(static_cast<std::size_t>(index));
+      if (space_.to_json(step.design) != design_json) return std::nullopt;
+      return step.evaluation;
+    }
+    if (const auto it = unrecorded_.find(index); it != unrecorded_.end()) {
+      if (space_.to_json(it->second.design) != design_json) return std::nullopt;
+      return it->second.evaluation;
+    }
+    const auto rows = store_ ? store_->evaluations(run_id_, index, index + 1) : replay_->rows(index, index + 1);
+    if (rows.size() != 1)
+      throw std::runtime_error("run " + std::to_string(run_id_) + ": evaluation " + std::to_string(index) +
+                               " is no longer stored (was the store edited while the run ran?)");
+    if (rows.front().design != design_json) return std::nullopt;
+    return evaluation_from_record(rows.front());
+  }
+
+  const DesignSpace& space_;
+  const std::vector<Step>& trajectory_;
+  bool trajectory_kept_;
+  const Store* store_;
+  std::int64_t run_id_;
+  const StoredRows* replay_;
+  std::unordered_multimap<std::uint64_t, std::int64_t> index_;  // design hash -> first step's index
+  std::map<std::int64_t, Step> unrecorded_;                      // steps neither stored nor kept
+};
+
+}  // namespace
+
 RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, std::uint64_t budget,
                       std::uint64_t batch, unsigned workers, bool stop_on_target, Store* store,
-                      std::int64_t run_id, const std::vector<EvaluationRecord>* replay,
-                      ProgressCallback progress, StopRequested stop_requested) {
+                      std::int64_t run_id, const StoredRows* replay, ProgressCallback progress,
+                      StopRequested stop_requested, bool keep_trajectory) {
   const auto start = std::chrono::steady_clock::now();
   const DesignSpace& space = env.space();
   objective.check_metrics(env.metric_names());
@@ -105,13 +198,12 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
   check_workers(workers);
   if (store && run_id == 0) throw std::invalid_argument("runner: a store needs the run id to record under");
 
-  std::map<std::int64_t, const EvaluationRecord*> stored;
-  if (replay)
-    for (const auto& r : *replay) stored[r.index] = &r;
-  std::map<std::vector<Value>, std::size_t> evaluated;  // design -> its first step in the trajectory
+  // The replayed rows are read a batch at a time; only their extent is known up front.
+  const std::int64_t last_stored = replay ? replay->span().last : -1;
 
   RunResult result;
   result.run_id = run_id;
+  EvaluatedDesigns evaluated(space, result.trajectory, keep_trajectory, store, run_id, replay);
   double best_reward = -std::numeric_limits<double>::infinity();
   // More threads than designs per batch would only idle.
   const unsigned threads = workers == 0 ? std::max(1u, std::thread::hardware_concurrency()) : workers;
@@ -120,15 +212,20 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
   bool interrupted = false;
 
   while (done < budget && !agent.finished() && !(stop_on_target && result.target_met)) {
+    const std::uint64_t n = std::min<std::uint64_t>(batch, budget - done);
+    const auto first = static_cast<std::int64_t>(done);
+    std::vector<EvaluationRecord> batch_rows;
+    if (replay && first <= last_stored) batch_rows = replay->rows(first, first + static_cast<std::int64_t>(n));
+    std::map<std::int64_t, const EvaluationRecord*> stored;
+    for (const auto& r : batch_rows) stored[r.index] = &r;
     // Stored evaluations are replayed whatever is asked (no simulation, so quick): an
     // interrupt stops the run before its next new evaluation, never part-way through what
     // the store already holds, so the result always covers it.
-    const bool replaying = stored.count(static_cast<std::int64_t>(done)) > 0;
+    const bool replaying = stored.count(first) > 0;
     if (!replaying && stop_requested && stop_requested()) {
       interrupted = true;
       break;
     }
-    const std::uint64_t n = std::min<std::uint64_t>(batch, budget - done);
     std::vector<Design> designs = agent.ask(static_cast<std::size_t>(n));
     // An agent with nothing more to propose says so with finished(): an empty answer
     // otherwise is a bug in it, which would end the run as "finished" short of its budget.
@@ -144,41 +241,44 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
                                " values; the space has " + std::to_string(space.dimension()) + " parameters");
 
     std::vector<Slot> slots(designs.size());
+    std::vector<std::string> jsons(designs.size());             // each design as stored
     std::vector<std::size_t> to_evaluate;
+    std::vector<bool> first_of_design(designs.size(), false);  // new to the run: to_evaluate
     std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (slot, earlier slot of this batch)
-    std::vector<std::size_t> known;                            // slots answered from `evaluated`
-    std::map<std::vector<Value>, std::size_t> first_in_batch;
+    std::vector<std::pair<std::size_t, Evaluation>> known;     // slots answered by an earlier batch
+    std::map<std::string, std::size_t> first_in_batch;
     for (std::size_t i = 0; i < designs.size(); ++i) {
-      const std::int64_t index = static_cast<std::int64_t>(done + i);
+      const std::int64_t index = first + static_cast<std::int64_t>(i);
       slots[i].design = std::move(designs[i]);
+      jsons[i] = space.to_json(slots[i].design);
       auto it = stored.find(index);
       if (it == stored.end()) {
-        if (evaluated.count(slots[i].design.values)) {
-          known.push_back(i);
-        } else if (auto [at, fresh] = first_in_batch.emplace(slots[i].design.values, i); fresh) {
+        if (auto earlier = evaluated.find(jsons[i])) {
+          known.emplace_back(i, std::move(*earlier));
+        } else if (auto [at, fresh] = first_in_batch.emplace(jsons[i], i); fresh) {
           to_evaluate.push_back(i);
+          first_of_design[i] = true;
         } else {
           repeats.emplace_back(i, at->second);
         }
         continue;
       }
-      const std::string design_json = space.to_json(slots[i].design);
-      if (design_json != it->second->design)
+      if (jsons[i] != it->second->design)
         throw std::runtime_error("run " + std::to_string(run_id) + " cannot be resumed: at evaluation " +
-                                 std::to_string(index) + " the agent proposed " + design_json +
+                                 std::to_string(index) + " the agent proposed " + jsons[i] +
                                  " but the store has " + it->second->design +
                                  " (the agent diverged: a different build, agent code or configuration)");
       slots[i].evaluation = evaluation_from_record(*it->second);
       slots[i].score = objective.score(slots[i].evaluation);
       // A later slot of this batch with the same design repeats this stored one, as it did
       // in the uninterrupted run (a kill can keep this row and lose the repeat's).
-      first_in_batch.emplace(slots[i].design.values, i);
+      first_in_batch.emplace(jsons[i], i);
     }
 
     auto record = [&](std::size_t i) {
       if (!store) return;
       const Slot& slot = slots[i];
-      store->record(evaluation_record(run_id, static_cast<std::int64_t>(done + i), space, slot.design,
+      store->record(evaluation_record(run_id, first + static_cast<std::int64_t>(i), space, slot.design,
                                       slot.evaluation, slot.score.reward));
     };
     auto answer_again = [&](std::size_t i, const Evaluation& earlier) {
@@ -187,7 +287,7 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
       slots[i].score = objective.score(slots[i].evaluation);
       record(i);
     };
-    for (std::size_t i : known) answer_again(i, result.trajectory[evaluated.at(slots[i].design.values)].evaluation);
+    for (const auto& [i, earlier] : known) answer_again(i, earlier);
     // Completion order may differ from ask order; each row carries its own index.
     pool.for_each(to_evaluate.size(), [&](std::size_t k) {
       Slot& slot = slots[to_evaluate[k]];
@@ -202,27 +302,34 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
     for (std::size_t i = 0; i < slots.size(); ++i) {
       Slot& slot = slots[i];
       feedback.push_back({slot.design, slot.evaluation, slot.score.reward});
+      Step step{first + static_cast<std::int64_t>(i), std::move(slot.design), std::move(slot.evaluation),
+                slot.score.reward};
       // NaN: the simulator reported a non-finite metric. An infinite raw cost (a metric
       // over a tiny target) still has its capped, finite reward.
-      const bool scorable = slot.evaluation.valid && !std::isnan(slot.score.raw);
-      if (scorable && slot.score.reward > best_reward) {
-        best_reward = slot.score.reward;
-        result.best_index = static_cast<std::int64_t>(result.trajectory.size());
+      const bool scorable = step.evaluation.valid && !std::isnan(slot.score.raw);
+      if (scorable && step.reward > best_reward) {
+        best_reward = step.reward;
+        result.best_index = step.index;
+        result.best_step = step;
       }
-      if (scorable && slot.score.target_met) result.target_met = true;
-      evaluated.emplace(slot.design.values, result.trajectory.size());
-      result.trajectory.push_back({static_cast<std::int64_t>(done + i), std::move(slot.design),
-                                   std::move(slot.evaluation), slot.score.reward});
+      if (scorable && slot.score.target_met) {
+        result.target_met = true;
+        if (!result.first_target_met) result.first_target_met = step;
+      }
+      const bool replayed = stored.count(step.index) > 0;  // a replayed row may repeat an earlier one
+      if (first_of_design[i] || replayed) evaluated.add(jsons[i], step, first_of_design[i], store || replayed);
+      if (keep_trajectory) result.trajectory.push_back(std::move(step));
     }
     done += slots.size();
+    result.evaluations = done;
     agent.tell(feedback);
     if (progress) progress(done, budget, best_reward);
   }
 
   // An interrupted resume may stop before reaching the stored rows; that is no divergence.
-  if (replay && !interrupted && !stored.empty() && stored.rbegin()->first >= static_cast<std::int64_t>(done))
+  if (replay && !interrupted && last_stored >= static_cast<std::int64_t>(done))
     throw std::runtime_error("run " + std::to_string(run_id) + " cannot be resumed: the store has evaluation " +
-                             std::to_string(stored.rbegin()->first) + " but the agent stopped after " +
+                             std::to_string(last_stored) + " but the agent stopped after " +
                              std::to_string(done) + " (the agent diverged)");
 
   result.status = interrupted ? "interrupted" : result.target_met && stop_on_target ? "target_met" : "finished";
@@ -313,15 +420,15 @@ class ClaimedRun {
 
 RunResult run_and_record(const Env& env, Agent& agent, const Objective& objective, const RunRecord& record,
                          unsigned workers, bool show_progress, Store* store, std::int64_t run_id,
-                         const std::vector<EvaluationRecord>* replay, StopRequested stop_requested) {
+                         const StoredRows* replay, StopRequested stop_requested, bool keep_trajectory) {
   std::unique_ptr<ProgressBar> bar;
   if (show_progress) bar = std::make_unique<ProgressBar>();
-  if (bar && replay) bar->count_replayed(replay->size());
+  if (bar && replay) bar->count_replayed(static_cast<std::uint64_t>(replay->span().count));
   ProgressCallback callback;
   if (bar) callback = [&](std::uint64_t done, std::uint64_t budget, double best) { bar->update(done, budget, best); };
   try {
     RunResult r = Runner::run(env, agent, objective, record.budget, record.batch, workers, record.stop_on_target,
-                              store, run_id, replay, callback, std::move(stop_requested));
+                              store, run_id, replay, callback, std::move(stop_requested), keep_trajectory);
     if (bar) bar->finish();
     if (store) store->set_status(run_id, r.status);
     return r;
@@ -421,7 +528,7 @@ RunResult Runner::run(const RunSpec& spec, Store* store, StopRequested stop_requ
   const std::int64_t run_id = store ? store->create_run(record, &this_process()) : 0;
   const ClaimedRun claim(store, run_id, ClaimedRun::Created{});
   return run_and_record(*p.env, *p.agent, p.objective, record, spec.workers, spec.progress, store, run_id, nullptr,
-                        std::move(stop_requested));
+                        std::move(stop_requested), spec.keep_trajectory);
 }
 
 namespace {
@@ -430,8 +537,11 @@ namespace {
 // had another space, e.g. the dram env's default before it became ArchGym's own) cannot be
 // replayed. Said before the run's status is changed: as a divergence mid-replay it read as
 // an agent fault and marked the run failed.
-void require_same_knobs(const DesignSpace& space, const std::vector<EvaluationRecord>& rows, const RunRecord& record,
+void require_same_knobs(const DesignSpace& space, const StoredRows& replay, const RunRecord& record,
                         const std::string& where) {
+  const Store::EvaluationSpan span = replay.span();
+  if (span.count == 0) return;
+  const auto rows = replay.rows(span.first, span.first + 1);
   if (rows.empty()) return;
   const detail::ojson design =
       detail::parse_json(rows.front().design, where + ", evaluation " + std::to_string(rows.front().index) + "'s design");
@@ -469,7 +579,7 @@ void require_same_build(const RunRecord& record, const std::string& where) {
 }  // namespace
 
 RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bool progress,
-                         StopRequested stop_requested, bool force) {
+                         StopRequested stop_requested, bool force, bool keep_trajectory) {
   const auto record = store.run(run_id);
   if (!record) {
     std::vector<std::string> ids;
@@ -520,22 +630,21 @@ RunResult Runner::resume(Store& store, std::int64_t run_id, unsigned workers, bo
   // claim, status or timestamps written, so neither an interrupt nor the replay itself
   // changes when or how it ended).
   auto ended = [](const RunRecord& r) { return r.status == "finished" || r.status == "target_met"; };
+  const RowsInStore rows(store, run_id);
   auto replay = [&](const RunRecord& r) {
-    const auto rows = store.evaluations(run_id);
     require_same_knobs(env->space(), rows, r, where);
-    return run_and_record(*env, *agent, objective, r, workers, progress, nullptr, run_id, &rows, {});
+    return run_and_record(*env, *agent, objective, r, workers, progress, nullptr, run_id, &rows, {}, keep_trajectory);
   };
   if (ended(*record)) return replay(*record);
   ClaimedRun claim(&store, run_id, force);  // before anything is read or changed
   // The process that held the run may have ended it between the read above and the claim.
   if (const RunRecord now = store.require_run(run_id); ended(now)) return replay(now);
-  const auto rows = store.evaluations(run_id);
   require_same_knobs(env->space(), rows, *record, where);  // the claim is released on the way out
   require_same_build(*record, where);
   store.set_status(run_id, "running");
   try {
     return run_and_record(*env, *agent, objective, *record, workers, progress, &store, run_id, &rows,
-                          std::move(stop_requested));
+                          std::move(stop_requested), keep_trajectory);
   } catch (const StoreConflict&) {
     claim.give_back();
     throw;

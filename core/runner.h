@@ -24,6 +24,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,7 @@ struct RunSpec {
   unsigned workers = 0;                     // 0 = hardware concurrency; at most kMaxWorkers
   bool stop_on_target = true;
   bool progress = true;                     // progress bar on stderr
+  bool keep_trajectory = true;              // see RunResult::trajectory
 };
 
 struct Step {
@@ -91,12 +93,53 @@ struct Step {
 
 struct RunResult {
   std::int64_t run_id = 0;                  // 0 when run without a store
-  std::vector<Step> trajectory;             // in index order
-  std::int64_t best_index = -1;             // -1 when nothing valid was found
+  std::uint64_t evaluations = 0;            // steps of the run, replayed ones included
+  // Every step in index order, unless the run was asked not to keep them (keep_trajectory
+  // false): a long run that a store records row by row then holds only the few steps below
+  // and one hash per design in memory, however many evaluations it makes.
+  std::vector<Step> trajectory;
+  std::optional<Step> best_step;            // the first of the highest reward among valid steps
+  std::optional<Step> first_target_met;     // the first valid step whose design met the target
+  std::int64_t best_index = -1;             // best_step's index; -1 when nothing valid was found
   bool target_met = false;
   std::string status;
   double wall_seconds = 0;
-  const Step* best() const { return best_index < 0 ? nullptr : &trajectory[best_index]; }
+  const Step* best() const { return best_step ? &*best_step : nullptr; }
+};
+
+// The stored rows a resumed run replays, read a batch at a time: a run of millions of rows
+// is never held whole.
+class StoredRows {
+ public:
+  virtual ~StoredRows() = default;
+  virtual Store::EvaluationSpan span() const = 0;
+  // The rows with an index in [first, end), by index.
+  virtual std::vector<EvaluationRecord> rows(std::int64_t first, std::int64_t end) const = 0;
+};
+
+// A run's rows in a store.
+class RowsInStore : public StoredRows {
+ public:
+  RowsInStore(const Store& store, std::int64_t run_id) : store_(store), run_id_(run_id) {}
+  Store::EvaluationSpan span() const override { return store_.evaluation_span(run_id_); }
+  std::vector<EvaluationRecord> rows(std::int64_t first, std::int64_t end) const override {
+    return store_.evaluations(run_id_, first, end);
+  }
+
+ private:
+  const Store& store_;
+  std::int64_t run_id_;
+};
+
+// Rows held in memory (sorted by index, distinct indices), e.g. some of a store's.
+class RowsInMemory : public StoredRows {
+ public:
+  explicit RowsInMemory(std::vector<EvaluationRecord> rows);
+  Store::EvaluationSpan span() const override;
+  std::vector<EvaluationRecord> rows(std::int64_t first, std::int64_t end) const override;
+
+ private:
+  std::vector<EvaluationRecord> rows_;
 };
 
 // Largest batch: the runner allocates a batch's designs up front, so a huge one would
@@ -119,13 +162,15 @@ class Runner {
   // 0 = hardware concurrency. With `replay`, rows
   // already stored for an index are used instead of evaluating; a design that differs
   // from the stored one throws ("cannot be resumed ... the agent diverged").
+  // keep_trajectory false: the result has no trajectory (see RunResult); a repeated design
+  // is then answered from its row in `store`, else in `replay`, else from memory.
   // Status: "target_met" when stop_on_target stopped it, "interrupted" when
   // stop_requested did before the run was complete, else "finished".
   static RunResult run(const Env& env, Agent& agent, const Objective& objective,
                        std::uint64_t budget, std::uint64_t batch, unsigned workers,
                        bool stop_on_target, Store* store = nullptr, std::int64_t run_id = 0,
-                       const std::vector<EvaluationRecord>* replay = nullptr,
-                       ProgressCallback progress = {}, StopRequested stop_requested = {});
+                       const StoredRows* replay = nullptr, ProgressCallback progress = {},
+                       StopRequested stop_requested = {}, bool keep_trajectory = true);
 
   // From the registry: validates everything before touching the store (bad input leaves
   // it untouched), records the run (seed, configs, version, commit) and runs it, holding
@@ -144,9 +189,10 @@ class Runner {
   // ("finished", "target_met") is replayed only, and the store is not written at all.
   // Refuses, before touching the run, a run another live process is running (see
   // Store::claim_run); `force` takes it over anyway (for a process on another host that
-  // is known to be gone).
+  // is known to be gone). The stored rows are read a batch at a time, as they are replayed.
   static RunResult resume(Store& store, std::int64_t run_id, unsigned workers = 0,
-                          bool progress = true, StopRequested stop_requested = {}, bool force = false);
+                          bool progress = true, StopRequested stop_requested = {}, bool force = false,
+                          bool keep_trajectory = true);
 };
 
 }  // namespace archgym

@@ -37,8 +37,8 @@ void print_result(const Store& store, const RunResult& result, std::ostream& out
   const RunRecord run = require_run(store, result.run_id);
   out << "run " << run.id << ": env " << run.env << ", agent " << run.agent << ", seed " << run.seed
       << ", status " << result.status << "\n"
-      << "evaluations: " << result.trajectory.size() << " (budget " << run.budget << ")"
-      << (result.status == "finished" && result.trajectory.size() < run.budget
+      << "evaluations: " << result.evaluations << " (budget " << run.budget << ")"
+      << (result.status == "finished" && result.evaluations < run.budget
               ? "; agent '" + run.agent + "' stopped by its own rule (see its options in `archgym list`, "
                 "e.g. ga's generations)"
               : std::string())
@@ -62,19 +62,12 @@ void print_result(const Store& store, const RunResult& result, std::ostream& out
   out << "best design (evaluation " << best->index << "), " << (predicted ? "predicted reward " : "reward ")
       << best->reward << (best_meets ? (predicted ? ", target met by the prediction" : ", target met") : "")
       << ":\n";
-  if (result.target_met && !best_meets)
-    for (const Step& step : result.trajectory)
-      if (step.evaluation.valid && objective.score(step.evaluation).target_met) {
-        out << "(the target was met first by evaluation " << step.index << ", reward " << step.reward
-            << "; `archgym export` lists every evaluation)\n";
-        break;
-      }
+  if (const auto& first = result.first_target_met; first && !best_meets)
+    out << "(the target was met first by evaluation " << first->index << ", reward " << first->reward
+        << "; `archgym export` lists every evaluation)\n";
   // Knob names and values as stored, in the design space's order.
-  const auto rows = store.evaluations(result.run_id);
-  const auto row = std::find_if(rows.begin(), rows.end(),
-                                [&](const EvaluationRecord& e) { return e.index == best->index; });
-  if (row != rows.end()) {
-    const auto design = nlohmann::ordered_json::parse(row->design);
+  if (const auto rows = store.evaluations(result.run_id, best->index, best->index + 1); !rows.empty()) {
+    const auto design = nlohmann::ordered_json::parse(rows.front().design);
     for (const auto& [name, value] : design.items()) out << "  " << name << " = " << json_text(value) << "\n";
   }
   out << (predicted ? "metrics (predicted by the proxy model, not simulated):\n" : "metrics:\n");
@@ -97,7 +90,11 @@ RunResult run_command(const RunRequest& request, std::ostream& out) {
   {
     InterruptHandler interrupts;  // from here on the store holds the run: stop it cleanly
     BrokenPipeIgnored progress_pipe;
-    result = Runner::run(request.spec, store.get(), [&] { return interrupts.requested(); });
+    // The store records every evaluation; memory holds only what is printed (a run of
+    // millions of evaluations stays small).
+    RunSpec spec = request.spec;
+    spec.keep_trajectory = false;
+    result = Runner::run(spec, store.get(), [&] { return interrupts.requested(); });
   }
   print_result(*store, result, out);
   return result;
@@ -115,7 +112,8 @@ RunResult resume_command(const std::string& store_path, std::int64_t run_id, uns
   {
     InterruptHandler interrupts;
     BrokenPipeIgnored progress_pipe;
-    result = Runner::resume(*store, run_id, workers, progress, [&] { return interrupts.requested(); }, force);
+    result = Runner::resume(*store, run_id, workers, progress, [&] { return interrupts.requested(); }, force,
+                            /*keep_trajectory=*/false);
   }
   print_result(*store, result, out);
   return result;

@@ -80,7 +80,7 @@ void raise_if_interrupted(const RunResult& r) {
   if (r.status != "interrupted") return;
   if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
   py::error_already_set error;  // takes the pending exception; throwing it sets it again
-  const std::string done = std::to_string(r.trajectory.size()) + " evaluations";
+  const std::string done = std::to_string(r.evaluations) + " evaluations";
   const std::string note =
       r.run_id > 0 ? "archgym: run " + std::to_string(r.run_id) + " interrupted after " + done +
                          ", all stored; archgym.resume(store, " + std::to_string(r.run_id) + ") continues it"

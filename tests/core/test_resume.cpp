@@ -135,6 +135,51 @@ TEST_CASE("a run killed with SIGKILL resumes to the uninterrupted trajectory") {
   CHECK_FALSE(store.run_claim(1));
 }
 
+TEST_CASE("a run that keeps no trajectory in memory stores, resumes and replays the same rows and best") {
+  // The CLI's mode: the store has every row, memory holds the best and one hash per design.
+  const auto [reference, reference_rows] = uninterrupted("kept_reference");
+  auto require_same_summary = [&](const RunResult& r) {
+    CHECK(r.trajectory.empty());
+    CHECK(r.evaluations == 40);
+    CHECK(r.best_index == reference.best_index);
+    REQUIRE(r.best());
+    CHECK(r.best()->design == reference.best()->design);
+    CHECK(r.best()->evaluation.metrics == reference.best()->evaluation.metrics);
+    CHECK(r.target_met == reference.target_met);
+    CHECK(r.first_target_met.has_value() == reference.first_target_met.has_value());
+    if (r.first_target_met && reference.first_target_met)
+      CHECK(r.first_target_met->index == reference.first_target_met->index);
+  };
+  // Repeated designs are answered from the store: the same rows, the same ones not simulated.
+  auto require_reference_rows = [&](const Store& store) {
+    const auto rows = store.evaluations(1);
+    REQUIRE(rows.size() == 40);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      require_same_row(rows[i], reference_rows[i]);
+      CHECK((rows[i].sim_seconds == 0) == (reference_rows[i].sim_seconds == 0));
+    }
+  };
+  std::int64_t repeats = 0;
+  for (const auto& row : reference_rows) repeats += row.sim_seconds == 0;
+  CHECK(repeats > 0);  // the toy search revisits designs
+
+  const std::string path = temp_store("unkept");
+  Store store(path);
+  auto spec = toy_spec();
+  spec.keep_trajectory = false;
+  require_same_summary(Runner::run(spec, &store));
+  require_reference_rows(store);
+
+  // Lose a middle row and the tail, as a kill with two workers can; the resume reads the rows
+  // a batch at a time and answers repeats of lost designs by simulating them again.
+  edit(path, "DELETE FROM evaluations WHERE idx = 13 OR idx >= 22; UPDATE runs SET status = 'interrupted'");
+  require_same_summary(Runner::resume(store, 1, 2, false, {}, false, /*keep_trajectory=*/false));
+  require_reference_rows(store);
+  CHECK(store.run(1)->status == "finished");
+  // An ended run is replayed from its rows alone.
+  require_same_summary(Runner::resume(store, 1, 1, false, {}, false, /*keep_trajectory=*/false));
+}
+
 TEST_CASE("resume refuses a run another live process is running, unless forced") {
   const auto [reference, reference_rows] = uninterrupted("claimed_reference");
   const std::string path = temp_store("claimed");

@@ -60,21 +60,26 @@ TEST_CASE("the trajectory does not depend on the worker count") {
 }
 
 TEST_CASE("a design evaluated before in the run is answered again without simulating it") {
+  // Keeping the trajectory or not (a long run then reads earlier rows back from the store)
+  // answers a repeat the same way.
+  const bool keep = GENERATE(true, false);
+  INFO("keep_trajectory " << keep);
   toy::Bowl env;
   const Objective objective = env.default_objective();
   // Repeats within a batch (x=3 twice in the first), across batches (x=5, x=3 again), and
   // an invalid design repeated (a star of size 64 breaks the space's constraint).
   const Design star64 = bowl("4", "64", "star");
   Script agent({bowl("3"), bowl("5"), bowl("3"), star64, bowl("5"), bowl("3"), star64, bowl("6")}, 4);
-  Store store(temp_store("runner_repeats"));
+  Store store(temp_store(keep ? "runner_repeats" : "runner_repeats_unkept"));
   RunRecord record;
   record.env = "toy_bowl";
   const auto id = store.create_run(record);
   const long before = toy::evaluations_seen;
-  const RunResult r = Runner::run(env, agent, objective, 8, 4, 2, false, &store, id);
+  const RunResult r = Runner::run(env, agent, objective, 8, 4, 2, false, &store, id, nullptr, {}, {}, keep);
   // Only 3, 5 and 6 reach the simulator (star64 is refused before it).
   CHECK(toy::evaluations_seen - before == 3);
-  REQUIRE(r.trajectory.size() == 8);
+  CHECK(r.evaluations == 8);
+  REQUIRE(r.trajectory.size() == (keep ? 8 : 0));
   const auto rows = store.evaluations(id);
   REQUIRE(rows.size() == 8);
   for (std::size_t i : {2u, 4u, 5u}) {  // repeats of rows 0, 1, 0
@@ -83,7 +88,7 @@ TEST_CASE("a design evaluated before in the run is answered again without simula
     CHECK(rows[i].metrics == rows[first].metrics);
     CHECK(rows[i].reward == rows[first].reward);
     CHECK(rows[i].sim_seconds == 0);
-    CHECK(r.trajectory[i].evaluation.metrics == r.trajectory[first].evaluation.metrics);
+    if (keep) CHECK(r.trajectory[i].evaluation.metrics == r.trajectory[first].evaluation.metrics);
   }
   CHECK_FALSE(rows[6].valid);
   CHECK(rows[6].invalid_reason == rows[3].invalid_reason);
@@ -95,7 +100,7 @@ TEST_CASE("a design evaluated before in the run is answered again without simula
   std::vector<EvaluationRecord> kept;
   for (const auto& row : rows)
     if (row.index != 2) kept.push_back(row);
-  Store resumed(temp_store("runner_repeats_resumed"));
+  Store resumed(temp_store(keep ? "runner_repeats_resumed" : "runner_repeats_resumed_unkept"));
   const auto again = resumed.create_run(record);
   for (auto row : kept) {
     row.run_id = again;
@@ -103,7 +108,8 @@ TEST_CASE("a design evaluated before in the run is answered again without simula
   }
   Script same({bowl("3"), bowl("5"), bowl("3"), star64, bowl("5"), bowl("3"), star64, bowl("6")}, 4);
   const long before_resume = toy::evaluations_seen;
-  Runner::run(env, same, objective, 8, 4, 2, false, &resumed, again, &kept);
+  const RowsInMemory replay(kept);
+  Runner::run(env, same, objective, 8, 4, 2, false, &resumed, again, &replay, {}, {}, keep);
   CHECK(toy::evaluations_seen == before_resume);
   const auto after = resumed.evaluations(again);
   REQUIRE(after.size() == 8);
