@@ -19,7 +19,22 @@ if(GIT_FOUND AND EXISTS "${SOURCE_DIR}/.git")
                             agents cmake core envs experiments proxies python simulators
                     WORKING_DIRECTORY "${SOURCE_DIR}" OUTPUT_VARIABLE _untracked ERROR_QUIET)
     if(NOT _dirty EQUAL 0 OR NOT _untracked STREQUAL "")
-      set(ARCHGYM_GIT_COMMIT "${ARCHGYM_GIT_COMMIT}-dirty")
+      # Which changes: a digest of the source folders' diff against the commit and of the new
+      # files in them, so that a run resumed after an edit to an env (a dirty tree both times)
+      # is told apart from the build that started it. Edits elsewhere (docs, tests) leave it.
+      set(_folders agents cmake core envs experiments proxies python simulators)
+      execute_process(COMMAND "${GIT_EXECUTABLE}" diff --binary HEAD -- ${_folders}
+                      WORKING_DIRECTORY "${SOURCE_DIR}" OUTPUT_VARIABLE _changes ERROR_QUIET)
+      string(REPLACE "\n" ";" _new_files "${_untracked}")
+      foreach(_file IN LISTS _new_files)
+        if(NOT _file STREQUAL "" AND EXISTS "${SOURCE_DIR}/${_file}" AND NOT IS_DIRECTORY "${SOURCE_DIR}/${_file}")
+          file(SHA256 "${SOURCE_DIR}/${_file}" _file_digest)
+          string(APPEND _changes "\nnew ${_file} ${_file_digest}")
+        endif()
+      endforeach()
+      string(SHA256 _digest "${_changes}")
+      string(SUBSTRING "${_digest}" 0 12 _digest)
+      set(ARCHGYM_GIT_COMMIT "${ARCHGYM_GIT_COMMIT}-dirty-${_digest}")
     endif()
   endif()
 endif()
