@@ -152,7 +152,8 @@ Score Objective::score(const Evaluation& e) const {
   }
   s.raw = raw;
   s.target_met = met;
-  s.reward = is_cost() ? -std::clamp(raw, -cost_cap, cost_cap) : raw;
+  // + 0.0: a cost of 0 (every target met) is reward 0, not -0 (printed "-0").
+  s.reward = is_cost() ? -std::clamp(raw, -cost_cap, cost_cap) + 0.0 : raw;
   return s;
 }
 

@@ -42,7 +42,7 @@ void check_training_set(const ProxyTrainingSet& data, std::size_t min_rows, cons
     throw std::invalid_argument(where + std::to_string(data.features.size()) + " feature rows but " +
                                 std::to_string(data.targets.size()) + " target rows");
   if (data.rows() < min_rows)
-    throw std::invalid_argument(where + "needs at least " + std::to_string(min_rows) +
+    throw TooFewTrainingRows(where + "needs at least " + std::to_string(min_rows) +
                                 " training rows, got " + std::to_string(data.rows()));
   for (std::size_t r = 0; r < data.rows(); ++r) {
     if (data.features[r].size() != data.feature_names.size())

@@ -15,6 +15,7 @@
 // parameter, one-hot columns for a categorical one), so models never see Values.
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,8 @@ class ProxyModel {
  public:
   virtual ~ProxyModel() = default;
   // Throws std::invalid_argument for a set it cannot learn from (no rows, ragged rows,
-  // non-finite values, fewer rows than the model needs), naming the problem.
+  // non-finite values), naming the problem; TooFewTrainingRows (below) for fewer rows than
+  // the model needs.
   virtual void fit(const ProxyTrainingSet& data) = 0;
   // One value per metric. Throws std::logic_error before fit() and std::invalid_argument
   // when `features` has the wrong length.
@@ -75,8 +77,14 @@ std::vector<double> proxy_features(const DesignSpace& space, const Design& d);
 // "PagePolicy=Open" for one-hot columns, the parameter name otherwise.
 std::vector<std::string> proxy_feature_names(const DesignSpace& space);
 
-// Shared input checks for fit(): at least `min_rows` rows, every row as wide as the
-// names, every value finite. `model` prefixes the message.
+// Shared input checks for fit(): at least `min_rows` rows (else TooFewTrainingRows), every
+// row as wide as the names, every value finite. `model` prefixes the message.
 void check_training_set(const ProxyTrainingSet& data, std::size_t min_rows, const std::string& model);
+
+// fit() was given fewer rows than the model needs: training adds how the split of the
+// store's designs left so few (a model with its own minimum throws this too).
+struct TooFewTrainingRows : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
 
 }  // namespace archgym

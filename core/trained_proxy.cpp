@@ -176,9 +176,10 @@ TrainedProxy TrainedProxy::train(const ProxyDataset& data, const ProxyTrainingOp
   try {
     model->fit(set);
     bar->finish();
-  } catch (const std::invalid_argument& e) {
+  } catch (const TooFewTrainingRows& e) {
     // Whole designs go to one side of the split, so a run that repeats few designs can
-    // hold out far more rows than the test fraction: say so next to the model's complaint.
+    // hold out far more rows than the test fraction: say so next to the model's complaint
+    // (only this one: the split has nothing to do with, say, a singular system).
     std::set<std::vector<Value>> distinct;
     for (const Design& d : data.designs) distinct.insert(d.values);
     throw std::invalid_argument(std::string(e.what()) + " (the split of " + std::to_string(data.rows()) +
@@ -557,6 +558,17 @@ TrainedProxy TrainedProxy::load(const std::string& path) {
     t.test_errors_.push_back(e);
   }
 
+  // The env and model it names must be registered in this build (a model file of a build with
+  // another env or model, a user's own, is read by one without it): said of the file.
+  auto registered = [&](const char* field, const std::string& name, bool known, const std::vector<std::string>& all) {
+    if (!known)
+      throw std::invalid_argument(path + ": field '" + field + "' names " + field + " '" + name +
+                                  "', which this build does not have (its " + field + "s: " + join(all) +
+                                  "); was the model trained by a build with more components?");
+  };
+  registered("env", t.env_, EnvRegistry::instance().contains(t.env_), EnvRegistry::instance().names());
+  registered("model", t.model_name_, ProxyRegistry::instance().contains(t.model_name_),
+             ProxyRegistry::instance().names());
   // The env must still be the one the proxy learned: same options, same space, same metrics.
   const Options env_options = EnvRegistry::instance().get(t.env_).schema.parse_json(t.env_config_, path);
   try {

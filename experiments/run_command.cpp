@@ -39,8 +39,7 @@ void print_result(const Store& store, const RunResult& result, std::ostream& out
       << ", status " << result.status << "\n"
       << "evaluations: " << result.evaluations << " (budget " << run.budget << ")"
       << (result.status == "finished" && result.evaluations < run.budget
-              ? "; agent '" + run.agent + "' stopped by its own rule (see its options in `archgym list`, "
-                "e.g. ga's generations)"
+              ? "; agent '" + run.agent + "' stopped by its own rule (see its options in `archgym list`)"
               : std::string())
       << "\n"
       << "wall time: " << std::fixed << std::setprecision(2) << result.wall_seconds << " s\n"

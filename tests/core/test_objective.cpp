@@ -151,3 +151,12 @@ TEST_CASE("extreme targets keep target-ratio rewards finite and positive, and ne
   CHECK(undefined.reward == sum.invalid_reward());
   CHECK_FALSE(undefined.target_met);
 }
+
+TEST_CASE("a cost of zero (every budget met) is reward 0, not -0") {
+  // -0 printed as "reward -0" in the run summary.
+  Objective o(Formulation::NormalisedCost, {{"energy_uJ", 100.0}});
+  const Score s = o.score(eval({{"energy_uJ", 90.0}}));
+  CHECK(s.raw == 0);
+  CHECK(s.reward == 0);
+  CHECK_FALSE(std::signbit(s.reward));
+}

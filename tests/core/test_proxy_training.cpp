@@ -227,6 +227,38 @@ TEST_CASE("a trained proxy predicts the bowl, saves byte-identically and loads t
   CHECK(errors[1].r2 > 0.95);
 }
 
+namespace {
+
+// A model whose fit fails for a reason of its own (a singular system, say).
+class FailingFit : public ProxyModel {
+ public:
+  void fit(const ProxyTrainingSet&) override { throw std::invalid_argument("the normal equations are singular"); }
+  std::vector<double> predict(const std::vector<double>&) const override { return {}; }
+  std::string state_json() const override { return "{}"; }
+  void load_state(const std::string&) override {}
+};
+
+}  // namespace
+
+TEST_CASE("a fit refused for too few rows says how the split left so few, and another refusal stands alone") {
+  static const ProxyRegistrar failing{"test_failing_fit", "fit always fails", Schema{},
+                                      [](const ProxyContext&) { return std::make_unique<FailingFit>(); }};
+  Store store(temp_store("proxy_fit_refusals"));
+  const ProxyDataset data = load_proxy_dataset(store, {record_run(store, 5, 40)});
+  ProxyTrainingOptions options;
+  options.model = "test_failing_fit";
+  CHECK_THROWS_WITH(TrainedProxy::train(data, options), "the normal equations are singular");
+  // Nine of ten held out: the forest's 2-row minimum is not met by the few left.
+  options.model = "random_forest";
+  options.test_fraction = 0.9;
+  ProxyDataset two_designs = data;
+  two_designs.designs.resize(2);
+  two_designs.targets.resize(2);
+  CHECK_THROWS_WITH(TrainedProxy::train(two_designs, options),
+                    Catch::StartsWith("proxy model 'random_forest': needs at least 2 training rows, got 1") &&
+                        Catch::Contains("whole designs go to one side"));
+}
+
 TEST_CASE("a proxy knows the designs it was fitted on, by design, through its file") {
   Store store(temp_store("proxy_fitted_on"));
   const auto id = record_run(store, 11, 300);
@@ -451,6 +483,17 @@ TEST_CASE("bad proxy input gets a clear error") {
                     Catch::Contains("different design space") && Catch::Contains("retrain"));
   CHECK_THROWS_WITH(TrainedProxy::load(write("hyper.json", replace("\"k\": 5", "\"k\": 0"))),
                     Catch::Contains("hyper.json") && Catch::Contains("'k'"));
+  // A file of a build with an env or model this one lacks (a user's own) is named as such.
+  // (Other tests of this program register models and envs of their own: the lists vary.)
+  CHECK_THROWS_WITH(TrainedProxy::load(write("linear.json", replace("\"model\": \"knn\"", "\"model\": \"linear\""))),
+                    Catch::Contains("linear.json: field 'model' names model 'linear', which this build does not have "
+                                    "(its models: ") &&
+                        Catch::Contains("random_forest") &&
+                        Catch::EndsWith("); was the model trained by a build with more components?"));
+  CHECK_THROWS_WITH(TrainedProxy::load(write("cache.json", replace("\"env\": \"toy_bowl\"", "\"env\": \"cache\""))),
+                    Catch::Contains("cache.json: field 'env' names env 'cache', which this build does not have (its "
+                                    "envs: ") &&
+                        Catch::Contains("toy_bowl"));
   // 300,000 levels under an unknown key crashed (stack overflow copying the value) before
   // the parse refused nesting beyond 100 levels.
   const std::string deep = std::string(300000, '[') + std::string(300000, ']');
