@@ -148,6 +148,15 @@ void check_column_names(const std::string& env, const Env& built) {
   const std::vector<std::string> metrics = built.metric_names();
   for (const auto& m : metrics) columns.emplace_back(m, "metric");
   for (const auto& [column, kind] : columns) {
+    // Names are typed where '=' and ',' separate things (--target power_W=1,latency_ms=0.1),
+    // so a metric 'c=d' could not be targeted: letters, digits, '_', '-' and '.' only.
+    const bool well_formed = !column.empty() && std::all_of(column.begin(), column.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+    });
+    if (!well_formed)
+      throw ComponentError(where + kind + " '" + column + "': a knob or metric name is letters, digits, '_', '-' "
+                           "and '.' only (it is typed in --target and --set lists, where '=' and ',' separate "
+                           "things); rename the " + kind);
     if (std::find(reserved.begin(), reserved.end(), column) != reserved.end())
       throw ComponentError(where + kind + " '" + column + "' has a reserved name: exports and frames show a column " +
                            "of that name beside the knobs and metrics (reserved: " + join(reserved) + "); rename the " +

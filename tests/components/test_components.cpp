@@ -58,6 +58,15 @@ TEST_CASE("an env whose knob or metric names clash with the columns beside them 
                     "env 'named_columns': metric 'cost_u_predicted' is named like the column of metric 'cost_u' "
                     "predicted by a proxy model (Proxy.compare shows metric m's prediction as m_predicted); rename "
                     "the metric");
+  // A metric 'c=d' could not be targeted (--target c=d=2 read the target of 'c'); a blank
+  // or quoted knob name would need quoting wherever it is typed.
+  CHECK_THROWS_WITH(make_env("named_columns", named("x", "cost_u,c=d")),
+                    "env 'named_columns': metric 'c=d': a knob or metric name is letters, digits, '_', '-' and '.' "
+                    "only (it is typed in --target and --set lists, where '=' and ',' separate things); rename the "
+                    "metric");
+  CHECK_THROWS_WITH(make_env("named_columns", named("a \"q\"", "cost_u")),
+                    Catch::StartsWith("env 'named_columns': knob 'a \"q\"': a knob or metric name is letters"));
+  CHECK(make_env("named_columns", named("x-1,y.2,Z_3", "cost_u"))->space().dimension() == 3);
   // Every way in builds through build_env: a resume's rebuild, a run, an external run.
   CHECK_THROWS_AS(rebuild_env("named_columns", R"({"knobs": "x,seed", "metrics": "cost_u"})", "run 1"), ComponentError);
   RunSpec spec;
