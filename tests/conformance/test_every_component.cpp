@@ -97,7 +97,7 @@ std::vector<std::string> names_of(const auto& registry) {
 
 }  // namespace
 
-TEST_CASE("every env evaluates its default design, deterministically and alike from many threads") {
+TEST_CASE("every env evaluates its default design, deterministically and alike from two threads") {
   for (const std::string& name : names_of(EnvRegistry::instance())) {
     INFO("env " << name);
     const auto env = example_env(name);
