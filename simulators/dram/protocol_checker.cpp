@@ -52,6 +52,7 @@ std::string_view rule_name(ProtocolRule r) {
     case ProtocolRule::tXS: return "tXS";
     case ProtocolRule::tXSDLL: return "tXSDLL";
     case ProtocolRule::RefreshInterval: return "refresh_interval";
+    case ProtocolRule::RefreshRate: return "refresh_rate";
     case ProtocolRule::Count: break;
   }
   return "unknown_rule";
@@ -94,6 +95,9 @@ ProtocolChecker::ProtocolChecker(const MemSpec& spec, std::size_t max_detailed)
   if (ddr4 && spec_.REFM == 2 && spec_.RFC2 > 0) t_rfc_ = spec_.RFC2;
   if (ddr4 && spec_.REFM == 4 && spec_.RFC4 > 0) t_rfc_ = spec_.RFC4;
   if (ddr4 && spec_.REFM > 1) t_refi_ = spec_.REFI / spec_.REFM;
+  // JESD79-3/-4: at most 8 refresh commands postponed (DDR4 fine granularity: 16 in 2x, 32 in 4x).
+  max_owed_refreshes_ = 8 * (ddr4 && spec_.REFM > 1 ? spec_.REFM : 1);
+  refresh_slack_ = 2 * static_cast<std::int64_t>(t_rfc_) + spec_.RC + spec_.RAS + 200;
   // Read-to-write turnaround: the write data (WL after WR) must follow the read data
   // (RL + burst after RD) with a bubble for bus turnaround and the write preamble.
   rd_to_wr_ = ddr4 ? spec_.RL + burst_ + 1 + spec_.WPRE - spec_.WL
@@ -122,8 +126,8 @@ void ProtocolChecker::set_refresh_check(const ControllerConfig& k) {
   }
   const RefreshCheckMode mode =
       k.refresh_policy == RefreshPolicy::AllBank ? RefreshCheckMode::AllBank : RefreshCheckMode::PerBank;
-  const auto slack = static_cast<std::uint64_t>(2 * t_rfc_ + spec_.RC + spec_.RAS + 200);
-  set_refresh_check(mode, max_refresh_gap(spec_, mode, k.refresh_max_postponed, k.refresh_max_pulledin, slack));
+  set_refresh_check(mode, max_refresh_gap(spec_, mode, k.refresh_max_postponed, k.refresh_max_pulledin,
+                                          static_cast<std::uint64_t>(refresh_slack_)));
 }
 
 std::uint64_t ProtocolChecker::max_refresh_gap(const MemSpec& spec, RefreshCheckMode mode,
@@ -413,6 +417,34 @@ void ProtocolChecker::check_refresh_gap(Command cmd, std::int64_t now, std::int6
   detailed_.push_back(std::move(v));
 }
 
+void ProtocolChecker::check_refresh_rate(Command cmd, std::int64_t now, RefreshAccount& account, int rank,
+                                         int bank_index, bool at_end, bool refreshed) {
+  // Per bank (the archgym extension), a bank's first refresh of a round may come up to one
+  // interval later than a rank's would: one more may be owed.
+  const std::int64_t limit = max_owed_refreshes_ + (bank_index >= 0 ? 1 : 0);
+  auto due = [&](std::int64_t t) { return t <= account.origin ? 0 : (t - account.origin) / t_refi_; };
+  const std::int64_t owed = due(now - refresh_slack_) - account.counted;
+  // Pulled in beyond the limit, a refresh does not lessen later ones (JEDEC).
+  if (refreshed) account.counted = std::min(account.counted + 1, due(now) + max_owed_refreshes_);
+  if (owed <= limit) return;
+  ++total_violations_;
+  ++per_rule_[static_cast<int>(ProtocolRule::RefreshRate)];
+  if (detailed_.size() >= max_detailed_) return;
+  ProtocolViolation v;
+  v.cycle = static_cast<std::uint64_t>(now);
+  v.command = cmd;
+  v.rank = rank;
+  v.bank = std::max(0, bank_index);
+  v.rule = ProtocolRule::RefreshRate;
+  v.actual_cycle = static_cast<std::uint64_t>(now);
+  v.detail = std::string(at_end ? "at end of simulation: " : "") + "rank " + std::to_string(rank) +
+             (bank_index >= 0 ? " bank " + std::to_string(bank_index) : "") + " owes " + std::to_string(owed) +
+             " refreshes (at most " + std::to_string(limit) + " may be postponed; " +
+             std::to_string(due(now - refresh_slack_)) + " due since cycle " + std::to_string(account.origin) +
+             ", " + std::to_string(account.counted - (refreshed ? 1 : 0)) + " counted)";
+  detailed_.push_back(std::move(v));
+}
+
 void ProtocolChecker::update(const IssuedCommand& c, Rank& r, Bank& b, Group& g) {
   const auto now = static_cast<std::int64_t>(c.cycle);
   auto close = [&](Bank& bk, std::int64_t ready, ProtocolRule why) {
@@ -464,17 +496,22 @@ void ProtocolChecker::update(const IssuedCommand& c, Rank& r, Bank& b, Group& g)
       r.refa = now;
       if (refresh_mode_ == RefreshCheckMode::AllBank) {
         check_refresh_gap(c.command, now, r.last_refresh, c.rank, -1, false);
+        check_refresh_rate(c.command, now, r.refreshes, c.rank, -1, false, true);
       } else if (refresh_mode_ == RefreshCheckMode::PerBank) {
-        for (int i = 0; i < spec_.banks; ++i)
+        for (int i = 0; i < spec_.banks; ++i) {
           check_refresh_gap(c.command, now, bank(c.rank, i).last_refresh, c.rank, i, false);
+          check_refresh_rate(c.command, now, bank(c.rank, i).refreshes, c.rank, i, false, true);
+        }
       }
       r.last_refresh = now;
       for (int i = 0; i < spec_.banks; ++i) bank(c.rank, i).last_refresh = now;
       break;
     case Command::REFB:
       b.refb = r.refb = now;
-      if (refresh_mode_ == RefreshCheckMode::PerBank)
+      if (refresh_mode_ == RefreshCheckMode::PerBank) {
         check_refresh_gap(c.command, now, b.last_refresh, c.rank, c.bank, false);
+        check_refresh_rate(c.command, now, b.refreshes, c.rank, c.bank, false, true);
+      }
       b.last_refresh = now;
       break;
     case Command::PDEA:
@@ -494,9 +531,12 @@ void ProtocolChecker::update(const IssuedCommand& c, Rank& r, Bank& b, Group& g)
       r.srefen = now;
       if (refresh_mode_ == RefreshCheckMode::AllBank) {
         check_refresh_gap(c.command, now, r.last_refresh, c.rank, -1, false);
+        check_refresh_rate(c.command, now, r.refreshes, c.rank, -1, false, false);
       } else if (refresh_mode_ == RefreshCheckMode::PerBank) {
-        for (int i = 0; i < spec_.banks; ++i)
+        for (int i = 0; i < spec_.banks; ++i) {
           check_refresh_gap(c.command, now, bank(c.rank, i).last_refresh, c.rank, i, false);
+          check_refresh_rate(c.command, now, bank(c.rank, i).refreshes, c.rank, i, false, false);
+        }
       }
       break;
     case Command::SREFEX:
@@ -504,7 +544,11 @@ void ProtocolChecker::update(const IssuedCommand& c, Rank& r, Bank& b, Group& g)
       r.srefex = now;
       // The device refreshed itself meanwhile: the refresh clock restarts here.
       r.last_refresh = now;
-      for (int i = 0; i < spec_.banks; ++i) bank(c.rank, i).last_refresh = now;
+      r.refreshes = RefreshAccount{now, 0};
+      for (int i = 0; i < spec_.banks; ++i) {
+        bank(c.rank, i).last_refresh = now;
+        bank(c.rank, i).refreshes = RefreshAccount{now, 0};
+      }
       break;
   }
 }
@@ -517,9 +561,12 @@ void ProtocolChecker::on_finish(std::uint64_t end_cycle) {
     if (r.power == Power::SelfRefresh) continue;
     if (refresh_mode_ == RefreshCheckMode::AllBank) {
       check_refresh_gap(Command::REFA, end, r.last_refresh, ri, -1, true);
+      check_refresh_rate(Command::REFA, end, ranks_[static_cast<std::size_t>(ri)].refreshes, ri, -1, true, false);
     } else {
-      for (int i = 0; i < spec_.banks; ++i)
+      for (int i = 0; i < spec_.banks; ++i) {
         check_refresh_gap(Command::REFA, end, bank(ri, i).last_refresh, ri, i, true);
+        check_refresh_rate(Command::REFA, end, bank(ri, i).refreshes, ri, i, true, false);
+      }
     }
   }
 }

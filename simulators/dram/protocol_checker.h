@@ -26,6 +26,12 @@
 //   SREFEX->next command tXS (RD/RDA: tXSDLL).
 //   Command bus: at most one command per cycle, cycles non-decreasing.
 //   REFA/REFB/SREFEN also need each bank's precharge complete and tRC since its ACT.
+//   Refresh rate (when a refresh check is on): JEDEC lets at most 8 refreshes be owed at
+//   any time (8 x REFM under DDR4 fine granularity) and counts at most 8 pulled in
+//   towards later ones; owed = tREFI intervals since cycle 0 (or the last self-refresh
+//   exit) minus refreshes issued, with slack for the refresh due to drain the banks. This
+//   is the device's rule, whatever the controller's postpone and pull-in knobs say (a
+//   second rule, refresh_interval, checks the gap those knobs allow).
 // DDR3 has one bank group, so its tRRD/tCCD/tWTR violations are reported as the _L rules.
 //
 // State rules: ACT only to a precharged bank; RD/WR/RDA/WRA only to an open bank and its
@@ -70,6 +76,7 @@ enum class ProtocolRule : std::uint8_t {
   tRTRS, tRTP, tWR, RdaPrecharge, WraPrecharge, tRFC, tRFCpb,
   tRDPDEN, tWRPDEN, tWRAPDEN, tACTPDEN, tPRPDEN, tREFPDEN, tCKE, tCKESR, tXP, tXS, tXSDLL,
   RefreshInterval,     // optional: too long without refreshing a rank (or bank)
+  RefreshRate,         // optional: more refreshes owed than JEDEC allows postponed
   Count
 };
 inline constexpr int kProtocolRuleCount = static_cast<int>(ProtocolRule::Count);
@@ -132,6 +139,11 @@ class ProtocolChecker final : public CommandObserver {
  private:
   static constexpr std::int64_t kNever = -(std::int64_t{1} << 40);
   enum class Power : std::uint8_t { Up, ActivePowerDown, PrechargePowerDown, SelfRefresh };
+  // Refreshes a rank (or bank) was given since its refresh clock started, for the rate rule.
+  struct RefreshAccount {
+    std::int64_t origin = 0;         // cycle 0, or the last self-refresh exit
+    std::int64_t counted = 0;        // refreshes since, pulled-in ones beyond the limit not counted
+  };
 
   struct Bank {
     bool open = false;
@@ -144,6 +156,7 @@ class ProtocolChecker final : public CommandObserver {
     std::int64_t ready_from = kNever;             // the command that set it
     std::int64_t refb = kNever;      // last REFB
     std::int64_t last_refresh = 0;   // for the per-bank interval check
+    RefreshAccount refreshes;        // for the per-bank rate check
   };
   struct Group {                     // one bank group of one rank
     std::int64_t act = kNever, rd = kNever, wr = kNever;
@@ -161,6 +174,7 @@ class ProtocolChecker final : public CommandObserver {
     std::int64_t srefen = kNever, srefex = kNever;
     Command pde_cmd = Command::PDEA, pdx_cmd = Command::PDXA;  // kinds, for the reports
     std::int64_t last_refresh = 0;   // for the all-bank interval check
+    RefreshAccount refreshes;        // for the all-bank rate check
   };
 
   // Records a violation if actual < required.
@@ -181,6 +195,10 @@ class ProtocolChecker final : public CommandObserver {
   // bank -1: the whole rank. at_end: the gap runs to the end of simulation.
   void check_refresh_gap(Command cmd, std::int64_t now, std::int64_t last, int rank, int bank,
                          bool at_end);
+  // The rate rule at `now` for a rank (bank -1) or bank; `refreshed`: a refresh is issued now
+  // and is counted after the check.
+  void check_refresh_rate(Command cmd, std::int64_t now, RefreshAccount& account, int rank, int bank,
+                          bool at_end, bool refreshed);
 
   Bank& bank(int rank, int b) { return banks_[static_cast<std::size_t>(rank * spec_.banks + b)]; }
   Group& group(int rank, int g) {
@@ -190,6 +208,8 @@ class ProtocolChecker final : public CommandObserver {
   MemSpec spec_;
   std::size_t max_detailed_;
   // Derived timings (cycles).
+  // Refresh: cycles a due refresh may take to drain the banks; refreshes JEDEC lets be owed.
+  std::int64_t refresh_slack_ = 0, max_owed_refreshes_ = 8;
   int burst_, t_rfc_, t_refi_, rd_to_wr_, rd_to_wr_rank_, wr_to_rd_rank_, wr_to_pre_, rd_pden_,
       wr_pden_, wra_pden_;
 

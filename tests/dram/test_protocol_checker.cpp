@@ -1,6 +1,7 @@
 // Hand-written command sequences for the independent JEDEC protocol checker. Each
 // timing rule is probed at its boundary: the critical command at its earliest legal
 // cycle passes, one cycle earlier it is flagged with exactly that rule.
+#include <memory>
 #include <string>
 
 #include "simulators/dram/memspec.h"
@@ -547,6 +548,62 @@ TEST_CASE("protocol checker: refresh interval check", "[dram][checker]") {
     s.pc.on_finish(13100);
     CHECK(s.pc.count(ProtocolRule::RefreshInterval) == 1);
     CHECK(s.pc.violations()[0].bank == 7);
+  }
+}
+
+TEST_CASE("protocol checker: refresh rate, JEDEC's at most 8 owed and 8 pulled in", "[dram][checker]") {
+  // Whatever the controller's knobs allow: the gap rule is set out of the way here.
+  const MemSpec m = ddr4();
+  const long long refi = 9360;                                  // DDR4-2400's tREFI
+  const long long slack = 2 * 312 + m.RC + m.RAS + 200;         // a due refresh draining the banks
+  REQUIRE(ProtocolChecker(m).tREFI_cycles() == refi);
+  auto checker = [&] {
+    auto s = std::make_unique<Seq>(m);
+    s->pc.set_refresh_check(RefreshCheckMode::AllBank, 1'000'000'000);
+    return s;
+  };
+  SECTION("refreshes a little too far apart fall behind, which no single gap shows") {
+    auto s = checker();
+    for (int k = 1; k <= 120; ++k) s->at(k * 10'270LL, C::REFA);  // 9.7% too few
+    INFO(s->pc.summary());
+    CHECK(s->pc.count(ProtocolRule::RefreshInterval) == 0);
+    CHECK(s->pc.count(ProtocolRule::RefreshRate) > 0);
+    REQUIRE_FALSE(s->pc.violations().empty());
+    CHECK(s->pc.violations()[0].detail.find("owes 9 refreshes (at most 8 may be postponed") != std::string::npos);
+  }
+  SECTION("8 pulled in, then 8 postponed: 17 intervals without a refresh, and legal") {
+    auto s = checker();
+    s->at(refi, C::REFA);
+    for (int i = 1; i <= 8; ++i) s->at(refi + 400 * i, C::REFA);  // pulled in: 9 done, 1 due
+    s->at(18 * refi + 5, C::REFA);  // 17 intervals later: 8 owed just before it
+    s->pc.on_finish(18 * refi + 10);
+    INFO(s->pc.summary());
+    CHECK(s->pc.ok());
+  }
+  SECTION("one interval more is a ninth postponed refresh") {
+    auto s = checker();
+    s->at(refi, C::REFA);
+    for (int i = 1; i <= 8; ++i) s->at(refi + 400 * i, C::REFA);
+    s->at(19 * refi + slack + 5, C::REFA);
+    INFO(s->pc.summary());
+    CHECK(s->pc.count(ProtocolRule::RefreshRate) == 1);
+  }
+  SECTION("pulled in beyond 8, a refresh does not lessen later ones") {
+    auto s = checker();
+    for (int i = 1; i <= 12; ++i) s->at(400LL * i, C::REFA);  // 12 early; 8 count
+    s->at(17 * refi + slack + 5, C::REFA);                     // 17 due, 8 counted: 9 owed
+    INFO(s->pc.summary());
+    CHECK(s->pc.count(ProtocolRule::RefreshRate) == 1);
+  }
+  SECTION("never refreshing is caught at the end, and self-refresh restarts the count") {
+    auto s = checker();
+    s->at(100, C::SREFEN).at(5'000'000, C::SREFEX);
+    s->pc.on_finish(5'000'000 + 8 * refi + slack + 5);  // 8 owed since the exit
+    CHECK(s->pc.ok());
+    s->pc.on_finish(5'000'000 + 9 * refi + slack);
+    INFO(s->pc.summary());
+    CHECK(s->pc.count(ProtocolRule::RefreshRate) == 1);
+    CHECK(s->pc.violations()[0].detail.find("at end of simulation") != std::string::npos);
   }
 }
 
