@@ -60,9 +60,12 @@ double generate_real(const std::string& key, const std::string& v, double lo, do
 }
 
 // --generate "stream,requests=100000,rate=1,read_ratio=1,seed=1,stride=64,footprint=1073741824"
-// Ranges as the env's generator options (the same constants).
-GeneratorConfig parse_generate(const std::string& spec) {
+// Ranges as the env's generator options (the same constants). Without a footprint the
+// addresses span `device_bytes`, the whole device: a fixed 1 GiB reached only 4 of the 4 GiB
+// DDR4-2400 preset's 16 banks under brc, whose bank bits lie above it.
+GeneratorConfig parse_generate(const std::string& spec, std::uint64_t device_bytes) {
   GeneratorConfig g;
+  g.footprint_bytes = device_bytes;
   std::stringstream ss(spec);
   std::string item;
   bool first = true, stride_given = false;
@@ -451,7 +454,8 @@ int main(int argc, char** argv) {
   src->add_option("--generate", generate,
                   "a synthetic trace: PATTERN[,requests=N][,rate=R][,read_ratio=F][,seed=S]"
                   "[,stride=B][,footprint=B][,base=A]; PATTERN = stream|random|strided|mixed (mixed: "
-                  "sequential and random addresses); read_ratio (default 1: all reads) sets the reads");
+                  "sequential and random addresses); read_ratio (default 1: all reads) sets the reads; "
+                  "footprint defaults to the whole device (every bank and row)");
   src->require_option(1);
   app.add_option("--memspec", memspec_name, "DDR3-1600, DDR4-2400 or a memspec JSON file")
       ->capture_default_str();
@@ -502,7 +506,10 @@ int main(int argc, char** argv) {
     if (!trace_path.empty())
       trace = for_option(trace_option, [&] { return std::make_unique<StlTraceReader>(trace_path); });
     else {
-      auto generated = std::make_unique<GeneratedTrace>(parse_generate(generate));
+      // The addresses the mapping uses (its mask is the low bits up to the device's size).
+      const std::uint64_t mask = cfg.mapping.address_mask();
+      const std::uint64_t device_bytes = mask == UINT64_MAX ? (std::uint64_t{1} << 63) : mask + 1;
+      auto generated = std::make_unique<GeneratedTrace>(parse_generate(generate, device_bytes));
       if (generated->last_cycle() > max_trace_cycle(cfg.controller.trace_clock_mhz))  // refuse before simulating
         throw std::invalid_argument("--generate: the last request " +
                                     beyond_time_range(generated->last_cycle(), cfg.controller.trace_clock_mhz) +
