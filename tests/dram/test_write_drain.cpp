@@ -228,6 +228,8 @@ TEST_CASE("CommandQueue: deeper command queues look further ahead", "[dram][drai
   c.controller.command_queue_depth = 32;
   const SimStats depth32 = run(c, g);
   CHECK(depth8.end_cycle == default_depth.end_cycle);
+  CHECK(depth2.bandwidth_GBps == Approx(14.49).margin(0.005));  // the figures docs/validation.md quotes
+  CHECK(depth8.bandwidth_GBps == Approx(15.08).margin(0.005));
   CHECK(depth2.bandwidth_GBps < depth8.bandwidth_GBps);
   CHECK(depth8.bandwidth_GBps <= depth32.bandwidth_GBps);
   CHECK(depth2.requests == 20000);
