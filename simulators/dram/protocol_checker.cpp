@@ -1,6 +1,7 @@
 #include "simulators/dram/protocol_checker.h"
 
 #include <algorithm>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 
@@ -394,27 +395,33 @@ void ProtocolChecker::check_low_power_entry(const IssuedCommand& c, const Rank& 
   need(c, ProtocolRule::tREFPDEN, r.refb + spec_.REFPDEN, "REFB", r.refb);
 }
 
-void ProtocolChecker::check_refresh_gap(Command cmd, std::int64_t now, std::int64_t last,
-                                        int rank, int bank_index, bool at_end) {
-  const std::int64_t gap = now - last;
-  if (gap > 0) longest_refresh_gap_ = std::max(longest_refresh_gap_, static_cast<std::uint64_t>(gap));
-  if (gap <= static_cast<std::int64_t>(max_refresh_gap_)) return;
-  std::string where = "rank " + std::to_string(rank);
-  if (bank_index >= 0) where += " bank " + std::to_string(bank_index);
+void ProtocolChecker::flag_refresh(ProtocolRule rule, Command cmd, std::int64_t now, int rank, int bank_index,
+                                   bool at_end, const std::function<std::string()>& describe) {
   ++total_violations_;
-  ++per_rule_[static_cast<int>(ProtocolRule::RefreshInterval)];
+  ++per_rule_[static_cast<int>(rule)];
   if (detailed_.size() >= max_detailed_) return;
   ProtocolViolation v;
   v.cycle = static_cast<std::uint64_t>(now);
   v.command = cmd;
   v.rank = rank;
   v.bank = std::max(0, bank_index);
-  v.rule = ProtocolRule::RefreshInterval;
+  v.rule = rule;
   v.required_cycle = -1;
   v.actual_cycle = static_cast<std::uint64_t>(now);
-  v.detail = std::string(at_end ? "at end of simulation: " : "") + where + " not refreshed for " + std::to_string(gap) + " cycles (max " +
-             std::to_string(max_refresh_gap_) + ", last at " + std::to_string(last) + ")";
+  v.detail = std::string(at_end ? "at end of simulation: " : "") + "rank " + std::to_string(rank) +
+             (bank_index >= 0 ? " bank " + std::to_string(bank_index) : "") + describe();
   detailed_.push_back(std::move(v));
+}
+
+void ProtocolChecker::check_refresh_gap(Command cmd, std::int64_t now, std::int64_t last,
+                                        int rank, int bank_index, bool at_end) {
+  const std::int64_t gap = now - last;
+  if (gap > 0) longest_refresh_gap_ = std::max(longest_refresh_gap_, static_cast<std::uint64_t>(gap));
+  if (gap <= static_cast<std::int64_t>(max_refresh_gap_)) return;
+  flag_refresh(ProtocolRule::RefreshInterval, cmd, now, rank, bank_index, at_end, [&] {
+    return " not refreshed for " + std::to_string(gap) + " cycles (max " + std::to_string(max_refresh_gap_) +
+           ", last at " + std::to_string(last) + ")";
+  });
 }
 
 void ProtocolChecker::check_refresh_rate(Command cmd, std::int64_t now, RefreshAccount& account, int rank,
@@ -423,26 +430,16 @@ void ProtocolChecker::check_refresh_rate(Command cmd, std::int64_t now, RefreshA
   // interval later than a rank's would: one more may be owed.
   const std::int64_t limit = max_owed_refreshes_ + (bank_index >= 0 ? 1 : 0);
   auto due = [&](std::int64_t t) { return t <= account.origin ? 0 : (t - account.origin) / t_refi_; };
-  const std::int64_t owed = due(now - refresh_slack_) - account.counted;
+  const std::int64_t counted = account.counted;
+  const std::int64_t owed = due(now - refresh_slack_) - counted;
   // Pulled in beyond the limit, a refresh does not lessen later ones (JEDEC).
-  if (refreshed) account.counted = std::min(account.counted + 1, due(now) + max_owed_refreshes_);
+  if (refreshed) account.counted = std::min(counted + 1, due(now) + max_owed_refreshes_);
   if (owed <= limit) return;
-  ++total_violations_;
-  ++per_rule_[static_cast<int>(ProtocolRule::RefreshRate)];
-  if (detailed_.size() >= max_detailed_) return;
-  ProtocolViolation v;
-  v.cycle = static_cast<std::uint64_t>(now);
-  v.command = cmd;
-  v.rank = rank;
-  v.bank = std::max(0, bank_index);
-  v.rule = ProtocolRule::RefreshRate;
-  v.actual_cycle = static_cast<std::uint64_t>(now);
-  v.detail = std::string(at_end ? "at end of simulation: " : "") + "rank " + std::to_string(rank) +
-             (bank_index >= 0 ? " bank " + std::to_string(bank_index) : "") + " owes " + std::to_string(owed) +
-             " refreshes (at most " + std::to_string(limit) + " may be postponed; " +
-             std::to_string(due(now - refresh_slack_)) + " due since cycle " + std::to_string(account.origin) +
-             ", " + std::to_string(account.counted - (refreshed ? 1 : 0)) + " counted)";
-  detailed_.push_back(std::move(v));
+  flag_refresh(ProtocolRule::RefreshRate, cmd, now, rank, bank_index, at_end, [&] {
+    return " owes " + std::to_string(owed) + " refreshes (at most " + std::to_string(limit) + " may be postponed; " +
+           std::to_string(due(now - refresh_slack_)) + " due since cycle " + std::to_string(account.origin) + ", " +
+           std::to_string(counted) + " counted)";
+  });
 }
 
 void ProtocolChecker::update(const IssuedCommand& c, Rank& r, Bank& b, Group& g) {

@@ -45,6 +45,7 @@
 // unless a violation is kept in detail.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -192,6 +193,10 @@ class ProtocolChecker final : public CommandObserver {
   void check_precharged(const IssuedCommand& c, const Bank& b);
   void check_low_power_entry(const IssuedCommand& c, const Rank& r);
   void update(const IssuedCommand& c, Rank& r, Bank& b, Group& g);
+  // A refresh rule broken by a rank (bank -1) or bank at `now`: counted, and kept in detail
+  // ("rank R bank B" and what `describe` says, built only then).
+  void flag_refresh(ProtocolRule rule, Command cmd, std::int64_t now, int rank, int bank, bool at_end,
+                    const std::function<std::string()>& describe);
   // bank -1: the whole rank. at_end: the gap runs to the end of simulation.
   void check_refresh_gap(Command cmd, std::int64_t now, std::int64_t last, int rank, int bank,
                          bool at_end);
