@@ -426,10 +426,14 @@ void ProtocolChecker::check_refresh_gap(Command cmd, std::int64_t now, std::int6
 
 void ProtocolChecker::check_refresh_rate(Command cmd, std::int64_t now, RefreshAccount& account, int rank,
                                          int bank_index, bool at_end, bool refreshed) {
-  // Per bank (the archgym extension), a bank's first refresh of a round may come up to one
-  // interval later than a rank's would: one more may be owed.
+  // Per bank (the archgym extension, which JEDEC does not define for DDR3/DDR4): a bank is
+  // due once per round of REFBs, banks x REFIpb (REFI by default), and its first refresh of a
+  // round may come up to one interval later than a rank's would: one more may be owed.
+  const std::int64_t interval =
+      bank_index >= 0 && spec_.REFIpb > 0 ? std::max<std::int64_t>(t_refi_, std::int64_t{spec_.banks} * spec_.REFIpb)
+                                          : t_refi_;
   const std::int64_t limit = max_owed_refreshes_ + (bank_index >= 0 ? 1 : 0);
-  auto due = [&](std::int64_t t) { return t <= account.origin ? 0 : (t - account.origin) / t_refi_; };
+  auto due = [&](std::int64_t t) { return t <= account.origin ? 0 : (t - account.origin) / interval; };
   const std::int64_t counted = account.counted;
   const std::int64_t owed = due(now - refresh_slack_) - counted;
   // Pulled in beyond the limit, a refresh does not lessen later ones (JEDEC).

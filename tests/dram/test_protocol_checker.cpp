@@ -595,6 +595,20 @@ TEST_CASE("protocol checker: refresh rate, JEDEC's at most 8 owed and 8 pulled i
     INFO(s->pc.summary());
     CHECK(s->pc.count(ProtocolRule::RefreshRate) == 1);
   }
+  SECTION("per bank, a bank is due once per round of REFBs, as the memspec's REFIpb sets it") {
+    MemSpec slow = ddr3();
+    slow.REFIpb = 1000;  // a round of 8 banks every 8000 cycles, REFI 6240
+    Seq s(slow);
+    s.pc.set_refresh_check(RefreshCheckMode::PerBank, 1'000'000'000);
+    long long t = 0;
+    for (int round = 0; round < 40; ++round)
+      for (int b = 0; b < slow.banks; ++b) s.at(t += 1000, C::REFB, b);
+    s.pc.on_finish(static_cast<std::uint64_t>(t));
+    INFO(s.pc.summary());
+    CHECK(s.pc.ok());
+    s.pc.on_finish(static_cast<std::uint64_t>(t + 10 * 8000 + 2000));  // ten rounds missed
+    CHECK(s.pc.count(ProtocolRule::RefreshRate) == static_cast<std::uint64_t>(slow.banks));
+  }
   SECTION("never refreshing is caught at the end, and self-refresh restarts the count") {
     auto s = checker();
     s->at(100, C::SREFEN).at(5'000'000, C::SREFEX);
