@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/input_files.h"
 #include "core/json_util.h"
 #include "core/text.h"
 
@@ -258,6 +259,12 @@ Design DesignSpace::from_json(const std::string& json) const {
     values.emplace_back(name, detail::from_json_value(value, name));
   }
   return from_map(values);
+}
+
+std::uint64_t DesignSpace::key(const std::string& design_json) {
+  ContentDigest digest;
+  digest.add(design_json);
+  return digest.value();
 }
 
 }  // namespace archgym

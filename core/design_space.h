@@ -78,6 +78,10 @@ class DesignSpace {
   // JSON object {"name": value, ...} in parameter order (used by the store).
   std::string to_json(const Design& d) const;
   Design from_json(const std::string& json) const;
+  // A design's identity: FNV-1a (64 bit) of its to_json() text, so the same in every build
+  // whose space writes the same JSON. A model file lists the designs it was fitted on by
+  // it; a run finds the designs it evaluated before by it.
+  static std::uint64_t key(const std::string& design_json);
 
  private:
   void check_dimension(const Design& d) const;  // throws when the sizes differ

@@ -30,7 +30,6 @@
 
 #include "archgym_version.h"
 #include "core/external_run.h"
-#include "core/input_files.h"
 #include "core/json_util.h"
 #include "core/process_identity.h"
 #include "core/progress_bar.h"
@@ -63,10 +62,15 @@ std::string metrics_json(const Evaluation& e) {
 
 EvaluationRecord evaluation_record(std::int64_t run_id, std::int64_t index, const DesignSpace& space,
                                    const Design& design, const Evaluation& evaluation, double reward) {
+  return evaluation_record(run_id, index, space.to_json(design), evaluation, reward);
+}
+
+EvaluationRecord evaluation_record(std::int64_t run_id, std::int64_t index, std::string design_json,
+                                   const Evaluation& evaluation, double reward) {
   EvaluationRecord r;
   r.run_id = run_id;
   r.index = index;
-  r.design = space.to_json(design);
+  r.design = std::move(design_json);
   r.metrics = metrics_json(evaluation);
   r.reward = reward;
   r.valid = evaluation.valid;
@@ -133,15 +137,9 @@ class EvaluatedDesigns {
       : space_(space), trajectory_(trajectory), trajectory_kept_(trajectory_kept), store_(store), run_id_(run_id),
         replay_(replay) {}
 
-  static std::uint64_t key(const std::string& design_json) {
-    ContentDigest digest;
-    digest.add(design_json);
-    return digest.value();
-  }
-
   // The first evaluation of the design whose JSON is `design_json`, if the run made one.
   std::optional<Evaluation> find(const std::string& design_json) const {
-    const auto [from, to] = index_.equal_range(key(design_json));
+    const auto [from, to] = index_.equal_range(DesignSpace::key(design_json));
     for (auto it = from; it != to; ++it)
       if (auto e = evaluation_at(it->second, design_json)) return e;
     return std::nullopt;
@@ -151,7 +149,7 @@ class EvaluatedDesigns {
   // it is, no need to look); `recorded`: its row is in the store or the replay.
   void add(const std::string& design_json, const Step& step, bool known_new, bool recorded) {
     if (!known_new && find(design_json)) return;  // a repeat: its first evaluation answers
-    index_.emplace(key(design_json), step.index);
+    index_.emplace(DesignSpace::key(design_json), step.index);
     if (!trajectory_kept_ && !recorded) unrecorded_.emplace(step.index, step);
   }
 
@@ -278,8 +276,8 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
     auto record = [&](std::size_t i) {
       if (!store) return;
       const Slot& slot = slots[i];
-      store->record(evaluation_record(run_id, first + static_cast<std::int64_t>(i), space, slot.design,
-                                      slot.evaluation, slot.score.reward));
+      store->record(evaluation_record(run_id, first + static_cast<std::int64_t>(i), jsons[i], slot.evaluation,
+                                      slot.score.reward));
     };
     auto answer_again = [&](std::size_t i, const Evaluation& earlier) {
       slots[i].evaluation = earlier;
@@ -309,7 +307,6 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
       const bool scorable = step.evaluation.valid && !std::isnan(slot.score.raw);
       if (scorable && step.reward > best_reward) {
         best_reward = step.reward;
-        result.best_index = step.index;
         result.best_step = step;
       }
       if (scorable && slot.score.target_met) {

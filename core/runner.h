@@ -51,9 +51,12 @@ Objective run_objective(const Env& env, const std::string& formulation, const st
 Objective run_objective(const Env& env, const std::string& env_name, const std::string& formulation,
                         const std::map<std::string, double>& targets);
 
-// The row a run stores for one evaluation.
+// The row a run stores for one evaluation; the second form takes the design as its JSON
+// (DesignSpace::to_json), for a caller that has it already.
 EvaluationRecord evaluation_record(std::int64_t run_id, std::int64_t index, const DesignSpace& space,
                                    const Design& design, const Evaluation& evaluation, double reward);
+EvaluationRecord evaluation_record(std::int64_t run_id, std::int64_t index, std::string design_json,
+                                   const Evaluation& evaluation, double reward);
 // The part of a new run's record that comes from its env: name, options, objective, input
 // files' digests, version and commit (the caller adds agent, seed, budget). An option that
 // names an input file by a relative path (its value is the file's path, see InputFile::role)
@@ -100,11 +103,11 @@ struct RunResult {
   std::vector<Step> trajectory;
   std::optional<Step> best_step;            // the first of the highest reward among valid steps
   std::optional<Step> first_target_met;     // the first valid step whose design met the target
-  std::int64_t best_index = -1;             // best_step's index; -1 when nothing valid was found
   bool target_met = false;
   std::string status;
   double wall_seconds = 0;
   const Step* best() const { return best_step ? &*best_step : nullptr; }
+  std::int64_t best_index() const { return best_step ? best_step->index : -1; }  // -1: nothing valid
 };
 
 // The stored rows a resumed run replays, read a batch at a time: a run of millions of rows
@@ -117,11 +120,15 @@ class StoredRows {
   virtual std::vector<EvaluationRecord> rows(std::int64_t first, std::int64_t end) const = 0;
 };
 
-// A run's rows in a store.
+// A run's rows in a store. The span is read once, when first asked: a resume asks three
+// times before it adds rows, and each count walks the run's index (millions of rows).
 class RowsInStore : public StoredRows {
  public:
   RowsInStore(const Store& store, std::int64_t run_id) : store_(store), run_id_(run_id) {}
-  Store::EvaluationSpan span() const override { return store_.evaluation_span(run_id_); }
+  Store::EvaluationSpan span() const override {
+    if (!span_) span_ = store_.evaluation_span(run_id_);
+    return *span_;
+  }
   std::vector<EvaluationRecord> rows(std::int64_t first, std::int64_t end) const override {
     return store_.evaluations(run_id_, first, end);
   }
@@ -129,6 +136,7 @@ class RowsInStore : public StoredRows {
  private:
   const Store& store_;
   std::int64_t run_id_;
+  mutable std::optional<Store::EvaluationSpan> span_;
 };
 
 // Rows held in memory (sorted by index, distinct indices), e.g. some of a store's.

@@ -121,13 +121,9 @@ class Reader {
 
 namespace {
 
-// A design's identity in a model file: FNV-1a of its JSON in the space's knob order (the
-// same in every build whose space load() accepts).
-std::uint64_t design_key(const DesignSpace& space, const Design& d) {
-  ContentDigest digest;
-  digest.add(space.to_json(d));
-  return digest.value();
-}
+// A design's identity in a model file (DesignSpace::key; the same in every build whose space
+// load() accepts).
+std::uint64_t design_key(const DesignSpace& space, const Design& d) { return DesignSpace::key(space.to_json(d)); }
 
 std::string hex_key(std::uint64_t key) {
   char hex[17];

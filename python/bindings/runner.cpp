@@ -58,7 +58,7 @@ py::dict result_to_dict(const RunResult& r, const DesignSpace& space) {
   out["run_id"] = r.run_id;
   out["status"] = r.status;
   out["target_met"] = r.target_met;
-  out["best_index"] = r.best_index;
+  out["best_index"] = r.best_index();
   out["wall_seconds"] = r.wall_seconds;
   out["knobs"] = knobs;
   out["metrics"] = std::vector<std::string>(metric_names.begin(), metric_names.end());

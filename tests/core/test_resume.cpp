@@ -141,7 +141,7 @@ TEST_CASE("a run that keeps no trajectory in memory stores, resumes and replays 
   auto require_same_summary = [&](const RunResult& r) {
     CHECK(r.trajectory.empty());
     CHECK(r.evaluations == 40);
-    CHECK(r.best_index == reference.best_index);
+    CHECK(r.best_index() == reference.best_index());
     REQUIRE(r.best());
     CHECK(r.best()->design == reference.best()->design);
     CHECK(r.best()->evaluation.metrics == reference.best()->evaluation.metrics);

@@ -142,7 +142,7 @@ TEST_CASE("a met target stops the run after the current batch") {
   CHECK(r.trajectory.size() == 4);  // the optimum is index 2; its batch (2, 3) completes
   CHECK(r.target_met);
   CHECK(r.status == "target_met");
-  CHECK(r.best_index == 2);
+  CHECK(r.best_index() == 2);
   CHECK(agent.told.size() == 4);
 
   Script again(script, 2);
@@ -168,7 +168,7 @@ TEST_CASE("throwing and out-of-space evaluations are recorded as invalid and the
   CHECK(agent.told[1].reward == objective.invalid_reward());
   CHECK_FALSE(agent.told[1].evaluation.valid);
   CHECK(r.trajectory[3].evaluation.valid);
-  CHECK(r.best_index == 0);  // x=6 and x=8 tie at cost 1: the first one stays best
+  CHECK(r.best_index() == 0);  // x=6 and x=8 tie at cost 1: the first one stays best
   const auto rows = store.evaluations(id);
   REQUIRE(rows.size() == 4);
   CHECK_FALSE(rows[1].valid);

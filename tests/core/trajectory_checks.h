@@ -14,5 +14,5 @@ inline void require_same_trajectory(const archgym::RunResult& a, const archgym::
     CHECK(a.trajectory[i].evaluation.metrics == b.trajectory[i].evaluation.metrics);
     CHECK(a.trajectory[i].evaluation.valid == b.trajectory[i].evaluation.valid);
   }
-  CHECK(a.best_index == b.best_index);
+  CHECK(a.best_index() == b.best_index());
 }
