@@ -290,3 +290,21 @@ TEST_CASE("a target turned off leaves the env's other targets, and one must stay
   CHECK_THROWS_WITH(run_objective(env, "", {{"latency_ns", kTargetOff}}),
                     "target: 'latency_ns' is turned off, but has no target to turn off; targets: cost_u");
 }
+
+TEST_CASE("rows given to replay in memory must be sorted by index, each once") {
+  auto row = [](std::int64_t index) {
+    EvaluationRecord r;
+    r.run_id = 1;
+    r.index = index;
+    return r;
+  };
+  CHECK_THROWS_WITH(RowsInMemory({row(0), row(2), row(1)}), "RowsInMemory: rows must be sorted by index, each index once");
+  CHECK_THROWS_WITH(RowsInMemory({row(0), row(0)}), "RowsInMemory: rows must be sorted by index, each index once");
+  const RowsInMemory rows({row(1), row(3), row(4)});
+  CHECK(rows.span().count == 3);
+  CHECK(rows.span().first == 1);
+  CHECK(rows.span().last == 4);
+  CHECK(rows.rows(2, 4).size() == 1);
+  CHECK(rows.rows(2, 4).front().index == 3);
+  CHECK(rows.rows(5, 9).empty());
+}
