@@ -65,8 +65,9 @@ Schema dram_schema() {
   s.real("read_ratio", 1.0, 0.0, 1.0, "generator: fraction of reads");
   s.real("injection_rate", 1.0, dram::kMinInjectionRate, 1.0, "generator: requests per trace-clock cycle");
   s.integer("stride", 64, 64, 1ll << 40, "generator (strided): stride in bytes, a multiple of 64");
-  s.integer("footprint_MiB", 1024, 1, 1 << 20,
-            "generator: address range in MiB (random and mixed draw from it; stream and strided wrap within it)");
+  s.integer("footprint_MiB", 0, 0, 1 << 20,
+            "generator: address range in MiB, 0 = the whole device (random and mixed draw from it; "
+            "stream and strided wrap within it)");
   s.integer("generator_seed", 1, 0, std::nullopt, "generator: seed of the synthetic trace");
   s.string("memspec", "DDR3-1600", "memory preset (DDR3-1600, DDR4-2400) or a DRAMSys memspec JSON path");
   s.string("addressmap", "default",
@@ -190,11 +191,12 @@ dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& s
 // Options given to no effect are refused rather than recorded as if they had shaped the
 // run, also when given with their default value (`workload=stream` with a generator).
 // Options rebuilt from a store (resume) mark none as given: there a value that differs
-// from its default counts as given.
+// from its default counts as given, but for footprint_MiB, which builds before its
+// default became 0 (the whole device) recorded as 1024 also without a generator.
 void check_option_combination(const Options& o) {
   const Schema schema = dram_schema();
   auto given = [&](const char* name) {
-    return o.given(name) || o.get(name) != schema.find(name)->default_value;
+    return o.given(name) || (std::string_view(name) != "footprint_MiB" && o.get(name) != schema.find(name)->default_value);
   };
   const std::string generator = o.string("generator");
   if (generator == "none") {
@@ -221,11 +223,17 @@ std::string workload_path(const std::string& workload) {
   return named ? dram::default_trace_path(workload) : workload;
 }
 
+// The bytes a memory's address mapping spans (its mask is the low bits up to the device's size).
+std::uint64_t device_bytes(const dram::AddressMapping& mapping) {
+  const std::uint64_t mask = mapping.address_mask();
+  return mask == UINT64_MAX ? std::uint64_t{1} << 63 : mask + 1;
+}
+
 // The workload: read once at construction (so a malformed trace is reported before
 // any run starts) and shared read-only by every evaluation. A trace file's bytes go to
-// `digest` as they are read.
-std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o, ContentDigest& digest) {
-  check_option_combination(o);
+// `digest` as they are read. A generator's footprint_MiB 0 spans `device_bytes`.
+std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o, std::uint64_t device_bytes,
+                                                                ContentDigest& digest) {
   const std::string generator = o.string("generator");
   const double clock_mhz = o.real("trace_clock_mhz");
   const std::uint64_t max_cycle = dram::max_trace_cycle(clock_mhz);
@@ -240,7 +248,8 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
       throw OptionError({"stride"}, "env 'dram': option stride must be a multiple of " +
                                   std::to_string(g.alignment) + " bytes (one burst), got " +
                                   std::to_string(g.stride_bytes));
-    g.footprint_bytes = static_cast<std::uint64_t>(o.integer("footprint_MiB")) << 20;
+    const auto footprint_MiB = static_cast<std::uint64_t>(o.integer("footprint_MiB"));
+    g.footprint_bytes = footprint_MiB == 0 ? device_bytes : footprint_MiB << 20;
     g.seed = static_cast<std::uint64_t>(o.integer("generator_seed"));
     dram::GeneratedTrace trace(g);
     if (trace.last_cycle() > max_cycle) {
@@ -294,7 +303,7 @@ class DramEnv final : public Env {
   explicit DramEnv(const Options& o)
       : space_(make_space(space_variant(o.string("space")))) {
     InputDigests digests;
-    workload_ = load_workload(o, digests.workload);
+    check_option_combination(o);
     require_regular_file("memspec", o.string("memspec"));  // a preset name is no file: passes
     try {
       base_.memspec = dram::memspec_by_name_or_path(o.string("memspec"), digest_into(digests.memspec));
@@ -303,7 +312,6 @@ class DramEnv final : public Env {
       throw OptionError({"memspec"}, std::string("env 'dram': memspec: ") + e.what());
     }
     base_.mapping = mapping_for(o.string("addressmap"), base_.memspec, digests.addressmap);
-    inputs_ = input_files_of(o, digests);
     // What would fail every evaluation fails here (e.g. a memspec of two channels). The
     // library shows the names as it shows paths.
     try {
@@ -312,6 +320,8 @@ class DramEnv final : public Env {
     } catch (const std::invalid_argument& e) {
       throw OptionError({"memspec", "addressmap"}, std::string("env 'dram': ") + e.what());
     }
+    workload_ = load_workload(o, device_bytes(base_.mapping), digests.workload);  // after the memory: its size
+    inputs_ = input_files_of(o, digests);
     base_.controller.trace_clock_mhz = o.real("trace_clock_mhz");
     check_addresses_fit(o);
   }
@@ -351,6 +361,10 @@ class DramEnv final : public Env {
     if ((map == "rbc" && base_.memspec.type == dram::MemoryType::DDR3) ||
         (map == "brc" && base_.memspec.type == dram::MemoryType::DDR4))
       o.set("addressmap", Value(std::string("default")));
+    // The whole device is footprint_MiB 0, however given; without a generator it is unused.
+    if (o.string("generator") == "none" ||
+        static_cast<std::uint64_t>(o.integer("footprint_MiB")) << 20 == device_bytes(base_.mapping))
+      o.set("footprint_MiB", Value(std::int64_t{0}));
     return o;
   }
 

@@ -362,3 +362,54 @@ TEST_CASE("runs of one memspec or mapping spelled differently record one spellin
   store.set_status(ids[1], "interrupted");
   CHECK(Runner::resume(store, ids[1], 1, false).trajectory.size() == 3);
 }
+
+TEST_CASE("a dram generator spans the whole device unless given a footprint, recorded as footprint_MiB 0") {
+  // On the 4 GiB DDR4 preset, brc puts the bank bits above 1 GiB: 1024 MiB reaches 4 of 16 banks.
+  const std::map<std::string, std::string> ddr4_random = {
+      {"memspec", "DDR4-2400"}, {"generator", "random"}, {"requests", "3000"}, {"trace_clock_mhz", "1200"}};
+  auto bandwidth = [&](const char* footprint_MiB) {
+    auto options = ddr4_random;
+    if (footprint_MiB) options["footprint_MiB"] = footprint_MiB;
+    const auto env = make_env("dram", options);
+    const Evaluation e = env->evaluate(env->default_design());
+    REQUIRE(e.valid);
+    return e.metric("bandwidth_GBps");
+  };
+  const double whole = bandwidth(nullptr);
+  CHECK(whole == bandwidth("4096"));
+  CHECK(whole > 1.5 * bandwidth("1024"));
+
+  // The whole device has one spelling in a run's record, so such runs pool.
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "dram_footprint";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  Store store((dir / "runs.db").string());
+  RunSpec spec;
+  spec.env = "dram";
+  spec.agent = "random_walk";
+  spec.budget = 2;
+  spec.stop_on_target = false;
+  spec.progress = false;
+  spec.workers = 1;
+  auto recorded = [&](std::map<std::string, std::string> options) {
+    spec.env_options = options;
+    return store.run(Runner::run(spec, &store).run_id)->env_config;
+  };
+  auto with_footprint = ddr4_random;
+  with_footprint["footprint_MiB"] = "4096";
+  CHECK(recorded(with_footprint) == recorded(ddr4_random));
+  CHECK(recorded(ddr4_random).find("\"footprint_MiB\":0,") != std::string::npos);
+  with_footprint["footprint_MiB"] = "2048";
+  CHECK(recorded(with_footprint).find("\"footprint_MiB\":2048,") != std::string::npos);
+  CHECK(recorded({{"generator", "random"}, {"requests", "200"}, {"footprint_MiB", "1024"}})
+            .find("\"footprint_MiB\":0,") != std::string::npos);  // all of the 1 GiB DDR3 DIMM
+
+  // Builds before this default recorded 1024 for a run without a generator: such a record
+  // still builds its env, while the option given without a generator is refused.
+  std::string old_record = recorded({});
+  old_record.replace(old_record.find("\"footprint_MiB\":0"), 17, "\"footprint_MiB\":1024");
+  CHECK_NOTHROW(rebuild_env("dram", old_record, "an old run"));
+  CHECK_THROWS_WITH(make_env("dram", {{"footprint_MiB", "1024"}}),
+                    Catch::Contains("option footprint_MiB = 1024 applies only to a generated workload"));
+}
