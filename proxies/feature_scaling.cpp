@@ -367,7 +367,9 @@ std::vector<double> learn_feature_scales(const std::vector<std::vector<double>>&
       for (std::size_t f = 0; f < d; ++f) mean_distance += (x[i * d + f] - x[j * d + f]) * (x[i * d + f] - x[j * d + f]);
   mean_distance /= static_cast<double>(n * (n - 1) / 2);
   if (!(mean_distance > 0.0)) return ones;  // every row has the same features
-  std::vector<double> theta(d, -std::log(mean_distance));
+  // Within the bounds the error function accepts (rows a hair apart would start beyond them,
+  // and Ceres would stop at its first evaluation).
+  std::vector<double> theta(d, std::clamp(-std::log(mean_distance), -kMaxLogFeatureScale, kMaxLogFeatureScale));
 
   ThreadPool pool(options.threads);  // before the problem, which uses it until destroyed
   ceres::GradientProblem problem(new LeaveOneOutKernelError(x, z, n, d, m, pool));
@@ -379,6 +381,7 @@ std::vector<double> learn_feature_scales(const std::vector<std::vector<double>>&
   if (options.progress) solver.callbacks.push_back(&reporter);
   ceres::GradientProblemSolver::Summary summary;
   ceres::Solve(solver, problem, theta.data(), &summary);
+  if (!summary.IsSolutionUsable()) return ones;
 
   std::vector<double> scales(d);
   for (std::size_t f = 0; f < d; ++f) scales[f] = std::exp(theta[f]);

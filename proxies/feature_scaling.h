@@ -26,7 +26,7 @@ inline constexpr double kMaxLogFeatureScale = 40.0;
 using FeatureScalingProgress = std::function<void(int iteration, int max_iterations, double loss)>;
 
 struct FeatureScalingOptions {
-  std::size_t max_rows = 500;      // rows the objective sees (a seeded sample beyond): O(rows^2)
+  std::size_t max_rows = 400;      // rows the objective sees (a seeded sample beyond): O(rows^2)
   int max_iterations = 100;        // L-BFGS iterations
   std::uint64_t seed = 1;          // which rows, when there are more than max_rows
   // Threads evaluating the objective (0 = hardware concurrency, 1 = the caller alone).

@@ -280,7 +280,7 @@ Schema knn_schema() {
   s.choice("scaling", "learned", {"learned", "none"},
            "feature scales: learned from the training set (MLKR, Ceres L-BFGS) or all equal");
   // Learning costs O(rows^2) per step; a seeded sample of this many rows is plenty.
-  s.integer("scaling_rows", 400, 3, 5000, "training rows the feature scales are learned from (a seeded sample)");
+  s.integer("scaling_rows", static_cast<std::int64_t>(FeatureScalingOptions{}.max_rows), 3, 5000, "training rows the feature scales are learned from (a seeded sample)");
   return s;
 }
 

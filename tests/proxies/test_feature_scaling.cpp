@@ -125,3 +125,20 @@ TEST_CASE("the knn model reports learning its scales through the proxy context",
   build_proxy("knn", context)->fit(set);
   CHECK(stages.empty());
 }
+
+TEST_CASE("feature scales stay within their bounds when the rows lie a hair apart", "[proxy][knn][scaling]") {
+  // Mean squared distance ~1e-20: the kernel width that makes it 1 is beyond exp(40), where
+  // the error function refuses to evaluate; a kNN model refuses to load such scales.
+  ProxyTrainingSet data = testdata::make_set(60, 2, testdata::reference_targets(), 5);
+  for (auto& row : data.features)
+    for (double& v : row) v = 0.5 + (v - 0.5) * 1e-10;
+  for (unsigned threads : {1u, 2u}) {
+    FeatureScalingOptions options;
+    options.threads = threads;
+    for (const double s : learn_feature_scales(data.features, data.targets, options)) {
+      CHECK(std::isfinite(s));
+      CHECK(s <= std::exp(kMaxLogFeatureScale));
+      CHECK(s >= std::exp(-kMaxLogFeatureScale));
+    }
+  }
+}
