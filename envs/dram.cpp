@@ -65,9 +65,9 @@ Schema dram_schema() {
   s.real("read_ratio", 1.0, 0.0, 1.0, "generator: fraction of reads");
   s.real("injection_rate", 1.0, dram::kMinInjectionRate, 1.0, "generator: requests per trace-clock cycle");
   s.integer("stride", 64, 64, 1ll << 40, "generator (strided): stride in bytes, a multiple of 64");
-  s.integer("footprint_MiB", 0, 0, 1 << 20,
-            "generator: address range in MiB, 0 = the whole device (random and mixed draw from it; "
-            "stream and strided wrap within it)");
+  s.integer("footprint_MiB", 1024, 1, 1 << 20,
+            "generator: address range in MiB (random and mixed draw from it; stream and strided wrap within it); "
+            "on a memspec larger than 1024 MiB it must be given");
   s.integer("generator_seed", 1, 0, std::nullopt, "generator: seed of the synthetic trace");
   s.string("memspec", "DDR3-1600", "memory preset (DDR3-1600, DDR4-2400) or a DRAMSys memspec JSON path");
   s.string("addressmap", "default",
@@ -191,12 +191,11 @@ dram::AddressMapping mapping_for(const std::string& name, const dram::MemSpec& s
 // Options given to no effect are refused rather than recorded as if they had shaped the
 // run, also when given with their default value (`workload=stream` with a generator).
 // Options rebuilt from a store (resume) mark none as given: there a value that differs
-// from its default counts as given, but for footprint_MiB, which builds before its
-// default became 0 (the whole device) recorded as 1024 also without a generator.
+// from its default counts as given.
 void check_option_combination(const Options& o) {
   const Schema schema = dram_schema();
   auto given = [&](const char* name) {
-    return o.given(name) || (std::string_view(name) != "footprint_MiB" && o.get(name) != schema.find(name)->default_value);
+    return o.given(name) || o.get(name) != schema.find(name)->default_value;
   };
   const std::string generator = o.string("generator");
   if (generator == "none") {
@@ -229,11 +228,31 @@ std::uint64_t device_bytes(const dram::AddressMapping& mapping) {
   return mask == UINT64_MAX ? std::uint64_t{1} << 63 : mask + 1;
 }
 
+// The default footprint_MiB (1024) covers the default DDR3 DIMM but only part of a larger
+// device (on DDR4-2400 under brc, 4 of its 16 banks): a generator that would wrap or draw
+// within it there is refused unless the footprint is given, rather than silently measuring
+// a quarter of the memory. Options rebuilt from a store (nothing given) are taken as recorded.
+void check_footprint_given(const Options& o, std::uint64_t device_bytes) {
+  const auto footprint_bytes = static_cast<std::uint64_t>(o.integer("footprint_MiB")) << 20;
+  const std::string generator = o.string("generator");
+  if (generator == "none" || !o.given("generator") || o.given("footprint_MiB") || device_bytes <= footprint_bytes)
+    return;
+  // A stream or stride that ends before the footprint does never meets it.
+  const auto requests = static_cast<std::uint64_t>(o.integer("requests"));
+  const auto step = static_cast<std::uint64_t>(generator == "strided" ? o.integer("stride") : dram::GeneratorConfig{}.alignment);
+  if ((generator == "stream" || generator == "strided") && requests <= footprint_bytes / step) return;
+  const std::string device_MiB = std::to_string(device_bytes >> 20);
+  throw OptionError({"footprint_MiB", "memspec"},
+                    "env 'dram': memspec " + shown(o.string("memspec")) + " holds " + device_MiB +
+                        " MiB, but the generated workload would span only footprint_MiB's default of " +
+                        to_string(o.get("footprint_MiB")) + "; give footprint_MiB=" + device_MiB +
+                        " for the whole device, or the footprint you mean");
+}
+
 // The workload: read once at construction (so a malformed trace is reported before
 // any run starts) and shared read-only by every evaluation. A trace file's bytes go to
-// `digest` as they are read. A generator's footprint_MiB 0 spans `device_bytes`.
-std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o, std::uint64_t device_bytes,
-                                                                ContentDigest& digest) {
+// `digest` as they are read.
+std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o, ContentDigest& digest) {
   const std::string generator = o.string("generator");
   const double clock_mhz = o.real("trace_clock_mhz");
   const std::uint64_t max_cycle = dram::max_trace_cycle(clock_mhz);
@@ -248,8 +267,7 @@ std::shared_ptr<const std::vector<dram::Request>> load_workload(const Options& o
       throw OptionError({"stride"}, "env 'dram': option stride must be a multiple of " +
                                   std::to_string(g.alignment) + " bytes (one burst), got " +
                                   std::to_string(g.stride_bytes));
-    const auto footprint_MiB = static_cast<std::uint64_t>(o.integer("footprint_MiB"));
-    g.footprint_bytes = footprint_MiB == 0 ? device_bytes : footprint_MiB << 20;
+    g.footprint_bytes = static_cast<std::uint64_t>(o.integer("footprint_MiB")) << 20;
     g.seed = static_cast<std::uint64_t>(o.integer("generator_seed"));
     dram::GeneratedTrace trace(g);
     if (trace.last_cycle() > max_cycle) {
@@ -320,7 +338,8 @@ class DramEnv final : public Env {
     } catch (const std::invalid_argument& e) {
       throw OptionError({"memspec", "addressmap"}, std::string("env 'dram': ") + e.what());
     }
-    workload_ = load_workload(o, device_bytes(base_.mapping), digests.workload);  // after the memory: its size
+    check_footprint_given(o, device_bytes(base_.mapping));
+    workload_ = load_workload(o, digests.workload);
     inputs_ = input_files_of(o, digests);
     base_.controller.trace_clock_mhz = o.real("trace_clock_mhz");
     check_addresses_fit(o);
@@ -361,10 +380,6 @@ class DramEnv final : public Env {
     if ((map == "rbc" && base_.memspec.type == dram::MemoryType::DDR3) ||
         (map == "brc" && base_.memspec.type == dram::MemoryType::DDR4))
       o.set("addressmap", Value(std::string("default")));
-    // The whole device is footprint_MiB 0, however given; without a generator it is unused.
-    if (o.string("generator") == "none" ||
-        static_cast<std::uint64_t>(o.integer("footprint_MiB")) << 20 == device_bytes(base_.mapping))
-      o.set("footprint_MiB", Value(std::int64_t{0}));
     return o;
   }
 

@@ -352,6 +352,7 @@ TEST_CASE("runs of one memspec or mapping spelled differently record one spellin
   spec.env_options = small;
   spec.env_options["memspec"] = "ddr4-2400";
   spec.env_options["trace_clock_mhz"] = "1200";
+  spec.env_options["footprint_MiB"] = "4096";
   for (const auto& [given, recorded] : {std::pair{"brc", "default"}, {"bg-interleaved", "bg-interleaved"}}) {
     spec.env_options["addressmap"] = given;
     const auto ddr4 = Runner::run(spec, &store).run_id;
@@ -363,53 +364,35 @@ TEST_CASE("runs of one memspec or mapping spelled differently record one spellin
   CHECK(Runner::resume(store, ids[1], 1, false).trajectory.size() == 3);
 }
 
-TEST_CASE("a dram generator spans the whole device unless given a footprint, recorded as footprint_MiB 0") {
+TEST_CASE("a dram generator on a memspec larger than its default footprint needs the footprint given") {
   // On the 4 GiB DDR4 preset, brc puts the bank bits above 1 GiB: 1024 MiB reaches 4 of 16 banks.
   const std::map<std::string, std::string> ddr4_random = {
       {"memspec", "DDR4-2400"}, {"generator", "random"}, {"requests", "3000"}, {"trace_clock_mhz", "1200"}};
+  CHECK_THROWS_WITH(make_env("dram", ddr4_random),
+                    Catch::Equals("env 'dram': memspec 'DDR4-2400' holds 4096 MiB, but the generated workload would "
+                                  "span only footprint_MiB's default of 1024; give footprint_MiB=4096 for the whole "
+                                  "device, or the footprint you mean"));
   auto bandwidth = [&](const char* footprint_MiB) {
     auto options = ddr4_random;
-    if (footprint_MiB) options["footprint_MiB"] = footprint_MiB;
+    options["footprint_MiB"] = footprint_MiB;
     const auto env = make_env("dram", options);
     const Evaluation e = env->evaluate(env->default_design());
     REQUIRE(e.valid);
     return e.metric("bandwidth_GBps");
   };
-  const double whole = bandwidth(nullptr);
-  CHECK(whole == bandwidth("4096"));
-  CHECK(whole > 1.5 * bandwidth("1024"));
+  CHECK(bandwidth("4096") > 1.5 * bandwidth("1024"));  // given, a part is what the user asked for
+  // A stream or stride that ends within the default footprint never meets it.
+  CHECK_NOTHROW(make_env("dram", {{"memspec", "DDR4-2400"}, {"generator", "stream"}, {"requests", "5000"}}));
+  CHECK_NOTHROW(make_env("dram", {{"memspec", "DDR4-2400"}, {"generator", "strided"}, {"requests", "8192"},
+                                  {"stride", "131072"}}));  // exactly 1 GiB
+  CHECK_THROWS_WITH(make_env("dram", {{"memspec", "DDR4-2400"}, {"generator", "strided"}, {"requests", "8193"},
+                                      {"stride", "131072"}}),
+                    Catch::Contains("give footprint_MiB=4096"));
+  CHECK_NOTHROW(make_env("dram", {{"generator", "random"}, {"requests", "100"}}));  // the 1 GiB DDR3 DIMM: all of it
 
-  // The whole device has one spelling in a run's record, so such runs pool.
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::path(ARCHGYM_TEST_BINARY_DIR) / "dram_footprint";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  Store store((dir / "runs.db").string());
-  RunSpec spec;
-  spec.env = "dram";
-  spec.agent = "random_walk";
-  spec.budget = 2;
-  spec.stop_on_target = false;
-  spec.progress = false;
-  spec.workers = 1;
-  auto recorded = [&](std::map<std::string, std::string> options) {
-    spec.env_options = options;
-    return store.run(Runner::run(spec, &store).run_id)->env_config;
-  };
-  auto with_footprint = ddr4_random;
-  with_footprint["footprint_MiB"] = "4096";
-  CHECK(recorded(with_footprint) == recorded(ddr4_random));
-  CHECK(recorded(ddr4_random).find("\"footprint_MiB\":0,") != std::string::npos);
-  with_footprint["footprint_MiB"] = "2048";
-  CHECK(recorded(with_footprint).find("\"footprint_MiB\":2048,") != std::string::npos);
-  CHECK(recorded({{"generator", "random"}, {"requests", "200"}, {"footprint_MiB", "1024"}})
-            .find("\"footprint_MiB\":0,") != std::string::npos);  // all of the 1 GiB DDR3 DIMM
-
-  // Builds before this default recorded 1024 for a run without a generator: such a record
-  // still builds its env, while the option given without a generator is refused.
-  std::string old_record = recorded({});
-  old_record.replace(old_record.find("\"footprint_MiB\":0"), 17, "\"footprint_MiB\":1024");
-  CHECK_NOTHROW(rebuild_env("dram", old_record, "an old run"));
-  CHECK_THROWS_WITH(make_env("dram", {{"footprint_MiB", "1024"}}),
-                    Catch::Contains("option footprint_MiB = 1024 applies only to a generated workload"));
+  // A run recorded the default: rebuilt from its record (nothing given), it is the run's env.
+  const std::string record = R"({"addressmap":"default","footprint_MiB":1024,"generator":"random",)"
+                             R"("generator_seed":1,"injection_rate":1.0,"memspec":"DDR4-2400","read_ratio":1.0,)"
+                             R"("requests":300,"space":"archgym","stride":64,"trace_clock_mhz":1200.0,"workload":"stream"})";
+  CHECK_NOTHROW(rebuild_env("dram", record, "an older run"));
 }
