@@ -41,10 +41,7 @@ class Simulation {
         arbiter_(cfg.controller.arbiter, cfg.controller.max_active_transactions, controller_,
                  pool_, events_) {
     tck_ps_ = spec_.tck_ps;
-    player_clk_ps_ = std::llround(1e6 / cfg.controller.trace_clock_mhz);
-    if (player_clk_ps_ <= 0)
-      throw std::invalid_argument("TraceClockMHz = " + std::to_string(cfg.controller.trace_clock_mhz) +
-                                  " gives a trace clock period below 1 ps");
+    player_clk_ps_ = std::llround(1e6 / cfg.controller.trace_clock_mhz);  // >= 1: validate() bounds the clock
     pool_.reserve(64);
     beyond_capacity_mask_ = ~cfg.mapping.address_mask();
     progress_limit_ = cycles_without_progress_limit(spec_);
@@ -333,10 +330,6 @@ std::string beyond_time_range(std::uint64_t cycle, double trace_clock_mhz) {
          " MHz trace clock: 1 hour of simulated time, since idle time is simulated refresh by refresh, "
          "about a minute of run time per simulated hour)";
 }
-
-namespace {
-
-}  // namespace
 
 void check_memory(const MemSpec& m, const std::string& memspec_origin, const AddressMapping& mapping,
                   const std::string& mapping_origin) {

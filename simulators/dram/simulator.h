@@ -60,15 +60,8 @@ class ResponseObserver {
   virtual void on_response(std::uint64_t request_index, bool is_write, std::uint64_t cycle) = 0;
 };
 
-// Runs the trace to completion (every response returned). The trace is read from its
-// current position; rewind it first to replay. Every issued command goes to a
-// PowerModel (whose report fills SimStats::energy) and to extra_observer, then both get
-// on_finish(end_cycle).
-// Throws std::invalid_argument for an impossible configuration (e.g. PerBank
-// refresh on a memspec without per-bank refresh timings) or a trace timestamp beyond the
-// simulator's time range, with a clear message; std::runtime_error if the simulation
-// stops making progress (cycles_without_progress_limit() cycles in which no request
-// enters or completes while some are outstanding: timings that leave no time to serve one).
+// Cycles in which no request enters or completes while some are outstanding, after which
+// simulate() gives up (timings that leave no time to serve one).
 std::int64_t cycles_without_progress_limit(const MemSpec& m);
 
 // Trace requests must arrive within one hour of simulated time. Idle time is simulated
@@ -94,6 +87,15 @@ struct TraceRequestError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// Runs the trace to completion (every response returned). The trace is read from its
+// current position; rewind it first to replay. Every issued command goes to a
+// PowerModel (whose report fills SimStats::energy) and to extra_observer, then both get
+// on_finish(end_cycle).
+// Throws std::invalid_argument for an impossible configuration (e.g. PerBank
+// refresh on a memspec without per-bank refresh timings) or a trace timestamp beyond the
+// simulator's time range, with a clear message; std::runtime_error if the simulation
+// stops making progress (cycles_without_progress_limit() cycles in which no request
+// enters or completes while some are outstanding: timings that leave no time to serve one).
 SimStats simulate(const SimConfig& config, TraceSource& trace,
                   CommandObserver* extra_observer = nullptr,
                   ResponseObserver* response_observer = nullptr);
