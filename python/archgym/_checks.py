@@ -12,7 +12,7 @@ import numpy as np
 
 UINT64_MAX = 2**64 - 1
 RUN_ID_MAX = 2**63 - 1  # run ids are SQLite integers
-BUDGET_MAX = 2**63 - 1  # the store records a run's budget as an SQLite integer
+BUDGET_MAX = 2**64 - 1  # as the command line: the store keeps all 64 bits
 
 
 def integer(name: str, value: Any, minimum: int | None = None, maximum: int | None = None) -> int:

@@ -118,7 +118,7 @@ RunSpec to_spec(const py::object& env, const py::object& env_options, const py::
   spec.targets = to_target_values(targets);
   spec.formulation = formulation.is_none() ? "" : to_text(formulation, "formulation");  // "": the env's
   spec.seed = to_unsigned(seed, "seed", 0, UINT64_MAX);
-  spec.budget = to_unsigned(budget, "budget", 1, INT64_MAX);
+  spec.budget = to_unsigned(budget, "budget", 1, UINT64_MAX);
   spec.batch = to_unsigned(batch, "batch", 0, kMaxBatch);
   spec.workers = static_cast<unsigned>(to_unsigned(workers, "workers", 0, kMaxWorkers));
   spec.stop_on_target = to_bool(stop_on_target, "stop_on_target");
@@ -195,7 +195,7 @@ void bind_runner(py::module_& m) {
         // Checked as archgym.run_agent checks them, in its words (not a signature dump).
         const auto& env = to_instance<EnvHandle>(env_object, "env", "an archgym Env (archgym.make_env)");
         auto& agent = to_instance<AgentHandle>(agent_object, "agent", "an archgym Agent (archgym.make_agent)");
-        const auto budget = to_unsigned(budget_object, "budget", 1, INT64_MAX);
+        const auto budget = to_unsigned(budget_object, "budget", 1, UINT64_MAX);
         const auto batch = to_unsigned(batch_object, "batch", 0, kMaxBatch);
         const auto workers = static_cast<unsigned>(to_unsigned(workers_object, "workers", 0, kMaxWorkers));
         const bool stop_on_target = to_bool(stop_object, "stop_on_target");
