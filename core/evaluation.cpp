@@ -14,8 +14,9 @@ double Evaluation::metric(const std::string& name) const {
   if (!valid)
     throw std::invalid_argument("metric '" + name + "' is not available: the design is invalid (" +
                                 invalid_reason + ")");
-  throw std::invalid_argument("unknown metric '" + name + "'" + did_you_mean(name, names) +
-                              "; available metrics: " + join(names));
+  // A target's metric the evaluation lacks (a dict scored by hand) or a misspelt name.
+  throw std::invalid_argument("the evaluation has no metric '" + name + "'" + did_you_mean(name, names) +
+                              "; its metrics: " + (names.empty() ? "(none)" : join(names)));
 }
 
 }  // namespace archgym

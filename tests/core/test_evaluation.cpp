@@ -14,7 +14,7 @@ TEST_CASE("metric lookup names the available metrics") {
   e.metrics = {{"energy_uJ", 1.0}, {"latency_ms", 2.0}};
   CHECK(e.metric("latency_ms") == 2.0);
   CHECK_THROWS_WITH(e.metric("latency"),
-                    "unknown metric 'latency' (did you mean 'latency_ms'?); available metrics: energy_uJ, latency_ms");
+                    "the evaluation has no metric 'latency' (did you mean 'latency_ms'?); its metrics: energy_uJ, latency_ms");
   CHECK_THROWS_WITH(Evaluation::invalid("no mapping").metric("energy_uJ"),
                     "metric 'energy_uJ' is not available: the design is invalid (no mapping)");
 }
