@@ -36,6 +36,7 @@ py::dict step_to_dict(const DesignSpace& space, const Step& s) {
 }  // namespace
 
 void bind_external_run(py::module_& m) {
+  m.attr("EXTERNAL_AGENT") = kExternalAgent;  // the agent an external run records
   py::class_<ExternalRun, std::shared_ptr<ExternalRun>>(
       m, "ExternalRun", "A run of the store whose designs a search outside archgym picks.")
       .def(py::init([](const py::object& store, const py::object& env, const py::object& env_options,

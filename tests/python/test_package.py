@@ -1,7 +1,9 @@
 """The package itself: version, registry listings, gymnasium ids, data, docstrings."""
+import ast
 import inspect
 import os
 import re
+import types
 from pathlib import Path
 
 import gymnasium
@@ -91,3 +93,50 @@ def test_stubs_cover_the_module():
     for name in dir(archgym._core):
         if not name.startswith("_"):
             assert re.search(rf"\b(def|class) {name}\b|^{name}:", stub, re.M), name
+
+
+def _stub_parameters(function: ast.FunctionDef) -> list[str]:
+    a = function.args
+    names = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg != "self"]
+    return names + (["*"] if a.vararg else []) + (["**"] if a.kwarg else [])
+
+
+def _bound_parameters(function) -> list[str] | None:
+    """The parameter names of a pybind11 function, from the signature heading its docstring
+    (``name(self: T, a: object, b: object = 0, **kwargs) -> R``); None for an overload set."""
+    match = re.match(r"^\w+\((.*)\)(?: -> .*)?$", (function.__doc__ or "").strip().split("\n")[0])
+    if match is None:
+        return None
+    names = re.findall(r"(?:^|, )(\*{0,2}\w+)(?=: |, |$| = )", match.group(1))
+    return [n if not n.startswith("*") else n[: n.count("*")] for n in names if n != "self"]
+
+
+def test_stubs_name_every_method_and_parameter():
+    """An IDE sees the bindings only through _core.pyi (pybind11 shows every argument as
+    `object`): each function and method is in it with the parameters it takes."""
+    tree = ast.parse((Path(archgym.__file__).parent / "_core.pyi").read_text())
+    stubs = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            stubs[node.name] = node
+        elif isinstance(node, ast.ClassDef):
+            stubs.update({f"{node.name}.{f.name}": f for f in node.body if isinstance(f, ast.FunctionDef)})
+    bound = {}
+    for name in dir(archgym._core):
+        obj = getattr(archgym._core, name)
+        if name.startswith("_"):
+            continue
+        if inspect.isclass(obj):
+            for member, value in vars(obj).items():
+                if isinstance(value, types.WrapperDescriptorType):  # no constructor bound: Python's own
+                    continue
+                value = value.__func__ if isinstance(value, staticmethod) else value
+                if callable(value) and (not member.startswith("_") or member == "__init__"):
+                    bound[f"{name}.{member}"] = value
+        elif callable(obj):
+            bound[name] = obj
+    assert bound.keys() <= stubs.keys(), sorted(bound.keys() - stubs.keys())
+    for key, function in bound.items():
+        parameters = _bound_parameters(function)
+        if parameters is not None:
+            assert parameters == _stub_parameters(stubs[key]), key
