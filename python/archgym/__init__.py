@@ -12,7 +12,9 @@ Everything registered in the C++ core appears here without binding code of its o
 ...     r.evaluate({"PagePolicy": "Closed"})   # your own search's design, logged
 
 Errors raised by the core keep its message: bad names, options and knob values
-raise ValueError listing what is allowed; other failures raise RuntimeError. A component
+raise ValueError listing what is allowed (a value of the wrong type TypeError, a
+gymnasium action's index beyond its knob's values IndexError); other failures raise
+RuntimeError. A component
 the registry refused while the module loaded (a name registered twice, a bad option
 default) makes ``import archgym`` raise ImportError with the registry's messages.
 """

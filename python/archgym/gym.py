@@ -18,6 +18,7 @@ One step evaluates one design (the action) and observes its metrics:
 - reward: the env's objective (ArchGym's formulation; higher is better).
 - terminated when the objective's target is met; truncated after ``max_episode_steps``
   steps (an ``ArchGymEnv`` built directly truncates after ``episode_length``, if given).
+  After either, a step raises gymnasium's ResetNeeded until the next reset.
 - info: ``design`` (decoded knob values), ``metrics`` (raw, by name, in ``metric_names``
   order), ``valid`` and ``reason``; after reset, those of the default design. (No wall
   times: info is deterministic, as gymnasium's checker requires; ``Env.evaluate``
@@ -273,9 +274,10 @@ class ArchGymEnv(gymnasium.Env):
         else:
             obs, reward, terminated, truncated, evaluation, design = self.view.step(
                 self.decode(action))
-        if truncated:
-            self._reset_needed = (f"Cannot call env.step() after the episode ended ({self.view.steps} "
-                                  "steps); call env.reset() to start another")
+        if terminated or truncated:  # gymnasium's contract: reset after either
+            why = "the target was met" if terminated else f"{self.view.steps} steps"
+            self._reset_needed = (f"Cannot call env.step() after the episode ended ({why}); "
+                                  "call env.reset() to start another")
         return (np.asarray(obs, dtype=np.float64), float(reward), bool(terminated),
                 bool(truncated), self._info(evaluation, design))
 

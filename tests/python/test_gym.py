@@ -172,6 +172,19 @@ def test_stepping_before_reset_needs_a_reset():
     assert env.step(action)[4]["valid"]
 
 
+def test_an_episode_that_met_its_target_needs_a_reset():
+    env = gymnasium.make("archgym/DRAM-v0", formulation="normalised_cost",
+                         targets={"power_W": 100.0, "latency_ms": 100.0}, **SMALL)  # any design meets them
+    action = env.unwrapped.encode(env.unwrapped.env.default_design)
+    env.reset(seed=0)
+    assert env.step(action)[2:4] == (True, False)
+    with pytest.raises(gymnasium.error.ResetNeeded, match=r"after the episode ended \(the target was met\); "
+                                                          r"call env.reset\(\) to start another"):
+        env.unwrapped.step(action)  # (the wrappers' checker would only warn)
+    env.reset(seed=1)
+    assert env.step(action)[2]
+
+
 def test_bad_options_raise():
     with pytest.raises(ValueError, match="workload"):
         gymnasium.make("archgym/DRAM-v0", workload="nope")
