@@ -152,8 +152,14 @@ def _require_same_inputs(records: dict) -> None:
                          f"do not compare: {'; '.join(parts)}; give runs= of one")
 
 
+def _reopen(path: str, read_only: bool) -> Store:
+    return Store(path, read_only=read_only)
+
+
 class Store:
-    """An archgym experiment database; created if missing.
+    """An archgym experiment database; created if missing. A Store stands for its file:
+    copied, it is the same object; pickled into another process, or used in a forked
+    child (a vector env's or multiprocessing worker), it opens the file again there.
 
     >>> s = archgym.Store("runs.sqlite")                      # doctest: +SKIP
     >>> archgym.run(env="dram", agent="ga", budget=50, store=s)  # doctest: +SKIP
@@ -170,7 +176,30 @@ class Store:
         an existing store for reading only, as ``archgym runs`` and ``export`` do: no check,
         nothing written (also while a run writes to it), and it cannot be given to a run."""
         self._read_only = _checks.boolean("read_only", read_only)
-        self._store = open_core_store(_checks.path("path", path), read_only=self._read_only)
+        path = _checks.path("path", path)
+        self._opened = open_core_store(path, read_only=self._read_only)
+        self._path = os.path.abspath(path)  # to open it again, from any working directory
+        self._pid = os.getpid()
+
+    @property
+    def _store(self) -> _core.Store:
+        """The core store. A forked child (a vector env's or multiprocessing worker) opens
+        the file again: a SQLite connection must not cross a fork."""
+        if self._pid != os.getpid():
+            self._opened = open_core_store(self._path, read_only=self._read_only)
+            self._pid = os.getpid()
+        return self._opened
+
+    # A Store names its file: a copy is the same store (gymnasium copies an env's spec,
+    # store included), and a pickled one (a worker process) opens the file again.
+    def __copy__(self) -> Store:
+        return self
+
+    def __deepcopy__(self, memo) -> Store:
+        return self
+
+    def __reduce__(self):
+        return _reopen, (self._path, self._read_only)
 
     @property
     def read_only(self) -> bool:
@@ -269,7 +298,8 @@ class Store:
         targets, or of a trace edited between runs, do not compare): ValueError otherwise,
         listing the runs of each. Runs made by different builds of archgym are compared with a
         warning. ``df.attrs["runs"]`` holds each run's ``state`` (as :meth:`runs`),
-        ``budget`` and ``evaluations``, which the plots use to extend only a run that ended
+        ``budget``, ``evaluations`` and ``external`` (its designs picked outside archgym, no
+        budget), which the plots use to extend only a run that ended
         by its own rule."""
         ids = [r["run_id"] for r in self._store.runs()] if runs is None else _checks.run_ids(runs)
         records = {i: self._store.require_run(i) for i in ids}
@@ -287,7 +317,8 @@ class Store:
             result = empty.astype({_SEARCHER: "str", _SEED: "int64", **_EVALUATION_COLUMNS})
         else:
             result = pd.concat(frames, ignore_index=True)
-        result.attrs["runs"] = {i: {"state": r["state"], "budget": r["budget"], "evaluations": r["evaluations"]}
+        result.attrs["runs"] = {i: {"state": r["state"], "budget": r["budget"], "evaluations": r["evaluations"],
+                                    "external": r["agent"] == _core.EXTERNAL_AGENT}
                                 for i, r in records.items()}
         return result
 
