@@ -100,6 +100,10 @@ def _require_ended_early(ended: dict, one: pd.DataFrame, who: str, n: int) -> No
     run_id = int(run_ids[0])
     facts = ended[run_ids[0]]
     state, budget, done = facts["state"], int(facts["budget"]), len(one)
+    if facts.get("external"):  # no budget, no rule of its own: its driver stopped it
+        raise ValueError(f"best_so_far_curves: run {run_id} ({who}) is an external run of {done} evaluations "
+                         f"(its driver chose when to stop), but the curve goes to {n}: leave it out "
+                         f"(searches(runs=...)) or pass budget={done}")
     if state in ("finished", "target_met") and (done < budget or state == "target_met"):
         return
     why = (f"is {state}" if state not in ("finished", "target_met")
@@ -375,7 +379,6 @@ def _parity_stats(a: np.ndarray, p: np.ndarray) -> dict[str, float]:
 def _save(fig, path: str | Path) -> None:
     try:
         path = _figure_path(fig, path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         fig.tight_layout()
         _write_figure(fig, path)
     finally:  # a failed save (unknown suffix, unwritable directory) must not leak the figure
@@ -396,6 +399,11 @@ def _figure_path(fig, path: str | Path) -> Path:
     if suffix[1:].lower() not in supported:
         raise ValueError(f"path {text!r}: {suffix!r} is not an image format matplotlib writes; "
                          f"give one of {formats}")
+    # As every output file: a typo in the directory is an error, not a new directory tree.
+    parent = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"path {text!r}: directory {parent!r} does not exist "
+                                "(a figure file is created, its directory is not)")
     return Path(text)
 
 

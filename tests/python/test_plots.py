@@ -226,6 +226,13 @@ def test_a_figure_is_written_to_the_file_named_or_refused(tmp_path, name, messag
     assert sorted(tmp_path.rglob("*")) == before  # no st.png, no sub/ directory
 
 
+def test_a_figure_in_a_missing_directory_is_refused(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"path '.*/nope/fig.png': directory '.*/nope' does not exist "
+                                                r"\(a figure file is created, its directory is not\)"):
+        plot_parity([1.0, 2.0], [1.0, 2.0], tmp_path / "nope" / "fig.png")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_best_so_far_refuses_rows_without_group_seed_or_index():
     # groupby would drop them: the best reward (50) would vanish from the curves unseen.
     df = pd.DataFrame({"agent": ["ga", "ga", None], "seed": [1, 1, 2], "index": [0, 1, 0],
