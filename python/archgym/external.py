@@ -34,6 +34,7 @@ _open_runs: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 def _track(owner: Any) -> None:
     """Ends ``owner``'s open run (``owner.close(status, message)``) at interpreter exit."""
+    _watch_the_exit()
     _open_runs.add(owner)
 
 
@@ -89,10 +90,21 @@ def _excepthook(kind, error, traceback) -> None:
     _previous_excepthook(kind, error, traceback)
 
 
-sys.excepthook = _excepthook
+def _watch_the_exit() -> None:
+    """Installs the hook and the exit handler once, with the first run to track: importing
+    archgym changes no process-wide hook."""
+    global _previous_excepthook, _watching
+    if _watching:
+        return
+    _watching = True
+    _previous_excepthook = sys.excepthook
+    sys.excepthook = _excepthook
+    atexit.register(_end_open_runs)
 
 
-@atexit.register
+_watching = False
+
+
 def _end_open_runs() -> None:
     status, message = _exit_status(_fatal[0] if _fatal and not hasattr(sys, "ps1") else None)
     for owner in list(_open_runs):

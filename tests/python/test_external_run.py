@@ -244,6 +244,18 @@ def test_runs_left_open_get_the_status_the_program_ended_with(tmp_path, ending, 
     assert list(runs["message"]) == [message, message]
 
 
+def test_importing_archgym_leaves_the_excepthook_alone_until_a_run_is_tracked(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = (f"import sys; hook = sys.excepthook; import archgym; assert sys.excepthook is hook; "
+              f"run = archgym.ExternalRun({str(tmp_path / 'runs.db')!r}, 'dram', generator='random', requests=50); "
+              f"assert sys.excepthook is not hook; print('ok')")
+    done = subprocess.run([sys.executable, "-c", script], env=dict(os.environ), capture_output=True, text=True)
+    assert done.stdout == "ok\n", done.stderr
+
+
 def test_a_with_block_ended_by_sys_exit_0_is_finished(tmp_path):
     with pytest.raises(SystemExit):
         with archgym.ExternalRun(tmp_path / "runs.db", "dram", **SMALL) as run:
