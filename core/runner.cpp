@@ -29,6 +29,7 @@
 #include <utility>
 
 #include "archgym_version.h"
+#include "core/build_label.h"
 #include "core/external_run.h"
 #include "core/json_util.h"
 #include "core/process_identity.h"
@@ -553,8 +554,7 @@ void require_same_knobs(const DesignSpace& space, const StoredRows& replay, cons
   throw std::runtime_error(where + " cannot be resumed: env '" + record.env + "' with the run's options has other knobs "
                            "than its designs (" + (gone.empty() ? "" : "no longer: " + join(gone)) +
                            (gone.empty() || added.empty() ? "" : "; ") + (added.empty() ? "" : "new: " + join(added)) +
-                           "): its design space changed since archgym " + record.version +
-                           (record.git_commit.empty() ? "" : " (commit " + record.git_commit.substr(0, 12) + ")") +
+                           "): its design space changed since " + build_label(record.version, record.git_commit) +
                            " recorded the run. Resume it with that build, or start a new run; its rows stay "
                            "readable (archgym export)");
 }
@@ -563,11 +563,9 @@ void require_same_knobs(const DesignSpace& space, const StoredRows& replay, cons
 // of two simulators (or agents) that may differ: refused, as changed input files are.
 void require_same_build(const RunRecord& record, const std::string& where) {
   if (record.version == kVersion && record.git_commit == kGitCommit) return;
-  auto build = [](const std::string& version, const std::string& commit) {
-    return "archgym " + version + " (commit " + (commit.empty() ? "unknown" : commit) + ")";
-  };
   throw std::runtime_error(where + " cannot be resumed by this build: it was started by " +
-                           build(record.version, record.git_commit) + ", this is " + build(kVersion, kGitCommit) +
+                           build_label(record.version, record.git_commit) + ", this is " +
+                           build_label(kVersion, kGitCommit) +
                            ", and the run would mix evaluations of two builds whose simulators may differ. "
                            "Resume it with the build that started it, or start a new run with the same settings "
                            "(the same seed gives the same search); its rows stay readable (archgym export)");

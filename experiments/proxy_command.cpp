@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/build_label.h"
 #include "core/file_output.h"
 #include "core/registry.h"
 #include "core/text.h"
@@ -102,7 +103,7 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
     std::map<std::string, std::vector<std::int64_t>> builds;
     for (const std::int64_t id : data.runs) {
       const RunRecord r = store->require_run(id);
-      builds["archgym " + r.version + " (commit " + (r.git_commit.empty() ? "unknown" : r.git_commit) + ")"].push_back(id);
+      builds[build_label(r.version, r.git_commit)].push_back(id);
     }
     if (builds.size() > 1) {
       std::string listed;
@@ -204,7 +205,7 @@ void proxy_show_command(const std::string& model_path, std::ostream& out) {
   out << model_path << "\n  model: " << p.model() << " " << p.hyperparameters().to_json() << " seed " << p.seed()
       << "\n  env: " << p.env() << " " << p.env_config() << "\n  metrics: " << join(p.metric_names())
       << "\n  trained on runs " << join_ids(p.runs()) << ": " << p.train_rows() << " rows, " << p.test_rows()
-      << " held out\n  made by archgym " << p.archgym_version() << " (commit " << p.git_commit() << ")\n";
+      << " held out\n  made by " << build_label(p.archgym_version(), p.git_commit()) << "\n";
   if (!p.test_errors().empty()) {
     out << "held-out error:\n";
     print_errors(out, p.test_errors());

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/build_label.h"
 #include "core/external_run.h"
 #include "core/objective.h"
 #include "core/process_identity.h"
@@ -162,7 +163,7 @@ void run_record_command(const std::string& store_path, std::int64_t run_id, std:
   line("batch", std::to_string(run.batch) + " designs per ask");
   line("stop on target", run.stop_on_target ? "yes" : "no");
   line("input files", run.inputs.empty() ? "(not recorded: an older build)" : run.inputs);
-  line("made by", "archgym " + run.version + " (commit " + (run.git_commit.empty() ? "unknown" : run.git_commit) + ")");
+  line("made by", build_label(run.version, run.git_commit));
   line("started", run.started_at);
   line("updated", run.updated_at);
   if (!run.finished_at.empty()) line("finished", run.finished_at);
