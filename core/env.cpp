@@ -40,8 +40,8 @@ Evaluation evaluate_checked(const Env& env, const Design& d) {
     }
   }
   if (e.valid) {
-    // Stored as JSON null, a non-finite metric made a "valid" row without that metric (a
-    // proxy whose trees' leaf values overflowed when averaged: found by a tester).
+    // Stored as JSON null, a non-finite metric would make a "valid" row without that metric
+    // (e.g. a proxy whose trees' leaf values overflow when averaged).
     for (const auto& [name, value] : e.metrics)
       if (!std::isfinite(value)) {
         const double seconds = e.sim_seconds;

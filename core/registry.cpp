@@ -137,7 +137,7 @@ void register_entry(R& registry, typename R::Entry entry, const std::source_loca
 }
 
 // Knobs and metrics are shown side by side, one column per name, beside the columns of
-// reserved_columns.h: a clash showed a metric under 'index', or two 'seed' columns.
+// reserved_columns.h: a clash would show a metric under 'index', or two 'seed' columns.
 void check_column_names(const std::string& env, const Env& built) {
   std::vector<std::string> reserved(kEvaluationColumns.begin(), kEvaluationColumns.end());
   reserved.insert(reserved.end(), kSearchColumns.begin(), kSearchColumns.end());

@@ -533,8 +533,8 @@ namespace {
 
 // A run whose designs have other knobs than its env now has (recorded by a build whose env
 // had another space, e.g. the dram env's default before it became ArchGym's own) cannot be
-// replayed. Said before the run's status is changed: as a divergence mid-replay it read as
-// an agent fault and marked the run failed.
+// replayed. Said before the run's status is changed: as a divergence mid-replay it would
+// read as an agent fault and mark the run failed.
 void require_same_knobs(const DesignSpace& space, const StoredRows& replay, const RunRecord& record,
                         const std::string& where) {
   const Store::EvaluationSpan span = replay.span();
