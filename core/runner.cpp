@@ -185,6 +185,80 @@ class EvaluatedDesigns {
 
 }  // namespace
 
+namespace {
+
+// The agent's answer to ask(n), refused when it breaks the Agent contract (core/agent.h).
+std::vector<Design> ask_checked(Agent& agent, std::uint64_t n, const DesignSpace& space) {
+  std::vector<Design> designs = agent.ask(static_cast<std::size_t>(n));
+  // An agent with nothing more to propose says so with finished(): an empty answer
+  // otherwise is a bug in it, which would end the run as "finished" short of its budget.
+  if (designs.empty())
+    throw std::logic_error("runner: the agent returned no designs when asked for " + std::to_string(n) +
+                           " but is not finished() (an agent with nothing more to propose says so there)");
+  if (designs.size() > n)
+    throw std::logic_error("runner: the agent returned " + std::to_string(designs.size()) +
+                           " designs when asked for at most " + std::to_string(n));
+  for (const auto& d : designs)
+    if (d.values.size() != space.dimension())
+      throw std::logic_error("runner: the agent returned a design with " + std::to_string(d.values.size()) +
+                             " values; the space has " + std::to_string(space.dimension()) + " parameters");
+  return designs;
+}
+
+// One batch's designs, sorted by where each one's evaluation comes from: the store (a
+// replayed row, answered here), an earlier batch, an earlier slot of this batch, or the env.
+struct BatchPlan {
+  std::vector<Slot> slots;
+  std::vector<std::string> jsons;                            // each design as stored
+  std::vector<std::size_t> to_evaluate;                      // new to the run: simulated
+  std::vector<bool> first_of_design;                         // exactly the slots in to_evaluate
+  std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (slot, earlier slot of this batch)
+  std::vector<std::pair<std::size_t, Evaluation>> known;     // slots answered by an earlier batch
+};
+
+// `stored`: the batch's rows the store already holds (a resume), by index; a design other
+// than the stored one means the agent diverged.
+BatchPlan plan_batch(std::vector<Design> designs, std::int64_t first,
+                     const std::map<std::int64_t, const EvaluationRecord*>& stored, const EvaluatedDesigns& evaluated,
+                     const DesignSpace& space, const Objective& objective, std::int64_t run_id) {
+  BatchPlan plan;
+  plan.slots.resize(designs.size());
+  plan.jsons.resize(designs.size());
+  plan.first_of_design.assign(designs.size(), false);
+  std::map<std::string, std::size_t> first_in_batch;
+  for (std::size_t i = 0; i < designs.size(); ++i) {
+    const std::int64_t index = first + static_cast<std::int64_t>(i);
+    Slot& slot = plan.slots[i];
+    slot.design = std::move(designs[i]);
+    plan.jsons[i] = space.to_json(slot.design);
+    const auto it = stored.find(index);
+    if (it == stored.end()) {
+      if (auto earlier = evaluated.find(plan.jsons[i])) {
+        plan.known.emplace_back(i, std::move(*earlier));
+      } else if (auto [at, fresh] = first_in_batch.emplace(plan.jsons[i], i); fresh) {
+        plan.to_evaluate.push_back(i);
+        plan.first_of_design[i] = true;
+      } else {
+        plan.repeats.emplace_back(i, at->second);
+      }
+      continue;
+    }
+    if (plan.jsons[i] != it->second->design)
+      throw std::runtime_error("run " + std::to_string(run_id) + " cannot be resumed: at evaluation " +
+                               std::to_string(index) + " the agent proposed " + plan.jsons[i] +
+                               " but the store has " + it->second->design +
+                               " (the agent diverged: a different build, agent code or configuration)");
+    slot.evaluation = evaluation_from_record(*it->second);
+    slot.score = objective.score(slot.evaluation);
+    // A later slot of this batch with the same design repeats this stored one, as it did
+    // in the uninterrupted run (a kill can keep this row and lose the repeat's).
+    first_in_batch.emplace(plan.jsons[i], i);
+  }
+  return plan;
+}
+
+}  // namespace
+
 RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, std::uint64_t budget,
                       std::uint64_t batch, unsigned workers, bool stop_on_target, Store* store,
                       std::int64_t run_id, const StoredRows* replay, ProgressCallback progress,
@@ -225,60 +299,14 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
       interrupted = true;
       break;
     }
-    std::vector<Design> designs = agent.ask(static_cast<std::size_t>(n));
-    // An agent with nothing more to propose says so with finished(): an empty answer
-    // otherwise is a bug in it, which would end the run as "finished" short of its budget.
-    if (designs.empty())
-      throw std::logic_error("runner: the agent returned no designs when asked for " + std::to_string(n) +
-                             " but is not finished() (an agent with nothing more to propose says so there)");
-    if (designs.size() > n)
-      throw std::logic_error("runner: the agent returned " + std::to_string(designs.size()) +
-                             " designs when asked for at most " + std::to_string(n));
-    for (const auto& d : designs)
-      if (d.values.size() != space.dimension())
-        throw std::logic_error("runner: the agent returned a design with " + std::to_string(d.values.size()) +
-                               " values; the space has " + std::to_string(space.dimension()) + " parameters");
+    BatchPlan plan = plan_batch(ask_checked(agent, n, space), first, stored, evaluated, space, objective, run_id);
+    std::vector<Slot>& slots = plan.slots;
 
-    std::vector<Slot> slots(designs.size());
-    std::vector<std::string> jsons(designs.size());             // each design as stored
-    std::vector<std::size_t> to_evaluate;
-    std::vector<bool> first_of_design(designs.size(), false);  // new to the run: to_evaluate
-    std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (slot, earlier slot of this batch)
-    std::vector<std::pair<std::size_t, Evaluation>> known;     // slots answered by an earlier batch
-    std::map<std::string, std::size_t> first_in_batch;
-    for (std::size_t i = 0; i < designs.size(); ++i) {
-      const std::int64_t index = first + static_cast<std::int64_t>(i);
-      slots[i].design = std::move(designs[i]);
-      jsons[i] = space.to_json(slots[i].design);
-      auto it = stored.find(index);
-      if (it == stored.end()) {
-        if (auto earlier = evaluated.find(jsons[i])) {
-          known.emplace_back(i, std::move(*earlier));
-        } else if (auto [at, fresh] = first_in_batch.emplace(jsons[i], i); fresh) {
-          to_evaluate.push_back(i);
-          first_of_design[i] = true;
-        } else {
-          repeats.emplace_back(i, at->second);
-        }
-        continue;
-      }
-      if (jsons[i] != it->second->design)
-        throw std::runtime_error("run " + std::to_string(run_id) + " cannot be resumed: at evaluation " +
-                                 std::to_string(index) + " the agent proposed " + jsons[i] +
-                                 " but the store has " + it->second->design +
-                                 " (the agent diverged: a different build, agent code or configuration)");
-      slots[i].evaluation = evaluation_from_record(*it->second);
-      slots[i].score = objective.score(slots[i].evaluation);
-      // A later slot of this batch with the same design repeats this stored one, as it did
-      // in the uninterrupted run (a kill can keep this row and lose the repeat's).
-      first_in_batch.emplace(jsons[i], i);
-    }
-
+    // Evaluate what is new, answer the rest; each row is stored as it completes.
     auto record = [&](std::size_t i) {
       if (!store) return;
-      const Slot& slot = slots[i];
-      store->record(evaluation_record(run_id, first + static_cast<std::int64_t>(i), jsons[i], slot.evaluation,
-                                      slot.score.reward));
+      store->record(evaluation_record(run_id, first + static_cast<std::int64_t>(i), plan.jsons[i],
+                                      slots[i].evaluation, slots[i].score.reward));
     };
     auto answer_again = [&](std::size_t i, const Evaluation& earlier) {
       slots[i].evaluation = earlier;
@@ -286,16 +314,17 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
       slots[i].score = objective.score(slots[i].evaluation);
       record(i);
     };
-    for (const auto& [i, earlier] : known) answer_again(i, earlier);
+    for (const auto& [i, earlier] : plan.known) answer_again(i, earlier);
     // Completion order may differ from ask order; each row carries its own index.
-    pool.for_each(to_evaluate.size(), [&](std::size_t k) {
-      Slot& slot = slots[to_evaluate[k]];
+    pool.for_each(plan.to_evaluate.size(), [&](std::size_t k) {
+      Slot& slot = slots[plan.to_evaluate[k]];
       slot.evaluation = evaluate_checked(env, slot.design);
       slot.score = objective.score(slot.evaluation);
-      record(to_evaluate[k]);
+      record(plan.to_evaluate[k]);
     });
-    for (const auto& [i, earlier] : repeats) answer_again(i, slots[earlier].evaluation);
+    for (const auto& [i, earlier] : plan.repeats) answer_again(i, slots[earlier].evaluation);
 
+    // Fold the batch into the result, in ask order, and tell the agent.
     std::vector<Feedback> feedback;
     feedback.reserve(slots.size());
     for (std::size_t i = 0; i < slots.size(); ++i) {
@@ -315,7 +344,8 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
         if (!result.first_target_met) result.first_target_met = step;
       }
       const bool replayed = stored.count(step.index) > 0;  // a replayed row may repeat an earlier one
-      if (first_of_design[i] || replayed) evaluated.add(jsons[i], step, first_of_design[i], store || replayed);
+      if (plan.first_of_design[i] || replayed)
+        evaluated.add(plan.jsons[i], step, plan.first_of_design[i], store || replayed);
       if (keep_trajectory) result.trajectory.push_back(std::move(step));
     }
     done += slots.size();
