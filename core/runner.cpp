@@ -276,6 +276,7 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
 
   RunResult result;
   result.run_id = run_id;
+  for (std::size_t p = 0; p < space.dimension(); ++p) result.knobs.push_back(space.parameter(p).name());
   EvaluatedDesigns evaluated(space, result.trajectory, keep_trajectory, store, run_id, replay);
   double best_reward = -std::numeric_limits<double>::infinity();
   // More threads than designs per batch would only idle.

@@ -96,6 +96,7 @@ struct Step {
 
 struct RunResult {
   std::int64_t run_id = 0;                  // 0 when run without a store
+  std::vector<std::string> knobs;           // the env's knob names, in its space's order
   std::uint64_t evaluations = 0;            // steps of the run, replayed ones included
   // Every step in index order, unless the run was asked not to keep them (keep_trajectory
   // false): a long run that a store records row by row then holds only the few steps below

@@ -18,7 +18,7 @@ namespace archgym::python {
 
 namespace {
 
-py::dict result_to_dict(const RunResult& r, const DesignSpace& space) {
+py::dict result_to_dict(const RunResult& r) {
   const std::size_t n = r.trajectory.size();
   std::set<std::string> metric_names;
   for (const auto& s : r.trajectory)
@@ -38,12 +38,10 @@ py::dict result_to_dict(const RunResult& r, const DesignSpace& space) {
   columns["valid"] = valid;
   columns["reason"] = reason;
   columns["sim_seconds"] = sim_seconds;
-  std::vector<std::string> knobs;
-  for (std::size_t p = 0; p < space.dimension(); ++p) {
+  for (std::size_t p = 0; p < r.knobs.size(); ++p) {
     py::list col;
     for (const auto& s : r.trajectory) col.append(from_value(s.design.values.at(p)));
-    knobs.push_back(space.parameter(p).name());
-    columns[py::str(knobs.back())] = col;
+    columns[py::str(r.knobs[p])] = col;
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (const auto& name : metric_names) {
@@ -60,7 +58,7 @@ py::dict result_to_dict(const RunResult& r, const DesignSpace& space) {
   out["target_met"] = r.target_met;
   out["best_index"] = r.best_index();
   out["wall_seconds"] = r.wall_seconds;
-  out["knobs"] = knobs;
+  out["knobs"] = r.knobs;
   out["metrics"] = std::vector<std::string>(metric_names.begin(), metric_names.end());
   out["columns"] = columns;
   return out;
@@ -150,18 +148,14 @@ void bind_runner(py::module_& m) {
         const RunSpec spec = to_spec(env, env_options, agent, agent_options, targets, formulation, seed, budget,
                                      batch, workers, stop_on_target, progress);
         const auto store = store_object.is_none() ? nullptr : to_store(store_object);  // None: no store
-        std::unique_ptr<Env> names_env;  // for the design columns' names
         RunResult r;
         {
           ReleaseGil release;
-          // Before the run (a finished run must not fail for want of its column names), but
-          // after the check that says which side an option belongs to.
           check_option_sides(spec.env, spec.env_options, spec.agent, spec.agent_options);
-          names_env = archgym::make_env(spec.env, spec.env_options);
           r = Runner::run(spec, store.get(), python_signal_raised);
         }
         raise_if_interrupted(r);
-        return result_to_dict(r, names_env->space());
+        return result_to_dict(r);
       },
       py::arg("env"), py::arg("env_options"), py::arg("agent"), py::arg("agent_options"),
       py::arg("targets"), py::arg("formulation"), py::arg("seed"), py::arg("budget"),
@@ -213,7 +207,7 @@ void bind_runner(py::module_& m) {
                           workers, stop_on_target, nullptr, 0, nullptr, {}, python_signal_raised);
         }
         raise_if_interrupted(r);
-        return result_to_dict(r, env.env->space());
+        return result_to_dict(r);
       },
       py::arg("env"), py::arg("agent"), py::arg("objective"), py::arg("budget"), py::arg("batch"),
       py::arg("workers"), py::arg("stop_on_target"),
@@ -233,17 +227,13 @@ void bind_runner(py::module_& m) {
         if (!record)
           throw std::invalid_argument("resume: no run " + std::to_string(run_id) + " in " +
                                       store->path());
-        std::unique_ptr<Env> names_env;
         RunResult r;
         {
           ReleaseGil release;
-          // Resume first: it explains an env that cannot be built (a relative input path
-          // resumed from another directory), and once it has built it, so can this.
           r = Runner::resume(*store, run_id, workers, progress, python_signal_raised, force);
-          names_env = rebuild_env(record->env, record->env_config, "run " + std::to_string(run_id));
         }
         raise_if_interrupted(r);
-        return result_to_dict(r, names_env->space());
+        return result_to_dict(r);
       },
       py::arg("store"), py::arg("run_id"), py::arg("workers") = 0, py::arg("progress") = false,
       py::arg("force") = false,

@@ -51,6 +51,7 @@ TEST_CASE("the trajectory does not depend on the worker count") {
     results[k] = Runner::run(env, agent, objective, 60, 8, workers[k], /*stop_on_target=*/false);
   }
   CHECK(results[0].trajectory.size() == 60);
+  CHECK(results[0].knobs == std::vector<std::string>{"x", "size", "shape", "scale"});  // the space's order
   require_same_trajectory(results[0], results[1]);
   for (std::size_t i = 0; i < 60; ++i) CHECK(results[0].trajectory[i].index == static_cast<std::int64_t>(i));
   // The best is the highest valid reward.
