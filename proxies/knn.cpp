@@ -144,10 +144,28 @@ class Knn final : public ProxyModel {
       f->features.insert(f->features.end(), data.features[r].begin(), data.features[r].end());
       f->targets.insert(f->targets.end(), data.targets[r].begin(), data.targets[r].end());
     }
-    f->scales = scaling_ == Scaling::Learned ? learn_feature_scales(data.features, data.targets, scaling_options_)
-                                             : std::vector<double>(f->rows.dim, 1.0);
+    f->scales = scaling_ == Scaling::Learned ? learned_scales(data) : std::vector<double>(f->rows.dim, 1.0);
     f->build_tree();
     fitted_ = std::move(f);
+  }
+
+  // L-BFGS may stop before max_iterations when the loss stops improving: the progress then
+  // ends at its last loss as if complete, so a bar does not stop short of its end.
+  std::vector<double> learned_scales(const ProxyTrainingSet& data) const {
+    const FeatureScalingProgress& report = scaling_options_.progress;
+    if (!report) return learn_feature_scales(data.features, data.targets, scaling_options_);
+    FeatureScalingOptions options = scaling_options_;
+    int last_iteration = -1;
+    double last_loss = 0.0;
+    options.progress = [&](int iteration, int max_iterations, double loss) {
+      last_iteration = iteration;
+      last_loss = loss;
+      report(iteration, max_iterations, loss);
+    };
+    std::vector<double> scales = learn_feature_scales(data.features, data.targets, options);
+    if (last_iteration >= 0 && last_iteration < options.max_iterations)
+      report(options.max_iterations, options.max_iterations, last_loss);
+    return scales;
   }
 
   std::vector<double> predict(const std::vector<double>& features) const override {
