@@ -4,7 +4,7 @@ SQLite's quick_check) against read-only (no check), in the same process.
     PYTHONPATH=build/python python benchmarks/store_open_bench.py [ROWS] [DIR]
 
 Builds a store in DIR (default: a temporary directory) with one real run of the dram env
-and ROWS copies of its evaluation (default 600,000: about 290 MB), then times each kind of
+and ROWS copies of its evaluation (default 600,000: about 361 MB), then times each kind of
 open (best of 5, the file in the page cache) and prints the ratio.
 """
 import sqlite3

@@ -29,6 +29,10 @@
 
 namespace archgym {
 
+std::string store_recovery_command(const std::string& path) {
+  return "sqlite3 " + path + " .dump | sed '$s/^ROLLBACK; -- due to errors$/COMMIT;/' | sqlite3 NEW.db";
+}
+
 namespace {
 
 constexpr int kSchemaVersion = 1;
@@ -92,10 +96,10 @@ std::string system_reason(sqlite3* db, const std::string& path, int primary_code
 }
 
 // Opening a store for writing that SQLite finds damaged (`finding`: its first complaint).
-std::runtime_error damaged_store(const std::string& path, const std::string& finding) {
-  return std::runtime_error("store " + path + " is damaged (SQLite: " + printable_line(finding, 200) +
+StoreDamaged damaged_store(const std::string& path, const std::string& finding) {
+  return StoreDamaged("store " + path + " is damaged (SQLite: " + printable_line(finding, 200) +
                             "); nothing was written to it, as writing could spread the damage. Recover what is "
-                            "readable into a new store (sqlite3 " + path + " .recover | sqlite3 NEW.db) or export "
+                            "readable into a new store (" + store_recovery_command(path) + ") or export "
                             "the runs that still read (archgym export --store " + path + " --run N --out run-N.csv)");
 }
 

@@ -23,6 +23,12 @@ struct sqlite3;
 
 namespace archgym {
 
+// The shell command that copies what still reads of a damaged store at `path` into a new
+// store NEW.db. sqlite3's .dump writes every row it can read and, after an error, ends
+// with ROLLBACK, which would discard them: sed turns that into COMMIT. (.recover salvages
+// more, but Debian 12's sqlite3 3.40 fails it with "SQL logic error".)
+std::string store_recovery_command(const std::string& path);
+
 struct RunRecord {
   std::int64_t id = 0;
   std::string env, env_config;      // env name, options as JSON
@@ -68,6 +74,12 @@ class StoreConflict : public std::runtime_error {
 
 // The store stayed locked by other processes for longer than a statement waits (10 s).
 class StoreBusy : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Opening for writing found the file damaged (PRAGMA quick_check); nothing was written.
+class StoreDamaged : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };

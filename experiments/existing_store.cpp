@@ -18,6 +18,8 @@ std::unique_ptr<Store> open_existing_store(const std::string& path, StoreAccess 
     return std::make_unique<Store>(path, access);
   } catch (const StoreBusy&) {  // the store's state, not bad input: exit code 1
     throw;
+  } catch (const StoreDamaged&) {  // as StoreBusy
+    throw;
   } catch (const std::exception& e) {
     throw UsageError(e.what());
   }

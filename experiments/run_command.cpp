@@ -82,6 +82,8 @@ RunResult run_command(const RunRequest& request, std::ostream& out) {
     store = std::make_unique<Store>(request.store);
   } catch (const StoreBusy&) {  // the store's state, not bad input: exit code 1
     throw;
+  } catch (const StoreDamaged&) {  // as StoreBusy
+    throw;
   } catch (const std::exception& e) {
     throw UsageError(e.what());
   }

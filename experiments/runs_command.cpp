@@ -135,7 +135,7 @@ void runs_command(const std::string& store_path, std::ostream& out) {
   if (!unreadable.empty())
     out << "the evaluations of " << unreadable.size() << " run(s) do not read (a damaged store?): export the others "
         << "(archgym export --store " << printable_line(store_path) << " --run N), or recover what reads into a new "
-        << "store (sqlite3 " << printable_line(store_path) << " .recover | sqlite3 NEW.db)\n";
+        << "store (" << store_recovery_command(printable_line(store_path)) << ")\n";
 }
 
 void run_record_command(const std::string& store_path, std::int64_t run_id, std::ostream& out) {

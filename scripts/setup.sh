@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libeigen3-dev libceres-dev libnanoflann-dev catch2 libyaml-cpp-dev libsqlite3-dev
+  sqlite3  # the CLI: the command that recovers a damaged store (store_recovery_command)
   libcli11-dev nlohmann-json3-dev pybind11-dev
   python3 python3-venv python3-dev  # .venv needs ensurepip; the pybind11 module needs Python.h
 )

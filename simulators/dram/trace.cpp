@@ -199,6 +199,13 @@ struct StlTraceReader::Impl {
   bool at_eof = false;
   std::string carry;
 
+  [[noreturn]] void refuse_long_line() const {
+    throw std::invalid_argument(shown + ":" + std::to_string(line_number + 1) + ": a line longer than " +
+                                std::to_string(kMaxLineBytes >> 20) + " MiB (no newline in its first " +
+                                std::to_string(kMaxLineBytes >> 20) + " MiB; every line, a comment too, must " +
+                                "be shorter); is this a DRAMSys .stl trace?");
+  }
+
   // The next line without its '\n', as std::getline would return it: the last line
   // counts even without a '\n', but nothing follows a final '\n'.
   bool next_line(std::string_view& line) {
@@ -210,22 +217,19 @@ struct StlTraceReader::Impl {
         const std::size_t length = static_cast<std::size_t>(newline - begin);
         pos += length + 1;
         if (carry.empty()) {
-          line = std::string_view(begin, length);
+          line = std::string_view(begin, length);  // within one block: far below the bound
         } else {
+          if (carry.size() + length > kMaxLineBytes) refuse_long_line();
           carry.append(begin, length);
           line = carry;
         }
         return true;
       }
-      carry.append(begin, end - pos);
-      pos = end;
       // A request line is a few dozen bytes: without a bound, a file with no newline
       // (/dev/zero, a binary file) was buffered until memory ran out.
-      if (carry.size() > kMaxLineBytes)
-        throw std::invalid_argument(shown + ":" + std::to_string(line_number + 1) + ": a line longer than " +
-                                    std::to_string(kMaxLineBytes >> 20) + " MiB (no newline in its first " +
-                                    std::to_string(kMaxLineBytes >> 20) + " MiB; every line, a comment too, must " +
-                                    "be shorter); is this a DRAMSys .stl trace?");
+      if (carry.size() + (end - pos) > kMaxLineBytes) refuse_long_line();
+      carry.append(begin, end - pos);
+      pos = end;
       if (!at_eof) {
         in.read(block.data(), static_cast<std::streamsize>(block.size()));
         end = static_cast<std::size_t>(in.gcount());

@@ -31,13 +31,14 @@ fs::path make_store(const fs::path& dir) {
   return dir / "s.db";
 }
 
-// Runs `args` against an existing store and requires: exit code 2, every expected
-// fragment in the message, and the store byte-identical afterwards.
-void require_rejected(const fs::path& dir, const std::string& args, const std::vector<std::string>& expected) {
+// Runs `args` against an existing store and requires: exit code 2 (bad input; 1: the
+// store's state), every expected fragment in the message, and the store byte-identical afterwards.
+void require_rejected(const fs::path& dir, const std::string& args, const std::vector<std::string>& expected,
+                      int exit_code = 2) {
   const std::string before = read_file(dir / "s.db");
   const auto r = run_cli(dir, args);
   INFO("archgym " << args << "\nstderr: " << r.err);
-  CHECK(r.exit_code == 2);
+  CHECK(r.exit_code == exit_code);
   for (const auto& e : expected) CHECK(r.err.find(e) != std::string::npos);
   CHECK(read_file(dir / "s.db") == before);
   CHECK(r.out.find("best design") == std::string::npos);
@@ -630,9 +631,10 @@ TEST_CASE("cli: a store SQLite reports damaged is never written to", "[cli]") {
 
   const std::string page = "Page " + std::to_string(root) + ": ";
   const std::vector<std::string> refusal = {"store s.db is damaged", page, "nothing was written to it",
-                                            "sqlite3 s.db .recover | sqlite3 NEW.db", "archgym export --store s.db"};
-  require_rejected(dir, kSmallRun + " --budget 3 --store s.db", refusal);
-  require_rejected(dir, "run --resume 1 --store s.db", refusal);
+                                            "sqlite3 s.db .dump | sed '$s/^ROLLBACK; -- due to errors$/COMMIT;/' | sqlite3 NEW.db",
+                                            "archgym export --store s.db"};
+  require_rejected(dir, kSmallRun + " --budget 3 --store s.db", refusal, 1);  // the store's state
+  require_rejected(dir, "run --resume 1 --store s.db", refusal, 1);
   const auto r = run_cli(dir, kSmallRun + " --budget 3 --store s.db");
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);  // one line, SQLite's finding included
   // Refused before saying that it would replay the finished run.
@@ -1431,9 +1433,23 @@ TEST_CASE("cli: runs lists a damaged store's runs, marking those whose evaluatio
   for (int id = 1; id <= 4; ++id) CHECK(r.out.find("\n" + std::to_string(id) + "   dram") != std::string::npos);
   CHECK(r.out.find("  ?  ") != std::string::npos);
   CHECK(r.out.find(": store s.db: step failed: database disk image is malformed\n") != std::string::npos);
+  const std::string recovery = "sqlite3 s.db .dump | sed '$s/^ROLLBACK; -- due to errors$/COMMIT;/' | sqlite3 NEW.db";
   CHECK(r.out.find("do not read (a damaged store?): export the others (archgym export --store s.db --run N), or "
-                   "recover what reads into a new store (sqlite3 s.db .recover | sqlite3 NEW.db)\n") !=
-        std::string::npos);
+                   "recover what reads into a new store (" + recovery + ")\n") != std::string::npos);
+
+  // The command as printed saves what reads into a store archgym opens: every run, and the
+  // rows of the damaged page lost.
+  const auto recovered = run_shell(dir, recovery);
+  INFO(recovered.err);
+  REQUIRE(recovered.exit_code == 0);
+  const auto listed = run_cli(dir, "runs --store NEW.db");
+  INFO(listed.out << listed.err);
+  CHECK(listed.exit_code == 0);
+  for (int id = 1; id <= 4; ++id) CHECK(listed.out.find("\n" + std::to_string(id) + "   dram") != std::string::npos);
+  CHECK(listed.out.find("  ?  ") == std::string::npos);  // every remaining row reads
+  const int rows = query_int(dir / "NEW.db", "SELECT count(*) FROM evaluations");
+  CHECK(rows > 450);
+  CHECK(rows < 600);
 }
 
 TEST_CASE("cli: a UTF-16 config file is read (its NUL bytes are no control characters)", "[cli]") {

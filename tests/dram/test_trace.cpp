@@ -110,6 +110,14 @@ TEST_CASE("a line with no end (a binary file, /dev/zero) is refused, not buffere
   REQUIRE(reader.next(r));
   CHECK_THROWS_WITH(reader.next(r), Contains(path + ":2: a line longer than 1 MiB (no newline in its first 1 MiB; every line, a comment too, must be shorter)"));
   CHECK_THROWS_WITH(read_stl_file("/dev/zero"), Contains("/dev/zero:1: a line longer than 1 MiB"));
+  // The bound is exact, wherever the line falls across the reader's blocks.
+  for (const std::size_t offset : {std::size_t{0}, std::size_t{5000}}) {
+    const std::string lead(offset, '#');
+    const std::string at_bound = temp_file("at_bound.stl", lead + "\n# " + std::string((1 << 20) - 2, 'c') + "\n0: read 0x40\n");
+    CHECK(read_stl_file(at_bound).size() == 1);
+    const std::string beyond = temp_file("beyond.stl", lead + "\n# " + std::string((1 << 20) - 1, 'c') + "\n0: read 0x40\n");
+    CHECK_THROWS_WITH(read_stl_file(beyond), Contains(beyond + ":2: a line longer than 1 MiB"));
+  }
   // A long comment below the bound is still a comment.
   const std::string commented = temp_file("long_comment.stl", "# " + std::string(100000, 'c') + "\n0: read 0x40\n");
   CHECK(read_stl_file(commented).size() == 1);
