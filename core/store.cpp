@@ -1,4 +1,4 @@
-// The store is one SQLite file in WAL mode: readers (e.g. `archgym report` while a run
+// The store is one SQLite file in WAL mode: readers (e.g. `archgym runs` while a run
 // is going) never block the writer, and each evaluation is its own transaction, so a
 // run killed at any moment (even SIGKILL) keeps every evaluation that completed before.
 #include "core/store.h"
@@ -14,17 +14,13 @@
 #include <ctime>
 #include <filesystem>
 #include <stdexcept>
-#include <system_error>
 #include <thread>
-#include <unordered_set>
 #include <utility>
 
-#include <sys/resource.h>
 #include <unistd.h>
 
-#include "core/json_util.h"
-#include "core/reserved_columns.h"
 #include "core/sqlite_fork.h"
+#include "core/sqlite_statement.h"
 #include "core/text.h"
 
 namespace archgym {
@@ -35,8 +31,16 @@ std::string store_recovery_command(const std::string& path) {
 
 namespace {
 
+using sql::exec;
+using sql::from_db;
+using sql::hint_for;
+using sql::kBusyTimeoutMs;
+using sql::SqliteError;
+using sql::Statement;
+using sql::to_db;
+using sql::UnreadableRow;
+
 constexpr int kSchemaVersion = 1;
-constexpr int kBusyTimeoutMs = 10000;  // several processes may share a store
 
 // `path` as the path of an SQLite URI: every byte but unreserved ones and '/' as %XX.
 std::string uri_path(const std::string& path) {
@@ -67,34 +71,6 @@ std::string now_utc() {
   return out;
 }
 
-// What the user can do about an error SQLite names in its own terms.
-std::string hint_for(int primary_code) {
-  if (primary_code == SQLITE_BUSY)
-    return " (another process kept the store locked for " + std::to_string(kBusyTimeoutMs / 1000) +
-           " s; what was stored before is kept: try again, or resume the run, when it is done)";
-  if (primary_code == SQLITE_READONLY)
-    return " (the store file or its directory is not writable by this user, and this command writes to the "
-           "store; make it writable or work on a copy: `archgym runs`, `export` and `proxy train|eval` only read)";
-  return "";
-}
-
-// What the operating system said when an SQLite write failed (SQLite says only "disk I/O
-// error"): a file-size limit (ulimit -f) or a full disk, by name.
-std::string system_reason(sqlite3* db, const std::string& path, int primary_code) {
-  if (primary_code != SQLITE_IOERR && primary_code != SQLITE_FULL) return "";
-  int err = sqlite3_system_errno(db);
-  if (err == 0) {  // SQLite does not keep every write's errno: look for the usual limit
-    rlimit limit{};
-    std::error_code ec;
-    if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
-      for (const std::string& file : {path, path + "-wal"})
-        if (const auto size = std::filesystem::file_size(file, ec); !ec && size + 65536 >= limit.rlim_cur) err = EFBIG;
-  }
-  if (err == EFBIG) return " (file too large: the store reached this process's file-size limit, ulimit -f)";
-  if (err == ENOSPC) return " (no space left on the device)";
-  return err ? " (" + std::generic_category().message(err) + ")" : "";
-}
-
 // Opening a store for writing that SQLite finds damaged (`finding`: its first complaint).
 StoreDamaged damaged_store(const std::string& path, const std::string& finding) {
   return StoreDamaged("store " + path + " is damaged (SQLite: " + printable_line(finding, 200) +
@@ -102,112 +78,6 @@ StoreDamaged damaged_store(const std::string& path, const std::string& finding) 
                             "readable into a new store (" + store_recovery_command(path) + ") or export "
                             "the runs that still read (archgym export --store " + path + " --run N --out run-N.csv)");
 }
-
-// An SQLite call failed; code() is its primary result code, taken when it failed (a
-// ROLLBACK after it would overwrite the connection's).
-class SqliteError : public std::runtime_error {
- public:
-  SqliteError(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
-  int code() const { return code_; }
-  bool busy() const { return code_ == SQLITE_BUSY || code_ == SQLITE_LOCKED; }
-
- private:
-  int code_;
-};
-
-// A row a hand edit left unreadable (Statement::checked_integer and checked_number).
-class UnreadableRow : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// One prepared statement; finalised on scope exit.
-class Statement {
- public:
-  Statement(sqlite3* db, const std::string& path, const char* sql) : db_(db), path_(path) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail("prepare");
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Statement& bind(int i, const std::string& s) {
-    check(sqlite3_bind_text(stmt_, i, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT), "bind");
-    return *this;
-  }
-  Statement& bind(int i, std::int64_t v) {
-    check(sqlite3_bind_int64(stmt_, i, v), "bind");
-    return *this;
-  }
-  Statement& bind(int i, double v) {
-    check(sqlite3_bind_double(stmt_, i, v), "bind");
-    return *this;
-  }
-  // True while a row is available.
-  bool step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    fail("step");
-  }
-  int last_error() const { return sqlite3_extended_errcode(db_); }
-  std::string text(int col) const {
-    const auto* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col)) : std::string();
-  }
-  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-  double real(int col) const { return sqlite3_column_double(stmt_, col); }
-  // A column a hand edit may have given another type (SQLite keeps any value in any
-  // column, and reads 'lots' as the integer 0): throws naming the store, `row` ("run 3")
-  // and the column. `at_least` bounds integers (a batch of -3 read as 2^64 - 3).
-  std::int64_t checked_integer(int col, const std::string& row, const char* column,
-                               std::int64_t at_least = INT64_MIN) const {
-    if (sqlite3_column_type(stmt_, col) != SQLITE_INTEGER) wrong_type(col, row, column, "an integer");
-    const std::int64_t v = integer(col);
-    if (v < at_least) wrong_type(col, row, column, "an integer of at least " + std::to_string(at_least));
-    return v;
-  }
-  double checked_number(int col, const std::string& row, const char* column) const {
-    const int type = sqlite3_column_type(stmt_, col);
-    if (type != SQLITE_FLOAT && type != SQLITE_INTEGER) wrong_type(col, row, column, "a number");
-    return real(col);
-  }
-  bool null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-
- private:
-  [[noreturn]] void wrong_type(int col, const std::string& row, const char* column, const std::string& expected) const {
-    static const char* const kTypes[] = {"", "integer", "real", "text", "blob", "null"};
-    const int type = sqlite3_column_type(stmt_, col);
-    throw UnreadableRow("store " + path_ + ": " + row + ": column '" + column + "' holds " +
-                        (type == SQLITE_BLOB ? std::string("a blob") : "'" + printable_line(text(col), 60) + "'") +
-                        " (" + kTypes[type] + "); expected " + expected + " (was the store edited by hand?)");
-  }
-  [[noreturn]] void fail(const char* what) const {
-    const int code = sqlite3_errcode(db_) & 0xff;
-    throw SqliteError("store " + path_ + ": " + what + " failed: " + sqlite3_errmsg(db_) + system_reason(db_, path_, code) +
-                          hint_for(code),
-                      code);
-  }
-  void check(int rc, const char* what) const {
-    if (rc != SQLITE_OK) fail(what);
-  }
-  sqlite3* db_;
-  const std::string& path_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-void exec(sqlite3* db, const std::string& path, const char* sql) {
-  char* error = nullptr;
-  if (const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error); rc != SQLITE_OK) {
-    std::string message = error ? error : sqlite3_errmsg(db);
-    sqlite3_free(error);
-    throw SqliteError("store " + path + ": " + message + system_reason(db, path, rc & 0xff) + hint_for(rc & 0xff), rc & 0xff);
-  }
-}
-
-// Seeds are uint64 but SQLite integers are int64: store the same 64 bits.
-std::int64_t to_db(std::uint64_t v) { return static_cast<std::int64_t>(v); }
-std::uint64_t from_db(std::int64_t v) { return static_cast<std::uint64_t>(v); }
 
 constexpr const char* kCreateTables = R"sql(
 CREATE TABLE IF NOT EXISTS archgym_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -270,24 +140,6 @@ RunRecord read_run(const Statement& s) {
   r.evaluations = s.integer(17);
   r.inputs = s.text(18);
   return r;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos && (s.empty() || (s.front() != ' ' && s.back() != ' ')))
-    return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string json_cell(const detail::ojson& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_float()) return format_double(v.get<double>());
-  if (v.is_null()) return "";
-  return v.dump();
 }
 
 }  // namespace
@@ -770,74 +622,6 @@ std::optional<double> Store::best_reward(std::int64_t run_id) const {
   s.bind(1, run_id);
   if (!s.step() || s.null(0)) return std::nullopt;
   return s.real(0);
-}
-
-void Store::export_csv(std::ostream& out, std::int64_t run_id,
-                       const std::function<Columns(std::int64_t run_id)>& columns_of) const {
-  // Two passes over the rows, one row in memory at a time (a run of millions of rows
-  // exports in bounded memory): the first finds the columns and refuses a damaged row before
-  // anything is written, the second writes. Rows are only ever appended, so both read the
-  // rows up to the last one stored when the export began, even while a run adds more.
-  const std::int64_t up_to = last_evaluation_rowid();
-  // A hand-edited array or number has no knob or metric names: its cells came out empty.
-  auto object_in = [&](const EvaluationRecord& r, const std::string& text, const char* column) {
-    const std::string what = "store " + path_ + ": run " + std::to_string(r.run_id) + ", evaluation " +
-                             std::to_string(r.index) + " " + column;
-    auto j = detail::parse_json(text, what);
-    if (!j.is_object()) throw std::invalid_argument(what + ": expected a JSON object, got " + printable_line(text, 60));
-    return j;
-  };
-  // Column union over the rows in first-seen order: runs of different envs can share a file.
-  std::vector<std::string> design_columns, metric_columns;
-  std::unordered_set<std::string> design_seen, metric_seen;
-  auto note = [](std::vector<std::string>& columns, std::unordered_set<std::string>& seen, const std::string& key) {
-    if (seen.insert(key).second) columns.push_back(key);
-  };
-  // Runs in row order, each with whether any of its rows is valid (has metrics).
-  std::vector<std::pair<std::int64_t, bool>> runs;
-  for_each_evaluation(
-      run_id,
-      [&](const EvaluationRecord& r) {
-        const auto design = object_in(r, r.design, "design");
-        const auto metrics = object_in(r, r.metrics, "metrics");
-        for (const auto& [k, v] : design.items()) note(design_columns, design_seen, k);
-        for (const auto& [k, v] : metrics.items()) note(metric_columns, metric_seen, k);
-        if (runs.empty() || runs.back().first != r.run_id) runs.emplace_back(r.run_id, false);
-        runs.back().second = runs.back().second || r.valid;
-      },
-      up_to);
-  if (run_id != 0 && runs.empty()) runs.emplace_back(run_id, false);
-  if (columns_of) {
-    for (const auto& [id, any_valid] : runs) {
-      if (any_valid) continue;
-      const Columns c = columns_of(id);
-      for (const auto& d : c.design) note(design_columns, design_seen, d);
-      for (const auto& m : c.metrics) note(metric_columns, metric_seen, m);
-    }
-  }
-  const char* separator = "";
-  for (const std::string_view c : kEvaluationColumns) out << std::exchange(separator, ",") << c;
-  for (const auto& c : design_columns) out << ',' << csv_field(c);
-  for (const auto& c : metric_columns) out << ',' << csv_field(c);
-  out << '\n';
-  for_each_evaluation(
-      run_id,
-      [&](const EvaluationRecord& r) {
-        const auto design = object_in(r, r.design, "design");
-        const auto metrics = object_in(r, r.metrics, "metrics");
-        out << r.run_id << ',' << r.index << ',' << format_double(r.reward) << ',' << (r.valid ? 1 : 0) << ','
-            << csv_field(r.invalid_reason) << ',' << format_double(r.sim_seconds);
-        for (const auto& c : design_columns) {
-          out << ',';
-          if (const auto it = design.find(c); it != design.end()) out << csv_field(json_cell(*it));
-        }
-        for (const auto& c : metric_columns) {
-          out << ',';
-          if (const auto it = metrics.find(c); it != metrics.end()) out << csv_field(json_cell(*it));
-        }
-        out << '\n';
-      },
-      up_to);
 }
 
 }  // namespace archgym
