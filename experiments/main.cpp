@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <iostream>
 #include <new>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -98,6 +100,78 @@ RunRequest build_request(const RunFlags& f, CLI::App& run) {
   for (const auto& s : f.sets) archgym::cli::apply_set(s, r);
   for (const auto& t : f.targets) archgym::cli::apply_targets(t, r);
   return r;
+}
+
+// An option before the command, or an unknown or missing command (or `proxy` subcommand),
+// by name, instead of CLI11's "A subcommand is required". Leaves `level` at the deepest
+// command named and `i` at the first argument after the command words; the exit code when
+// refused.
+std::optional<int> refuse_bad_command_words(CLI::App& app, int argc, char** argv, CLI::App*& level, int& i) {
+  if (argc > 1 && argv[1][0] == '-' && std::string(argv[1]) != "-h" && std::string(argv[1]) != "--help") {
+    std::cerr << "archgym: error: unknown option '" << argv[1]
+              << "' before the command; options go after it (archgym <command> --help)\n";
+    return kBadInput;
+  }
+  for (; i < argc && argv[i][0] != '-' && !level->get_subcommands({}).empty(); ++i) {
+    CLI::App* found = nullptr;
+    std::string names;
+    for (CLI::App* sub : level->get_subcommands({})) {
+      if (sub->get_name() == argv[i]) found = sub;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!found) {
+      std::cerr << "archgym: error: unknown " << (level == &app ? "command" : level->get_name() + " command") << " '"
+                << argv[i] << "'; commands: " << names << "\n";
+      return kBadInput;
+    }
+    level = found;
+  }
+  if (i == argc && !level->get_subcommands({}).empty()) {
+    std::cerr << "archgym: error: " << (level == &app ? "a command" : "a " + level->get_name() + " command")
+              << " is required\n\n" << level->help();
+    return kBadInput;
+  }
+  return std::nullopt;
+}
+
+// CLI11's message for a parse error of command `level` (whose arguments start at argv[first]),
+// said plainly: a misspelt flag by name with a suggestion (CLI11 says only "not expected", or,
+// when it misspells a required one, --modle for --model, that the required one is missing),
+// and its wording of three common slips.
+std::string parse_error_text(const CLI::ParseError& e, const CLI::App& level, int first, int argc, char** argv) {
+  std::string suggestion;
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) || dynamic_cast<const CLI::RequiredError*>(&e)) {
+    std::vector<std::string> known;
+    for (const CLI::Option* o : level.get_options())
+      for (const std::string& name : o->get_lnames()) known.push_back("--" + name);
+    for (int k = first; k < argc && suggestion.empty(); ++k) {
+      const std::string arg = argv[k];
+      const std::string flag = arg.substr(0, arg.find('='));
+      if (flag.rfind("--", 0) != 0 || std::find(known.begin(), known.end(), flag) != known.end()) continue;
+      suggestion = "; unknown option " + flag + archgym::did_you_mean(flag, known);
+    }
+  }
+  std::string message = e.what();
+  const std::string text = message;
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && text.find(": At Most 1 required but received ") != std::string::npos) {
+    message = text.substr(0, text.find(':')) + " given " + text.substr(text.rfind(' ') + 1) +
+              " times; it takes one value";
+  } else if (dynamic_cast<const CLI::ConversionError*>(&e) && text.rfind("Could not convert: ", 0) == 0) {
+    const std::string rest = text.substr(19);  // "--name = value"
+    const std::string name = rest.substr(0, rest.find(" = "));
+    const CLI::Option* option = nullptr;
+    try {
+      option = level.get_option(name);
+    } catch (const CLI::Error&) {
+    }
+    if (option && rest.find(" = ") != std::string::npos)
+      message = name + ": '" + rest.substr(rest.find(" = ") + 3) + "' is not a value of type " + option->get_type_name();
+  } else if (dynamic_cast<const CLI::ExcludesError*>(&e) && text.find("--resume") != std::string::npos &&
+             text.rfind("--force", 0) != 0) {
+    message += " (a resumed run keeps everything it recorded: its env and agent options, targets, seed, budget and "
+               "batch; give --resume ID alone, with --store, --workers or --no-progress)";
+  }
+  return message + suggestion;
 }
 
 }  // namespace
@@ -222,76 +296,17 @@ int main(int argc, char** argv) {
   CLI::App* proxy_show = proxy->add_subcommand("show", "describe a saved model file");
   proxy_show->add_option("--model", model_path, "model file written by `archgym proxy train`")->required();
 
-  if (argc > 1 && argv[1][0] == '-' && std::string(argv[1]) != "-h" && std::string(argv[1]) != "--help") {
-    std::cerr << "archgym: error: unknown option '" << argv[1]
-              << "' before the command; options go after it (archgym <command> --help)\n";
-    return kBadInput;
-  }
-  // An unknown or missing command (or `proxy` subcommand) by name, instead of CLI11's "A
-  // subcommand is required".
-  CLI::App* level = &app;
-  int i = 1;
-  for (; i < argc && argv[i][0] != '-' && !level->get_subcommands({}).empty(); ++i) {
-    CLI::App* found = nullptr;
-    std::string names;
-    for (CLI::App* sub : level->get_subcommands({})) {
-      if (sub->get_name() == argv[i]) found = sub;
-      names += (names.empty() ? "" : ", ") + sub->get_name();
-    }
-    if (!found) {
-      std::cerr << "archgym: error: unknown " << (level == &app ? "command" : level->get_name() + " command") << " '"
-                << argv[i] << "'; commands: " << names << "\n";
-      return kBadInput;
-    }
-    level = found;
-  }
-  if (i == argc && !level->get_subcommands({}).empty()) {
-    std::cerr << "archgym: error: " << (level == &app ? "a command" : "a " + level->get_name() + " command")
-              << " is required\n\n" << level->help();
-    return kBadInput;
-  }
+  CLI::App* level = &app;  // the deepest (sub)command named
+  int i = 1;                // argv[i]: the first argument after the command words
+  if (const auto refused = refuse_bad_command_words(app, argc, argv, level, i)) return *refused;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    // CLI11 names a misspelt flag only as "not expected", or, when it misspells a required
-    // one (--modle for --model), says only that the required one is missing.
-    std::string suggestion;
-    if (dynamic_cast<const CLI::ExtrasError*>(&e) || dynamic_cast<const CLI::RequiredError*>(&e)) {
-      std::vector<std::string> known;
-      for (const CLI::Option* o : level->get_options())
-        for (const std::string& name : o->get_lnames()) known.push_back("--" + name);
-      for (int k = i; k < argc && suggestion.empty(); ++k) {
-        const std::string arg = argv[k];
-        const std::string flag = arg.substr(0, arg.find('='));
-        if (flag.rfind("--", 0) != 0 || std::find(known.begin(), known.end(), flag) != known.end()) continue;
-        suggestion = "; unknown option " + flag + archgym::did_you_mean(flag, known);
-      }
-    }
-    // CLI11's wording of three common slips, said plainly.
-    std::string message = e.what();
-    const std::string text = message;
-    if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && text.find(": At Most 1 required but received ") != std::string::npos) {
-      message = text.substr(0, text.find(':')) + " given " + text.substr(text.rfind(' ') + 1) +
-                " times; it takes one value";
-    } else if (dynamic_cast<const CLI::ConversionError*>(&e) && text.rfind("Could not convert: ", 0) == 0) {
-      const std::string rest = text.substr(19);  // "--name = value"
-      const std::string name = rest.substr(0, rest.find(" = "));
-      const CLI::Option* option = nullptr;
-      try {
-        option = level->get_option(name);
-      } catch (const CLI::Error&) {
-      }
-      if (option && rest.find(" = ") != std::string::npos)
-        message = name + ": '" + rest.substr(rest.find(" = ") + 3) + "' is not a value of type " + option->get_type_name();
-    } else if (dynamic_cast<const CLI::ExcludesError*>(&e) && text.find("--resume") != std::string::npos &&
-               text.rfind("--force", 0) != 0) {
-      message += " (a resumed run keeps everything it recorded: its env and agent options, targets, seed, budget and "
-                 "batch; give --resume ID alone, with --store, --workers or --no-progress)";
-    }
     std::string command = "archgym";  // the (sub)command the user was in
     for (int k = 1; k < i; ++k) command += std::string(" ") + argv[k];
-    std::cerr << "archgym: error: " << message << suggestion << "\n(see `" << command << " --help`)\n";
+    std::cerr << "archgym: error: " << parse_error_text(e, *level, i, argc, argv) << "\n(see `" << command
+              << " --help`)\n";
     return kBadInput;
   }
 
