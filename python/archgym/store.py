@@ -342,12 +342,13 @@ class Store:
                 frame[column] = float("nan")
         return frame
 
-    def export_csv(self, path: str | Path, run_id: int = 0) -> Path:
-        """Writes the evaluations of ``run_id`` (0 = all runs) as CSV; returns the path. The
+    def export_csv(self, path: str | Path, run_id: int | None = None) -> Path:
+        """Writes the evaluations of ``run_id`` (every run when None, as :meth:`evaluations`;
+        0, the command line's "every run", is taken too) as CSV; returns the path. The
         file is written whole (a temporary file renamed over it), never over a store, and
         streamed a row at a time (a run of millions of rows is never held in memory)."""
         text = _checks.path("path", path)
-        run_id = _checks.integer("run_id", run_id, 0, _checks.RUN_ID_MAX)
+        run_id = 0 if run_id is None else _checks.integer("run_id", run_id, 0, _checks.RUN_ID_MAX)
         if run_id:
             self._check_run(run_id)
         self._store.write_csv(text, run_id)

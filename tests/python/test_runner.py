@@ -294,6 +294,7 @@ def test_run_id_0_is_no_run_to_evaluations(tmp_path):
     with pytest.raises(ValueError, match=r"^run_id must be at least 1, got -1$"):
         store.evaluations(-1)
     assert len(store.evaluations()) == 6 and len(pd.read_csv(store.export_csv(tmp_path / "all.csv", 0))) == 6
+    assert store.export_csv(tmp_path / "none.csv", None).read_text() == (tmp_path / "all.csv").read_text()
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA foreign_keys = OFF")
         db.execute("UPDATE evaluations SET run_id = 0 WHERE run_id = 2 AND idx = 1")
