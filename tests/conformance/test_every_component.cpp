@@ -6,6 +6,7 @@
 #include "tests/catch.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -50,7 +51,11 @@ RunSpec random_walk_on_small_dram(std::uint64_t budget) {
 // The rows of a small dram run, for the proxy models to learn from.
 const ProxyDataset& dram_dataset() {
   static const ProxyDataset data = [] {
-    Store store(temp_store("conformance_dram_rows"));
+    // One store per test case: CTest runs the cases as parallel processes, and temp_store
+    // removes what another one may have open.
+    std::string test = Catch::getResultCapture().getCurrentTestName().substr(0, 24);
+    std::replace_if(test.begin(), test.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+    Store store(temp_store("conformance_dram_rows_" + test));
     const auto id = Runner::run(random_walk_on_small_dram(120), &store).run_id;
     return load_proxy_dataset(store, {id});
   }();
@@ -77,8 +82,10 @@ std::map<std::string, std::string> example_options(const std::string& env) {
   return {};
 }
 
-// The env `name` built for these checks, or null (with a warning) when its defaults do not build.
+// The env `name` built for these checks, or null (with a warning) when its defaults do not
+// build. One given example options must build from them.
 std::unique_ptr<Env> example_env(const std::string& name) {
+  if (!example_options(name).empty()) return make_env(name, example_options(name));
   try {
     return make_env(name, example_options(name));
   } catch (const std::exception& e) {
@@ -95,6 +102,17 @@ std::vector<std::string> names_of(const auto& registry) {
 }
 
 }  // namespace
+
+TEST_CASE("the conformance checks see the shipped components") {
+  // Registered by linking them in: a component dropped from the build would leave the
+  // checks below passing over nothing.
+  const auto envs = names_of(EnvRegistry::instance());
+  const auto agents = names_of(AgentRegistry::instance());
+  const auto models = names_of(ProxyRegistry::instance());
+  for (const char* env : {"dram", "proxy"}) CHECK(std::count(envs.begin(), envs.end(), env) == 1);
+  for (const char* agent : {"ga", "random_walk"}) CHECK(std::count(agents.begin(), agents.end(), agent) == 1);
+  for (const char* model : {"knn", "random_forest"}) CHECK(std::count(models.begin(), models.end(), model) == 1);
+}
 
 TEST_CASE("every env evaluates its default design, deterministically and alike from two threads") {
   for (const std::string& name : names_of(EnvRegistry::instance())) {
