@@ -6,6 +6,8 @@ installed wheel (`pip install .` then `pytest tests/python`).
 from __future__ import annotations
 
 import os
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -39,13 +41,16 @@ def small_dram():
 
 
 @pytest.fixture
-def out_dir(tmp_path) -> Path:
-    """Where tests write figures (kept under the build tree when CTest runs them)."""
+def out_dir(tmp_path, request) -> Path:
+    """Where a test writes figures: kept under the build tree when CTest runs them, in a
+    folder of the test's own, emptied first (a check that a figure exists must not pass on
+    the file an earlier run left)."""
     base = os.environ.get("ARCHGYM_TEST_OUTPUT_DIR")
     if not base:
         return tmp_path
-    path = Path(base) / "output"
-    path.mkdir(parents=True, exist_ok=True)
+    path = Path(base) / "output" / re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)[:80]
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
     return path
 
 
