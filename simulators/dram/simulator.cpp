@@ -11,6 +11,7 @@
 #include "simulators/dram/arbiter.h"
 #include "simulators/dram/controller.h"
 #include "simulators/dram/event_queue.h"
+#include "simulators/dram/latency_histogram.h"
 #include "simulators/dram/message_text.h"
 #include "simulators/dram/transaction.h"
 
@@ -81,16 +82,7 @@ class Simulation {
   std::int64_t end_cycle_ = 0;
   // Statistics.
   std::uint64_t reads_ = 0, writes_ = 0;
-  // Read latencies are whole memory cycles: an exact histogram (count per latency) gives
-  // the same mean and percentiles as keeping every sample, in memory bounded by the
-  // largest latency instead of the trace length. Latencies from kDenseLatencies on (only
-  // with absurd timings) are counted in a map, so memory stays bounded by the number of
-  // distinct ones.
-  static constexpr std::size_t kDenseLatencies = std::size_t{1} << 16;
-  std::vector<std::uint64_t> read_latency_histogram_;
-  std::map<std::uint64_t, std::uint64_t> long_read_latencies_;
-  std::uint64_t read_count_ = 0;
-  std::uint64_t read_latency_sum_ = 0;
+  LatencyHistogram read_latencies_;  // memory cycles from arrival to response
   // Sum of read latencies from the trace time, in ps: integer adds per request (an x87 add
   // per request was measurable), flushed into the long double well before overflow.
   std::int64_t read_latency_from_trace_chunk_ps_ = 0;
@@ -153,20 +145,7 @@ void Simulation::player_begin_resp(int txn, std::int64_t now) {
   // max: the next request may already be scheduled for later (a gap in the trace).
   last_progress_ = std::max(last_progress_, now);
   if (!t.is_write) {
-    const auto latency = static_cast<std::size_t>(now - t.arrival_cycle);
-    if (latency >= kDenseLatencies) {
-      ++long_read_latencies_[latency];
-    } else {
-      if (latency >= read_latency_histogram_.size()) {
-        // Grow in 4 KiB steps to just past the largest latency (a plain resize doubles).
-        const std::size_t size = (latency / 512 + 1) * 512;
-        read_latency_histogram_.reserve(size);
-        read_latency_histogram_.resize(size);
-      }
-      ++read_latency_histogram_[latency];
-    }
-    ++read_count_;
-    read_latency_sum_ += latency;
+    read_latencies_.add(static_cast<std::uint64_t>(now - t.arrival_cycle));
     read_latency_from_trace_chunk_ps_ += now * tck_ps_ - t.trace_ps;
     if (read_latency_from_trace_chunk_ps_ > (std::int64_t{1} << 62)) {
       read_latency_from_trace_ps_ += static_cast<long double>(read_latency_from_trace_chunk_ps_);
@@ -263,36 +242,13 @@ SimStats Simulation::run() {
     s.utilisation = s.bandwidth_GBps / simulated_peak_GBps;
   }
   read_latency_from_trace_ps_ += static_cast<long double>(read_latency_from_trace_chunk_ps_);
-  if (read_count_ > 0) {
-    const auto n = static_cast<long double>(read_count_);
-    s.read_latency_avg_ns =
-        static_cast<double>(static_cast<long double>(read_latency_sum_) / n) * tck_ns;
+  if (read_latencies_.count() > 0) {
+    const auto n = static_cast<long double>(read_latencies_.count());
+    s.read_latency_avg_ns = static_cast<double>(static_cast<long double>(read_latencies_.sum()) / n) * tck_ns;
     s.read_latency_from_trace_avg_ns = static_cast<double>(read_latency_from_trace_ps_ / n) / 1000.0;
-    const auto& h = read_latency_histogram_;
-    // Nearest-rank percentiles: the latency of the k-th smallest sample (k from 1).
-    auto pct = [&](double p) {
-      std::uint64_t k = static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(read_count_)));
-      k = std::clamp<std::uint64_t>(k, 1, read_count_);
-      std::uint64_t seen = 0;
-      for (std::size_t l = 0; l < h.size(); ++l) {
-        seen += h[l];
-        if (seen >= k) return static_cast<double>(l) * tck_ns;
-      }
-      for (const auto& [latency, count] : long_read_latencies_) {
-        seen += count;
-        if (seen >= k) return static_cast<double>(latency) * tck_ns;
-      }
-      return 0.0;  // unreachable: the counts sum to read_count_
-    };
-    s.read_latency_p50_ns = pct(0.50);
-    s.read_latency_p99_ns = pct(0.99);
-    if (!long_read_latencies_.empty()) {
-      s.read_latency_max_ns = static_cast<double>(long_read_latencies_.rbegin()->first) * tck_ns;
-    } else {
-      std::size_t max_latency = h.size() - 1;
-      while (h[max_latency] == 0) --max_latency;
-      s.read_latency_max_ns = static_cast<double>(max_latency) * tck_ns;
-    }
+    s.read_latency_p50_ns = static_cast<double>(read_latencies_.percentile(0.50)) * tck_ns;
+    s.read_latency_p99_ns = static_cast<double>(read_latencies_.percentile(0.99)) * tck_ns;
+    s.read_latency_max_ns = static_cast<double>(read_latencies_.max()) * tck_ns;
   }
   const ControllerCounters& c = controller_.counters();
   std::copy(std::begin(c.command_counts), std::end(c.command_counts), s.command_counts);
