@@ -47,7 +47,9 @@ TEST_CASE("reset observes the default design, step scores the action") {
   CHECK(again.observation == start.observation);
   CHECK(again.evaluation.metrics == start.evaluation.metrics);
   CHECK(again.evaluation.sim_seconds == 0);
-  CHECK_NOTHROW(gym.step(best.design));
+  const auto first_of_episode = gym.step(best.design);  // a new episode: stepping again
+  CHECK(first_of_episode.reward == best.reward);
+  CHECK_FALSE(first_of_episode.truncated);
 }
 
 TEST_CASE("gym view validates its setup and samples reproducibly") {

@@ -242,7 +242,9 @@ TEST_CASE("a dram run records its trace file, and resuming after the file change
   CHECK(Runner::resume(store, older_id, 1, false).trajectory.size() == 6);
   fs::current_path(cwd);
   // For a proxy it is the same env configuration as the run that recorded the path absolute.
-  CHECK_NOTHROW(load_proxy_dataset(store, {relative.run_id, older_id}));
+  const ProxyDataset pooled = load_proxy_dataset(store, {relative.run_id, older_id});
+  CHECK(pooled.runs == std::vector<std::int64_t>{relative.run_id, older_id});
+  CHECK(pooled.rows() == store.evaluations(relative.run_id).size() + store.evaluations(older_id).size());
 
   // Presets and generated workloads read no file besides the build's traces.
   CHECK(make_env("dram", {{"generator", "random"}, {"requests", "10"}})->input_files().empty());
