@@ -242,6 +242,19 @@ TEST_CASE("protocol checker: DDR4 rank and bus timings at their boundary", "[dra
           .at(22 + d, C::RD, 0, 1, 1);
     });
   }
+  SECTION("tRTRS between ranks (write to write)") {
+    check_boundary(two_ranks(m), ProtocolRule::tRTRS, [](Seq& s, int d) {
+      s.at(0, C::ACT, 0, 1, 0).at(1, C::ACT, 0, 1, 1).at(16, C::WR, 0, 1, 0)
+          .at(21 + d, C::WR, 0, 1, 1);  // burst 4 + tRTRS 1
+    });
+  }
+  SECTION("tRTRS between ranks (read to write)") {
+    check_boundary(two_ranks(m), ProtocolRule::tRTRS, [](Seq& s, int d) {
+      // RL + 4 + RTRS - WL + WPRE = 6
+      s.at(0, C::ACT, 0, 1, 0).at(1, C::ACT, 0, 1, 1).at(16, C::RD, 0, 1, 0)
+          .at(22 + d, C::WR, 0, 1, 1);
+    });
+  }
   SECTION("the command bus carries one command per cycle") {
     check_boundary(m, ProtocolRule::CommandBus, [](Seq& s, int d) {
       s.at(0, C::ACT, 0, 1).at(1 + d, C::PRE, 4);  // PRE to a precharged bank: a no-op
