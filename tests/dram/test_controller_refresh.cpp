@@ -77,3 +77,29 @@ TEST_CASE("refresh: every rank of the largest allowed rank count refreshes", "[d
   // At least once each (the earliest staggered ranks are due again before the end).
   CHECK(*std::min_element(log.refreshed.begin(), log.refreshed.end()) >= 1);
 }
+
+TEST_CASE("refresh: per bank, the postponing and pulling-in limits count one refresh per bank",
+          "[dram][refresh]") {
+  // DRAMSys scales both limits by the rank's bank count for PerBank: P postponed refreshes
+  // of the rank are P x banks REFBs. Per bank, a REFB is due every tREFIpb.
+  SimConfig c = ddr3_config();
+  c.controller.refresh_policy = RefreshPolicy::PerBank;
+  const std::int64_t banks = c.memspec.banks;
+  const std::int64_t refipb = c.memspec.REFIpb > 0 ? c.memspec.REFIpb : c.memspec.REFI / banks;
+  const GeneratorConfig busy = gen(Pattern::Random, 25000);
+  for (int p : {0, 3, 8}) {
+    c.controller.refresh_max_postponed = p;
+    const SimStats s = run(c, busy);
+    const auto slots = static_cast<std::int64_t>(s.end_cycle / refipb);
+    INFO("P=" << p << " REFBs " << s.refreshes << " slots " << slots);
+    CHECK(static_cast<std::int64_t>(s.refreshes) == slots - p * banks);
+  }
+  const GeneratorConfig sparse = gen(Pattern::Stream, 100, 1.0 / 2000);
+  for (int q : {0, 2}) {
+    c.controller.refresh_max_pulledin = q;
+    const SimStats s = run(c, sparse);
+    const auto slots = static_cast<std::int64_t>(s.end_cycle / refipb);
+    INFO("Q=" << q << " REFBs " << s.refreshes << " slots " << slots);
+    CHECK(static_cast<std::int64_t>(s.refreshes) == slots + q * banks);
+  }
+}
