@@ -895,6 +895,29 @@ TEST_CASE("cli: SIGTERM stops a run cleanly, as Ctrl-C does", "[cli]") {
   CHECK(stored_evaluations(dir / "term.db") == 10 + 31 * 9);  // the whole run
 }
 
+TEST_CASE("cli: a run started with SIGINT ignored (nohup, a script's background job) keeps ignoring it", "[cli]") {
+  const auto dir = scratch_dir("interrupt_ignored");
+  const std::string run = kSmallRun + " --agent ga --set population=10 --batch 3 --budget 300 --seed 2 "
+                                      "--no-stop-on-target --store n.db";
+  const std::string cmd = "cd '" + dir.string() + "' && exec " + cli_path() + " " + run + " >cli.out 2>cli.err";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    signal(SIGINT, SIG_IGN);  // inherited through exec, as a shell leaves it for `cmd &`
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  REQUIRE(pid > 0);
+  const bool midway = wait_until(pid, [&] { return stored_evaluations(dir / "n.db") >= 20; });
+  if (midway) kill(pid, SIGINT);
+  const int status = wait_cli(pid);
+  REQUIRE(midway);
+  INFO(read_file(dir / "cli.err"));
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(read_file(dir / "cli.out").find("status finished") != std::string::npos);
+  CHECK(stored_evaluations(dir / "n.db") == 10 + 31 * 9);
+}
+
 TEST_CASE("cli: a second Ctrl-C quits at once and the store still resumes", "[cli]") {
   const auto dir = scratch_dir("interrupt_twice");
   // One batch of 64 on one worker: the first Ctrl-C waits for it, the second must not.
