@@ -183,10 +183,6 @@ class EvaluatedDesigns {
   std::map<std::int64_t, Step> unrecorded_;                      // steps neither stored nor kept
 };
 
-}  // namespace
-
-namespace {
-
 // The agent's answer to ask(n), refused when it breaks the Agent contract (core/agent.h).
 std::vector<Design> ask_checked(Agent& agent, std::uint64_t n, const DesignSpace& space) {
   std::vector<Design> designs = agent.ask(static_cast<std::size_t>(n));
