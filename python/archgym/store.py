@@ -158,8 +158,11 @@ def _reopen(path: str, read_only: bool) -> Store:
 
 class Store:
     """An archgym experiment database; created if missing. A Store stands for its file:
-    copied, it is the same object; pickled into another process, or used in a forked
-    child (a vector env's or multiprocessing worker), it opens the file again there.
+    copied, it is the same object; pickled into another process (a worker started by
+    'spawn'), it opens the file again there. A forked child must open the store itself
+    (give workers the path): SQLite connections do not cross a fork, and opening one in a
+    child forked while a parent thread was inside SQLite could hang on a lock that thread
+    held, so the child's copy refuses to be used, saying so.
 
     >>> s = archgym.Store("runs.sqlite")                      # doctest: +SKIP
     >>> archgym.run(env="dram", agent="ga", budget=50, store=s)  # doctest: +SKIP
@@ -177,18 +180,8 @@ class Store:
         nothing written (also while a run writes to it), and it cannot be given to a run."""
         self._read_only = _checks.boolean("read_only", read_only)
         path = _checks.path("path", path)
-        self._opened = open_core_store(path, read_only=self._read_only)
+        self._store = open_core_store(path, read_only=self._read_only)
         self._path = os.path.abspath(path)  # to open it again, from any working directory
-        self._pid = os.getpid()
-
-    @property
-    def _store(self) -> _core.Store:
-        """The core store. A forked child (a vector env's or multiprocessing worker) opens
-        the file again: a SQLite connection must not cross a fork."""
-        if self._pid != os.getpid():
-            self._opened = open_core_store(self._path, read_only=self._read_only)
-            self._pid = os.getpid()
-        return self._opened
 
     # A Store names its file: a copy is the same store (gymnasium copies an env's spec,
     # store included), and a pickled one (a worker process) opens the file again.
