@@ -156,15 +156,12 @@ class EvaluatedDesigns {
 
  private:
   std::optional<Evaluation> evaluation_at(std::int64_t index, const std::string& design_json) const {
-    if (trajectory_kept_) {
-      const Step& step = trajectory_.at(static_cast<std::size_t>(index));
+    const auto of_step = [&](const Step& step) -> std::optional<Evaluation> {
       if (space_.to_json(step.design) != design_json) return std::nullopt;
       return step.evaluation;
-    }
-    if (const auto it = unrecorded_.find(index); it != unrecorded_.end()) {
-      if (space_.to_json(it->second.design) != design_json) return std::nullopt;
-      return it->second.evaluation;
-    }
+    };
+    if (trajectory_kept_) return of_step(trajectory_.at(static_cast<std::size_t>(index)));
+    if (const auto it = unrecorded_.find(index); it != unrecorded_.end()) return of_step(it->second);
     const auto rows = store_ ? store_->evaluations(run_id_, index, index + 1) : replay_->rows(index, index + 1);
     if (rows.size() != 1)
       throw std::runtime_error("run " + std::to_string(run_id_) + ": evaluation " + std::to_string(index) +
@@ -274,7 +271,9 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
   result.run_id = run_id;
   for (std::size_t p = 0; p < space.dimension(); ++p) result.knobs.push_back(space.parameter(p).name());
   EvaluatedDesigns evaluated(space, result.trajectory, keep_trajectory, store, run_id, replay);
-  double best_reward = -std::numeric_limits<double>::infinity();
+  const auto best_reward = [&] {
+    return result.best_step ? result.best_step->reward : -std::numeric_limits<double>::infinity();
+  };
   // More threads than designs per batch would only idle.
   const unsigned threads = workers == 0 ? std::max(1u, std::thread::hardware_concurrency()) : workers;
   ThreadPool pool(static_cast<unsigned>(std::min<std::uint64_t>(threads, batch)));
@@ -332,8 +331,7 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
       // NaN: the simulator reported a non-finite metric. An infinite raw cost (a metric
       // over a tiny target) still has its capped, finite reward.
       const bool scorable = step.evaluation.valid && !std::isnan(slot.score.raw);
-      if (scorable && step.reward > best_reward) {
-        best_reward = step.reward;
+      if (scorable && step.reward > best_reward()) {
         result.best_step = step;
       }
       if (scorable && slot.score.target_met) {
@@ -348,7 +346,7 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
     done += slots.size();
     result.evaluations = done;
     agent.tell(feedback);
-    if (progress) progress(done, budget, best_reward);
+    if (progress) progress(done, budget, best_reward());
   }
 
   // An interrupted resume may stop before reaching the stored rows; that is no divergence.
