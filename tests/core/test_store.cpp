@@ -43,6 +43,17 @@ EvaluationRecord sample_eval(std::int64_t run, std::int64_t index) {
   return e;
 }
 
+// Evaluation 0 of `run`, invalid: a design but no metrics.
+EvaluationRecord invalid_eval(std::int64_t run) {
+  EvaluationRecord e;
+  e.run_id = run;
+  e.design = R"({"x":1})";
+  e.metrics = "{}";
+  e.valid = false;
+  e.invalid_reason = "impossible";
+  return e;
+}
+
 
 }  // namespace
 
@@ -258,13 +269,7 @@ TEST_CASE("CSV export asks for the columns of runs whose rows cannot show them")
   Store store(temp_store("csv_columns"));
   const auto empty = store.create_run(sample_run());
   const auto invalid = store.create_run(sample_run());
-  EvaluationRecord bad;
-  bad.run_id = invalid;
-  bad.design = R"({"x":1})";
-  bad.metrics = "{}";
-  bad.valid = false;
-  bad.invalid_reason = "impossible";
-  store.record(bad);
+  store.record(invalid_eval(invalid));
   const auto valid = store.create_run(sample_run());
   store.record(sample_eval(valid, 0));
   std::vector<std::int64_t> asked;
@@ -287,13 +292,7 @@ TEST_CASE("CSV export writes the rows stored when it began, whatever a run adds 
   // may bring a column the header lacks, is left for the next export.
   Store store(temp_store("csv_snapshot"));
   const auto id = store.create_run(sample_run());
-  EvaluationRecord bad;
-  bad.run_id = id;
-  bad.design = R"({"x":1})";
-  bad.metrics = "{}";
-  bad.valid = false;
-  bad.invalid_reason = "impossible";
-  store.record(bad);
+  store.record(invalid_eval(id));
   const auto columns_of = [&](std::int64_t run) {  // called between the passes
     EvaluationRecord late = sample_eval(run, 1);
     late.metrics = R"({"late_metric":2})";
