@@ -222,12 +222,6 @@ std::string workload_path(const std::string& workload) {
   return named ? dram::default_trace_path(workload) : workload;
 }
 
-// The bytes a memory's address mapping spans (its mask is the low bits up to the device's size).
-std::uint64_t device_bytes(const dram::AddressMapping& mapping) {
-  const std::uint64_t mask = mapping.address_mask();
-  return mask == UINT64_MAX ? std::uint64_t{1} << 63 : mask + 1;
-}
-
 // The default footprint_MiB (1024) covers the default DDR3 DIMM but only part of a larger
 // device (on DDR4-2400 under brc, 4 of its 16 banks): a generator that would wrap or draw
 // within it there is refused unless the footprint is given, rather than silently measuring
@@ -338,7 +332,7 @@ class DramEnv final : public Env {
     } catch (const std::invalid_argument& e) {
       throw OptionError({"memspec", "addressmap"}, std::string("env 'dram': ") + e.what());
     }
-    check_footprint_given(o, device_bytes(base_.mapping));
+    check_footprint_given(o, base_.mapping.device_bytes());
     workload_ = load_workload(o, digests.workload);
     inputs_ = input_files_of(o, digests);
     base_.controller.trace_clock_mhz = o.real("trace_clock_mhz");

@@ -123,6 +123,11 @@ std::uint64_t AddressMapping::address_mask() const {
   return mask;
 }
 
+std::uint64_t AddressMapping::device_bytes() const {
+  const std::uint64_t mask = address_mask();
+  return mask == UINT64_MAX ? std::uint64_t{1} << 63 : mask + 1;
+}
+
 AddressDecoder::AddressDecoder(const AddressMapping& m) : xors_(m.xors) {
   // Same order as decode(): channel, rank, bank group, bank, row, column.
   const std::vector<int>* fields[6] = {&m.channel_bits,   &m.rank_bits, &m.bank_group_bits,

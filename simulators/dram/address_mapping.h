@@ -39,6 +39,9 @@ class AddressMapping {
   // The address bits the mapping uses: an address with any other bit set lies beyond the
   // device and decodes onto an address inside it (DRAMSys warns and does the same).
   std::uint64_t address_mask() const;
+  // The bytes the mapping spans, the device's size (address_mask() + 1; 2^63 for a mapping
+  // of all 64 bits, which has no such count).
+  std::uint64_t device_bytes() const;
 };
 
 // AddressMapping::decode with the bit lists compiled into runs of consecutive bits (one

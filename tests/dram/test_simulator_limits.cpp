@@ -47,6 +47,7 @@ TEST_CASE("limits: a request more than an hour of simulated time away is refused
 TEST_CASE("limits: addresses beyond the device are counted, and folded as DRAMSys folds them") {
   const SimConfig c = ddr3_config();  // 1 GiB: address bits 0..29
   CHECK(c.mapping.address_mask() == 0x3fffffffull);
+  CHECK(c.mapping.device_bytes() == 0x40000000ull);
   const SimStats s = run(c, {{0, 0x0, false}, {0, 0x40000000ull, false}, {0, 0x8000000000000000ull, false}});
   CHECK(s.requests_beyond_capacity == 2);
   CHECK(s.first_beyond_capacity == 2);

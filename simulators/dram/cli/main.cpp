@@ -506,10 +506,7 @@ int main(int argc, char** argv) {
     if (!trace_path.empty())
       trace = for_option(trace_option, [&] { return std::make_unique<StlTraceReader>(trace_path); });
     else {
-      // The addresses the mapping uses (its mask is the low bits up to the device's size).
-      const std::uint64_t mask = cfg.mapping.address_mask();
-      const std::uint64_t device_bytes = mask == UINT64_MAX ? (std::uint64_t{1} << 63) : mask + 1;
-      auto generated = std::make_unique<GeneratedTrace>(parse_generate(generate, device_bytes));
+      auto generated = std::make_unique<GeneratedTrace>(parse_generate(generate, cfg.mapping.device_bytes()));
       if (generated->last_cycle() > max_trace_cycle(cfg.controller.trace_clock_mhz))  // refuse before simulating
         throw std::invalid_argument("--generate: the last request " +
                                     beyond_time_range(generated->last_cycle(), cfg.controller.trace_clock_mhz) +
