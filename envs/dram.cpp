@@ -347,19 +347,22 @@ class DramEnv final : public Env {
   }
 
   Design default_design() const override {
-    // DRAMSys's example controller (mcconfigs/fr_fcfs.json), but for RefreshMaxPostponed
-    // and RefreshMaxPulledin at 1 where it has 8.
-    std::vector<std::pair<std::string, std::string>> knobs = {{kPagePolicy, "Open"},
-                                {kScheduler, "FrFcfs"},
-                                {kSchedulerBuffer, "Bankwise"},
-                                {kRequestBufferSize, "8"},
-                                {kRespQueue, "Fifo"},
-                                {kRefreshPolicy, "AllBank"},
-                                {kRefreshMaxPostponed, "1"},
-                                {kRefreshMaxPulledin, "1"},
-                                {kArbiter, "Simple"},
-                                {kMaxActiveTransactions, "128"}};
-    if (space_.has(kPowerDownPolicy)) knobs.emplace_back(kPowerDownPolicy, "NoPowerDown");
+    // ArchGym's: DRAMSys's example controller (mcconfigs/fr_fcfs.json), but for
+    // RefreshMaxPostponed and RefreshMaxPulledin at 1 where it has 8.
+    const dram::ControllerConfig c = dram::archgym_default_controller();
+    const auto name = [](auto policy) { return std::string(dram::enum_name(policy)); };
+    std::vector<std::pair<std::string, std::string>> knobs = {
+        {kPagePolicy, name(c.page_policy)},
+        {kScheduler, name(c.scheduler)},
+        {kSchedulerBuffer, name(c.scheduler_buffer)},
+        {kRequestBufferSize, std::to_string(c.request_buffer_size)},
+        {kRespQueue, name(c.resp_queue)},
+        {kRefreshPolicy, name(c.refresh_policy)},
+        {kRefreshMaxPostponed, std::to_string(c.refresh_max_postponed)},
+        {kRefreshMaxPulledin, std::to_string(c.refresh_max_pulledin)},
+        {kArbiter, name(c.arbiter)},
+        {kMaxActiveTransactions, std::to_string(c.max_active_transactions)}};
+    if (space_.has(kPowerDownPolicy)) knobs.emplace_back(kPowerDownPolicy, name(c.power_down));
     return space_.from_strings(knobs);
   }
 

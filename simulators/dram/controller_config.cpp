@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -228,6 +229,30 @@ void validate(const ControllerConfig& c, const MemSpec& spec) {
     check_range("CommandQueueDepth", c.command_queue_depth, kCommandQueueDepths);
   if (c.refresh_policy == RefreshPolicy::PerBank) check_per_bank_refresh(spec);
   check_refresh_fits_the_bus(spec, c.refresh_policy);
+}
+
+ControllerConfig archgym_default_controller() {
+  ControllerConfig c;
+  c.refresh_max_postponed = 1;
+  c.refresh_max_pulledin = 1;
+  c.max_active_transactions = 128;
+  return c;
+}
+
+std::string knob_text(const ControllerConfig& c) {
+  std::ostringstream o;
+  o << "PagePolicy=" << enum_name(c.page_policy)
+    << " Scheduler=" << enum_name(c.scheduler) << " SchedulerBuffer=" << enum_name(c.scheduler_buffer)
+    << " RequestBufferSize=" << c.request_buffer_size << " RespQueue=" << enum_name(c.resp_queue)
+    << " RefreshPolicy=" << enum_name(c.refresh_policy) << " RefreshMaxPostponed="
+    << c.refresh_max_postponed << " RefreshMaxPulledin=" << c.refresh_max_pulledin
+    << " Arbiter=" << enum_name(c.arbiter) << " MaxActiveTransactions=" << c.max_active_transactions
+    << " PowerDownPolicy=" << enum_name(c.power_down) << " WriteDrain=" << enum_name(c.write_drain);
+  if (c.write_drain != WriteDrainPolicy::None)
+    o << " WriteHighWatermark=" << c.write_high_watermark
+      << " WriteLowWatermark=" << c.write_low_watermark;
+  if (c.write_drain == WriteDrainPolicy::CommandQueue) o << " CommandQueueDepth=" << c.command_queue_depth;
+  return o.str();
 }
 
 std::vector<std::string> knob_names() {

@@ -49,6 +49,15 @@ struct ControllerConfig {
   double trace_clock_mhz = 800.0;
 };
 
+// ArchGym's default controller, the dram env's default design: DRAMSys 4.0's defaults
+// (ControllerConfig{}) but for RefreshMaxPostponed and RefreshMaxPulledin of 1 and
+// MaxActiveTransactions of 128 (which the Simple arbiter ignores).
+ControllerConfig archgym_default_controller();
+
+// "PagePolicy=Open Scheduler=FrFcfs ...": every knob that shapes the run, by set_knob key
+// (the write-drain knobs only under a write drain that reads them).
+std::string knob_text(const ControllerConfig& config);
+
 // Name <-> enum, each throwing std::invalid_argument listing the allowed names.
 template <class E> E parse_enum(std::string_view name);
 template <class E> std::string_view enum_name(E value);

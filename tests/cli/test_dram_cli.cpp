@@ -212,6 +212,12 @@ TEST_CASE("archgym-dram: bad arguments exit 2, --help exits 0", "[cli]") {
   const auto help = run_dram(dir, "--help");
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("--generate") != std::string::npos);
+  // The knobs in which the dram env's default design differs from DRAMSys' defaults, from
+  // the one definition both use (tests/envs pins that design).
+  CHECK(help.out.find("RefreshMaxPostponed=0 RefreshMaxPulledin=0 Arbiter=Simple MaxActiveTransactions=64") !=
+        std::string::npos);
+  CHECK(help.out.find("differs: RefreshMaxPostponed=1 RefreshMaxPulledin=1 MaxActiveTransactions=128;") !=
+        std::string::npos);
 }
 
 TEST_CASE("archgym-dram: out-of-range knobs and directories get messages that say so", "[cli]") {

@@ -9,6 +9,7 @@
 #include "core/proxy_dataset.h"
 #include "core/registry.h"
 #include "core/runner.h"
+#include "simulators/dram/controller_config.h"
 #include "tests/catch.h"
 
 using namespace archgym;
@@ -69,6 +70,26 @@ TEST_CASE("dram env exposes ArchGym's knobs with their value sets") {
   CHECK(rl->space().parameter("RefreshPolicy").cardinality() == 2);
   CHECK(rl->space().size() == 4.0 * 3 * 3 * 8 * 2 * 2 * 4 * 4 * 3 * 8);
   CHECK(rl->evaluate(rl->default_design()).metrics == env->evaluate(env->default_design()).metrics);
+}
+
+TEST_CASE("dram env's default design is ArchGym's controller, the one archgym-dram's help names") {
+  // DRAMSys' defaults but for the refresh limits (1, where its example config has 8) and
+  // MaxActiveTransactions 128 (ArchGym's upper bound; the Simple arbiter ignores it).
+  const std::string archgym =
+      R"({"PagePolicy":"Open","Scheduler":"FrFcfs","SchedulerBuffer":"Bankwise","RequestBufferSize":8,)"
+      R"("RespQueue":"Fifo","RefreshPolicy":"AllBank","RefreshMaxPostponed":1,"RefreshMaxPulledin":1,)"
+      R"("Arbiter":"Simple","MaxActiveTransactions":128})";
+  for (const char* space : {"archgym", "rl"}) {
+    auto env = make_env("dram", {{"space", space}});
+    CHECK(env->space().to_json(env->default_design()) == archgym);
+  }
+  auto extended = make_env("dram", {{"space", "extended"}});
+  CHECK(extended->space().to_json(extended->default_design()) ==
+        archgym.substr(0, archgym.size() - 1) + R"(,"PowerDownPolicy":"NoPowerDown"})");
+  CHECK(dram::knob_text(dram::archgym_default_controller()) ==
+        "PagePolicy=Open Scheduler=FrFcfs SchedulerBuffer=Bankwise RequestBufferSize=8 RespQueue=Fifo "
+        "RefreshPolicy=AllBank RefreshMaxPostponed=1 RefreshMaxPulledin=1 Arbiter=Simple "
+        "MaxActiveTransactions=128 PowerDownPolicy=NoPowerDown WriteDrain=None");
 }
 
 TEST_CASE("dram env's default reward is ArchGym's target ratio on power and latency") {

@@ -391,21 +391,13 @@ nlohmann::json to_json(const SimStats& s, const SimConfig& cfg) {
   return j;
 }
 
-// "PagePolicy=Open Scheduler=FrFcfs ...": every knob that shapes the run.
-std::string controller_text(const ControllerConfig& c) {
-  std::ostringstream o;
-  o << "PagePolicy=" << enum_name(c.page_policy)
-    << " Scheduler=" << enum_name(c.scheduler) << " SchedulerBuffer=" << enum_name(c.scheduler_buffer)
-    << " RequestBufferSize=" << c.request_buffer_size << " RespQueue=" << enum_name(c.resp_queue)
-    << " RefreshPolicy=" << enum_name(c.refresh_policy) << " RefreshMaxPostponed="
-    << c.refresh_max_postponed << " RefreshMaxPulledin=" << c.refresh_max_pulledin
-    << " Arbiter=" << enum_name(c.arbiter) << " MaxActiveTransactions=" << c.max_active_transactions
-    << " PowerDownPolicy=" << enum_name(c.power_down) << " WriteDrain=" << enum_name(c.write_drain);
-  if (c.write_drain != WriteDrainPolicy::None)
-    o << " WriteHighWatermark=" << c.write_high_watermark
-      << " WriteLowWatermark=" << c.write_low_watermark;
-  if (c.write_drain == WriteDrainPolicy::CommandQueue) o << " CommandQueueDepth=" << c.command_queue_depth;
-  return o.str();
+// The knobs in which `config` differs from DRAMSys' defaults: "RefreshMaxPostponed=1 ...".
+std::string knobs_besides_defaults(const ControllerConfig& config) {
+  std::istringstream defaults(knob_text(ControllerConfig{})), given(knob_text(config));
+  std::string a, b, out;
+  while (given >> b)
+    if (!(defaults >> a) || a != b) out += (out.empty() ? "" : " ") + b;
+  return out;
 }
 
 void print_text(const SimStats& s, const SimConfig& cfg, std::ostream& o) {
@@ -415,7 +407,7 @@ void print_text(const SimStats& s, const SimConfig& cfg, std::ostream& o) {
     o << buf << '\n';
   };
   o << "memspec            " << cfg.memspec.id << '\n';
-  o << "controller         " << controller_text(cfg.controller) << '\n';
+  o << "controller         " << knob_text(cfg.controller) << '\n';
   line("requests           %llu (%llu reads, %llu writes)", (unsigned long long)s.requests,
        (unsigned long long)s.reads, (unsigned long long)s.writes);
   line("total time         %.3f ns (%llu cycles)", s.total_time_ns, (unsigned long long)s.end_cycle);
@@ -464,9 +456,9 @@ int main(int argc, char** argv) {
                  "(default: rbc for DDR3, brc for DDR4)");
   app.add_option("--set", sets,
                  "controller knob KEY=VALUE (repeatable), e.g. PagePolicy=Closed. Defaults (DRAMSys 4.0's): " +
-                     controller_text(ControllerConfig{}) +
-                     ". (The dram env's default design, ArchGym's, differs: RefreshMaxPostponed=1 "
-                     "RefreshMaxPulledin=1, and MaxActiveTransactions=128, which the Simple arbiter ignores.)");
+                     knob_text(ControllerConfig{}) + ". (The dram env's default design, ArchGym's, differs: " +
+                     knobs_besides_defaults(archgym_default_controller()) +
+                     "; MaxActiveTransactions is ignored by the Simple arbiter.)");
   app.add_flag("--json", json, "print statistics as JSON");
   app.add_option("--command-trace", command_trace, "write every issued command to FILE (replaced only when the run succeeds; /dev/stdout is written through)");
   app.add_flag("--check", check, "replay the commands through the protocol checker (timing and refresh intervals)");
