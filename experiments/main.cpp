@@ -253,7 +253,7 @@ int main(int argc, char** argv) {
   runs->add_option("--store", store_path, "experiment database")->capture_default_str();
   runs->add_option("--run", runs_run_id,
                    "show everything recorded about run ID (options, reward, seed, budget, batch, build, input "
-                   "files, times): what reproducing it takes")
+                   "files, times): what reproducing it takes, and the `archgym run` command that repeats it")
       ->transform(decimal(1, kMaxId));
 
   archgym::cli::ProxyTrainRequest proxy_request;

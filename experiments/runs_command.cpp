@@ -1,7 +1,9 @@
 // `archgym runs`: one line per run in the store.
 #include <algorithm>
+#include <cmath>
 #include <iomanip>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -10,6 +12,7 @@
 #include "core/objective.h"
 #include "core/process_identity.h"
 #include "core/registry.h"
+#include "core/runner.h"
 #include "core/text.h"
 #include "experiments/commands.h"
 #include "experiments/shell_quote.h"
@@ -18,21 +21,32 @@ namespace archgym::cli {
 
 namespace {
 
+// The options a stored configuration sets away from their defaults, as name and value
+// text; nothing when the schema does not read it (an option this build does not know).
+std::optional<std::vector<std::pair<std::string, std::string>>> changed_options(const Schema& schema,
+                                                                               const std::string& stored) {
+  Options options;
+  try {
+    options = schema.parse_json(stored, "");
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  const Options defaults = schema.defaults();
+  std::vector<std::pair<std::string, std::string>> changed;
+  for (const auto& [name, value] : options.all())
+    if (value != defaults.get(name)) changed.emplace_back(name, to_string(value));
+  return changed;
+}
+
 // The options a run set away from their defaults, as `--set` takes them
 // ("generator=random requests=200 population=6"; a value with spaces or quotes in single
 // quotes, as a shell reads it), so that runs of one env and agent can be told apart; env
 // options first. Options this build does not know are shown as stored.
 std::string settings(const Schema& schema, const std::string& stored) {
-  Options options;
-  try {
-    options = schema.parse_json(stored, "");
-  } catch (const std::exception&) {
-    return stored;
-  }
-  const Options defaults = schema.defaults();
+  const auto changed = changed_options(schema, stored);
+  if (!changed) return stored;
   std::string text;
-  for (const auto& [name, value] : options.all())
-    if (value != defaults.get(name)) text += (text.empty() ? "" : " ") + name + "=" + shell_quote(to_string(value));
+  for (const auto& [name, value] : *changed) text += (text.empty() ? "" : " ") + name + "=" + shell_quote(value);
   return text;
 }
 
@@ -77,6 +91,63 @@ std::string shown_best_reward(const Store& store, std::int64_t run_id, std::stri
     why = printable_line(e.what());
     return "?";
   }
+}
+
+// The `archgym run` command that repeats a run into the store it is given (the default
+// one without --store): the same env and agent options, reward, seed, budget, batch and
+// stop rule give the same trajectory with the build that made it. Empty, with `why`
+// set, when the command line cannot say so (an external run, a component or option this
+// build lacks, a reward the flags cannot express).
+std::string repeat_command(const RunRecord& run, std::string& why) {
+  if (!external_driver(run).empty()) {
+    why = "its designs were picked outside archgym (driver " + external_driver(run) + "): rerun that";
+    return "";
+  }
+  const EnvRegistry& envs = EnvRegistry::instance();
+  const AgentRegistry& agents = AgentRegistry::instance();
+  if (!envs.contains(run.env) || !agents.contains(run.agent)) {
+    why = "this build has no " + std::string(envs.contains(run.env) ? "agent '" + run.agent : "env '" + run.env) + "'";
+    return "";
+  }
+  const auto env_set = changed_options(envs.get(run.env).schema, run.env_config);
+  const auto agent_set = changed_options(agents.get(run.agent).schema, run.agent_config);
+  if (!env_set || !agent_set) {
+    why = "this build does not read the run's " + std::string(env_set ? "agent" : "env") + " options";
+    return "";
+  }
+  // The reward as overrides of the env's default (which building the env gives), checked
+  // by building it again from them.
+  std::string formulation, targets;
+  try {
+    const Objective recorded = Objective::from_json(run.objective);
+    const auto env = rebuild_env(run.env, run.env_config, "");
+    const Objective base = env->default_objective();
+    std::map<std::string, double> overrides;
+    for (const Target& t : base.targets()) overrides[t.metric] = kTargetOff;
+    for (const Target& t : recorded.targets()) overrides[t.metric] = t.value;
+    for (const Target& t : base.targets())
+      if (overrides[t.metric] == t.value) overrides.erase(t.metric);
+    if (recorded.formulation() != base.formulation())
+      formulation = Objective::formulation_name(recorded.formulation());
+    if (run_objective(*env, formulation, overrides).to_json() != run.objective) {
+      why = "its reward (" + run.objective + ") is not one the command line's --target and --formulation give";
+      return "";
+    }
+    for (const auto& [metric, value] : overrides)
+      targets += (targets.empty() ? "" : ",") + metric + "=" + (std::isnan(value) ? "off" : format_double(value));
+  } catch (const std::exception& e) {
+    why = "its env cannot be built here to check the reward (" + std::string(e.what()) + ")";
+    return "";
+  }
+  std::string command = "archgym run --env " + shell_quote(run.env) + " --agent " + shell_quote(run.agent) +
+                        " --budget " + std::to_string(run.budget) + " --seed " + std::to_string(run.seed);
+  for (const auto& [name, value] : *env_set) command += " --set " + shell_quote("env." + name + "=" + value);
+  for (const auto& [name, value] : *agent_set) command += " --set " + shell_quote("agent." + name + "=" + value);
+  if (!formulation.empty()) command += " --formulation " + formulation;
+  if (!targets.empty()) command += " --target " + shell_quote(targets);
+  command += " --batch " + std::to_string(run.batch);
+  if (!run.stop_on_target) command += " --no-stop-on-target";
+  return command;
 }
 
 }  // namespace
@@ -164,6 +235,9 @@ void run_record_command(const std::string& store_path, std::int64_t run_id, std:
   line("stop on target", run.stop_on_target ? "yes" : "no");
   line("input files", run.inputs.empty() ? "(not recorded: an older build)" : run.inputs);
   line("made by", build_label(run.version, run.git_commit));
+  std::string why_not;
+  const std::string repeat = repeat_command(run, why_not);
+  line("to repeat", repeat.empty() ? "(no command: " + why_not + ")" : repeat + " --store NEW.db");
   line("started", run.started_at);
   line("updated", run.updated_at);
   if (!run.finished_at.empty()) line("finished", run.finished_at);

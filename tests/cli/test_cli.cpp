@@ -185,6 +185,33 @@ TEST_CASE("cli: runs --run shows everything recorded about a run", "[cli]") {
   require_rejected(dir, "runs --store s.db --run 0", {"--run"});
 }
 
+TEST_CASE("cli: runs --run prints the command that repeats the run, which gives the same trajectory", "[cli]") {
+  const auto dir = scratch_dir("runs_repeat");
+  // Away from every default: env and agent options, a target changed and one turned off,
+  // the formulation, the batch and the stop rule.
+  REQUIRE(run_cli(dir, "run --env dram --agent ga --budget 24 --seed 11 --set generator=random --set requests=300 "
+                       "--set population=6 --batch 4 --formulation normalised_cost --target power_W=1.5,latency_ms=off "
+                       "--no-stop-on-target --no-progress --store s.db").exit_code == 0);
+  const auto record = run_cli(dir, "runs --store s.db --run 1");
+  INFO(record.out);
+  const std::string key = "\n  to repeat      archgym run ";
+  const auto at = record.out.find(key);
+  REQUIRE(at != std::string::npos);
+  const auto from = at + key.size();
+  std::string repeat = record.out.substr(from, record.out.find('\n', from) - from);
+  CHECK(repeat == "--env dram --agent ga --budget 24 --seed 11 --set env.generator=random --set env.requests=300 "
+                  "--set agent.population=6 --formulation normalised_cost --target latency_ms=off,power_W=1.5 "
+                  "--batch 4 --no-stop-on-target --store NEW.db");
+  repeat.replace(repeat.find("NEW.db"), 6, "again.db");
+  REQUIRE(run_cli(dir, "run " + repeat + " --no-progress").exit_code == 0);
+  const auto first = without_columns(parse_csv(run_cli(dir, "export --store s.db --run 1").out), {"sim_seconds"});
+  const auto again = without_columns(parse_csv(run_cli(dir, "export --store again.db --run 1").out), {"sim_seconds"});
+  CHECK(first.size() == 25);
+  CHECK(again == first);
+  CHECK(run_cli(dir, "runs --store again.db --run 1").out.find(" to repeat      archgym run " + repeat.substr(0, 40)) !=
+        std::string::npos);
+}
+
 TEST_CASE("cli: runs shows an external run's driver, and resume refuses it saying why", "[cli]") {
   const auto dir = scratch_dir("external_run");
   const auto store = make_store(dir);
@@ -197,6 +224,9 @@ TEST_CASE("cli: runs shows an external run's driver, and resume refuses it sayin
   REQUIRE(runs.exit_code == 0);
   CHECK(runs.out.find(" external ") != std::string::npos);
   CHECK(runs.out.find("driver='optuna tpe'\n") != std::string::npos);  // as a shell reads it back
+  CHECK(run_cli(dir, "runs --store s.db --run 1").out.find(
+            "\n  to repeat      (no command: its designs were picked outside archgym (driver optuna tpe): rerun that)\n") !=
+        std::string::npos);
   require_rejected(dir, "run --resume 1 --store s.db",
                    {"run 1 is an external run (its designs were picked by 'optuna tpe', outside archgym), so "
                     "archgym cannot continue it; its 8 evaluations stay in the store"});
