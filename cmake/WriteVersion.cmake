@@ -1,4 +1,5 @@
-# Writes the version header (script mode: cmake -DSOURCE_DIR=.. -DOUTPUT=.. -DVERSION=.. -P WriteVersion.cmake).
+# Writes the version header (script mode: cmake -DSOURCE_DIR=.. -DOUTPUT=.. -DVERSION=.. -DBUILD_CONFIG=..
+# -P WriteVersion.cmake).
 # Run at every build so a run logs the commit it was built from, not the one CMake last configured at;
 # configure_file rewrites the header only when its text changes, so nothing recompiles needlessly.
 set(ARCHGYM_GIT_COMMIT "unknown")
@@ -10,20 +11,21 @@ if(GIT_FOUND AND EXISTS "${SOURCE_DIR}/.git")
                   RESULT_VARIABLE _rc ERROR_QUIET)
   if(_rc EQUAL 0)
     set(ARCHGYM_GIT_COMMIT "${_commit}")
-    execute_process(COMMAND "${GIT_EXECUTABLE}" diff --quiet HEAD
+    # What the build reads: the source folders and the top-level build files (the compile
+    # flags are in CMakeLists.txt). Edits elsewhere (docs, tests) leave the tree clean.
+    set(_sources agents cmake core envs experiments proxies python simulators CMakeLists.txt pyproject.toml)
+    execute_process(COMMAND "${GIT_EXECUTABLE}" diff --quiet HEAD -- ${_sources}
                     WORKING_DIRECTORY "${SOURCE_DIR}" RESULT_VARIABLE _dirty ERROR_QUIET)
     # New files count too where the build picks them up by themselves (a new env or agent is
     # one file in its folder): such a build is not the commit. Other untracked files (a
     # .venv link, notes) leave the tree clean.
-    execute_process(COMMAND "${GIT_EXECUTABLE}" ls-files --others --exclude-standard --
-                            agents cmake core envs experiments proxies python simulators
+    execute_process(COMMAND "${GIT_EXECUTABLE}" ls-files --others --exclude-standard -- ${_sources}
                     WORKING_DIRECTORY "${SOURCE_DIR}" OUTPUT_VARIABLE _untracked ERROR_QUIET)
     if(NOT _dirty EQUAL 0 OR NOT _untracked STREQUAL "")
-      # Which changes: a digest of the source folders' diff against the commit and of the new
-      # files in them, so that a run resumed after an edit to an env (a dirty tree both times)
-      # is told apart from the build that started it. Edits elsewhere (docs, tests) leave it.
-      set(_folders agents cmake core envs experiments proxies python simulators)
-      execute_process(COMMAND "${GIT_EXECUTABLE}" diff --binary HEAD -- ${_folders}
+      # Which changes: a digest of the sources' diff against the commit and of the new files
+      # in them, so that a run resumed after an edit to an env (a dirty tree both times) is
+      # told apart from the build that started it.
+      execute_process(COMMAND "${GIT_EXECUTABLE}" diff --binary HEAD -- ${_sources}
                       WORKING_DIRECTORY "${SOURCE_DIR}" OUTPUT_VARIABLE _changes ERROR_QUIET)
       string(REPLACE "\n" ";" _new_files "${_untracked}")
       foreach(_file IN LISTS _new_files)

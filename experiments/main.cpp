@@ -16,6 +16,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "archgym_version.h"
+#include "core/build_label.h"
 #include "core/registry.h"
 #include "core/text.h"
 
@@ -107,7 +109,13 @@ RunRequest build_request(const RunFlags& f, CLI::App& run) {
 // command named and `i` at the first argument after the command words; the exit code when
 // refused.
 std::optional<int> refuse_bad_command_words(CLI::App& app, int argc, char** argv, CLI::App*& level, int& i) {
-  if (argc > 1 && argv[1][0] == '-' && std::string(argv[1]) != "-h" && std::string(argv[1]) != "--help") {
+  const std::string first = argc > 1 ? argv[1] : "";
+  if (first == "--version") {
+    if (argc == 2) return std::nullopt;  // CLI11 prints it
+    std::cerr << "archgym: error: --version stands alone (archgym --version)\n";
+    return kBadInput;
+  }
+  if (argc > 1 && argv[1][0] == '-' && first != "-h" && first != "--help") {
     std::cerr << "archgym: error: unknown option '" << argv[1]
               << "' before the command; options go after it (archgym <command> --help)\n";
     return kBadInput;
@@ -190,6 +198,9 @@ int main(int argc, char** argv) {
   CLI::App app{"archgym: ML-assisted computer-architecture design space exploration", "archgym"};
   app.require_subcommand(1);
   app.formatter(std::make_shared<HelpFormatter>());
+  // The build a store's "made by" line names, and how it was compiled.
+  app.set_version_flag("--version", archgym::build_label(archgym::kVersion, archgym::kGitCommit) + "\nbuilt with " +
+                                        archgym::kBuildConfig);
 
   CLI::App* list = app.add_subcommand("list", "list every env, agent and proxy model with its options");
 

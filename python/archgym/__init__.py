@@ -46,6 +46,8 @@ from .store import Store  # noqa: E402
 
 __version__: str = _core.__version__
 git_commit: str = _core.git_commit
+#: How the extension was compiled: "GNU 12.2.0, Release build, flags: -O3 -DNDEBUG".
+build_config: str = _core.build_config
 
 
 def list_envs() -> list[dict]:
@@ -110,6 +112,6 @@ gym_ids: dict[str, str] = _register_envs()
 
 __all__ = [
     "Agent", "DesignSpace", "Env", "ExternalRun", "GymView", "Objective", "Parameter", "Proxy", "Store",
-    "__version__", "git_commit", "gym_ids", "list_agents", "list_envs", "list_proxy_models",
+    "__version__", "build_config", "git_commit", "gym_ids", "list_agents", "list_envs", "list_proxy_models",
     "load_proxy", "make_agent", "make_env", "resume", "run", "run_agent", "runs", "train_proxy",
 ]

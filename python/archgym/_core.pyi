@@ -7,6 +7,7 @@ EvaluationDict = dict[str, Any]  # {"metrics": dict[str, float], "valid": bool, 
 
 __version__: str
 git_commit: str
+build_config: str
 MAX_BATCH: int
 EXTERNAL_AGENT: str  # the agent an external run records
 MAX_WORKERS: int

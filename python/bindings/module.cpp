@@ -69,6 +69,7 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "archgym C++ core: registry, design spaces, envs, agents, runner, store, proxy models.";
   m.attr("__version__") = archgym::kVersion;
   m.attr("git_commit") = archgym::kGitCommit;
+  m.attr("build_config") = archgym::kBuildConfig;  // compiler, build type and flags
   py::register_exception_translator(translate);
   ap::main_thread_id = py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
   ap::bind_space(m);

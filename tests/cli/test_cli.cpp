@@ -185,6 +185,22 @@ TEST_CASE("cli: runs --run shows everything recorded about a run", "[cli]") {
   require_rejected(dir, "runs --store s.db --run 0", {"--run"});
 }
 
+TEST_CASE("cli: --version names the build as a run's record does, and how it was compiled", "[cli]") {
+  const auto dir = scratch_dir("version");
+  const auto v = run_cli(dir, "--version");
+  INFO(v.out << v.err);
+  REQUIRE(v.exit_code == 0);
+  const auto newline = v.out.find('\n');
+  REQUIRE(newline != std::string::npos);
+  const std::string label = v.out.substr(0, newline);
+  CHECK(label.rfind("archgym ", 0) == 0);
+  CHECK(v.out.find("\nbuilt with ") == newline);
+  CHECK(v.out.find(" build, flags: ") != std::string::npos);
+  REQUIRE(run_cli(dir, kSmallRun + " --budget 2 --store s.db").exit_code == 0);
+  CHECK(run_cli(dir, "runs --store s.db --run 1").out.find("\n  made by        " + label + "\n") != std::string::npos);
+  require_rejected(dir, "--version list", {"--version stands alone"});
+}
+
 TEST_CASE("cli: runs --run prints the command that repeats the run, which gives the same trajectory", "[cli]") {
   const auto dir = scratch_dir("runs_repeat");
   // Away from every default: env and agent options, a target changed and one turned off,

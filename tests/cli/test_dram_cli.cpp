@@ -102,6 +102,8 @@ TEST_CASE("archgym-dram: --generate fields are range-checked integers and number
   INFO(ok.err);
   CHECK(ok.exit_code == 0);
   CHECK(ok.out.find("\"requests\": 100") != std::string::npos);
+  CHECK(ok.out.find("\"archgym_version\": \"") != std::string::npos);  // the build that made the numbers
+  CHECK(ok.out.find("\"git_commit\": \"") != std::string::npos);
 }
 
 TEST_CASE("archgym-dram: --check also checks refresh intervals, as the test suite does", "[cli]") {
@@ -209,6 +211,11 @@ TEST_CASE("archgym-dram: bad arguments exit 2, --help exits 0", "[cli]") {
   require_refused(dir, "", {"archgym-dram: error:"});                                   // no source
   require_refused(dir, "--workload stream --generate stream", {"archgym-dram: error:"});  // two sources
   require_refused(dir, "--trace does-not-exist.stl", {"does-not-exist.stl"});
+  const auto version = run_dram(dir, "--version");
+  CHECK(version.exit_code == 0);
+  CHECK(version.out.rfind("archgym-dram ", 0) == 0);
+  CHECK(version.out.find(" (commit ") != std::string::npos);
+  CHECK(version.out.find(")\nbuilt with ") != std::string::npos);
   const auto help = run_dram(dir, "--help");
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("--generate") != std::string::npos);

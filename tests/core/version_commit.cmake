@@ -7,6 +7,8 @@ file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}/cmake" "${WORK_DIR}/agents")
 file(COPY "${PROJECT_SOURCE_DIR}/cmake/version.h.in" DESTINATION "${WORK_DIR}/cmake")
 file(WRITE "${WORK_DIR}/agents/ga.cpp" "// an agent\n")
+file(WRITE "${WORK_DIR}/CMakeLists.txt" "add_compile_options(-O2)\n")
+file(WRITE "${WORK_DIR}/README.md" "# docs\n")
 
 function(git)
   execute_process(COMMAND "${GIT_EXECUTABLE}" -c user.name=t -c user.email=t@t ${ARGN}
@@ -22,13 +24,17 @@ git(commit -q -m base)
 # Sets `commit` in the caller to the commit the build records.
 function(expect_commit suffix why)
   execute_process(COMMAND "${CMAKE_COMMAND}" -DSOURCE_DIR=${WORK_DIR} -DOUTPUT=${WORK_DIR}/version.h -DVERSION=1
+                          "-DBUILD_CONFIG=GNU 12.2.0, Release build, flags: -O3 -DNDEBUG"
                           -P "${PROJECT_SOURCE_DIR}/cmake/WriteVersion.cmake" RESULT_VARIABLE rc)
   file(READ "${WORK_DIR}/version.h" header)
   file(REMOVE "${WORK_DIR}/version.h")
   if(NOT rc EQUAL 0 OR NOT header MATCHES "kGitCommit = \"([0-9a-f]+${suffix})\"")
     message(FATAL_ERROR "${why}: expected a commit ending '${suffix}', got: ${header}")
   endif()
-  set(commit "${CMAKE_MATCH_1}" PARENT_SCOPE)
+  set(commit "${CMAKE_MATCH_1}" PARENT_SCOPE)  # before the next match resets it
+  if(NOT header MATCHES "kBuildConfig = \"GNU 12.2.0, Release build, flags: -O3 -DNDEBUG\"")
+    message(FATAL_ERROR "the build configuration is not in the header: ${header}")
+  endif()
 endfunction()
 
 expect_commit("" "a clean checkout")
@@ -63,3 +69,10 @@ expect_commit("-dirty-[0-9a-f]+" "an untracked file outside the folders edited")
 if(NOT commit STREQUAL second_edit)
   message(FATAL_ERROR "an edit outside the source folders changed the commit: ${second_edit}, ${commit}")
 endif()
+# Tracked files outside what the build reads (docs) leave the build the commit; the
+# top-level CMakeLists.txt, which sets compile flags, does not.
+git(checkout -q -- agents/ga.cpp)
+file(APPEND "${WORK_DIR}/README.md" "edited\n")
+expect_commit("" "a docs edit")
+file(APPEND "${WORK_DIR}/CMakeLists.txt" "add_compile_options(-ffast-math)\n")
+expect_commit("-dirty-[0-9a-f]+" "an edit of the top-level CMakeLists.txt")

@@ -20,6 +20,8 @@ def test_version_and_commit_come_from_the_build():
     assert re.fullmatch(r"\d+\.\d+\.\d+", archgym.__version__)
     assert archgym.git_commit == archgym._core.git_commit
     assert archgym.git_commit == "unknown" or re.match(r"[0-9a-f]{40}", archgym.git_commit)
+    # The compiler and its flags, which a commit alone does not pin (the CLI's --version).
+    assert re.fullmatch(r"\w+ [\d.]+, \w* build, flags: .*", archgym.build_config)
 
 
 def test_registry_listings_carry_descriptions_and_schemas():

@@ -27,6 +27,7 @@
 
 #include <ext/stdio_filebuf.h>
 
+#include "archgym_version.h"
 #include "simulators/dram/message_text.h"
 #include "simulators/dram/protocol_checker.h"
 #include "simulators/dram/simulator.h"
@@ -337,6 +338,8 @@ class Fanout final : public CommandObserver {
 
 nlohmann::json to_json(const SimStats& s, const SimConfig& cfg) {
   nlohmann::json j;
+  j["archgym_version"] = archgym::kVersion;  // the build, as a run's record names it
+  j["git_commit"] = archgym::kGitCommit;
   j["memspec"] = cfg.memspec.id;
   const ControllerConfig& c = cfg.controller;
   j["controller"] = {{"PagePolicy", enum_name(c.page_policy)},
@@ -435,6 +438,14 @@ int main(int argc, char** argv) {
   // instead of SIGXFSZ ending the process without a word.
   std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"archgym-dram: cycle-level DRAM controller simulator (DRAMSys 4.0 semantics)"};
+  const std::string version = std::string("archgym-dram ") + archgym::kVersion + " (commit " + archgym::kGitCommit +
+                              ")\nbuilt with " + archgym::kBuildConfig;
+  app.set_version_flag("--version", version);
+  // Alone, before the checks that need a trace source (CLI11 checks those first).
+  if (argc == 2 && std::string_view(argv[1]) == "--version") {
+    std::cout << version << "\n";
+    return 0;
+  }
   std::string trace_file, workload, generate, memspec_name = "DDR3-1600", addressmap, command_trace;
   std::vector<std::string> sets;
   bool json = false, check = false;
