@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <stdexcept>
 
+#include "core/build_label.h"
 #include "core/json_util.h"
 #include "core/registry.h"
 #include "core/rng.h"
@@ -104,8 +106,13 @@ ProxyDataset load_proxy_dataset(const Store& store, const std::vector<std::int64
   data.metric_names = data.source->metric_names();
   const DesignSpace& space = data.source->space();
 
+  std::error_code ec;
+  const auto absolute = std::filesystem::absolute(store.path(), ec);
+  data.store = ec ? store.path() : absolute.lexically_normal().string();
   for (const RunRecord& r : records) {
-    for (const EvaluationRecord& e : store.evaluations(r.id)) {
+    const std::vector<EvaluationRecord> rows = store.evaluations(r.id);
+    data.source_runs.push_back({r.id, store.observed_status(r), rows.size(), r.budget, build_label(r.version, r.git_commit)});
+    for (const EvaluationRecord& e : rows) {
       if (!e.valid) {
         ++data.skipped_invalid;
         continue;

@@ -12,11 +12,23 @@
 
 namespace archgym {
 
+// A run the rows came from, as it stood when they were read: a model trained on a killed
+// run learned from fewer rows than one trained after the run was resumed.
+struct ProxySourceRun {
+  std::int64_t id = 0;
+  std::string status;             // Store::observed_status: finished, target_met, killed, ...
+  std::uint64_t evaluations = 0;  // its stored evaluations, valid or not
+  std::uint64_t budget = 0;
+  std::string made_by;            // build_label() of the build that ran it
+};
+
 struct ProxyDataset {
   std::string env;                      // registry name of the env that produced the rows
   std::string env_config;               // its options as JSON (Options::to_json)
   std::shared_ptr<const Env> source;    // that env rebuilt from the registry (space, objective)
   std::vector<std::int64_t> runs;       // runs the rows came from
+  std::string store;                    // the store they were read from, as an absolute path
+  std::vector<ProxySourceRun> source_runs;  // those runs, in runs' order
   // inputs_json() of the files the runs read (a trace, a memspec): the same for all of
   // them; "" when no run recorded it (stores of older builds).
   std::string inputs;

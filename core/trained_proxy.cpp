@@ -76,6 +76,8 @@ TrainedProxy TrainedProxy::train(const ProxyDataset& data, const ProxyTrainingOp
   const DesignSpace& space = data.source->space();
   t.feature_names_ = proxy_feature_names(space);
   t.runs_ = data.runs;
+  t.store_ = data.store;
+  t.source_runs_ = data.source_runs;
   t.inputs_ = data.inputs;
   t.test_fraction_ = options.test_fraction;
   t.version_ = kVersion;

@@ -78,6 +78,14 @@ class TrainedProxy {
   const std::vector<std::int64_t>& runs() const { return runs_; }
   // Those of `ids` that are ids of the runs it trained on (in their order).
   std::vector<std::int64_t> trained_on(const std::vector<std::int64_t>& ids) const;
+  // Where the training rows came from: the store's absolute path and each run as it stood
+  // (status, evaluations, budget, build); empty for a file of an older build, which did
+  // not record them.
+  const std::string& store() const { return store_; }
+  const std::vector<ProxySourceRun>& source_runs() const { return source_runs_; }
+  // The same as the model file writes it: {"store": ..., "runs": [{"id", "status",
+  // "evaluations", "budget", "made_by"}]}; "" when not recorded.
+  std::string trained_from_json() const;
   // inputs_json() of the files the training runs read; "" when unknown (the runs' store,
   // or the model file, came from an older build).
   const std::string& inputs() const { return inputs_; }
@@ -107,6 +115,8 @@ class TrainedProxy {
   std::uint64_t seed_ = 1;
   std::vector<std::string> metric_names_, feature_names_;
   std::vector<std::int64_t> runs_;
+  std::string store_;
+  std::vector<ProxySourceRun> source_runs_;
   std::string inputs_;
   std::size_t train_rows_ = 0, test_rows_ = 0;
   std::vector<std::uint64_t> training_designs_;  // design_key() of each, sorted, distinct

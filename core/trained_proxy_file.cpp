@@ -88,6 +88,18 @@ std::string hex_key(std::uint64_t key) {
 
 }  // namespace
 
+std::string TrainedProxy::trained_from_json() const {
+  if (store_.empty()) return "";
+  ojson runs = ojson::array();
+  for (const ProxySourceRun& r : source_runs_)
+    runs.push_back({{"id", r.id}, {"status", r.status}, {"evaluations", r.evaluations}, {"budget", r.budget},
+                    {"made_by", r.made_by}});
+  ojson j;
+  j["store"] = store_;
+  j["runs"] = std::move(runs);
+  return j.dump();
+}
+
 std::string TrainedProxy::to_json() const {
   ojson j;
   j["format"] = kFormat;
@@ -103,6 +115,7 @@ std::string TrainedProxy::to_json() const {
   j["features"] = feature_names_;
   j["space"] = space_signature(source_->space());
   j["runs"] = runs_;
+  if (!store_.empty()) j["trained_from"] = detail::parse_json(trained_from_json(), "trained_from");
   // Absent (not null) when unknown, as in files of older builds, which load the same way.
   if (!inputs_.empty()) j["inputs"] = detail::parse_json(inputs_, "proxy inputs");
   if (knows_training_designs_) {
@@ -278,6 +291,29 @@ std::string input_digests(const Reader& read) {
   return inputs.dump();
 }
 
+// "trained_from": the store and each training run as it stood; its runs must be the file's
+// "runs", in order.
+void read_trained_from(const Reader& read, const std::vector<std::int64_t>& run_ids, std::string& store,
+                       std::vector<ProxySourceRun>& runs) {
+  const ojson& from = read.field(read.root(), "trained_from", ojson::value_t::object, "an object");
+  store = read.string(from, "store");
+  for (const ojson& r : read.field(from, "runs", ojson::value_t::array, "a list")) {
+    ProxySourceRun run;
+    const ojson& id = read.field(r, "id", ojson::value_t::number_unsigned, "a run id");
+    run.id = id.get<std::int64_t>();
+    run.status = read.string(r, "status");
+    run.evaluations = read.unsigned_integer(r, "evaluations");
+    run.budget = read.unsigned_integer(r, "budget");
+    run.made_by = read.string(r, "made_by");
+    runs.push_back(std::move(run));
+  }
+  std::vector<std::int64_t> ids;
+  for (const ProxySourceRun& r : runs) ids.push_back(r.id);
+  if (ids != run_ids)
+    throw std::invalid_argument(read.path() + ": field 'trained_from': its runs (" + join_ids(ids) +
+                                ") must be the field 'runs' (" + join_ids(run_ids) + ")");
+}
+
 std::vector<std::uint64_t> training_design_keys(const Reader& read) {
   std::vector<std::uint64_t> keys;
   for (const ojson& v : read.field(read.root(), "training_designs", ojson::value_t::array, "a list")) {
@@ -393,6 +429,7 @@ TrainedProxy TrainedProxy::load(const std::string& path) {
   t.runs_ = run_ids(read);
   // Optional fields: files of older builds lack them.
   if (root.contains("inputs")) t.inputs_ = input_digests(read);
+  if (root.contains("trained_from")) read_trained_from(read, t.runs_, t.store_, t.source_runs_);
   if (root.contains("training_designs")) {
     t.training_designs_ = training_design_keys(read);
     t.knows_training_designs_ = true;

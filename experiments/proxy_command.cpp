@@ -111,6 +111,19 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
       out << "  note: these runs were made by different builds, whose simulators may differ: " << listed << "\n";
     }
   }
+  // A run still under way, killed or interrupted gives fewer rows than it will: the model
+  // file records how many, but retraining once the run is complete learns another model.
+  {
+    std::vector<std::string> unfinished;
+    for (const ProxySourceRun& r : data.source_runs)
+      if (r.status != "finished" && r.status != "target_met")
+        unfinished.push_back("run " + std::to_string(r.id) + " is " + r.status + " (" + std::to_string(r.evaluations) +
+                             " of a budget of " + std::to_string(r.budget) + " evaluations)");
+    if (!unfinished.empty())
+      out << "  note: " << join(unfinished, "; ") << ": the model learns the rows stored so far (the file records "
+          << "how many); trained again after " << (unfinished.size() > 1 ? "they are" : "it is")
+          << " resumed, it learns more\n";
+  }
   // Allowed on purpose (a cheaper model distilled from another), but easy to do by mistake.
   if (data.env == "proxy")
     out << "  note: these runs searched a proxy, so their metrics are its predictions: this model learns that "
@@ -205,7 +218,16 @@ void proxy_show_command(const std::string& model_path, std::ostream& out) {
   out << model_path << "\n  model: " << p.model() << " " << p.hyperparameters().to_json() << " seed " << p.seed()
       << "\n  env: " << p.env() << " " << p.env_config() << "\n  metrics: " << join(p.metric_names())
       << "\n  trained on runs " << join_ids(p.runs()) << ": " << p.train_rows() << " rows, " << p.test_rows()
-      << " held out\n  made by " << build_label(p.archgym_version(), p.git_commit()) << "\n";
+      << " held out\n";
+  if (!p.store().empty()) {
+    std::string runs;
+    for (const ProxySourceRun& r : p.source_runs())
+      runs += (runs.empty() ? "" : ", ") + ("run " + std::to_string(r.id) + " " + r.status + " with " +
+                                            std::to_string(r.evaluations) + " of " + std::to_string(r.budget) +
+                                            " evaluations");
+    out << "  from " << printable_line(p.store()) << ": " << printable_line(runs) << "\n";
+  }
+  out << "  made by " << build_label(p.archgym_version(), p.git_commit()) << "\n";
   if (!p.test_errors().empty()) {
     out << "held-out error:\n";
     print_errors(out, p.test_errors());

@@ -12,6 +12,7 @@ hyperparameters are keyword arguments validated by its schema.
 """
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -67,6 +68,15 @@ class Proxy:
     def runs(self) -> list[int]:
         """Store runs it learned from."""
         return self._proxy.runs
+
+    @property
+    def trained_from(self) -> dict[str, Any] | None:
+        """Where its training rows came from: ``{"store": absolute path, "runs": [{"id",
+        "status", "evaluations", "budget", "made_by"}]}``, each run as it stood when the
+        model learned it (a killed run gave only the rows stored by then); None for a
+        model file of an older build."""
+        text = self._proxy.trained_from
+        return json.loads(text) if text else None
 
     @property
     def inputs(self) -> str:

@@ -92,6 +92,9 @@ void bind_proxy(py::module_& m) {
       .def_property_readonly("env_config", &TrainedProxy::env_config, "That env's options as JSON.")
       .def_property_readonly("metric_names", &TrainedProxy::metric_names, "Metrics it predicts, in order.")
       .def_property_readonly("runs", &TrainedProxy::runs, "Store runs it learned from.")
+      .def_property_readonly("trained_from", &TrainedProxy::trained_from_json,
+                             "JSON of the store and each training run as it stood ({store, runs: [{id, status, "
+                             "evaluations, budget, made_by}]}); '' if unknown.")
       .def_property_readonly("inputs", &TrainedProxy::inputs,
                              "JSON of the input files its runs read ({role: {path, digest}}); '' if unknown.")
       .def_property_readonly("train_rows", &TrainedProxy::train_rows, "Rows it was fitted on.")

@@ -1019,6 +1019,9 @@ TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy",
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("random_forest") != std::string::npos);
   CHECK(r.out.find("trained on runs 1") != std::string::npos);
+  // Where the rows came from: the store, by absolute path, and each run as it stood.
+  CHECK(r.out.find("\n  from " + fs::absolute(dir / "s.db").lexically_normal().string() +
+                   ": run 1 finished with 80 of 80 evaluations\n") != std::string::npos);
   // The forest lists its impurity importances, the kNN its learned scales; largest (1
   // relative to itself) first.
   CHECK(r.out.find("feature weights (largest first; relative to the largest):\n") != std::string::npos);
@@ -1101,6 +1104,32 @@ TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy",
   r = run_cli(dir, "list");
   CHECK(r.out.find("Proxy models") != std::string::npos);
   CHECK(r.out.find("random_forest") != std::string::npos);
+}
+
+TEST_CASE("cli: a proxy trained on a killed run says so, and its file records the rows each run gave", "[cli][proxy]") {
+  const auto dir = scratch_dir("proxy_killed_run");
+  REQUIRE(run_cli(dir, "run --env dram --set generator=random --set requests=300 --no-progress --no-stop-on-target "
+                       "--budget 40 --store s.db").exit_code == 0);
+  // As a run killed after 25 evaluations leaves it: "running", with no process behind it.
+  edit_store(dir / "s.db", "UPDATE runs SET status = 'running' WHERE id = 1; "
+                           "DELETE FROM evaluations WHERE run_id = 1 AND idx >= 25");
+  const auto r = run_cli(dir, "proxy train --store s.db --runs 1 --model knn --out k.json --no-progress");
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("\n  note: run 1 is killed (25 of a budget of 40 evaluations): the model learns the rows stored "
+                   "so far (the file records how many); trained again after it is resumed, it learns more\n") !=
+        std::string::npos);
+  const std::string file = read_file(dir / "k.json");
+  CHECK(file.find("\"status\": \"killed\"") != std::string::npos);
+  CHECK(file.find("\"evaluations\": 25") != std::string::npos);
+  const auto show = run_cli(dir, "proxy show --model k.json");
+  CHECK(show.out.find(": run 1 killed with 25 of 40 evaluations\n") != std::string::npos);
+  // A file whose record contradicts its runs is refused, naming the field.
+  std::string edited = file;
+  edited.replace(edited.find("\"id\": 1"), 7, "\"id\": 7");
+  write_file(dir / "bad.json", edited);
+  require_rejected(dir, "proxy show --model bad.json",
+                   {"bad.json: field 'trained_from': its runs (7) must be the field 'runs' (1)"});
 }
 
 TEST_CASE("cli: proxy train shows the kNN learning its scales and the forest its trees, unless --no-progress",

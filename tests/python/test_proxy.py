@@ -1,6 +1,7 @@
 """Proxy models from Python: training on a store, known answers, the model file round
 trip, the proxy as a gymnasium env, the parity plot, and errors."""
 import json
+from pathlib import Path
 import gymnasium
 import numpy as np
 import pandas as pd
@@ -53,6 +54,11 @@ def test_model_file_round_trip_predicts_identically(dram_runs_store, tmp_path):
     # small env generates its trace (the core tests check digests of a file).
     assert loaded.inputs == dram_runs_store.runs().set_index("run_id").loc[1, "inputs"]
     assert json.loads(loaded.inputs) == {}
+    # Where the rows came from: the store, and run 1 as it stood (all 120 of its budget).
+    assert loaded.trained_from == proxy.trained_from == {
+        "store": str(Path(dram_runs_store.path).resolve()),
+        "runs": [{"id": 1, "status": "finished", "evaluations": 120, "budget": 120,
+                  "made_by": f"archgym {archgym.__version__} (commit {archgym.git_commit})"}]}
     designs = dram_runs_store.evaluations(2)
     assert loaded.predict(designs).equals(proxy.predict(designs))
     again = archgym.train_proxy(dram_runs_store, [1], model="random_forest", trees=10, seed=5)
