@@ -93,11 +93,11 @@ std::string shown_best_reward(const Store& store, std::int64_t run_id, std::stri
   }
 }
 
-// The `archgym run` command that repeats a run into the store it is given (the default
-// one without --store): the same env and agent options, reward, seed, budget, batch and
-// stop rule give the same trajectory with the build that made it. Empty, with `why`
-// set, when the command line cannot say so (an external run, a component or option this
-// build lacks, a reward the flags cannot express).
+// The `archgym run` command that repeats a run (without --store: the caller names one):
+// the same env and agent options, reward, seed, budget, batch and stop rule give the same
+// trajectory with the build that made it. Empty, with `why` set, when the command line
+// cannot say so (an external run, a component or option this build lacks, a reward the
+// flags cannot express).
 std::string repeat_command(const RunRecord& run, std::string& why) {
   if (!external_driver(run).empty()) {
     why = "its designs were picked outside archgym (driver " + external_driver(run) + "): rerun that";
@@ -237,6 +237,8 @@ void run_record_command(const std::string& store_path, std::int64_t run_id, std:
   line("made by", build_label(run.version, run.git_commit));
   std::string why_not;
   const std::string repeat = repeat_command(run, why_not);
+  // A new store of the user's choosing: a repeat appended to this one would be a second
+  // run that any listing mixes with the first.
   line("to repeat", repeat.empty() ? "(no command: " + why_not + ")" : repeat + " --store NEW.db");
   line("started", run.started_at);
   line("updated", run.updated_at);
