@@ -171,3 +171,30 @@ TEST_CASE("read latency from the trace time is each read's response time minus i
   CHECK(u.read_latency_from_trace_avg_ns == Approx(u.read_latency_avg_ns).epsilon(1e-12));
   CHECK(u.read_latency_avg_ns >= 30.0);
 }
+
+TEST_CASE("DDR4 fine-granularity refresh: REFM 2 and 4 refresh every tREFI/REFM for tRFC2/tRFC4, legally",
+          "[dram][simulator]") {
+  const GeneratorConfig g = gen(Pattern::Stream, 20000, 0.05);  // ~400k cycles
+  std::uint64_t normal_refreshes = 0;
+  for (const int refm : {1, 2, 4}) {
+    SimConfig c = ddr4_config();
+    c.memspec.REFM = refm;
+    const MemSpec& m = c.memspec;
+    INFO("REFM " << refm);
+    ProtocolChecker checker(m);
+    checker.set_refresh_check(RefreshCheckMode::AllBank,
+                              ProtocolChecker::max_refresh_gap(m, RefreshCheckMode::AllBank, 0, 0, 2000));
+    const SimStats s = run(c, g, &checker);
+    INFO(checker.summary());
+    CHECK(checker.ok());  // tRFC2/tRFC4 after each REF, and no gap longer than tREFI/REFM
+    const auto expected = static_cast<std::int64_t>(s.end_cycle / static_cast<std::uint64_t>(m.REFI / refm));
+    CHECK(std::llabs(static_cast<std::int64_t>(s.refreshes) - expected) <= 1);
+    if (refm == 1) normal_refreshes = s.refreshes;
+    else CHECK(std::llabs(static_cast<std::int64_t>(s.refreshes) - refm * static_cast<std::int64_t>(normal_refreshes)) <= refm);
+    // Each refresh costs IDD5 over its own, shorter tRFC (DRAMPower, DRAMSys MemSpecDDR4).
+    const int rfc = refm == 4 ? m.RFC4 : refm == 2 ? m.RFC2 : m.RFC;
+    const double tck_ns = 1000.0 / m.clock_mhz;
+    CHECK(s.energy.refresh_pJ ==
+          Approx(static_cast<double>(s.refreshes) * rfc * tck_ns * (m.idd5 - m.idd3n) * m.vdd * m.devices));
+  }
+}
