@@ -58,6 +58,37 @@ def test_numpy_and_float_values_are_accepted(dram):
     assert dram.space.to_indices(d)[dram.space.names.index("RequestBufferSize")] == 3
 
 
+def test_a_whole_float_means_the_integer_and_an_int_the_real(dram):
+    # Python does not make users care about 8 vs 8.0: the design is the same one (the same
+    # stored JSON, so the same duplicate) and evaluates the same.
+    as_float = {**dram.default_design, "RequestBufferSize": 8.0}
+    assert dram.space.to_json(as_float) == dram.space.to_json(dram.default_design)
+    assert dram.evaluate(as_float)["metrics"] == dram.evaluate(dram.default_design)["metrics"]
+    space = DesignSpace([Parameter.integer("a", 1, 8), Parameter.real("x", -1.0, 1.0)])
+    assert space.to_json({"a": 2.0, "x": 1}) == '{"a":2,"x":1.0}'
+    with pytest.raises(ValueError, match="a"):
+        space.validate({"a": 2.5, "x": 0.0})  # not a whole number: not an integer
+
+
+def test_a_linear_real_knob_is_sampled_and_searched_within_its_range():
+    space = DesignSpace([Parameter.real("x", -1.0, 3.0), Parameter.integer("n", 1, 4)])
+    assert space.parameter("x").to_unit(1.0) == pytest.approx(0.5)
+    assert space.from_unit([0.25, 0.0])["x"] == pytest.approx(0.0)
+    xs = [d["x"] for d in space.sample(seed=5, n=400)]
+    assert min(xs) >= -1.0 and max(xs) <= 3.0
+    assert min(xs) < 0.0 < 2.0 < max(xs)  # uniform over the range, not squeezed to one end
+    for name in ("random_walk", "ga"):
+        asked = [archgym.make_agent(name, space, seed=9).ask(16) for _ in range(2)]
+        assert asked[0] == asked[1]  # same seed, same designs
+        assert all(-1.0 <= d["x"] <= 3.0 and 1 <= d["n"] <= 4 for d in asked[0])
+    # The random walk's later steps move from the best design so far: still in range.
+    walker = archgym.make_agent("random_walk", space, seed=9)
+    for step in range(30):
+        designs = walker.ask(4)
+        assert all(-1.0 <= d["x"] <= 3.0 and 1 <= d["n"] <= 4 for d in designs)
+        walker.tell(designs, [-abs(d["x"] - 2.5) for d in designs])
+
+
 def test_python_built_space_with_constraint():
     space = DesignSpace([Parameter.integer("a", 1, 8), Parameter.categorical("b", ["x", "y"]),
                          Parameter.real("c", 0.1, 10.0, log_scale=True)])
