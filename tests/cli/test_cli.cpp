@@ -334,6 +334,13 @@ TEST_CASE("cli: a YAML config runs, and flags override it", "[cli]") {
                                  "--set workload=stream --set generator=random");
   CHECK(both.exit_code == 2);
   CHECK(both.err.find("exclude each other") != std::string::npos);
+  // The reward formulation from the file, and from the flag over it.
+  write_file(dir / "cost.yaml", "env: dram\nbudget: 3\nformulation: weighted_sum\nstore: f.db\n"
+                                "env_options:\n  generator: random\n  requests: 300\n");
+  REQUIRE(run_cli(dir, "run --config cost.yaml --no-progress").exit_code == 0);
+  REQUIRE(run_cli(dir, "run --config cost.yaml --no-progress --formulation normalised_cost").exit_code == 0);
+  CHECK(run_cli(dir, "runs --store f.db --run 1").out.find("\"formulation\":\"weighted_sum\"") != std::string::npos);
+  CHECK(run_cli(dir, "runs --store f.db --run 2").out.find("\"formulation\":\"normalised_cost\"") != std::string::npos);
 }
 
 TEST_CASE("cli: bad names and values are rejected before the store is touched", "[cli]") {
