@@ -1113,16 +1113,22 @@ TEST_CASE("cli: proxy train, show and eval, then a search on the trained proxy",
   CHECK(r.out.find("random_forest") != std::string::npos);
 }
 
-TEST_CASE("cli: a proxy trained on a killed run says so, and its file records the rows each run gave", "[cli][proxy]") {
+TEST_CASE("cli: a proxy trained on a killed run says so and skips rows it cannot learn, and its file records the rows each run gave", "[cli][proxy]") {
   const auto dir = scratch_dir("proxy_killed_run");
   REQUIRE(run_cli(dir, "run --env dram --set generator=random --set requests=300 --no-progress --no-stop-on-target "
                        "--budget 40 --store s.db").exit_code == 0);
   // As a run killed after 25 evaluations leaves it: "running", with no process behind it.
   edit_store(dir / "s.db", "UPDATE runs SET status = 'running' WHERE id = 1; "
                            "DELETE FROM evaluations WHERE run_id = 1 AND idx >= 25");
+  // Rows it cannot learn from: invalid designs, and a metric that is no finite number.
+  edit_store(dir / "s.db", "UPDATE evaluations SET valid = 0 WHERE run_id = 1 AND idx < 3; "
+                           "UPDATE evaluations SET metrics = json_set(metrics, '$.power_W', json('null')) "
+                           "WHERE run_id = 1 AND idx IN (3, 4)");
   const auto r = run_cli(dir, "proxy train --store s.db --runs 1 --model knn --out k.json --no-progress");
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find(" run(s) 1: 20 valid evaluations (3 invalid skipped; 2 valid ones skipped for a metric that is "
+                   "not a finite number)\n") != std::string::npos);
   CHECK(r.out.find("\n  note: run 1 is killed (25 of a budget of 40 evaluations): the model learns the rows stored "
                    "so far (the file records how many); trained again after it is resumed, it learns more\n") !=
         std::string::npos);
