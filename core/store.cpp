@@ -256,8 +256,11 @@ void Store::open_tables(bool read_only) {
     const int version = s.step() ? std::atoi(s.text(0).c_str()) : 0;
     if (version != kSchemaVersion)
       throw std::runtime_error("store " + path_ + ": schema version " + std::to_string(version) +
-                               " is not supported (this build reads version " +
-                               std::to_string(kSchemaVersion) + ")");
+                               " is not supported (this build reads version " + std::to_string(kSchemaVersion) +
+                               (version > kSchemaVersion
+                                    ? "; a newer archgym wrote it: open it with that build, whose `archgym runs "
+                                      "--run ID` names it)"
+                                    : ")"));
   }
   if (read_only) {
     if (!has_meta)

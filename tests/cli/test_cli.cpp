@@ -1545,6 +1545,20 @@ TEST_CASE("cli: a store that reaches the file-size limit fails naming it and kee
   CHECK(runs.out.find("\n  evaluations    0 of") == std::string::npos);  // what it stored is there
 }
 
+TEST_CASE("cli: a store of a newer schema is refused by every command, saying a newer archgym wrote it", "[cli]") {
+  const auto dir = scratch_dir("newer_schema");
+  make_store(dir);
+  edit_store(dir / "s.db", "UPDATE archgym_meta SET value = '2' WHERE key = 'schema_version'");
+  const std::string expected = "store s.db: schema version 2 is not supported (this build reads version 1; a newer "
+                               "archgym wrote it: open it with that build";
+  const std::vector<std::string> commands = {"runs --store s.db", "export --store s.db",
+                                              "proxy train --store s.db --out p.json",
+                                              kSmallRun + " --budget 2 --store s.db"};
+  for (const std::string& args : commands)
+    require_rejected(dir, args, {expected});
+  CHECK(!fs::exists(dir / "p.json"));
+}
+
 TEST_CASE("cli: runs lists a damaged store's runs, marking those whose evaluations do not read", "[cli]") {
   const auto dir = scratch_dir("runs_damaged");
   for (int seed = 1; seed <= 4; ++seed)
