@@ -205,7 +205,7 @@ TEST_CASE("archgym-dram: --command-trace to standard output redirected to a file
   require_refused(dir, "--trace in.stl --command-trace /dev/fd/9", {"descriptor 9 is not open"});
 }
 
-TEST_CASE("archgym-dram: bad arguments exit 2, --help exits 0", "[cli]") {
+TEST_CASE("archgym-dram: bad arguments exit 2, --help and --version exit 0, a request beyond the device warns", "[cli]") {
   const auto dir = scratch_dir("dram_args");
   require_refused(dir, "--workload stream --no-such-flag", {"archgym-dram: error:", "--no-such-flag", "archgym-dram --help"});
   require_refused(dir, "", {"archgym-dram: error:"});                                   // no source
@@ -216,6 +216,14 @@ TEST_CASE("archgym-dram: bad arguments exit 2, --help exits 0", "[cli]") {
   CHECK(version.out.rfind("archgym-dram ", 0) == 0);
   CHECK(version.out.find(" (commit ") != std::string::npos);
   CHECK(version.out.find(")\nbuilt with ") != std::string::npos);
+  require_refused(dir, "--workload stream --set PagePolicy", {"--set expects KEY=VALUE, got 'PagePolicy'"});
+  // A request beyond the device is folded onto it, as DRAMSys does, with a warning that
+  // says how many and which came first.
+  write_file(dir / "far.stl", "0: read 0x40000000\n1: read 0x40\n");
+  const auto far = run_dram(dir, "--trace far.stl");
+  CHECK(far.exit_code == 0);
+  CHECK(far.err == "archgym-dram: warning: 1 of 2 requests address beyond the device (its address bits: "
+                   "0x3fffffff; first: request 1); their unmapped address bits were ignored\n");
   const auto help = run_dram(dir, "--help");
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("--generate") != std::string::npos);
