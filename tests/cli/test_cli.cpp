@@ -419,6 +419,10 @@ TEST_CASE("cli: bad names and values are rejected before the store is touched", 
                    {"error: conflict.yaml:2, --set generator=random: env 'dram': options workload ('cloud-1') and "
                     "generator ('random') exclude each other"});
   require_rejected(dir, "-x run", {"unknown option '-x' before the command"});
+  require_rejected(dir, "run --target power_W --store s.db",
+                   {"--target power_W: expected metric=value (e.g. --target power_W=1,latency_ms=0.1)"});
+  require_rejected(dir, "proxy train --store s.db --set trees --out p.json",
+                   {"--set trees: expected key=value (e.g. --set trees=50)"});
   require_rejected(dir, "", {"a command is required", "list", "run", "export", "runs", "proxy", "--help"});
   require_rejected(dir, "proxy", {"a proxy command is required", "train", "eval", "show"});
 }
@@ -440,6 +444,16 @@ TEST_CASE("cli: bad config files name the file and line", "[cli]") {
 
   write_file(dir / "run.yaml", "env: dram\nenv_options: [stream]\n");
   require_rejected(dir, run, {"run.yaml:2", "env_options", "map"});
+
+  // Values of the wrong shape, each named with its line.
+  write_file(dir / "run.yaml", "- env: dram\n");
+  require_rejected(dir, run, {"run.yaml:1: expected a map of settings (key: value), got a list"});
+  write_file(dir / "run.yaml", "env: [dram]\n");
+  require_rejected(dir, run, {"run.yaml:1: 'env' must be a text value, got a list"});
+  write_file(dir / "run.yaml", "env: dram\nenv_options:\n  workload: [1, 2]\n");
+  require_rejected(dir, run, {"run.yaml:3: 'env_options.workload' must be a single value, got a list"});
+  write_file(dir / "run.yaml", "env: dram\ntargets: 5\n");
+  require_rejected(dir, run, {"run.yaml:2: 'targets' must be a map of metric: target value, got '5'"});
 
   write_file(dir / "run.yaml", "env: dram\nagent: ga\nbudget: 5\nenv_options:\n  workload: stream\n  spce: rl\n");
   require_rejected(dir, run, {"run.yaml:6", "spce"});
