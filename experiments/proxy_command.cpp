@@ -101,10 +101,7 @@ void proxy_train_command(const ProxyTrainRequest& request, std::ostream& out) {
   // Runs of several builds may differ because their simulators did.
   {
     std::map<std::string, std::vector<std::int64_t>> builds;
-    for (const std::int64_t id : data.runs) {
-      const RunRecord r = store->require_run(id);
-      builds[build_label(r.version, r.git_commit)].push_back(id);
-    }
+    for (const ProxySourceRun& r : data.source_runs) builds[r.made_by].push_back(r.id);
     if (builds.size() > 1) {
       std::string listed;
       for (const auto& [build, ids] : builds) listed += (listed.empty() ? "" : "; ") + build + ": run(s) " + join_ids(ids);
