@@ -269,7 +269,7 @@ RunResult Runner::run(const Env& env, Agent& agent, const Objective& objective, 
 
   RunResult result;
   result.run_id = run_id;
-  for (std::size_t p = 0; p < space.dimension(); ++p) result.knobs.push_back(space.parameter(p).name());
+  result.knobs = space.names();
   EvaluatedDesigns evaluated(space, result.trajectory, keep_trajectory, store, run_id, replay);
   const auto best_reward = [&] {
     return result.best_step ? result.best_step->reward : -std::numeric_limits<double>::infinity();
