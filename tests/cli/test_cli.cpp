@@ -863,19 +863,32 @@ bool wait_until(pid_t pid, const std::function<bool()>& ready) {
   return false;
 }
 
+// A GA run of 300 evaluations in batches of 3 (the GA's 32 generations end it at 1 + 10 + 31 * 9
+// rows): long enough to stop midway, into `store`.
+std::string long_ga_run(const std::string& store) {
+  return kSmallRun + " --agent ga --set population=10 --batch 3 --budget 300 --seed 2 --no-stop-on-target --store " +
+         store;
+}
+
+// Sends `signal` to `pid` once `store` holds `rows` evaluations, then waits for it: its wait
+// status. Fails the test if the process ended first.
+int signal_when_stored(pid_t pid, const fs::path& store, long rows, int signal) {
+  const bool midway = wait_until(pid, [&] { return stored_evaluations(store) >= rows; });
+  if (midway) kill(pid, signal);
+  const int status = wait_cli(pid);
+  REQUIRE(midway);
+  return status;
+}
+
 }  // namespace
 
 TEST_CASE("cli: Ctrl-C stops a run cleanly, and its resume command continues it to the same trajectory", "[cli]") {
   const auto dir = scratch_dir("interrupt_resume");
-  const std::string run = kSmallRun + " --agent ga --set population=10 --batch 3 --budget 300 --seed 2 "
-                                      "--no-stop-on-target --store i.db";
+  const std::string run = long_ga_run("i.db");
   const pid_t pid = spawn_cli(dir, run);
   REQUIRE(pid > 0);
   // Mid-run, with evaluations committed: a real SIGINT, as Ctrl-C sends it.
-  const bool midway = wait_until(pid, [&] { return stored_evaluations(dir / "i.db") >= 20; });
-  if (midway) kill(pid, SIGINT);
-  const int status = wait_cli(pid);
-  REQUIRE(midway);
+  const int status = signal_when_stored(pid, dir / "i.db", 20, SIGINT);
   const std::string err = read_file(dir / "cli.err");
   INFO(err);
   REQUIRE(WIFEXITED(status));
@@ -911,15 +924,11 @@ TEST_CASE("cli: Ctrl-C stops a run cleanly, and its resume command continues it 
 
 TEST_CASE("cli: a run killed midway resumes to the same trajectory", "[cli]") {
   const auto dir = scratch_dir("kill_resume");
-  const std::string run = kSmallRun + " --agent ga --set population=10 --batch 3 --budget 300 --seed 2 "
-                                      "--no-stop-on-target --store k.db";
+  const std::string run = long_ga_run("k.db");
   const pid_t pid = spawn_cli(dir, run);
   REQUIRE(pid > 0);
   // SIGKILL mid-run: whatever was committed must survive and the rest follow.
-  const bool midway = wait_until(pid, [&] { return stored_evaluations(dir / "k.db") >= 20; });
-  if (midway) kill(pid, SIGKILL);
-  const int status = wait_cli(pid);
-  REQUIRE(midway);
+  const int status = signal_when_stored(pid, dir / "k.db", 20, SIGKILL);
   REQUIRE(WIFSIGNALED(status));
   CHECK(WTERMSIG(status) == SIGKILL);
   const long stored = stored_evaluations(dir / "k.db");
@@ -942,14 +951,9 @@ TEST_CASE("cli: a run killed midway resumes to the same trajectory", "[cli]") {
 TEST_CASE("cli: SIGTERM stops a run cleanly, as Ctrl-C does", "[cli]") {
   // What README tells scripts to send (a background job has SIGINT ignored).
   const auto dir = scratch_dir("terminate_resume");
-  const std::string run = kSmallRun + " --agent ga --set population=10 --batch 3 --budget 300 --seed 2 "
-                                      "--no-stop-on-target --store term.db";
-  const pid_t pid = spawn_cli(dir, run);
+  const pid_t pid = spawn_cli(dir, long_ga_run("term.db"));
   REQUIRE(pid > 0);
-  const bool midway = wait_until(pid, [&] { return stored_evaluations(dir / "term.db") >= 20; });
-  if (midway) kill(pid, SIGTERM);
-  const int status = wait_cli(pid);
-  REQUIRE(midway);
+  const int status = signal_when_stored(pid, dir / "term.db", 20, SIGTERM);
   INFO(read_file(dir / "cli.err"));
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 130);
@@ -964,9 +968,8 @@ TEST_CASE("cli: SIGTERM stops a run cleanly, as Ctrl-C does", "[cli]") {
 
 TEST_CASE("cli: a run started with SIGINT ignored (nohup, a script's background job) keeps ignoring it", "[cli]") {
   const auto dir = scratch_dir("interrupt_ignored");
-  const std::string run = kSmallRun + " --agent ga --set population=10 --batch 3 --budget 300 --seed 2 "
-                                      "--no-stop-on-target --store n.db";
-  const std::string cmd = "cd '" + dir.string() + "' && exec " + cli_path() + " " + run + " >cli.out 2>cli.err";
+  const std::string cmd =
+      "cd '" + dir.string() + "' && exec " + cli_path() + " " + long_ga_run("n.db") + " >cli.out 2>cli.err";
   const pid_t pid = fork();
   if (pid == 0) {
     signal(SIGINT, SIG_IGN);  // inherited through exec, as a shell leaves it for `cmd &`
@@ -974,10 +977,7 @@ TEST_CASE("cli: a run started with SIGINT ignored (nohup, a script's background 
     _exit(127);
   }
   REQUIRE(pid > 0);
-  const bool midway = wait_until(pid, [&] { return stored_evaluations(dir / "n.db") >= 20; });
-  if (midway) kill(pid, SIGINT);
-  const int status = wait_cli(pid);
-  REQUIRE(midway);
+  const int status = signal_when_stored(pid, dir / "n.db", 20, SIGINT);
   INFO(read_file(dir / "cli.err"));
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
