@@ -229,31 +229,22 @@ TEST_CASE("protocol checker: DDR4 rank and bus timings at their boundary", "[dra
       s.at(0, C::REFB, 3).at(1, C::ACT, 4, 1).at(rfcpb + d, C::ACT, 3, 1);
     });
   }
-  SECTION("tRTRS between ranks (read to read)") {
-    check_boundary(two_ranks(m), ProtocolRule::tRTRS, [](Seq& s, int d) {
-      s.at(0, C::ACT, 0, 1, 0).at(1, C::ACT, 0, 1, 1).at(16, C::RD, 0, 1, 0)
-          .at(21 + d, C::RD, 0, 1, 1);  // burst 4 + tRTRS 1
-    });
-  }
-  SECTION("tRTRS between ranks (write to read)") {
-    check_boundary(two_ranks(m), ProtocolRule::tRTRS, [](Seq& s, int d) {
-      // WL + 4 + RTRS - RL + RPRE = 6
-      s.at(0, C::ACT, 0, 1, 0).at(1, C::ACT, 0, 1, 1).at(16, C::WR, 0, 1, 0)
-          .at(22 + d, C::RD, 0, 1, 1);
-    });
-  }
-  SECTION("tRTRS between ranks (write to write)") {
-    check_boundary(two_ranks(m), ProtocolRule::tRTRS, [](Seq& s, int d) {
-      s.at(0, C::ACT, 0, 1, 0).at(1, C::ACT, 0, 1, 1).at(16, C::WR, 0, 1, 0)
-          .at(21 + d, C::WR, 0, 1, 1);  // burst 4 + tRTRS 1
-    });
-  }
-  SECTION("tRTRS between ranks (read to write)") {
-    check_boundary(two_ranks(m), ProtocolRule::tRTRS, [](Seq& s, int d) {
-      // RL + 4 + RTRS - WL + WPRE = 6
-      s.at(0, C::ACT, 0, 1, 0).at(1, C::ACT, 0, 1, 1).at(16, C::RD, 0, 1, 0)
-          .at(22 + d, C::WR, 0, 1, 1);
-    });
+  // A CAS on rank 1 after one on rank 0 (both rows open), `gap` cycles apart at the boundary.
+  struct RankTurnaround {
+    const char* name;
+    C first, second;
+    int gap;
+  };
+  for (const RankTurnaround t : {RankTurnaround{"read to read", C::RD, C::RD, 5},      // burst 4 + tRTRS 1
+                                 RankTurnaround{"write to read", C::WR, C::RD, 6},     // WL + 4 + RTRS - RL + RPRE
+                                 RankTurnaround{"write to write", C::WR, C::WR, 5},    // burst 4 + tRTRS 1
+                                 RankTurnaround{"read to write", C::RD, C::WR, 6}}) {  // RL + 4 + RTRS - WL + WPRE
+    DYNAMIC_SECTION("tRTRS between ranks (" << t.name << ")") {
+      check_boundary(two_ranks(m), ProtocolRule::tRTRS, [t](Seq& s, int d) {
+        s.at(0, C::ACT, 0, 1, 0).at(1, C::ACT, 0, 1, 1).at(16, t.first, 0, 1, 0)
+            .at(16 + t.gap + d, t.second, 0, 1, 1);
+      });
+    }
   }
   SECTION("the command bus carries one command per cycle") {
     check_boundary(m, ProtocolRule::CommandBus, [](Seq& s, int d) {
