@@ -112,23 +112,6 @@ void random_write_drain(ControllerConfig& c, SplitMix& rng) {
   c.command_queue_depth = 1 + rng.below(16);
 }
 
-std::string describe(const ControllerConfig& c) {
-  std::ostringstream os;
-  os << "PagePolicy=" << enum_name(c.page_policy) << " Scheduler=" << enum_name(c.scheduler)
-     << " SchedulerBuffer=" << enum_name(c.scheduler_buffer)
-     << " RequestBufferSize=" << c.request_buffer_size << " RespQueue=" << enum_name(c.resp_queue)
-     << " RefreshPolicy=" << enum_name(c.refresh_policy)
-     << " RefreshMaxPostponed=" << c.refresh_max_postponed
-     << " RefreshMaxPulledin=" << c.refresh_max_pulledin << " Arbiter=" << enum_name(c.arbiter)
-     << " MaxActiveTransactions=" << c.max_active_transactions
-     << " PowerDownPolicy=" << enum_name(c.power_down) << " WriteDrain=" << enum_name(c.write_drain);
-  if (c.write_drain != WriteDrainPolicy::None)
-    os << " WriteHighWatermark=" << c.write_high_watermark
-       << " WriteLowWatermark=" << c.write_low_watermark;
-  if (c.write_drain == WriteDrainPolicy::CommandQueue) os << " CommandQueueDepth=" << c.command_queue_depth;
-  return os.str();
-}
-
 std::string command_line(const IssuedCommand& c) {
   std::ostringstream os;
   os << c.cycle << " " << command_name(c.command) << " r" << c.rank;
@@ -231,7 +214,7 @@ TEST_CASE("protocol fuzz: random controller configurations never break JEDEC tim
       if (failures <= 5) {
         std::ostringstream os;
         os << "configuration " << i << " on " << dev.name << ", workload " << load.name << " ("
-           << load.requests->size() << " requests)\n  " << describe(cc) << "\n";
+           << load.requests->size() << " requests)\n  " << knob_text(cc) << "\n";
         if (!error.empty()) os << "  simulate() threw: " << error << "\n";
         if (error.empty() && !served_all)
           os << "  served " << stats.requests << " requests (" << stats.reads << " reads) with "
@@ -244,7 +227,7 @@ TEST_CASE("protocol fuzz: random controller configurations never break JEDEC tim
       } else {
         // One line each for the rest: enough to find the pattern.
         UNSCOPED_INFO("configuration " << i << " on " << dev.name << ", " << load.name << ": "
-                      << describe(cc) << ": " << checker.summary(1));
+                      << knob_text(cc) << ": " << checker.summary(1));
       }
     }
     commands += checker.commands_checked();
